@@ -1,0 +1,99 @@
+/** API group, version, kinds and the names every promfleet component agrees on. */
+
+export const GROUP = 'promfleet.io';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+export const CATEGORY = 'promfleet';
+
+export interface KindInfo {
+  readonly kind: string;
+  readonly listKind: string;
+  readonly plural: string;
+  readonly singular: string;
+  readonly shortName: string;
+  readonly namespaced: boolean;
+}
+
+export const PROMETHEUS_REPLICA = {
+  kind: 'PrometheusReplica',
+  listKind: 'PrometheusReplicaList',
+  plural: 'prometheusreplicas',
+  singular: 'prometheusreplica',
+  shortName: 'pr',
+  namespaced: true,
+} as const satisfies KindInfo;
+
+export const PROMETHEUS_CLUSTER = {
+  kind: 'PrometheusCluster',
+  listKind: 'PrometheusClusterList',
+  plural: 'prometheusclusters',
+  singular: 'prometheuscluster',
+  shortName: 'pc',
+  namespaced: true,
+} as const satisfies KindInfo;
+
+export const MEMBER_CLUSTER = {
+  kind: 'MemberCluster',
+  listKind: 'MemberClusterList',
+  plural: 'memberclusters',
+  singular: 'membercluster',
+  shortName: 'mc',
+  namespaced: false,
+} as const satisfies KindInfo;
+
+export const KINDS = [PROMETHEUS_REPLICA, PROMETHEUS_CLUSTER, MEMBER_CLUSTER] as const;
+export type KindName = (typeof KINDS)[number]['kind'];
+
+/** Labels the hub puts on every PrometheusReplica it manages in a member. */
+export const LABELS = {
+  managedBy: `${GROUP}/managed-by`,
+  hubNamespace: `${GROUP}/hub-namespace`,
+  hubName: `${GROUP}/hub-name`,
+  member: `${GROUP}/member`,
+} as const;
+
+/** Value of `promfleet.io/managed-by` on hub-managed replicas. */
+export const MANAGED_BY_HUB = 'promfleet-hub';
+
+export const ANNOTATIONS = {
+  /** Hash of the bucket Secret's objstore.yml on the Prometheus pod template: a change rolls the pods. */
+  bucketSecretHash: `${GROUP}/bucket-secret-hash`,
+  /** Hash of the rendered Prometheus config, on the owned config ConfigMap, for change detection. */
+  configHash: `${GROUP}/config-hash`,
+} as const;
+
+/** One server-side-apply field manager per writer, so ownership of every field is attributable. */
+export const FIELD_MANAGERS = {
+  hub: 'promfleet-hub',
+  replicaOperator: 'promfleet-replica-operator',
+  cli: 'promfleet-cli',
+} as const;
+
+export const FINALIZERS = {
+  /** On a PrometheusCluster: its member replicas are deleted before it goes. */
+  memberReplicas: `${GROUP}/member-replicas`,
+} as const;
+
+/** Defaults shared by the schemas, the controllers and the CLI. */
+export const DEFAULTS = {
+  configMapKey: 'prometheus.yml',
+  bucketSecretKey: 'objstore.yml',
+  retention: '24h',
+  blockDuration: '2h',
+  dnsTTL: 30,
+  memberNamespace: 'monitoring',
+  hubNamespace: 'promfleet-system',
+  kubeconfigKey: 'kubeconfig',
+} as const;
+
+/**
+ * Longest name a PrometheusReplica (and so a PrometheusCluster, whose name its replicas take)
+ * may have. Its StatefulSets are named `<name>-thanos-store` (13 more characters), and the
+ * StatefulSet controller labels pods with `controller-revision-hash=<statefulset>-<hash of up
+ * to 10>`, a label value limited to 63 characters: 63 - 11 - 13 = 39.
+ */
+export const MAX_REPLICA_NAME_LENGTH = 39;
+
+/** External labels the operator sets itself; users may not set them in `spec.externalLabels`. */
+export const RESERVED_EXTERNAL_LABELS = ['cluster', 'replica'] as const;

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+import { API_VERSION, DEFAULTS, PROMETHEUS_CLUSTER } from '../constants.ts';
+import { conditionList, objectMeta } from './meta.ts';
+import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
+import { replicaTemplateFields } from './replica-template.ts';
+import { labelSelector } from './selector.ts';
+
+export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as const;
+export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
+
+/** A member entry's phase: its replica's phase, or what stands between the hub and it. */
+export const MEMBER_ENTRY_PHASES = [...REPLICA_PHASES, 'Unknown', 'Offline', 'Conflict', 'Error', 'Deleting'] as const;
+export type MemberEntryPhase = (typeof MEMBER_ENTRY_PHASES)[number];
+
+export const DELETION_POLICIES = ['Delete', 'Orphan'] as const;
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
+
+export const RECORD_TYPES = ['A', 'AAAA', 'CNAME'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export const prometheusClusterSpec = z.strictObject({
+  clusterSelector: labelSelector.describe('Selects MemberClusters by their labels; {} selects every member.'),
+  ...replicaTemplateFields,
+  dns: z
+    .strictObject({
+      ttl: z.number().int().min(1).max(86_400).default(DEFAULTS.dnsTTL).describe('TTL in seconds of the round-robin records.'),
+    })
+    .prefault({})
+    .describe('Round-robin DNS records built from ready members.'),
+  deletionPolicy: z
+    .enum(DELETION_POLICIES, { error: (issue) => `${JSON.stringify(issue.input)} is not a deletion policy (Delete or Orphan)` })
+    .default('Delete')
+    .describe('Delete removes member replicas when they are no longer selected or this object is deleted; Orphan leaves them.'),
+});
+
+export const memberEntry = z.object({
+  name: z.string().describe('MemberCluster name.'),
+  phase: z.enum(MEMBER_ENTRY_PHASES).describe("The replica's phase, or Unknown, Offline, Conflict, Error, Deleting."),
+  ready: z.boolean(),
+  observedGeneration: z
+    .number()
+    .int()
+    .optional()
+    .describe('The PrometheusCluster generation the member replica has fully observed.'),
+  queryHost: z.string().optional(),
+  addresses: z.array(z.string()).optional(),
+  lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
+  stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
+  message: z.string().optional(),
+});
+
+export const dnsRecord = z.object({
+  dnsName: z.string(),
+  recordType: z.enum(RECORD_TYPES),
+  targets: z.array(z.string()),
+  ttl: z.number().int(),
+  setIdentifier: z.string().optional().describe('Set for CNAME records: one record per member.'),
+});
+
+export const prometheusClusterStatus = z.object({
+  observedGeneration: z.number().int().optional(),
+  phase: z.enum(CLUSTER_PHASES).optional(),
+  conditions: conditionList.optional().describe('Ready, Propagated.'),
+  selected: z.number().int().optional().describe('Members the selector matches.'),
+  ready: z.number().int().optional().describe('Selected members whose replica is ready.'),
+  clusters: z
+    .array(memberEntry)
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .optional(),
+  endpoints: z.array(dnsRecord).optional().describe('Round-robin records from ready, non-stale members.'),
+});
+
+export const prometheusCluster = z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal(PROMETHEUS_CLUSTER.kind),
+  metadata: objectMeta(replicaName),
+  spec: prometheusClusterSpec,
+  status: prometheusClusterStatus.optional(),
+});
+
+export type PrometheusClusterSpec = z.output<typeof prometheusClusterSpec>;
+export type PrometheusClusterSpecInput = z.input<typeof prometheusClusterSpec>;
+export type PrometheusClusterStatus = z.output<typeof prometheusClusterStatus>;
+export type PrometheusCluster = z.output<typeof prometheusCluster>;
+export type MemberEntry = z.output<typeof memberEntry>;
+export type DNSRecord = z.output<typeof dnsRecord>;
