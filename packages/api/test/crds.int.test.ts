@@ -1,0 +1,116 @@
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { API_VERSION, GROUP, VERSION, validate } from '../src/index.ts';
+
+// The generated CRDs on a real kube-apiserver: accepted, defaulting like the zod schemas, and
+// rejecting what a structural schema can express.
+
+let fleet: Fleet;
+let objects: CustomObjectsApi;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['api'] });
+  const cluster = fleet.cluster('api');
+  await installCRDs(cluster);
+  objects = cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+});
+
+afterAll(async () => {
+  await fleet.stop();
+});
+
+const replica = (name: string, spec: Record<string, unknown>) => ({ apiVersion: API_VERSION, kind: 'PrometheusReplica', metadata: { name }, spec });
+
+async function createReplica(body: ReturnType<typeof replica>): Promise<Record<string, unknown>> {
+  return (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: 'prometheusreplicas', body })) as Record<string, unknown>;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    const { code, body } = error as { code?: number; body?: string };
+    expect(code).toBe(422);
+    return String(body);
+  }
+  throw new Error('the API server accepted an invalid object');
+}
+
+describe('generated CRDs on a real API server', () => {
+  it('apply the same defaults the zod schemas apply', async () => {
+    const body = replica('defaults', { configMap: 'prometheus-config', bucketSecret: 's3-bucket', storage: { size: '10Gi' } });
+    const stored = await createReplica(body);
+    const parsed = validate('PrometheusReplica', body);
+    expect(parsed.ok).toBe(true);
+    expect(stored.spec).toEqual(parsed.ok ? parsed.value.spec : undefined);
+    expect(stored.spec).toMatchObject({ configMapKey: 'prometheus.yml', highlyAvailable: false, paused: false, metrics: { retention: '24h', blockDuration: '2h' } });
+  });
+
+  it('round-trip a full PrometheusCluster and a cluster-scoped MemberCluster', async () => {
+    const cluster = {
+      apiVersion: API_VERSION,
+      kind: 'PrometheusCluster',
+      metadata: { name: 'cloud-clusters' },
+      spec: {
+        clusterSelector: { matchLabels: { platform: 'cloud' }, matchExpressions: [{ key: 'region', operator: 'In', values: ['eu-west-1'] }] },
+        configMap: 'prometheus-config',
+        bucketSecret: 's3-bucket',
+        highlyAvailable: true,
+        baseDomain: 'prometheus.example.com',
+        resources: { prometheus: { requests: { cpu: '500m', memory: 2 } } },
+      },
+    };
+    const stored = (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: 'prometheusclusters', body: cluster })) as Record<string, unknown>;
+    const parsed = validate('PrometheusCluster', cluster);
+    expect(stored.spec).toEqual(parsed.ok ? parsed.value.spec : undefined);
+
+    const member = { apiVersion: API_VERSION, kind: 'MemberCluster', metadata: { name: 'eu-west', labels: { platform: 'cloud' } }, spec: { kubeconfigSecretRef: { name: 'member-eu-west' } } };
+    const storedMember = (await objects.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'memberclusters', body: member })) as Record<string, unknown>;
+    expect(storedMember.spec).toEqual({ kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' });
+  });
+
+  it('serve the status subresource separately from spec', async () => {
+    await createReplica(replica('with-status', { configMap: 'c', bucketSecret: 's' }));
+    const patched = (await objects.patchNamespacedCustomObjectStatus({
+      group: GROUP,
+      version: VERSION,
+      namespace: 'default',
+      plural: 'prometheusreplicas',
+      name: 'with-status',
+      body: [{ op: 'add', path: '/status', value: { phase: 'Running', readyPods: '5/5', observedGeneration: 1 } }],
+    })) as { status?: unknown; spec?: unknown };
+    expect(patched.status).toEqual({ phase: 'Running', readyPods: '5/5', observedGeneration: 1 });
+  });
+
+  it('reject a malformed duration, naming the field', async () => {
+    const message = await rejection(createReplica(replica('bad-duration', { configMap: 'c', bucketSecret: 's', metrics: { retention: '24x' } })));
+    expect(message).toContain('spec.metrics.retention');
+  });
+
+  it('reject a missing required field and a bad enum, naming both', async () => {
+    const message = await rejection(
+      objects.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: 'default',
+        plural: 'prometheusclusters',
+        body: { apiVersion: API_VERSION, kind: 'PrometheusCluster', metadata: { name: 'bad' }, spec: { clusterSelector: {}, bucketSecret: 's', deletionPolicy: 'Keep' } },
+      }),
+    );
+    expect(message).toContain('spec.configMap');
+    expect(message).toContain('spec.deletionPolicy');
+  });
+
+  it('reject a name too long for the children it would create', async () => {
+    const message = await rejection(createReplica(replica('x'.repeat(40), { configMap: 'c', bucketSecret: 's' })));
+    expect(message).toContain('metadata.name');
+  });
+
+  it('reject an invalid baseDomain and storage size', async () => {
+    const message = await rejection(createReplica(replica('bad-domain', { configMap: 'c', bucketSecret: 's', baseDomain: 'Not_A_Domain', storage: { size: '10GB' } })));
+    expect(message).toContain('spec.baseDomain');
+    expect(message).toContain('spec.storage.size');
+  });
+});

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+
+import { httpsGet, waitFor } from '../http.ts';
+import type { ClusterPKI } from '../pki.ts';
+import { ManagedProcess } from '../process/managed-process.ts';
+
+export interface ApiServerOptions {
+  readonly clusterName: string;
+  readonly binary: string;
+  readonly etcdUrl: string;
+  readonly port: number;
+  readonly dir: string;
+  readonly pki: ClusterPKI;
+}
+
+export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc';
+
+/**
+ * One kube-apiserver. Start and stop keep the port and data, so clients reconnect to the same
+ * URL after a restart, as they would to a real cluster.
+ */
+export class ApiServer {
+  readonly url: string;
+  #options: ApiServerOptions;
+  #process: ManagedProcess | undefined;
+
+  constructor(options: ApiServerOptions) {
+    this.#options = options;
+    this.url = `https://127.0.0.1:${String(options.port)}`;
+  }
+
+  get process(): ManagedProcess | undefined {
+    return this.#process;
+  }
+
+  get running(): boolean {
+    return this.#process?.running ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    const { binary, clusterName, dir, etcdUrl, pki, port } = this.#options;
+    const process = ManagedProcess.spawn({
+      name: `kube-apiserver[${clusterName}]`,
+      command: binary,
+      args: [
+        `--etcd-servers=${etcdUrl}`,
+        `--etcd-prefix=/clusters/${clusterName}`,
+        `--secure-port=${String(port)}`,
+        '--insecure-port=0',
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--cert-dir=${dir}`,
+        `--tls-cert-file=${pki.servingCertFile}`,
+        `--tls-private-key-file=${pki.servingKeyFile}`,
+        `--client-ca-file=${pki.caCertFile}`,
+        `--service-account-key-file=${pki.serviceAccountPublicKeyFile}`,
+        `--service-account-signing-key-file=${pki.serviceAccountKeyFile}`,
+        `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
+        `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
+        '--authorization-mode=RBAC',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // No kubelet mounts tokens here, and without a controller-manager the ServiceAccount
+        // admission plugin would reject every pod for lack of a token Secret.
+        '--disable-admission-plugins=ServiceAccount',
+        '--endpoint-reconciler-type=none',
+        '--enable-priority-and-fairness=false',
+        '--profiling=false',
+        '--v=0',
+      ],
+      logFile: join(dir, 'kube-apiserver.log'),
+    });
+    this.#process = process;
+    const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    await waitFor(
+      `kube-apiserver[${clusterName}]`,
+      async () => (await httpsGet(`${this.url}/readyz`, tls)).status === 200,
+      { timeoutMs: 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.#process?.stop();
+  }
+
+  async kill(): Promise<void> {
+    await this.#process?.kill();
+  }
+
+  pause(): void {
+    this.#process?.pause();
+  }
+
+  resume(): void {
+    this.#process?.resume();
+  }
+}
