@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 import { registerGroup, unregisterGroup } from './registry.ts';
 
@@ -58,8 +58,9 @@ export class ManagedProcess {
     });
     // The test process must be able to exit while children run; dispose/reaper end them.
     this.#child.unref();
-    (this.#child.stdout as Socket | null)?.unref();
-    (this.#child.stderr as Socket | null)?.unref();
+    for (const stream of [this.#child.stdout, this.#child.stderr]) {
+      if (stream instanceof Socket) stream.unref();
+    }
   }
 
   static spawn(options: SpawnOptions): ManagedProcess {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -16,7 +16,7 @@ function startReaper(): ChildProcess {
   const child = spawn(process.execPath, [script], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   child.unref();
   // An unref'd pipe lets the test process exit; the kernel closes it, which wakes the reaper.
-  (child.stdin as Socket).unref();
+  if (child.stdin instanceof Socket) child.stdin.unref();
   child.stdin.on('error', () => undefined);
   process.once('exit', () => {
     for (const pgid of groups) {
