@@ -61,6 +61,12 @@ export const ANNOTATIONS = {
   bucketSecretHash: `${GROUP}/bucket-secret-hash`,
   /** Hash of the rendered Prometheus config, on the owned config ConfigMap, for change detection. */
   configHash: `${GROUP}/config-hash`,
+  /**
+   * Hash of the object a controller last applied, on the object itself: a desired object with
+   * the same hash whose fields are all present in the live object needs no request, even after
+   * a restart, and a changed hash catches fields the controller stopped setting.
+   */
+  appliedHash: `${GROUP}/applied-hash`,
 } as const;
 
 /** One server-side-apply field manager per writer, so ownership of every field is attributable. */

@@ -9,3 +9,4 @@ export * from './schemas/member-cluster.ts';
 export * from './validate.ts';
 export * from './crd/crd.ts';
 export * from './crd/render.ts';
+export * from './credential-scope.ts';

@@ -1,0 +1,35 @@
+/**
+ * Whether every field set in `desired` has the same value in `live`. Fields the API server or
+ * other managers added to `live` do not count: they are not ours to compare.
+ */
+export function isSubset(desired: unknown, live: unknown): boolean {
+  if (desired === undefined) return true;
+  if (desired === null || typeof desired !== 'object') return desired === live || sameNumber(desired, live);
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => isSubset(item, live[i]));
+  }
+  if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
+  const liveRecord = live as Record<string, unknown>;
+  return Object.entries(desired as Record<string, unknown>).every(([key, value]) => isSubset(value, liveRecord[key]));
+}
+
+/** Deep equality where an absent field equals an undefined one. */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  return isSubset(a, b) && isSubset(b, a);
+}
+
+// Quantities and int-or-string fields come back as written, but a number may round-trip as "1".
+function sameNumber(a: unknown, b: unknown): boolean {
+  return (typeof a === 'number' && typeof b === 'string' && String(a) === b) || (typeof b === 'number' && typeof a === 'string' && String(b) === a);
+}
+
+/** A stable JSON text (sorted keys), for hashing desired objects. */
+export function canonicalJSON(value: unknown): string {
+  if (value === undefined) return 'null';
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJSON).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJSON(v)}`).join(',')}}`;
+}

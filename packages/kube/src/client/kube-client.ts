@@ -1,0 +1,188 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent, request, type Dispatcher } from 'undici';
+
+import type { KitMetrics } from '../observability/metrics.ts';
+import { KubeApiError, KubeConnectionError, NotLeaderError } from './errors.ts';
+import type { Status } from './objects.ts';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'deletecollection' | 'discovery';
+
+const MUTATING: ReadonlySet<Verb> = new Set(['create', 'update', 'patch', 'apply', 'delete', 'deletecollection']);
+
+export interface KubeRequest {
+  readonly verb: Verb;
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  /** Overrides the client's request timeout. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+  /** Writes that keep leadership itself (Lease renewals) pass even when the guard says no. */
+  readonly bypassWriteGuard?: boolean;
+}
+
+export interface KubeClientOptions {
+  /** Cluster identity in logs and metrics (`hub`, a member name). */
+  readonly cluster: string;
+  readonly metrics?: KitMetrics;
+  /** Per-request deadline; also the bound for a response to start. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** Consulted before every write; false makes the write fail with NotLeaderError, unsent. */
+  readonly writeGuard?: () => boolean;
+  readonly userAgent?: string;
+}
+
+interface Transport {
+  readonly dispatcher: Agent;
+  readonly server: string;
+  readonly authorization: () => Promise<string | undefined>;
+}
+
+/**
+ * HTTP to one API server, with a keep-alive connection pool of its own. client-node parses the
+ * kubeconfig and runs auth plugins; requests go through undici directly, because client-node
+ * 2.0.1 opens a new connection for every request and watch.
+ */
+export class KubeClient {
+  readonly cluster: string;
+  readonly server: string;
+  readonly kubeConfig: KubeConfig;
+  readonly #options: KubeClientOptions;
+  #transport: Promise<Transport> | undefined;
+
+  constructor(kubeConfig: KubeConfig, options: KubeClientOptions) {
+    const server = kubeConfig.getCurrentCluster()?.server;
+    if (!server) throw new Error(`${options.cluster}: the kubeconfig has no current cluster with a server`);
+    this.kubeConfig = kubeConfig;
+    this.cluster = options.cluster;
+    this.server = server.replace(/\/+$/, '');
+    this.#options = options;
+  }
+
+  /** Sends a request and returns the parsed JSON body (undefined when empty). */
+  async request<T>(req: KubeRequest): Promise<T> {
+    const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
+    const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
+    const text = await response.body.text();
+    this.#count(req.verb, String(response.statusCode));
+    const body = text === '' ? undefined : parseJSON(text);
+    if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, asStatus(body, text), describe(req));
+    return body as T;
+  }
+
+  /**
+   * Opens a streaming response (a watch). The response must start within the request timeout,
+   * and `silenceMs` bounds the time between chunks: a hung server or a half-open connection
+   * ends the stream with an error instead of hanging forever.
+   */
+  async stream(req: KubeRequest, silenceMs: number): Promise<AsyncIterable<Buffer>> {
+    const response = await this.#send(req, { headersTimeoutMs: req.timeoutMs ?? this.#requestTimeoutMs, bodyTimeoutMs: silenceMs });
+    this.#count(req.verb, String(response.statusCode));
+    if (response.statusCode >= 400) {
+      const text = await response.body.text();
+      throw new KubeApiError(this.cluster, response.statusCode, asStatus(parseJSON(text), text), describe(req));
+    }
+    return response.body;
+  }
+
+  /** Closes idle connections and refuses new requests. */
+  async close(): Promise<void> {
+    if (this.#transport) await (await this.#transport).dispatcher.close();
+  }
+
+  get #requestTimeoutMs(): number {
+    return this.#options.requestTimeoutMs ?? 30_000;
+  }
+
+  async #send(req: KubeRequest, timeouts: { deadlineMs?: number; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<Dispatcher.ResponseData> {
+    if (MUTATING.has(req.verb) && !req.bypassWriteGuard && this.#options.writeGuard?.() === false) {
+      throw new NotLeaderError(this.cluster, describe(req));
+    }
+    const transport = await (this.#transport ??= this.#connect());
+    const url = new URL(transport.server + req.path);
+    for (const [key, value] of Object.entries(req.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': this.#options.userAgent ?? 'promfleet' };
+    const authorization = await transport.authorization();
+    if (authorization) headers.authorization = authorization;
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
+      headers['content-type'] = req.contentType ?? 'application/json';
+    }
+    const deadline = timeouts.deadlineMs === undefined ? undefined : AbortSignal.timeout(timeouts.deadlineMs);
+    const signals = [req.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
+    try {
+      return await request(url, {
+        dispatcher: transport.dispatcher,
+        method: req.method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+        headersTimeout: timeouts.headersTimeoutMs,
+        bodyTimeout: timeouts.bodyTimeoutMs,
+      });
+    } catch (error) {
+      if (req.signal?.aborted) throw error;
+      const timedOut = (deadline?.aborted ?? false) || isUndiciTimeout(error);
+      this.#count(req.verb, timedOut ? 'timeout' : 'error');
+      throw new KubeConnectionError(this.cluster, describe(req), error, timedOut);
+    }
+  }
+
+  async #connect(): Promise<Transport> {
+    const tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; rejectUnauthorized?: boolean; servername?: string; headers?: Record<string, string> } = {};
+    await this.kubeConfig.applyToHTTPSOptions(tls as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    const dispatcher = new Agent({
+      connect: {
+        ...(tls.ca ? { ca: tls.ca } : {}),
+        ...(tls.cert ? { cert: tls.cert } : {}),
+        ...(tls.key ? { key: tls.key } : {}),
+        ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
+        ...(tls.servername ? { servername: tls.servername } : {}),
+      },
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+    });
+    const user = this.kubeConfig.getCurrentUser();
+    const staticToken = user?.token ? `Bearer ${user.token}` : undefined;
+    const needsPlugin = !staticToken && Boolean(user?.authProvider ?? user?.exec);
+    const authorization = async (): Promise<string | undefined> => {
+      if (!needsPlugin) return staticToken;
+      // Exec plugins and token files refresh credentials; client-node caches them until expiry.
+      const options: { headers?: Record<string, string> } = { headers: {} };
+      await this.kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+      return options.headers?.Authorization;
+    };
+    return { dispatcher, server: this.server, authorization };
+  }
+
+  #count(verb: Verb, code: string): void {
+    this.#options.metrics?.kubeRequests.inc({ cluster: this.cluster, verb, code });
+  }
+}
+
+function describe(req: KubeRequest): string {
+  return `${req.verb} ${req.path}`;
+}
+
+function parseJSON(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function asStatus(body: unknown, text: string): Status {
+  if (typeof body === 'object' && body !== null && (body as Status).kind === 'Status') return body;
+  return { message: text.slice(0, 500) };
+}
+
+function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+
+import type { Informer } from '../cache/informer.ts';
+import { errorMessage } from '../cache/informer.ts';
+import { NotLeaderError } from '../client/errors.ts';
+import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import type { KitMetrics } from '../observability/metrics.ts';
+import { WorkQueue, workQueueMetrics, type RateLimiter } from '../queue/index.ts';
+
+/** A reconcile that must not be retried: the input is wrong and only a change to it helps. */
+export class TerminalError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+export interface ReconcileContext {
+  readonly key: ObjectKey;
+  readonly reconcileID: string;
+  readonly logger: Logger;
+}
+
+/** Reconcile again after this long even if nothing changes (e.g. to re-check a deadline). */
+export interface ReconcileResult {
+  readonly requeueAfterMs?: number;
+}
+
+export type Reconciler = (context: ReconcileContext) => Promise<ReconcileResult | undefined>;
+
+export interface ControllerOptions {
+  readonly name: string;
+  readonly reconcile: Reconciler;
+  readonly workers?: number;
+  readonly logger?: Logger;
+  readonly metrics?: KitMetrics;
+  readonly rateLimiter?: RateLimiter<ObjectKey>;
+}
+
+type Result = 'success' | 'requeue' | 'error' | 'terminal';
+
+/**
+ * controller-runtime's controller, small: informers feed keys into a rate-limited queue, N
+ * workers reconcile them, never two at once for one key. A throw retries with per-key
+ * exponential backoff; TerminalError records and stops retrying; nothing a reconcile does can
+ * take the process down.
+ */
+export class Controller {
+  readonly name: string;
+  readonly queue: WorkQueue;
+  readonly #options: ControllerOptions;
+  readonly #logger: Logger;
+  readonly #informers: Informer<KubeObject>[] = [];
+  #workers: Promise<void>[] = [];
+
+  constructor(options: ControllerOptions) {
+    this.name = options.name;
+    this.#options = options;
+    this.#logger = (options.logger ?? silentLogger).child({ controller: options.name });
+    this.queue = new WorkQueue<ObjectKey>({
+      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+      ...(options.metrics ? { metrics: workQueueMetrics(options.metrics.registry, options.name) } : {}),
+    });
+  }
+
+  /** Reconciles the objects of this informer by their own key. */
+  watchPrimary<T extends KubeObject>(informer: Informer<T>, filter?: (object: T) => boolean): this {
+    return this.watchMapped(informer, (object) => (filter && !filter(object) ? [] : [objectKey(object)]));
+  }
+
+  /** Reconciles the controlling owner (of `ownerKind`) of each object of this informer. */
+  watchOwned<T extends KubeObject>(informer: Informer<T>, ownerKind: string): this {
+    return this.watchMapped(informer, (object) =>
+      (object.metadata?.ownerReferences ?? [])
+        .filter((owner) => owner.controller === true && owner.kind === ownerKind)
+        .map((owner) => (object.metadata?.namespace ? `${object.metadata.namespace}/${owner.name}` : owner.name)),
+    );
+  }
+
+  /** Reconciles whatever keys `map` returns for each added, changed or deleted object. */
+  watchMapped<T extends KubeObject>(informer: Informer<T>, map: (object: T) => readonly ObjectKey[]): this {
+    const enqueue = (object: T): void => {
+      for (const key of map(object)) this.queue.add(key);
+    };
+    informer.addHandler({
+      onAdd: enqueue,
+      onUpdate: (previous, object) => {
+        enqueue(previous);
+        enqueue(object);
+      },
+      onDelete: enqueue,
+    });
+    this.#informers.push(informer as unknown as Informer<KubeObject>);
+    return this;
+  }
+
+  enqueue(key: ObjectKey): void {
+    this.queue.add(key);
+  }
+
+  enqueueAfter(key: ObjectKey, delayMs: number): void {
+    this.queue.addAfter(key, delayMs);
+  }
+
+  /** Waits for the watched informers' caches, then starts the workers. */
+  async start(signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.#informers.map((informer) => informer.waitForSync(signal)));
+    const workers = this.#options.workers ?? 2;
+    this.#workers = Array.from({ length: workers }, () => this.#work());
+    this.#logger.info({ workers }, 'controller started');
+  }
+
+  /** Stops taking keys and waits for the reconciles in flight; queued keys are dropped. */
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await Promise.all(this.#workers);
+  }
+
+  async #work(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.#reconcile(key);
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+
+  async #reconcile(key: ObjectKey): Promise<void> {
+    const reconcileID = randomUUID();
+    const logger = this.#logger.child({ object: key, reconcileID });
+    const started = performance.now();
+    let result: Result;
+    let error: unknown;
+    try {
+      const outcome = await this.#options.reconcile({ key, reconcileID, logger });
+      this.queue.forget(key);
+      if (outcome?.requeueAfterMs !== undefined) {
+        this.queue.addAfter(key, outcome.requeueAfterMs);
+        result = 'requeue';
+      } else {
+        result = 'success';
+      }
+    } catch (thrown) {
+      error = thrown;
+      if (thrown instanceof TerminalError || thrown instanceof NotLeaderError) {
+        this.queue.forget(key);
+        result = 'terminal';
+      } else {
+        this.queue.addRateLimited(key);
+        result = 'error';
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.#options.metrics?.reconciles.inc({ controller: this.name, result });
+    this.#options.metrics?.reconcileDuration.observe({ controller: this.name }, seconds);
+    const fields = { result, durationMs: Math.round(seconds * 1000) };
+    if (error === undefined) logger.info(fields, 'reconciled');
+    else logger.error({ ...fields, err: errorMessage(error), retries: this.queue.numRequeues(key) }, 'reconcile failed');
+  }
+}

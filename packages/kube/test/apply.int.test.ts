@@ -1,0 +1,117 @@
+import { ANNOTATIONS } from '@promfleet/api';
+import { startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { addFinalizer, Applier, ConfigMaps, CoreEvents, EventRecorder, hasFinalizer, PrometheusReplicas, removeFinalizer, WRITE_VERBS } from '../src/index.ts';
+import { installCRDs } from '@promfleet/testkit';
+import { kitClient, resources } from './helpers.ts';
+
+let fleet: Fleet;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['apply'] });
+  await installCRDs(fleet.cluster('apply'));
+});
+
+afterAll(async () => {
+  await fleet.stop();
+});
+
+const desiredConfigMap = (data: Record<string, string>, labels: Record<string, string> = { app: 'prometheus' }) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'applied', namespace: 'default', labels },
+  data,
+});
+
+describe('Applier', () => {
+  it('makes no request at all when the live object already matches', async () => {
+    const { client, metrics } = kitClient(fleet.cluster('apply'));
+    const configMaps = resources(client, ConfigMaps);
+    const applier = new Applier('promfleet-test');
+    const first = await applier.apply(configMaps, desiredConfigMap({ a: '1' }), undefined);
+    expect(first.changed).toBe(true);
+    expect(first.object.metadata?.annotations?.[ANNOTATIONS.appliedHash]).toMatch(/^[0-9a-f]{16}$/);
+
+    const before = await metrics.requestCount();
+    const second = await applier.apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
+    expect(second.changed).toBe(false);
+    expect(await metrics.requestCount()).toBe(before);
+
+    // A fresh Applier (a restarted process) reaches the same verdict from the object alone.
+    const third = await new Applier('promfleet-test').apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
+    expect(third.changed).toBe(false);
+    expect(await metrics.requestCount()).toBe(before);
+    await client.close();
+  });
+
+  it('restores a hand edit and removes fields it stopped setting', async () => {
+    const { client } = kitClient(fleet.cluster('apply'));
+    const configMaps = resources(client, ConfigMaps);
+    const applier = new Applier('promfleet-test');
+    await applier.apply(configMaps, desiredConfigMap({ a: '1', b: '2' }, { app: 'prometheus', tier: 'x' }), undefined);
+    const edited = await configMaps.patch('applied', 'default', { data: { a: 'hand-edited' } });
+
+    const restored = await applier.apply(configMaps, desiredConfigMap({ a: '1', b: '2' }, { app: 'prometheus', tier: 'x' }), edited);
+    expect(restored.changed).toBe(true);
+    expect(restored.object.data).toEqual({ a: '1', b: '2' });
+
+    // Dropping b and the tier label from the desired object removes them: the hash changed.
+    const trimmed = await applier.apply(configMaps, desiredConfigMap({ a: '1' }), restored.object);
+    expect(trimmed.object.data).toEqual({ a: '1' });
+    expect(trimmed.object.metadata?.labels).toEqual({ app: 'prometheus' });
+    await client.close();
+  });
+
+  it('writes status only when it differs', async () => {
+    const { client, metrics } = kitClient(fleet.cluster('apply'));
+    const replicas = resources(client, PrometheusReplicas);
+    const applier = new Applier('promfleet-test');
+    const created = await replicas.create({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusReplica',
+      metadata: { name: 'status-test', namespace: 'default' },
+      spec: { configMap: 'c', bucketSecret: 's' } as never,
+    });
+    const status = { phase: 'Running' as const, observedGeneration: 1, readyPods: '5/5' };
+    const written = await applier.applyStatus(replicas, created, status);
+    expect(written.changed).toBe(true);
+    expect(written.object.status).toEqual(status);
+    const writes = await metrics.requestCount({ verb: WRITE_VERBS });
+    expect((await applier.applyStatus(replicas, written.object, { ...status })).changed).toBe(false);
+    expect(await metrics.requestCount({ verb: WRITE_VERBS })).toBe(writes);
+    await client.close();
+  });
+});
+
+describe('EventRecorder and finalizers', () => {
+  it('aggregates a repeated event into one Event with a count', async () => {
+    const { client } = kitClient(fleet.cluster('apply'));
+    const configMaps = resources(client, ConfigMaps);
+    const subject = await configMaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'event-subject', namespace: 'default' } });
+    const recorder = new EventRecorder(client, { component: 'promfleet-test' });
+    await recorder.record(subject, 'Warning', 'ConfigInvalid', 'prometheus.yml is not YAML');
+    await recorder.record(subject, 'Warning', 'ConfigInvalid', 'prometheus.yml is not YAML');
+    await recorder.record(subject, 'Normal', 'Reconciled', 'all good');
+    const events = (await resources(client, CoreEvents).list({ namespace: 'default', fieldSelector: `involvedObject.name=event-subject` })).items;
+    expect(events.map((e) => [e.reason, e.type, e.count, e.source?.component]).sort()).toEqual([
+      ['ConfigInvalid', 'Warning', 2, 'promfleet-test'],
+      ['Reconciled', 'Normal', 1, 'promfleet-test'],
+    ]);
+    await client.close();
+  });
+
+  it('adds and removes a finalizer without touching others', async () => {
+    const { client } = kitClient(fleet.cluster('apply'));
+    const configMaps = resources(client, ConfigMaps);
+    const object = await configMaps.create({ metadata: { name: 'finalized', namespace: 'default', finalizers: ['example.com/other'] } });
+    const added = await addFinalizer(configMaps, object, 'promfleet.io/test');
+    expect(added.metadata?.finalizers).toEqual(['example.com/other', 'promfleet.io/test']);
+    expect(hasFinalizer(added, 'promfleet.io/test')).toBe(true);
+    const stale = await addFinalizer(configMaps, object, 'promfleet.io/stale').catch((e: unknown) => e);
+    expect(String(stale)).toContain('409');
+    const removed = await removeFinalizer(configMaps, added, 'promfleet.io/test');
+    expect(removed.metadata?.finalizers).toEqual(['example.com/other']);
+    await client.close();
+  });
+});

@@ -1,0 +1,84 @@
+import { startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ConfigMaps, isNotFound, KubeApiError, KubeConnectionError, Namespaces, NotLeaderError, KubeClient, ResourceClient, serverVersion, servesResource } from '../src/index.ts';
+import { kitClient, resources } from './helpers.ts';
+
+let fleet: Fleet;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['client'] });
+});
+
+afterAll(async () => {
+  await fleet.stop();
+});
+
+describe('KubeClient on a real API server', () => {
+  it('counts every request by cluster, verb and code', async () => {
+    const { client, metrics } = kitClient(fleet.cluster('client'));
+    const namespaces = resources(client, Namespaces);
+    await namespaces.get('default');
+    await namespaces.get('does-not-exist');
+    await namespaces.list();
+    expect(await metrics.requestCount({ verb: 'get' })).toBe(2);
+    const { values } = await metrics.kubeRequests.get();
+    expect(values.map((v) => v.labels).sort((a, b) => String(a.code).localeCompare(String(b.code)))).toEqual([
+      { cluster: 'client', verb: 'get', code: '200' },
+      { cluster: 'client', verb: 'list', code: '200' },
+      { cluster: 'client', verb: 'get', code: '404' },
+    ].sort((a, b) => a.code.localeCompare(b.code)));
+    await client.close();
+  });
+
+  it('turns API errors into KubeApiError with the status reason', async () => {
+    const { client } = kitClient(fleet.cluster('client'));
+    const configMaps = resources(client, ConfigMaps);
+    await configMaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dup', namespace: 'default' } });
+    const error = await configMaps.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dup', namespace: 'default' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect((error as KubeApiError).reason).toBe('AlreadyExists');
+    expect(await configMaps.delete('dup', 'default')).toBe(true);
+    expect(await configMaps.delete('dup', 'default')).toBe(false);
+    expect(isNotFound(await configMaps.patch('dup', 'default', { data: {} }).catch((e: unknown) => e))).toBe(true);
+    await client.close();
+  });
+
+  it('refuses writes, unsent, while the write guard says no', async () => {
+    let leader = false;
+    const { metrics } = kitClient(fleet.cluster('client'));
+    const client = new KubeClient(fleet.cluster('client').kubeConfig, { cluster: 'client', metrics, writeGuard: () => leader });
+    const configMaps = new ResourceClient(client, ConfigMaps);
+    await expect(configMaps.create({ metadata: { name: 'guarded', namespace: 'default' } })).rejects.toBeInstanceOf(NotLeaderError);
+    expect(await metrics.requestCount()).toBe(0);
+    expect(await configMaps.get('guarded', 'default')).toBeUndefined();
+    leader = true;
+    await configMaps.create({ metadata: { name: 'guarded', namespace: 'default' } });
+    expect(await metrics.requestCount({ verb: 'create' })).toBe(1);
+    await client.close();
+  });
+
+  it('discovers versions and served resources', async () => {
+    const { client } = kitClient(fleet.cluster('client'));
+    expect(await serverVersion(client)).toMatch(/^v1\.20\./);
+    expect(await servesResource(client, 'policy', 'v1beta1', 'poddisruptionbudgets')).toBe(true);
+    expect(await servesResource(client, 'policy', 'v1', 'poddisruptionbudgets')).toBe(false);
+    await client.close();
+  });
+
+  it('times out against a hung API server instead of waiting forever', async () => {
+    const cluster = fleet.cluster('client');
+    const { client, metrics } = kitClient(cluster, { requestTimeoutMs: 1500 });
+    cluster.pause();
+    try {
+      const error = await resources(client, Namespaces).get('default').catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(KubeConnectionError);
+      expect((error as KubeConnectionError).timedOut).toBe(true);
+      expect(await metrics.requestCount({ verb: 'get' })).toBe(1);
+    } finally {
+      cluster.resume();
+    }
+    expect((await resources(client, Namespaces).get('default'))?.metadata?.name).toBe('default');
+    await client.close();
+  });
+});

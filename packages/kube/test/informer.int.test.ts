@@ -1,0 +1,87 @@
+import { startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ConfigMaps, Informer, Namespaces, type KubeObject } from '../src/index.ts';
+import { eventually, kitClient, resources } from './helpers.ts';
+
+let fleet: Fleet;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['informer'] });
+});
+
+afterAll(async () => {
+  await fleet.stop();
+});
+
+const configMap = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { test: 'informer' } }, data });
+
+async function relists(metrics: ReturnType<typeof kitClient>['metrics'], reason: string): Promise<number> {
+  const { values } = await metrics.informerRelists.get();
+  return values.filter((v) => v.labels.reason === reason).reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('Informer on a real API server', () => {
+  it('lists, then sees adds, updates and deletes through the watch', async () => {
+    const { client, metrics } = kitClient(fleet.cluster('informer'));
+    const configMaps = resources(client, ConfigMaps);
+    await configMaps.create(configMap('before'));
+    const informer = new Informer(configMaps, { namespace: 'default', labelSelector: 'test=informer', metrics });
+    const seen: string[] = [];
+    informer.addHandler({
+      onAdd: (o: KubeObject) => seen.push(`add ${o.metadata?.name ?? ''}`),
+      onUpdate: (_old: KubeObject, o: KubeObject) => seen.push(`update ${o.metadata?.name ?? ''}`),
+      onDelete: (o: KubeObject) => seen.push(`delete ${o.metadata?.name ?? ''}`),
+    });
+    informer.start();
+    await informer.waitForSync();
+    expect(informer.get('default/before')).toBeDefined();
+    expect(informer.get('default/before')?.metadata?.managedFields).toBeUndefined();
+
+    await configMaps.create(configMap('after'));
+    await configMaps.patch('after', 'default', { data: { k: 'v' } });
+    await configMaps.delete('before', 'default');
+    await eventually('all events', () => seen.length >= 4);
+    expect(seen).toEqual(['add before', 'add after', 'update after', 'delete before']);
+    expect(informer.byIndex('label', 'test=informer').map((o) => o.metadata?.name)).toEqual(['after']);
+    await informer.stop();
+    await configMaps.delete('after', 'default');
+    await client.close();
+  });
+
+  it('survives an API server restart without missing a change made while it was disconnected, re-listing on 410', async () => {
+    const cluster = fleet.cluster('informer');
+    const { client, metrics } = kitClient(cluster);
+    const configMaps = resources(client, ConfigMaps);
+    const informer = new Informer(configMaps, { namespace: 'default', metrics });
+    informer.start();
+    await informer.waitForSync();
+
+    await cluster.restart();
+    // Changes land before the informer reconnects: the new watch cache starts after its
+    // resourceVersion, so it must re-list (410 Gone) to see them.
+    await configMaps.create(configMap('during-restart'));
+    await resources(client, Namespaces).create({ metadata: { name: 'bump-resource-version' } });
+    await eventually('the change made while disconnected', () => informer.get('default/during-restart') !== undefined, 60_000);
+    expect(await relists(metrics, 'gone')).toBeGreaterThanOrEqual(1);
+    await informer.stop();
+    await client.close();
+  });
+
+  it('re-lists when a watch stays silent past the bound, and recovers from a hung server', async () => {
+    const cluster = fleet.cluster('informer');
+    const { client, metrics } = kitClient(cluster, { requestTimeoutMs: 2000 });
+    const configMaps = resources(client, ConfigMaps);
+    const informer = new Informer(configMaps, { namespace: 'kube-public', watchTimeoutSeconds: 3600, silenceMs: 1500, metrics });
+    informer.start();
+    await informer.waitForSync();
+    cluster.pause();
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    cluster.resume();
+    await eventually('a re-list after the silent watch', async () => (await relists(metrics, 'silent')) >= 1, 30_000);
+    const created = await resources(client, ConfigMaps).create({ metadata: { name: 'after-hang', namespace: 'kube-public' } });
+    await eventually('the change after the hang', () => informer.get('kube-public/after-hang')?.metadata?.uid === created.metadata?.uid, 30_000);
+    await informer.stop();
+    await client.close();
+  });
+});

@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+import { eventually } from './helpers.ts';
+
+let fleet: Fleet;
+const children: ChildProcess[] = [];
+const log: { event: string; identity: string; at: number }[] = [];
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['leader'] });
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+});
+
+afterAll(async () => {
+  await fleet.stop();
+});
+
+function campaign(identity: string): ChildProcess {
+  const script = fileURLToPath(new URL('./fixtures/elector.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--conditions=source', script, fleet.cluster('leader').kubeconfigFile, identity], { stdio: ['ignore', 'pipe', 'inherit'] });
+  createInterface({ input: child.stdout }).on('line', (line) => log.push(JSON.parse(line) as (typeof log)[number]));
+  children.push(child);
+  return child;
+}
+
+const leaderSince = (identity: string, after: number) => log.find((e) => e.event === 'leading' && e.identity === identity && e.at >= after);
+
+describe('leader election between two processes', () => {
+  it('hands over within the lease duration when the leader is killed, and within seconds when it stops gracefully', async () => {
+    const a = campaign('a');
+    await eventually('a leads', () => leaderSince('a', 0) !== undefined, 30_000);
+    const b = campaign('b');
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(leaderSince('b', 0), 'b must not lead while a holds the lease').toBeUndefined();
+
+    const killedAt = Date.now();
+    a.kill('SIGKILL');
+    await eventually('b takes over', () => leaderSince('b', killedAt) !== undefined, 30_000);
+    const failover = (leaderSince('b', killedAt)?.at ?? 0) - killedAt;
+    console.log(`leader killed with SIGKILL: standby led after ${String(failover)} ms`);
+    // Expiry is judged by the standby's clock from when it last saw the record change.
+    expect(failover).toBeGreaterThanOrEqual(10_000);
+
+    campaign('c');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const stoppedAt = Date.now();
+    b.kill('SIGTERM');
+    await eventually('c takes over', () => leaderSince('c', stoppedAt) !== undefined, 30_000);
+    const handover = (leaderSince('c', stoppedAt)?.at ?? 0) - stoppedAt;
+    console.log(`leader stopped gracefully: standby led after ${String(handover)} ms`);
+    // Without the release the standby would wait for expiry (15 s).
+    expect(handover).toBeLessThan(15_000);
+  }, 90_000);
+});
