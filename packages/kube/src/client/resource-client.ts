@@ -7,7 +7,7 @@ import { watchEvents, type WatchEvent } from './watch.ts';
 export type PatchType = 'merge' | 'json' | 'strategic';
 
 /** An object to write: apiVersion and kind are filled in from the resource type. */
-export type Writable<T extends KubeObject> = Omit<T, 'apiVersion' | 'kind'> & { apiVersion?: string; kind?: string };
+export type Writable<T extends KubeObject> = Omit<T, 'apiVersion' | 'kind'> & { apiVersion?: string | undefined; kind?: string | undefined };
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',

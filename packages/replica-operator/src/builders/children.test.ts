@@ -1,0 +1,130 @@
+import { validate, type PrometheusReplicaSpecInput } from '@promfleet/api';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { PodDisruptionBudget as PodDisruptionBudgetV1 } from 'kubernetes-models/policy/v1';
+import { PodDisruptionBudget as PodDisruptionBudgetV1beta1 } from 'kubernetes-models/policy/v1beta1';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+
+import { renderPrometheusConfig } from '../config/prometheus-config.ts';
+import { desiredChildren, type DesiredChildren } from './children.ts';
+
+function replica(spec: Partial<PrometheusReplicaSpecInput>) {
+  const result = validate('PrometheusReplica', {
+    apiVersion: 'promfleet.io/v1alpha1',
+    kind: 'PrometheusReplica',
+    metadata: { name: 'demo', namespace: 'monitoring', uid: '6f1c2a8e-0000-4000-8000-000000000001', generation: 1 },
+    spec: { configMap: 'prometheus-config', bucketSecret: 's3-bucket', ...spec },
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
+}
+
+const config = renderPrometheusConfig({
+  configMapName: 'prometheus-config',
+  key: 'prometheus.yml',
+  data: { 'prometheus.yml': 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' },
+  clusterName: 'eu-west',
+  externalLabels: undefined,
+});
+if (!config.ok) throw new Error(config.message);
+
+const inputs = { config, bucketSecretHash: '0123456789abcdef', clusterDomain: 'cluster.local', pdbApiVersion: 'policy/v1' as const };
+
+const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
+  minimal: {},
+  'highly-available': { highlyAvailable: true },
+  'base-domain': { baseDomain: 'prometheus.example.com' },
+  storage: { storage: { size: '50Gi', storageClassName: 'fast-ssd' }, metrics: { retention: '15d', blockDuration: '2h' } },
+  grafana: { grafana: { enabled: true }, baseDomain: 'prometheus.example.com' },
+  overrides: {
+    images: { prometheus: 'registry.local/prometheus:v3.5.0', thanos: 'registry.local/thanos:v0.39.2' },
+    resources: { prometheus: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } }, thanosQuery: { requests: { cpu: 1 } } },
+    clusterName: 'eu-west-1',
+    externalLabels: { environment: 'production' },
+  },
+};
+
+function all(children: DesiredChildren): { kind?: string }[] {
+  return [...children.configMaps, ...children.services, ...children.statefulSets, ...children.deployments, ...children.ingresses, ...children.podDisruptionBudgets];
+}
+
+describe('desired children', () => {
+  for (const [name, spec] of Object.entries(scenarios)) {
+    it(`${name}: matches the golden file and every object is a valid Kubernetes object`, async () => {
+      const children = desiredChildren(replica(spec), inputs);
+      for (const object of children.configMaps) new ConfigMap(object).validate();
+      for (const object of children.services) new Service(object).validate();
+      for (const object of children.statefulSets) new StatefulSet(object).validate();
+      for (const object of children.deployments) new Deployment(object).validate();
+      for (const object of children.ingresses) new Ingress(object).validate();
+      for (const { apiVersion: _version, kind: _kind, ...object } of children.podDisruptionBudgets) new PodDisruptionBudgetV1(object).validate();
+      await expect(all(children).map((object) => stringify(object, { lineWidth: 0 })).join('---\n')).toMatchFileSnapshot(`../../test/golden/${name}.yaml`);
+    });
+  }
+
+  it('scales and spreads Prometheus and Query with highlyAvailable, and protects them with PDBs', () => {
+    const single = desiredChildren(replica({}), inputs);
+    const ha = desiredChildren(replica({ highlyAvailable: true }), inputs);
+    expect(single.statefulSets[0]?.spec?.replicas).toBe(1);
+    expect(ha.statefulSets[0]?.spec?.replicas).toBe(2);
+    expect(ha.deployments[0]?.spec?.replicas).toBe(2);
+    expect(single.statefulSets[0]?.spec?.template.spec?.affinity).toBeUndefined();
+    expect(ha.statefulSets[0]?.spec?.template.spec?.affinity?.podAntiAffinity).toBeDefined();
+    expect(single.podDisruptionBudgets).toEqual([]);
+    expect(ha.podDisruptionBudgets.map((p) => p.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-query']);
+  });
+
+  it('uses the PodDisruptionBudget version discovery chose', () => {
+    const children = desiredChildren(replica({ highlyAvailable: true }), { ...inputs, pdbApiVersion: 'policy/v1beta1' });
+    for (const { apiVersion, kind: _kind, ...object } of children.podDisruptionBudgets) {
+      expect(apiVersion).toBe('policy/v1beta1');
+      new PodDisruptionBudgetV1beta1(object as ConstructorParameters<typeof PodDisruptionBudgetV1beta1>[0]).validate();
+    }
+  });
+
+  it('sets equal min and max block duration and the retention on Prometheus', () => {
+    const args = desiredChildren(replica({ metrics: { retention: '15d', blockDuration: '3h' } }), inputs).statefulSets[0]?.spec?.template.spec?.containers[0]?.args;
+    expect(args).toContain('--storage.tsdb.retention.time=15d');
+    expect(args).toContain('--storage.tsdb.min-block-duration=3h');
+    expect(args).toContain('--storage.tsdb.max-block-duration=3h');
+  });
+
+  it('rolls Prometheus and Store when the bucket Secret changes, and not when the config changes', () => {
+    const before = desiredChildren(replica({}), inputs);
+    const secretChanged = desiredChildren(replica({}), { ...inputs, bucketSecretHash: 'fedcba9876543210' });
+    const configChanged = desiredChildren(replica({}), { ...inputs, config: { ...config, text: `${config.text}# edited\n`, hash: 'ffff' } });
+    const templates = (children: DesiredChildren) => children.statefulSets.map((s) => JSON.stringify(s.spec?.template));
+    expect(templates(secretChanged)[0]).not.toBe(templates(before)[0]);
+    expect(templates(secretChanged)[1]).not.toBe(templates(before)[1]);
+    expect(templates(configChanged)).toEqual(templates(before));
+    expect(configChanged.configMaps[0]?.data).not.toEqual(before.configMaps[0]?.data);
+  });
+
+  it('points Query at the sidecar and store SRV records, with replica deduplication', () => {
+    const args = desiredChildren(replica({}), inputs).deployments[0]?.spec?.template.spec?.containers[0]?.args ?? [];
+    expect(args).toContain('--query.replica-label=replica');
+    expect(args).toContain('--endpoint=dnssrv+_grpc._tcp.demo-thanos-sidecar.monitoring.svc.cluster.local');
+    expect(args).toContain('--endpoint=dnssrv+_grpc._tcp.demo-thanos-store.monitoring.svc.cluster.local');
+    expect(args.some((arg) => arg.startsWith('--store'))).toBe(false);
+  });
+
+  it('gives every child a controller reference and the standard labels', () => {
+    for (const object of all(desiredChildren(replica({ grafana: { enabled: true }, baseDomain: 'x.example.com', highlyAvailable: true }), inputs)) as { metadata?: { ownerReferences?: unknown[]; labels?: Record<string, string> } }[]) {
+      expect(object.metadata?.ownerReferences).toEqual([
+        { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusReplica', name: 'demo', uid: '6f1c2a8e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+      ]);
+      expect(Object.keys(object.metadata?.labels ?? {})).toEqual(
+        expect.arrayContaining(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/managed-by']),
+      );
+    }
+  });
+
+  it('adds the Ingress only with a baseDomain, and the Grafana host only with Grafana', () => {
+    expect(desiredChildren(replica({}), inputs).ingresses).toEqual([]);
+    const hosts = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).ingresses[0]?.spec?.rules?.map((r) => r.host);
+    expect(hosts({ baseDomain: 'prometheus.example.com' })).toEqual(['query.prometheus.example.com']);
+    expect(hosts({ baseDomain: 'prometheus.example.com', grafana: { enabled: true } })).toEqual(['query.prometheus.example.com', 'grafana.prometheus.example.com']);
+  });
+});

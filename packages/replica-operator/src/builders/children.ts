@@ -1,0 +1,38 @@
+import type { PrometheusReplica } from '@promfleet/api';
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { IConfigMap, IService } from 'kubernetes-models/v1';
+import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
+
+import { buildContext, type BuildInputs } from './context.ts';
+import { grafanaDatasources, grafanaDeployment } from './grafana.ts';
+import { ingress } from './ingress.ts';
+import { podDisruptionBudgets, type PodDisruptionBudget } from './pdb.ts';
+import { prometheusConfigMap, prometheusStatefulSet } from './prometheus.ts';
+import { queryDeployment } from './query.ts';
+import { services } from './services.ts';
+import { storeStatefulSet } from './store.ts';
+
+/** Every object a PrometheusReplica should have, by kind. Absent optional parts are simply not listed. */
+export interface DesiredChildren {
+  readonly configMaps: IConfigMap[];
+  readonly statefulSets: IStatefulSet[];
+  readonly deployments: IDeployment[];
+  readonly services: IService[];
+  readonly ingresses: IIngress[];
+  readonly podDisruptionBudgets: PodDisruptionBudget[];
+}
+
+/** The desired children of a (validated, defaulted) replica: a pure function, golden-tested. */
+export function desiredChildren(replica: PrometheusReplica, inputs: BuildInputs): DesiredChildren {
+  const context = buildContext(replica, inputs);
+  const grafana = replica.spec.grafana?.enabled === true;
+  const routes = ingress(context);
+  return {
+    configMaps: [prometheusConfigMap(context), ...(grafana ? [grafanaDatasources(context)] : [])],
+    statefulSets: [prometheusStatefulSet(context), storeStatefulSet(context)],
+    deployments: [queryDeployment(context), ...(grafana ? [grafanaDeployment(context)] : [])],
+    services: services(context),
+    ingresses: routes ? [routes] : [],
+    podDisruptionBudgets: podDisruptionBudgets(context),
+  };
+}

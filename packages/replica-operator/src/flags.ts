@@ -1,0 +1,27 @@
+import type { FlagSpec } from '@promfleet/kube';
+
+export const OPERATOR_FLAGS = {
+  kubeconfig: { type: 'string', description: 'Kubeconfig file; in-cluster service account when absent.', value: 'FILE' },
+  'watch-namespace': { type: 'string', description: 'Only reconcile PrometheusReplicas in this namespace (default: all).', value: 'NAMESPACE' },
+  listen: { type: 'string', description: 'Address for /metrics, /healthz and /readyz.', default: ':8081', value: 'HOST:PORT' },
+  'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease so only one replica of the operator writes.', default: true },
+  'leader-election-namespace': { type: 'string', description: "Namespace of the Lease (default: the pod's namespace, else the watch namespace, else default).", value: 'NAMESPACE' },
+  'cluster-domain': { type: 'string', description: 'Cluster DNS domain, for the Thanos Query endpoints.', default: 'cluster.local', value: 'DOMAIN' },
+  'ingress-class': { type: 'string', description: 'ingressClassName of the Ingresses (default: the cluster default class).', value: 'CLASS' },
+  concurrency: { type: 'integer', description: 'PrometheusReplicas reconciled in parallel.', default: 4 },
+  'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const OPERATOR_USAGE = `promfleet-replica-operator — turns PrometheusReplicas into Prometheus with a Thanos sidecar,
+Thanos Store and Query, Services, Ingress, PodDisruptionBudgets and optional Grafana.
+
+Usage:
+  promfleet-replica-operator [flags]
+
+Examples:
+  # In a cluster (the Helm chart runs this):
+  promfleet-replica-operator --leader-elect
+  # Against a local kubeconfig, one namespace, no leader election:
+  promfleet-replica-operator --kubeconfig ~/.kube/config --watch-namespace monitoring --leader-elect=false
+
+Flags (each also settable as an environment variable):`;

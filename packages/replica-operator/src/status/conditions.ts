@@ -1,0 +1,21 @@
+/** Condition types and reasons of a PrometheusReplica, as users and the hub read them. */
+export const CONDITIONS = {
+  ready: 'Ready',
+  reconciled: 'Reconciled',
+  configValid: 'ConfigValid',
+  bucketSecretValid: 'BucketSecretValid',
+  persistentStorage: 'PersistentStorage',
+} as const;
+
+export const REASONS = {
+  allTiersReady: 'AllTiersReady',
+  tiersNotReady: 'TiersNotReady',
+  waitingForInput: 'WaitingForValidInput',
+  reconcileSucceeded: 'ReconcileSucceeded',
+  reconcileFailed: 'ReconcileFailed',
+  specInvalid: 'SpecInvalid',
+  paused: 'Paused',
+  valid: 'Valid',
+  emptyDir: 'EmptyDir',
+  persistentVolumeClaim: 'PersistentVolumeClaim',
+} as const;
