@@ -24,9 +24,9 @@ describe('KubeClient on a real API server', () => {
     expect(await metrics.requestCount({ verb: 'get' })).toBe(2);
     const { values } = await metrics.kubeRequests.get();
     expect(values.map((v) => v.labels).sort((a, b) => String(a.code).localeCompare(String(b.code)))).toEqual([
-      { cluster: 'client', verb: 'get', code: '200' },
-      { cluster: 'client', verb: 'list', code: '200' },
-      { cluster: 'client', verb: 'get', code: '404' },
+      { cluster: 'client', verb: 'get', resource: 'namespaces', code: '200' },
+      { cluster: 'client', verb: 'list', resource: 'namespaces', code: '200' },
+      { cluster: 'client', verb: 'get', resource: 'namespaces', code: '404' },
     ].sort((a, b) => a.code.localeCompare(b.code)));
     await client.close();
   });

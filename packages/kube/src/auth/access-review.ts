@@ -34,6 +34,7 @@ export async function canI(client: KubeClient, attributes: ResourceAttributes, o
     verb: 'create',
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    resource: 'selfsubjectaccessreviews',
     body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: attributes } },
     // Asking is not changing anything: standbys and non-leaders may ask.
     bypassWriteGuard: true,
@@ -48,6 +49,7 @@ export async function rulesIn(client: KubeClient, namespace: string, options: { 
     verb: 'create',
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+    resource: 'selfsubjectrulesreviews',
     body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
     bypassWriteGuard: true,
     ...options,

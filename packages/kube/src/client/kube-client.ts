@@ -13,6 +13,8 @@ export interface KubeRequest {
   readonly verb: Verb;
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   readonly path: string;
+  /** The resource (plural) for metrics: `statefulsets`, `leases`; empty for discovery. */
+  readonly resource?: string;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
   readonly body?: unknown;
   readonly contentType?: string;
@@ -66,7 +68,7 @@ export class KubeClient {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
     const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
     const text = await response.body.text();
-    this.#count(req.verb, String(response.statusCode));
+    this.#count(req, String(response.statusCode));
     const body = text === '' ? undefined : parseJSON(text);
     if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, asStatus(body, text), describe(req));
     return body as T;
@@ -79,7 +81,7 @@ export class KubeClient {
    */
   async stream(req: KubeRequest, silenceMs: number): Promise<AsyncIterable<Buffer>> {
     const response = await this.#send(req, { headersTimeoutMs: req.timeoutMs ?? this.#requestTimeoutMs, bodyTimeoutMs: silenceMs });
-    this.#count(req.verb, String(response.statusCode));
+    this.#count(req, String(response.statusCode));
     if (response.statusCode >= 400) {
       const text = await response.body.text();
       throw new KubeApiError(this.cluster, response.statusCode, asStatus(parseJSON(text), text), describe(req));
@@ -128,7 +130,7 @@ export class KubeClient {
     } catch (error) {
       if (req.signal?.aborted) throw error;
       const timedOut = (deadline?.aborted ?? false) || isUndiciTimeout(error);
-      this.#count(req.verb, timedOut ? 'timeout' : 'error');
+      this.#count(req, timedOut ? 'timeout' : 'error');
       throw new KubeConnectionError(this.cluster, describe(req), error, timedOut);
     }
   }
@@ -160,8 +162,8 @@ export class KubeClient {
     return { dispatcher, server: this.server, authorization };
   }
 
-  #count(verb: Verb, code: string): void {
-    this.#options.metrics?.kubeRequests.inc({ cluster: this.cluster, verb, code });
+  #count(req: KubeRequest, code: string): void {
+    this.#options.metrics?.kubeRequests.inc({ cluster: this.cluster, verb: req.verb, resource: req.resource ?? '', code });
   }
 }
 

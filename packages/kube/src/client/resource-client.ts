@@ -61,7 +61,7 @@ export class ResourceClient<T extends KubeObject> {
   /** The object, or undefined when it does not exist. */
   async get(name: string, namespace?: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<T | undefined> {
     try {
-      return await this.client.request<T>({ verb: 'get', method: 'GET', path: this.#path(namespace, name), ...options });
+      return await this.client.request<T>({ verb: 'get', method: 'GET', resource: this.type.plural, path: this.#path(namespace, name), ...options });
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
@@ -71,6 +71,7 @@ export class ResourceClient<T extends KubeObject> {
   async list(options: ListOptions = {}): Promise<KubeList<T>> {
     return this.client.request<KubeList<T>>({
       verb: 'list',
+      resource: this.type.plural,
       method: 'GET',
       path: this.#path(options.namespace),
       query: {
@@ -104,6 +105,7 @@ export class ResourceClient<T extends KubeObject> {
     const chunks = await this.client.stream(
       {
         verb: 'watch',
+        resource: this.type.plural,
         method: 'GET',
         path,
         query: {
@@ -124,6 +126,7 @@ export class ResourceClient<T extends KubeObject> {
   async create(object: Writable<T>, options: WriteOptions = {}): Promise<T> {
     return this.client.request<T>({
       verb: 'create',
+      resource: this.type.plural,
       method: 'POST',
       path: this.#path(object.metadata?.namespace),
       query: writeQuery(options),
@@ -136,6 +139,7 @@ export class ResourceClient<T extends KubeObject> {
   async replace(object: Writable<T>, options: WriteOptions & { subresource?: string } = {}): Promise<T> {
     return this.client.request<T>({
       verb: 'update',
+      resource: this.type.plural,
       method: 'PUT',
       path: this.#path(object.metadata?.namespace, object.metadata?.name, options.subresource),
       query: writeQuery(options),
@@ -147,6 +151,7 @@ export class ResourceClient<T extends KubeObject> {
   async patch(name: string, namespace: string | undefined, patch: unknown, options: WriteOptions & { type?: PatchType; subresource?: string } = {}): Promise<T> {
     return this.client.request<T>({
       verb: 'patch',
+      resource: this.type.plural,
       method: 'PATCH',
       path: this.#path(namespace, name, options.subresource),
       query: writeQuery(options),
@@ -162,6 +167,7 @@ export class ResourceClient<T extends KubeObject> {
     if (!name) throw new Error(`apply ${this.type.kind}: metadata.name is required`);
     return this.client.request<T>({
       verb: 'apply',
+      resource: this.type.plural,
       method: 'PATCH',
       path: this.#path(namespace, name, options.subresource),
       query: { ...writeQuery(options), force: options.force ?? false },
@@ -176,6 +182,7 @@ export class ResourceClient<T extends KubeObject> {
     try {
       await this.client.request<Status>({
         verb: 'delete',
+        resource: this.type.plural,
         method: 'DELETE',
         path: this.#path(namespace, name),
         query: { dryRun: options.dryRun ? 'All' : undefined },

@@ -95,6 +95,7 @@ export class LeaderElector {
       await this.#leases.client.request({
         verb: 'update',
         method: 'PUT',
+        resource: 'leases',
         path: `/apis/coordination.k8s.io/v1/namespaces/${this.#options.namespace}/leases/${this.#options.name}`,
         body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: now, acquireTime: now } },
         bypassWriteGuard: true,
@@ -151,6 +152,7 @@ export class LeaderElector {
     await this.#leases.client.request({
       verb: method === 'POST' ? 'create' : 'update',
       method,
+      resource: 'leases',
       path,
       body,
       signal,

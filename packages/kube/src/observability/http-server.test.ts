@@ -7,11 +7,11 @@ import { KitMetrics } from './metrics.ts';
 describe('health and metrics server', () => {
   it('serves metrics in the Prometheus text format', async () => {
     const metrics = new KitMetrics();
-    metrics.kubeRequests.inc({ cluster: 'hub', verb: 'get', code: '200' });
+    metrics.kubeRequests.inc({ cluster: 'hub', verb: 'get', resource: 'namespaces', code: '200' });
     const app = createHttpServer({ metrics, logger: silentLogger });
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
-    expect(response.body).toContain('promfleet_kube_requests_total{cluster="hub",verb="get",code="200"} 1');
+    expect(response.body).toContain('promfleet_kube_requests_total{cluster="hub",verb="get",resource="namespaces",code="200"} 1');
   });
 
   it('is ready only when every readiness check passes, and says which failed', async () => {

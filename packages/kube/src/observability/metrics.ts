@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class KitMetrics {
   readonly registry: Registry;
-  readonly kubeRequests: Counter<'cluster' | 'verb' | 'code'>;
+  readonly kubeRequests: Counter<'cluster' | 'verb' | 'resource' | 'code'>;
   readonly reconciles: Counter<'controller' | 'result'>;
   readonly reconcileDuration: Histogram<'controller'>;
   readonly leader: Gauge<'lease'>;
@@ -19,8 +19,8 @@ export class KitMetrics {
     const registers = [registry];
     this.kubeRequests = new Counter({
       name: 'promfleet_kube_requests_total',
-      help: 'Requests to Kubernetes API servers, by cluster, verb and HTTP status code (error: no response).',
-      labelNames: ['cluster', 'verb', 'code'],
+      help: 'Requests to Kubernetes API servers, by cluster, verb, resource and HTTP status code (error or timeout: no response).',
+      labelNames: ['cluster', 'verb', 'resource', 'code'],
       registers,
     });
     this.reconciles = new Counter({
@@ -69,11 +69,17 @@ export class KitMetrics {
   }
 
   /** Sum of request counts matching the given labels; what tests use to prove "no write". */
-  async requestCount(filter: { cluster?: string; verb?: string | readonly string[] } = {}): Promise<number> {
+  async requestCount(filter: { cluster?: string; verb?: string | readonly string[]; excludeResources?: readonly string[] } = {}): Promise<number> {
     const verbs = filter.verb === undefined ? undefined : new Set(typeof filter.verb === 'string' ? [filter.verb] : filter.verb);
+    const excluded = new Set(filter.excludeResources ?? []);
     const { values } = await this.kubeRequests.get();
     return values
-      .filter((v) => (filter.cluster === undefined || v.labels.cluster === filter.cluster) && (verbs === undefined || verbs.has(String(v.labels.verb))))
+      .filter(
+        (v) =>
+          (filter.cluster === undefined || v.labels.cluster === filter.cluster) &&
+          (verbs === undefined || verbs.has(String(v.labels.verb))) &&
+          !excluded.has(String(v.labels.resource)),
+      )
       .reduce((sum, v) => sum + v.value, 0);
   }
 }

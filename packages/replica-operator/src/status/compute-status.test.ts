@@ -1,0 +1,107 @@
+import { validate, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
+import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
+import type { IPod } from 'kubernetes-models/v1';
+import { describe, expect, it } from 'vitest';
+
+import { computeStatus, type ObservedState } from './compute-status.ts';
+
+function replica(spec: Partial<PrometheusReplicaSpecInput> = {}, status?: PrometheusReplica['status']): PrometheusReplica {
+  const result = validate('PrometheusReplica', {
+    apiVersion: 'promfleet.io/v1alpha1',
+    kind: 'PrometheusReplica',
+    metadata: { name: 'demo', namespace: 'monitoring', generation: 2 },
+    spec: { configMap: 'c', bucketSecret: 's', ...spec },
+    ...(status ? { status } : {}),
+  });
+  if (!result.ok) throw new Error('bad fixture');
+  return result.value;
+}
+
+const set = (name: string, replicas: number, ready: number): IStatefulSet => ({
+  apiVersion: 'apps/v1',
+  kind: 'StatefulSet',
+  metadata: { name, generation: 1 },
+  spec: { replicas, selector: {}, serviceName: name, template: {} },
+  status: { replicas, readyReplicas: ready, updatedReplicas: replicas, observedGeneration: 1, currentRevision: 'a', updateRevision: 'a' },
+});
+const deployment = (name: string, replicas: number, ready: number): IDeployment => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name, generation: 1 },
+  spec: { replicas, selector: {}, template: {} },
+  status: { replicas, readyReplicas: ready, updatedReplicas: replicas, observedGeneration: 1 },
+});
+const pod = (name: string, component: string, phase: 'Running' | 'Failed' = 'Running'): IPod => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': component } },
+  status: { phase },
+});
+
+function state(overrides: Partial<ObservedState> = {}): ObservedState {
+  return {
+    replica: replica(),
+    specErrors: [],
+    config: { ok: true, message: 'valid' },
+    bucketSecret: { ok: true, message: 'valid' },
+    applyError: undefined,
+    statefulSets: [set('demo-prometheus', 1, 1), set('demo-thanos-store', 1, 1)],
+    deployments: [deployment('demo-thanos-query', 1, 1)],
+    ingresses: [],
+    pods: [pod('demo-prometheus-0', 'prometheus'), pod('demo-thanos-store-0', 'thanos-store'), pod('demo-thanos-query-x', 'thanos-query')],
+    clusterDomain: 'cluster.local',
+    now: new Date('2026-01-01T00:00:00Z'),
+    ...overrides,
+  };
+}
+
+describe('computeStatus', () => {
+  it('is Running when every tier is ready and settled', () => {
+    const status = computeStatus(state());
+    expect(status).toMatchObject({ phase: 'Running', readyPods: '3/3', observedGeneration: 2, local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] } });
+  });
+
+  it('is Pending before any workload exists and Creating while they start', () => {
+    expect(computeStatus(state({ statefulSets: [], deployments: [], pods: [] })).phase).toBe('Pending');
+    const creating = computeStatus(state({ statefulSets: [set('demo-prometheus', 1, 0), set('demo-thanos-store', 1, 1)] }));
+    expect(creating.phase).toBe('Creating');
+    expect(creating.conditions?.find((c) => c.type === 'Ready')?.message).toBe('prometheus 0/1 ready');
+  });
+
+  it('is Degraded when a Running replica loses a pod, or a pod failed', () => {
+    const wasRunning = replica({}, { phase: 'Running' });
+    expect(computeStatus(state({ replica: wasRunning, statefulSets: [set('demo-prometheus', 1, 0), set('demo-thanos-store', 1, 1)] })).phase).toBe('Degraded');
+    expect(computeStatus(state({ deployments: [deployment('demo-thanos-query', 1, 0)], pods: [pod('q', 'thanos-query', 'Failed')] })).phase).toBe('Degraded');
+  });
+
+  it('is Failed with the input problem when the config or Secret is bad, and Paused when paused', () => {
+    const failed = computeStatus(state({ bucketSecret: { ok: false, reason: 'SecretNotFound', message: 'Secret s not found' } }));
+    expect(failed.phase).toBe('Failed');
+    expect(failed.conditions?.find((c) => c.type === 'BucketSecretValid')).toMatchObject({ status: 'False', reason: 'SecretNotFound' });
+    expect(failed.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput', message: 'Secret s not found' });
+    expect(computeStatus(state({ replica: replica({ paused: true }) })).phase).toBe('Paused');
+  });
+
+  it('is not Running while a rollout is under way', () => {
+    const rolling = set('demo-prometheus', 1, 1);
+    rolling.status = { ...rolling.status, replicas: 1, updateRevision: 'b' };
+    expect(computeStatus(state({ statefulSets: [rolling, set('demo-thanos-store', 1, 1)] })).phase).toBe('Creating');
+  });
+
+  it('reports hosts and addresses when baseDomain is set', () => {
+    const status = computeStatus(
+      state({
+        replica: replica({ baseDomain: 'example.com', grafana: { enabled: true } }),
+        deployments: [deployment('demo-thanos-query', 1, 1), deployment('demo-grafana', 1, 1)],
+        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } } }],
+      }),
+    );
+    expect(status.output).toEqual({
+      query: 'http://demo-thanos-query.monitoring.svc.cluster.local:9090',
+      queryHost: 'query.example.com',
+      grafanaHost: 'grafana.example.com',
+      addresses: ['192.0.2.11', 'lb.example.net'],
+    });
+    expect(status.readyPods).toBe('4/4');
+  });
+});
