@@ -13,7 +13,7 @@ beforeAll(async () => {
   const cluster = fleet.cluster('member');
   await installCRDs(cluster);
   api = testClient(cluster);
-  operator = await startOperator(cluster);
+  operator = await startOperator(cluster.kubeconfigFile);
   await new ResourceClient(api.client, Namespaces).create({ metadata: { name: 'drift' } });
   await createInputs(api, 'drift');
   await api.replicas.create(replica('demo', 'drift', { highlyAvailable: true, baseDomain: 'prometheus.example.com' }));

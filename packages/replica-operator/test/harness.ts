@@ -18,14 +18,14 @@ export interface OperatorProcess {
 }
 
 /** Runs the operator as production does: its main.ts, flags, a kubeconfig, leader election. */
-export async function startOperator(cluster: TestCluster, args: readonly string[] = []): Promise<OperatorProcess> {
+export async function startOperator(kubeconfigFile: string, args: readonly string[] = []): Promise<OperatorProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${String(port)}`;
   const dir = mkdtempSync(join(tmpdir(), 'promfleet-operator-'));
   const process = ManagedProcess.spawn({
     name: 'promfleet-replica-operator',
     command: globalThis.process.execPath,
-    args: ['--conditions=source', MAIN, `--kubeconfig=${cluster.kubeconfigFile}`, `--listen=127.0.0.1:${String(port)}`, '--leader-election-namespace=default', ...args],
+    args: ['--conditions=source', MAIN, `--kubeconfig=${kubeconfigFile}`, `--listen=127.0.0.1:${String(port)}`, '--leader-election-namespace=default', ...args],
     logFile: join(dir, 'operator.log'),
   });
   const deadline = Date.now() + 60_000;

@@ -13,7 +13,7 @@ beforeAll(async () => {
   const cluster = fleet.cluster('member');
   await installCRDs(cluster);
   api = testClient(cluster);
-  operator = await startOperator(cluster);
+  operator = await startOperator(cluster.kubeconfigFile);
 });
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { KubeClient, Namespaces, ResourceClient, resourceType, ServiceAccounts } from '@promfleet/kube';
+import { Namespaces, type KubeClient, ResourceClient, resourceType, ServiceAccounts } from '@promfleet/kube';
 import { buildKubeconfig, installCRDs, kubeconfigYAML, startFleet, type Fleet, type TestCluster } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** A kubeconfig for a ServiceAccount bound to exactly the operator's ClusterRole. */
-async function operatorCredential(cluster: TestCluster, client: KubeClient): Promise<TestCluster> {
+async function operatorKubeconfig(cluster: TestCluster, client: KubeClient): Promise<string> {
   await new ResourceClient(client, Namespaces).create({ metadata: { name: 'promfleet-system' } });
   await new ResourceClient(client, ServiceAccounts).create({ metadata: { name: 'promfleet-replica-operator', namespace: 'promfleet-system' } });
   await new ResourceClient(client, ClusterRoles).create({ metadata: { name: 'promfleet-replica-operator' }, rules: OPERATOR_RULES } as never);
@@ -46,16 +46,16 @@ async function operatorCredential(cluster: TestCluster, client: KubeClient): Pro
   });
   const file = join(mkdtempSync(join(tmpdir(), 'promfleet-rbac-')), 'kubeconfig');
   writeFileSync(file, kubeconfigYAML(buildKubeconfig({ name: `operator-sa-${fleet.id}`, server: cluster.server, ca: cluster.ca, user: { token: status.token } })));
-  return { ...cluster, kubeconfigFile: file } as TestCluster;
+  return file;
 }
 
 describe('the operator RBAC', () => {
   it('is enough to run the operator end to end', async () => {
     const cluster = fleet.cluster('member');
-    const scoped = await operatorCredential(cluster, api.client);
+    const kubeconfig = await operatorKubeconfig(cluster, api.client);
     await new ResourceClient(api.client, Namespaces).create({ metadata: { name: 'rbac' } });
     await createInputs(api, 'rbac');
-    operator = await startOperator(scoped, ['--leader-election-namespace=promfleet-system']);
+    operator = await startOperator(kubeconfig, ['--leader-election-namespace=promfleet-system']);
     await api.replicas.create(replica('demo', 'rbac', { highlyAvailable: true, baseDomain: 'prometheus.example.com', grafana: { enabled: true } }));
     const running = await waitForPhase(api, 'rbac', 'demo', 'Running');
     expect(running.status?.readyPods).toBe('6/6');

@@ -13,7 +13,7 @@ beforeAll(async () => {
   const cluster = fleet.cluster('member');
   await installCRDs(cluster);
   api = testClient(cluster);
-  operator = await startOperator(cluster, ['--concurrency=8']);
+  operator = await startOperator(cluster.kubeconfigFile, ['--concurrency=8']);
 });
 
 afterAll(async () => {
