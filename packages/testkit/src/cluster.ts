@@ -2,10 +2,16 @@ import type { KubeConfig } from '@kubernetes/client-node';
 
 import type { ApiServer } from './control-plane/api-server.ts';
 import type { ControllerManager } from './control-plane/controller-manager.ts';
+import type { FakeKubelet } from './kubelet/kubelet.ts';
+import type { FakeLoadBalancer } from './load-balancer/load-balancer.ts';
 import type { ClusterPKI } from './pki.ts';
 import type { KubeconfigFile } from './kubeconfig.ts';
 
-/** One cluster of a fleet: its API server (and controller-manager), credentials and fault switches. */
+/**
+ * One cluster of a fleet: its API server (and controller-manager), fake kubelet and load
+ * balancer, credentials and fault switches. The fault switches act on the processes only: the
+ * kubelet and load balancer keep retrying through a stop or pause and catch up after it.
+ */
 export class TestCluster {
   readonly name: string;
   /** Position in the fleet; fixes this cluster's load-balancer addresses. */
@@ -20,6 +26,10 @@ export class TestCluster {
   readonly kubeConfig: KubeConfig;
   readonly apiServer: ApiServer;
   readonly controllerManager: ControllerManager | undefined;
+  /** The fake kubelet with its node `testkit-<name>`; undefined when the fleet runs none. */
+  readonly kubelet: FakeKubelet | undefined;
+  /** The fake load balancer; undefined when the fleet runs none. */
+  readonly loadBalancer: FakeLoadBalancer | undefined;
   readonly dir: string;
 
   constructor(fields: {
@@ -31,6 +41,8 @@ export class TestCluster {
     kubeConfig: KubeConfig;
     apiServer: ApiServer;
     controllerManager: ControllerManager | undefined;
+    kubelet: FakeKubelet | undefined;
+    loadBalancer: FakeLoadBalancer | undefined;
     dir: string;
   }) {
     this.name = fields.name;
@@ -43,6 +55,8 @@ export class TestCluster {
     this.kubeConfig = fields.kubeConfig;
     this.apiServer = fields.apiServer;
     this.controllerManager = fields.controllerManager;
+    this.kubelet = fields.kubelet;
+    this.loadBalancer = fields.loadBalancer;
     this.dir = fields.dir;
   }
 

@@ -5,5 +5,19 @@ export { buildKubeconfig, kubeconfigYAML, toKubeConfig, type KubeconfigFile } fr
 export { ManagedProcess } from './process/managed-process.ts';
 export { freePort } from './process/ports.ts';
 export { liveGroups, reaperPid } from './process/registry.ts';
-export { repositoryRoot } from './paths.ts';
+export { repositoryRoot, scratchRoot } from './paths.ts';
 export { installCRDs, readCRDs } from './crds.ts';
+export { FakeKubelet, type KubeletOptions } from './kubelet/kubelet.ts';
+export { FAIL_ANNOTATION, UNREADY_ANNOTATION } from './kubelet/pod-status.ts';
+export { nodeAddress, podAddress } from './kubelet/addresses.ts';
+export { FakeLoadBalancer } from './load-balancer/load-balancer.ts';
+export {
+  LOAD_BALANCER_ANNOTATION,
+  LOAD_BALANCER_MODES,
+  loadBalancerAddress,
+  isLoadBalancerMode,
+  type LoadBalancerIngress,
+  type LoadBalancerMode,
+} from './load-balancer/addresses.ts';
+export type { ClusterHandle } from './fakes/fake-controller.ts';
+export { startRedis, RedisServer, type RedisServerOptions } from './redis.ts';

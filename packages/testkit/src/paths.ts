@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,4 +12,9 @@ export function repositoryRoot(): string {
     dir = parent;
   }
   return dir;
+}
+
+/** Where fleets and Redis keep their data: tmpfs when there is one, as etcd fsyncs every write. */
+export function scratchRoot(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
 }

@@ -19,6 +19,7 @@ export interface ObjectMeta {
   generation?: number | undefined;
   creationTimestamp?: string | undefined;
   deletionTimestamp?: string | undefined;
+  deletionGracePeriodSeconds?: number | undefined;
   labels?: Record<string, string> | undefined;
   annotations?: Record<string, string> | undefined;
   ownerReferences?: OwnerReference[] | undefined;

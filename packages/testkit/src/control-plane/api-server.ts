@@ -59,7 +59,8 @@ export class ApiServer {
         `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
         `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
         '--authorization-mode=RBAC',
-        '--service-cluster-ip-range=10.0.0.0/24',
+        // Room for the Services a benchmark fleet creates; 10.0.0.1 stays the kubernetes Service.
+        '--service-cluster-ip-range=10.0.0.0/16',
         // No kubelet mounts tokens here, and without a controller-manager the ServiceAccount
         // admission plugin would reject every pod for lack of a token Secret.
         '--disable-admission-plugins=ServiceAccount',
@@ -79,8 +80,13 @@ export class ApiServer {
     );
   }
 
+  /**
+   * SIGTERM, then SIGKILL after a second. A v1.20 API server never ends open watches on
+   * shutdown, so with any watcher connected (the fake kubelet always is) a graceful stop only
+   * ever ends at the SIGKILL; etcd holds every acknowledged write, so nothing is lost.
+   */
   async stop(): Promise<void> {
-    await this.#process?.stop();
+    await this.#process?.stop(1000);
   }
 
   async kill(): Promise<void> {

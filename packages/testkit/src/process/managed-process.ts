@@ -40,6 +40,9 @@ export class ManagedProcess {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // A command that cannot be spawned (ENOENT) also emits 'error', which must not crash the
+    // test process: the missing pid below already reports it.
+    this.#child.on('error', () => undefined);
     const pid = this.#child.pid;
     if (pid === undefined) throw new Error(`${this.name}: could not start ${options.command}`);
     this.pid = pid;
@@ -84,7 +87,7 @@ export class ManagedProcess {
     const timer = setTimeout(() => {
       this.#signal('SIGKILL');
     }, graceMs);
-    await this.exited;
+    await this.#exit();
     clearTimeout(timer);
     // Whatever the leader started in its group goes too.
     this.#signal('SIGKILL');
@@ -94,7 +97,20 @@ export class ManagedProcess {
   async kill(): Promise<void> {
     if (!this.running) return;
     this.#signal('SIGKILL');
-    await this.exited;
+    await this.#exit();
+  }
+
+  /**
+   * Waits for the exit while holding the event loop open: the child is unref'd, so without a
+   * timer of our own a script awaiting stop() could end before the exit arrives.
+   */
+  async #exit(): Promise<void> {
+    const keepAlive = setInterval(() => undefined, 1000);
+    try {
+      await this.exited;
+    } finally {
+      clearInterval(keepAlive);
+    }
   }
 
   /** SIGSTOP: the process hangs instead of refusing connections. */
