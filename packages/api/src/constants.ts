@@ -67,6 +67,10 @@ export const ANNOTATIONS = {
    * a restart, and a changed hash catches fields the controller stopped setting.
    */
   appliedHash: `${GROUP}/applied-hash`,
+  /** On a hub-managed PrometheusReplica: the PrometheusCluster generation it was built from. */
+  sourceGeneration: `${GROUP}/source-generation`,
+  /** On a MemberCluster being deleted: leave its PrometheusReplicas in the member. */
+  keepReplicas: `${GROUP}/keep-replicas`,
 } as const;
 
 /** One server-side-apply field manager per writer, so ownership of every field is attributable. */
@@ -77,7 +81,7 @@ export const FIELD_MANAGERS = {
 } as const;
 
 export const FINALIZERS = {
-  /** On a PrometheusCluster: its member replicas are deleted before it goes. */
+  /** On a PrometheusCluster or a MemberCluster: its member replicas are deleted before it goes. */
   memberReplicas: `${GROUP}/member-replicas`,
 } as const;
 

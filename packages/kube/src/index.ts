@@ -16,6 +16,7 @@ export * from './apply/semantic.ts';
 export * from './status/conditions.ts';
 export * from './status/events.ts';
 export * from './status/finalizers.ts';
+export * from './status/transition-events.ts';
 export * from './observability/metrics.ts';
 export * from './observability/logger.ts';
 export * from './observability/http-server.ts';

@@ -11,6 +11,7 @@ import {
   Services,
   StatefulSets,
   splitKey,
+  transitionEvents,
   type EventRecorder,
   type Informer,
   type KubeClient,
@@ -23,7 +24,6 @@ import { desiredChildren, type DesiredChildren } from '../builders/children.ts';
 import type { PodDisruptionBudget } from '../builders/pdb.ts';
 import { renderPrometheusConfig } from '../config/prometheus-config.ts';
 import { computeStatus, type InputCheck } from '../status/compute-status.ts';
-import { transitionEvents } from '../status/events.ts';
 import type { OperatorCaches } from './caches.ts';
 
 export interface ReconcilerOptions {

@@ -1,0 +1,208 @@
+import {
+  FIELD_MANAGERS,
+  FINALIZERS,
+  formatFieldError,
+  matchesLabelSelector,
+  validate,
+  type MemberCluster,
+  type MemberEntry,
+  type PrometheusCluster,
+} from '@promfleet/api';
+import {
+  addFinalizer,
+  Applier,
+  errorMessage,
+  hasFinalizer,
+  isConnectionError,
+  objectKey,
+  PrometheusClusters,
+  removeFinalizer,
+  ResourceClient,
+  setConditions,
+  transitionEvents,
+  type EventRecorder,
+  type Informer,
+  type KubeClient,
+  type Logger,
+  type ReconcileContext,
+  type ReconcileResult,
+} from '@promfleet/kube';
+import pLimit from 'p-limit';
+
+import type { HubMetrics } from '../hub-metrics.ts';
+import type { MemberConnection } from '../members/member-connection.ts';
+import type { MemberRegistry } from '../members/member-registry.ts';
+import { loadCredential } from '../members/credential.ts';
+import { reachability } from '../members/member-status.ts';
+import { clusterStatus, type DNSOutcome } from './cluster-status.ts';
+import { desiredReplica, isManagedBy } from './desired-replica.ts';
+import { buildRecords } from './dns-records.ts';
+import { memberEntry, type MemberView } from './member-entry.ts';
+
+export interface ClusterReconcilerOptions {
+  readonly hub: KubeClient;
+  readonly clusters: Informer<PrometheusCluster>;
+  readonly members: Informer<MemberCluster>;
+  readonly secrets: Parameters<typeof loadCredential>[1];
+  readonly registry: MemberRegistry;
+  readonly events: EventRecorder;
+  readonly hubMetrics: HubMetrics;
+  readonly logger: Logger;
+  /** Members handled at once for one PrometheusCluster. */
+  readonly concurrency: number;
+  readonly offlineAfterMs: number;
+  readonly deletionTimeoutMs: number;
+  /** Called with every status the hub computes, for the endpoint store and DNSEndpoint. */
+  readonly onStatus?: (cluster: PrometheusCluster) => Promise<void> | void;
+}
+
+const RETRY_MS = 5_000;
+
+/**
+ * Fans a PrometheusCluster out to the members its selector matches: applies the replica where
+ * it differs (never over one the hub does not manage), removes it where the member is no longer
+ * selected, reads the replicas' status from the members' caches, and aggregates it into the
+ * status and the DNS records. Members are handled concurrently; an unreachable member is
+ * skipped, its entry marked stale, and never holds up the others.
+ */
+export class ClusterReconciler {
+  readonly #options: ClusterReconcilerOptions;
+  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #resources: ResourceClient<PrometheusCluster>;
+
+  constructor(options: ClusterReconcilerOptions) {
+    this.#options = options;
+    this.#resources = new ResourceClient(options.hub, PrometheusClusters);
+  }
+
+  async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const live = this.#options.clusters.get(key);
+    if (!live) return undefined;
+    if (live.metadata.deletionTimestamp) return this.#finalize(live);
+    const parsed = validate('PrometheusCluster', live);
+    if (!parsed.ok) return this.#reportInvalid(live, parsed.errors.map(formatFieldError));
+    const cluster = parsed.value;
+    if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
+
+    const members = this.#options.members.list().filter((member) => !member.metadata.deletionTimestamp);
+    const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
+    const selectedNames = new Set(selected.map((member) => member.metadata.name));
+    const limit = pLimit(this.#options.concurrency);
+    const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, entry]));
+    const [entries, removals] = await Promise.all([
+      Promise.all(selected.map((member) => limit(async () => memberEntry(await this.#sync(cluster, member), previous.get(member.metadata.name))))),
+      Promise.all(
+        this.#options.registry
+          .all()
+          .filter((connection) => !selectedNames.has(connection.name))
+          .map((connection) => limit(() => this.#removeFrom(connection, cluster, cluster.spec.deletionPolicy === 'Orphan'))),
+      ),
+    ]);
+    const pending = removals.filter((left): left is string => left !== undefined);
+    if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
+
+    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries), new Date());
+    await this.#write(live, status);
+    const retry = pending.length > 0 || entries.some((entry) => entry.phase === 'Unknown' && !entry.stale);
+    return retry ? { requeueAfterMs: RETRY_MS } : undefined;
+  }
+
+  /** Applies the desired replica in one member (when it can) and reports what the hub sees there. */
+  async #sync(cluster: PrometheusCluster, member: MemberCluster): Promise<MemberView> {
+    const name = member.metadata.name;
+    const connection = this.#options.registry.get(name);
+    const credential = loadCredential(member, this.#options.secrets);
+    const reach = reachability(connection?.health, credential.ok ? undefined : credential, new Date(), this.#options.offlineAfterMs);
+    const key = `${member.spec.namespace}/${cluster.metadata.name}`;
+    const view = { name, reachability: reach, cacheSynced: connection?.replicas.hasSynced ?? false, replica: connection?.replicas.get(key), conflict: false, applyError: undefined };
+    if (!connection || reach.state !== 'ready' || !view.cacheSynced) return view;
+    const identity = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
+    if (view.replica && !isManagedBy(view.replica, identity)) return { ...view, conflict: true };
+    try {
+      const applied = await this.#applier.apply(connection.resources, desiredReplica(cluster, member), view.replica);
+      return { ...view, replica: applied.object };
+    } catch (error) {
+      return { ...view, applyError: isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error) };
+    }
+  }
+
+  /** Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it could not. */
+  async #removeFrom(connection: MemberConnection, cluster: PrometheusCluster, orphan: boolean): Promise<string | undefined> {
+    const replica = connection.replicas.get(`${connection.namespace}/${cluster.metadata.name}`);
+    if (!replica || orphan || !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name })) return undefined;
+    try {
+      await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
+      await this.#options.events.record(cluster, 'Normal', 'ReplicaRemoved', `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`);
+      return undefined;
+    } catch (error) {
+      return `${connection.name}: ${errorMessage(error)}`;
+    }
+  }
+
+  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[]): DNSOutcome {
+    const { baseDomain } = cluster.spec;
+    if (!baseDomain) return { records: [], names: [], conflictsWith: [], unpublished: [] };
+    const names = [`query.${baseDomain}`, ...(cluster.spec.grafana?.enabled ? [`grafana.${baseDomain}`] : [])];
+    const self = objectKey(cluster);
+    const conflictsWith = this.#options.clusters
+      .byIndex('baseDomain', baseDomain)
+      .filter((other) => objectKey(other) !== self && !other.metadata.deletionTimestamp)
+      .map(objectKey)
+      .sort();
+    const targets = entries.map((entry) => ({ member: entry.name, publishable: entry.ready && !entry.stale, addresses: entry.addresses ?? [] }));
+    const { records, unpublished } = buildRecords(names, cluster.spec.dns.ttl, targets);
+    return { records, names, conflictsWith, unpublished };
+  }
+
+  async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
+    const written = await this.#applier.applyStatus(this.#resources, live, status);
+    if (written.changed) {
+      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) await this.#options.events.record(live, event.type, event.reason, event.message);
+    }
+    const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
+    this.#options.hubMetrics.endpointTargets.set({ namespace: live.metadata.namespace ?? '', name: live.metadata.name }, targets);
+    await this.#options.onStatus?.({ ...live, status });
+  }
+
+  async #reportInvalid(live: PrometheusCluster, errors: string[]): Promise<undefined> {
+    const conditions = setConditions(
+      live.status?.conditions,
+      [{ type: 'Ready', status: 'False', reason: 'SpecInvalid', message: errors.join('; ') }],
+      live.metadata.generation,
+      new Date(),
+    );
+    await this.#write(live, { ...live.status, ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}), phase: 'Degraded', conditions });
+    return undefined;
+  }
+
+  /**
+   * Deletes the cluster's replicas in every member before letting it go (`Orphan` leaves them),
+   * retrying unreachable members until the deletion timeout, then gives up with a Warning Event
+   * naming what was left.
+   */
+  async #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(cluster, FINALIZERS.memberReplicas)) return undefined;
+    const orphan = cluster.spec.deletionPolicy === 'Orphan';
+    const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
+    const left: string[] = [];
+    for (const member of this.#options.members.list()) {
+      const connection = this.#options.registry.get(member.metadata.name);
+      if (!connection?.replicas.hasSynced) {
+        // Only a member the cluster was running on can hold a replica to delete.
+        if (!orphan && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
+        continue;
+      }
+      const failed = await this.#removeFrom(connection, cluster, orphan);
+      if (failed) left.push(failed);
+    }
+    const waited = Date.now() - Date.parse(cluster.metadata.deletionTimestamp ?? new Date().toISOString());
+    if (left.length > 0 && waited < this.#options.deletionTimeoutMs) return { requeueAfterMs: RETRY_MS };
+    if (left.length > 0) {
+      await this.#options.events.record(cluster, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; replicas may be left in: ${left.join('; ')}`);
+    }
+    await removeFinalizer(this.#resources, cluster, FINALIZERS.memberReplicas);
+    this.#options.hubMetrics.endpointTargets.remove({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
+    return undefined;
+  }
+}
+

@@ -1,0 +1,75 @@
+import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, PrometheusClusterStatus } from '@promfleet/api';
+import { setConditions, type ConditionUpdate } from '@promfleet/kube';
+
+export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
+
+const TROUBLE = new Set(['Offline', 'Conflict', 'Error', 'Failed', 'Degraded']);
+
+export interface DNSOutcome {
+  /** Records built from ready members, before conflicts are taken into account. */
+  readonly records: readonly DNSRecord[];
+  readonly names: readonly string[];
+  /** Other PrometheusClusters (`namespace/name`) with the same baseDomain. */
+  readonly conflictsWith: readonly string[];
+  readonly unpublished: readonly string[];
+}
+
+/** A PrometheusCluster's status from its member entries and its DNS outcome. */
+export function clusterStatus(cluster: PrometheusCluster, entries: readonly MemberEntry[], dns: DNSOutcome, now: Date): PrometheusClusterStatus {
+  const generation = cluster.metadata.generation;
+  const clusters = [...entries].sort((a, b) => a.name.localeCompare(b.name));
+  const ready = clusters.filter((entry) => entry.ready && !entry.stale);
+  const behind = clusters.filter((entry) => entry.observedGeneration !== generation);
+  const troubled = clusters.filter((entry) => entry.stale || TROUBLE.has(entry.phase));
+
+  let phase: ClusterPhase;
+  if (clusters.length === 0) phase = 'Pending';
+  else if (troubled.length > 0) phase = 'Degraded';
+  else if (ready.length === clusters.length && behind.length === 0) phase = 'Ready';
+  else phase = 'Propagating';
+
+  const describe = (list: readonly MemberEntry[]) => list.map((entry) => `${entry.name} ${entry.phase}${entry.stale ? ' (stale)' : ''}`).join(', ');
+  const published = dns.conflictsWith.length > 0 ? [] : [...dns.records];
+  const updates: ConditionUpdate[] = [
+    phase === 'Ready'
+      ? { type: CLUSTER_CONDITIONS.ready, status: 'True', reason: 'AllMembersReady', message: `${String(ready.length)}/${String(clusters.length)} members ready` }
+      : {
+          type: CLUSTER_CONDITIONS.ready,
+          status: 'False',
+          reason: clusters.length === 0 ? 'NoMembersSelected' : troubled.length > 0 ? 'MembersDegraded' : 'MembersNotReady',
+          message:
+            clusters.length === 0
+              ? 'no MemberCluster matches spec.clusterSelector'
+              : `${String(ready.length)}/${String(clusters.length)} members ready${troubled.length > 0 ? `; ${describe(troubled)}` : ''}`,
+        },
+    behind.length === 0
+      ? { type: CLUSTER_CONDITIONS.propagated, status: 'True', reason: 'AllMembersCurrent', message: `every selected member runs generation ${String(generation ?? 0)}` }
+      : {
+          type: CLUSTER_CONDITIONS.propagated,
+          status: 'False',
+          reason: 'MembersBehind',
+          message: `not yet at generation ${String(generation ?? 0)}: ${behind.map((entry) => entry.name).join(', ')}`,
+        },
+    dnsCondition(dns, published),
+  ];
+  return {
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    phase,
+    conditions: setConditions(cluster.status?.conditions, updates, generation, now),
+    selected: clusters.length,
+    ready: ready.length,
+    clusters,
+    endpoints: published,
+  };
+}
+
+function dnsCondition(dns: DNSOutcome, published: readonly DNSRecord[]): ConditionUpdate {
+  const type = CLUSTER_CONDITIONS.dnsPublished;
+  if (dns.names.length === 0) return { type, status: 'False', reason: 'NoBaseDomain', message: 'spec.baseDomain is not set: no round-robin records' };
+  if (dns.conflictsWith.length > 0) {
+    return { type, status: 'False', reason: 'BaseDomainConflict', message: `${dns.names[0] ?? ''} is also claimed by ${dns.conflictsWith.join(', ')}; neither publishes it` };
+  }
+  if (published.length === 0) return { type, status: 'False', reason: 'NoReadyMembers', message: `no ready member to publish for ${dns.names.join(', ')}` };
+  const left = dns.unpublished.length > 0 ? `; left out (hostname targets beside A records): ${dns.unpublished.join(', ')}` : '';
+  return { type, status: 'True', reason: 'Published', message: `${String(published.length)} record(s) for ${dns.names.join(', ')}${left}` };
+}

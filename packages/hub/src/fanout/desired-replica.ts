@@ -1,0 +1,60 @@
+import { ANNOTATIONS, API_VERSION, LABELS, MANAGED_BY_HUB, PROMETHEUS_REPLICA, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+
+/** The replica fields a PrometheusCluster passes on, in the order the replica spec lists them. */
+const TEMPLATE_FIELDS = [
+  'configMap',
+  'configMapKey',
+  'highlyAvailable',
+  'baseDomain',
+  'metrics',
+  'bucketSecret',
+  'externalLabels',
+  'storage',
+  'images',
+  'resources',
+  'grafana',
+] as const satisfies readonly (keyof PrometheusCluster['spec'] & keyof PrometheusReplica['spec'])[];
+
+/**
+ * The PrometheusReplica the hub wants in a member: named after the PrometheusCluster, in the
+ * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, the
+ * labels that mark it as the hub's, and the generation it came from (for `observedGeneration`).
+ */
+export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster): PrometheusReplica {
+  const spec: Record<string, unknown> = {};
+  for (const field of TEMPLATE_FIELDS) {
+    if (cluster.spec[field] !== undefined) spec[field] = cluster.spec[field];
+  }
+  spec.clusterName = member.metadata.name;
+  return {
+    apiVersion: API_VERSION,
+    kind: PROMETHEUS_REPLICA.kind,
+    metadata: {
+      name: cluster.metadata.name,
+      namespace: member.spec.namespace,
+      labels: {
+        [LABELS.managedBy]: MANAGED_BY_HUB,
+        [LABELS.hubNamespace]: cluster.metadata.namespace ?? '',
+        [LABELS.hubName]: cluster.metadata.name,
+        [LABELS.member]: member.metadata.name,
+      },
+      annotations: { [ANNOTATIONS.sourceGeneration]: String(cluster.metadata.generation ?? 0) },
+    },
+    spec: spec as PrometheusReplica['spec'],
+  };
+}
+
+/** Whether a replica in a member is this PrometheusCluster's (and so the hub's to change). */
+export function isManagedBy(replica: PrometheusReplica, cluster: { namespace: string; name: string }): boolean {
+  const labels = replica.metadata.labels ?? {};
+  return labels[LABELS.managedBy] === MANAGED_BY_HUB && labels[LABELS.hubNamespace] === cluster.namespace && labels[LABELS.hubName] === cluster.name;
+}
+
+/** The PrometheusCluster (`namespace/name`) a hub-managed replica belongs to, if any. */
+export function ownerKey(replica: PrometheusReplica): string | undefined {
+  const labels = replica.metadata.labels ?? {};
+  if (labels[LABELS.managedBy] !== MANAGED_BY_HUB) return undefined;
+  const namespace = labels[LABELS.hubNamespace];
+  const name = labels[LABELS.hubName];
+  return namespace && name ? `${namespace}/${name}` : undefined;
+}

@@ -1,0 +1,135 @@
+import { validate, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { describe, expect, it } from 'vitest';
+
+import { clusterStatus } from './cluster-status.ts';
+import { desiredReplica, isManagedBy, ownerKey } from './desired-replica.ts';
+import { memberEntry, type MemberView } from './member-entry.ts';
+
+function cluster(spec: Record<string, unknown> = {}, generation = 3): PrometheusCluster {
+  const result = validate('PrometheusCluster', {
+    apiVersion: 'promfleet.io/v1alpha1',
+    kind: 'PrometheusCluster',
+    metadata: { name: 'cloud-clusters', namespace: 'platform', generation },
+    spec: { clusterSelector: { matchLabels: { platform: 'cloud' } }, configMap: 'prometheus-config', bucketSecret: 's3-bucket', ...spec },
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.value;
+}
+
+const member: MemberCluster = {
+  apiVersion: 'promfleet.io/v1alpha1',
+  kind: 'MemberCluster',
+  metadata: { name: 'eu-west', labels: { platform: 'cloud' } },
+  spec: { kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' },
+};
+
+function replicaIn(status: PrometheusReplica['status'], generation = 1, source = '3'): PrometheusReplica {
+  const desired = desiredReplica(cluster(), member);
+  return { ...desired, metadata: { ...desired.metadata, generation, annotations: { 'promfleet.io/source-generation': source } }, ...(status ? { status } : {}) };
+}
+
+const view = (overrides: Partial<MemberView>): MemberView => ({
+  name: 'eu-west',
+  reachability: { state: 'ready' },
+  cacheSynced: true,
+  replica: undefined,
+  conflict: false,
+  applyError: undefined,
+  ...overrides,
+});
+
+describe('desiredReplica', () => {
+  it('copies the replica fields, names it after the cluster, labels it as the hub’s and records the generation', () => {
+    const replica = desiredReplica(cluster({ highlyAvailable: true, baseDomain: 'prometheus.example.com', dns: { ttl: 60 } }), member);
+    expect(replica).toEqual({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusReplica',
+      metadata: {
+        name: 'cloud-clusters',
+        namespace: 'monitoring',
+        labels: {
+          'promfleet.io/managed-by': 'promfleet-hub',
+          'promfleet.io/hub-namespace': 'platform',
+          'promfleet.io/hub-name': 'cloud-clusters',
+          'promfleet.io/member': 'eu-west',
+        },
+        annotations: { 'promfleet.io/source-generation': '3' },
+      },
+      spec: {
+        configMap: 'prometheus-config',
+        configMapKey: 'prometheus.yml',
+        highlyAvailable: true,
+        baseDomain: 'prometheus.example.com',
+        metrics: { retention: '24h', blockDuration: '2h' },
+        bucketSecret: 's3-bucket',
+        clusterName: 'eu-west',
+      },
+    });
+    expect(validate('PrometheusReplica', replica).ok).toBe(true);
+  });
+
+  it('recognises its own replicas and no one else’s', () => {
+    const replica = desiredReplica(cluster(), member);
+    expect(isManagedBy(replica, { namespace: 'platform', name: 'cloud-clusters' })).toBe(true);
+    expect(isManagedBy(replica, { namespace: 'other', name: 'cloud-clusters' })).toBe(false);
+    expect(ownerKey(replica)).toBe('platform/cloud-clusters');
+    expect(ownerKey({ ...replica, metadata: { ...replica.metadata, labels: {} } })).toBeUndefined();
+  });
+});
+
+describe('memberEntry', () => {
+  it('reports a running replica with its host, addresses and the cluster generation it observed', () => {
+    const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { queryHost: 'query.x', addresses: ['192.0.2.10'] } });
+    expect(memberEntry(view({ replica }), undefined)).toEqual({ name: 'eu-west', observedGeneration: 3, queryHost: 'query.x', addresses: ['192.0.2.10'], phase: 'Running', ready: true, stale: false });
+  });
+
+  it('keeps the previous observed generation while the operator has not caught up', () => {
+    const replica = replicaIn({ observedGeneration: 1, phase: 'Running' }, 2, '4');
+    expect(memberEntry(view({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration).toBe(3);
+  });
+
+  it('marks an offline member stale with its last known state, out of readiness', () => {
+    const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { addresses: ['192.0.2.10'] } });
+    const entry = memberEntry(view({ replica, reachability: { state: 'offline', message: 'no successful probe', lastSeen: '2026-01-01T00:00:00Z' } }), undefined);
+    expect(entry).toMatchObject({ phase: 'Offline', ready: false, stale: true, lastSeen: '2026-01-01T00:00:00Z', addresses: ['192.0.2.10'] });
+  });
+
+  it('reports a conflict, an unusable credential, a pending list and an apply error', () => {
+    expect(memberEntry(view({ conflict: true }), undefined)).toMatchObject({ phase: 'Conflict', ready: false, stale: false });
+    expect(memberEntry(view({ reachability: { state: 'unusable', message: 'bad kubeconfig', lastSeen: undefined } }), undefined)).toMatchObject({ phase: 'Error', stale: true, message: 'bad kubeconfig' });
+    expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
+    expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
+    expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+  });
+});
+
+describe('clusterStatus', () => {
+  const records = [{ dnsName: 'query.x', recordType: 'A' as const, targets: ['192.0.2.10'], ttl: 30 }];
+  const dns = { records, names: ['query.x'], conflictsWith: [], unpublished: [] };
+  const now = new Date('2026-01-01T00:00:00Z');
+
+  it('is Ready when every member is ready at the current generation, and publishes the records', () => {
+    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], dns, now);
+    expect(status).toMatchObject({ phase: 'Ready', selected: 1, ready: 1, endpoints: records, observedGeneration: 3 });
+    expect(status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/AllMembersReady', 'Propagated=True/AllMembersCurrent', 'DNSPublished=True/Published']);
+  });
+
+  it('is Propagating while a member runs an older generation', () => {
+    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }], dns, now);
+    expect(status.phase).toBe('Propagating');
+    expect(status.conditions?.find((c) => c.type === 'Propagated')).toMatchObject({ status: 'False', reason: 'MembersBehind', message: 'not yet at generation 3: eu-west' });
+  });
+
+  it('is Degraded with a stale member, and Pending with none selected', () => {
+    const stale = clusterStatus(cluster(), [{ name: 'us-east', phase: 'Offline', ready: false, stale: true, observedGeneration: 3 }], dns, now);
+    expect(stale.phase).toBe('Degraded');
+    expect(stale.conditions?.[0]?.message).toBe('0/1 members ready; us-east Offline (stale)');
+    expect(clusterStatus(cluster(), [], dns, now)).toMatchObject({ phase: 'Pending', selected: 0 });
+  });
+
+  it('publishes nothing and says so when another cluster claims the same name', () => {
+    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], { ...dns, conflictsWith: ['team-b/other'] }, now);
+    expect(status.endpoints).toEqual([]);
+    expect(status.conditions?.find((c) => c.type === 'DNSPublished')).toMatchObject({ status: 'False', reason: 'BaseDomainConflict', message: 'query.x is also claimed by team-b/other; neither publishes it' });
+  });
+});

@@ -1,0 +1,73 @@
+import { ANNOTATIONS, type MemberEntry, type PrometheusReplica } from '@promfleet/api';
+import { findCondition } from '@promfleet/kube';
+
+/** How the hub can reach a member right now. */
+export type Reachability =
+  | { readonly state: 'ready' }
+  | { readonly state: 'offline' | 'unusable'; readonly message: string; readonly lastSeen: string | undefined }
+  | { readonly state: 'unknown'; readonly message: string };
+
+/** Everything the hub knows about one selected member when it reconciles a PrometheusCluster. */
+export interface MemberView {
+  readonly name: string;
+  readonly reachability: Reachability;
+  /** The member's replicas have been listed: absence of one means it does not exist. */
+  readonly cacheSynced: boolean;
+  /** The replica named after the PrometheusCluster in the member's namespace, if any. */
+  readonly replica: PrometheusReplica | undefined;
+  /** It exists but is not this PrometheusCluster's: never overwritten. */
+  readonly conflict: boolean;
+  readonly applyError: string | undefined;
+}
+
+/**
+ * A member's entry in `status.clusters`. A member the hub cannot reach keeps its last known
+ * host and addresses but is `stale` (and so out of DNS); `observedGeneration` is the
+ * PrometheusCluster generation the member's replica has fully observed.
+ */
+export function memberEntry(view: MemberView, previous: MemberEntry | undefined): MemberEntry {
+  const { replica } = view;
+  const known = {
+    ...(replica?.status?.output?.queryHost ? { queryHost: replica.status.output.queryHost } : {}),
+    ...(replica?.status?.output?.addresses?.length ? { addresses: [...replica.status.output.addresses] } : {}),
+  };
+  const generation = observedGeneration(replica) ?? previous?.observedGeneration;
+  const base = { name: view.name, ...(generation !== undefined ? { observedGeneration: generation } : {}) };
+  const { reachability } = view;
+  if (reachability.state === 'offline' || reachability.state === 'unusable') {
+    return {
+      ...base,
+      ...known,
+      phase: reachability.state === 'offline' ? 'Offline' : 'Error',
+      ready: false,
+      stale: true,
+      ...(reachability.lastSeen ? { lastSeen: reachability.lastSeen } : {}),
+      message: reachability.message,
+    };
+  }
+  if (reachability.state === 'unknown') return { ...base, phase: 'Unknown', ready: false, stale: true, message: reachability.message };
+  if (!view.cacheSynced) return { ...base, phase: 'Unknown', ready: false, stale: false, message: "listing the member's replicas" };
+  if (view.conflict) {
+    return { ...base, phase: 'Conflict', ready: false, stale: false, message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone' };
+  }
+  if (view.applyError !== undefined) return { ...base, ...known, phase: 'Error', ready: false, stale: false, message: view.applyError };
+  if (!replica) return { ...base, phase: 'Pending', ready: false, stale: false, message: 'creating the PrometheusReplica' };
+  const phase = replica.status?.phase ?? 'Pending';
+  const ready = phase === 'Running';
+  const notReady = findCondition(replica.status?.conditions, 'Ready');
+  return {
+    ...base,
+    ...known,
+    phase,
+    ready,
+    stale: false,
+    ...(!ready && notReady?.message ? { message: notReady.message } : {}),
+  };
+}
+
+/** The source generation of a replica whose operator has caught up with its spec. */
+function observedGeneration(replica: PrometheusReplica | undefined): number | undefined {
+  if (!replica?.status || replica.status.observedGeneration !== replica.metadata.generation) return undefined;
+  const source = Number(replica.metadata.annotations?.[ANNOTATIONS.sourceGeneration]);
+  return Number.isInteger(source) ? source : undefined;
+}

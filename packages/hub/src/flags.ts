@@ -1,0 +1,31 @@
+import type { FlagSpec } from '@promfleet/kube';
+
+export const HUB_FLAGS = {
+  kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
+  namespace: { type: 'string', description: "The hub's namespace: member credential Secrets and the leader Lease live here.", default: 'promfleet-system', value: 'NAMESPACE' },
+  'watch-namespace': { type: 'string', description: 'Only handle PrometheusClusters in this namespace (default: all).', value: 'NAMESPACE' },
+  listen: { type: 'string', description: 'Address for the endpoints API, /metrics, /healthz and /readyz.', default: ':8080', value: 'HOST:PORT' },
+  'redis-url': { type: 'string', description: 'Redis for the endpoint store (absent: in memory).', value: 'URL' },
+  'api-token-file': { type: 'string', description: 'File holding the bearer token the endpoints API requires (absent: no token).', value: 'FILE' },
+  'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
+  'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
+  'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
+  'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
+  'deletion-timeout': { type: 'duration', description: 'How long deletion waits for unreachable members before giving up with a Warning Event.', default: '10m' },
+  concurrency: { type: 'integer', description: 'Members handled at once for one PrometheusCluster, and workers per controller.', default: 16 },
+  'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
+} as const satisfies Record<string, FlagSpec>;
+
+export const HUB_USAGE = `promfleet-hub — runs PrometheusClusters across member clusters: selects members by label,
+creates one PrometheusReplica in each through a narrowly scoped credential, aggregates their
+status and publishes round-robin DNS records.
+
+Usage:
+  promfleet-hub [flags]            the controller (and the endpoints API)
+  promfleet-hub api --redis-url …  only the endpoints API, from Redis, without Kubernetes credentials
+
+Examples:
+  promfleet-hub --leader-elect --redis-url redis://redis.promfleet-system:6379
+  promfleet-hub --kubeconfig ~/.kube/hub --leader-elect=false --member-probe-interval 5s
+
+Flags (each also settable as an environment variable):`;

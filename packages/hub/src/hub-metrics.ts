@@ -1,0 +1,18 @@
+import type { KitMetrics } from '@promfleet/kube';
+import { Gauge } from 'prom-client';
+
+/** The hub's own metrics, in the kit's registry. */
+export function hubMetrics(metrics: KitMetrics) {
+  const registers = [metrics.registry];
+  return {
+    memberReady: new Gauge({ name: 'promfleet_member_ready', help: '1 while a member is Ready (reachable and authorized), else 0.', labelNames: ['member'], registers }),
+    endpointTargets: new Gauge({
+      name: 'promfleet_endpoint_targets',
+      help: 'DNS targets a PrometheusCluster publishes.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
+  };
+}
+
+export type HubMetrics = ReturnType<typeof hubMetrics>;

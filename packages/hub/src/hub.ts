@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import type { KubeConfig } from '@kubernetes/client-node';
+import { matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import {
+  Controller,
+  EventRecorder,
+  Informer,
+  KubeClient,
+  LeaderElector,
+  Manager,
+  MemberClusters,
+  objectKey,
+  PrometheusClusters,
+  ResourceClient,
+  Secrets,
+  type KitMetrics,
+  type Logger,
+} from '@promfleet/kube';
+import type { ISecret } from 'kubernetes-models/v1';
+
+import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
+import { ownerKey } from './fanout/desired-replica.ts';
+import { hubMetrics } from './hub-metrics.ts';
+import { MemberReconciler } from './members/member-reconciler.ts';
+import { MemberRegistry } from './members/member-registry.ts';
+import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-status.ts';
+
+const HUB_NAME = 'promfleet-hub';
+
+export interface HubOptions {
+  readonly kubeConfig: KubeConfig;
+  readonly namespace: string;
+  readonly watchNamespace?: string | undefined;
+  readonly listen: string;
+  readonly leaderElect: boolean;
+  readonly probeIntervalMs: number;
+  readonly offlineAfterMs: number;
+  readonly memberTimeoutMs: number;
+  readonly deletionTimeoutMs: number;
+  readonly concurrency: number;
+  readonly logger: Logger;
+  readonly metrics: KitMetrics;
+  readonly onStatus?: (cluster: PrometheusCluster) => Promise<void> | void;
+}
+
+export interface Hub {
+  readonly manager: Manager;
+  readonly client: KubeClient;
+  readonly clusters: Informer<PrometheusCluster>;
+  readonly registry: MemberRegistry;
+  stop(): Promise<void>;
+}
+
+/**
+ * The hub, wired: caches of MemberClusters, PrometheusClusters and the credential Secrets; the
+ * member controller (connections, probes, status, cleanup) and the cluster controller (fan-out,
+ * aggregation); leader election and the HTTP server in a Manager. `main.ts` runs it from flags;
+ * tests and the demo run it in-process or as a process.
+ */
+export function createHub(options: HubOptions): Hub {
+  const { logger, metrics } = options;
+  const leadership = { isLeader: (): boolean => false };
+  const writeGuard = (): boolean => leadership.isLeader();
+  const client = new KubeClient(options.kubeConfig, { cluster: 'hub', metrics, writeGuard, userAgent: HUB_NAME });
+  const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
+  const leaderElector = options.leaderElect ? new LeaderElector({ client, namespace: options.namespace, name: HUB_NAME, identity, logger, metrics }) : undefined;
+
+  const common = { metrics, logger };
+  const members = new Informer(new ResourceClient(client, MemberClusters), {
+    ...common,
+    indexers: { secret: (member: MemberCluster) => [`${member.spec.kubeconfigSecretRef.namespace}/${member.spec.kubeconfigSecretRef.name}`] },
+  });
+  const clusters = new Informer(new ResourceClient(client, PrometheusClusters), {
+    ...common,
+    namespace: options.watchNamespace,
+    indexers: {
+      baseDomain: (cluster: PrometheusCluster) => (cluster.spec.baseDomain ? [cluster.spec.baseDomain] : []),
+      name: (cluster: PrometheusCluster) => [cluster.metadata.name],
+    },
+  });
+  const secrets = new Informer<ISecret>(new ResourceClient(client, Secrets), { ...common, namespace: options.namespace });
+
+  const events = new EventRecorder(client, { component: HUB_NAME, instance: identity, logger });
+  const registry = new MemberRegistry();
+  const extra = hubMetrics(metrics);
+  const workers = Math.max(2, Math.min(options.concurrency, 8));
+  const clusterController = new Controller({ name: 'prometheuscluster', workers, logger, metrics, reconcile: (context) => clusterReconciler.reconcile(context) });
+  const memberController = new Controller({ name: 'membercluster', workers, logger, metrics, reconcile: (context) => memberReconciler.reconcile(context) });
+
+  const clustersSelecting = (member: MemberCluster | undefined): string[] =>
+    clusters.list().filter((cluster) => !member || matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {})).map(objectKey);
+  const clustersOfReplica = (replica: PrometheusReplica): string[] => {
+    const owner = ownerKey(replica);
+    // A replica the hub does not manage may conflict with any cluster of that name.
+    return owner ? [owner] : clusters.byIndex('name', replica.metadata.name).map(objectKey);
+  };
+
+  const clusterReconciler = new ClusterReconciler({
+    hub: client,
+    clusters,
+    members,
+    secrets,
+    registry,
+    events,
+    hubMetrics: extra,
+    logger,
+    concurrency: options.concurrency,
+    offlineAfterMs: options.offlineAfterMs,
+    deletionTimeoutMs: options.deletionTimeoutMs,
+    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+  });
+  const memberReconciler = new MemberReconciler({
+    hub: client,
+    members,
+    secrets,
+    clusters,
+    registry,
+    events,
+    metrics,
+    hubMetrics: extra,
+    logger,
+    writeGuard,
+    timings: {
+      offlineAfterMs: options.offlineAfterMs,
+      expiringWithinMs: DEFAULT_EXPIRING_WITHIN_MS,
+      heartbeatMs: HEARTBEAT_MS,
+      probeIntervalMs: options.probeIntervalMs,
+      requestTimeoutMs: options.memberTimeoutMs,
+      deletionTimeoutMs: options.deletionTimeoutMs,
+    },
+    onProbe: (member) => {
+      memberController.enqueue(member);
+    },
+    onReachabilityChange: (member) => {
+      for (const key of clustersSelecting(members.get(member))) clusterController.enqueue(key);
+    },
+    onReplicaChange: (replica) => {
+      for (const key of clustersOfReplica(replica)) clusterController.enqueue(key);
+    },
+  });
+
+  memberController.watchPrimary(members).watchMapped(secrets, (secret) => members.byIndex('secret', objectKey(secret)).map(objectKey));
+  clusterController
+    .watchPrimary(clusters)
+    // Two clusters claiming one baseDomain both need to look again when either changes.
+    .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
+    .watchMapped(members, (member) => clustersSelecting(member));
+
+  const manager = new Manager({ logger, metrics, listen: options.listen, leaderElector });
+  leadership.isLeader = () => manager.isLeader();
+  for (const informer of [members, clusters, secrets]) manager.addInformer(informer as unknown as Informer<never>);
+  manager.addController(memberController);
+  manager.addController(clusterController);
+  // Member connections exist only while leading: standbys neither probe nor watch members.
+  manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
+
+  return {
+    manager,
+    client,
+    clusters,
+    registry,
+    stop: async () => {
+      await manager.stop();
+      await registry.stopAll();
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './hub.ts';
+export * from './flags.ts';
+export * from './rbac.ts';
+export * from './fanout/dns-records.ts';
+export * from './fanout/desired-replica.ts';

@@ -1,0 +1,158 @@
+import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, validate, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import {
+  addFinalizer,
+  Applier,
+  errorMessage,
+  findCondition,
+  hasFinalizer,
+  isConnectionError,
+  MemberClusters,
+  removeFinalizer,
+  ResourceClient,
+  transitionEvents,
+  type EventRecorder,
+  type Informer,
+  type KitMetrics,
+  type KubeClient,
+  type Logger,
+  type ReconcileContext,
+  type ReconcileResult,
+} from '@promfleet/kube';
+import type { ISecret } from 'kubernetes-models/v1';
+
+import { ownerKey } from '../fanout/desired-replica.ts';
+import type { HubMetrics } from '../hub-metrics.ts';
+import { loadCredential } from './credential.ts';
+import type { MemberConnection } from './member-connection.ts';
+import type { MemberRegistry } from './member-registry.ts';
+import { MEMBER_CONDITIONS, memberStatus, offlineDeadline, reachability, type MemberTimings } from './member-status.ts';
+
+export interface MemberReconcilerOptions {
+  readonly hub: KubeClient;
+  readonly members: Informer<MemberCluster>;
+  readonly secrets: Informer<ISecret>;
+  readonly clusters: Informer<PrometheusCluster>;
+  readonly registry: MemberRegistry;
+  readonly events: EventRecorder;
+  readonly metrics: KitMetrics;
+  readonly hubMetrics: HubMetrics;
+  readonly logger: Logger;
+  readonly timings: MemberTimings & { readonly probeIntervalMs: number; readonly requestTimeoutMs: number; readonly deletionTimeoutMs: number };
+  readonly writeGuard: () => boolean;
+  /** A member's reachability changed: the PrometheusClusters must look again. */
+  readonly onReachabilityChange: (member: string) => void;
+  readonly onProbe: (member: string) => void;
+  readonly onReplicaChange: Parameters<MemberRegistry['ensure']>[0]['onReplicaChange'];
+}
+
+const RETRY_DELETION_MS = 5_000;
+
+/**
+ * Keeps one connection per MemberCluster from its credential Secret, turns the connection's
+ * probes into the MemberCluster's status, and on deletion removes the member's hub-managed
+ * replicas before letting the MemberCluster go (bounded by the deletion timeout).
+ */
+export class MemberReconciler {
+  readonly #options: MemberReconcilerOptions;
+  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #resources: ResourceClient<MemberCluster>;
+  readonly #reachable = new Map<string, string>();
+
+  constructor(options: MemberReconcilerOptions) {
+    this.#options = options;
+    this.#resources = new ResourceClient(options.hub, MemberClusters);
+  }
+
+  async reconcile({ key: name }: ReconcileContext): Promise<ReconcileResult | undefined> {
+    const { members, registry } = this.#options;
+    const live = members.get(name);
+    if (!live) {
+      await registry.remove(name);
+      this.#forget(name);
+      return undefined;
+    }
+    const parsed = validate('MemberCluster', live);
+    const member = parsed.ok ? parsed.value : live;
+    const credential = loadCredential(member, this.#options.secrets);
+    const connection = credential.ok ? await this.#connect(member, credential) : undefined;
+    if (!credential.ok) await registry.remove(name);
+
+    if (live.metadata.deletionTimestamp) return this.#finalize(live, connection);
+    if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
+
+    const now = new Date();
+    const problem = credential.ok ? undefined : credential;
+    const status = memberStatus(live, problem, connection?.health, now, this.#options.timings);
+    const written = await this.#applier.applyStatus(this.#resources, live, status);
+    if (written.changed) {
+      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) await this.#options.events.record(live, event.type, event.reason, event.message);
+    }
+    this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
+
+    const state = reachability(connection?.health, problem, now, this.#options.timings.offlineAfterMs).state;
+    if (this.#reachable.get(name) !== state) {
+      this.#reachable.set(name, state);
+      this.#options.onReachabilityChange(name);
+    }
+    const deadline = offlineDeadline(connection?.health, this.#options.timings.offlineAfterMs);
+    return deadline ? { requeueAfterMs: Math.max(0, deadline.getTime() - now.getTime()) + 100 } : undefined;
+  }
+
+  #connect(member: MemberCluster, credential: Extract<ReturnType<typeof loadCredential>, { ok: true }>): Promise<MemberConnection> {
+    const { timings } = this.#options;
+    return this.#options.registry.ensure({
+      name: member.metadata.name,
+      namespace: member.spec.namespace,
+      kubeConfig: credential.kubeConfig,
+      expiresAt: credential.expiresAt,
+      fingerprint: credential.fingerprint,
+      probeIntervalMs: timings.probeIntervalMs,
+      requestTimeoutMs: timings.requestTimeoutMs,
+      metrics: this.#options.metrics,
+      logger: this.#options.logger,
+      writeGuard: this.#options.writeGuard,
+      onProbe: (connection) => {
+        this.#options.onProbe(connection.name);
+      },
+      onReplicaChange: this.#options.onReplicaChange,
+    });
+  }
+
+  /**
+   * Deletes the replicas the hub manages in a member that leaves (unless kept by annotation or
+   * by their PrometheusCluster's `deletionPolicy: Orphan`), retrying an unreachable member
+   * until the deletion timeout, then lets the MemberCluster go with a Warning naming what is left.
+   */
+  async #finalize(member: MemberCluster, connection: MemberConnection | undefined): Promise<ReconcileResult | undefined> {
+    if (!hasFinalizer(member, FINALIZERS.memberReplicas)) return undefined;
+    const name = member.metadata.name;
+    const keep = member.metadata.annotations?.[ANNOTATIONS.keepReplicas] === 'true';
+    const left: string[] = [];
+    if (!keep) {
+      if (!connection?.replicas.hasSynced) left.push(`the replicas in ${name} (its replicas could not be listed)`);
+      for (const replica of connection?.replicas.hasSynced ? connection.replicas.list() : []) {
+        const owner = ownerKey(replica);
+        if (!owner || this.#options.clusters.get(owner)?.spec.deletionPolicy === 'Orphan') continue;
+        try {
+          await connection?.resources.delete(replica.metadata.name, replica.metadata.namespace);
+        } catch (error) {
+          left.push(`${replica.metadata.namespace ?? ''}/${replica.metadata.name} (${isConnectionError(error) ? 'unreachable' : errorMessage(error)})`);
+        }
+      }
+    }
+    const waited = Date.now() - Date.parse(member.metadata.deletionTimestamp ?? new Date().toISOString());
+    if (left.length > 0 && waited < this.#options.timings.deletionTimeoutMs) return { requeueAfterMs: RETRY_DELETION_MS };
+    if (left.length > 0) {
+      await this.#options.events.record(member, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; left in the member: ${left.join(', ')}`);
+    }
+    await this.#options.registry.remove(name);
+    this.#forget(name);
+    await removeFinalizer(this.#resources, member, FINALIZERS.memberReplicas);
+    return undefined;
+  }
+
+  #forget(name: string): void {
+    this.#options.hubMetrics.memberReady.remove({ member: name });
+    if (this.#reachable.delete(name)) this.#options.onReachabilityChange(name);
+  }
+}

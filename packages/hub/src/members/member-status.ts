@@ -1,0 +1,131 @@
+import type { Condition, MemberCluster, MemberClusterStatus } from '@promfleet/api';
+import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube';
+
+import type { Reachability } from '../fanout/member-entry.ts';
+import type { ProbeResult } from './probe.ts';
+
+export const MEMBER_CONDITIONS = { ready: 'Ready', credentialScoped: 'CredentialScoped', credentialExpiring: 'CredentialExpiring' } as const;
+
+/** A credential the hub cannot use, and why (the reason becomes the Ready condition's). */
+export interface CredentialProblem {
+  readonly reason: 'SecretNotFound' | 'SecretKeyMissing' | 'KubeconfigInvalid' | 'KubeconfigUnsupported';
+  readonly message: string;
+}
+
+/** What the probes found, held by the member's connection. */
+export interface MemberHealth {
+  /** When the credential in use was loaded: the offline clock starts here before any success. */
+  readonly connectedSince: Date;
+  readonly lastSuccess: ProbeResult | undefined;
+  readonly last: ProbeResult | undefined;
+  readonly expiresAt: Date | undefined;
+}
+
+export interface MemberTimings {
+  readonly offlineAfterMs: number;
+  /** CredentialExpiring turns True this long before expiry. */
+  readonly expiringWithinMs: number;
+  /** lastProbeTime is written on any other change, else at most this often. */
+  readonly heartbeatMs: number;
+}
+
+export const DEFAULT_EXPIRING_WITHIN_MS = 7 * 86_400_000;
+export const HEARTBEAT_MS = 5 * 60_000;
+
+/** Whether the hub can use a member now: what fan-out and DNS act on. */
+export function reachability(health: MemberHealth | undefined, credential: CredentialProblem | undefined, now: Date, offlineAfterMs: number): Reachability {
+  const lastSeen = health?.lastSuccess ? rfc3339(health.lastSuccess.at) : undefined;
+  if (credential) return { state: 'unusable', message: credential.message, lastSeen };
+  if (!health) return { state: 'unknown', message: 'no credential loaded yet' };
+  const { last } = health;
+  if (last?.ok) return { state: 'ready' };
+  if (last?.problem && last.problem.reason !== 'Unreachable') return { state: 'unusable', message: last.problem.message, lastSeen };
+  const since = health.lastSuccess?.at ?? health.connectedSince;
+  if (now.getTime() - since.getTime() >= offlineAfterMs) {
+    return { state: 'offline', message: `no successful probe since ${rfc3339(since)}${last?.problem ? `: ${last.problem.message}` : ''}`, lastSeen };
+  }
+  // Inside the grace period a failed probe does not yet count; with no success at all we wait.
+  return health.lastSuccess ? { state: 'ready' } : { state: 'unknown', message: 'waiting for the first probe' };
+}
+
+/** When a member inside its grace period turns Offline unless a probe succeeds first. */
+export function offlineDeadline(health: MemberHealth | undefined, offlineAfterMs: number): Date | undefined {
+  if (!health || health.last?.ok) return undefined;
+  return new Date((health.lastSuccess?.at ?? health.connectedSince).getTime() + offlineAfterMs);
+}
+
+/**
+ * A MemberCluster's status: `Ready` (reachable and authorized; `Offline` only after the grace
+ * period), `CredentialScoped` from the last successful probe, `CredentialExpiring` from the
+ * token's or certificate's expiry. Like the kubelet's node status, `lastProbeTime` is written
+ * when anything else changes and otherwise at most every few minutes, so a steady fleet makes
+ * no writes.
+ */
+export function memberStatus(member: MemberCluster, credential: CredentialProblem | undefined, health: MemberHealth | undefined, now: Date, timings: MemberTimings): MemberClusterStatus {
+  const previous = member.status;
+  const reach = reachability(health, credential, now, timings.offlineAfterMs);
+  const success = health?.lastSuccess;
+  const updates: ConditionUpdate[] = [readyCondition(reach, credential, health, previous?.conditions), scopedCondition(credential, success, previous?.conditions)];
+  const expiry = credential ? undefined : health?.expiresAt;
+  updates.push(expiringCondition(credential, expiry, now, timings.expiringWithinMs));
+  const conditions = setConditions(previous?.conditions, updates, member.metadata.generation, now);
+  const changed = JSON.stringify(conditions) !== JSON.stringify(previous?.conditions ?? []);
+  const recorded = previous?.lastProbeTime;
+  const lastProbeTime =
+    success && (recorded === undefined || changed || success.at.getTime() - Date.parse(recorded) >= timings.heartbeatMs) ? rfc3339(success.at) : recorded;
+  const kubernetesVersion = success?.kubernetesVersion ?? previous?.kubernetesVersion;
+  return {
+    ...(member.metadata.generation !== undefined ? { observedGeneration: member.metadata.generation } : {}),
+    conditions,
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(lastProbeTime ? { lastProbeTime } : {}),
+    ...(expiry ? { credentialExpiresAt: rfc3339(expiry) } : {}),
+  };
+}
+
+function readyCondition(reach: Reachability, credential: CredentialProblem | undefined, health: MemberHealth | undefined, previous: readonly Condition[] | undefined): ConditionUpdate {
+  const type = MEMBER_CONDITIONS.ready;
+  if (credential) return { type, status: 'False', reason: credential.reason, message: credential.message };
+  const problem = health?.last?.problem;
+  switch (reach.state) {
+    case 'ready': {
+      const version = health?.lastSuccess?.kubernetesVersion ?? '';
+      if (problem) {
+        // A failed probe inside the grace period: keep Ready, say what happened.
+        const kept = findCondition(previous, type);
+        return { type, status: 'True', reason: kept?.reason ?? 'Reachable', message: `probe failed, Offline if it keeps failing: ${problem.message}` };
+      }
+      return { type, status: 'True', reason: 'Reachable', message: `reachable and authorized to manage prometheusreplicas (Kubernetes ${version})` };
+    }
+    case 'unusable':
+      return { type, status: 'False', reason: problem?.reason ?? 'Unauthorized', message: reach.message };
+    case 'offline':
+      return { type, status: 'False', reason: 'Offline', message: reach.message };
+    case 'unknown':
+      return { type, status: 'Unknown', reason: 'Probing', message: reach.message };
+  }
+}
+
+function scopedCondition(credential: CredentialProblem | undefined, success: ProbeResult | undefined, previous: readonly Condition[] | undefined): ConditionUpdate {
+  const type = MEMBER_CONDITIONS.credentialScoped;
+  if (credential) return { type, status: 'Unknown', reason: credential.reason, message: 'the credential cannot be used' };
+  if (!success) {
+    const kept = findCondition(previous, type);
+    return kept ? { type, status: kept.status, reason: kept.reason, message: kept.message } : { type, status: 'Unknown', reason: 'NotProbed', message: 'waiting for a successful probe' };
+  }
+  const extra = [...(success.excess ?? []), ...(success.clusterWide ? ['list prometheusreplicas in every namespace'] : [])];
+  if (extra.length === 0) return { type, status: 'True', reason: 'Scoped', message: 'the credential can manage prometheusreplicas in its namespace and nothing else' };
+  return { type, status: 'False', reason: 'OverPrivileged', message: `the credential can do more than manage prometheusreplicas: ${extra.join(', ')}` };
+}
+
+function expiringCondition(credential: CredentialProblem | undefined, expiry: Date | undefined, now: Date, withinMs: number): ConditionUpdate {
+  const type = MEMBER_CONDITIONS.credentialExpiring;
+  if (credential) return { type, status: 'Unknown', reason: credential.reason, message: 'the credential cannot be used' };
+  if (!expiry) return { type, status: 'False', reason: 'NoExpiry', message: 'the credential does not expire' };
+  const left = expiry.getTime() - now.getTime();
+  if (left <= 0) return { type, status: 'True', reason: 'Expired', message: `the credential expired at ${rfc3339(expiry)}; rotate it with promfleet join --rotate` };
+  if (left <= withinMs) {
+    return { type, status: 'True', reason: 'Expiring', message: `the credential expires at ${rfc3339(expiry)} (in ${String(Math.ceil(left / 86_400_000))} days); rotate it with promfleet join --rotate` };
+  }
+  return { type, status: 'False', reason: 'Valid', message: `the credential expires at ${rfc3339(expiry)}` };
+}

@@ -1,0 +1,19 @@
+import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER } from '@promfleet/api';
+
+/**
+ * What the hub may do in the hub cluster, exactly. Members are reached with their own scoped
+ * credentials, never with these. The Helm chart renders both, and a test checks them.
+ */
+export const HUB_CLUSTER_RULES = [
+  { apiGroups: [GROUP], resources: [PROMETHEUS_CLUSTER.plural, MEMBER_CLUSTER.plural], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
+  { apiGroups: [GROUP], resources: [`${PROMETHEUS_CLUSTER.plural}/status`, `${MEMBER_CLUSTER.plural}/status`], verbs: ['get', 'patch', 'update'] },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+  { apiGroups: ['externaldns.k8s.io'], resources: ['dnsendpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
+] as const;
+
+/** In the hub's own namespace only: the member credential Secrets and the leader Lease. */
+export const HUB_NAMESPACE_RULES = [
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+] as const;
