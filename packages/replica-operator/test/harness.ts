@@ -1,11 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
 import { ConfigMaps, KubeClient, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
-import { freePort, ManagedProcess, type TestCluster } from '@promfleet/testkit';
+import { startNodeProcess, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -19,31 +16,16 @@ export interface OperatorProcess {
 
 /** Runs the operator as production does: its main.ts, flags, a kubeconfig, leader election. */
 export async function startOperator(kubeconfigFile: string, args: readonly string[] = []): Promise<OperatorProcess> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${String(port)}`;
-  const dir = mkdtempSync(join(tmpdir(), 'promfleet-operator-'));
-  const process = ManagedProcess.spawn({
+  const started = await startNodeProcess({
     name: 'promfleet-replica-operator',
-    command: globalThis.process.execPath,
-    args: ['--conditions=source', MAIN, `--kubeconfig=${kubeconfigFile}`, `--listen=127.0.0.1:${String(port)}`, '--leader-election-namespace=default', ...args],
-    logFile: join(dir, 'operator.log'),
+    entry: MAIN,
+    args: [`--kubeconfig=${kubeconfigFile}`, '--leader-election-namespace=default', ...args],
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (!process.running) throw new Error(`operator exited:\n${process.logTail()}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error(`operator not ready:\n${process.logTail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
   return {
-    url,
-    process,
-    writes: async () => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      return sumRequests(text, WRITE_VERBS, ['leases']);
-    },
-    stop: () => process.stop(),
+    url: started.url,
+    process: started.process,
+    writes: async () => sumRequests(await (await fetch(`${started.url}/metrics`)).text(), WRITE_VERBS, ['leases']),
+    stop: () => started.stop(),
   };
 }
 

@@ -21,3 +21,4 @@ export {
 } from './load-balancer/addresses.ts';
 export type { ClusterHandle } from './fakes/fake-controller.ts';
 export { startRedis, RedisServer, type RedisServerOptions } from './redis.ts';
+export { startNodeProcess, type NodeProcess } from './process/node-process.ts';

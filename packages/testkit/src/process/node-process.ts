@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { waitFor } from '../http.ts';
+import { scratchRoot } from '../paths.ts';
+import { ManagedProcess } from './managed-process.ts';
+import { freePort } from './ports.ts';
+
+export interface NodeProcess {
+  readonly process: ManagedProcess;
+  /** `http://127.0.0.1:PORT`, where it serves /metrics, /healthz and /readyz. */
+  readonly url: string;
+  readonly port: number;
+  readonly logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a TypeScript entry point of this repository (a controller's `main.ts`) as its own
+ * process — as production runs it — with `--listen` on a free loopback port, and waits until it
+ * answers `readyPath`. Registered with the reaper like every testkit process.
+ */
+export async function startNodeProcess(options: {
+  name: string;
+  entry: string;
+  args: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  readyPath?: string;
+  timeoutMs?: number;
+}): Promise<NodeProcess> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${String(port)}`;
+  const logFile = join(mkdtempSync(join(scratchRoot(), `promfleet-${options.name}-`)), `${options.name}.log`);
+  const process = ManagedProcess.spawn({
+    name: options.name,
+    command: globalThis.process.execPath,
+    args: ['--conditions=source', options.entry, `--listen=127.0.0.1:${String(port)}`, ...options.args],
+    env: { ...globalThis.process.env, ...options.env },
+    logFile,
+  });
+  try {
+    await waitFor(
+      options.name,
+      async () => (await fetch(`${url}${options.readyPath ?? '/readyz'}`, { signal: AbortSignal.timeout(1000) })).ok,
+      { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
+    );
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+  return { process, url, port, logFile, stop: () => process.stop() };
+}
