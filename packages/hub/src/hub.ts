@@ -20,6 +20,12 @@ import {
 } from '@promfleet/kube';
 import type { ISecret } from 'kubernetes-models/v1';
 
+import { registerEndpointsApi } from './endpoints/api.ts';
+import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
+import { MemoryEndpointStore } from './endpoints/memory-store.ts';
+import { EndpointPublisher } from './endpoints/publisher.ts';
+import { RedisEndpointStore } from './endpoints/redis-store.ts';
+import type { EndpointStore } from './endpoints/store.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { hubMetrics } from './hub-metrics.ts';
@@ -40,9 +46,12 @@ export interface HubOptions {
   readonly memberTimeoutMs: number;
   readonly deletionTimeoutMs: number;
   readonly concurrency: number;
+  /** Redis for the endpoint store; absent: in memory. */
+  readonly redisUrl?: string | undefined;
+  /** The endpoints API's bearer token, read when asked; absent: no token. */
+  readonly apiToken?: (() => string | undefined) | undefined;
   readonly logger: Logger;
   readonly metrics: KitMetrics;
-  readonly onStatus?: (cluster: PrometheusCluster) => Promise<void> | void;
 }
 
 export interface Hub {
@@ -50,16 +59,18 @@ export interface Hub {
   readonly client: KubeClient;
   readonly clusters: Informer<PrometheusCluster>;
   readonly registry: MemberRegistry;
+  readonly store: EndpointStore;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The hub, wired: caches of MemberClusters, PrometheusClusters and the credential Secrets; the
  * member controller (connections, probes, status, cleanup) and the cluster controller (fan-out,
- * aggregation); leader election and the HTTP server in a Manager. `main.ts` runs it from flags;
- * tests and the demo run it in-process or as a process.
+ * aggregation); the endpoint store, its publisher, the endpoints API and the DNSEndpoint
+ * writer; leader election and the HTTP server in a Manager. `main.ts` runs it from flags.
  */
-export function createHub(options: HubOptions): Hub {
+export async function createHub(options: HubOptions): Promise<Hub> {
   const { logger, metrics } = options;
   const leadership = { isLeader: (): boolean => false };
   const writeGuard = (): boolean => leadership.isLeader();
@@ -109,7 +120,6 @@ export function createHub(options: HubOptions): Hub {
     concurrency: options.concurrency,
     offlineAfterMs: options.offlineAfterMs,
     deletionTimeoutMs: options.deletionTimeoutMs,
-    ...(options.onStatus ? { onStatus: options.onStatus } : {}),
   });
   const memberReconciler = new MemberReconciler({
     hub: client,
@@ -148,22 +158,61 @@ export function createHub(options: HubOptions): Hub {
     .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
     .watchMapped(members, (member) => clustersSelecting(member));
 
-  const manager = new Manager({ logger, metrics, listen: options.listen, leaderElector });
+  // With Redis only the leader writes the shared store (and republishes when Redis comes back);
+  // in memory every replica fills its own from its cache.
+  const publisher: { current?: EndpointPublisher } = {};
+  const store: EndpointStore = options.redisUrl
+    ? new RedisEndpointStore({ url: options.redisUrl, logger, onReconnect: () => void publisher.current?.republish() })
+    : new MemoryEndpointStore();
+  publisher.current = new EndpointPublisher(clusters, store, logger);
+  const endpointPublisher = publisher.current;
+
+  const dnsWriter = new DNSEndpointWriter(client, clusters, { logger, metrics });
+  const dnsController = new Controller({ name: 'dnsendpoint', workers: 2, logger, metrics, reconcile: (context) => dnsWriter.reconcile(context) });
+  dnsController.watchPrimary(clusters);
+  dnsWriter.onEnabled(() => {
+    for (const cluster of clusters.list()) dnsController.enqueue(objectKey(cluster));
+  });
+
+  const manager = new Manager({
+    logger,
+    metrics,
+    listen: options.listen,
+    leaderElector,
+    readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
+  });
   leadership.isLeader = () => manager.isLeader();
-  for (const informer of [members, clusters, secrets]) manager.addInformer(informer as unknown as Informer<never>);
+  for (const informer of [members, clusters, secrets, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
   manager.addController(memberController);
   manager.addController(clusterController);
+  manager.addController(dnsController);
   // Member connections exist only while leading: standbys neither probe nor watch members.
   manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
+  if (options.redisUrl) manager.addLeaderRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } });
+  await registerEndpointsApi(manager.http, { store, ...(options.apiToken ? { token: options.apiToken } : {}) });
 
   return {
     manager,
     client,
     clusters,
     registry,
+    store,
+    start: async () => {
+      await store.start().catch((error: unknown) => {
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; serving empty until it is back');
+      });
+      await manager.start();
+      if (!options.redisUrl) {
+        await clusters.waitForSync(manager.signal);
+        await endpointPublisher.start();
+      }
+    },
     stop: async () => {
       await manager.stop();
+      endpointPublisher.stop();
+      await dnsWriter.stop();
       await registry.stopAll();
+      await store.stop();
       await client.close();
     },
   };

@@ -1,5 +1,7 @@
 import { createLogger, FlagError, formatFlagHelp, KitMetrics, loadKubeConfig, onShutdown, parseFlags } from '@promfleet/kube';
 
+import { startApiServer } from './api-mode.ts';
+import { tokenFromFile } from './endpoints/token-file.ts';
 import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
 import { createHub } from './hub.ts';
 
@@ -19,13 +21,27 @@ async function main(): Promise<number> {
     console.log(`${HUB_USAGE}\n${formatFlagHelp(HUB_FLAGS)}`);
     return 0;
   }
-  if (positional.length > 0) {
-    console.error(`${NAME}: unknown command ${JSON.stringify(positional[0])} (see --help)`);
+  const [command, ...rest] = positional;
+  if ((command !== undefined && command !== 'api') || rest.length > 0) {
+    console.error(`${NAME}: unknown command ${JSON.stringify(command)} (see --help)`);
     return 2;
   }
   const logger = createLogger({ name: NAME, level: flags['log-level'] as never });
   const metrics = new KitMetrics().collectProcessMetrics();
-  const hub = createHub({
+  const apiToken = flags['api-token-file'] ? tokenFromFile(flags['api-token-file']) : undefined;
+
+  if (command === 'api') {
+    if (!flags['redis-url']) {
+      console.error(`${NAME}: api needs --redis-url: it serves the endpoints the hub writes to Redis`);
+      return 2;
+    }
+    const server = await startApiServer({ redisUrl: flags['redis-url'], listen: flags.listen, apiToken, logger, metrics });
+    onShutdown(logger, () => server.stop());
+    logger.info({ listen: flags.listen }, 'serving the endpoints API from Redis');
+    return new Promise<number>(() => undefined);
+  }
+
+  const hub = await createHub({
     kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
     namespace: flags.namespace,
     watchNamespace: flags['watch-namespace'],
@@ -36,12 +52,14 @@ async function main(): Promise<number> {
     memberTimeoutMs: flags['member-timeout'],
     deletionTimeoutMs: flags['deletion-timeout'],
     concurrency: flags.concurrency,
+    redisUrl: flags['redis-url'],
+    apiToken,
     logger,
     metrics,
   });
   onShutdown(logger, () => hub.stop());
-  await hub.manager.start();
-  logger.info({ listen: flags.listen, namespace: flags.namespace }, 'started');
+  await hub.start();
+  logger.info({ listen: flags.listen, namespace: flags.namespace, store: flags['redis-url'] ? 'redis' : 'memory' }, 'started');
   const reason = await hub.manager.done;
   if (reason === 'lost-leadership') {
     logger.error('exiting after losing the leader lease; a restart campaigns again');

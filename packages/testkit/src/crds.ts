@@ -7,6 +7,9 @@ import type { TestCluster } from './cluster.ts';
 import { waitFor } from './http.ts';
 import { repositoryRoot } from './paths.ts';
 
+/** external-dns's DNSEndpoint CRD, for tests and the demo that exercise the hub's DNSEndpoint writer. */
+export const EXTERNAL_DNS_CRD_DIR = join(repositoryRoot(), 'packages', 'testkit', 'crds');
+
 /**
  * Every CRD document in a folder (default: the repository's generated `crds/`), deserialized
  * into client-node's models: its object API re-serializes known kinds through them and would

@@ -6,7 +6,7 @@ export { ManagedProcess } from './process/managed-process.ts';
 export { freePort } from './process/ports.ts';
 export { liveGroups, reaperPid } from './process/registry.ts';
 export { repositoryRoot, scratchRoot } from './paths.ts';
-export { installCRDs, readCRDs } from './crds.ts';
+export { EXTERNAL_DNS_CRD_DIR, installCRDs, readCRDs } from './crds.ts';
 export { FakeKubelet, type KubeletOptions } from './kubelet/kubelet.ts';
 export { FAIL_ANNOTATION, UNREADY_ANNOTATION } from './kubelet/pod-status.ts';
 export { nodeAddress, podAddress } from './kubelet/addresses.ts';

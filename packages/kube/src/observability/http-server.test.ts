@@ -31,6 +31,13 @@ describe('health and metrics server', () => {
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
   });
 
+  it('stays ready but says degraded when a check serves stale data', async () => {
+    const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, readiness: [{ name: 'endpoint-store', check: () => ({ degraded: 'Redis unreachable' }) }] });
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toBe('[!]endpoint-store degraded: Redis unreachable\ndegraded\n');
+  });
+
   it('turns a throwing check into a failure, not a crash', async () => {
     const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, liveness: [{ name: 'boom', check: () => { throw new Error('kaput'); } }] });
     const response = await app.inject({ method: 'GET', url: '/healthz' });

@@ -3,10 +3,15 @@ import Fastify, { type FastifyReply } from 'fastify';
 import type { Logger } from './logger.ts';
 import type { KitMetrics } from './metrics.ts';
 
-/** A named check behind /healthz or /readyz: undefined when fine, else what is wrong. */
+/**
+ * A named check behind /healthz or /readyz: undefined when fine, a message when failing (503),
+ * or `{ degraded }` when the process still serves, from stale data (200, said in the body).
+ */
+export type CheckResult = string | { readonly degraded: string } | undefined;
+
 export interface HealthCheck {
   readonly name: string;
-  check(): string | undefined | Promise<string | undefined>;
+  check(): CheckResult | Promise<CheckResult>;
 }
 
 export interface HttpServerOptions {
@@ -33,24 +38,35 @@ export function createHttpServer(options: HttpServerOptions) {
   return app;
 }
 
-async function runChecks(checks: readonly HealthCheck[]): Promise<{ name: string; problem: string | undefined }[]> {
+interface Outcome {
+  readonly name: string;
+  readonly result: CheckResult;
+}
+
+async function runChecks(checks: readonly HealthCheck[]): Promise<Outcome[]> {
   return Promise.all(
     checks.map(async (check) => {
       try {
-        return { name: check.name, problem: await check.check() };
+        return { name: check.name, result: await check.check() };
       } catch (error) {
-        return { name: check.name, problem: error instanceof Error ? error.message : String(error) };
+        return { name: check.name, result: error instanceof Error ? error.message : String(error) };
       }
     }),
   );
 }
 
-function respond(reply: FastifyReply, results: { name: string; problem: string | undefined }[], query: unknown) {
-  const failed = results.filter((result) => result.problem !== undefined);
+function line({ name, result }: Outcome): string {
+  if (result === undefined) return `[+]${name} ok`;
+  return typeof result === 'string' ? `[-]${name} failed: ${result}` : `[!]${name} degraded: ${result.degraded}`;
+}
+
+function respond(reply: FastifyReply, outcomes: Outcome[], query: unknown) {
+  const failed = outcomes.filter((o) => typeof o.result === 'string');
+  const degraded = outcomes.filter((o) => typeof o.result === 'object');
   const verbose = typeof query === 'object' && query !== null && 'verbose' in query;
-  const lines = verbose || failed.length > 0 ? results.map((r) => (r.problem === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.problem}`)) : [];
-  const body = [...lines, failed.length === 0 ? 'ok' : `${String(failed.length)} check(s) failed`].join('\n');
-  return reply.code(failed.length === 0 ? 200 : 503).type('text/plain').send(`${body}\n`);
+  const lines = verbose || failed.length + degraded.length > 0 ? outcomes.map(line) : [];
+  const verdict = failed.length > 0 ? `${String(failed.length)} check(s) failed` : degraded.length > 0 ? 'degraded' : 'ok';
+  return reply.code(failed.length === 0 ? 200 : 503).type('text/plain').send(`${[...lines, verdict].join('\n')}\n`);
 }
 
 export type HttpServer = ReturnType<typeof createHttpServer>;

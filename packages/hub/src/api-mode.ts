@@ -1,0 +1,40 @@
+import { createHttpServer, parseListenAddress, type KitMetrics, type Logger } from '@promfleet/kube';
+
+import { registerEndpointsApi } from './endpoints/api.ts';
+import { RedisEndpointStore } from './endpoints/redis-store.ts';
+
+export interface ApiServerOptions {
+  readonly redisUrl: string;
+  readonly listen: string;
+  readonly apiToken?: (() => string | undefined) | undefined;
+  readonly logger: Logger;
+  readonly metrics: KitMetrics;
+}
+
+/**
+ * `promfleet-hub api`: only the endpoints API, from Redis, with no Kubernetes credentials, so DNS
+ * automation can run as many replicas as it needs. While Redis is away it serves its last
+ * snapshot and `/readyz` says degraded.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
+  const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger });
+  const app = createHttpServer({
+    metrics: options.metrics,
+    logger: options.logger,
+    readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
+  });
+  await registerEndpointsApi(app, { store, ...(options.apiToken ? { token: options.apiToken } : {}) });
+  await store.start().catch((error: unknown) => {
+    options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Redis unavailable at start; serving nothing until it is back');
+  });
+  const { host, port } = parseListenAddress(options.listen);
+  await app.listen({ host, port });
+  const address = app.server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : port,
+    stop: async () => {
+      await app.close();
+      await store.stop();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type PrometheusCluster } from '@promfleet/api';
+import {
+  Applier,
+  CustomResourceDefinitions,
+  Informer,
+  ResourceClient,
+  resourceType,
+  type KitMetrics,
+  type KubeClient,
+  type KubeObject,
+  type Logger,
+  type ReconcileContext,
+} from '@promfleet/kube';
+
+export const DNS_ENDPOINT_CRD = 'dnsendpoints.externaldns.k8s.io';
+
+export interface DNSEndpoint extends KubeObject {
+  spec?: { endpoints?: { dnsName: string; recordType: string; targets: string[]; recordTTL?: number; setIdentifier?: string }[] };
+}
+
+export const DNSEndpoints = resourceType<DNSEndpoint>('externaldns.k8s.io', 'v1alpha1', 'dnsendpoints', 'DNSEndpoint', true);
+
+/** external-dns's DNSEndpoint for a PrometheusCluster's records (owned by it, so it goes with it). */
+export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | undefined {
+  const endpoints = cluster.status?.endpoints ?? [];
+  if (endpoints.length === 0) return undefined;
+  return {
+    apiVersion: 'externaldns.k8s.io/v1alpha1',
+    kind: 'DNSEndpoint',
+    metadata: {
+      name: cluster.metadata.name,
+      namespace: cluster.metadata.namespace,
+      labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGERS.hub },
+      ownerReferences: cluster.metadata.uid
+        ? [{ apiVersion: API_VERSION, kind: PROMETHEUS_CLUSTER.kind, name: cluster.metadata.name, uid: cluster.metadata.uid, controller: true, blockOwnerDeletion: true }]
+        : undefined,
+    },
+    spec: {
+      endpoints: endpoints.map((record) => ({
+        dnsName: record.dnsName,
+        recordType: record.recordType,
+        targets: [...record.targets],
+        recordTTL: record.ttl,
+        ...(record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}),
+      })),
+    },
+  };
+}
+
+/**
+ * Mirrors every PrometheusCluster's `status.endpoints` into a DNSEndpoint — when external-dns's
+ * CRD exists in the hub. The CRD is watched, so installing external-dns later needs no hub
+ * restart; without it the writer does nothing and costs nothing.
+ */
+export class DNSEndpointWriter {
+  readonly #clusters: Informer<PrometheusCluster>;
+  readonly #logger: Logger;
+  readonly #metrics: KitMetrics;
+  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #resources: ResourceClient<DNSEndpoint>;
+  readonly crds: Informer<KubeObject>;
+  #endpoints: Informer<DNSEndpoint> | undefined;
+  #onEnabled: (() => void) | undefined;
+
+  constructor(client: KubeClient, clusters: Informer<PrometheusCluster>, options: { logger: Logger; metrics: KitMetrics }) {
+    this.#clusters = clusters;
+    this.#logger = options.logger.child({ component: 'dnsendpoint-writer' });
+    this.#metrics = options.metrics;
+    this.#resources = new ResourceClient(client, DNSEndpoints);
+    this.crds = new Informer(new ResourceClient(client, CustomResourceDefinitions), {
+      fieldSelector: `metadata.name=${DNS_ENDPOINT_CRD}`,
+      logger: options.logger,
+      metrics: options.metrics,
+    });
+    this.crds.addHandler({ onAdd: () => void this.#refresh(), onUpdate: () => void this.#refresh(), onDelete: () => void this.#refresh() });
+  }
+
+  /** Called whenever the CRD appears, so every PrometheusCluster gets its DNSEndpoint. */
+  onEnabled(callback: () => void): void {
+    this.#onEnabled = callback;
+  }
+
+  get enabled(): boolean {
+    return this.#endpoints?.hasSynced ?? false;
+  }
+
+  async reconcile({ key }: ReconcileContext): Promise<undefined> {
+    const endpoints = this.#endpoints;
+    if (!endpoints?.hasSynced) return undefined;
+    const cluster = this.#clusters.get(key);
+    const live = endpoints.get(key);
+    const desired = cluster && !cluster.metadata.deletionTimestamp ? desiredDNSEndpoint(cluster) : undefined;
+    if (desired) {
+      await this.#applier.apply(this.#resources, desired, live);
+    } else if (live?.metadata?.labels?.['app.kubernetes.io/managed-by'] === FIELD_MANAGERS.hub) {
+      await this.#resources.delete(live.metadata.name ?? '', live.metadata.namespace);
+    }
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.#endpoints?.stop();
+    this.#endpoints = undefined;
+  }
+
+  async #refresh(): Promise<void> {
+    const established = this.crds.list().some((crd) =>
+      ((crd as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'),
+    );
+    if (established && !this.#endpoints) {
+      this.#endpoints = new Informer(this.#resources, { logger: this.#logger, metrics: this.#metrics, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}` });
+      this.#endpoints.start();
+      await this.#endpoints.waitForSync();
+      this.#logger.info('external-dns DNSEndpoint CRD found: writing DNSEndpoints');
+      this.#onEnabled?.();
+    } else if (!established && this.#endpoints) {
+      this.#logger.info('external-dns DNSEndpoint CRD gone: no longer writing DNSEndpoints');
+      await this.stop();
+    }
+  }
+
+}

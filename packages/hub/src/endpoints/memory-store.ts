@@ -1,0 +1,53 @@
+import { LocalView } from './local-view.ts';
+import { setKey, type EndpointChange, type EndpointSet, type EndpointStore } from './store.ts';
+
+/** The default store: the hub's own memory. Each hub replica fills its own from its cache. */
+export class MemoryEndpointStore implements EndpointStore {
+  readonly #view = new LocalView();
+
+  start(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  put(set: EndpointSet): Promise<void> {
+    if (this.#view.differs(set)) this.#view.apply({ ...set, revision: this.#view.revision + 1 });
+    return Promise.resolve();
+  }
+
+  remove(namespace: string, name: string): Promise<void> {
+    if (this.#view.has(namespace, name)) this.#view.apply({ namespace, name, endpoints: null, revision: this.#view.revision + 1 });
+    return Promise.resolve();
+  }
+
+  async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
+    const keep = new Set(sets.map((set) => setKey(set.namespace, set.name)));
+    for (const existing of this.#view.snapshot().items) {
+      if (!keep.has(setKey(existing.namespace, existing.name))) await this.remove(existing.namespace, existing.name);
+    }
+    for (const set of sets) await this.put(set);
+  }
+
+  snapshot() {
+    return this.#view.snapshot();
+  }
+
+  get(namespace: string, name: string) {
+    return this.#view.get(namespace, name);
+  }
+
+  changesSince(revision: number): EndpointChange[] | undefined {
+    return this.#view.changesSince(revision);
+  }
+
+  subscribe(listener: Parameters<LocalView['subscribe']>[0]) {
+    return this.#view.subscribe(listener);
+  }
+
+  degraded(): string | undefined {
+    return undefined;
+  }
+}

@@ -1,0 +1,196 @@
+import { canonicalJSON, errorMessage, silentLogger, type Logger } from '@promfleet/kube';
+import type { DNSRecord } from '@promfleet/api';
+import { Redis } from 'ioredis';
+
+import { LocalView } from './local-view.ts';
+import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type EndpointStore } from './store.ts';
+
+/**
+ * Endpoint records in Redis: one hash of `<namespace>/<name>` → records, a revision counter, and
+ * a pub/sub channel of changes. Writes are Lua scripts, so "store, bump, publish" is atomic and
+ * a write that changes nothing bumps nothing. Every reader (the hub itself and each
+ * `promfleet-hub api` replica) keeps a local copy from a snapshot plus the channel, reloads the
+ * snapshot after a gap or a reconnect, and serves its last copy while Redis is away.
+ */
+
+const PUT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current == ARGV[2] then return -1 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local revision = redis.call('INCR', KEYS[2])
+redis.call('PUBLISH', ARGV[3], '{"revision":' .. revision .. ',"key":' .. cjson.encode(ARGV[1]) .. ',"endpoints":' .. ARGV[2] .. '}')
+return revision`;
+
+const REMOVE = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return -1 end
+local revision = redis.call('INCR', KEYS[2])
+redis.call('PUBLISH', ARGV[2], '{"revision":' .. revision .. ',"key":' .. cjson.encode(ARGV[1]) .. ',"endpoints":null}')
+return revision`;
+
+// A revision floor keeps revisions increasing when Redis comes back empty (no persistence).
+const REPLACE_ALL = `
+redis.call('DEL', KEYS[1])
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local revision = tonumber(redis.call('GET', KEYS[2]) or '0')
+local floor = tonumber(ARGV[1])
+if revision < floor then revision = floor end
+revision = revision + 1
+redis.call('SET', KEYS[2], revision)
+redis.call('PUBLISH', ARGV[2], '{"revision":' .. revision .. ',"resync":true}')
+return revision`;
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** Key prefix, so several hubs can share one Redis. */
+  readonly prefix?: string;
+  readonly logger?: Logger;
+  /** Called after Redis came back: the writer republishes everything (Redis may have lost it). */
+  readonly onReconnect?: () => void;
+}
+
+interface Message {
+  readonly revision: number;
+  readonly key?: string;
+  readonly endpoints?: DNSRecord[] | null;
+  readonly resync?: true;
+}
+
+export class RedisEndpointStore implements EndpointStore {
+  readonly #view = new LocalView();
+  readonly #commands: Redis;
+  readonly #subscriber: Redis;
+  readonly #keys: { hash: string; revision: string; channel: string };
+  readonly #logger: Logger;
+  readonly #options: RedisStoreOptions;
+  #downSince: Date | undefined;
+  #loading: Promise<void> | undefined;
+  #stopped = false;
+
+  constructor(options: RedisStoreOptions) {
+    this.#options = options;
+    const prefix = options.prefix ?? 'promfleet:';
+    this.#keys = { hash: `${prefix}endpoints`, revision: `${prefix}endpoints:revision`, channel: `${prefix}endpoints:changes` };
+    this.#logger = (options.logger ?? silentLogger).child({ component: 'redis-store' });
+    const common = {
+      lazyConnect: true,
+      // Fail fast while Redis is away: reconciling goes on, the writer republishes on return.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(200 * attempt, 2_000),
+    };
+    this.#commands = new Redis(options.url, { ...common, connectionName: 'promfleet-endpoints' });
+    this.#subscriber = new Redis(options.url, { ...common, enableOfflineQueue: true, connectionName: 'promfleet-endpoints-watch' });
+    for (const connection of [this.#commands, this.#subscriber]) {
+      connection.on('error', (error: Error) => {
+        this.#logger.debug({ err: error.message }, 'redis connection error');
+      });
+      connection.on('close', () => {
+        this.#downSince ??= new Date();
+      });
+    }
+    this.#subscriber.on('message', (_channel: string, text: string) => {
+      this.#receive(text);
+    });
+    let connectedBefore = false;
+    this.#commands.on('ready', () => {
+      if (connectedBefore) {
+        this.#logger.info('redis is back; reloading and republishing');
+        this.#options.onReconnect?.();
+      }
+      connectedBefore = true;
+    });
+    this.#subscriber.on('ready', () => {
+      this.#downSince = undefined;
+      void this.#reload();
+    });
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
+    await this.#subscriber.subscribe(this.#keys.channel);
+    await this.#reload();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#subscriber.disconnect();
+    this.#commands.disconnect();
+    await Promise.resolve();
+  }
+
+  async put(set: EndpointSet): Promise<void> {
+    await this.#commands.eval(PUT, 2, this.#keys.hash, this.#keys.revision, setKey(set.namespace, set.name), canonicalJSON(set.endpoints), this.#keys.channel);
+  }
+
+  async remove(namespace: string, name: string): Promise<void> {
+    await this.#commands.eval(REMOVE, 2, this.#keys.hash, this.#keys.revision, setKey(namespace, name), this.#keys.channel);
+  }
+
+  async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
+    const pairs = sets.flatMap((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]);
+    await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.revision), this.#keys.channel, ...pairs);
+  }
+
+  snapshot(): EndpointSnapshot {
+    return this.#view.snapshot();
+  }
+
+  get(namespace: string, name: string): EndpointSet | undefined {
+    return this.#view.get(namespace, name);
+  }
+
+  changesSince(revision: number): EndpointChange[] | undefined {
+    return this.#view.changesSince(revision);
+  }
+
+  subscribe(listener: Parameters<LocalView['subscribe']>[0]): () => void {
+    return this.#view.subscribe(listener);
+  }
+
+  degraded(): string | undefined {
+    if (this.#downSince === undefined && this.#commands.status === 'ready' && this.#subscriber.status === 'ready') return undefined;
+    const since = this.#downSince ? ` since ${this.#downSince.toISOString()}` : '';
+    return `Redis unreachable${since}: serving the last snapshot (revision ${String(this.#view.revision)})`;
+  }
+
+  #receive(text: string): void {
+    let message: Message;
+    try {
+      message = JSON.parse(text) as Message;
+    } catch {
+      return;
+    }
+    const expected = this.#view.revision + 1;
+    if (message.resync || message.revision > expected || message.key === undefined) {
+      void this.#reload();
+      return;
+    }
+    if (message.revision < expected) return;
+    const slash = message.key.indexOf('/');
+    this.#view.apply({ revision: message.revision, namespace: message.key.slice(0, slash), name: message.key.slice(slash + 1), endpoints: message.endpoints ?? null });
+  }
+
+  /** Loads the whole hash and revision at one point in time, and starts over from them. */
+  #reload(): Promise<void> {
+    this.#loading ??= (async () => {
+      try {
+        const result = await this.#commands.multi().hgetall(this.#keys.hash).get(this.#keys.revision).exec();
+        const all = (result?.[0]?.[1] ?? {}) as Record<string, string>;
+        const revision = Number(result?.[1]?.[1] ?? 0);
+        const items = Object.entries(all)
+          .map(([key, json]) => {
+            const slash = key.indexOf('/');
+            return { namespace: key.slice(0, slash), name: key.slice(slash + 1), endpoints: JSON.parse(json) as DNSRecord[] };
+          })
+          .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
+        // Watchers start over only when something actually differs.
+        if (canonicalJSON({ revision, items }) !== canonicalJSON(this.#view.snapshot())) this.#view.reset({ revision, items });
+      } catch (error) {
+        if (!this.#stopped) this.#logger.warn({ err: errorMessage(error) }, 'could not load endpoints from redis');
+      } finally {
+        this.#loading = undefined;
+      }
+    })();
+    return this.#loading;
+  }
+}
