@@ -1,4 +1,5 @@
 import { API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type PrometheusCluster } from '@promfleet/api';
+import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import {
   Applier,
   CustomResourceDefinitions,
@@ -58,7 +59,7 @@ export class DNSEndpointWriter {
   readonly #metrics: KitMetrics;
   readonly #applier = new Applier(FIELD_MANAGERS.hub);
   readonly #resources: ResourceClient<DNSEndpoint>;
-  readonly crds: Informer<KubeObject>;
+  readonly crds: Informer<ICustomResourceDefinition>;
   #endpoints: Informer<DNSEndpoint> | undefined;
   #onEnabled: (() => void) | undefined;
 
@@ -104,9 +105,7 @@ export class DNSEndpointWriter {
   }
 
   async #refresh(): Promise<void> {
-    const established = this.crds.list().some((crd) =>
-      ((crd as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'),
-    );
+    const established = this.crds.list().some((crd) => (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'));
     if (established && !this.#endpoints) {
       this.#endpoints = new Informer(this.#resources, { logger: this.#logger, metrics: this.#metrics, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}` });
       this.#endpoints.start();
