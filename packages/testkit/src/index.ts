@@ -22,3 +22,4 @@ export {
 export type { ClusterHandle } from './fakes/fake-controller.ts';
 export { startRedis, RedisServer, type RedisServerOptions } from './redis.ts';
 export { startNodeProcess, type NodeProcess } from './process/node-process.ts';
+export { connectSSE, type ServerSentEvent, type SSEConnection } from './sse.ts';
