@@ -1,0 +1,103 @@
+import { formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '@promfleet/kube';
+
+import { EXIT_CODES_HELP, UsageError } from './exit-codes.ts';
+import type { CliIO } from './io.ts';
+
+export interface CommandSpec<Flags extends Record<string, FlagSpec>, Invocation> {
+  readonly name: string;
+  /** One line for the command list. */
+  readonly summary: string;
+  /** `join NAME [flags]`. */
+  readonly usage: string;
+  readonly description: string;
+  readonly examples: readonly string[];
+  readonly flags: Flags;
+  /** Single-letter flags, kubectl style: `{ o: 'output' }` makes `-o json`, `-o=json` and `-ojson` mean `--output=json`. */
+  readonly shorthands?: Readonly<Record<string, keyof Flags & string>>;
+  /** Turns flags and arguments into what `execute` needs; throws UsageError. Pure. */
+  readonly parse: (flags: ParsedFlags<Flags>, positional: readonly string[]) => Invocation;
+  readonly execute: (invocation: Invocation, io: CliIO) => Promise<number>;
+}
+
+export type ParsedArgs<Invocation> = { readonly help: true } | { readonly help: false; readonly invocation: Invocation };
+
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  help(): string;
+  run(argv: readonly string[], io: CliIO): Promise<number>;
+}
+
+export interface DefinedCommand<Invocation> extends Command {
+  parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation>;
+}
+
+/** `-o json` → `--output=json`; any other single-dash flag but -h is unknown. */
+export function expandShorthands(argv: readonly string[], shorthands: Readonly<Record<string, string>>): string[] {
+  const expanded: string[] = [];
+  for (const [index, arg] of argv.entries()) {
+    if (arg === '--') return [...expanded, ...argv.slice(index)];
+    if (!/^-[^-]/.test(arg) || arg === '-h') {
+      expanded.push(arg);
+      continue;
+    }
+    const long = shorthands[arg.charAt(1)];
+    if (long === undefined) throw new UsageError(`unknown flag ${arg.slice(0, 2)} (see --help)`);
+    const rest = arg.slice(2);
+    expanded.push(rest === '' ? `--${long}` : `--${long}=${rest.replace(/^=/, '')}`);
+  }
+  return expanded;
+}
+
+export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation>(spec: CommandSpec<Flags, Invocation>): DefinedCommand<Invocation> {
+  const shorthands: Readonly<Record<string, string>> = spec.shorthands ?? {};
+  const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation> => {
+    const { flags, positional, help } = parseFlags(spec.flags, expandShorthands(argv, shorthands), env);
+    if (help) return { help: true };
+    return { help: false, invocation: spec.parse(flags, positional) };
+  };
+  const help = (): string => {
+    const short = Object.entries(shorthands).map(([letter, long]) => `  -${letter} is short for --${long}`);
+    const flagLines = Object.keys(spec.flags).length > 0 ? [formatFlagHelp(spec.flags)] : [];
+    // Aligns -h with the descriptions formatFlagHelp lines up.
+    const column = flagLines[0]?.split('\n')[0]?.indexOf(Object.values(spec.flags)[0]?.description ?? '\0') ?? -1;
+    return [
+      `Usage: promfleet ${spec.usage}`,
+      '',
+      spec.description,
+      '',
+      'Examples:',
+      ...spec.examples.map((example) => `  ${example}`),
+      '',
+      'Flags:',
+      ...flagLines,
+      `${'  -h, --help'.padEnd(Math.max(column, 14))}Show this help.`,
+      ...short,
+      '',
+      EXIT_CODES_HELP,
+      '',
+    ].join('\n');
+  };
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    help,
+    parseArgs,
+    async run(argv, io) {
+      const parsed = parseArgs(argv, io.env);
+      if (parsed.help) {
+        io.out(help());
+        return 0;
+      }
+      return spec.execute(parsed.invocation, io);
+    },
+  };
+}
+
+/** Positional arguments, exactly as many as named: `['NAME']` for `join NAME`. */
+export function expectArguments(command: string, positional: readonly string[], names: readonly string[], optional = 0): string[] {
+  const required = names.length - optional;
+  if (positional.length < required) throw new UsageError(`${command}: missing ${names.slice(positional.length, required).join(' ')} (see promfleet ${command} --help)`);
+  if (positional.length > names.length) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positional[names.length])} (see promfleet ${command} --help)`);
+  return [...positional];
+}

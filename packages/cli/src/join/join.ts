@@ -1,0 +1,212 @@
+import { FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } from '@promfleet/api';
+import { Applier, MemberClusters, memberUserName, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient } from '@promfleet/kube';
+
+import { applyObject, ensureNamespace } from '../apply-step.ts';
+import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
+import { otherBindings, rightsElsewhere } from './bindings.ts';
+import { describeFailure, JoinError } from './errors.ts';
+import { credentialSecret, credentialSecretName, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
+import { DEFAULT_TOKEN_TTL_SECONDS, hubNamespaceOf, joinInputProblems, memberNamespaceOf } from './options.ts';
+import { PreconditionError, requireMemberClusterCRD, requireReplicaCRD } from './preflight.ts';
+import { checkStoredToken, credentialFor, requestNewToken, type Credential, type CredentialTarget } from './token.ts';
+import { describeExcess, verifyCredential } from './verify.ts';
+
+export interface JoinOptions {
+  /** The member's name: a DNS label of at most 63 characters. */
+  readonly name: string;
+  /** Admin client for the member. */
+  readonly member: KubeClient;
+  /** Admin client for the hub. */
+  readonly hub: KubeClient;
+  /** PEM of the member API server's CA, written into the credential's kubeconfig. */
+  readonly memberCA: string;
+  /** Member namespace of the PrometheusReplicas; default `monitoring`. */
+  readonly namespace?: string | undefined;
+  /** Hub namespace of the credential Secret; default `promfleet-system`. */
+  readonly hubNamespace?: string | undefined;
+  /** The MemberCluster's labels. Given, they replace its labels; absent, a re-run keeps them. */
+  readonly labels?: Readonly<Record<string, string>> | undefined;
+  /** Lifetime of a newly issued token; default one year. */
+  readonly tokenTTLSeconds?: number | undefined;
+  /** API server URL the hub should use for the member; default the member client's. */
+  readonly server?: string | undefined;
+  /** Issue a new token even when the stored one is still good. */
+  readonly rotate?: boolean | undefined;
+  readonly onProgress?: ProgressListener | undefined;
+}
+
+export interface JoinResult {
+  readonly name: string;
+  readonly namespace: string;
+  readonly hubNamespace: string;
+  readonly server: string;
+  /** Whether this run issued a token or kept the one the hub had. */
+  readonly token: 'issued' | 'kept';
+  readonly tokenExpiresAt: Date | undefined;
+  readonly steps: readonly Step[];
+  /** Whether anything was written anywhere. */
+  readonly changed: boolean;
+}
+
+interface Settings {
+  readonly name: string;
+  readonly namespace: string;
+  readonly hubNamespace: string;
+  readonly target: CredentialTarget;
+}
+
+/**
+ * Registers a member with the hub through a credential that can manage PrometheusReplicas in
+ * one member namespace and nothing else, verified with that credential before the hub gets it.
+ *
+ * Order: checks (reads only) → the credential in the member → its verification → the Secret
+ * and MemberCluster in the hub. A failure before the last step leaves the hub untouched, and
+ * the error lists what this run made in the member. Every write is a server-side apply that
+ * is skipped when the live object already matches, so a re-run writes only what differs.
+ */
+export async function join(options: JoinOptions): Promise<JoinResult> {
+  const problems = joinInputProblems(options);
+  if (problems.length > 0) throw new PreconditionError(`cannot join ${options.name}: ${problems.join('; ')}`);
+  const namespace = memberNamespaceOf(options.namespace);
+  const settings: Settings = {
+    name: options.name,
+    namespace,
+    hubNamespace: hubNamespaceOf(options.hubNamespace),
+    target: { member: options.name, namespace, server: options.server ?? options.member.server, ca: options.memberCA },
+  };
+  const log = new StepLog(options.onProgress);
+  const applier = new Applier(FIELD_MANAGERS.cli);
+  try {
+    await requireMemberClusterCRD(options.hub, log);
+    await requireReplicaCRD(options.member, options.name, log);
+    const registration = await readRegistration(options.hub, settings);
+
+    await ensureNamespace(applier, options.member, namespace, log, 'member');
+    const account = await applyObject(applier, new ResourceClient(options.member, ServiceAccounts), serviceAccount(options.name, namespace), log, 'member');
+    await applyObject(applier, new ResourceClient(options.member, Roles), role(options.name, namespace), log, 'member');
+    await applyObject(applier, new ResourceClient(options.member, RoleBindings), roleBinding(options.name, namespace), log, 'member');
+
+    const { credential, issued } = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), serviceAccountUID: account.metadata?.uid }, log);
+    try {
+      await verify(options.member, credential, settings, log);
+      await ensureNamespace(applier, options.hub, settings.hubNamespace, log, 'hub');
+      await applyObject(applier, new ResourceClient(options.hub, Secrets), credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig), log, 'hub');
+      const labels = options.labels ?? registration.memberCluster?.metadata.labels ?? {};
+      await applyMemberCluster(applier, options.hub, memberCluster(options.name, { hubNamespace: settings.hubNamespace, namespace, labels }), log);
+    } finally {
+      await credential.client.close();
+    }
+    return {
+      name: options.name,
+      namespace,
+      hubNamespace: settings.hubNamespace,
+      server: settings.target.server,
+      token: issued ? 'issued' : 'kept',
+      tokenExpiresAt: credential.expiresAt,
+      steps: log.steps,
+      changed: log.steps.some((step) => ['created', 'updated', 'issued'].includes(step.outcome)),
+    };
+  } catch (error) {
+    if (error instanceof JoinError) throw error;
+    const reason = error instanceof PreconditionError ? `cannot join ${options.name}: ${error.message}` : `join ${options.name} failed: ${describeFailure(error, { member: options.member.cluster, hub: options.hub.cluster })}`;
+    throw new JoinError(options.name, reason, log, { cause: error });
+  }
+}
+
+interface Registration {
+  readonly memberCluster: MemberCluster | undefined;
+  readonly secret: ISecret | undefined;
+}
+
+/** What the hub already has for this member; refuses what a join would silently orphan or take over. */
+async function readRegistration(hub: KubeClient, settings: Settings): Promise<Registration> {
+  const [existing, secret] = await Promise.all([
+    new ResourceClient(hub, MemberClusters).get(settings.name),
+    new ResourceClient(hub, Secrets).get(credentialSecretName(settings.name), settings.hubNamespace),
+  ]);
+  const joinedNamespace = existing?.spec.namespace;
+  if (joinedNamespace !== undefined && joinedNamespace !== settings.namespace) {
+    throw new PreconditionError(`${settings.name} is already joined with member namespace ${joinedNamespace}: re-run with --namespace ${joinedNamespace}, or unjoin it first`);
+  }
+  const secretNamespace = existing?.spec.kubeconfigSecretRef.namespace;
+  if (secretNamespace !== undefined && secretNamespace !== settings.hubNamespace) {
+    throw new PreconditionError(`${settings.name} is already joined with its Secret in hub namespace ${secretNamespace}: re-run with --hub-namespace ${secretNamespace}, or unjoin it first`);
+  }
+  if (secret && secret.metadata?.labels?.[LABELS.member] !== settings.name) {
+    throw new PreconditionError(`${describeObject('Secret', credentialSecretName(settings.name), settings.hubNamespace)} exists but was not made by promfleet join for ${settings.name}: remove or rename it`);
+  }
+  return { memberCluster: existing, secret };
+}
+
+/** The stored token when it is still good (and no rotation was asked for), else a new one. */
+async function obtainCredential(
+  options: JoinOptions,
+  settings: Settings,
+  stored: { kubeconfig: string | undefined; serviceAccountUID: string | undefined },
+  log: StepLog,
+): Promise<{ credential: Credential; issued: boolean }> {
+  const subject = `token for ${describeObject('ServiceAccount', MEMBER_CREDENTIAL.serviceAccount, settings.namespace)}`;
+  let reason = options.rotate ? 'rotation requested' : 'the hub has no token yet';
+  let previous: string | undefined;
+  if (stored.kubeconfig !== undefined) {
+    const verdict = await checkStoredToken(stored.kubeconfig, settings.target, stored.serviceAccountUID, new Date());
+    if (verdict.usable && !options.rotate) {
+      log.record({ scope: 'member', subject, outcome: 'kept', detail: expiry(verdict.credential.expiresAt) });
+      return { credential: verdict.credential, issued: false };
+    }
+    if (verdict.usable) {
+      previous = verdict.credential.token;
+      await verdict.credential.client.close();
+    } else if (!options.rotate) {
+      reason = verdict.reason;
+    }
+  }
+  const token = await requestNewToken(options.member, settings.namespace, options.tokenTTLSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, previous);
+  const credential = credentialFor(settings.target, token);
+  log.record({ scope: 'member', subject, outcome: 'issued', detail: `${reason}; ${expiry(credential.expiresAt)}` });
+  return { credential, issued: true };
+}
+
+function expiry(expiresAt: Date | undefined): string {
+  return expiresAt ? `expires ${expiresAt.toISOString()}` : 'does not expire';
+}
+
+/**
+ * Proves with the credential itself that it can manage PrometheusReplicas there and do nothing
+ * else, and finds (with the member admin client) every other binding that names it, which is
+ * how rights in other namespaces, invisible to its own namespace's rules review, come to light.
+ */
+async function verify(member: KubeClient, credential: Credential, settings: Settings, log: StepLog): Promise<void> {
+  const [verdict, bindings] = await Promise.all([verifyCredential(credential.client, settings.namespace), otherBindings(member, settings.namespace)]);
+  const otherNamespaces = [...new Set(bindings.flatMap((binding) => (binding.namespace !== undefined && binding.namespace !== settings.namespace ? [binding.namespace] : [])))];
+  const excess = [...verdict.excess, ...(await rightsElsewhere(credential.client, otherNamespaces, verdict.excess))];
+  const account = describeObject('ServiceAccount', MEMBER_CREDENTIAL.serviceAccount, settings.namespace);
+  if (excess.length > 0) {
+    const where = bindings.length > 0 ? `${account} is also bound by ${bindings.map((binding) => binding.description).join(', ')}` : `is ${account} bound elsewhere, e.g. through a group?`;
+    throw new JoinError(settings.name, `refusing to register ${settings.name}: the credential can also ${describeExcess(excess)} (${where})`, log, { excess });
+  }
+  if (!verdict.canManageReplicas) {
+    throw new JoinError(settings.name, `refusing to register ${settings.name}: the credential cannot manage PrometheusReplicas: ${verdict.replicaDenial ?? 'denied'}`, log);
+  }
+  const incomplete = verdict.rulesIncomplete ? '; the member could not list every rule, so only the probes vouch for the rest' : '';
+  log.record({
+    scope: 'member',
+    subject: `credential ${memberUserName(settings.name)}`,
+    outcome: 'verified',
+    detail: `at ${settings.target.server}: may create PrometheusReplicas in ${settings.namespace}; denied Secrets, other namespaces and cluster-wide${incomplete}`,
+  });
+}
+
+/**
+ * Applies the MemberCluster, then removes labels other field managers added: the labels join
+ * was given are the member's labels, and what selects it must not drift from them.
+ */
+async function applyMemberCluster(applier: Applier, hub: KubeClient, desired: ReturnType<typeof memberCluster>, log: StepLog): Promise<void> {
+  const members = new ResourceClient(hub, MemberClusters);
+  const applied = await applyObject(applier, members, desired, log, 'hub');
+  const wanted = desired.metadata.labels ?? {};
+  const extra = Object.keys(applied.metadata.labels ?? {}).filter((key) => !(key in wanted));
+  if (extra.length === 0) return;
+  await members.patch(desired.metadata.name, undefined, { metadata: { labels: Object.fromEntries(extra.map((key) => [key, null])) } });
+  log.record({ scope: 'hub', subject: describeObject('MemberCluster', desired.metadata.name), outcome: 'updated', detail: `removed labels ${extra.join(', ')}` });
+}

@@ -1,0 +1,114 @@
+import { writeFile } from 'node:fs/promises';
+import { join as joinPath } from 'node:path';
+
+import { MemberClusters, PrometheusClusters, type KubeClient } from '@promfleet/kube';
+import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { adminClient, resources, runCli, storedCredential } from './helpers.ts';
+
+let fleet: Fleet;
+let hub: KubeClient;
+let files: { hub: string; member: string };
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['hub', 'member'], loadBalancer: false });
+  await Promise.all([installCRDs(fleet.cluster('hub')), installCRDs(fleet.cluster('member'))]);
+  hub = adminClient(fleet.cluster('hub'), 'hub').client;
+  files = { hub: fleet.cluster('hub').kubeconfigFile, member: fleet.cluster('member').kubeconfigFile };
+});
+
+afterAll(async () => {
+  await hub.close();
+  await fleet.stop();
+});
+
+describe('promfleet (the real command, as a child process)', () => {
+  it('joins a member, printing one line per step and never the token', async () => {
+    const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub, '--label', 'region=eu-west-1', '--token-ttl', '1000h']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.slice(0, -1).map((line) => line.replace(/ \(.*\)$/, ''))).toEqual([
+      '[hub] CustomResourceDefinition memberclusters.promfleet.io: checked',
+      '[member eu-west] CustomResourceDefinition prometheusreplicas.promfleet.io: checked',
+      '[member eu-west] Namespace monitoring: created',
+      '[member eu-west] ServiceAccount monitoring/promfleet-hub: created',
+      '[member eu-west] Role monitoring/promfleet-hub: created',
+      '[member eu-west] RoleBinding monitoring/promfleet-hub: created',
+      '[member eu-west] token for ServiceAccount monitoring/promfleet-hub: issued',
+      '[member eu-west] credential promfleet-hub@eu-west: verified',
+      '[hub] Namespace promfleet-system: created',
+      '[hub] Secret promfleet-system/member-eu-west: created',
+      '[hub] MemberCluster eu-west: created',
+    ]);
+    expect(lines.at(-1)).toMatch(/^joined eu-west \(7 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/);
+    const stored = await storedCredential(hub, 'eu-west');
+    expect(stored?.token.length).toBeGreaterThan(100);
+    expect(run.stderr).not.toContain(stored?.token.slice(-40));
+    expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-1' });
+
+    const again = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('[member eu-west] ServiceAccount monitoring/promfleet-hub: unchanged\n');
+    expect(again.stderr).toContain('[member eu-west] token for ServiceAccount monitoring/promfleet-hub: kept (expires ');
+    expect(again.stderr.trimEnd().split('\n').at(-1)).toMatch(/^eu-west is joined, nothing changed: /);
+  });
+
+  it('lists the member, status and endpoints from the hub', async () => {
+    const members = await runCli(['members', '--hub-kubeconfig', files.hub, '-o', 'json']);
+    expect(members.code).toBe(0);
+    expect(JSON.parse(members.stdout)).toEqual([{ name: 'eu-west', labels: { region: 'eu-west-1' }, namespace: 'monitoring', ready: 'Unknown', credential: 'unknown' }]);
+
+    await resources(hub, PrometheusClusters).create({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusCluster',
+      metadata: { name: 'cloud', namespace: 'default' },
+      spec: { clusterSelector: {}, configMap: 'c', bucketSecret: 'b' } as never,
+    });
+    const status = await runCli(['status', 'default/cloud', '--hub-kubeconfig', files.hub]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain('default/cloud    Unknown   0          0\n');
+    const endpoints = await runCli(['endpoints', '--hub-kubeconfig', files.hub]);
+    expect(endpoints.stdout).toBe('; default/cloud: no records (no ready member)\n');
+    const missing = await runCli(['status', 'default/nope', '--hub-kubeconfig', files.hub]);
+    expect([missing.code, missing.stderr]).toEqual([1, 'promfleet: PrometheusCluster default/nope not found in the hub\n']);
+  });
+
+  it('rejects bad flags and arguments with exit code 2 and one line', async () => {
+    // Every usage error is covered in src/cli/run.test.ts; these two prove the real process agrees.
+    const cases = [
+      [['join', 'eu-west', '--member-kubeconfig', files.member, '--frobnicate'], 'promfleet: unknown flag --frobnicate (see --help)\n'],
+      [['join', 'eu-west'], 'promfleet: join: give the member cluster with --member-kubeconfig or --member-context (see promfleet join --help)\n'],
+    ] as const;
+    for (const [args, message] of cases) {
+      const run = await runCli(args);
+      expect([run.code, run.stdout, run.stderr]).toEqual([2, '', message]);
+    }
+  });
+
+  it('unjoins, then exits 3 with one line when the member API server is down', async () => {
+    const unjoined = await runCli(['unjoin', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
+    expect(unjoined.code).toBe(0);
+    expect(unjoined.stderr.trimEnd().split('\n').at(-1)).toBe('unjoined eu-west: removed 5 objects');
+
+    await fleet.cluster('member').stop();
+    const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
+    expect(run.code).toBe(3);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toMatch(/^promfleet: join eu-west failed: cannot reach the member API server: eu-west: get \S+: ECONNREFUSED .*Nothing was written to the hub\. Nothing was changed in member eu-west\.$/);
+    expect(lines.filter((line) => line.startsWith('promfleet:'))).toHaveLength(1);
+    expect(await resources(hub, MemberClusters).get('eu-west')).toBeUndefined();
+  });
+
+  it('runs through the bin shim, as kubectl would run kubectl-promfleet', async () => {
+    const crdsFile = joinPath(fleet.dir, 'crds.yaml');
+    const { execFileSync } = await import('node:child_process');
+    const output = execFileSync(process.execPath, [new URL('../bin/promfleet.js', import.meta.url).pathname, 'crds'], { encoding: 'utf8' });
+    await writeFile(crdsFile, output);
+    const validated = await runCli(['validate', '-f', crdsFile]);
+    expect(validated.stdout).toContain(`${crdsFile}:doc 1: skipped CustomResourceDefinition (not a promfleet kind)\n`);
+    expect(validated.stdout.trimEnd().split('\n').at(-1)).toBe('1 file, 3 documents: 0 valid, 3 skipped, 0 errors');
+    expect(validated.code).toBe(0);
+  });
+});

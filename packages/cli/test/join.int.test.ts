@@ -1,0 +1,205 @@
+import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES } from '@promfleet/api';
+import {
+  ConfigMaps,
+  isConnectionError,
+  MemberClusters,
+  Pods,
+  PrometheusReplicas,
+  RoleBindings,
+  Roles,
+  Secrets,
+  ServiceAccounts,
+  WRITE_VERBS,
+  type KubeClient,
+} from '@promfleet/kube';
+import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { join, JoinError, type JoinOptions, type Step } from '../src/index.ts';
+import { adminClient, credentialClient, jwtClaims, resources, statusOf, storedCredential } from './helpers.ts';
+
+let fleet: Fleet;
+let hub: KubeClient;
+let member: KubeClient;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['hub', 'member', 'bare'], loadBalancer: false });
+  await Promise.all([installCRDs(fleet.cluster('hub')), installCRDs(fleet.cluster('member'))]);
+  hub = adminClient(fleet.cluster('hub'), 'hub').client;
+  member = adminClient(fleet.cluster('member'), 'eu-west').client;
+});
+
+afterAll(async () => {
+  await Promise.allSettled([hub.close(), member.close()]);
+  await fleet.stop();
+});
+
+function joinOptions(overrides: Partial<JoinOptions> = {}): JoinOptions & { steps: Step[] } {
+  const steps: Step[] = [];
+  return { name: 'eu-west', member, hub, memberCA: fleet.cluster('member').ca, onProgress: (step) => steps.push(step), ...overrides, steps };
+}
+
+const replica = (name: string, namespace: string) => ({
+  apiVersion: 'promfleet.io/v1alpha1',
+  kind: 'PrometheusReplica',
+  metadata: { name, namespace },
+  spec: { configMap: 'prometheus-config', bucketSecret: 'bucket' } as never,
+});
+
+describe('join', () => {
+  it('creates the scoped credential in the member and registers it in the hub', async () => {
+    const options = joinOptions({ labels: { region: 'eu-west-1', platform: 'cloud' } });
+    const result = await join(options);
+    expect(result).toMatchObject({ name: 'eu-west', namespace: 'monitoring', hubNamespace: 'promfleet-system', token: 'issued', changed: true });
+    expect(options.steps.map((step) => `${step.scope} ${step.subject}: ${step.outcome}`)).toEqual([
+      'hub CustomResourceDefinition memberclusters.promfleet.io: checked',
+      'member CustomResourceDefinition prometheusreplicas.promfleet.io: checked',
+      'member Namespace monitoring: created',
+      'member ServiceAccount monitoring/promfleet-hub: created',
+      'member Role monitoring/promfleet-hub: created',
+      'member RoleBinding monitoring/promfleet-hub: created',
+      'member token for ServiceAccount monitoring/promfleet-hub: issued',
+      'member credential promfleet-hub@eu-west: verified',
+      'hub Namespace promfleet-system: created',
+      'hub Secret promfleet-system/member-eu-west: created',
+      'hub MemberCluster eu-west: created',
+    ]);
+
+    const managed = 'app.kubernetes.io/managed-by=promfleet-cli';
+    const names = async (type: Parameters<typeof resources>[1]) => (await resources(member, type).list({ labelSelector: managed })).items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+    expect(await names(ServiceAccounts)).toEqual(['monitoring/promfleet-hub']);
+    expect(await names(Roles)).toEqual(['monitoring/promfleet-hub']);
+    expect(await names(RoleBindings)).toEqual(['monitoring/promfleet-hub']);
+
+    const role = await resources(member, Roles).get(MEMBER_CREDENTIAL.role, 'monitoring');
+    expect(role?.rules).toEqual(REPLICA_RULES.map((rule) => ({ apiGroups: rule.apiGroups, resources: rule.resources, verbs: rule.verbs })));
+    const binding = await resources(member, RoleBindings).get(MEMBER_CREDENTIAL.roleBinding, 'monitoring');
+    expect(binding?.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'promfleet-hub' });
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: 'monitoring' }]);
+
+    const secret = await resources(hub, Secrets).get('member-eu-west', 'promfleet-system');
+    expect(secret?.type).toBe('Opaque');
+    expect(secret?.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'promfleet-cli', [LABELS.member]: 'eu-west' });
+    expect(Object.keys(secret?.data ?? {})).toEqual(['kubeconfig']);
+    const stored = await storedCredential(hub, 'eu-west');
+    expect(stored?.config.users.map((user) => user.name)).toEqual(['promfleet-hub@eu-west']);
+    expect(stored?.config.contexts[0]?.context.namespace).toBe('monitoring');
+    expect(stored?.config.clusters[0]?.cluster.server).toBe(fleet.cluster('member').server);
+    expect(jwtClaims(stored?.token ?? '')).toMatchObject({ sub: 'system:serviceaccount:monitoring:promfleet-hub' });
+
+    const registered = await resources(hub, MemberClusters).get('eu-west');
+    expect(registered?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
+    expect(registered?.spec).toEqual({ kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' });
+  });
+
+  it('gives a credential that manages PrometheusReplicas in its namespace and is denied everything else', async () => {
+    const credential = await credentialClient(hub, 'eu-west');
+    try {
+      const replicas = resources(credential, PrometheusReplicas);
+      expect(await statusOf(() => replicas.create(replica('probe', 'monitoring')))).toBe('ok');
+      expect(await statusOf(() => replicas.get('probe', 'monitoring'))).toBe('ok');
+      expect((await replicas.list({ namespace: 'monitoring' })).items.map((r) => r.metadata.name)).toEqual(['probe']);
+      expect(await statusOf(() => replicas.patch('probe', 'monitoring', { metadata: { labels: { patched: 'yes' } } }))).toBe('ok');
+      expect(await replicas.delete('probe', 'monitoring')).toBe(true);
+
+      expect(await statusOf(() => resources(credential, Secrets).list({ namespace: 'monitoring' }))).toBe(403);
+      expect(await statusOf(() => resources(credential, Secrets).get('any', 'monitoring'))).toBe(403);
+      expect(await statusOf(() => resources(credential, Pods).list({ namespace: 'monitoring' }))).toBe(403);
+      expect(await statusOf(() => resources(credential, ConfigMaps).list({ namespace: 'monitoring' }))).toBe(403);
+      expect(await statusOf(() => resources(credential, ConfigMaps).create({ metadata: { name: 'x', namespace: 'monitoring' } }))).toBe(403);
+      expect(await statusOf(() => replicas.list({ namespace: 'default' }))).toBe(403);
+      expect(await statusOf(() => replicas.create(replica('probe', 'default')))).toBe(403);
+      expect(await statusOf(() => replicas.list())).toBe(403);
+      expect(await statusOf(() => resources(credential, Roles).list({ namespace: 'monitoring' }))).toBe(403);
+    } finally {
+      await credential.close();
+    }
+  });
+
+  it('writes nothing on a second run and keeps the token', async () => {
+    const before = await storedCredential(hub, 'eu-west');
+    const counted = { member: adminClient(fleet.cluster('member'), 'eu-west'), hub: adminClient(fleet.cluster('hub'), 'hub') };
+    const options = joinOptions({ member: counted.member.client, hub: counted.hub.client });
+    try {
+      const result = await join(options);
+      expect(result.changed).toBe(false);
+      expect(result.token).toBe('kept');
+      expect(await counted.member.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
+      expect(await counted.hub.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
+      expect(await counted.member.metrics.requestCount()).toBeGreaterThan(0);
+      expect(new Set(options.steps.map((step) => step.outcome))).toEqual(new Set(['checked', 'exists', 'unchanged', 'kept', 'verified']));
+      // Labels were not given: the ones from the first run stay.
+      expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
+    } finally {
+      await Promise.all([counted.member.client.close(), counted.hub.client.close()]);
+    }
+    expect((await storedCredential(hub, 'eu-west'))?.token).toBe(before?.token);
+  });
+
+  it('replaces the labels when they are given again, including labels someone else added', async () => {
+    await resources(hub, MemberClusters).patch('eu-west', undefined, { metadata: { labels: { 'added-by-hand': 'yes' } } });
+    const options = joinOptions({ labels: { region: 'eu-west-2' } });
+    await join(options);
+    expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-2' });
+    expect(options.steps.filter((step) => step.scope === 'hub' && step.outcome === 'updated').map((step) => step.subject)).toEqual(['MemberCluster eu-west', 'MemberCluster eu-west']);
+  });
+
+  it('issues a new token with rotate, rewriting only the Secret in the hub', async () => {
+    const before = await storedCredential(hub, 'eu-west');
+    const counted = adminClient(fleet.cluster('hub'), 'hub');
+    const options = joinOptions({ hub: counted.client, rotate: true });
+    try {
+      const result = await join(options);
+      expect(result.token).toBe('issued');
+      expect(await counted.metrics.requestCount({ verb: WRITE_VERBS })).toBe(1);
+    } finally {
+      await counted.client.close();
+    }
+    const after = await storedCredential(hub, 'eu-west');
+    expect(after?.token).not.toBe(before?.token);
+    expect(options.steps.find((step) => step.subject === 'Secret promfleet-system/member-eu-west')?.outcome).toBe('updated');
+    expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^rotation requested; expires /);
+  });
+
+  it('replaces a stored token the member no longer accepts', async () => {
+    // Re-creating the service account invalidates every token issued for the old one.
+    await resources(member, ServiceAccounts).delete(MEMBER_CREDENTIAL.serviceAccount, 'monitoring');
+    const options = joinOptions();
+    const result = await join(options);
+    expect(result.token).toBe('issued');
+    expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^the stored token belongs to an earlier ServiceAccount of that name; expires /);
+    const credential = await credentialClient(hub, 'eu-west');
+    expect(await statusOf(() => resources(credential, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe('ok');
+    await credential.close();
+  });
+
+  it('refuses a member without the PrometheusReplica CRD before writing anything', async () => {
+    const { client: bare } = adminClient(fleet.cluster('bare'), 'bare');
+    const options = joinOptions({ name: 'bare', member: bare, memberCA: fleet.cluster('bare').ca });
+    const error = await join(options).catch((e: unknown) => e);
+    await bare.close();
+    expect(error).toBeInstanceOf(JoinError);
+    expect((error as Error).message).toBe(
+      'cannot join bare: the CustomResourceDefinition prometheusreplicas.promfleet.io does not exist in member bare: ' +
+        'install the replica operator in the member first (helm install promfleet-replica-operator charts/promfleet-replica-operator). ' +
+        'Nothing was written to the hub. Nothing was changed in member bare.',
+    );
+    expect(await resources(hub, MemberClusters).get('bare')).toBeUndefined();
+    expect(await resources(hub, Secrets).get('member-bare', 'promfleet-system')).toBeUndefined();
+    const { client: check } = adminClient(fleet.cluster('bare'));
+    expect(await resources(check, ServiceAccounts).get('promfleet-hub', 'monitoring')).toBeUndefined();
+    await check.close();
+  });
+
+  it('fails clearly when the member API server is down, leaving the hub untouched', async () => {
+    await fleet.cluster('bare').stop();
+    const { client: bare } = adminClient(fleet.cluster('bare'), 'bare');
+    const error = await join(joinOptions({ name: 'bare', member: bare, memberCA: fleet.cluster('bare').ca })).catch((e: unknown) => e);
+    await bare.close();
+    expect(error).toBeInstanceOf(JoinError);
+    expect(isConnectionError((error as Error).cause)).toBe(true);
+    expect((error as Error).message).toMatch(/^join bare failed: cannot reach the member API server: bare: get \/apis\/apiextensions.k8s.io\/v1\/customresourcedefinitions\/prometheusreplicas.promfleet.io: ECONNREFUSED/);
+    expect((error as Error).message).toMatch(/Nothing was written to the hub. Nothing was changed in member bare.$/);
+    expect(await resources(hub, MemberClusters).get('bare')).toBeUndefined();
+  });
+});

@@ -1,0 +1,170 @@
+import { LABELS, MANAGED_BY_HUB } from '@promfleet/api';
+import { KubeClient, loadKubeConfig, MemberClusters, PrometheusReplicas, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube';
+import { buildKubeconfig, freePort, installCRDs, kubeconfigYAML, startFleet, type Fleet } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { join, JoinError, unjoin, type JoinOptions } from '../src/index.ts';
+import { adminClient, eventually, resources, storedCredential } from './helpers.ts';
+
+let fleet: Fleet;
+let hub: KubeClient;
+let member: KubeClient;
+
+beforeAll(async () => {
+  fleet = await startFleet({ clusters: ['hub', 'member'], loadBalancer: false });
+  await Promise.all([installCRDs(fleet.cluster('hub')), installCRDs(fleet.cluster('member'))]);
+  hub = adminClient(fleet.cluster('hub'), 'hub').client;
+  member = adminClient(fleet.cluster('member'), 'member').client;
+});
+
+afterAll(async () => {
+  await Promise.allSettled([hub.close(), member.close()]);
+  await fleet.stop();
+});
+
+const joinOptions = (name: string, namespace: string): JoinOptions => ({ name, member, hub, namespace, memberCA: fleet.cluster('member').ca });
+
+const ClusterRoles = resourceType<KubeObject & { rules: unknown[] }>('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false);
+const ClusterRoleBindings = resourceType<KubeObject & { roleRef: unknown; subjects: unknown[] }>('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false);
+
+function hubManagedReplica(name: string, namespace: string, memberName: string | undefined) {
+  const labels = memberName === undefined ? {} : { [LABELS.managedBy]: MANAGED_BY_HUB, [LABELS.member]: memberName };
+  return { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusReplica', metadata: { name, namespace, labels }, spec: { configMap: 'c', bucketSecret: 'b' } as never };
+}
+
+/** A SubjectAccessReview: whether a user may list Secrets in a namespace. */
+async function mayReadSecrets(user: string, namespace: string): Promise<boolean> {
+  const review = await member.request<{ status?: { allowed?: boolean } }>({
+    verb: 'create',
+    method: 'POST',
+    path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, resourceAttributes: { verb: 'list', resource: 'secrets', namespace } } },
+  });
+  return review.status?.allowed === true;
+}
+
+async function replicaNames(namespace: string): Promise<string[]> {
+  return (await resources(member, PrometheusReplicas).list({ namespace })).items.map((replica) => replica.metadata.name).sort();
+}
+
+async function credentialObjects(namespace: string): Promise<string[]> {
+  const found = await Promise.all([
+    resources(member, ServiceAccounts).get('promfleet-hub', namespace),
+    resources(member, Roles).get('promfleet-hub', namespace),
+    resources(member, RoleBindings).get('promfleet-hub', namespace),
+  ]);
+  return found.filter((object) => object !== undefined).map((object) => object.kind);
+}
+
+describe('join refuses an over-privileged credential', () => {
+  it('registers nothing in the hub when the service account is also bound to a ClusterRole', async () => {
+    // Someone bound promfleet-hub in namespace greedy to a secret-reading ClusterRole before the join.
+    await resources(member, ClusterRoles).create({ metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] });
+    await resources(member, ClusterRoleBindings).create({
+      metadata: { name: 'greedy-secret-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'secret-reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: 'greedy' }],
+    });
+    const error = await join(joinOptions('greedy', 'greedy')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JoinError);
+    const refusal = error as JoinError;
+    expect(refusal.message).toBe(
+      'refusing to register greedy: the credential can also get/list/watch secrets ' +
+        '(ServiceAccount greedy/promfleet-hub is also bound by ClusterRoleBinding greedy-secret-reader to ClusterRole secret-reader). ' +
+        'Nothing was written to the hub. In member greedy: created Namespace greedy, ServiceAccount greedy/promfleet-hub, Role greedy/promfleet-hub, RoleBinding greedy/promfleet-hub; ' +
+        'issued token for ServiceAccount greedy/promfleet-hub; re-run the join once fixed, or remove them with `promfleet unjoin greedy`.',
+    );
+    expect(refusal.excess).toEqual(['get secrets', 'list secrets', 'watch secrets']);
+    expect(refusal.hubChanges).toEqual([]);
+    expect(await resources(hub, MemberClusters).get('greedy')).toBeUndefined();
+    expect(await resources(hub, Secrets).get('member-greedy', 'promfleet-system')).toBeUndefined();
+
+    // Once the extra binding is gone (and the authorizer has seen it go), the same join goes through.
+    await resources(member, ClusterRoleBindings).delete('greedy-secret-reader');
+    await eventually('the authorizer forgets the extra binding', async () => !(await mayReadSecrets('system:serviceaccount:greedy:promfleet-hub', 'greedy')));
+    await join(joinOptions('greedy', 'greedy'));
+    expect(await resources(hub, MemberClusters).get('greedy')).toBeDefined();
+  });
+
+  it('finds rights in other namespaces, which the rules review of its own namespace cannot see', async () => {
+    // A RoleBinding in another namespace: invisible to a SelfSubjectRulesReview of namespace sneaky.
+    await resources(member, Roles).create({ metadata: { name: 'reader', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get'] }] });
+    await resources(member, RoleBindings).create({
+      metadata: { name: 'leak', namespace: 'default' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
+      subjects: [{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: 'sneaky' }],
+    });
+    const error = await join(joinOptions('sneaky', 'sneaky')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JoinError);
+    expect((error as JoinError).message).toMatch(
+      /^refusing to register sneaky: the credential can also get configmaps in default, get secrets in default \(ServiceAccount sneaky\/promfleet-hub is also bound by RoleBinding default\/leak to Role reader\)\. Nothing was written to the hub\./,
+    );
+    expect(await resources(hub, MemberClusters).get('sneaky')).toBeUndefined();
+    const cleanup = await unjoin({ name: 'sneaky', hub, member, namespace: 'sneaky' });
+    expect(cleanup.removed).toEqual(['RoleBinding sneaky/promfleet-hub', 'Role sneaky/promfleet-hub', 'ServiceAccount sneaky/promfleet-hub']);
+  });
+});
+
+describe('unjoin', () => {
+  it('removes the hub-managed replicas, the credential and the registration, and nothing else', async () => {
+    await join(joinOptions('eu', 'monitoring'));
+    const replicas = resources(member, PrometheusReplicas);
+    await replicas.create(hubManagedReplica('fleet-a', 'monitoring', 'eu'));
+    await replicas.create(hubManagedReplica('other-member', 'monitoring', 'us'));
+    await replicas.create(hubManagedReplica('hand-made', 'monitoring', undefined));
+
+    const result = await unjoin({ name: 'eu', hub, member });
+    expect(result.removed).toEqual([
+      'RoleBinding monitoring/promfleet-hub',
+      'PrometheusReplica monitoring/fleet-a',
+      'Role monitoring/promfleet-hub',
+      'ServiceAccount monitoring/promfleet-hub',
+      'MemberCluster eu',
+      'Secret promfleet-system/member-eu',
+    ]);
+    expect(result.leftBehind).toEqual([]);
+    expect(await replicaNames('monitoring')).toEqual(['hand-made', 'other-member']);
+    expect(await credentialObjects('monitoring')).toEqual([]);
+    expect(await resources(hub, MemberClusters).get('eu')).toBeUndefined();
+    expect(await storedCredential(hub, 'eu')).toBeUndefined();
+    // The other member joined to the same hub is untouched.
+    expect(await resources(hub, MemberClusters).get('greedy')).toBeDefined();
+    expect(await credentialObjects('greedy')).toEqual(['ServiceAccount', 'Role', 'RoleBinding']);
+
+    const again = await unjoin({ name: 'eu', hub, member });
+    expect(again.removed).toEqual([]);
+    expect(again.absent).toHaveLength(5);
+  });
+
+  it('keeps the replicas with keepReplicas and says so', async () => {
+    await join(joinOptions('kept', 'kept'));
+    await resources(member, PrometheusReplicas).create(hubManagedReplica('fleet-b', 'kept', 'kept'));
+    const result = await unjoin({ name: 'kept', hub, member, keepReplicas: true });
+    expect(result.leftBehind).toEqual([{ object: 'PrometheusReplica kept/fleet-b', kind: 'kept', reason: 'kept (--keep-replicas)' }]);
+    expect(await replicaNames('kept')).toEqual(['fleet-b']);
+    expect(await credentialObjects('kept')).toEqual([]);
+    expect(await resources(hub, MemberClusters).get('kept')).toBeUndefined();
+  });
+
+  it('cleans up the hub alone when the member is unreachable, listing what stays there', async () => {
+    const port = await freePort();
+    const nowhere = new KubeClient(
+      loadKubeConfig({
+        text: kubeconfigYAML(buildKubeconfig({ name: 'nowhere', server: `https://127.0.0.1:${String(port)}`, ca: fleet.cluster('member').ca, user: { token: 'unused' } })),
+      }),
+      { cluster: 'greedy' },
+    );
+    const result = await unjoin({ name: 'greedy', hub, member: nowhere });
+    await nowhere.close();
+    const reason = `member unreachable at https://127.0.0.1:${String(port)}`;
+    expect(result.leftBehind).toEqual([
+      { object: 'RoleBinding greedy/promfleet-hub', kind: 'unreachable', reason },
+      { object: `PrometheusReplicas in greedy labelled ${LABELS.managedBy}=${MANAGED_BY_HUB},${LABELS.member}=greedy`, kind: 'unreachable', reason },
+      { object: 'Role greedy/promfleet-hub', kind: 'unreachable', reason },
+      { object: 'ServiceAccount greedy/promfleet-hub', kind: 'unreachable', reason },
+    ]);
+    expect(result.removed).toEqual(['MemberCluster greedy', 'Secret promfleet-system/member-greedy']);
+    expect(await resources(hub, MemberClusters).get('greedy')).toBeUndefined();
+    expect(await credentialObjects('greedy')).toEqual(['ServiceAccount', 'Role', 'RoleBinding']);
+  });
+});
