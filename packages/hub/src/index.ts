@@ -3,3 +3,4 @@ export * from './flags.ts';
 export * from './rbac.ts';
 export * from './fanout/dns-records.ts';
 export * from './fanout/desired-replica.ts';
+export { DNSEndpoints, type DNSEndpoint } from './endpoints/dnsendpoint-writer.ts';

@@ -48,7 +48,7 @@ describe.each(implementations)('%s endpoint store', (_name, create) => {
     await store.remove('platform', 'cloud');
     await store.remove('platform', 'cloud');
     await eventually('revision 3', () => store.snapshot().revision === 3);
-    const changes = events.filter((e) => e.type === 'change').map((e) => (e.type === 'change' ? [e.change.revision, e.change.endpoints?.[0]?.targets[0] ?? null] : []));
+    const changes = events.flatMap((e) => (e.type === 'change' ? [[e.change.revision, e.change.endpoints?.[0]?.targets[0] ?? null]] : []));
     expect(changes).toEqual([
       [1, '192.0.2.10'],
       [2, '192.0.2.11'],

@@ -188,8 +188,9 @@ export class ClusterReconciler {
     for (const member of this.#options.members.list()) {
       const connection = this.#options.registry.get(member.metadata.name);
       if (!connection?.replicas.hasSynced) {
-        // Only a member the cluster was running on can hold a replica to delete.
-        if (!orphan && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
+        // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
+        const reached = member.status?.lastProbeTime !== undefined;
+        if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
         continue;
       }
       const failed = await this.#removeFrom(connection, cluster, orphan);

@@ -128,7 +128,8 @@ export class MemberReconciler {
     const name = member.metadata.name;
     const keep = member.metadata.annotations?.[ANNOTATIONS.keepReplicas] === 'true';
     const left: string[] = [];
-    if (!keep) {
+    // A member never reached (no probe ever succeeded) holds nothing the hub created.
+    if (!keep && member.status?.lastProbeTime !== undefined) {
       if (!connection?.replicas.hasSynced) left.push(`the replicas in ${name} (its replicas could not be listed)`);
       for (const replica of connection?.replicas.hasSynced ? connection.replicas.list() : []) {
         const owner = ownerKey(replica);

@@ -1,0 +1,194 @@
+import { API_VERSION, type PrometheusCluster, type MemberEntry } from '@promfleet/api';
+import { DNSEndpoints } from '@promfleet/hub';
+import { PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
+import { connectSSE } from '@promfleet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { ClusterRoleBindingsFor, ClusterRolesFor } from './helpers/rbac.ts';
+import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleetFleet, type PromfleetFleet } from './helpers/promfleet-fleet.ts';
+
+// A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s.
+let pf: PromfleetFleet;
+
+beforeAll(async () => {
+  pf = await startPromfleetFleet(
+    [
+      { name: 'eu-west', labels: { platform: 'cloud', region: 'eu-west-1' } },
+      { name: 'us-east', labels: { platform: 'cloud', region: 'us-east-1' } },
+      { name: 'ap-south', labels: { platform: 'onprem', region: 'ap-south-1' } },
+    ],
+    { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
+  );
+});
+
+afterAll(async () => {
+  await pf.stop();
+});
+
+function cloudClusters(spec: Record<string, unknown> = {}): PrometheusCluster {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'PrometheusCluster',
+    metadata: { name: 'cloud-clusters', namespace: 'default' },
+    spec: {
+      clusterSelector: { matchLabels: { platform: 'cloud' } },
+      configMap: 'prometheus-config',
+      bucketSecret: 's3-bucket',
+      baseDomain: 'prometheus.example.com',
+      metrics: { retention: '24h', blockDuration: '2h' },
+      ...spec,
+    },
+  } as unknown as PrometheusCluster;
+}
+
+const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((e) => e.name === member);
+const replicaIn = (member: string, name = 'cloud-clusters') => new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
+const hubStatus = () => pf.clusters.get('cloud-clusters', 'default');
+
+describe('the hub on a fleet of three members', () => {
+  it('creates replicas only in the selected members, and publishes one A record holding both', async () => {
+    await pf.clusters.create(cloudClusters());
+    const ready = await eventually('both cloud members ready', async () => {
+      const cluster = await hubStatus();
+      return cluster?.status?.phase === 'Ready' && cluster.status.ready === 2 ? cluster : undefined;
+    });
+    expect(ready.status?.selected).toBe(2);
+    expect(ready.status?.clusters?.map((e) => [e.name, e.phase, e.ready, e.stale])).toEqual([
+      ['eu-west', 'Running', true, false],
+      ['us-east', 'Running', true, false],
+    ]);
+    const addresses = (ready.status?.clusters ?? []).flatMap((e) => e.addresses ?? []).sort();
+    expect(addresses).toHaveLength(2);
+    expect(ready.status?.endpoints).toEqual([{ dnsName: 'query.prometheus.example.com', recordType: 'A', targets: addresses, ttl: 30 }]);
+    expect(await replicaIn('ap-south')).toBeUndefined();
+    const replica = await replicaIn('eu-west');
+    expect(replica?.spec.clusterName).toBe('eu-west');
+    expect(replica?.metadata.labels?.['promfleet.io/managed-by']).toBe('promfleet-hub');
+
+    // external-dns's CRD is installed in the hub: the same records as a DNSEndpoint.
+    const dnsEndpoint = await eventually('the DNSEndpoint', () => new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default'));
+    expect(dnsEndpoint.spec?.endpoints).toEqual([{ dnsName: 'query.prometheus.example.com', recordType: 'A', targets: addresses, recordTTL: 30 }]);
+  });
+
+  it('carries a spec change to every member until observedGeneration catches up', async () => {
+    await pf.clusters.patch('cloud-clusters', 'default', { spec: { highlyAvailable: true } });
+    const generation = (await hubStatus())?.metadata.generation;
+    const caught = await eventually('both members at the new generation', async () => {
+      const cluster = await hubStatus();
+      const entries = cluster?.status?.clusters ?? [];
+      return cluster?.status?.phase === 'Ready' && entries.length === 2 && entries.every((e) => e.observedGeneration === generation) ? cluster : undefined;
+    });
+    expect(caught.status?.conditions?.find((c) => c.type === 'Propagated')).toMatchObject({ status: 'True' });
+    expect((await replicaIn('us-east'))?.status?.readyPods).toBe('5/5');
+  });
+
+  it('reverts a hand edit of a managed replica in a member', async () => {
+    const replicas = new ResourceClient(pf.members.get('eu-west')?.client ?? pf.hub, PrometheusReplicas);
+    await replicas.patch('cloud-clusters', MEMBER_NAMESPACE, { spec: { highlyAvailable: false } });
+    await eventually('the edit reverted', async () => (await replicaIn('eu-west'))?.spec.highlyAvailable === true);
+  });
+
+  it('takes a member that stops being selected out: its replica is deleted and it leaves DNS', async () => {
+    const before = await eventually('both members in DNS', async () => {
+      const targets = (await hubStatus())?.status?.endpoints?.[0]?.targets ?? [];
+      return targets.length === 2 ? targets : undefined;
+    });
+    await pf.memberClusters.patch('us-east', undefined, { metadata: { labels: { platform: 'onprem' } } });
+    await eventually("us-east's replica deleted", async () => (await replicaIn('us-east')) === undefined);
+    const after = await eventually('one member left', async () => {
+      const cluster = await hubStatus();
+      return cluster?.status?.selected === 1 && cluster.status.endpoints?.[0]?.targets.length === 1 ? cluster : undefined;
+    });
+    expect(before).toContain(after.status?.endpoints?.[0]?.targets[0]);
+    await pf.memberClusters.patch('us-east', undefined, { metadata: { labels: { platform: 'cloud' } } });
+    await eventually('us-east back', async () => (await hubStatus())?.status?.ready === 2);
+  });
+
+  it('marks a hung member Offline within offline-after plus one probe, stale and out of DNS, and back after', async () => {
+    const watch = await connectSSE(`${pf.hubProcess.url}/api/v1/endpoints/watch`);
+    await watch.next();
+    const eu = pf.members.get('eu-west');
+    const euAddress = entry(await hubStatus(), 'eu-west')?.addresses?.[0];
+    const pausedAt = Date.now();
+    eu?.cluster.pause();
+    try {
+      const offline = await eventually('eu-west Offline', async () => {
+        const member = await pf.memberClusters.get('eu-west');
+        return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Offline') ? member : undefined;
+      }, 60_000, 100);
+      const took = Date.now() - pausedAt;
+      console.log(`hung member Offline after ${String(took)} ms (offline-after 6 s + probe 2 s)`);
+      expect(offline.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
+      const degraded = await eventually('eu-west stale and out of DNS', async () => {
+        const cluster = await hubStatus();
+        const eu = entry(cluster, 'eu-west');
+        return eu?.stale && !cluster?.status?.endpoints?.[0]?.targets.includes(euAddress ?? '') ? cluster : undefined;
+      });
+      expect(entry(degraded, 'eu-west')).toMatchObject({ phase: 'Offline', stale: true, ready: false });
+      expect(entry(degraded, 'eu-west')?.lastSeen).toBeDefined();
+      expect(degraded.status?.phase).toBe('Degraded');
+      // The endpoints API's watchers hear it too.
+      await eventually('an SSE change without eu-west', async () => {
+        const event = await watch.next(10_000);
+        return event.event === 'change' && !event.data.includes(euAddress ?? '-') ? event : undefined;
+      }, 30_000, 0);
+    } finally {
+      eu?.cluster.resume();
+      watch.close();
+    }
+    await eventually('eu-west back in DNS', async () => (await hubStatus())?.status?.endpoints?.[0]?.targets.includes(euAddress ?? '') === true);
+    const replicas = (await new ResourceClient(eu?.client ?? pf.hub, PrometheusReplicas).list({ namespace: MEMBER_NAMESPACE })).items;
+    expect(replicas.map((r) => r.metadata.name)).toEqual(['cloud-clusters']);
+  });
+
+  it('reports a garbage credential Secret clearly and keeps serving the others', async () => {
+    await new ResourceClient(pf.hub, Secrets).create({ metadata: { name: 'member-broken', namespace: HUB_NAMESPACE }, stringData: { kubeconfig: 'this: [is not a kubeconfig' } });
+    await pf.memberClusters.create({
+      apiVersion: API_VERSION,
+      kind: 'MemberCluster',
+      metadata: { name: 'broken', labels: { platform: 'cloud' } },
+      spec: { kubeconfigSecretRef: { name: 'member-broken', namespace: HUB_NAMESPACE, key: 'kubeconfig' }, namespace: MEMBER_NAMESPACE },
+    });
+    const broken = await eventually('a condition on the broken member', async () => {
+      const member = await pf.memberClusters.get('broken');
+      return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'KubeconfigInvalid') ? member : undefined;
+    });
+    expect(broken.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('Secret promfleet-system/member-broken key kubeconfig: the kubeconfig is not YAML');
+    const cluster = await eventually('the broken member listed as an error, the others ready', async () => {
+      const current = await hubStatus();
+      if (entry(current, 'broken')?.phase === 'Error' && current?.status?.ready === 2) return current;
+      throw new Error(JSON.stringify(current?.status?.clusters));
+    });
+    expect(cluster.status?.endpoints?.[0]?.targets).toHaveLength(2);
+    expect((await fetch(`${pf.hubProcess.url}/healthz`)).status).toBe(200);
+    expect(pf.hubProcess.process.running).toBe(true);
+    await pf.memberClusters.delete('broken');
+    await new ResourceClient(pf.hub, Secrets).delete('member-broken', HUB_NAMESPACE);
+    await eventually('the broken member gone', async () => (await pf.memberClusters.get('broken')) === undefined, 60_000);
+  });
+
+  it('flags a credential someone widened: CredentialScoped=False, OverPrivileged', async () => {
+    const ap = pf.members.get('ap-south');
+    if (!ap) throw new Error('no ap-south');
+    await new ResourceClient(ap.client, ClusterRolesFor).create({ metadata: { name: 'read-secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] });
+    await new ResourceClient(ap.client, ClusterRoleBindingsFor).create({
+      metadata: { name: 'hub-reads-secrets' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'read-secrets' },
+      subjects: [{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: MEMBER_NAMESPACE }],
+    });
+    const flagged = await eventually('OverPrivileged', async () => {
+      const member = await pf.memberClusters.get('ap-south');
+      return member?.status?.conditions?.find((c) => c.type === 'CredentialScoped' && c.status === 'False') ? member : undefined;
+    });
+    expect(flagged.status?.conditions?.find((c) => c.type === 'CredentialScoped')).toMatchObject({ reason: 'OverPrivileged' });
+    expect(flagged.status?.conditions?.find((c) => c.type === 'CredentialScoped')?.message).toContain('get secrets');
+  });
+
+  it('deletes the member replicas before the PrometheusCluster goes', async () => {
+    await pf.clusters.delete('cloud-clusters', 'default');
+    await eventually('the PrometheusCluster gone', async () => (await hubStatus()) === undefined, 60_000);
+    expect(await replicaIn('eu-west')).toBeUndefined();
+    expect(await replicaIn('us-east')).toBeUndefined();
+    await eventually('the DNSEndpoint gone', async () => (await new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default')) === undefined);
+  });
+});
