@@ -7,7 +7,7 @@ import { eventually, kitClient, resources } from './helpers.ts';
 let fleet: Fleet;
 
 beforeAll(async () => {
-  fleet = await startFleet({ clusters: ['informer'] });
+  fleet = await startFleet({ clusters: ['informer', 'other'] });
 });
 
 afterAll(async () => {
@@ -57,11 +57,15 @@ describe('Informer on a real API server', () => {
     informer.start();
     await informer.waitForSync();
 
-    await cluster.restart();
-    // Changes land before the informer reconnects: the new watch cache starts after its
-    // resourceVersion, so it must re-list (410 Gone) to see them.
+    await cluster.stop();
+    // The clusters share one etcd, whose revision is global: a write elsewhere while this API
+    // server is down makes the restarted watch cache start after the informer's resourceVersion,
+    // so the informer's watch gets 410 Gone and it must re-list.
+    const other = kitClient(fleet.cluster('other'));
+    await resources(other.client, Namespaces).create({ metadata: { name: 'advance-the-revision' } });
+    await other.client.close();
+    await cluster.start();
     await configMaps.create(configMap('during-restart'));
-    await resources(client, Namespaces).create({ metadata: { name: 'bump-resource-version' } });
     await eventually('the change made while disconnected', () => informer.get('default/during-restart') !== undefined, 60_000);
     expect(await relists(metrics, 'gone')).toBeGreaterThanOrEqual(1);
     await informer.stop();
