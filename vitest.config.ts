@@ -24,6 +24,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           sequence: { groupOrder: 1 },
+          globalSetup: ['./packages/testkit/src/vitest-global-setup.ts'],
           include: ['packages/*/test/**/*.int.test.ts'],
           // Each file starts real API servers: two at a time is what two cores sustain.
           pool: 'forks',
@@ -37,6 +38,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
+          globalSetup: ['./packages/testkit/src/vitest-global-setup.ts'],
           include: ['e2e/**/*.e2e.test.ts'],
           // A hub and several members with controllers each: one suite at a time.
           pool: 'forks',

@@ -6,7 +6,7 @@ import { NotLeaderError } from '../client/errors.ts';
 import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
-import { WorkQueue, workQueueMetrics, type RateLimiter } from '../queue/index.ts';
+import { WorkQueue, workQueueMetrics, type Clock, type RateLimiter } from '../queue/index.ts';
 
 /** A reconcile that must not be retried: the input is wrong and only a change to it helps. */
 export class TerminalError extends Error {
@@ -36,6 +36,8 @@ export interface ControllerOptions {
   readonly logger?: Logger;
   readonly metrics?: KitMetrics;
   readonly rateLimiter?: RateLimiter<ObjectKey>;
+  /** For tests: the queue's delays follow this clock. */
+  readonly clock?: Clock;
 }
 
 type Result = 'success' | 'requeue' | 'error' | 'terminal';
@@ -59,6 +61,7 @@ export class Controller {
     this.#options = options;
     this.#logger = (options.logger ?? silentLogger).child({ controller: options.name });
     this.queue = new WorkQueue<ObjectKey>({
+      ...(options.clock ? { clock: options.clock } : {}),
       ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
       ...(options.metrics ? { metrics: workQueueMetrics(options.metrics.registry, options.name) } : {}),
     });
