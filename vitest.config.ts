@@ -36,6 +36,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: 'bench',
+          sequence: { groupOrder: 3 },
+          globalSetup: ['./packages/testkit/src/vitest-global-setup.ts'],
+          include: ['bench/**/*.smoke.test.ts'],
+          pool: 'forks',
+          maxWorkers: 1,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           sequence: { groupOrder: 2 },
           globalSetup: ['./packages/testkit/src/vitest-global-setup.ts'],

@@ -1,5 +1,6 @@
 import { type Clock, type ClockTimer, realClock } from './clock.ts';
 import { Deadlines } from './deadlines.ts';
+import { Fifo } from './fifo.ts';
 import { type RateLimiter, defaultControllerRateLimiter } from './rate-limiter.ts';
 
 /** What a work queue reports, kept apart from any metrics registry (see workQueueMetrics). */
@@ -42,8 +43,8 @@ export class WorkQueue<K extends string | number | object = string> {
   readonly #clock: Clock;
   readonly #rateLimiter: RateLimiter<K>;
   readonly #metrics: WorkQueueMetrics;
-  // A Set iterates in insertion order, so it is a FIFO of keys in which each key appears once.
-  readonly #queue = new Set<K>();
+  // Each key appears at most once: a key is queued only when it becomes dirty.
+  readonly #queue = new Fifo<K>();
   /** Keys that need processing: every queued key, plus processing keys added again since get. */
   readonly #dirty = new Set<K>();
   readonly #processing = new Set<K>();
@@ -162,17 +163,16 @@ export class WorkQueue<K extends string | number | object = string> {
   }
 
   #enqueue(key: K): void {
-    this.#queue.add(key);
+    this.#queue.push(key);
     const getter = this.#getters.shift();
     if (getter !== undefined) getter(this.#handOut());
   }
 
   /** Moves the first queued key to processing; only called when the queue is not empty. */
   #handOut(): K {
-    const [key] = this.#queue;
+    const key = this.#queue.shift();
     if (key === undefined) throw new Error('work queue: handOut on an empty queue');
     const now = this.#clock.now();
-    this.#queue.delete(key);
     this.#dirty.delete(key);
     this.#processing.add(key);
     this.#startedAt.set(key, now);
