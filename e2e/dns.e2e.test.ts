@@ -1,20 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { API_VERSION, type PrometheusCluster } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
 import { Pods, ResourceClient } from '@promfleet/kube';
-import { connectSSE, startNodeProcess, startRedis, UNREADY_ANNOTATION, type NodeProcess, type RedisServer } from '@promfleet/testkit';
+import { connectSSE, ENTRIES, startNodeProcess, startRedis, UNREADY_ANNOTATION, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { eventually, MEMBER_NAMESPACE, startPromfleetFleet, type PromfleetFleet } from './helpers/promfleet-fleet.ts';
+import { eventually, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
 
-const HUB = fileURLToPath(new URL('../packages/hub/src/main.ts', import.meta.url));
 const TOKEN = 'dns-automation-token';
 
-let pf: PromfleetFleet;
+let pf: Promfleet;
 let redis: RedisServer;
 let api: NodeProcess;
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -23,15 +21,15 @@ beforeAll(async () => {
   redis = await startRedis();
   const tokenFile = join(mkdtempSync(join(tmpdir(), 'promfleet-token-')), 'token');
   writeFileSync(tokenFile, `${TOKEN}\n`);
-  pf = await startPromfleetFleet(
-    [
+  pf = await startPromfleet({
+    members: [
       { name: 'eu-west', labels: { platform: 'cloud' } },
       { name: 'us-east', labels: { platform: 'cloud' } },
     ],
-    { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s', redisUrl: redis.url, extraArgs: [`--api-token-file=${tokenFile}`] },
-  );
+    hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s', redisUrl: redis.url, extraArgs: [`--api-token-file=${tokenFile}`] },
+  });
   // An API-only replica: Redis and a token file, no Kubernetes credentials.
-  api = await startNodeProcess({ name: 'promfleet-hub-api', entry: HUB, args: ['api', `--redis-url=${redis.url}`, `--api-token-file=${tokenFile}`] });
+  api = await startNodeProcess({ name: 'promfleet-hub-api', entry: ENTRIES.hub, args: ['api', `--redis-url=${redis.url}`, `--api-token-file=${tokenFile}`] });
   await pf.clusters.create({
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',

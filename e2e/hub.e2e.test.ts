@@ -5,20 +5,20 @@ import { connectSSE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ClusterRoleBindingsFor, ClusterRolesFor } from './helpers/rbac.ts';
-import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleetFleet, type PromfleetFleet } from './helpers/promfleet-fleet.ts';
+import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
 
 // A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s.
-let pf: PromfleetFleet;
+let pf: Promfleet;
 
 beforeAll(async () => {
-  pf = await startPromfleetFleet(
-    [
+  pf = await startPromfleet({
+    members: [
       { name: 'eu-west', labels: { platform: 'cloud', region: 'eu-west-1' } },
       { name: 'us-east', labels: { platform: 'cloud', region: 'us-east-1' } },
       { name: 'ap-south', labels: { platform: 'onprem', region: 'ap-south-1' } },
     ],
-    { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
-  );
+    hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
+  });
 });
 
 afterAll(async () => {

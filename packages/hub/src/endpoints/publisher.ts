@@ -51,7 +51,8 @@ export class EndpointPublisher {
       this.#dirty = false;
     } catch (error) {
       this.#dirty = true;
-      this.#logger.warn({ err: errorMessage(error) }, 'could not republish endpoints; retrying when the store is back');
+      this.#logger.warn({ err: errorMessage(error) }, 'could not republish endpoints; retrying');
+      setTimeout(() => void this.republish(), 1000).unref();
     }
   }
 

@@ -39,6 +39,8 @@ redis.call('SET', KEYS[2], revision)
 redis.call('PUBLISH', ARGV[2], '{"revision":' .. revision .. ',"resync":true}')
 return revision`;
 
+const RETRY_MS = 500;
+
 export interface RedisStoreOptions {
   readonly url: string;
   /** Key prefix, so several hubs can share one Redis. */
@@ -96,11 +98,11 @@ export class RedisEndpointStore implements EndpointStore {
       if (connectedBefore) {
         this.#logger.info('redis is back; reloading and republishing');
         this.#options.onReconnect?.();
+        void this.#reload();
       }
       connectedBefore = true;
     });
     this.#subscriber.on('ready', () => {
-      this.#downSince = undefined;
       void this.#reload();
     });
   }
@@ -185,8 +187,13 @@ export class RedisEndpointStore implements EndpointStore {
           .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
         // Watchers start over only when something actually differs.
         if (canonicalJSON({ revision, items }) !== canonicalJSON(this.#view.snapshot())) this.#view.reset({ revision, items });
+        if (this.#commands.status === 'ready' && this.#subscriber.status === 'ready') this.#downSince = undefined;
       } catch (error) {
-        if (!this.#stopped) this.#logger.warn({ err: errorMessage(error) }, 'could not load endpoints from redis');
+        // The two connections come back independently: try again until both serve.
+        if (!this.#stopped) {
+          this.#logger.debug({ err: errorMessage(error) }, 'could not load endpoints from redis; retrying');
+          setTimeout(() => void this.#reload(), RETRY_MS).unref();
+        }
       } finally {
         this.#loading = undefined;
       }
