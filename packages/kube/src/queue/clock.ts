@@ -10,13 +10,14 @@ export interface Clock {
 }
 
 // Node fires a longer delay after 1 ms (TimeoutOverflowWarning); capping it makes far deadlines
-// wake early instead, which callers that re-check now() (like the work queue) shrug off.
+// wake early instead, which callers that re-check now() (like the work queue) shrug off. A
+// deadline just passed gives a negative delay (TimeoutNegativeWarning): that is "now".
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Process time; its timers are unref'd so that a pending timer never keeps a process alive. */
 export const realClock: Clock = {
   now: () => performance.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, Math.min(ms, MAX_TIMER_MS)).unref(),
+  setTimeout: (fn, ms) => setTimeout(fn, Math.min(Math.max(ms, 0), MAX_TIMER_MS)).unref(),
   // realClock only ever receives the Timeout objects it returned.
   clearTimeout: (timer) => {
     clearTimeout(timer as NodeJS.Timeout);
