@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 
 import { API_VERSION, KINDS, type KindInfo } from '../constants.ts';
 import { jsonSchemaOf } from '../crd/crd.ts';
@@ -35,36 +35,39 @@ interface Row {
 
 function typeOf(schema: JSONSchema): string {
   if (schema['x-kubernetes-int-or-string'] === true) return 'quantity (string or integer)';
-  const type = String(schema['type']);
-  if (type === 'array') return `array of ${typeOf((schema['items'] ?? {}) as JSONSchema)}`;
-  if (type === 'object' && schema['additionalProperties'] && !schema['properties']) return `map of ${typeOf(schema['additionalProperties'] as JSONSchema)}`;
-  if (Array.isArray(schema['enum'])) return (schema['enum'] as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
-  if (schema['format'] === 'date-time') return 'timestamp';
+  const type = String(schema.type);
+  if (type === 'array') return `array of ${typeOf((schema.items ?? {}) as JSONSchema)}`;
+  if (type === 'object' && schema.additionalProperties && !schema.properties) return `map of ${typeOf(schema.additionalProperties as JSONSchema)}`;
+  if (Array.isArray(schema.enum)) return (schema.enum as unknown[]).map((v) => `\`${String(v)}\``).join(' \\| ');
+  if (schema.format === 'date-time') return 'timestamp';
   return type;
 }
 
+const numberOf = (value: unknown): string | undefined => (typeof value === 'number' ? String(value) : undefined);
+
 function constraints(schema: JSONSchema): string {
   const parts: string[] = [];
-  if (schema['minimum'] !== undefined) parts.push(`≥ ${String(schema['minimum'])}`);
-  if (schema['maximum'] !== undefined) parts.push(`≤ ${String(schema['maximum'])}`);
-  if (schema['maxLength'] !== undefined) parts.push(`at most ${String(schema['maxLength'])} characters`);
+  const [minimum, maximum, maxLength] = [numberOf(schema.minimum), numberOf(schema.maximum), numberOf(schema.maxLength)];
+  if (minimum !== undefined) parts.push(`≥ ${minimum}`);
+  if (maximum !== undefined) parts.push(`≤ ${maximum}`);
+  if (maxLength !== undefined) parts.push(`at most ${maxLength} characters`);
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 function rows(schema: JSONSchema, prefix: string, out: Row[]): Row[] {
-  const required = new Set((schema['required'] ?? []) as string[]);
-  for (const [name, child] of Object.entries((schema['properties'] ?? {}) as Record<string, JSONSchema>)) {
+  const required = new Set((schema.required ?? []) as string[]);
+  for (const [name, child] of Object.entries((schema.properties ?? {}) as Record<string, JSONSchema>)) {
     const path = `${prefix}.${name}`;
     out.push({
       path,
       type: typeOf(child),
       required: required.has(name),
-      default: child['default'] === undefined ? '' : `\`${JSON.stringify(child['default'])}\``,
-      description: `${String(child['description'] ?? '')}${constraints(child)}`.trim(),
+      default: child.default === undefined ? '' : `\`${JSON.stringify(child.default)}\``,
+      description: `${typeof child.description === 'string' ? child.description : ''}${constraints(child)}`.trim(),
     });
-    if (child['type'] === 'object' && child['properties']) rows(child, path, out);
-    const items = child['items'] as JSONSchema | undefined;
-    if (child['type'] === 'array' && items?.['properties']) rows(items, `${path}[]`, out);
+    if (child.type === 'object' && child.properties) rows(child, path, out);
+    const items = child.items as JSONSchema | undefined;
+    if (child.type === 'array' && items?.properties) rows(items, `${path}[]`, out);
   }
   return out;
 }
