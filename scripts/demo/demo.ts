@@ -49,10 +49,11 @@ async function main(): Promise<number> {
   }
   let redis: RedisServer | undefined;
   let pf: Promfleet | undefined;
-  let stopping = false;
+  // An object, not a let: TypeScript would narrow a boolean that a signal handler flips.
+  const state = { stopping: false };
   const stop = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+    if (state.stopping) return;
+    state.stopping = true;
     say('stopping every process');
     await pf?.stop();
     await redis?.stop();
@@ -86,7 +87,7 @@ async function main(): Promise<number> {
       return ok ? 0 : 1;
     }
     say('converged; live view below (Ctrl-C stops every process)');
-    while (!stopping) {
+    while (!state.stopping) {
       const view = await snapshot(pf);
       process.stdout.write(`\x1b[2J\x1b[H${view}\n${footer}\n\nrefreshing every 2 s — Ctrl-C to stop\n`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (error) {
     // Ctrl-C closes the clients under the live view: that is the end, not an error.
-    if (stopping) return 0;
+    if (state.stopping) return 0;
     console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
     await stop();
     return 1;
