@@ -1,13 +1,13 @@
 import { type z } from 'zod';
 
-import { API_VERSION, KINDS, type KindInfo } from '../constants.ts';
+import { API_VERSION, KINDS, type KindName } from '../constants.ts';
 import { jsonSchemaOf } from '../crd/crd.ts';
 import type { JSONSchema } from '../crd/structural.ts';
 import { memberClusterSpec, memberClusterStatus } from '../schemas/member-cluster.ts';
 import { prometheusClusterSpec, prometheusClusterStatus } from '../schemas/prometheus-cluster.ts';
 import { prometheusReplicaSpec, prometheusReplicaStatus } from '../schemas/prometheus-replica.ts';
 
-const SCHEMAS: Record<KindInfo['kind'], { spec: z.ZodType; status: z.ZodType; intro: string }> = {
+const SCHEMAS: Record<KindName, { spec: z.ZodType; status: z.ZodType; intro: string }> = {
   PrometheusReplica: {
     spec: prometheusReplicaSpec,
     status: prometheusReplicaStatus,
