@@ -88,6 +88,9 @@ export class MemberReconciler {
       for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) await this.#options.events.record(live, event.type, event.reason, event.message);
     }
     this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
+    const expiresAt = credential.ok ? credential.expiresAt : undefined;
+    if (expiresAt) this.#options.hubMetrics.credentialExpiry.set({ member: name }, expiresAt.getTime() / 1000);
+    else this.#options.hubMetrics.credentialExpiry.remove({ member: name });
 
     const state = reachability(connection?.health, problem, now, this.#options.timings.offlineAfterMs).state;
     if (this.#reachable.get(name) !== state) {
@@ -154,6 +157,7 @@ export class MemberReconciler {
 
   #forget(name: string): void {
     this.#options.hubMetrics.memberReady.remove({ member: name });
+    this.#options.hubMetrics.credentialExpiry.remove({ member: name });
     if (this.#reachable.delete(name)) this.#options.onReachabilityChange(name);
   }
 }
