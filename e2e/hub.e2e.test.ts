@@ -65,6 +65,12 @@ describe('the hub on a fleet of three members', () => {
     expect(replica?.spec.clusterName).toBe('eu-west');
     expect(replica?.metadata.labels?.['promfleet.io/managed-by']).toBe('promfleet-hub');
 
+    // The member metrics alerts are built on: readiness and when each credential expires (join: one year).
+    const metrics = await (await fetch(`${pf.hubProcess.url}/metrics`)).text();
+    expect(metrics).toMatch(/^promfleet_member_ready\{member="eu-west"\} 1$/m);
+    const expiry = Number(/^promfleet_member_credential_expiry_timestamp_seconds\{member="eu-west"\} (\S+)$/m.exec(metrics)?.[1]);
+    expect(expiry * 1000 - Date.now()).toBeGreaterThan(360 * 86_400_000);
+
     // external-dns's CRD is installed in the hub: the same records as a DNSEndpoint.
     const dnsEndpoint = await eventually('the DNSEndpoint', () => new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default'));
     expect(dnsEndpoint.spec?.endpoints).toEqual([{ dnsName: 'query.prometheus.example.com', recordType: 'A', targets: addresses, recordTTL: 30 }]);
