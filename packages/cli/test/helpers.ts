@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 
 import { credentialSecretName } from '../src/index.ts';
 
+export { eventually } from '@promfleet/testkit';
+
 /** An admin client for a testkit cluster, counting its requests in metrics of its own. */
 export function adminClient(cluster: TestCluster, name = cluster.name): { client: KubeClient; metrics: KitMetrics } {
   const metrics = new KitMetrics();
@@ -52,14 +54,6 @@ export async function statusOf(request: () => Promise<unknown>): Promise<number 
   }
 }
 
-/** Polls until `check` holds; fails naming `what` after the timeout. */
-export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

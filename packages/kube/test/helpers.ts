@@ -2,6 +2,8 @@ import type { TestCluster } from '@promfleet/testkit';
 
 import { KitMetrics, KubeClient, ResourceClient, type KubeObject, type ResourceType } from '../src/index.ts';
 
+export { eventually } from '@promfleet/testkit';
+
 /** A kit client for a testkit cluster, counting its requests in its own metrics. */
 export function kitClient(cluster: TestCluster, options: { metrics?: KitMetrics; requestTimeoutMs?: number } = {}): { client: KubeClient; metrics: KitMetrics } {
   const metrics = options.metrics ?? new KitMetrics();
@@ -11,13 +13,4 @@ export function kitClient(cluster: TestCluster, options: { metrics?: KitMetrics;
 
 export function resources<T extends KubeObject>(client: KubeClient, type: ResourceType<T>): ResourceClient<T> {
   return new ResourceClient(client, type);
-}
-
-/** Polls until `check` returns true; fails with `what` after `timeoutMs`. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }

@@ -1,8 +1,12 @@
 import { fileURLToPath } from 'node:url';
 
 import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
-import { ConfigMaps, KubeClient, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
-import { startNodeProcess, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
+import { ConfigMaps, KubeClient, Namespaces, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
+import { createRegionInputs, eventually, installCRDs, startFleet, startNodeProcess, type Fleet, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
+import { afterAll, beforeAll } from 'vitest';
+
+export { createRegionInputs, eventually };
+export { OBJSTORE, PROMETHEUS_CONFIG } from '@promfleet/testkit';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -42,8 +46,6 @@ export function sumRequests(metricsText: string, verbs: readonly string[], exclu
   return total;
 }
 
-export const PROMETHEUS_CONFIG = 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n';
-export const OBJSTORE = 'type: S3\nconfig:\n  bucket: metrics\n  endpoint: s3.example.com\n';
 
 /** A kit client for assertions, and typed accessors for what tests touch. */
 export function testClient(cluster: TestCluster) {
@@ -58,11 +60,6 @@ export function testClient(cluster: TestCluster) {
 
 export type TestClient = ReturnType<typeof testClient>;
 
-/** The ConfigMap and bucket Secret a region admin creates before asking for a replica. */
-export async function createInputs(api: TestClient, namespace: string, names = { configMap: 'prometheus-config', secret: 's3-bucket' }): Promise<void> {
-  await api.configMaps.create({ metadata: { name: names.configMap, namespace }, data: { 'prometheus.yml': PROMETHEUS_CONFIG } });
-  await api.secrets.create({ metadata: { name: names.secret, namespace }, stringData: { 'objstore.yml': OBJSTORE } });
-}
 
 export function replica(name: string, namespace: string, spec: Partial<PrometheusReplicaSpecInput> = {}): PrometheusReplica {
   return {
@@ -73,24 +70,50 @@ export function replica(name: string, namespace: string, spec: Partial<Prometheu
   } as PrometheusReplica;
 }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string | undefined;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error instanceof Error ? error.message : JSON.stringify(error);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 export async function waitForPhase(api: TestClient, namespace: string, name: string, phase: string, timeoutMs = 90_000): Promise<PrometheusReplica> {
   return eventually(`${namespace}/${name} to be ${phase}`, async () => {
     const current = await api.replicas.get(name, namespace);
     return current?.status?.phase === phase && current.status.observedGeneration === current.metadata.generation ? current : undefined;
   }, timeoutMs);
+}
+
+/**
+ * For one test file: a member cluster (with a controller-manager and the fake kubelet), the
+ * CRDs, and the operator running as a process; hooks are registered here, handles are ready
+ * inside tests. `namespace()` makes a namespace with the region admin's inputs.
+ */
+export function useOperatorFleet(args: readonly string[] = []) {
+  let fleet: Fleet | undefined;
+  let api: TestClient | undefined;
+  let operator: OperatorProcess | undefined;
+  beforeAll(async () => {
+    fleet = await startFleet({ clusters: ['member'], controllerManager: true });
+    const cluster = fleet.cluster('member');
+    await installCRDs(cluster);
+    api = testClient(cluster);
+    operator = await startOperator(cluster.kubeconfigFile, args);
+  });
+  afterAll(async () => {
+    await operator?.stop();
+    await api?.client.close();
+    await fleet?.stop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useOperatorFleet: used outside a test');
+    return value;
+  };
+  return {
+    get api(): TestClient {
+      return ready(api);
+    },
+    get operator(): OperatorProcess {
+      return ready(operator);
+    },
+    async namespace(name: string, inputs = true): Promise<string> {
+      if (!inputs) await new ResourceClient(ready(api).client, Namespaces).create({ metadata: { name } });
+      else await createRegionInputs(ready(api).client, name);
+      return name;
+    },
+  };
 }

@@ -1,45 +1,24 @@
-import { Deployments, Ingresses, Namespaces, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube';
-import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Deployments, Ingresses, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube';
+import { describe, expect, it } from 'vitest';
 
-import { createInputs, eventually, replica, startOperator, testClient, waitForPhase, type OperatorProcess, type TestClient } from './harness.ts';
+import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';
 
-let fleet: Fleet;
-let operator: OperatorProcess;
-let api: TestClient;
+const env = useOperatorFleet();
 
-beforeAll(async () => {
-  fleet = await startFleet({ clusters: ['member'], controllerManager: true });
-  const cluster = fleet.cluster('member');
-  await installCRDs(cluster);
-  api = testClient(cluster);
-  operator = await startOperator(cluster.kubeconfigFile);
-});
-
-afterAll(async () => {
-  await operator.stop();
-  await api.client.close();
-  await fleet.stop();
-});
-
-async function namespace(name: string): Promise<string> {
-  await new ResourceClient(api.client, Namespaces).create({ metadata: { name } });
-  await createInputs(api, name);
-  return name;
-}
+const namespace = (name: string, inputs = true) => env.namespace(name, inputs);
 
 const names = (list: { metadata?: { name?: string | undefined } | undefined }[]) => list.map((o) => o.metadata?.name).sort();
 
 describe('PrometheusReplica lifecycle', () => {
   it('creates every object and reaches Running with ready pods and Ingress addresses', async () => {
     const ns = await namespace('create');
-    await api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com' }));
-    const running = await waitForPhase(api, ns, 'demo', 'Running');
+    await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com' }));
+    const running = await waitForPhase(env.api, ns, 'demo', 'Running');
 
-    expect(names((await new ResourceClient(api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-store']);
-    expect(names((await new ResourceClient(api.client, Deployments).list({ namespace: ns })).items)).toEqual(['demo-thanos-query']);
-    expect(names((await new ResourceClient(api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
-    expect(names((await new ResourceClient(api.client, Ingresses).list({ namespace: ns })).items)).toEqual(['demo']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, Deployments).list({ namespace: ns })).items)).toEqual(['demo-thanos-query']);
+    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, Ingresses).list({ namespace: ns })).items)).toEqual(['demo']);
     expect(running.status).toMatchObject({
       readyPods: '3/3',
       output: { query: 'http://demo-thanos-query.create.svc.cluster.local:9090', queryHost: 'query.prometheus.example.com' },
@@ -59,22 +38,22 @@ describe('PrometheusReplica lifecycle', () => {
 
   it('scales to two and adds PodDisruptionBudgets with highlyAvailable, and back', async () => {
     const ns = await namespace('ha');
-    const pdbs = new ResourceClient(api.client, resourceType('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true));
-    await api.replicas.create(replica('demo', ns));
-    await waitForPhase(api, ns, 'demo', 'Running');
+    const pdbs = new ResourceClient(env.api.client, resourceType('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true));
+    await env.api.replicas.create(replica('demo', ns));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
     expect((await pdbs.list({ namespace: ns })).items).toEqual([]);
 
-    await api.replicas.patch('demo', ns, { spec: { highlyAvailable: true } });
+    await env.api.replicas.patch('demo', ns, { spec: { highlyAvailable: true } });
     const ha = await eventually('5 ready pods', async () => {
-      const current = await waitForPhase(api, ns, 'demo', 'Running');
+      const current = await waitForPhase(env.api, ns, 'demo', 'Running');
       return current.status?.readyPods === '5/5' ? current : undefined;
     });
     expect(ha.status?.local?.prometheus).toEqual(['demo-prometheus-0', 'demo-prometheus-1']);
     expect(names((await pdbs.list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-query']);
 
-    await api.replicas.patch('demo', ns, { spec: { highlyAvailable: false } });
+    await env.api.replicas.patch('demo', ns, { spec: { highlyAvailable: false } });
     await eventually('back to 3 pods without PDBs', async () => {
-      const current = await api.replicas.get('demo', ns);
+      const current = await env.api.replicas.get('demo', ns);
       const left = (await pdbs.list({ namespace: ns })).items;
       return current?.status?.phase === 'Running' && current.status.readyPods === '3/3' && left.length === 0;
     });
@@ -82,38 +61,38 @@ describe('PrometheusReplica lifecycle', () => {
 
   it('creates and deletes the Ingress and Grafana as baseDomain and grafana.enabled come and go', async () => {
     const ns = await namespace('optional');
-    const ingresses = new ResourceClient(api.client, Ingresses);
-    const deployments = new ResourceClient(api.client, Deployments);
-    await api.replicas.create(replica('demo', ns));
-    await waitForPhase(api, ns, 'demo', 'Running');
+    const ingresses = new ResourceClient(env.api.client, Ingresses);
+    const deployments = new ResourceClient(env.api.client, Deployments);
+    await env.api.replicas.create(replica('demo', ns));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
     expect((await ingresses.list({ namespace: ns })).items).toEqual([]);
 
-    await api.replicas.patch('demo', ns, { spec: { baseDomain: 'prometheus.example.com', grafana: { enabled: true } } });
+    await env.api.replicas.patch('demo', ns, { spec: { baseDomain: 'prometheus.example.com', grafana: { enabled: true } } });
     const withGrafana = await eventually('Grafana running with its host', async () => {
-      const current = await waitForPhase(api, ns, 'demo', 'Running');
+      const current = await waitForPhase(env.api, ns, 'demo', 'Running');
       return current.status?.readyPods === '4/4' && current.status.output?.grafanaHost ? current : undefined;
     });
     expect(withGrafana.status?.output?.grafanaHost).toBe('grafana.prometheus.example.com');
     expect((await ingresses.get('demo', ns))?.spec?.rules?.map((r) => r.host)).toEqual(['query.prometheus.example.com', 'grafana.prometheus.example.com']);
 
-    await api.replicas.patch('demo', ns, { spec: { baseDomain: null, grafana: { enabled: false } } });
+    await env.api.replicas.patch('demo', ns, { spec: { baseDomain: null, grafana: { enabled: false } } });
     await eventually('Ingress and Grafana gone', async () => {
       const ingress = await ingresses.get('demo', ns);
       const grafana = await deployments.get('demo-grafana', ns);
-      const current = await api.replicas.get('demo', ns);
+      const current = await env.api.replicas.get('demo', ns);
       return !ingress && !grafana && current?.status?.output?.queryHost === undefined && current?.status?.readyPods === '3/3';
     });
   });
 
   it('leaves everything alone while paused, and says so', async () => {
     const ns = await namespace('paused');
-    await api.replicas.create(replica('demo', ns));
-    await waitForPhase(api, ns, 'demo', 'Running');
-    await api.replicas.patch('demo', ns, { spec: { paused: true, highlyAvailable: true } });
-    const paused = await waitForPhase(api, ns, 'demo', 'Paused');
+    await env.api.replicas.create(replica('demo', ns));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
+    await env.api.replicas.patch('demo', ns, { spec: { paused: true, highlyAvailable: true } });
+    const paused = await waitForPhase(env.api, ns, 'demo', 'Paused');
     expect(paused.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'Paused' });
-    expect((await new ResourceClient(api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas).toBe(1);
-    await api.replicas.patch('demo', ns, { spec: { paused: false } });
-    await eventually('unpaused and scaled', async () => (await new ResourceClient(api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2);
+    expect((await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas).toBe(1);
+    await env.api.replicas.patch('demo', ns, { spec: { paused: false } });
+    await eventually('unpaused and scaled', async () => (await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2);
   });
 });

@@ -7,7 +7,7 @@ import { buildKubeconfig, installCRDs, kubeconfigYAML, startFleet, type Fleet, t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { OPERATOR_RULES } from '../src/rbac.ts';
-import { createInputs, replica, startOperator, testClient, waitForPhase, type OperatorProcess, type TestClient } from './harness.ts';
+import { createRegionInputs, replica, startOperator, testClient, waitForPhase, type OperatorProcess, type TestClient } from './harness.ts';
 
 const ClusterRoles = resourceType('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false);
 const ClusterRoleBindings = resourceType('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false);
@@ -53,8 +53,7 @@ describe('the operator RBAC', () => {
   it('is enough to run the operator end to end', async () => {
     const cluster = fleet.cluster('member');
     const kubeconfig = await operatorKubeconfig(cluster, api.client);
-    await new ResourceClient(api.client, Namespaces).create({ metadata: { name: 'rbac' } });
-    await createInputs(api, 'rbac');
+    await createRegionInputs(api.client, 'rbac');
     operator = await startOperator(kubeconfig, ['--leader-election-namespace=promfleet-system']);
     await api.replicas.create(replica('demo', 'rbac', { highlyAvailable: true, baseDomain: 'prometheus.example.com', grafana: { enabled: true } }));
     const running = await waitForPhase(api, 'rbac', 'demo', 'Running');

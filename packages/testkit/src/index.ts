@@ -27,3 +27,4 @@ export { startPromfleet, createRegionInputs, joinMember, MEMBER_NAMESPACE, HUB_N
 export type { Promfleet, PromfleetMember, PromfleetOptions, MemberSpec, HubSettings } from './promfleet/install.ts';
 export { runCli, type CliRun } from './promfleet/cli.ts';
 export { ENTRIES } from './promfleet/entries.ts';
+export { eventually } from './eventually.ts';

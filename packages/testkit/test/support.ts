@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 
 import type { Fleet } from '../src/index.ts';
 
+export { eventually } from '../src/index.ts';
+
 type Fields<T> = T extends Date ? T : T extends readonly (infer U)[] ? Fields<U>[] : T extends object ? { [K in keyof T]: Fields<T[K]> } : T;
 
 /**
@@ -13,21 +15,6 @@ export function model<T>(fields: Fields<T>): T {
   return fields as unknown as T;
 }
 
-/** Polls `check` until it returns a value other than undefined; fails with `what` after the timeout. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${String(timeoutMs)} ms`, { cause: lastError });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /**
  * Whether a process still runs. A zombie does not: it has exited and only waits for its parent

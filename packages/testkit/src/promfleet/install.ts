@@ -58,12 +58,15 @@ export interface PromfleetOptions {
   readonly onStep?: (line: string) => void;
 }
 
-/** What a region admin creates before any replica: the Prometheus config and the bucket Secret. */
-export async function createRegionInputs(client: KubeClient): Promise<void> {
+/**
+ * What a region admin creates before any replica: the namespace (when missing), the Prometheus
+ * config `prometheus-config` and the bucket Secret `s3-bucket`.
+ */
+export async function createRegionInputs(client: KubeClient, namespace = MEMBER_NAMESPACE): Promise<void> {
   const namespaces = new ResourceClient(client, Namespaces);
-  if (!(await namespaces.get(MEMBER_NAMESPACE))) await namespaces.create({ metadata: { name: MEMBER_NAMESPACE } });
-  await new ResourceClient(client, ConfigMaps).create({ metadata: { name: 'prometheus-config', namespace: MEMBER_NAMESPACE }, data: { 'prometheus.yml': PROMETHEUS_CONFIG } });
-  await new ResourceClient(client, Secrets).create({ metadata: { name: 's3-bucket', namespace: MEMBER_NAMESPACE }, stringData: { 'objstore.yml': OBJSTORE } });
+  if (!(await namespaces.get(namespace))) await namespaces.create({ metadata: { name: namespace } });
+  await new ResourceClient(client, ConfigMaps).create({ metadata: { name: 'prometheus-config', namespace }, data: { 'prometheus.yml': PROMETHEUS_CONFIG } });
+  await new ResourceClient(client, Secrets).create({ metadata: { name: 's3-bucket', namespace }, stringData: { 'objstore.yml': OBJSTORE } });
 }
 
 /** Joins a member with the real `promfleet join` command. */
