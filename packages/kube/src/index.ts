@@ -26,3 +26,4 @@ export * from './runtime/shutdown.ts';
 export * from './util/backoff.ts';
 export * from './auth/access-review.ts';
 export * from './credentials/member-kubeconfig.ts';
+export * from './runtime/program.ts';
