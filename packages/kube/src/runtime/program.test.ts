@@ -30,7 +30,9 @@ async function run(args: string[], commands?: string[]) {
       return Promise.resolve(7);
     },
   });
-  return { code, seen, errors: errors.mock.calls.map((c) => String(c[0])), logs: logs.mock.calls.map((c) => String(c[0])) };
+  const printed = { errors: errors.mock.calls.map((c) => String(c[0])), logs: logs.mock.calls.map((c) => String(c[0])) };
+  vi.restoreAllMocks();
+  return { code, seen, ...printed };
 }
 
 describe('runProgram', () => {
