@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { renderChartCRDFiles } from '../../../charts/src/crd-copies.ts';
 import { customResourceDefinition, renderCRDFiles } from '../src/index.ts';
 import { CRD_DIRECTORY } from '../src/crd/paths.ts';
 
@@ -12,6 +13,17 @@ describe('generated CRDs', () => {
     expect(readdirSync(CRD_DIRECTORY).sort()).toEqual([...expected.keys()].sort());
     for (const [file, text] of expected) {
       expect(readFileSync(join(CRD_DIRECTORY, file), 'utf8'), `crds/${file} is stale: run pnpm generate`).toBe(text);
+    }
+  });
+
+  it("each Helm chart's files/crds/ holds exactly its copies of what `pnpm generate` produces", () => {
+    const charts = renderChartCRDFiles();
+    expect(charts.size).toBeGreaterThan(0);
+    for (const [dir, expected] of charts) {
+      expect(readdirSync(dir).sort(), dir).toEqual([...expected.keys()].sort());
+      for (const [file, text] of expected) {
+        expect(readFileSync(join(dir, file), 'utf8'), `${join(dir, file)} is stale: run pnpm generate`).toBe(text);
+      }
     }
   });
 

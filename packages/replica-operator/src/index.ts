@@ -5,3 +5,5 @@ export * from './config/objstore.ts';
 export * from './builders/context.ts';
 export * from './builders/children.ts';
 export * from './builders/ingress.ts';
+export * from './rbac.ts';
+export * from './flags.ts';

@@ -14,6 +14,20 @@ describe('health and metrics server', () => {
     expect(response.body).toContain('promfleet_kube_requests_total{cluster="hub",verb="get",resource="namespaces",code="200"} 1');
   });
 
+  it('counts the requests it answers by route pattern and status code', async () => {
+    const metrics = new KitMetrics();
+    const app = createHttpServer({ metrics, logger: silentLogger });
+    app.get('/api/v1/things/:name', async () => ({ ok: true }));
+    await app.inject({ url: '/api/v1/things/a' });
+    await app.inject({ url: '/api/v1/things/b' });
+    await app.inject({ url: '/nowhere' });
+    const { values } = await metrics.httpRequests.get();
+    expect(values.map((v) => [v.labels.route, v.labels.code, v.value]).sort()).toEqual([
+      ['/api/v1/things/:name', '200', 2],
+      ['unmatched', '404', 1],
+    ]);
+  });
+
   it('is ready only when every readiness check passes, and says which failed', async () => {
     let synced = false;
     const app = createHttpServer({

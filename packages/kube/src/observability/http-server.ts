@@ -29,6 +29,10 @@ export interface HttpServerOptions {
  */
 export function createHttpServer(options: HttpServerOptions) {
   const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), disableRequestLogging: true });
+  // The route pattern, not the URL, keeps the label set small (`/api/v1/endpoints/:namespace/:name`).
+  app.addHook('onResponse', async (request, reply) => {
+    options.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code: String(reply.statusCode) });
+  });
   app.get('/metrics', async (_request, reply) => {
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);

@@ -13,6 +13,7 @@ export class KitMetrics {
   readonly informerObjects: Gauge<'cluster' | 'resource'>;
   readonly informerRelists: Counter<'cluster' | 'resource' | 'reason'>;
   readonly informerWatchRestarts: Counter<'cluster' | 'resource' | 'reason'>;
+  readonly httpRequests: Counter<'method' | 'route' | 'code'>;
 
   constructor(registry = new Registry()) {
     this.registry = registry;
@@ -52,6 +53,12 @@ export class KitMetrics {
       name: 'promfleet_informer_relists_total',
       help: 'Full lists by informers, by reason (initial, gone, error, silent).',
       labelNames: ['cluster', 'resource', 'reason'],
+      registers,
+    });
+    this.httpRequests = new Counter({
+      name: 'promfleet_http_requests_total',
+      help: 'Requests this process answered over HTTP (endpoints API, health, metrics), by method, route and status code.',
+      labelNames: ['method', 'route', 'code'],
       registers,
     });
     this.informerWatchRestarts = new Counter({

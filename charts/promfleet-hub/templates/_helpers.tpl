@@ -1,0 +1,78 @@
+{{/* The chart's name, overridable. */}}
+{{- define "promfleet-hub.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of every object: the release name when it already says promfleet-hub, else release-chart. */}}
+{{- define "promfleet-hub.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "promfleet-hub.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "promfleet-hub.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "promfleet-hub.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "promfleet-hub.labels" -}}
+helm.sh/chart: {{ include "promfleet-hub.chart" . }}
+{{ include "promfleet-hub.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: controller
+app.kubernetes.io/part-of: promfleet
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "promfleet-hub.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "promfleet-hub.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The hub's own namespace: member credential Secrets and the leader Lease live here. */}}
+{{- define "promfleet-hub.namespace" -}}
+{{- default .Release.Namespace .Values.hubNamespace }}
+{{- end }}
+
+{{/* repository@digest when a digest is given, else repository:tag (tag defaults to appVersion). */}}
+{{- define "promfleet-hub.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Where the endpoints API token Secret is mounted. */}}
+{{- define "promfleet-hub.apiTokenDir" -}}
+/etc/promfleet/api-token
+{{- end }}
+
+{{/* PromQL label matchers of this release's metrics: the ServiceMonitor's job is the Service's name. */}}
+{{- define "promfleet-hub.metricSelector" -}}
+{{- default (printf "namespace=%q,job=%q" .Release.Namespace (include "promfleet-hub.fullname" .)) .Values.prometheusRule.selector }}
+{{- end }}
+
+{{/* An alert's runbook_url annotation on a new line indented by .indent, when runbookBaseURL is set. */}}
+{{- define "promfleet-hub.runbook" -}}
+{{- with .context.Values.prometheusRule.runbookBaseURL }}
+{{- printf "runbook_url: %s#%s" . (lower $.alert) | nindent $.indent }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+
+import { CHART_CRDS, CHART_NAMES, type ChartName } from '../src/crd-copies.ts';
+import { flagsSetBy, parseContainerFlags } from './helpers/flags.ts';
+import { lintChart, renderChart } from './helpers/helm.ts';
+import { controllerContainer, ofKind, only, podSpec, rulesOf, variants, type KubeObject } from './helpers/objects.ts';
+import { policyViolations } from './helpers/policy.ts';
+import { HUB_CLUSTER_RULES, HUB_FLAGS, HUB_NAMESPACE_RULES, OPERATOR_FLAGS, OPERATOR_RULES } from './helpers/sources.ts';
+import { validationError } from './helpers/validation.ts';
+
+const RELEASE_NAMESPACE = 'promfleet-system';
+const FLAGS = { 'promfleet-hub': HUB_FLAGS, 'promfleet-replica-operator': OPERATOR_FLAGS } as const;
+// In a cluster the controllers use the pod's ServiceAccount; a kubeconfig flag has no place in a chart.
+const NOT_FOR_CHARTS = new Set(['kubeconfig']);
+
+const rendered = new Map<string, Promise<KubeObject[]>>();
+function render(chart: ChartName, file: string): Promise<KubeObject[]> {
+  const key = `${chart}:${file}`;
+  let objects = rendered.get(key);
+  if (!objects) {
+    objects = renderChart(chart, { namespace: RELEASE_NAMESPACE, valuesFiles: [file] });
+    rendered.set(key, objects);
+  }
+  return objects;
+}
+
+/** The rules the chart must render, from the controllers' sources, as plain data. */
+function plain(rules: readonly unknown[]): unknown[] {
+  return JSON.parse(JSON.stringify(rules)) as unknown[];
+}
+
+describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) => {
+  it('passes helm lint --strict', async () => {
+    await expect(lintChart(chart, file)).resolves.toContain('0 chart(s) failed');
+  });
+
+  it('renders only objects valid for their kind (built-in kinds, CRDs against crds/, monitoring kinds)', async () => {
+    const objects = await render(chart, file);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(1);
+    expect(objects.map(validationError).filter(Boolean)).toEqual([]);
+  });
+
+  it('meets the policy: no wildcards, Secrets only where allowed, non-root read-only pods with resources and probes', async () => {
+    const objects = await render(chart, file);
+    expect(policyViolations(objects, { clusterWideSecretReads: chart === 'promfleet-replica-operator' })).toEqual([]);
+  });
+
+  it("passes flags the binary's own parser accepts, and the downward API's pod name and namespace", async () => {
+    const container = controllerContainer(await render(chart, file));
+    expect(() => parseContainerFlags(FLAGS[chart], container)).not.toThrow();
+    const downward = Object.fromEntries((container.env ?? []).map((v) => [v.name, v.valueFrom]));
+    expect(downward.POD_NAME).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(downward.POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
+  });
+
+  it('installs its CRDs, with resource-policy keep, exactly when crds.enabled', async () => {
+    const objects = await render(chart, file);
+    const kinds = ofKind(objects, 'CustomResourceDefinition').map((crd) => (crd as unknown as { spec: { names: { kind: string } } }).spec.names.kind);
+    expect(kinds.sort()).toEqual(file.endsWith('crds-disabled-values.yaml') ? [] : [...CHART_CRDS[chart]].sort());
+  });
+
+  it('wires Service, pods and ServiceMonitor together by labels and port names', async () => {
+    const objects = await render(chart, file);
+    const deployment = only(objects, 'Deployment');
+    const podLabels = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
+    const service = only(objects, 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string }[] } };
+    expect(podLabels).toMatchObject(service.spec.selector);
+    for (const monitor of ofKind(objects, 'ServiceMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } }[]) {
+      expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
+      expect(service.spec.ports.map((port) => port.name)).toEqual(expect.arrayContaining(monitor.spec.endpoints.map((endpoint) => endpoint.port)));
+    }
+    for (const object of objects.filter((o) => !['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition'].includes(o.kind))) {
+      expect(object.metadata.namespace, `${object.kind} ${object.metadata.name}`).toBeTruthy();
+    }
+  });
+
+  if (chart === 'promfleet-hub') {
+    it('grants exactly HUB_CLUSTER_RULES cluster-wide and HUB_NAMESPACE_RULES in the namespace the hub is told is its own', async () => {
+      const objects = await render(chart, file);
+      const flags = parseContainerFlags(HUB_FLAGS, controllerContainer(objects));
+      expect(rulesOf(only(objects, 'ClusterRole'))).toEqual(plain(HUB_CLUSTER_RULES));
+      const role = only(objects, 'Role');
+      expect(rulesOf(role)).toEqual(plain(HUB_NAMESPACE_RULES));
+      expect(role.metadata.namespace).toBe(flags.namespace);
+      const account = podSpec(only(objects, 'Deployment'));
+      for (const binding of [...ofKind(objects, 'ClusterRoleBinding'), ...ofKind(objects, 'RoleBinding')]) {
+        expect((binding as unknown as { subjects: unknown[] }).subjects).toEqual([
+          { kind: 'ServiceAccount', name: (account as unknown as { serviceAccountName: string }).serviceAccountName, namespace: RELEASE_NAMESPACE },
+        ]);
+      }
+    });
+  } else {
+    it('grants exactly OPERATOR_RULES: a ClusterRole, or a Role in watchNamespace that also holds the Lease', async () => {
+      const objects = await render(chart, file);
+      const flags = parseContainerFlags(OPERATOR_FLAGS, controllerContainer(objects));
+      const role = only(objects, 'ClusterRole', 'Role');
+      expect(rulesOf(role)).toEqual(plain(OPERATOR_RULES));
+      if (flags['watch-namespace'] === undefined) {
+        expect(role.kind).toBe('ClusterRole');
+      } else {
+        expect(role.kind).toBe('Role');
+        expect(role.metadata.namespace).toBe(flags['watch-namespace']);
+        expect(flags['leader-election-namespace']).toBe(flags['watch-namespace']);
+      }
+    });
+  }
+});
+
+describe.each(CHART_NAMES)('%s', (chart) => {
+  it('reaches every flag of the binary from values across its ci variants', async () => {
+    const reached = new Set<string>();
+    for (const variant of variants().filter((v) => v.chart === chart)) {
+      for (const flag of flagsSetBy(FLAGS[chart], controllerContainer(await render(chart, variant.file)))) reached.add(flag);
+    }
+    expect(Object.keys(FLAGS[chart]).filter((flag) => !reached.has(flag) && !NOT_FOR_CHARTS.has(flag))).toEqual([]);
+  });
+
+  it('rejects a value the schema does not know', async () => {
+    await expect(renderChart(chart, { set: { replicas: 2 } })).rejects.toThrow(/additional properties 'replicas' not allowed|replicas/);
+  });
+
+  it('refuses several replicas without leader election', async () => {
+    await expect(renderChart(chart, { set: { replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(/leaderElection.enabled=false needs replicaCount: 1/);
+  });
+});
+
+describe('promfleet-hub values', () => {
+  it('mounts the API token Secret as the file --api-token-file names, without subPath so rotations arrive', async () => {
+    const objects = await renderChart('promfleet-hub', { set: { apiToken: { existingSecret: 'api-token', key: 'bearer' } } });
+    const container = controllerContainer(objects);
+    const tokenFile = parseContainerFlags(HUB_FLAGS, container)['api-token-file'] ?? '';
+    const mount = (container as unknown as { volumeMounts: { name: string; mountPath: string; subPath?: string }[] }).volumeMounts.find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+    expect(mount).toMatchObject({ name: 'api-token' });
+    expect(mount?.subPath).toBeUndefined();
+    const volume = (podSpec(only(objects, 'Deployment')) as unknown as { volumes: { name: string; secret?: unknown }[] }).volumes.find((v) => v.name === 'api-token');
+    expect(volume?.secret).toMatchObject({ secretName: 'api-token', items: [{ key: 'bearer', path: tokenFile.slice((mount?.mountPath.length ?? 0) + 1) }] });
+  });
+
+  it('defaults the hub namespace to the release namespace and takes the Redis URL from a Secret as PROMFLEET_REDIS_URL', async () => {
+    const objects = await renderChart('promfleet-hub', { namespace: 'fleet', set: { redis: { existingSecret: { name: 'redis', key: 'url' } } } });
+    const container = controllerContainer(objects);
+    expect(parseContainerFlags(HUB_FLAGS, container).namespace).toBe('fleet');
+    expect(container.env?.find((v) => v.name === 'PROMFLEET_REDIS_URL')?.valueFrom).toEqual({ secretKeyRef: { name: 'redis', key: 'url' } });
+  });
+});
+
+describe('promfleet-replica-operator values', () => {
+  it('refuses a Lease namespace outside watchNamespace, where its Role could not reach', async () => {
+    await expect(renderChart('promfleet-replica-operator', { set: { watchNamespace: 'monitoring', leaderElection: { namespace: 'elsewhere' } } })).rejects.toThrow(
+      /leaderElection.namespace must equal watchNamespace/,
+    );
+  });
+});
