@@ -17,7 +17,7 @@ describe('health and metrics server', () => {
   it('counts the requests it answers by route pattern and status code', async () => {
     const metrics = new KitMetrics();
     const app = createHttpServer({ metrics, logger: silentLogger });
-    app.get('/api/v1/things/:name', async () => ({ ok: true }));
+    app.get('/api/v1/things/:name', (_request, reply) => reply.send({ ok: true }));
     await app.inject({ url: '/api/v1/things/a' });
     await app.inject({ url: '/api/v1/things/b' });
     await app.inject({ url: '/nowhere' });
