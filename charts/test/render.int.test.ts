@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CHART_CRDS, CHART_NAMES, type ChartName } from '../src/crd-copies.ts';
 import { flagsSetBy, parseContainerFlags } from './helpers/flags.ts';
 import { lintChart, renderChart } from './helpers/helm.ts';
-import { controllerContainer, ofKind, only, podSpec, rulesOf, variants, type KubeObject } from './helpers/objects.ts';
+import { controllerContainer, controllerOnly, isApiOnly, ofKind, only, podSpec, rulesOf, variants, type Container, type KubeObject } from './helpers/objects.ts';
 import { policyViolations } from './helpers/policy.ts';
 import { HUB_CLUSTER_RULES, HUB_FLAGS, HUB_NAMESPACE_RULES, OPERATOR_FLAGS, OPERATOR_RULES } from './helpers/sources.ts';
 import { validationError } from './helpers/validation.ts';
@@ -36,7 +36,7 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
 
   it('renders only objects valid for their kind (built-in kinds, CRDs against crds/, monitoring kinds)', async () => {
     const objects = await render(chart, file);
-    expect(ofKind(objects, 'Deployment')).toHaveLength(1);
+    expect(ofKind(objects, 'Deployment').filter((d) => !isApiOnly(d))).toHaveLength(1);
     expect(objects.map(validationError).filter(Boolean)).toEqual([]);
   });
 
@@ -61,9 +61,9 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
 
   it('wires Service, pods and ServiceMonitor together by labels and port names', async () => {
     const objects = await render(chart, file);
-    const deployment = only(objects, 'Deployment');
+    const deployment = controllerOnly(objects, 'Deployment');
     const podLabels = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
-    const service = only(objects, 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string }[] } };
+    const service = controllerOnly(objects, 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string }[] } };
     expect(podLabels).toMatchObject(service.spec.selector);
     for (const monitor of ofKind(objects, 'ServiceMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } }[]) {
       expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
@@ -82,7 +82,7 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
       const role = only(objects, 'Role');
       expect(rulesOf(role)).toEqual(plain(HUB_NAMESPACE_RULES));
       expect(role.metadata.namespace).toBe(flags.namespace);
-      const account = podSpec(only(objects, 'Deployment'));
+      const account = podSpec(controllerOnly(objects, 'Deployment'));
       for (const binding of [...ofKind(objects, 'ClusterRoleBinding'), ...ofKind(objects, 'RoleBinding')]) {
         expect((binding as unknown as { subjects: unknown[] }).subjects).toEqual([
           { kind: 'ServiceAccount', name: (account as unknown as { serviceAccountName: string }).serviceAccountName, namespace: RELEASE_NAMESPACE },
@@ -124,6 +124,35 @@ describe.each(CHART_NAMES)('%s', (chart) => {
   });
 });
 
+describe('promfleet-hub API-only replicas', () => {
+  interface Deployment {
+    metadata: { name: string };
+    spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { automountServiceAccountToken?: boolean; containers: Container[] } } };
+  }
+  const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+  it('runs `promfleet-hub api` from Redis without Kubernetes credentials, selected apart from the hub', async () => {
+    const objects = await renderChart('promfleet-hub', { set: { apiServer: { enabled: true, replicaCount: 4 }, redis: { url: 'redis://redis:6379' }, apiToken: { existingSecret: 'api-token' } } });
+    const api = ofKind(objects, 'Deployment').find(isApiOnly) as unknown as Deployment;
+    const hub = controllerOnly(objects, 'Deployment') as unknown as Deployment;
+    const container = api.spec.template.spec.containers[0];
+    expect(container?.args?.[0]).toBe('api');
+    const flags = parseContainerFlags(HUB_FLAGS, { ...container, args: container?.args?.slice(1) } as Container);
+    expect(flags['redis-url']).toBe('redis://redis:6379');
+    expect(flags['api-token-file']).toBeDefined();
+    expect(api.spec.template.spec.automountServiceAccountToken).toBe(false);
+    // Neither Deployment's selector may claim the other's pods.
+    expect(matches(hub.spec.selector.matchLabels, api.spec.template.metadata.labels)).toBe(false);
+    expect(matches(api.spec.selector.matchLabels, hub.spec.template.metadata.labels)).toBe(false);
+    const service = ofKind(objects, 'Service').find(isApiOnly) as unknown as { spec: { selector: Record<string, string> } };
+    expect(matches(service.spec.selector, api.spec.template.metadata.labels)).toBe(true);
+  });
+
+  it('refuses API-only replicas without Redis', async () => {
+    await expect(renderChart('promfleet-hub', { set: { apiServer: { enabled: true } } })).rejects.toThrow(/apiServer.enabled needs Redis/);
+  });
+});
+
 describe('promfleet-hub values', () => {
   it('mounts the API token Secret as the file --api-token-file names, without subPath so rotations arrive', async () => {
     const objects = await renderChart('promfleet-hub', { set: { apiToken: { existingSecret: 'api-token', key: 'bearer' } } });
@@ -132,7 +161,7 @@ describe('promfleet-hub values', () => {
     const mount = (container as unknown as { volumeMounts: { name: string; mountPath: string; subPath?: string }[] }).volumeMounts.find((m) => tokenFile.startsWith(`${m.mountPath}/`));
     expect(mount).toMatchObject({ name: 'api-token' });
     expect(mount?.subPath).toBeUndefined();
-    const volume = (podSpec(only(objects, 'Deployment')) as unknown as { volumes: { name: string; secret?: unknown }[] }).volumes.find((v) => v.name === 'api-token');
+    const volume = (podSpec(controllerOnly(objects, 'Deployment')) as unknown as { volumes: { name: string; secret?: unknown }[] }).volumes.find((v) => v.name === 'api-token');
     expect(volume?.secret).toMatchObject({ secretName: 'api-token', items: [{ key: 'bearer', path: tokenFile.slice((mount?.mountPath.length ?? 0) + 1) }] });
   });
 

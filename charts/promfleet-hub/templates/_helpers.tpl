@@ -76,3 +76,41 @@ app.kubernetes.io/part-of: promfleet
 {{- printf "runbook_url: %s#%s" . (lower $.alert) | nindent $.indent }}
 {{- end }}
 {{- end }}
+
+{{/* The API-only Deployment's pods: a selector of their own, so the hub Deployment's never matches them. */}}
+{{- define "promfleet-hub.apiSelectorLabels" -}}
+app.kubernetes.io/name: {{ include "promfleet-hub.name" . }}-api
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/* PROMFLEET_REDIS_URL from a Secret, when the URL is kept in one. */}}
+{{- define "promfleet-hub.redisEnv" -}}
+{{- with .Values.redis.existingSecret.name }}
+- name: PROMFLEET_REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $.Values.redis.existingSecret.key }}
+{{- end }}
+{{- end }}
+
+{{/* The API token Secret as a whole-Secret volume (no subPath), so a rotated token reaches running pods. */}}
+{{- define "promfleet-hub.apiTokenVolume" -}}
+{{- with .Values.apiToken.existingSecret }}
+- name: api-token
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+    items:
+      - key: {{ $.Values.apiToken.key }}
+        path: token
+{{- end }}
+{{- end }}
+
+{{- define "promfleet-hub.apiTokenMount" -}}
+{{- if .Values.apiToken.existingSecret }}
+- name: api-token
+  mountPath: {{ include "promfleet-hub.apiTokenDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}

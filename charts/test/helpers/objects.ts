@@ -74,8 +74,19 @@ export function rulesOf(role: KubeObject): PolicyRule[] {
 }
 
 /** The main container of a controller's Deployment. */
+/** The API-only replicas (`promfleet-hub api`) are named `…-api`; everything else is the controller's. */
+export const isApiOnly = (object: KubeObject): boolean => object.metadata.name.endsWith('-api');
+
+/** The controller's one object of a kind, leaving out the API-only Deployment and Service. */
+export function controllerOnly(objects: readonly KubeObject[], kind: string): KubeObject {
+  return only(
+    objects.filter((object) => !isApiOnly(object)),
+    kind,
+  );
+}
+
 export function controllerContainer(objects: readonly KubeObject[]): Container {
-  const container = podSpec(only(objects, 'Deployment')).containers[0];
+  const container = podSpec(controllerOnly(objects, 'Deployment')).containers[0];
   if (!container) throw new Error('the Deployment has no container');
   return container;
 }
