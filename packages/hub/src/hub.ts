@@ -164,7 +164,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const store: EndpointStore = options.redisUrl
     ? new RedisEndpointStore({ url: options.redisUrl, logger, onReconnect: () => void publisher.current?.republish() })
     : new MemoryEndpointStore();
-  publisher.current = new EndpointPublisher(clusters, store, logger);
+  publisher.current = new EndpointPublisher(clusters, store, logger, options.redisUrl ? writeGuard : undefined);
   const endpointPublisher = publisher.current;
 
   const dnsWriter = new DNSEndpointWriter(client, clusters, { logger, metrics });

@@ -13,11 +13,17 @@ export class EndpointPublisher {
   readonly #clusters: Informer<PrometheusCluster>;
   readonly #store: EndpointWriter;
   readonly #logger: Logger;
+  readonly #mayWrite: () => boolean;
   #active = false;
   #dirty = false;
 
-  constructor(clusters: Informer<PrometheusCluster>, store: EndpointWriter, logger: Logger) {
+  /**
+   * `mayWrite` fences a shared store: a leader that was paused past its Lease still runs until it
+   * notices, and must not publish the stale states its watches replay meanwhile.
+   */
+  constructor(clusters: Informer<PrometheusCluster>, store: EndpointWriter, logger: Logger, mayWrite: () => boolean = () => true) {
     this.#clusters = clusters;
+    this.#mayWrite = mayWrite;
     this.#store = store;
     this.#logger = logger.child({ component: 'endpoint-publisher' });
     clusters.addHandler({
@@ -45,7 +51,7 @@ export class EndpointPublisher {
 
   /** Replaces the store's content with the cache's: after Redis lost data, or on becoming leader. */
   async republish(): Promise<void> {
-    if (!this.#active) return;
+    if (!this.#active || !this.#mayWrite()) return;
     try {
       await this.#store.replaceAll(this.#clusters.list().map(endpointSet));
       this.#dirty = false;
@@ -66,7 +72,7 @@ export class EndpointPublisher {
   }
 
   #run(write: () => Promise<void>): void {
-    if (!this.#active) return;
+    if (!this.#active || !this.#mayWrite()) return;
     write().catch((error: unknown) => {
       this.#dirty = true;
       this.#logger.debug({ err: errorMessage(error) }, 'endpoint store write failed');

@@ -65,6 +65,9 @@ const RETRY_MS = 5_000;
  * status and the DNS records. Members are handled concurrently; an unreachable member is
  * skipped, its entry marked stale, and never holds up the others.
  */
+/** Ready and Propagated on the way to a new generation: no Warning unless Ready falls back. */
+const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBehind']);
+
 export class ClusterReconciler {
   readonly #options: ClusterReconcilerOptions;
   readonly #applier = new Applier(FIELD_MANAGERS.hub);
@@ -89,8 +92,8 @@ export class ClusterReconciler {
     const selectedNames = new Set(selected.map((member) => member.metadata.name));
     const limit = pLimit(this.#options.concurrency);
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, entry]));
-    const [entries, removals] = await Promise.all([
-      Promise.all(selected.map((member) => limit(async () => memberEntry(await this.#sync(cluster, member), previous.get(member.metadata.name))))),
+    const [views, removals] = await Promise.all([
+      Promise.all(selected.map((member) => limit(() => this.#sync(cluster, member)))),
       Promise.all(
         this.#options.registry
           .all()
@@ -101,9 +104,12 @@ export class ClusterReconciler {
     const pending = removals.filter((left): left is string => left !== undefined);
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
+    const entries = views.map((view) => memberEntry(view, previous.get(view.name)));
     const status = clusterStatus(cluster, entries, this.#dns(cluster, entries), new Date());
     await this.#write(live, status);
-    const retry = pending.length > 0 || entries.some((entry) => entry.phase === 'Unknown' && !entry.stale);
+    // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
+    const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
+    const retry = pending.length > 0 || learning;
     return retry ? { requeueAfterMs: RETRY_MS } : undefined;
   }
 
@@ -157,7 +163,7 @@ export class ClusterReconciler {
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
     const written = await this.#applier.applyStatus(this.#resources, live, status);
     if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) await this.#options.events.record(live, event.type, event.reason, event.message);
+      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: PROGRESSING })) await this.#options.events.record(live, event.type, event.reason, event.message);
     }
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     this.#options.hubMetrics.endpointTargets.set({ namespace: live.metadata.namespace ?? '', name: live.metadata.name }, targets);

@@ -17,7 +17,7 @@ const TEMPLATE_FIELDS = [
 
 /**
  * The PrometheusReplica the hub wants in a member: named after the PrometheusCluster, in the
- * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, the
+ * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, `paused: false`, the
  * labels that mark it as the hub's, and the generation it came from (for `observedGeneration`).
  */
 export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster): PrometheusReplica {
@@ -26,6 +26,9 @@ export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster
     if (cluster.spec[field] !== undefined) spec[field] = cluster.spec[field];
   }
   spec.clusterName = member.metadata.name;
+  // Stated, not left to the default, so the hub owns it: a pause set by hand in a member (which
+  // would keep that member out of DNS for good) is drift, and reverted like any other.
+  spec.paused = false;
   return {
     apiVersion: API_VERSION,
     kind: PROMETHEUS_REPLICA.kind,

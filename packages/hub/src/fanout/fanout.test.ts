@@ -39,7 +39,7 @@ const view = (overrides: Partial<MemberView>): MemberView => ({
 });
 
 describe('desiredReplica', () => {
-  it('copies the replica fields, names it after the cluster, labels it as the hub’s and records the generation', () => {
+  it('copies the replica fields, names it after the cluster, owns paused, labels it as the hub’s and records the generation', () => {
     const replica = desiredReplica(cluster({ highlyAvailable: true, baseDomain: 'prometheus.example.com', dns: { ttl: 60 } }), member);
     expect(replica).toEqual({
       apiVersion: 'promfleet.io/v1alpha1',
@@ -63,6 +63,7 @@ describe('desiredReplica', () => {
         metrics: { retention: '24h', blockDuration: '2h' },
         bucketSecret: 's3-bucket',
         clusterName: 'eu-west',
+        paused: false,
       },
     });
     expect(validate('PrometheusReplica', replica).ok).toBe(true);
@@ -100,6 +101,14 @@ describe('memberEntry', () => {
     expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
     expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
     expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+  });
+
+  it('keeps what was recorded while a hub that just took over has not probed or listed the member', () => {
+    const recorded = { name: 'eu-west', phase: 'Running' as const, ready: true, stale: false, observedGeneration: 3, addresses: ['192.0.2.10'], queryHost: 'query.x' };
+    expect(memberEntry(view({ reachability: { state: 'unknown', message: 'waiting for the first probe' } }), recorded)).toEqual(recorded);
+    expect(memberEntry(view({ cacheSynced: false }), recorded)).toEqual(recorded);
+    // Once the member is known to be offline, the recorded entry goes stale (and out of DNS).
+    expect(memberEntry(view({ reachability: { state: 'offline', message: 'no probe', lastSeen: undefined } }), recorded)).toMatchObject({ phase: 'Offline', stale: true, addresses: ['192.0.2.10'] });
   });
 });
 

@@ -27,9 +27,13 @@ export interface MemberView {
  */
 export function memberEntry(view: MemberView, previous: MemberEntry | undefined): MemberEntry {
   const { replica } = view;
+  const output = replica?.status?.output;
+  // The replica's own report when the hub has it, else what was recorded before (a hub that took over an offline member).
+  const queryHost = output ? output.queryHost : previous?.queryHost;
+  const addresses = output ? output.addresses : previous?.addresses;
   const known = {
-    ...(replica?.status?.output?.queryHost ? { queryHost: replica.status.output.queryHost } : {}),
-    ...(replica?.status?.output?.addresses?.length ? { addresses: [...replica.status.output.addresses] } : {}),
+    ...(queryHost ? { queryHost } : {}),
+    ...(addresses?.length ? { addresses: [...addresses] } : {}),
   };
   const generation = observedGeneration(replica) ?? previous?.observedGeneration;
   const base = { name: view.name, ...(generation !== undefined ? { observedGeneration: generation } : {}) };
@@ -45,6 +49,9 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
       message: reachability.message,
     };
   }
+  // A hub that has just started or taken over the Lease has not probed or listed the member yet:
+  // what the previous leader recorded stands until it knows better, so a failover moves no DNS.
+  if (previous && (reachability.state === 'unknown' || !view.cacheSynced)) return previous;
   if (reachability.state === 'unknown') return { ...base, phase: 'Unknown', ready: false, stale: true, message: reachability.message };
   if (!view.cacheSynced) return { ...base, phase: 'Unknown', ready: false, stale: false, message: "listing the member's replicas" };
   if (view.conflict) {

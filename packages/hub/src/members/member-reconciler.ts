@@ -52,6 +52,9 @@ const RETRY_DELETION_MS = 5_000;
  * probes into the MemberCluster's status, and on deletion removes the member's hub-managed
  * replicas before letting the MemberCluster go (bounded by the deletion timeout).
  */
+/** CredentialExpiring=False is the good state. */
+const CREDENTIAL_FINE: ReadonlySet<string> = new Set(['Valid', 'NoExpiry']);
+
 export class MemberReconciler {
   readonly #options: MemberReconcilerOptions;
   readonly #applier = new Applier(FIELD_MANAGERS.hub);
@@ -85,7 +88,7 @@ export class MemberReconciler {
     const status = memberStatus(live, problem, connection?.health, now, this.#options.timings);
     const written = await this.#applier.applyStatus(this.#resources, live, status);
     if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) await this.#options.events.record(live, event.type, event.reason, event.message);
+      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: CREDENTIAL_FINE })) await this.#options.events.record(live, event.type, event.reason, event.message);
     }
     this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
     const expiresAt = credential.ok ? credential.expiresAt : undefined;

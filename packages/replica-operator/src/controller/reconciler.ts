@@ -24,6 +24,7 @@ import { desiredChildren, type DesiredChildren } from '../builders/children.ts';
 import type { PodDisruptionBudget } from '../builders/pdb.ts';
 import { renderPrometheusConfig } from '../config/prometheus-config.ts';
 import { computeStatus, type InputCheck } from '../status/compute-status.ts';
+import { REASONS } from '../status/conditions.ts';
 import type { OperatorCaches } from './caches.ts';
 
 export interface ReconcilerOptions {
@@ -46,6 +47,9 @@ interface ChildKind<T extends KubeObject> {
  * the desired children, deletes the ones no longer desired, and writes status when it changed.
  * Invalid input stops changes to the children — what runs keeps running — and is reported.
  */
+/** Ready=False on the way up: pods starting, or waiting on what Reconciled already warns about, or paused on purpose. */
+const STILL_STARTING: ReadonlySet<string> = new Set([REASONS.tiersNotReady, REASONS.waitingForInput, REASONS.paused]);
+
 export class ReplicaReconciler {
   readonly #options: ReconcilerOptions;
   readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator);
@@ -116,7 +120,7 @@ export class ReplicaReconciler {
     });
     const written = await this.#applier.applyStatus(this.#replicas, live, status);
     if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [])) {
+      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: STILL_STARTING })) {
         await events.record(live, event.type, event.reason, event.message);
       }
     }

@@ -1,0 +1,49 @@
+import { WRITE_VERBS } from '@promfleet/kube';
+
+/** One sample of a Prometheus text exposition: `name{labels} value`. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+export function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    const match = SAMPLE.exec(line);
+    if (!match || line.startsWith('#')) continue;
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key ?? ''] = (value ?? '').replace(/\\(.)/g, '$1');
+    samples.push({ name: match[1] ?? '', labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+/** The samples a process serves on /metrics now. */
+export async function scrape(url: string): Promise<Sample[]> {
+  const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`${url}/metrics answered ${String(response.status)}`);
+  return parseMetrics(await response.text());
+}
+
+/** The sum of a metric's samples whose labels pass `filter`. */
+export function total(samples: readonly Sample[], name: string, filter: (labels: Readonly<Record<string, string>>) => boolean = () => true): number {
+  return samples.filter((sample) => sample.name === name && filter(sample.labels)).reduce((sum, sample) => sum + sample.value, 0);
+}
+
+const WRITES: ReadonlySet<string> = new Set(WRITE_VERBS);
+/** Created, but only to ask a question: the hub's probes review their own access every interval. */
+const QUESTIONS: ReadonlySet<string> = new Set(['selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'subjectaccessreviews', 'tokenreviews']);
+
+/** Kubernetes writes a process made that change state, other than the leader Lease's own renewals. */
+export function writesBesidesLease(samples: readonly Sample[]): number {
+  return total(samples, 'promfleet_kube_requests_total', (labels) => WRITES.has(labels.verb ?? '') && labels.resource !== 'leases' && !QUESTIONS.has(labels.resource ?? ''));
+}
+
+/** Whether the process holds its leader Lease (`promfleet_leader` is 1). */
+export function isLeading(samples: readonly Sample[]): boolean {
+  return total(samples, 'promfleet_leader') === 1;
+}

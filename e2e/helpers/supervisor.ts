@@ -1,0 +1,46 @@
+import { ENTRIES, startNodeProcess, type NodeProcess, type Promfleet } from '@promfleet/testkit';
+
+export interface OperatorSupervisor {
+  /** `member: exit code` for every exit it restarted after. */
+  readonly restarts: readonly string[];
+  /** Stops supervising and stops the replacements it started (before `Promfleet.stop`). */
+  stop(): Promise<void>;
+}
+
+/**
+ * What a Deployment's restart policy does for the replica operators: start one again when it
+ * exits. The operator exits on purpose when its member's API server is away longer than the
+ * Lease's renew deadline (10 s), and a member outage in these suites can last that long.
+ * The arguments are the ones `startPromfleet` starts the operators with.
+ */
+export function superviseOperators(pf: Promfleet): OperatorSupervisor {
+  const restarts: string[] = [];
+  const replacements: NodeProcess[] = [];
+  const state = { stopped: false };
+  const watch = (member: string, operator: NodeProcess): void => {
+    void operator.process.exited.then(async (code) => {
+      if (state.stopped) return;
+      restarts.push(`${member}: ${String(code)}`);
+      console.log(`replica operator in ${member} exited with ${String(code)}; starting it again, as its Deployment would`);
+      const cluster = pf.members.get(member)?.cluster;
+      if (!cluster) return;
+      const replacement = await startNodeProcess({
+        name: `replica-operator-${member}`,
+        entry: ENTRIES.replicaOperator,
+        args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn'],
+        // Its API server may still be starting: ready once it has synced.
+        timeoutMs: 120_000,
+      });
+      replacements.push(replacement);
+      watch(member, replacement);
+    });
+  };
+  for (const [member, { operator }] of pf.members) watch(member, operator);
+  return {
+    restarts,
+    async stop() {
+      state.stopped = true;
+      await Promise.all(replacements.map((replacement) => replacement.stop()));
+    },
+  };
+}
