@@ -1,5 +1,20 @@
 import type { Benchmark } from '../harness.ts';
+import { endpointsApiBenchmark } from './endpoints-api/endpoints-api.ts';
+import { fanoutBenchmark } from './fanout/fanout.ts';
 import { informerMemoryBenchmark } from './informer-memory.ts';
+import { hubMemoryBenchmark } from './memory/hub-memory.ts';
+import { operatorMemoryBenchmark } from './memory/operator-memory.ts';
 import { queueBenchmark } from './queue.ts';
+import { statusLatencyBenchmark } from './status-latency/status-latency.ts';
+import { writeAmplificationBenchmark } from './write-amplification/write-amplification.ts';
 
-export const BENCHMARKS: readonly Benchmark[] = [queueBenchmark, informerMemoryBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  queueBenchmark,
+  informerMemoryBenchmark,
+  fanoutBenchmark,
+  writeAmplificationBenchmark,
+  statusLatencyBenchmark,
+  endpointsApiBenchmark,
+  hubMemoryBenchmark,
+  operatorMemoryBenchmark,
+];

@@ -47,3 +47,28 @@ export function writesBesidesLease(samples: readonly Sample[]): number {
 export function isLeading(samples: readonly Sample[]): boolean {
   return total(samples, 'promfleet_leader') === 1;
 }
+
+/** `writesBesidesLease` once it has stopped moving for `quietMs`: a process done with its work. */
+export async function settledWrites(url: string, quietMs = 2_000, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  const first = await scrape(url);
+  let last = writesBesidesLease(first);
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const samples = await scrape(url);
+    const now = writesBesidesLease(samples);
+    if (now !== last) [last, since] = [now, Date.now()];
+    if (Date.now() > deadline) throw new Error(`${url} kept writing for ${String(timeoutMs)} ms: ${writeDelta(first, samples)}`);
+  }
+  return last;
+}
+
+/** The writes between two scrapes, by cluster, verb and resource. */
+function writeDelta(before: readonly Sample[], after: readonly Sample[]): string {
+  const key = (sample: Sample) => `${sample.labels.cluster ?? ''} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''} ${sample.labels.code ?? ''}`;
+  const counted = (samples: readonly Sample[]) =>
+    new Map(samples.filter((sample) => sample.name === 'promfleet_kube_requests_total' && WRITES.has(sample.labels.verb ?? '')).map((sample) => [key(sample), sample.value]));
+  const [from, to] = [counted(before), counted(after)];
+  return [...to].filter(([name, value]) => value !== (from.get(name) ?? 0)).map(([name, value]) => `${name} +${String(value - (from.get(name) ?? 0))}`).join(', ');
+}

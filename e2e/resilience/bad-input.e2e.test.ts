@@ -140,12 +140,12 @@ describe('drift and unmanaged objects (R8)', () => {
     await eventually('steady Ready again', steadyReady);
   });
 
-  // SPEC: "a hand edit of a hub-managed replica in a member is reverted". A field the hub does not
-  // set, added by hand, survives server-side apply: a paused replica leaves DNS for good.
-  it('removes a field added by hand to a managed replica (spec.paused)', async () => {
+  // SPEC: "a hand edit of a hub-managed replica in a member is reverted". The hub states
+  // paused: false, so a pause set by hand (which would keep the member out of DNS) is reverted.
+  it('reverts a pause set by hand on a managed replica (spec.paused)', async () => {
     await replicas('eu-west').patch('steady', MEMBER_NAMESPACE, { spec: { paused: true } });
     try {
-      await eventually('spec.paused removed by the hub', async () => (await replicas('eu-west').get('steady', MEMBER_NAMESPACE))?.spec.paused === undefined, 20_000);
+      await eventually('spec.paused reverted by the hub', async () => (await replicas('eu-west').get('steady', MEMBER_NAMESPACE))?.spec.paused === false, 20_000);
       await eventually('steady Ready again', steadyReady);
     } finally {
       await replicas('eu-west').patch('steady', MEMBER_NAMESPACE, { spec: { paused: null } });

@@ -3,6 +3,8 @@ import { errorMessage, type Informer, type Logger } from '@promfleet/kube';
 
 import type { EndpointSet, EndpointWriter } from './store.ts';
 
+const RETRY_MS = 1_000;
+
 /**
  * Keeps the endpoint store equal to the `status.endpoints` of the PrometheusClusters in the
  * cache. Level-triggered from the informer, so it needs no part in reconciling: with the memory
@@ -16,6 +18,9 @@ export class EndpointPublisher {
   readonly #mayWrite: () => boolean;
   #active = false;
   #dirty = false;
+  #retry: NodeJS.Timeout | undefined;
+  /** Changes not written because a republish was due; one arriving mid-republish means another. */
+  #held = 0;
 
   /**
    * `mayWrite` fences a shared store: a leader that was paused past its Lease still runs until it
@@ -47,19 +52,28 @@ export class EndpointPublisher {
 
   stop(): void {
     this.#active = false;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   /** Replaces the store's content with the cache's: after Redis lost data, or on becoming leader. */
   async republish(): Promise<void> {
     if (!this.#active || !this.#mayWrite()) return;
+    const held = this.#held;
     try {
       await this.#store.replaceAll(this.#clusters.list().map(endpointSet));
       this.#dirty = false;
+      // A change held back while this was in flight may not be in what it sent.
+      if (this.#held !== held) await this.republish();
     } catch (error) {
-      this.#dirty = true;
-      this.#logger.warn({ err: errorMessage(error) }, 'could not republish endpoints; retrying');
-      setTimeout(() => void this.republish(), 1000).unref();
+      this.#failed(error, 'could not republish endpoints; retrying');
     }
+  }
+
+  /** The store came back and may be empty: hold single changes until everything is republished. */
+  async resync(): Promise<void> {
+    this.#dirty = true;
+    await this.republish();
   }
 
   /** True when a write failed since the last full republish. */
@@ -73,10 +87,25 @@ export class EndpointPublisher {
 
   #run(write: () => Promise<void>): void {
     if (!this.#active || !this.#mayWrite()) return;
+    // While the store may have lost everything (a failed write, Redis back empty) single changes
+    // wait for the full republish, so readers never see a store holding only the latest change.
+    if (this.#dirty) {
+      this.#held++;
+      return;
+    }
     write().catch((error: unknown) => {
-      this.#dirty = true;
-      this.#logger.debug({ err: errorMessage(error) }, 'endpoint store write failed');
+      this.#failed(error, 'endpoint store write failed; republishing everything once it works again');
     });
+  }
+
+  /** Marks the store dirty and keeps one republish retry pending, however many writes fail. */
+  #failed(error: unknown, message: string): void {
+    if (!this.#dirty) this.#logger.warn({ err: errorMessage(error) }, message);
+    this.#dirty = true;
+    this.#retry ??= setTimeout(() => {
+      this.#retry = undefined;
+      void this.republish();
+    }, RETRY_MS).unref();
   }
 }
 

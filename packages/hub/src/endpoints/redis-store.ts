@@ -65,6 +65,8 @@ export class RedisEndpointStore implements EndpointStore {
   readonly #logger: Logger;
   readonly #options: RedisStoreOptions;
   #downSince: Date | undefined;
+  /** Redis came back without our keys (restarted without persistence): waiting for the writer. */
+  #emptied = false;
   #loading: Promise<void> | undefined;
   #stopped = false;
 
@@ -150,6 +152,7 @@ export class RedisEndpointStore implements EndpointStore {
   }
 
   degraded(): string | undefined {
+    if (this.#emptied) return `Redis came back empty: serving the last snapshot (revision ${String(this.#view.revision)}) until the hub republishes`;
     if (this.#downSince === undefined && this.#commands.status === 'ready' && this.#subscriber.status === 'ready') return undefined;
     const since = this.#downSince ? ` since ${this.#downSince.toISOString()}` : '';
     return `Redis unreachable${since}: serving the last snapshot (revision ${String(this.#view.revision)})`;
@@ -178,7 +181,15 @@ export class RedisEndpointStore implements EndpointStore {
       try {
         const result = await this.#commands.multi().hgetall(this.#keys.hash).get(this.#keys.revision).exec();
         const all = (result?.[0]?.[1] ?? {}) as Record<string, string>;
-        const revision = Number(result?.[1]?.[1] ?? 0);
+        const stored = result?.[1]?.[1] as string | null | undefined;
+        // No revision at all after we had one: Redis lost everything. Serving nothing would drop
+        // every record until the writer republishes (which bumps the revision), so keep the copy.
+        this.#emptied = (stored === null || stored === undefined) && this.#view.revision > 0;
+        if (this.#emptied) {
+          this.#logger.warn({ revision: this.#view.revision }, 'redis came back empty; serving the last snapshot until the hub republishes');
+          return;
+        }
+        const revision = Number(stored ?? 0);
         const items = Object.entries(all)
           .map(([key, json]) => {
             const slash = key.indexOf('/');

@@ -75,4 +75,11 @@ describe('member health', () => {
     const later = new Date(t(1).getTime() + 301_000);
     expect(memberStatus(member(first), undefined, health(ok(later), ok(later)), later, timings).lastProbeTime).toBe('2026-01-01T00:05:02Z');
   });
+
+  it('sees no change in conditions read back from the API server with their keys in its order', () => {
+    const first = memberStatus(member(), undefined, health(ok(t(1)), ok(t(1))), t(2), timings);
+    const sortedKeys = (first.conditions ?? []).map((c) => Object.fromEntries(Object.entries(c).sort(([a], [b]) => a.localeCompare(b))) as typeof c);
+    const steady = memberStatus(member({ ...first, conditions: sortedKeys }), undefined, health(ok(t(11)), ok(t(11))), t(12), timings);
+    expect(steady.lastProbeTime).toBe(first.lastProbeTime);
+  });
 });

@@ -1,5 +1,5 @@
 import type { Condition, MemberCluster, MemberClusterStatus } from '@promfleet/api';
-import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { findCondition, rfc3339, semanticEqual, setConditions, type ConditionUpdate } from '@promfleet/kube';
 
 import type { Reachability } from '../fanout/member-entry.ts';
 import type { ProbeResult } from './probe.ts';
@@ -69,7 +69,8 @@ export function memberStatus(member: MemberCluster, credential: CredentialProble
   const expiry = credential ? undefined : health?.expiresAt;
   updates.push(expiringCondition(credential, expiry, now, timings.expiringWithinMs));
   const conditions = setConditions(previous?.conditions, updates, member.metadata.generation, now);
-  const changed = JSON.stringify(conditions) !== JSON.stringify(previous?.conditions ?? []);
+  // Semantic, not textual: the API server hands conditions back with their keys in its own order.
+  const changed = !semanticEqual(conditions, previous?.conditions ?? []);
   const recorded = previous?.lastProbeTime;
   const lastProbeTime =
     success && (recorded === undefined || changed || success.at.getTime() - Date.parse(recorded) >= timings.heartbeatMs) ? rfc3339(success.at) : recorded;

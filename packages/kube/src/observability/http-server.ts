@@ -1,4 +1,4 @@
-import Fastify, { type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyReply } from 'fastify';
 
 import type { Logger } from './logger.ts';
 import type { KitMetrics } from './metrics.ts';
@@ -28,7 +28,7 @@ export interface HttpServerOptions {
  * listens so a controller can add routes (the hub mounts the endpoints API on it).
  */
 export function createHttpServer(options: HttpServerOptions) {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
   // The route pattern, not the URL, keeps the label set small (`/api/v1/endpoints/:namespace/:name`).
   app.addHook('onResponse', async (request, reply) => {
     options.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code: String(reply.statusCode) });

@@ -1,0 +1,101 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { desiredReplica } from '@promfleet/hub';
+import {
+  Applier,
+  ConfigMaps,
+  Deployments,
+  Ingresses,
+  Namespaces,
+  Pods,
+  PrometheusReplicas,
+  ResourceClient,
+  resourceType,
+  Services,
+  StatefulSets,
+  type KubeClient,
+  type KubeObject,
+} from '@promfleet/kube';
+import pLimit from 'p-limit';
+
+import { BenchFleet, createRegionInputs } from '../../lib/bench-fleet.ts';
+import { cachedJSONBytes } from '../../lib/cached-json.ts';
+import { benchCluster, memberClusterOf } from '../../lib/objects.ts';
+import { Observer } from '../../lib/observer.ts';
+import { mib, readMemory } from '../../lib/process-memory.ts';
+import { waitQuiet } from '../../lib/quiet.ts';
+import type { Benchmark } from '../../harness.ts';
+import { memoryTable, type Stage } from './memory-table.ts';
+
+const TIMEOUT_MS = 1_800_000;
+const OWN = 'app.kubernetes.io/managed-by=promfleet-replica-operator';
+/** v1.20 serves PodDisruptionBudgets in policy/v1beta1 only. */
+const PodDisruptionBudgets = resourceType<KubeObject>('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true);
+
+/** What the operator caches, as JSON: replicas, its workloads, Services, Ingresses, PDBs and pods, and every ConfigMap (Secrets are kept as digests and left out). */
+async function operatorCachedJSON(admin: KubeClient): Promise<{ objects: number; bytes: number }> {
+  const own = { labelSelector: OWN };
+  const parts = await Promise.all([
+    cachedJSONBytes(new ResourceClient(admin, PrometheusReplicas)),
+    cachedJSONBytes(new ResourceClient(admin, StatefulSets), own),
+    cachedJSONBytes(new ResourceClient(admin, Deployments), own),
+    cachedJSONBytes(new ResourceClient(admin, Services), own),
+    cachedJSONBytes(new ResourceClient(admin, Ingresses), own),
+    cachedJSONBytes(new ResourceClient(admin, PodDisruptionBudgets), own),
+    cachedJSONBytes(new ResourceClient(admin, Pods), own),
+    cachedJSONBytes(new ResourceClient(admin, ConfigMaps)),
+  ]);
+  return { objects: parts.reduce((sum, p) => sum + p.objects, 0), bytes: parts.reduce((sum, p) => sum + p.bytes, 0) };
+}
+
+export const operatorMemoryBenchmark: Benchmark = {
+  name: 'operator-memory',
+  description: 'replica operator RSS and heap with 200 running PrometheusReplicas (3 pods each), against the idle operator and the JSON it caches',
+  async run({ smoke, log }) {
+    const namespaces = smoke ? 1 : 10;
+    const perNamespace = smoke ? 2 : 20;
+    const total = namespaces * perNamespace;
+    const settleMs = smoke ? 1_000 : 10_000;
+    await using bench = await BenchFleet.start({ memberServers: 1, operators: true, inspect: true });
+    const [admin] = bench.admins;
+    const [operator] = bench.operators;
+    if (!admin || !operator) throw new Error('no member API server');
+    const replicas = await new Observer(new ResourceClient(admin, PrometheusReplicas)).start();
+    const stages: Stage[] = [];
+    const measure = async (name: string, added?: Stage['added']) => {
+      await sleep(settleMs);
+      const reading = await readMemory(operator.process.pid, bench.inspectorPort(operator));
+      stages.push({ name, reading, cached: await operatorCachedJSON(admin), ...(added ? { added } : {}) });
+      log(`${name}: RSS ${String(mib(reading.rssBytes))} MiB, heap ${String(mib(reading.heapUsedBytes))} MiB`);
+    };
+    try {
+      await measure('idle (no replicas)');
+      log(`applying ${String(total)} PrometheusReplicas in ${String(namespaces)} namespaces`);
+      const applier = new Applier(FIELD_MANAGERS.hub);
+      const resources = new ResourceClient(admin, PrometheusReplicas);
+      const limit = pLimit(16);
+      const work: Promise<unknown>[] = [];
+      for (let n = 0; n < namespaces; n++) {
+        const namespace = `region-${String(n).padStart(2, '0')}`;
+        await new ResourceClient(admin, Namespaces).create({ metadata: { name: namespace } });
+        await createRegionInputs(admin, namespace);
+        for (let r = 0; r < perNamespace; r++) {
+          const replica: PrometheusReplica = desiredReplica(benchCluster(`replica-${String(r).padStart(3, '0')}`), memberClusterOf({ name: namespace, namespace }));
+          work.push(limit(() => applier.apply(resources, replica, undefined)));
+        }
+      }
+      await Promise.all(work);
+      await replicas.until(`${String(total)} replicas Running`, (cache) => cache.list().filter((replica) => replica.status?.phase === 'Running').length === total, TIMEOUT_MS);
+      await waitQuiet(bench.controllers, 5_000, TIMEOUT_MS);
+      await measure(`${String(total)} replicas Running (${String(total * 3)} pods)`, { unit: 'replica', count: total });
+    } finally {
+      await replicas.stop();
+    }
+    return [
+      memoryTable(`Replica operator memory: ${String(total)} PrometheusReplicas on one API server`, stages, [
+        'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs and pods, and all ConfigMaps.',
+      ]),
+    ];
+  },
+};

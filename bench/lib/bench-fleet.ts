@@ -1,0 +1,179 @@
+import { join } from '@promfleet/cli';
+import { ConfigMaps, KitMetrics, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube';
+import {
+  ENTRIES,
+  EXTERNAL_DNS_CRD_DIR,
+  freePort,
+  HUB_NAMESPACE,
+  installCRDs,
+  OBJSTORE,
+  PROMETHEUS_CONFIG,
+  startFleet,
+  startNodeProcess,
+  type Fleet,
+  type LoadBalancerMode,
+  type NodeProcess,
+  type TestCluster,
+} from '@promfleet/testkit';
+import pLimit from 'p-limit';
+
+/** Hub namespace of the benchmarks' PrometheusClusters. */
+export const BENCH_NAMESPACE = 'bench';
+
+export interface BenchFleetOptions {
+  /** Member API servers (`m0`…), each holding a share of the members as namespaces; 1 to 4. */
+  readonly memberServers: number;
+  /** One replica operator process per member API server, watching every namespace. */
+  readonly operators: boolean;
+  readonly loadBalancer?: LoadBalancerMode;
+  /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
+  readonly inspect?: boolean;
+}
+
+/** A member of the fleet: a namespace on one of the member API servers, joined with its own credential. */
+export interface BenchMember {
+  readonly name: string;
+  readonly namespace: string;
+  /** Index into `BenchFleet.servers`. */
+  readonly server: number;
+}
+
+/**
+ * A hub and up to four member API servers, where a member is a namespace joined with
+ * `promfleet join --namespace` (so N members are N credentials and N connections in the hub),
+ * the replica operator as one process per API server, and the hub as a process.
+ */
+export class BenchFleet {
+  readonly fleet: Fleet;
+  readonly hubCluster: TestCluster;
+  readonly servers: readonly TestCluster[];
+  /** The benchmark's own requests, so they can be told apart from the controllers'. */
+  readonly metrics = new KitMetrics();
+  /** Admin on the hub. */
+  readonly hub: KubeClient;
+  /** Admin on each member API server. */
+  readonly admins: readonly KubeClient[];
+  readonly operators: NodeProcess[] = [];
+  readonly members: BenchMember[] = [];
+  readonly #inspect: boolean;
+  readonly #inspectorPorts = new Map<NodeProcess, number>();
+  #hubProcess: NodeProcess | undefined;
+
+  private constructor(fleet: Fleet, options: BenchFleetOptions) {
+    const { memberServers } = options;
+    this.fleet = fleet;
+    this.#inspect = options.inspect ?? false;
+    this.hubCluster = fleet.cluster('hub');
+    this.servers = Array.from({ length: memberServers }, (_, i) => fleet.cluster(`m${String(i)}`));
+    this.hub = new KubeClient(this.hubCluster.kubeConfig, { cluster: 'hub', metrics: this.metrics });
+    this.admins = this.servers.map((server) => new KubeClient(server.kubeConfig, { cluster: server.name, metrics: this.metrics }));
+  }
+
+  static async start(options: BenchFleetOptions): Promise<BenchFleet> {
+    const names = Array.from({ length: options.memberServers }, (_, i) => `m${String(i)}`);
+    const fleet = await startFleet({
+      clusters: ['hub', ...names],
+      controllerManager: options.operators,
+      loadBalancer: Object.fromEntries(names.map((name) => [name, options.loadBalancer ?? 'ipv4'])),
+    });
+    const bench = new BenchFleet(fleet, options);
+    try {
+      await Promise.all([installCRDs(bench.hubCluster), installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }), ...bench.servers.map((server) => installCRDs(server))]);
+      await new ResourceClient(bench.hub, Namespaces).create({ metadata: { name: BENCH_NAMESPACE } });
+      if (options.operators) {
+        for (const server of bench.servers) {
+          bench.operators.push(
+            await bench.#startProcess(`replica-operator-${server.name}`, ENTRIES.replicaOperator, [
+              `--kubeconfig=${server.kubeconfigFile}`,
+              '--leader-election-namespace=default',
+              '--log-level=warn',
+            ]),
+          );
+        }
+      }
+      return bench;
+    } catch (error) {
+      await bench.stop();
+      throw error;
+    }
+  }
+
+  get hubProcess(): NodeProcess {
+    if (!this.#hubProcess) throw new Error('the hub was not started');
+    return this.#hubProcess;
+  }
+
+  /**
+   * Joins `count` more members, round-robin over the member API servers: the region's inputs
+   * (Prometheus config, bucket Secret) in a namespace of their own, then the CLI's `join` with
+   * `--namespace`, which issues that namespace's credential and registers it in the hub.
+   */
+  async join(count: number, labels: Readonly<Record<string, string>>, concurrency = 8): Promise<BenchMember[]> {
+    const limit = pLimit(concurrency);
+    const first = this.members.length;
+    const added = await Promise.all(
+      Array.from({ length: count }, (_, offset) =>
+        limit(async () => {
+          const index = first + offset;
+          const server = index % this.servers.length;
+          const name = `member-${String(index).padStart(3, '0')}`;
+          const admin = this.admins[server];
+          const cluster = this.servers[server];
+          if (!admin || !cluster) throw new Error(`no member API server ${String(server)}`);
+          await join({ name, member: admin, hub: this.hub, memberCA: cluster.ca, namespace: name, labels });
+          await createRegionInputs(admin, name);
+          return { name, namespace: name, server };
+        }),
+      ),
+    );
+    this.members.push(...added);
+    return added;
+  }
+
+  /** Starts the hub process on the hub cluster (leader election on, as deployed). */
+  async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
+    this.#hubProcess = await this.#startProcess('promfleet-hub', ENTRIES.hub, [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...extraArgs]);
+    return this.#hubProcess;
+  }
+
+  /** The controller processes running: the hub (once started) and the operators. */
+  get controllers(): NodeProcess[] {
+    return [...(this.#hubProcess ? [this.#hubProcess] : []), ...this.operators];
+  }
+
+  /** The inspector port of a controller process (with `inspect`). */
+  inspectorPort(process: NodeProcess): number {
+    const port = this.#inspectorPorts.get(process);
+    if (port === undefined) throw new Error(`${process.process.name} runs without an inspector (start the fleet with inspect: true)`);
+    return port;
+  }
+
+  async #startProcess(name: string, entry: string, args: readonly string[]): Promise<NodeProcess> {
+    const port = this.#inspect ? await freePort() : undefined;
+    const env = port === undefined ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${String(port)}`.trim() };
+    const started = await startNodeProcess({ name, entry, args, env });
+    if (port !== undefined) this.#inspectorPorts.set(started, port);
+    return started;
+  }
+
+  /** The members of one API server. */
+  membersOn(server: number): BenchMember[] {
+    return this.members.filter((member) => member.server === server);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.#hubProcess?.stop(), ...this.operators.map((operator) => operator.stop())]);
+    await Promise.all([this.hub, ...this.admins].map((client) => client.close()));
+    await this.fleet.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}
+
+/** What a region admin creates before any replica, in the member's own namespace. */
+export async function createRegionInputs(admin: KubeClient, namespace: string): Promise<void> {
+  await new ResourceClient(admin, ConfigMaps).create({ metadata: { name: 'prometheus-config', namespace }, data: { 'prometheus.yml': PROMETHEUS_CONFIG } });
+  await new ResourceClient(admin, Secrets).create({ metadata: { name: 's3-bucket', namespace }, stringData: { 'objstore.yml': OBJSTORE } });
+}
