@@ -23,11 +23,13 @@ describe('KubeClient on a real API server', () => {
     await namespaces.list();
     expect(await metrics.requestCount({ verb: 'get' })).toBe(2);
     const { values } = await metrics.kubeRequests.get();
-    expect(values.map((v) => v.labels).sort((a, b) => String(a.code).localeCompare(String(b.code)))).toEqual([
+    // prom-client lists series in no promised order.
+    const byCodeAndVerb = (a: { code?: unknown; verb?: unknown }, b: { code?: unknown; verb?: unknown }) => `${String(a.code)} ${String(a.verb)}`.localeCompare(`${String(b.code)} ${String(b.verb)}`);
+    expect(values.map((v) => v.labels).sort(byCodeAndVerb)).toEqual([
       { cluster: 'client', verb: 'get', resource: 'namespaces', code: '200' },
       { cluster: 'client', verb: 'list', resource: 'namespaces', code: '200' },
       { cluster: 'client', verb: 'get', resource: 'namespaces', code: '404' },
-    ].sort((a, b) => a.code.localeCompare(b.code)));
+    ]);
     await client.close();
   });
 
