@@ -1,8 +1,6 @@
 import { request } from 'node:https';
 
-import type { TestCluster } from '@promfleet/testkit';
-
-import { parseSamples, type Sample } from './prom-text.ts';
+import { parseMetricsText, type MetricSample, type TestCluster } from '@promfleet/testkit';
 
 /** A controller process's /metrics (the kit's HTTP server). */
 export async function controllerMetrics(url: string): Promise<string> {
@@ -34,19 +32,19 @@ export function apiServerMetrics(cluster: TestCluster): Promise<string> {
 }
 
 /** The kit's request counter: `promfleet_kube_requests_total{cluster,verb,resource,code}`. */
-export function kitRequests(text: string): Sample[] {
-  return parseSamples(text, ['promfleet_kube_requests_total']);
+export function kitRequests(text: string): MetricSample[] {
+  return parseMetricsText(text, ['promfleet_kube_requests_total']);
 }
 
 /** kube-apiserver's request counter: `apiserver_request_total{verb,group,resource,subresource,code,...}`. */
-export function apiServerRequests(text: string): Sample[] {
-  return parseSamples(text, ['apiserver_request_total']);
+export function apiServerRequests(text: string): MetricSample[] {
+  return parseMetricsText(text, ['apiserver_request_total']);
 }
 
 /** Sums of `after - before` grouped by `key`; counters only grow, so a missing sample is zero. */
-export function counterDelta(before: readonly Sample[], after: readonly Sample[], key: (sample: Sample) => string | undefined): Map<string, number> {
+export function counterDelta(before: readonly MetricSample[], after: readonly MetricSample[], key: (sample: MetricSample) => string | undefined): Map<string, number> {
   const sums = new Map<string, number>();
-  const add = (samples: readonly Sample[], sign: number) => {
+  const add = (samples: readonly MetricSample[], sign: number) => {
     for (const sample of samples) {
       const k = key(sample);
       if (k !== undefined) sums.set(k, (sums.get(k) ?? 0) + sign * sample.value);

@@ -1,32 +1,13 @@
 import { WRITE_VERBS } from '@promfleet/kube';
+import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
-/** One sample of a Prometheus text exposition: `name{labels} value`. */
-export interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-export function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const match = SAMPLE.exec(line);
-    if (!match || line.startsWith('#')) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key ?? ''] = (value ?? '').replace(/\\(.)/g, '$1');
-    samples.push({ name: match[1] ?? '', labels, value: Number(match[3]) });
-  }
-  return samples;
-}
+export type Sample = MetricSample;
 
 /** The samples a process serves on /metrics now. */
 export async function scrape(url: string): Promise<Sample[]> {
   const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${url}/metrics answered ${String(response.status)}`);
-  return parseMetrics(await response.text());
+  return parseMetricsText(await response.text());
 }
 
 /** The sum of a metric's samples whose labels pass `filter`. */

@@ -1,7 +1,7 @@
 import type { KitMetrics } from '@promfleet/kube';
+import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
 import type { BenchFleet } from '../../lib/bench-fleet.ts';
-import { parseSamples, type Sample } from '../../lib/prom-text.ts';
 import { apiServerMetrics, apiServerRequests, controllerMetrics, counterDelta, kitRequests } from '../../lib/scrape.ts';
 
 /** Who sent a request: the hub, the replica operators, or the benchmark (the spec patch, the floor's applies). */
@@ -14,14 +14,14 @@ const WORK_METRICS = ['promfleet_reconcile_total', 'promfleet_reconcile_duration
 /** Every request counter and work counter of the fleet at one moment. */
 export interface Snapshot {
   /** The kit's counters, labelled with `client` and `target`. */
-  readonly kit: Sample[];
+  readonly kit: MetricSample[];
   /** kube-apiserver's counters, labelled with `target`. */
-  readonly apiServers: Sample[];
+  readonly apiServers: MetricSample[];
   /** Reconciles and CPU seconds of the controller processes, labelled with `client`. */
-  readonly work: Sample[];
+  readonly work: MetricSample[];
 }
 
-const withLabels = (samples: readonly Sample[], extra: Record<string, string>): Sample[] => samples.map((sample) => ({ ...sample, labels: { ...sample.labels, ...extra } }));
+const withLabels = (samples: readonly MetricSample[], extra: Record<string, string>): MetricSample[] => samples.map((sample) => ({ ...sample, labels: { ...sample.labels, ...extra } }));
 
 export async function snapshot(bench: BenchFleet, benchMetrics: readonly KitMetrics[]): Promise<Snapshot> {
   const [hubText, operatorTexts, benchTexts, hubServer, memberServers] = await Promise.all([
@@ -31,12 +31,12 @@ export async function snapshot(bench: BenchFleet, benchMetrics: readonly KitMetr
     apiServerMetrics(bench.hubCluster),
     Promise.all(bench.servers.map((server) => apiServerMetrics(server))),
   ]);
-  const targetOf = (sample: Sample): Target => (sample.labels.cluster === 'hub' ? 'hub' : 'members');
+  const targetOf = (sample: MetricSample): Target => (sample.labels.cluster === 'hub' ? 'hub' : 'members');
   const kit = (client: Client, text: string) => kitRequests(text).map((sample) => ({ ...sample, labels: { ...sample.labels, client, target: client === 'operators' ? 'members' : targetOf(sample) } }));
   return {
     kit: [...kit('hub', hubText), ...operatorTexts.flatMap((text) => kit('operators', text)), ...benchTexts.flatMap((text) => kit('bench', text))],
     apiServers: [...withLabels(apiServerRequests(hubServer), { target: 'hub' }), ...memberServers.flatMap((text) => withLabels(apiServerRequests(text), { target: 'members' }))],
-    work: [...withLabels(parseSamples(hubText, WORK_METRICS), { client: 'hub' }), ...operatorTexts.flatMap((text) => withLabels(parseSamples(text, WORK_METRICS), { client: 'operators' }))],
+    work: [...withLabels(parseMetricsText(hubText, WORK_METRICS), { client: 'hub' }), ...operatorTexts.flatMap((text) => withLabels(parseMetricsText(text, WORK_METRICS), { client: 'operators' }))],
   };
 }
 

@@ -23,6 +23,7 @@ export type { ClusterHandle } from './fakes/fake-controller.ts';
 export { startRedis, RedisServer, type RedisServerOptions } from './redis.ts';
 export { startNodeProcess, type NodeProcess } from './process/node-process.ts';
 export { connectSSE, type ServerSentEvent, type SSEConnection } from './sse.ts';
+export { parseMetricsText, type MetricSample } from './metrics-text.ts';
 export { startPromfleet, createRegionInputs, joinMember, MEMBER_NAMESPACE, HUB_NAMESPACE, PROMETHEUS_CONFIG, OBJSTORE } from './promfleet/install.ts';
 export type { Promfleet, PromfleetMember, PromfleetOptions, MemberSpec, HubSettings } from './promfleet/install.ts';
 export { runCli, type CliRun } from './promfleet/cli.ts';

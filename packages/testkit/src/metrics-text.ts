@@ -1,5 +1,5 @@
-/** One sample of the Prometheus text exposition format. */
-export interface Sample {
+/** One sample of the Prometheus text exposition format: `name{labels} value`. */
+export interface MetricSample {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
@@ -8,14 +8,18 @@ export interface Sample {
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-/** The samples of the metrics named `names` in a /metrics text (comments and other metrics skipped). */
-export function parseSamples(text: string, names: readonly string[]): Sample[] {
-  const wanted = new Set(names);
-  const samples: Sample[] = [];
+/**
+ * The samples in a /metrics text (a controller's or kube-apiserver's), comments skipped; only
+ * those of the metrics named in `names` when given. For tests and benchmarks that read what a
+ * process counted.
+ */
+export function parseMetricsText(text: string, names?: readonly string[]): MetricSample[] {
+  const wanted = names ? new Set(names) : undefined;
+  const samples: MetricSample[] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith('#')) continue;
     const match = LINE.exec(line);
-    if (!match?.[1] || !wanted.has(match[1])) continue;
+    if (!match?.[1] || (wanted && !wanted.has(match[1]))) continue;
     const labels: Record<string, string> = {};
     for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) {
       if (key !== undefined) labels[key] = (value ?? '').replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
@@ -23,9 +27,4 @@ export function parseSamples(text: string, names: readonly string[]): Sample[] {
     samples.push({ name: match[1], labels, value: Number(match[3]) });
   }
   return samples;
-}
-
-/** The first sample's value of a metric, for gauges without labels. */
-export function sampleValue(text: string, name: string): number | undefined {
-  return parseSamples(text, [name])[0]?.value;
 }
