@@ -2,7 +2,7 @@ import { ANNOTATIONS } from '@promfleet/api';
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { addFinalizer, Applier, ConfigMaps, CoreEvents, EventRecorder, hasFinalizer, PrometheusReplicas, removeFinalizer, WRITE_VERBS } from '../src/index.ts';
+import { addFinalizer, Applier, ConfigMaps, CoreEvents, EventRecorder, hasFinalizer, PrometheusReplicas, removeFinalizer, Services, WRITE_VERBS } from '../src/index.ts';
 import { installCRDs } from '@promfleet/testkit';
 import { kitClient, resources } from './helpers.ts';
 
@@ -41,6 +41,24 @@ describe('Applier', () => {
     // A fresh Applier (a restarted process) reaches the same verdict from the object alone.
     const third = await new Applier('promfleet-test').apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
     expect(third.changed).toBe(false);
+    expect(await metrics.requestCount()).toBe(before);
+    await client.close();
+  });
+
+  it('makes no request for a Service stating a zero value the API server leaves out', async () => {
+    const { client, metrics } = kitClient(fleet.cluster('apply'));
+    const services = resources(client, Services);
+    const applier = new Applier('promfleet-test');
+    const headless = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'headless', namespace: 'default' },
+      spec: { clusterIP: 'None', publishNotReadyAddresses: false, selector: { app: 'x' }, ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' as const }] },
+    };
+    const first = await applier.apply(services, headless, undefined);
+    expect(first.object.spec?.publishNotReadyAddresses).toBeUndefined();
+    const before = await metrics.requestCount();
+    expect((await applier.apply(services, headless, first.object)).changed).toBe(false);
     expect(await metrics.requestCount()).toBe(before);
     await client.close();
   });

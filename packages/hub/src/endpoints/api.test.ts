@@ -42,6 +42,9 @@ describe('endpoints API', () => {
     const changed = await app.inject({ url: '/api/v1/endpoints', headers: { 'if-none-match': '"r1"' } });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).toBe('"r2"');
+    // The body is serialized once per revision: a change must show, not the cached revision 1.
+    expect(changed.json()).toEqual({ revision: 2, items: [{ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.11') }] });
+    expect(changed.headers['content-type']).toBe('application/json; charset=utf-8');
   });
 
   it('serves one PrometheusCluster, 404 when it has none, 400 on malformed names', async () => {

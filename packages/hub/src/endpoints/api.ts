@@ -43,6 +43,7 @@ const notModifiedBody = { description: 'unchanged since the ETag given in If-Non
  */
 export async function registerEndpointsApi(app: HttpServer, options: EndpointsApiOptions): Promise<void> {
   const { store } = options;
+  const serialized = new WeakMap<EndpointSnapshot, string>();
   await app.register(underPressure, { maxEventLoopDelay: 1000, retryAfter: 5, exposeStatusRoute: false });
 
   app.addHook('onRequest', async (request, reply) => {
@@ -60,7 +61,13 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
     async (request, reply) => {
       const snapshot = store.snapshot();
       if (notModified(request, reply, snapshot.revision)) return reply.code(304).send();
-      return snapshot;
+      // Serialized once per snapshot, not once per request: DNS automation polls this.
+      let body = serialized.get(snapshot);
+      if (body === undefined) {
+        body = JSON.stringify(snapshot);
+        serialized.set(snapshot, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

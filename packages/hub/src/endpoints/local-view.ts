@@ -14,14 +14,19 @@ export class LocalView {
   #revision = 0;
   #history: EndpointChange[] = [];
   readonly #listeners = new Set<(event: StoreEvent) => void>();
+  /** Built once per change: every API request reads it, and its identity keys the serialized body. */
+  #snapshot: EndpointSnapshot | undefined;
 
   get revision(): number {
     return this.#revision;
   }
 
   snapshot(): EndpointSnapshot {
-    const items = [...this.#sets.values()].sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
-    return { revision: this.#revision, items };
+    this.#snapshot ??= {
+      revision: this.#revision,
+      items: [...this.#sets.values()].sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name))),
+    };
+    return this.#snapshot;
   }
 
   get(namespace: string, name: string): EndpointSet | undefined {
@@ -45,6 +50,7 @@ export class LocalView {
     if (change.endpoints === null) this.#sets.delete(key);
     else this.#sets.set(key, { namespace: change.namespace, name: change.name, endpoints: change.endpoints });
     this.#revision = change.revision;
+    this.#snapshot = undefined;
     this.#history.push(change);
     if (this.#history.length > HISTORY) this.#history.splice(0, this.#history.length - HISTORY);
     this.#emit({ type: 'change', change });
@@ -55,6 +61,7 @@ export class LocalView {
   reset(snapshot: EndpointSnapshot): void {
     this.#sets = new Map(snapshot.items.map((set) => [setKey(set.namespace, set.name), set]));
     this.#revision = snapshot.revision;
+    this.#snapshot = undefined;
     this.#history = [];
     this.#emit({ type: 'snapshot', snapshot: this.snapshot() });
   }

@@ -12,6 +12,13 @@ describe('isSubset', () => {
     expect(isSubset({ metadata: { labels: { a: 'b' } } }, { metadata: {} })).toBe(false);
   });
 
+  it('takes a zero value the server left out (omitempty) as stated, but not a different one', () => {
+    expect(isSubset({ spec: { clusterIP: 'None', publishNotReadyAddresses: false } }, { spec: { clusterIP: 'None' } })).toBe(true);
+    expect(isSubset({ a: 0, b: '' }, {})).toBe(true);
+    expect(isSubset({ spec: { publishNotReadyAddresses: true } }, { spec: {} })).toBe(false);
+    expect(isSubset({ spec: { publishNotReadyAddresses: false } }, { spec: { publishNotReadyAddresses: true } })).toBe(false);
+  });
+
   it('compares arrays element by element, with the same length', () => {
     expect(isSubset({ c: [{ name: 'a' }] }, { c: [{ name: 'a', image: 'x' }] })).toBe(true);
     expect(isSubset({ c: [{ name: 'a' }] }, { c: [{ name: 'a' }, { name: 'b' }] })).toBe(false);

@@ -4,6 +4,9 @@
  */
 export function isSubset(desired: unknown, live: unknown): boolean {
   if (desired === undefined) return true;
+  // Built-in types drop zero values of omitempty fields (a Service's publishNotReadyAddresses:
+  // false reads back absent): stating one is no difference.
+  if (live === undefined && (desired === false || desired === 0 || desired === '')) return true;
   if (desired === null || typeof desired !== 'object') return desired === live || sameNumber(desired, live);
   if (Array.isArray(desired)) {
     return Array.isArray(live) && live.length === desired.length && desired.every((item, i) => isSubset(item, live[i]));
