@@ -5,12 +5,13 @@
 import { parseArgs } from 'node:util';
 
 import { matchesLabelSelector, type LabelSelector, type PrometheusCluster } from '@promfleet/api';
-import { startRedis } from '@promfleet/testkit';
+import { Pods, ResourceClient } from '@promfleet/kube';
+import { startRedis, UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { setPrometheusReady } from '../helpers/actions.ts';
 import { monitorInvariants } from '../helpers/invariants.ts';
 import { healthy, prometheusCluster } from '../helpers/observe.ts';
-import { eventually, startPromfleet } from '../helpers/promfleet-fleet.ts';
+import { eventually, MEMBER_NAMESPACE, startPromfleet } from '../helpers/promfleet-fleet.ts';
 import { superviseOperators } from '../helpers/supervisor.ts';
 import { convergedProblems, targetsOutsideReady } from './fleet-invariants.ts';
 import { randomSource } from './random.ts';
@@ -80,8 +81,29 @@ async function unreadyPod(member: string, cluster: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, random.int(1, 8) * 1000));
     await setPrometheusReady(members.get(member) ?? pf.hub, cluster, true);
   } catch {
-    // The pod may be gone (deselected) or its API server out; the round's convergence check covers it.
+    // The pod may be gone (deselected) or its API server out: restoreReadiness() undoes it at the round's end.
   }
+}
+
+/** Every pod the soak made unready, ready again: the faults end before convergence is judged. */
+async function restoreReadiness(): Promise<void> {
+  for (const [member, client] of members) {
+    const pods = new ResourceClient(client, Pods);
+    for (const pod of (await pods.list({ namespace: MEMBER_NAMESPACE })).items) {
+      if (pod.metadata?.annotations?.[UNREADY_ANNOTATION] === undefined) continue;
+      log(`${member}: ${pod.metadata.name ?? ''} ready again (its flap was cut short by an outage)`);
+      await pods.patch(pod.metadata.name ?? '', MEMBER_NAMESPACE, { metadata: { annotations: { [UNREADY_ANNOTATION]: null } } });
+    }
+  }
+}
+
+/** Why a PrometheusCluster has not settled: each entry that is not ready, fresh and current. */
+function unsettled(cluster: PrometheusCluster, expected: ReadonlySet<string>): string {
+  const generation = cluster.metadata.generation;
+  const entries = cluster.status?.clusters ?? [];
+  const listed = entries.map((entry) => entry.name);
+  const off = entries.filter((entry) => !entry.ready || entry.stale || entry.observedGeneration !== generation);
+  return `${cluster.metadata.name} (generation ${String(generation)}, observed ${String(cluster.status?.observedGeneration)}; expected ${[...expected].sort().join('+') || 'none'}, listed ${listed.join('+') || 'none'}${off.length > 0 ? `; ${off.map((entry) => `${entry.name} ${entry.phase} ready=${String(entry.ready)} stale=${String(entry.stale)} at ${String(entry.observedGeneration)}${entry.message ? ` (${entry.message})` : ''}`).join(', ')}` : ''})`;
 }
 
 async function act(): Promise<void> {
@@ -128,14 +150,18 @@ try {
       await new Promise((resolve) => setTimeout(resolve, random.int(500, 4000)));
     }
     await Promise.all(pending.splice(0));
+    await eventually('readiness restored', async () => {
+      await restoreReadiness();
+      return true;
+    }, 60_000, 1_000);
     rounds++;
     const expected = selected();
     try {
       const tookMs = Date.now();
       await eventually(`round ${String(rounds)} converged`, async () => {
         const clusters = (await pf.clusters.list({ namespace: 'default' })).items;
-        const notYet = clusters.filter((cluster) => !settled(cluster, expected.get(cluster.metadata.name)?.size ?? 0)).map((cluster) => cluster.metadata.name);
-        if (notYet.length > 0) throw new Error(`not settled: ${notYet.join(', ')}`);
+        const notYet = clusters.filter((cluster) => !settled(cluster, expected.get(cluster.metadata.name)?.size ?? 0));
+        if (notYet.length > 0) throw new Error(`not settled: ${notYet.map((cluster) => unsettled(cluster, expected.get(cluster.metadata.name) ?? new Set())).join('; ')}`);
         const problems = await convergedProblems({ hub: pf.hub, hubUrl: pf.hubProcess.url, members, selected: expected }, clusters);
         if (problems.length > 0) throw new Error(problems.join('; '));
         return true;

@@ -42,6 +42,9 @@ process.exitCode = await runProgram({
     logger.info({ listen: flags.listen, watchNamespace: flags['watch-namespace'] ?? '(all)' }, 'started');
     if ((await manager.done) === 'stopped') return 0;
     logger.error('exiting after losing the leader lease; a restart campaigns again');
+    // Caches, their retry timers and the HTTP server too: anything left running would keep the
+    // process alive, useless and unrestarted.
+    await manager.stop();
     await client.close();
     return 1;
   },

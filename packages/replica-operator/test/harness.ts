@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
 import { ConfigMaps, KubeClient, Namespaces, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
-import { createRegionInputs, eventually, installCRDs, startFleet, startNodeProcess, type Fleet, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
+import { createRegionInputs, eventually, installCRDs, parseMetricsText, startFleet, startNodeProcess, type Fleet, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
 import { afterAll, beforeAll } from 'vitest';
 
 export { createRegionInputs, eventually };
@@ -35,17 +35,10 @@ export async function startOperator(kubeconfigFile: string, args: readonly strin
 
 /** Sum of promfleet_kube_requests_total samples with one of `verbs`, outside `excludedResources`. */
 export function sumRequests(metricsText: string, verbs: readonly string[], excludedResources: readonly string[] = []): number {
-  let total = 0;
-  for (const line of metricsText.split('\n')) {
-    const match = /^promfleet_kube_requests_total\{([^}]*)\} (\S+)$/.exec(line);
-    if (!match?.[1]) continue;
-    const verb = /verb="([^"]*)"/.exec(match[1])?.[1];
-    const resource = /resource="([^"]*)"/.exec(match[1])?.[1] ?? '';
-    if (verb && verbs.includes(verb) && !excludedResources.includes(resource)) total += Number(match[2]);
-  }
-  return total;
+  return parseMetricsText(metricsText, ['promfleet_kube_requests_total'])
+    .filter((sample) => verbs.includes(sample.labels.verb ?? '') && !excludedResources.includes(sample.labels.resource ?? ''))
+    .reduce((total, sample) => total + sample.value, 0);
 }
-
 
 /** A kit client for assertions, and typed accessors for what tests touch. */
 export function testClient(cluster: TestCluster) {
