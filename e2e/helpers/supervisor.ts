@@ -17,6 +17,8 @@ export function superviseOperators(pf: Promfleet): OperatorSupervisor {
   const restarts: string[] = [];
   const replacements: NodeProcess[] = [];
   const state = { stopped: false };
+  // A function, not a property read: it flips while a start is awaited.
+  const stopped = (): boolean => state.stopped;
   const watch = (member: string, operator: NodeProcess): void => {
     void operator.process.exited.then(async (code) => {
       if (state.stopped) return;
@@ -24,15 +26,24 @@ export function superviseOperators(pf: Promfleet): OperatorSupervisor {
       console.log(`replica operator in ${member} exited with ${String(code)}; starting it again, as its Deployment would`);
       const cluster = pf.members.get(member)?.cluster;
       if (!cluster) return;
-      const replacement = await startNodeProcess({
-        name: `replica-operator-${member}`,
-        entry: ENTRIES.replicaOperator,
-        args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn'],
-        // Its API server may still be starting: ready once it has synced.
-        timeoutMs: 120_000,
-      });
-      replacements.push(replacement);
-      watch(member, replacement);
+      // Like the kubelet's crash-loop back-off: an operator that cannot reach its API server at
+      // start exits again, so try until one stays up.
+      for (let attempt = 0; !stopped(); attempt++) {
+        try {
+          const replacement = await startNodeProcess({
+            name: `replica-operator-${member}`,
+            entry: ENTRIES.replicaOperator,
+            args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn'],
+            timeoutMs: 120_000,
+          });
+          replacements.push(replacement);
+          watch(member, replacement);
+          return;
+        } catch {
+          restarts.push(`${member}: did not start`);
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1_000 * 2 ** attempt, 10_000)));
+        }
+      }
     });
   };
   for (const [member, { operator }] of pf.members) watch(member, operator);
