@@ -73,9 +73,11 @@ export class ApiServer {
     });
     this.#process = process;
     const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    // Ready, and the bootstrap controller has made the `default` namespace, which /readyz does
+    // not wait for and which tests (and Leases) use at once.
     await waitFor(
       `kube-apiserver[${clusterName}]`,
-      async () => (await httpsGet(`${this.url}/readyz`, tls)).status === 200,
+      async () => (await httpsGet(`${this.url}/readyz`, tls)).status === 200 && (await httpsGet(`${this.url}/api/v1/namespaces/default`, tls)).status === 200,
       { timeoutMs: 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
     );
   }
