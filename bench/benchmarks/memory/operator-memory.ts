@@ -11,7 +11,7 @@ import {
   Pods,
   PrometheusReplicas,
   ResourceClient,
-  resourceType,
+  preferredResource,
   Services,
   StatefulSets,
   type KubeClient,
@@ -30,19 +30,19 @@ import { memoryTable, type Stage } from './memory-table.ts';
 
 const TIMEOUT_MS = 1_800_000;
 const OWN = 'app.kubernetes.io/managed-by=promfleet-replica-operator';
-/** v1.20 serves PodDisruptionBudgets in policy/v1beta1 only. */
-const PodDisruptionBudgets = resourceType<KubeObject>('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true);
 
 /** What the operator caches, as JSON: replicas, its workloads, Services, Ingresses, PDBs and pods, and every ConfigMap (Secrets are kept as digests and left out). */
 async function operatorCachedJSON(admin: KubeClient): Promise<{ objects: number; bytes: number }> {
   const own = { labelSelector: OWN };
+  // The version the operator itself picks: policy/v1 on current clusters, v1beta1 on v1.20.
+  const podDisruptionBudgets = await preferredResource<KubeObject>(admin, 'policy', ['v1', 'v1beta1'], 'poddisruptionbudgets', 'PodDisruptionBudget', true);
   const parts = await Promise.all([
     cachedJSONBytes(new ResourceClient(admin, PrometheusReplicas)),
     cachedJSONBytes(new ResourceClient(admin, StatefulSets), own),
     cachedJSONBytes(new ResourceClient(admin, Deployments), own),
     cachedJSONBytes(new ResourceClient(admin, Services), own),
     cachedJSONBytes(new ResourceClient(admin, Ingresses), own),
-    cachedJSONBytes(new ResourceClient(admin, PodDisruptionBudgets), own),
+    ...(podDisruptionBudgets ? [cachedJSONBytes(new ResourceClient(admin, podDisruptionBudgets), own)] : []),
     cachedJSONBytes(new ResourceClient(admin, Pods), own),
     cachedJSONBytes(new ResourceClient(admin, ConfigMaps)),
   ]);
