@@ -13,6 +13,10 @@ export const OPERATOR_RULES = [
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
   // Bucket Secrets are read to validate and hash objstore.yml; never written.
   { apiGroups: [''], resources: ['secrets', 'pods'], verbs: ['get', 'list', 'watch'] },
+  // Claims of its StatefulSets are expanded in place when spec.storage grows.
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'patch'] },
+  // ConfigApplied: each Prometheus pod is asked, through the API server, which config it loaded.
+  { apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ] as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULTS, RESERVED_EXTERNAL_LABELS } from '../constants.ts';
+import { dataPlaneFields } from './data-plane.ts';
 import { dataKey, dnsName, objectName, parsePrometheusDuration, prometheusDuration, quantity } from './formats.ts';
 
 /**
@@ -75,6 +76,7 @@ export const resources = z.strictObject({
   thanosSidecar: resourceRequirements.optional(),
   thanosStore: resourceRequirements.optional(),
   thanosQuery: resourceRequirements.optional(),
+  thanosCompact: resourceRequirements.optional(),
   grafana: resourceRequirements.optional(),
 });
 
@@ -97,6 +99,7 @@ export const replicaTemplateFields = {
   images: images.optional().describe('Image overrides.'),
   resources: resources.optional().describe('Container resources per component.'),
   grafana: grafana.optional().describe('Optional Grafana.'),
+  ...dataPlaneFields,
 };
 
 export type Metrics = z.output<typeof metrics>;

@@ -40,7 +40,17 @@ const view = (overrides: Partial<MemberView>): MemberView => ({
 
 describe('desiredReplica', () => {
   it('copies the replica fields, names it after the cluster, owns paused, labels it as the hub’s and records the generation', () => {
-    const replica = desiredReplica(cluster({ highlyAvailable: true, baseDomain: 'prometheus.example.com', dns: { ttl: 60 } }), member);
+    const replica = desiredReplica(
+      cluster({
+        highlyAvailable: true,
+        baseDomain: 'prometheus.example.com',
+        dns: { ttl: 60 },
+        rules: { configMaps: ['team-rules'] },
+        alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }],
+        compaction: { retention: { raw: '30d' } },
+      }),
+      member,
+    );
     expect(replica).toEqual({
       apiVersion: 'promfleet.io/v1alpha1',
       kind: 'PrometheusReplica',
@@ -62,6 +72,9 @@ describe('desiredReplica', () => {
         baseDomain: 'prometheus.example.com',
         metrics: { retention: '24h', blockDuration: '2h' },
         bucketSecret: 's3-bucket',
+        rules: { configMaps: ['team-rules'] },
+        alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'], scheme: 'http' }],
+        compaction: { enabled: true, downsampling: true, retention: { raw: '30d', fiveMinutes: '0d', oneHour: '0d' } },
         clusterName: 'eu-west',
         paused: false,
       },

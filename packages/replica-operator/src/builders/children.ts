@@ -3,11 +3,12 @@ import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IConfigMap, IService } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
+import { compactorService, compactorStatefulSet } from './compactor.ts';
 import { buildContext, type BuildInputs } from './context.ts';
 import { grafanaDatasources, grafanaDeployment } from './grafana.ts';
 import { ingress } from './ingress.ts';
 import { podDisruptionBudgets, type PodDisruptionBudget } from './pdb.ts';
-import { prometheusConfigMap, prometheusStatefulSet } from './prometheus.ts';
+import { prometheusConfigMap, prometheusRulesConfigMap, prometheusStatefulSet } from './prometheus.ts';
 import { queryDeployment } from './query.ts';
 import { services } from './services.ts';
 import { storeStatefulSet } from './store.ts';
@@ -27,11 +28,12 @@ export function desiredChildren(replica: PrometheusReplica, inputs: BuildInputs)
   const context = buildContext(replica, inputs);
   const grafana = replica.spec.grafana?.enabled === true;
   const routes = ingress(context);
+  const present = <T>(...objects: (T | undefined)[]): T[] => objects.filter((object): object is T => object !== undefined);
   return {
-    configMaps: [prometheusConfigMap(context), ...(grafana ? [grafanaDatasources(context)] : [])],
-    statefulSets: [prometheusStatefulSet(context), storeStatefulSet(context)],
+    configMaps: present(prometheusConfigMap(context), prometheusRulesConfigMap(context), grafana ? grafanaDatasources(context) : undefined),
+    statefulSets: present(prometheusStatefulSet(context), storeStatefulSet(context), compactorStatefulSet(context)),
     deployments: [queryDeployment(context), ...(grafana ? [grafanaDeployment(context)] : [])],
-    services: services(context),
+    services: present(...services(context), compactorService(context)),
     ingresses: routes ? [routes] : [],
     podDisruptionBudgets: podDisruptionBudgets(context),
   };

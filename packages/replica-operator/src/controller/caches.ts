@@ -16,7 +16,7 @@ import {
   type Logger,
   type ResourceType,
 } from '@promfleet/kube';
-import type { ISecret } from 'kubernetes-models/v1';
+import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
 
 import { checkObjstore, type ObjstoreCheck } from '../config/objstore.ts';
 import type { PodDisruptionBudget } from '../builders/pdb.ts';
@@ -28,6 +28,9 @@ export interface SecretDigest extends KubeObject {
 }
 
 const SecretDigests = resourceType<SecretDigest>('', 'v1', 'secrets', 'Secret', true);
+export const PersistentVolumeClaims = resourceType<IPersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true);
+// The claims of StatefulSet claim templates carry the pods' selector labels, not managed-by.
+const OWN_CLAIMS = 'app.kubernetes.io/component in (prometheus,thanos-compact),app.kubernetes.io/instance';
 
 function digest(raw: SecretDigest): SecretDigest {
   const secret = raw as unknown as ISecret;
@@ -54,13 +57,21 @@ export function createCaches(client: KubeClient, options: { namespace: string | 
   const informer = <T extends KubeObject>(type: ResourceType<T>, extra: Partial<ConstructorParameters<typeof Informer<T>>[1]> = {}) =>
     new Informer<T>(new ResourceClient(client, type), { ...common, ...extra });
   return {
-    replicas: informer(PrometheusReplicas, { indexers: { configMap: reference('configMap'), bucketSecret: reference('bucketSecret') } }),
+    replicas: informer(PrometheusReplicas, {
+      indexers: {
+        configMap: reference('configMap'),
+        bucketSecret: reference('bucketSecret'),
+        // Replicas with spec.rules, by namespace: any ConfigMap there may be one of their rule files.
+        rulesNamespace: (replica: PrometheusReplica) => (replica.spec.rules ? [replica.metadata.namespace ?? ''] : []),
+      },
+    }),
     statefulSets: informer(StatefulSets, { labelSelector: managedBy }),
     deployments: informer(Deployments, { labelSelector: managedBy }),
     services: informer(Services, { labelSelector: managedBy }),
     ingresses: informer(Ingresses, { labelSelector: managedBy }),
     podDisruptionBudgets: informer(options.pdbType, { labelSelector: managedBy }),
     pods: informer(Pods, { labelSelector: managedBy }),
+    claims: informer(PersistentVolumeClaims, { labelSelector: OWN_CLAIMS }),
     configMaps: informer(ConfigMaps),
     secrets: informer(SecretDigests, { transform: digest }),
   };

@@ -5,6 +5,10 @@ export const CONDITIONS = {
   configValid: 'ConfigValid',
   bucketSecretValid: 'BucketSecretValid',
   persistentStorage: 'PersistentStorage',
+  rulesValid: 'RulesValid',
+  configApplied: 'ConfigApplied',
+  storageUpToDate: 'StorageUpToDate',
+  compactorReady: 'CompactorReady',
 } as const;
 
 export const REASONS = {
@@ -18,4 +22,11 @@ export const REASONS = {
   valid: 'Valid',
   emptyDir: 'EmptyDir',
   persistentVolumeClaim: 'PersistentVolumeClaim',
+  claimsMatchSpec: 'ClaimsMatchSpec',
+  resizing: 'Resizing',
+  expansionRefused: 'ExpansionRefused',
+  shrinkNotSupported: 'ShrinkNotSupported',
+  storageClassDiffers: 'StorageClassDiffers',
+  compactorRunning: 'CompactorRunning',
+  compactorNotReady: 'CompactorNotReady',
 } as const;
