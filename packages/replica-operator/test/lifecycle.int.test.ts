@@ -15,24 +15,32 @@ describe('PrometheusReplica lifecycle', () => {
     await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com' }));
     const running = await waitForPhase(env.api, ns, 'demo', 'Running');
 
-    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
     expect(names((await new ResourceClient(env.api.client, Deployments).list({ namespace: ns })).items)).toEqual(['demo-thanos-query']);
-    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
     expect(names((await new ResourceClient(env.api.client, Ingresses).list({ namespace: ns })).items)).toEqual(['demo']);
     expect(running.status).toMatchObject({
       readyPods: '3/3',
       output: { query: 'http://demo-thanos-query.create.svc.cluster.local:9090', queryHost: 'query.prometheus.example.com' },
-      local: { prometheus: ['demo-prometheus-0'], store: ['demo-thanos-store-0'] },
+      local: { prometheus: ['demo-prometheus-0'], store: ['demo-thanos-store-0'], compactor: ['demo-compactor-0'] },
     });
     expect(running.status?.output?.addresses?.[0]).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
     expect(running.status?.local?.query).toHaveLength(1);
-    const conditions = Object.fromEntries((running.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    const settled = await eventually('the Compactor ready and Prometheus asked', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      const types = (current?.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`);
+      return types.includes('CompactorReady=True') && types.some((t) => t.startsWith('ConfigApplied=')) ? current : undefined;
+    });
+    const conditions = Object.fromEntries((settled?.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    // The fake kubelet runs no Prometheus: there is nothing to ask, so ConfigApplied stays Unknown.
     expect(conditions).toEqual({
       Ready: 'True/AllTiersReady',
       Reconciled: 'True/ReconcileSucceeded',
       ConfigValid: 'True/Valid',
       BucketSecretValid: 'True/Valid',
       PersistentStorage: 'False/EmptyDir',
+      ConfigApplied: 'Unknown/Pending',
+      CompactorReady: 'True/CompactorRunning',
     });
   });
 

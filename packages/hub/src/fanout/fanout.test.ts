@@ -97,6 +97,17 @@ describe('memberEntry', () => {
     expect(memberEntry(view({ replica }), undefined)).toEqual({ name: 'eu-west', observedGeneration: 3, queryHost: 'query.x', addresses: ['192.0.2.10'], phase: 'Running', ready: true, stale: false });
   });
 
+  it('says so when Prometheus rejected its config, and keeps a running member ready (the old config serves)', () => {
+    const conditions = [
+      { type: 'Ready', status: 'True', reason: 'AllTiersReady', message: '3/3 pods ready', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      { type: 'ConfigApplied', status: 'False', reason: 'ConfigRejected', message: 'Prometheus in pod p-0 rejected the config', lastTransitionTime: '2026-01-01T00:00:00Z' },
+    ] as const;
+    const running = replicaIn({ observedGeneration: 1, phase: 'Running', conditions: [...conditions] });
+    expect(memberEntry(view({ replica: running }), undefined)).toMatchObject({ phase: 'Running', ready: true, message: 'ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config' });
+    const degraded = replicaIn({ observedGeneration: 1, phase: 'Degraded', conditions: [{ ...conditions[0], status: 'False', reason: 'TiersNotReady', message: 'prometheus 0/1 ready' }, conditions[1]] });
+    expect(memberEntry(view({ replica: degraded }), undefined).message).toBe('prometheus 0/1 ready; ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config');
+  });
+
   it('keeps the previous observed generation while the operator has not caught up', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running' }, 2, '4');
     expect(memberEntry(view({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration).toBe(3);

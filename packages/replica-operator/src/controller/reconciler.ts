@@ -165,7 +165,8 @@ export class ReplicaReconciler {
     const prometheus = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === 'prometheus' && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running');
     if (!probe || prometheus.length === 0) return undefined;
     const owned = this.#options.caches.configMaps.get(`${namespace}/${childNames(replica.metadata.name).prometheusConfig}`);
-    return configAppliedCondition(await probe.check(prometheus), owned?.metadata?.annotations?.[ANNOTATIONS.configHash]);
+    const expected = owned?.metadata?.annotations?.[ANNOTATIONS.configHash];
+    return configAppliedCondition(await probe.check(prometheus, expected), expected);
   }
 
   #checkConfig(replica: PrometheusReplica, namespace: string) {

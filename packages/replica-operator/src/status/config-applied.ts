@@ -26,7 +26,7 @@ interface StatusConfig {
  * operator runs, and needs only `pods/proxy` get), whether its last reload succeeded
  * (`/api/v1/status/runtimeinfo`) and which config it has loaded (the marker in
  * `/api/v1/status/config`). The loaded config is fetched only when the pod reports a reload
- * since it was last read.
+ * since it was last read, or has not shown the expected one yet.
  */
 export class ConfigAppliedProbe {
   readonly #client: KubeClient;
@@ -39,13 +39,14 @@ export class ConfigAppliedProbe {
     this.#timeoutMs = options.timeoutMs ?? 3000;
   }
 
-  async check(pods: readonly IPod[]): Promise<PodConfigState[]> {
+  /** What each pod says; `expected` is the config hash it should have, re-read until it has it. */
+  async check(pods: readonly IPod[], expected: string | undefined): Promise<PodConfigState[]> {
     const live = new Set(pods.map((pod) => pod.metadata?.uid));
     for (const uid of this.#loaded.keys()) if (!live.has(uid)) this.#loaded.delete(uid);
-    return Promise.all(pods.map((pod) => this.#checkPod(pod)));
+    return Promise.all(pods.map((pod) => this.#checkPod(pod, expected)));
   }
 
-  async #checkPod(pod: IPod): Promise<PodConfigState> {
+  async #checkPod(pod: IPod, expected: string | undefined): Promise<PodConfigState> {
     const name = pod.metadata?.name ?? '';
     const prometheus = pod.status?.containerStatuses?.find((container) => container.name === 'prometheus');
     const last = prometheus?.lastState?.terminated ?? prometheus?.state?.terminated;
@@ -58,7 +59,8 @@ export class ConfigAppliedProbe {
       const runtime = (await get<RuntimeInfo>('runtimeinfo')).data ?? {};
       const uid = pod.metadata?.uid ?? name;
       let loaded = this.#loaded.get(uid);
-      if (!loaded || loaded.time !== runtime.lastConfigTime) {
+      // lastConfigTime has second precision: until the expected config shows, read it again.
+      if (!loaded || loaded.time !== runtime.lastConfigTime || loaded.hash !== expected) {
         const config = parseConfig((await get<StatusConfig>('config')).data?.yaml);
         loaded = { time: runtime.lastConfigTime, ...config };
         this.#loaded.set(uid, loaded);

@@ -48,5 +48,5 @@ export async function startNodeProcess(options: {
     await process.stop();
     throw error;
   }
-  return { process, url, port, logFile, stop: () => process.stop() };
+  return { process, url, port, logFile, stop: async () => { await process.stop(); } };
 }

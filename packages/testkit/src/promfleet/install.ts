@@ -4,6 +4,7 @@ import { ConfigMaps, KitMetrics, KubeClient, MemberClusters, Namespaces, Prometh
 import type { TestCluster } from '../cluster.ts';
 import { EXTERNAL_DNS_CRD_DIR, installCRDs } from '../crds.ts';
 import { startFleet, type Fleet } from '../fleet.ts';
+import type { KubeletOptions } from '../kubelet/kubelet.ts';
 import { startNodeProcess, type NodeProcess } from '../process/node-process.ts';
 import { runCli } from './cli.ts';
 import { ENTRIES } from './entries.ts';
@@ -56,6 +57,8 @@ export interface PromfleetOptions {
   readonly startHub?: boolean;
   /** Progress lines, for the demo. */
   readonly onStep?: (line: string) => void;
+  /** The fake kubelets' options, e.g. `{ prometheus: true }` to run the real Prometheus. */
+  readonly kubelet?: KubeletOptions;
 }
 
 /**
@@ -90,7 +93,7 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
   const step = options.onStep ?? (() => undefined);
   const settings = options.hub ?? {};
   step(`starting a hub and ${String(options.members.length)} member clusters (etcd, kube-apiserver, kube-controller-manager)`);
-  const fleet = await startFleet({ clusters: ['hub', ...options.members.map((m) => m.name)], controllerManager: true });
+  const fleet = await startFleet({ clusters: ['hub', ...options.members.map((m) => m.name)], controllerManager: true, ...(options.kubelet ? { kubelet: options.kubelet } : {}) });
   const processes: NodeProcess[] = [];
   const clients: KubeClient[] = [];
   try {
