@@ -88,7 +88,7 @@ describe('the operator with a real Prometheus', () => {
     });
     expect(condition(rejected, 'ConfigApplied')).toMatchObject({ reason: 'ConfigRejected', message: expect.stringContaining(`Prometheus in pod ${POD} rejected the config`) as unknown });
     expect(condition(rejected, 'ConfigValid')?.status).toBe('True');
-    expect(rejected?.status?.phase).toBe('Running');
+    expect(rejected.status?.phase).toBe('Running');
     expect((await prometheus<{ data: { reloadConfigSuccess: boolean } }>('/api/v1/status/runtimeinfo')).data.reloadConfigSuccess).toBe(false);
     expect(await jobs()).toEqual(['prometheus', 'edited']);
     const entry = await eventually('the hub entry says so', async () => {

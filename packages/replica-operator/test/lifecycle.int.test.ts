@@ -31,7 +31,7 @@ describe('PrometheusReplica lifecycle', () => {
       const types = (current?.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`);
       return types.includes('CompactorReady=True') && types.some((t) => t.startsWith('ConfigApplied=')) ? current : undefined;
     });
-    const conditions = Object.fromEntries((settled?.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    const conditions = Object.fromEntries((settled.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
     // The fake kubelet runs no Prometheus: there is nothing to ask, so ConfigApplied stays Unknown.
     expect(conditions).toEqual({
       Ready: 'True/AllTiersReady',
