@@ -12,7 +12,9 @@ export const OPERATOR_RULES = [
   { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
   // Bucket Secrets are read to validate and hash objstore.yml; never written.
-  { apiGroups: [''], resources: ['secrets', 'pods'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+  // Pods for status; a pod adopted without the claims its StatefulSet now has is deleted to get them.
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   // Claims of its StatefulSets are expanded in place when spec.storage grows.
   { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list', 'watch', 'patch'] },
   // ConfigApplied: each Prometheus pod is asked, through the API server, which config it loaded.

@@ -5,6 +5,7 @@ import {
   ConfigMaps,
   Deployments,
   Ingresses,
+  Pods,
   PrometheusReplicas,
   ResourceClient,
   Services,
@@ -76,6 +77,8 @@ export class ReplicaReconciler {
       statefulSets,
       claims: new ResourceClient(client, PersistentVolumeClaims),
       claimCache: caches.claims,
+      pods: new ResourceClient(client, Pods),
+      podCache: caches.pods,
       events: options.events,
     });
     const kind = <T extends KubeObject>(type: ResourceType<T>, cache: Informer<T>, desired: (children: DesiredChildren) => readonly T[], apply?: ChildKind<T>['apply']) =>

@@ -1,8 +1,8 @@
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
+import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
-import { immutableChanges, planClaims, refusalKey } from './claims-plan.ts';
+import { immutableChanges, planClaims, podsWithoutClaims, refusalKey } from './claims-plan.ts';
 import { quantityBytes } from './quantity.ts';
 
 const set = (storage: string | undefined, storageClassName?: string, extra: Partial<NonNullable<IStatefulSet['spec']>> = {}): IStatefulSet => ({
@@ -66,6 +66,19 @@ describe('planClaims', () => {
     );
     expect(planClaims(set('20Gi'), [claim('data-demo-prometheus-0', '20Gi', { capacity: '10Gi' })], new Map()).problems[0]?.kind).toBe('resizing');
     expect(planClaims(set('20Gi'), [claim('data-demo-prometheus-0', '20Gi', { capacity: '20Gi' })], new Map()).problems).toEqual([]);
+  });
+});
+
+describe('podsWithoutClaims', () => {
+  const pod = (name: string, volumes: NonNullable<IPod['spec']>['volumes']): IPod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [], volumes } });
+  it('finds the pods that lack a claim of the templates, and only pods of the set', () => {
+    const pods = [
+      pod('demo-prometheus-0', [{ name: 'data', emptyDir: {} }]),
+      pod('demo-prometheus-1', [{ name: 'data', persistentVolumeClaim: { claimName: 'data-demo-prometheus-1' } }]),
+      pod('demo-prometheus-x', [{ name: 'data', emptyDir: {} }]),
+    ];
+    expect(podsWithoutClaims(set('10Gi'), pods).map((p) => p.metadata?.name)).toEqual(['demo-prometheus-0']);
+    expect(podsWithoutClaims(set(undefined), pods)).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { canonicalJSON } from '@promfleet/kube';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
+import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
 import { quantityBytes } from './quantity.ts';
 
@@ -63,6 +63,23 @@ export function planClaims(statefulSet: IStatefulSet, claims: readonly IPersiste
     }
   }
   return { resize, problems };
+}
+
+/**
+ * Pods of a StatefulSet without a volume for each of its claim templates: pods adopted from a
+ * StatefulSet that had fewer claims. The StatefulSet controller tries to add the claim to the
+ * running pod, which the API server refuses (pod volumes are immutable), and never rolls it:
+ * such a pod has to be deleted to come back with its claim.
+ */
+export function podsWithoutClaims(statefulSet: IStatefulSet, pods: readonly IPod[]): IPod[] {
+  const name = statefulSet.metadata?.name ?? '';
+  const templates = (statefulSet.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '');
+  return pods.filter((pod) => {
+    const podName = pod.metadata?.name ?? '';
+    const ordinal = podName.startsWith(`${name}-`) ? podName.slice(name.length + 1) : '';
+    if (!/^\d+$/.test(ordinal)) return false;
+    return templates.some((template) => !(pod.spec?.volumes ?? []).some((volume) => volume.name === template && volume.persistentVolumeClaim?.claimName === `${template}-${name}-${ordinal}`));
+  });
 }
 
 /** Fields of a StatefulSet spec the API server refuses to change, which differ between the two. */

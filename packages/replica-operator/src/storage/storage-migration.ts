@@ -1,15 +1,17 @@
 import type { PrometheusReplica } from '@promfleet/api';
 import { errorMessage, isNotFound, KubeApiError, type Applier, type EventRecorder, type Informer, type ResourceClient } from '@promfleet/kube';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
+import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
-import { immutableChanges, planClaims, refusalKey, type ClaimProblem } from './claims-plan.ts';
+import { immutableChanges, planClaims, podsWithoutClaims, refusalKey, type ClaimProblem } from './claims-plan.ts';
 
 export interface StorageMigrationOptions {
   readonly applier: Applier;
   readonly statefulSets: ResourceClient<IStatefulSet>;
   readonly claims: ResourceClient<IPersistentVolumeClaim>;
   readonly claimCache: Informer<IPersistentVolumeClaim>;
+  readonly pods: ResourceClient<IPod>;
+  readonly podCache: Informer<IPod>;
   readonly events: EventRecorder;
 }
 
@@ -20,7 +22,9 @@ export type StatefulSetOutcome = { readonly changed: string | undefined };
  * Applies StatefulSets whose storage may change, the way mature operators do. The API server
  * refuses any change to volumeClaimTemplates (and a few other fields), so such a StatefulSet is
  * deleted with orphan propagation — its pods keep running, unowned — and created again with
- * the new spec, which adopts them; a changed pod template then rolls them onto their claims.
+ * the new spec, which adopts them. A pod that lacks a claim the new spec has is deleted, one at
+ * a time and only while the others are ready, to come back with it (the StatefulSet controller
+ * cannot add a volume to a running pod and would retry that forever).
  * Existing claims smaller than the template are expanded in place; what the API server refuses
  * (a StorageClass without allowVolumeExpansion) is remembered and reported, not retried.
  */
@@ -45,7 +49,25 @@ export class StorageMigration {
       return { changed: `StatefulSet/${name} (recreating: ${changes.join(', ')})` };
     }
     const result = await applier.apply(statefulSets, desired, live);
-    return { changed: result.changed ? `StatefulSet/${name}` : undefined };
+    const rolled = live ? await this.#rollOntoClaims(replica, desired) : undefined;
+    return { changed: [result.changed ? `StatefulSet/${name}` : undefined, rolled].filter(Boolean).join(', ') || undefined };
+  }
+
+  async #rollOntoClaims(replica: PrometheusReplica, set: IStatefulSet): Promise<string | undefined> {
+    const { namespace = 'default', name = '' } = set.metadata ?? {};
+    const own = this.#options.podCache
+      .byIndex('namespace', namespace)
+      .filter((pod) => Object.entries(set.spec?.selector.matchLabels ?? {}).every(([key, value]) => pod.metadata?.labels?.[key] === value));
+    const stuck = podsWithoutClaims(set, own).filter((pod) => !pod.metadata?.deletionTimestamp);
+    const first = stuck[0];
+    if (!first) return undefined;
+    const ready = (pod: IPod) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True') === true;
+    // One at a time, and never while another pod of the set is down: an HA pair keeps serving.
+    if (own.some((pod) => pod !== first && (pod.metadata?.deletionTimestamp !== undefined || !ready(pod)))) return undefined;
+    const podName = first.metadata?.name ?? '';
+    await this.#options.pods.delete(podName, namespace, { preconditions: { uid: first.metadata?.uid ?? '' } });
+    await this.#options.events.record(replica, 'Normal', 'PodRolledOntoClaims', `pod ${podName} is restarted to mount its claims (${(set.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '').join(', ')})`);
+    return `Pod/${podName} (restarted onto its claims)`;
   }
 
   /** Expands the claims of these StatefulSets that are smaller than their templates; returns what still does not match. */
