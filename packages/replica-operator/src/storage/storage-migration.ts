@@ -54,7 +54,7 @@ export class StorageMigration {
   }
 
   async #rollOntoClaims(replica: PrometheusReplica, set: IStatefulSet): Promise<string | undefined> {
-    const { namespace = 'default', name = '' } = set.metadata ?? {};
+    const namespace = set.metadata?.namespace ?? 'default';
     const own = this.#options.podCache
       .byIndex('namespace', namespace)
       .filter((pod) => Object.entries(set.spec?.selector.matchLabels ?? {}).every(([key, value]) => pod.metadata?.labels?.[key] === value));
