@@ -70,7 +70,7 @@ describe('planClaims', () => {
 });
 
 describe('podsWithoutClaims', () => {
-  const pod = (name: string, volumes: NonNullable<IPod['spec']>['volumes']): IPod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [], volumes } });
+  const pod = (name: string, volumes: NonNullable<NonNullable<IPod['spec']>['volumes']>): IPod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [], volumes } });
   it('finds the pods that lack a claim of the templates, and only pods of the set', () => {
     const pods = [
       pod('demo-prometheus-0', [{ name: 'data', emptyDir: {} }]),
