@@ -103,4 +103,24 @@ describe('PrometheusReplica lifecycle', () => {
     await env.api.replicas.patch('demo', ns, { spec: { paused: false } });
     await eventually('unpaused and scaled', async () => (await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2);
   });
+
+  it('adds Alertmanagers to the config, and removes, reconfigures and restores the Compactor', async () => {
+    const ns = await namespace('data-plane');
+    const sets = new ResourceClient(env.api.client, StatefulSets);
+    await env.api.replicas.create(replica('demo', ns));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
+
+    await env.api.replicas.patch('demo', ns, { spec: { alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }] } });
+    await eventually('the Alertmanager in the config', async () => (await env.api.configMaps.get('demo-prometheus-config', ns))?.data?.['prometheus.yml']?.includes('alertmanager.monitoring.svc:9093'));
+
+    await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: false } } });
+    await eventually('the Compactor gone', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      return (await sets.get('demo-compactor', ns)) === undefined && current?.status?.conditions?.every((c) => c.type !== 'CompactorReady') && current.status.local?.compactor === undefined;
+    });
+    await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: true, downsampling: false, retention: { raw: '7d' } } } });
+    const args = await eventually('the Compactor back, reconfigured', async () => (await sets.get('demo-compactor', ns))?.spec?.template.spec?.containers[0]?.args);
+    expect(args).toEqual(expect.arrayContaining(['--retention.resolution-raw=7d', '--downsampling.disable']));
+    await eventually('CompactorReady', async () => (await env.api.replicas.get('demo', ns))?.status?.conditions?.find((c) => c.type === 'CompactorReady')?.status === 'True');
+  });
 });
