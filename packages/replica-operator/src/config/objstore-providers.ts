@@ -41,7 +41,8 @@ const together = (config: Readonly<Record<string, unknown>>, a: string, b: strin
 const exclusive = (config: Readonly<Record<string, unknown>>, a: string, b: string): string[] => (set(config, a) && set(config, b) ? [`config.${a} and config.${b} are mutually exclusive`] : []);
 const oneOf = (config: Readonly<Record<string, unknown>>, key: string, values: readonly string[], path = key): string[] => {
   const value = config[key];
-  return value === undefined || (typeof value === 'string' && values.includes(value)) ? [] : [`config.${path} ${JSON.stringify(value)} is not one of ${values.join(', ')}`];
+  // The value itself stays out of the message: it comes from a Secret.
+  return value === undefined || (typeof value === 'string' && values.includes(value)) ? [] : [`config.${path} is not one of ${values.join(', ')}`];
 };
 
 export const PROVIDERS: Readonly<Record<string, Provider>> = {
@@ -171,7 +172,7 @@ export const PROVIDERS: Readonly<Record<string, Provider>> = {
     check: (config) => {
       const provider = typeof config.provider === 'string' ? config.provider.toLowerCase() : '';
       const providers = ['default', 'instance-principal', 'raw', 'oke-workload-identity'];
-      if (!providers.includes(provider)) return [`config.provider ${JSON.stringify(config.provider ?? '')} is not one of ${providers.join(', ')}`];
+      if (!providers.includes(provider)) return [`config.provider is not one of ${providers.join(', ')}`];
       return provider === 'raw' ? required(config, 'tenancy_ocid', 'user_ocid', 'region', 'fingerprint', 'privatekey') : [];
     },
   },

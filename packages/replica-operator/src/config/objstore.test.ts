@@ -55,7 +55,7 @@ describe('checkObjstore', () => {
     ['GCS no_auth, which objstore cannot read', 'type: GCS\nconfig: {bucket: b, no_auth: true}\n', 'ObjstoreInvalid', 'unknown field config.no_auth'],
     ['OBS without credentials', 'type: OBS\nconfig: {bucket: b, endpoint: e}\n', 'ObjstoreInvalid', 'config.access_key is required for type OBS'],
     ['Azure with two credentials', 'type: AZURE\nconfig: {storage_account: a, container: c, storage_account_key: k, storage_connection_string: s}\n', 'ObjstoreInvalid', 'mutually exclusive'],
-    ['OCI with an unknown provider', 'type: OCI\nconfig: {provider: magic}\n', 'ObjstoreInvalid', 'config.provider "magic" is not one of default'],
+    ['OCI with an unknown provider', 'type: OCI\nconfig: {provider: magic}\n', 'ObjstoreInvalid', 'config.provider is not one of default'],
     ['OCI raw without keys', 'type: OCI\nconfig: {provider: raw}\n', 'ObjstoreInvalid', 'config.tenancy_ocid is required for type OCI'],
     ['duplicate keys', 'type: S3\ntype: GCS\nconfig: {}\n', 'ObjstoreInvalid', 'is not YAML'],
   ])('rejects %s', (_what, text, reason, expected) => {
@@ -65,7 +65,12 @@ describe('checkObjstore', () => {
   });
 
   it('never repeats the Secret content in a message', () => {
-    for (const text of ['type: NOPE\nconfig:\n  secret_key: hunter2\n', 'type: S3\nconfig: {bucket: b, endpoint: e, secret_key: hunter2, access_key: [hunter2]}\n']) {
+    for (const text of [
+      'type: NOPE\nconfig:\n  secret_key: hunter2\n',
+      'type: S3\nconfig: {bucket: b, endpoint: e, secret_key: hunter2, access_key: [hunter2]}\n',
+      'type: S3\nconfig: {bucket: b, endpoint: e, bucket_lookup_type: hunter2, sse_config: {type: hunter2}}\n',
+      'type: OCI\nconfig: {provider: hunter2}\n',
+    ]) {
       expect(JSON.stringify(checkObjstore(text, 'b'))).not.toContain('hunter2');
     }
   });
