@@ -39,7 +39,8 @@ async function snapshot(pf: Promfleet): Promise<string> {
 
 async function main(): Promise<number> {
   try {
-    await resolveKubeAssets();
+    // Found, or unpacked or rebuilt as the tests do: a fresh checkout needs no other step.
+    process.env.KUBE_ASSETS = (await resolveKubeAssets({ obtain: true })).dir;
   } catch (error) {
     if (error instanceof KubeAssetsMissingError) {
       console.error(`demo: ${error.message}`);
