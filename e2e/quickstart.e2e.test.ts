@@ -10,10 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // checkout), the machine's old Node first on PATH, no pnpm, nothing installed or unpacked. The
 // two commands are read from the README, so README and test cannot drift.
 //
-// The demo command runs end to end (`--once`). The test command is not run whole: it would be
-// this very suite, recursively, for ten minutes. Instead the test checks that it is exactly what
-// .ci/run runs, and runs it from a fresh clone with PROMFLEET_DEV_SETUP_ONLY=1, which stops it
-// after the set-up (toolchain, dependencies, control-plane binaries) and prints what it would run.
+// The demo command runs end to end (`--once`) from a fresh clone. The test command is not run
+// whole: it would be this very suite, recursively, for ten minutes. Instead the test checks that
+// it is exactly what .ci/run runs, and runs it with PROMFLEET_DEV_SETUP_ONLY=1, which stops it
+// after the set-up and prints what it would run: on a clone without dependencies and kube assets
+// it must install and obtain them. It keeps the toolchain an earlier run put in .cache (if any):
+// `./dev` sets up the toolchain with the same first step for every command, and installing Node
+// again would double this suite's cost (tens of seconds, mostly the npm registry).
 //
 // The control-plane binaries come the way this checkout gets them: unpacked from
 // ../shared/kube-assets when it has one beside it (as CI does), else through KUBEBUILDER_ASSETS,
@@ -62,11 +65,13 @@ async function runInClone(command: string, extraEnv: NodeJS.ProcessEnv, timeoutM
   return { code, output };
 }
 
-/** Back to a fresh clone: no node_modules, no .cache (toolchain, kube assets). */
-function resetClone(): void {
-  execFileSync('git', ['clean', '-fdxq'], { cwd: clone });
+/** Back to a fresh clone: no node_modules, no .cache (toolchain, kube assets), or only the toolchain. */
+function resetClone(options: { keepToolchain?: boolean } = {}): void {
+  const keep = options.keepToolchain ? ['-e', '/.cache/node', '-e', '/.cache/pnpm'] : [];
+  execFileSync('git', ['clean', '-fdxq', ...keep], { cwd: clone });
   expect(existsSync(join(clone, 'node_modules'))).toBe(false);
-  expect(existsSync(join(clone, '.cache'))).toBe(false);
+  expect(existsSync(join(clone, '.cache', 'kube-assets'))).toBe(false);
+  if (!options.keepToolchain) expect(existsSync(join(clone, '.cache'))).toBe(false);
 }
 
 function pnpmStore(): string | undefined {
@@ -113,14 +118,17 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** What the set-up did, as a fresh machine needs it, read from the clone and the output. */
-function expectSetUp(output: string): void {
+/** What the set-up did, read from the clone and the output; `freshToolchain` when .cache had none. */
+function expectSetUp(output: string, freshToolchain: boolean): void {
   const systemNode = spawnSync('node', ['--version'], { env, encoding: 'utf8' }).stdout.trim();
-  if (olderThan22_19(systemNode)) {
+  if (freshToolchain && olderThan22_19(systemNode)) {
     expect(output).toContain(`toolchain: Node ${systemNode} is older than 22.19; installing Node`);
     expect(existsSync(join(clone, '.cache', 'node', 'bin', 'node'))).toBe(true);
   }
-  expect(output).toContain('toolchain: installing pnpm');
+  if (freshToolchain) expect(output).toContain('toolchain: installing pnpm');
+  // The PATH given has no pnpm, so this line proves the toolchain was put on it.
+  const pinned = /"packageManager": *"pnpm@([^"]+)"/.exec(readFileSync(join(clone, 'package.json'), 'utf8'))?.[1] ?? '?';
+  expect(output).toMatch(new RegExp(`dev: node v(\\d+)\\.\\d+\\.\\d+, pnpm ${pinned.replace(/\./g, '\\.')}\n`));
   expect(output).toContain('dev: installing the dependencies (pnpm install --frozen-lockfile)');
   expect(readFileSync(join(clone, 'node_modules', '.pnpm', 'lock.yaml'), 'utf8')).toBe(readFileSync(join(clone, 'pnpm-lock.yaml'), 'utf8'));
   const assets = assetsFrom.kind === 'unpack' ? join(clone, '.cache', 'kube-assets') : assetsFrom.dir;
@@ -128,6 +136,8 @@ function expectSetUp(output: string): void {
   if (assetsFrom.kind === 'unpack') {
     expect(output).toContain('testkit: kube assets missing; unpacking the prebuilt ones');
     for (const binary of ['etcd', 'kube-apiserver', 'kube-controller-manager']) expect(existsSync(join(assets, binary)), binary).toBe(true);
+  } else {
+    expect(output).not.toContain('kube assets missing');
   }
 }
 
@@ -138,21 +148,12 @@ describe("the README's quick start on a fresh machine", () => {
     expect(ciCommand()).toBe(commands[1]);
   });
 
-  it('the test command sets up everything from a fresh clone before it runs pnpm test', async () => {
-    const [, testCommand = ''] = quickStartCommands();
-    resetClone();
-    const { code, output } = await runInClone(testCommand, { [SETUP_ONLY]: '1' }, 240_000);
-    expect(code, output).toBe(0);
-    expectSetUp(output);
-    expect(output).toContain('dev: set up; would run: pnpm test');
-  }, 300_000);
-
   it('the demo command sets up everything from a fresh clone, converges the example fleet, and cleans up', async () => {
     const [demoCommand = ''] = quickStartCommands();
     resetClone();
     const { code, output } = await runInClone(`${demoCommand} --once`, {}, 420_000);
     expect(code, output).toBe(0);
-    expectSetUp(output);
+    expectSetUp(output, true);
     expect(output).toContain('joined with promfleet join (platform=cloud, region=eu-west-1)');
     expect(output).toMatch(/platform\/cloud-clusters\s+Ready\s+2\s+2/);
     expect(output.match(/^\s*query\.prometheus\.example\.com\. 30 IN A /gm)).toHaveLength(2);
@@ -161,4 +162,14 @@ describe("the README's quick start on a fresh machine", () => {
     expect(fleetDir).toBeDefined();
     expect(existsSync(fleetDir ?? '/'), 'the fleet directory is removed').toBe(false);
   }, 480_000);
+
+  it('the test command installs the dependencies and obtains the kube assets before it would run pnpm test', async () => {
+    const [, testCommand = ''] = quickStartCommands();
+    const hadToolchain = existsSync(join(clone, '.cache', 'pnpm'));
+    resetClone({ keepToolchain: true });
+    const { code, output } = await runInClone(testCommand, { [SETUP_ONLY]: '1' }, 240_000);
+    expect(code, output).toBe(0);
+    expectSetUp(output, !hadToolchain);
+    expect(output).toContain('dev: set up; would run: pnpm test');
+  }, 300_000);
 });
