@@ -78,8 +78,8 @@ async function main(): Promise<number> {
     const footer = [
       '',
       `endpoints API: ${api}   (watch: curl -N ${api}/watch)`,
-      `hub kubeconfig: ${pf.hubCluster.kubeconfigFile}   (kubectl get pc,mc -A)`,
-      ...[...pf.members.entries()].map(([name, member]) => `${name} kubeconfig: ${member.cluster.kubeconfigFile}   (kubectl get pr,pods -n monitoring)`),
+      `hub kubeconfig: ${pf.hubCluster.kubeconfigFile}   (kubectl get promfleet -A)`,
+      ...[...pf.members.entries()].map(([name, member]) => `${name} kubeconfig: ${member.cluster.kubeconfigFile}   (kubectl get pfr,pods -n monitoring)`),
     ].join('\n');
     if (once) {
       console.log(`\n${await snapshot(pf)}\n${footer}\n`);
