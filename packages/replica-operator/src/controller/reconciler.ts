@@ -97,7 +97,7 @@ export class ReplicaReconciler {
           pdbApiVersion: this.#options.pdbType.version === 'v1' ? 'policy/v1' : 'policy/v1beta1',
         });
         const changed = await this.#sync(replica, children);
-        if (changed.length > 0) logger.info({ changed }, 'children updated');
+        if (changed.length > 0) logger.debug({ changed }, 'children updated');
       } catch (error) {
         thrown = error instanceof Error ? error : new Error(errorMessage(error));
         applyError = thrown.message;
