@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+import { COMPONENTS, imageRepository, ROOT } from './config.ts';
+import { releaseVersion, versionMismatches } from './version.ts';
+
+describe('one version for everything', () => {
+  it('is the root package.json’s, and both charts’ version and appVersion equal it', () => {
+    const version = releaseVersion();
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(versionMismatches(version)).toEqual([]);
+  });
+
+  it('names every chart field that disagrees', () => {
+    const problems = versionMismatches('9.9.9');
+    expect(problems).toHaveLength(COMPONENTS.length * 2);
+    expect(problems[0]).toMatch(/^charts\/promfleet-hub\/Chart\.yaml version is "[^"]+", not the release version 9\.9\.9 \(package\.json\)$/);
+  });
+});
+
+describe('image references in the charts', () => {
+  it.each(COMPONENTS)('%s defaults to the image the release builds, tagged with the chart’s appVersion', (chart) => {
+    const values = parse(readFileSync(join(ROOT, 'charts', chart, 'values.yaml'), 'utf8')) as { image: { repository: string; tag: string; digest: string } };
+    expect(values.image).toMatchObject({ repository: imageRepository(chart), tag: '', digest: '' });
+  });
+});
