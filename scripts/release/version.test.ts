@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -25,5 +25,19 @@ describe('image references in the charts', () => {
   it.each(COMPONENTS)('%s defaults to the image the release builds, tagged with the chart’s appVersion', (chart) => {
     const values = parse(readFileSync(join(ROOT, 'charts', chart, 'values.yaml'), 'utf8')) as { image: { repository: string; tag: string; digest: string } };
     expect(values.image).toMatchObject({ repository: imageRepository(chart), tag: '', digest: '' });
+  });
+});
+
+describe('the docs', () => {
+  // Where the docs name a release — install commands, file names, image tags, --version output —
+  // it is the current one, so a version bump that forgets them fails here.
+  const V = String.raw`(\d+\.\d+\.\d+(?:-(?!linux-)[0-9A-Za-z.]*[0-9A-Za-z])?)`; // a semantic version; -linux- starts an archive’s platform
+  const QUOTES = [`--version ${V}`, `promfleet@${V}`, `promfleet(?:-hub|-replica-operator)?-${V}[-.]`, String.raw`ghcr\.io/promfleet/[\w-]+:${V}`, `\`promfleet ${V}`, `examples use ${V}`].map((pattern) => new RegExp(pattern, 'g'));
+  const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => `docs/${file}`), ...COMPONENTS.map((chart) => `charts/${chart}/README.md`)];
+
+  it.each(files)('%s quotes only the release version', (file) => {
+    const text = readFileSync(join(ROOT, file), 'utf8');
+    const quoted = QUOTES.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
+    expect(quoted.filter((version) => version !== releaseVersion())).toEqual([]);
   });
 });
