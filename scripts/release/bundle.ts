@@ -13,14 +13,17 @@ const CJS_IMPORT_META_URL = "const __promfleetImportMetaUrl = require('node:url'
 export type BundleFormat = 'esm' | 'cjs';
 
 /**
- * One file with every dependency inside, for Node 22.19 or newer: `entry` (a TypeScript source
- * under the repository) → `outfile`. ES module for `node promfleet.mjs`, the npm package and the
- * images; CommonJS for the standalone binary, whose Node (24) runs only CommonJS entries.
+ * One file per entry with every dependency inside, for Node 22.19 or newer: `entries` maps an
+ * output name (`<outdir>/<name>.mjs` or `.cjs`) to a TypeScript source under the repository. ES
+ * modules for `node promfleet.mjs`, the npm package and the images; CommonJS for the standalone
+ * binary, whose Node (24) runs only CommonJS entries. One build for several entries parses their
+ * shared dependencies once.
  */
-export async function bundle(entry: string, outfile: string, format: BundleFormat, version: string): Promise<void> {
+export async function bundle(entries: Readonly<Record<string, string>>, outdir: string, format: BundleFormat, version: string): Promise<void> {
   const options: BuildOptions = {
-    entryPoints: [join(ROOT, entry)],
-    outfile,
+    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, join(ROOT, entry)])),
+    outdir,
+    outExtension: { '.js': format === 'esm' ? '.mjs' : '.cjs' },
     bundle: true,
     platform: 'node',
     target: 'node22.19',

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
+import { eventually, freePort, installCRDs, ManagedProcess, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -46,6 +47,7 @@ let scratch: string;
 let out: string;
 let userDir: string;
 let userEnv: NodeJS.ProcessEnv;
+let fleet: Fleet;
 
 const VALID = `apiVersion: promfleet.io/v1alpha1
 kind: PrometheusCluster
@@ -66,11 +68,18 @@ beforeAll(async () => {
   await cp(join(ROOT, 'e2e', 'fixtures', 'bad-input', '02-pc-dns-ttl-too-long.yaml'), join(userDir, 'invalid.yaml'));
   await writeFile(join(userDir, 'valid.yaml'), VALID);
   userEnv = { PATH: `${NODE_DIR}:/usr/bin:/bin`, HOME: userDir, npm_config_cache: join(scratch, 'npm-cache') };
+  // An API server for the images' controllers to run against, started while the release builds.
+  const startingFleet = startFleet({ clusters: ['release'], loadBalancer: false }).then(async (started) => {
+    fleet = started;
+    await installCRDs(started.cluster('release'));
+  });
   const release = await exec(process.execPath, ['--conditions=source', join(ROOT, 'scripts', 'release', 'release.ts'), '--output', out], { cwd: ROOT });
+  await startingFleet;
   if (release.code !== 0) throw new Error(`pnpm release failed:\n${release.stdout}${release.stderr}`);
 }, 300_000);
 
 afterAll(async () => {
+  await fleet.stop();
   await rm(scratch, { recursive: true, force: true });
 });
 
@@ -187,5 +196,24 @@ describe.each(COMPONENTS)('%s', (component) => {
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout.startsWith(`${component} — `)).toBe(true);
     expect(await readFile(join(root, 'etc', 'passwd'), 'utf8')).toContain(`nonroot:x:${NONROOT}:${NONROOT}:`);
+
+    // And the controller itself: against a real API server it elects itself, syncs its caches
+    // and reports ready — client-node, fastify and the rest work bundled.
+    const port = await freePort();
+    const controller = ManagedProcess.spawn({
+      name: `${component} (image)`,
+      command: loader,
+      args: ['--library-path', libraryPath, node ?? '', app ?? '', `--kubeconfig=${fleet.cluster('release').kubeconfigFile}`, `--listen=127.0.0.1:${String(port)}`, component === 'promfleet-hub' ? '--namespace=default' : '--leader-election-namespace=default'],
+      env: {},
+      logFile: join(scratch, `${component}.log`),
+    });
+    try {
+      await eventually(`${component} from the image is ready`, async () => {
+        if (!controller.running) throw new Error(`${component} exited:\n${controller.logTail()}`);
+        return (await fetch(`http://127.0.0.1:${String(port)}/readyz`).catch(() => undefined))?.ok;
+      });
+    } finally {
+      await controller.stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 // pnpm release [--output DIR]: builds every artifact of a release into one folder with
 // SHA256SUMS, and prints — without running — the steps that publish them. See docs/operations.md#releases.
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -65,18 +65,16 @@ async function main(): Promise<void> {
   await mkdir(work, { recursive: true });
   const started = performance.now();
   try {
-    const bundles = {
-      cli: join(out, CLI_BUNDLE),
-      cliCommonJs: join(work, 'promfleet.cjs'),
-      ...Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `${component}.mjs`)])),
-    } as Record<'cli' | 'cliCommonJs' | (typeof COMPONENTS)[number], string>;
+    // Bundles in the work folder: <name>.mjs for the CLI and each component, promfleet.cjs for the binary.
+    const bundles = Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `${component}.mjs`)])) as Record<(typeof COMPONENTS)[number], string>;
+    const cliEntry = 'packages/cli/src/main.ts';
     await timed('bundled the CLI, the hub and the operator', async () => {
       await Promise.all([
-        bundle('packages/cli/src/main.ts', bundles.cli, 'esm', version),
-        bundle('packages/cli/src/main.ts', bundles.cliCommonJs, 'cjs', version),
-        ...COMPONENTS.map((component) => bundle(`${COMPONENT_PACKAGES[component]}/src/main.ts`, bundles[component], 'esm', version)),
+        bundle({ promfleet: cliEntry, ...Object.fromEntries(COMPONENTS.map((component) => [component, `${COMPONENT_PACKAGES[component]}/src/main.ts`])) }, work, 'esm', version),
+        bundle({ promfleet: cliEntry }, work, 'cjs', version),
       ]);
-      await chmod(bundles.cli, 0o755);
+      await copyFile(join(work, 'promfleet.mjs'), join(out, CLI_BUNDLE));
+      await chmod(join(out, CLI_BUNDLE), 0o755);
     });
 
     const node = await timed(`Node.js ${pinnedNodeVersion()} for linux-x64`, () => nodeDistribution(pinnedNodeVersion()));
@@ -85,12 +83,12 @@ async function main(): Promise<void> {
     const archive = await timed('standalone binary and its archive', async () => {
       const binDir = join(work, 'cli-archive');
       await mkdir(binDir);
-      await buildSea({ cjsBundle: bundles.cliCommonJs, nodeBinary: node.binary, outFile: join(binDir, CLI_BINARY), workDir: work });
+      await buildSea({ cjsBundle: join(work, 'promfleet.cjs'), nodeBinary: node.binary, outFile: join(binDir, CLI_BINARY), workDir: work });
       return writeTar(binDir, [CLI_BINARY], join(out, cliArchiveName(version)), { epochSeconds: context.epochSeconds, gzip: true });
     });
     await writeFile(join(out, KREW_MANIFEST), krewManifest(version, archive.sha256));
 
-    await timed('npm package', () => packNpmPackage({ cliBundle: bundles.cli, version, workDir: work, outDir: out }));
+    await timed('npm package', () => packNpmPackage({ cliBundle: join(out, CLI_BUNDLE), version, workDir: work, outDir: out }));
     await timed('charts and index.yaml', () => packageCharts(version, join(out, 'charts'), context.epochSeconds));
     await timed('images', async () => {
       const base = await buildBaseLayers(context, node);
