@@ -1,7 +1,8 @@
 // pnpm release [--output DIR]: builds every artifact of a release into one folder with
 // SHA256SUMS, and prints — without running — the steps that publish them. See docs/operations.md#releases.
 import { execFileSync } from 'node:child_process';
-import { chmod, copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
   if (mismatches.length > 0) throw new Error(`release: ${mismatches.join('; ')}`);
   const out = resolve(values.output ?? join(ROOT, 'dist', 'release', version));
   const work = `${out}.work`;
+  // The folder is emptied first: only when it is new, empty, or an earlier release.
+  if (existsSync(out) && (await readdir(out)).length > 0 && !existsSync(join(out, CHECKSUMS_FILE))) {
+    throw new Error(`release: ${out} is neither empty nor an earlier release (no ${CHECKSUMS_FILE}); choose another --output`);
+  }
   await rm(out, { recursive: true, force: true });
   await rm(work, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
