@@ -1,4 +1,4 @@
-import { validate, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { replicaTemplateFields, validate, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
@@ -62,11 +62,26 @@ describe('desiredReplica', () => {
         baseDomain: 'prometheus.example.com',
         metrics: { retention: '24h', blockDuration: '2h' },
         bucketSecret: 's3-bucket',
+        kubernetesDiscovery: false,
         clusterName: 'eu-west',
         paused: false,
       },
     });
     expect(validate('PrometheusReplica', replica).ok).toBe(true);
+  });
+
+  it('carries every field a replica shares with its PrometheusCluster, the security ones included', () => {
+    const security = {
+      grafana: { enabled: true, adminSecret: 'grafana-admin' },
+      ingress: { className: 'nginx', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' }, tls: { secretName: 'query-tls' } },
+      kubernetesDiscovery: true,
+      networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } },
+      images: { thanos: 'quay.io/thanos/thanos:v0.39.2' },
+    };
+    const spec = desiredReplica(cluster(security), member).spec;
+    expect(spec).toMatchObject(security);
+    const shared = Object.keys(replicaTemplateFields).filter((field) => field in cluster(security).spec);
+    expect(shared.filter((field) => !(field in spec))).toEqual([]);
   });
 
   it('recognises its own replicas and no one else’s', () => {
