@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_ALLOWED_IMAGE_PREFIXES, DEFAULT_IMAGES, disallowedImages, imagePrefixProblem, isImageAllowed, normalizeImageReference } from './image-policy.ts';
+import { DEFAULT_ALLOWED_IMAGE_PREFIXES, DEFAULT_IMAGES, disallowedImages, imagePrefixProblem, isImageAllowed, normalizeImageReference, parseAllowedImagePrefixes } from './image-policy.ts';
 
 describe('normalizeImageReference', () => {
   it.each([
@@ -75,5 +75,17 @@ describe('imagePrefixProblem', () => {
 
   it('refuses prefixes without a registry host', () => {
     for (const prefix of ['grafana/', 'quay.io', '', 'prometheus']) expect(imagePrefixProblem(prefix)).toMatch(/must start with a registry host/);
+  });
+});
+
+describe('parseAllowedImagePrefixes', () => {
+  it('splits commas, drops blanks and duplicates, and falls back to the pinned registries', () => {
+    expect(parseAllowedImagePrefixes(['registry.local/a/, registry.local/b/', 'registry.local/a/'])).toEqual({ ok: true, prefixes: ['registry.local/a/', 'registry.local/b/'] });
+    expect(parseAllowedImagePrefixes([])).toEqual({ ok: true, prefixes: [...DEFAULT_ALLOWED_IMAGE_PREFIXES] });
+    expect(parseAllowedImagePrefixes([' , '])).toEqual({ ok: true, prefixes: [...DEFAULT_ALLOWED_IMAGE_PREFIXES] });
+  });
+
+  it('names an unusable prefix', () => {
+    expect(parseAllowedImagePrefixes(['quay.io/', 'grafana/'])).toEqual({ ok: false, message: expect.stringContaining('--allowed-image-prefixes: "grafana/" is not an image prefix') as unknown });
   });
 });

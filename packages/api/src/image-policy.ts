@@ -110,3 +110,16 @@ export function disallowedImages(images: Images | undefined, allowedPrefixes: re
   }
   return errors;
 }
+
+/**
+ * The allow-list from a flag's values: comma-separated or repeated, blanks dropped, the pinned
+ * images' registries when none is given. Fails naming the first unusable prefix.
+ */
+export function parseAllowedImagePrefixes(values: readonly string[]): { ok: true; prefixes: string[] } | { ok: false; message: string } {
+  const prefixes = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  for (const prefix of prefixes) {
+    const problem = imagePrefixProblem(prefix);
+    if (problem) return { ok: false, message: `--allowed-image-prefixes: ${problem}` };
+  }
+  return { ok: true, prefixes: prefixes.length > 0 ? [...new Set(prefixes)] : [...DEFAULT_ALLOWED_IMAGE_PREFIXES] };
+}
