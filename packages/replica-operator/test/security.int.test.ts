@@ -1,4 +1,4 @@
-import { CoreEvents, Deployments, Ingresses, Namespaces, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient } from '@promfleet/kube';
+import { CoreEvents, Deployments, Ingresses, Namespaces, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type ResourceType } from '@promfleet/kube';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
@@ -131,7 +131,7 @@ describe('image allow-list', () => {
     expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed' });
     expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')?.message).toMatch(/^spec\.images\.prometheus: "evil\.example\.com\/prometheus:v3\.5\.0" is not allowed/);
     const owned = await Promise.all(
-      [StatefulSets, Deployments, Services, ServiceAccounts, NetworkPolicies].map(
+      ([StatefulSets, Deployments, Services, ServiceAccounts, NetworkPolicies] as ResourceType[]).map(
         async (type) => (await new ResourceClient(env.api.client, type).list({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=promfleet-replica-operator' })).items.length,
       ),
     );

@@ -116,6 +116,7 @@ describe('memberEntry', () => {
     expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
     expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
     expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+    expect(memberEntry(view({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({ phase: 'Pending', message: 'not created: spec.images.thanos: not allowed' });
   });
 
   it('keeps what was recorded while a hub that just took over has not probed or listed the member', () => {
@@ -136,6 +137,14 @@ describe('clusterStatus', () => {
     const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], dns, now);
     expect(status).toMatchObject({ phase: 'Ready', selected: 1, ready: 1, endpoints: records, observedGeneration: 3 });
     expect(status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/AllMembersReady', 'Propagated=True/AllMembersCurrent', 'DNSPublished=True/Published']);
+  });
+
+  it('is Degraded with Ready=False ImageNotAllowed while refused, whatever the members report', () => {
+    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }], dns, now, 'spec.images.thanos: "evil.io/thanos" is not allowed');
+    expect(status.phase).toBe('Degraded');
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'nothing is applied to the members: spec.images.thanos: "evil.io/thanos" is not allowed' });
+    // What runs in the members keeps serving DNS.
+    expect(status.endpoints).toEqual(records);
   });
 
   it('is Propagating while a member runs an older generation', () => {
