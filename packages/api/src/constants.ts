@@ -64,6 +64,8 @@ export const MANAGED_BY_HUB = 'promfleet-hub';
 export const ANNOTATIONS = {
   /** Hash of the bucket Secret's objstore.yml on the Prometheus pod template: a change rolls the pods. */
   bucketSecretHash: `${GROUP}/bucket-secret-hash`,
+  /** Hash of the Grafana admin Secret's values on the Grafana pod template: a change rolls Grafana. */
+  grafanaAdminHash: `${GROUP}/grafana-admin-hash`,
   /** Hash of the rendered Prometheus config, on the owned config ConfigMap, for change detection. */
   configHash: `${GROUP}/config-hash`,
   /**

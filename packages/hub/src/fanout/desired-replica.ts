@@ -13,6 +13,9 @@ const TEMPLATE_FIELDS = [
   'images',
   'resources',
   'grafana',
+  'ingress',
+  'kubernetesDiscovery',
+  'networkPolicy',
 ] as const satisfies readonly (keyof PrometheusCluster['spec'] & keyof PrometheusReplica['spec'])[];
 
 /**

@@ -1,14 +1,17 @@
 import type { PrometheusReplica } from '@promfleet/api';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IConfigMap, IService } from 'kubernetes-models/v1';
-import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IConfigMap, IService, IServiceAccount } from 'kubernetes-models/v1';
+import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 
 import { buildContext, type BuildInputs } from './context.ts';
 import { grafanaDatasources, grafanaDeployment } from './grafana.ts';
 import { ingress } from './ingress.ts';
+import { networkPolicies } from './network-policy.ts';
 import { podDisruptionBudgets, type PodDisruptionBudget } from './pdb.ts';
 import { prometheusConfigMap, prometheusStatefulSet } from './prometheus.ts';
 import { queryDeployment } from './query.ts';
+import { discoveryRole, discoveryRoleBinding, prometheusServiceAccount } from './service-account.ts';
 import { services } from './services.ts';
 import { storeStatefulSet } from './store.ts';
 
@@ -20,19 +23,28 @@ export interface DesiredChildren {
   readonly services: IService[];
   readonly ingresses: IIngress[];
   readonly podDisruptionBudgets: PodDisruptionBudget[];
+  readonly serviceAccounts: IServiceAccount[];
+  readonly roles: IRole[];
+  readonly roleBindings: IRoleBinding[];
+  readonly networkPolicies: INetworkPolicy[];
 }
+
+const present = <T>(object: T | undefined): T[] => (object === undefined ? [] : [object]);
 
 /** The desired children of a (validated, defaulted) replica: a pure function, golden-tested. */
 export function desiredChildren(replica: PrometheusReplica, inputs: BuildInputs): DesiredChildren {
   const context = buildContext(replica, inputs);
   const grafana = replica.spec.grafana?.enabled === true;
-  const routes = ingress(context);
   return {
     configMaps: [prometheusConfigMap(context), ...(grafana ? [grafanaDatasources(context)] : [])],
     statefulSets: [prometheusStatefulSet(context), storeStatefulSet(context)],
     deployments: [queryDeployment(context), ...(grafana ? [grafanaDeployment(context)] : [])],
     services: services(context),
-    ingresses: routes ? [routes] : [],
+    ingresses: present(ingress(context)),
     podDisruptionBudgets: podDisruptionBudgets(context),
+    serviceAccounts: [prometheusServiceAccount(context)],
+    roles: present(discoveryRole(context)),
+    roleBindings: present(discoveryRoleBinding(context)),
+    networkPolicies: networkPolicies(context),
   };
 }

@@ -8,12 +8,15 @@ import {
   objectKey,
   PrometheusReplicas,
   ResourceClient,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
   Services,
   StatefulSets,
   splitKey,
   transitionEvents,
   type EventRecorder,
-  type Informer,
+  type SharedInformer,
   type KubeClient,
   type KubeObject,
   type ReconcileContext,
@@ -25,7 +28,8 @@ import type { PodDisruptionBudget } from '../builders/pdb.ts';
 import { renderPrometheusConfig } from '../config/prometheus-config.ts';
 import { computeStatus, type InputCheck } from '../status/compute-status.ts';
 import { REASONS } from '../status/conditions.ts';
-import type { OperatorCaches } from './caches.ts';
+import { NetworkPolicies, type OperatorCaches } from './caches.ts';
+import { checkImages, GrafanaAdminSecrets } from './security-inputs.ts';
 
 export interface ReconcilerOptions {
   readonly client: KubeClient;
@@ -34,11 +38,13 @@ export interface ReconcilerOptions {
   readonly pdbType: ResourceType<PodDisruptionBudget>;
   readonly clusterDomain: string;
   readonly ingressClassName: string | undefined;
+  /** Images a replica may run (--allowed-image-prefixes). */
+  readonly allowedImagePrefixes: readonly string[];
 }
 
 interface ChildKind<T extends KubeObject> {
   readonly resources: ResourceClient<T>;
-  readonly cache: Informer<T>;
+  readonly cache: SharedInformer<T>;
   readonly desired: (children: DesiredChildren) => readonly T[];
 }
 
@@ -55,14 +61,21 @@ export class ReplicaReconciler {
   readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator);
   readonly #replicas: ResourceClient<PrometheusReplica>;
   readonly #kinds: ChildKind<KubeObject>[];
+  readonly #grafanaAdmin: GrafanaAdminSecrets;
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
     const { client, caches } = options;
     this.#replicas = new ResourceClient(client, PrometheusReplicas);
-    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: Informer<T>, desired: (children: DesiredChildren) => readonly T[]) =>
+    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: SharedInformer<T>, desired: (children: DesiredChildren) => readonly T[]) =>
       ({ resources: new ResourceClient(client, type), cache, desired }) as unknown as ChildKind<KubeObject>;
+    this.#grafanaAdmin = new GrafanaAdminSecrets(client, caches.secrets, options.events);
+    // Identity and NetworkPolicies before the workloads, so no pod starts without them.
     this.#kinds = [
+      kind(ServiceAccounts, caches.serviceAccounts, (c) => c.serviceAccounts),
+      kind(Roles, caches.roles, (c) => c.roles),
+      kind(RoleBindings, caches.roleBindings, (c) => c.roleBindings),
+      kind(NetworkPolicies, caches.networkPolicies, (c) => c.networkPolicies),
       kind(ConfigMaps, caches.configMaps, (c) => c.configMaps),
       kind(Services, caches.services, (c) => c.services),
       kind(StatefulSets, caches.statefulSets, (c) => c.statefulSets),
@@ -82,12 +95,15 @@ export class ReplicaReconciler {
     const parsed = validate('PrometheusReplica', live);
     const replica = parsed.ok ? parsed.value : live;
     const specErrors = parsed.ok ? [] : parsed.errors.map(formatFieldError);
-    const config = this.#checkConfig(replica, namespace);
-    const bucketSecret = this.#checkBucketSecret(replica, namespace);
+    // An image outside the allow-list stops every change, as invalid input does: what runs keeps its images.
+    const images = parsed.ok ? checkImages(replica, this.#options.allowedImagePrefixes) : undefined;
+    const config = images ?? this.#checkConfig(replica, namespace);
+    const bucketSecret = await this.#checkBucketSecret(replica, namespace);
+    const grafanaAdmin = parsed.ok ? await this.#grafanaAdmin.resolve(replica, !replica.spec.paused && images === undefined) : undefined;
 
     let applyError: string | undefined;
     let thrown: Error | undefined;
-    if (!replica.spec.paused && specErrors.length === 0 && config.ok && bucketSecret.ok) {
+    if (!replica.spec.paused && specErrors.length === 0 && config.ok && bucketSecret.ok && (grafanaAdmin?.ok ?? true)) {
       try {
         const children = desiredChildren(replica, {
           config: { text: config.text, hash: config.hash },
@@ -95,6 +111,7 @@ export class ReplicaReconciler {
           clusterDomain: this.#options.clusterDomain,
           ingressClassName: this.#options.ingressClassName,
           pdbApiVersion: this.#options.pdbType.version === 'v1' ? 'policy/v1' : 'policy/v1beta1',
+          grafanaAdmin: grafanaAdmin?.ok ? { secretName: grafanaAdmin.secretName, hash: grafanaAdmin.hash } : undefined,
         });
         const changed = await this.#sync(replica, children);
         if (changed.length > 0) logger.debug({ changed }, 'children updated');
@@ -110,6 +127,7 @@ export class ReplicaReconciler {
       specErrors,
       config: config.ok ? { ok: true, message: config.message } : config,
       bucketSecret: bucketSecret.ok ? { ok: true, message: bucketSecret.message } : bucketSecret,
+      grafanaAdmin,
       applyError,
       statefulSets: caches.statefulSets.byIndex('owner', uid),
       deployments: caches.deployments.byIndex('owner', uid),
@@ -142,8 +160,8 @@ export class ReplicaReconciler {
     return { ...rendered, message: `ConfigMap ${replica.spec.configMap} key ${replica.spec.configMapKey} is a valid Prometheus config${note}` };
   }
 
-  #checkBucketSecret(replica: PrometheusReplica, namespace: string): (InputCheck & { ok: false }) | { ok: true; hash: string; message: string } {
-    const secret = this.#options.caches.secrets.get(`${namespace}/${replica.spec.bucketSecret}`);
+  async #checkBucketSecret(replica: PrometheusReplica, namespace: string): Promise<(InputCheck & { ok: false }) | { ok: true; hash: string; message: string }> {
+    const secret = await this.#options.caches.secrets.load(`${namespace}/${replica.spec.bucketSecret}`);
     if (!secret) return { ok: false, reason: 'SecretNotFound', message: `Secret ${replica.spec.bucketSecret} not found` };
     if (!secret.objstore.ok) return secret.objstore;
     return { ok: true, hash: secret.objstore.hash, message: `Secret ${replica.spec.bucketSecret} holds a valid ${secret.objstore.type} objstore config` };

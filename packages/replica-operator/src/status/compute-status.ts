@@ -1,5 +1,5 @@
 import type { Condition, PrometheusReplica, PrometheusReplicaStatus, ReplicaPhase } from '@promfleet/api';
-import { setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPod } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
@@ -18,6 +18,8 @@ export interface ObservedState {
   readonly specErrors: readonly string[];
   readonly config: InputCheck;
   readonly bucketSecret: InputCheck;
+  /** The Grafana admin Secret; undefined without Grafana. */
+  readonly grafanaAdmin?: InputCheck | undefined;
   /** Why applying the children failed, when it did. */
   readonly applyError: string | undefined;
   readonly statefulSets: readonly IStatefulSet[];
@@ -89,7 +91,8 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   const desired = existing.reduce((sum, tier) => sum + tier.desired, 0);
   const allReady = existing.length === expectedTiers && existing.every((tier) => tier.ready === tier.desired && tier.settled);
   const failedPods = state.pods.some((pod) => pod.status?.phase === 'Failed');
-  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok;
+  const grafanaAdmin = state.grafanaAdmin ?? { ok: true, message: '' };
+  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok && grafanaAdmin.ok;
   const previous = replica.status?.phase;
 
   let phase: ReplicaPhase;
@@ -101,7 +104,8 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   else phase = 'Creating';
 
   const notReady = existing.filter((tier) => tier.ready < tier.desired || !tier.settled).map((tier) => `${tier.component} ${String(tier.ready)}/${String(tier.desired)} ready`);
-  const inputProblem = state.specErrors[0] ?? (state.config.ok ? undefined : state.config.message) ?? (state.bucketSecret.ok ? undefined : state.bucketSecret.message);
+  const inputProblem =
+    state.specErrors[0] ?? (state.config.ok ? undefined : state.config.message) ?? (state.bucketSecret.ok ? undefined : state.bucketSecret.message) ?? (grafanaAdmin.ok ? undefined : grafanaAdmin.message);
   const updates: ConditionUpdate[] = [
     phase === 'Running'
       ? { type: CONDITIONS.ready, status: 'True', reason: REASONS.allTiersReady, message: `${String(ready)}/${String(desired)} pods ready` }
@@ -130,7 +134,15 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       ? { type: CONDITIONS.persistentStorage, status: 'True', reason: REASONS.persistentVolumeClaim, message: `each Prometheus pod has a ${String(replica.spec.storage.size)} PersistentVolumeClaim` }
       : { type: CONDITIONS.persistentStorage, status: 'False', reason: REASONS.emptyDir, message: 'no spec.storage: Prometheus data lives in an emptyDir and is lost when a pod restarts' },
   ];
-  const conditions: Condition[] = setConditions(replica.status?.conditions, updates, replica.metadata.generation, state.now);
+  if (state.grafanaAdmin) {
+    updates.push(
+      state.grafanaAdmin.ok
+        ? { type: CONDITIONS.grafanaAdminSecretValid, status: 'True', reason: REASONS.valid, message: state.grafanaAdmin.message }
+        : { type: CONDITIONS.grafanaAdminSecretValid, status: 'False', reason: state.grafanaAdmin.reason, message: state.grafanaAdmin.message },
+    );
+  }
+  const previousConditions = state.grafanaAdmin ? replica.status?.conditions : removeCondition(replica.status?.conditions, CONDITIONS.grafanaAdminSecretValid);
+  const conditions: Condition[] = setConditions(previousConditions, updates, replica.metadata.generation, state.now);
 
   const addresses = ingressAddresses(state.ingresses);
   const { baseDomain } = replica.spec;

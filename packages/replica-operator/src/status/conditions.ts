@@ -5,6 +5,8 @@ export const CONDITIONS = {
   configValid: 'ConfigValid',
   bucketSecretValid: 'BucketSecretValid',
   persistentStorage: 'PersistentStorage',
+  /** Only while Grafana is enabled. */
+  grafanaAdminSecretValid: 'GrafanaAdminSecretValid',
 } as const;
 
 export const REASONS = {
@@ -18,4 +20,7 @@ export const REASONS = {
   valid: 'Valid',
   emptyDir: 'EmptyDir',
   persistentVolumeClaim: 'PersistentVolumeClaim',
+  /** On ConfigValid: an image outside the operator's --allowed-image-prefixes. */
+  imageNotAllowed: 'ImageNotAllowed',
+  secretNotFound: 'SecretNotFound',
 } as const;
