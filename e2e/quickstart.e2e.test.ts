@@ -25,6 +25,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = repositoryRoot();
 const SYSTEM_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
 const SETUP_ONLY = 'PROMFLEET_DEV_SETUP_ONLY';
+/** Set by pnpm, vitest or this checkout's set-up: a fresh machine has none of them. */
+const TOOLCHAIN_VARIABLES = /^(npm_|pnpm_|VITE|TEST$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|INIT_CWD$|KUBE_ASSETS$|KUBEBUILDER_ASSETS$|PROMFLEET_)/i;
 
 /** The commands of the README's first ```sh block under "## Quick start". */
 function quickStartCommands(): string[] {
@@ -101,12 +103,12 @@ beforeAll(async () => {
   }
 
   const store = pnpmStore();
-  // A fresh machine's environment: nothing of this process's toolchain, KUBE_ASSETS or pnpm.
+  // The machine's environment (its CA certificates for the registry, say) less what this
+  // process's toolchain, pnpm and vitest put there, with the system's PATH.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !TOOLCHAIN_VARIABLES.test(name)));
   env = {
-    HOME: process.env.HOME,
+    ...inherited,
     PATH: SYSTEM_PATH,
-    LANG: 'C.UTF-8',
-    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
     ...(store ? { npm_config_store_dir: store } : {}),
     ...(assetsFrom.kind === 'envtest' ? { KUBEBUILDER_ASSETS: assetsFrom.dir } : {}),
   };
