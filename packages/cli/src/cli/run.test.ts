@@ -102,6 +102,12 @@ describe('exit codes of commands that reach clusters', () => {
     expect(result.err).toMatch(/^promfleet: hub: list \/apis\/promfleet.io\/v1alpha1\/memberclusters: ECONNREFUSED .*\n$/);
   });
 
+  it("exits 3 when the hub named with kubectl's --kubeconfig cannot be reached (as `kubectl promfleet members --kubeconfig`)", async () => {
+    const result = await promfleet('members', '--kubeconfig', await unreachableKubeconfig());
+    expect(result.code).toBe(EXIT.unreachable);
+    expect(result.err).toMatch(/^promfleet: hub: list \/apis\/promfleet.io\/v1alpha1\/memberclusters: ECONNREFUSED .*\n$/);
+  });
+
   it('exits 1 when a kubeconfig cannot be read', async () => {
     const result = await promfleet('status', '--hub-kubeconfig', join(dir, 'missing.kubeconfig'));
     expect(result.code).toBe(EXIT.failure);

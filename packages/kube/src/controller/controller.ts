@@ -161,7 +161,8 @@ export class Controller {
     this.#options.metrics?.reconciles.inc({ controller: this.name, result });
     this.#options.metrics?.reconcileDuration.observe({ controller: this.name }, seconds);
     const fields = { result, durationMs: Math.round(seconds * 1000) };
-    if (error === undefined) logger.info(fields, 'reconciled');
+    // Debug: a healthy controller's info log is its lifecycle and its failures, not every success.
+    if (error === undefined) logger.debug(fields, 'reconciled');
     else logger.error({ ...fields, err: errorMessage(error), retries: this.queue.numRequeues(key) }, 'reconcile failed');
   }
 }

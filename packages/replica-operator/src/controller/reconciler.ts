@@ -114,7 +114,7 @@ export class ReplicaReconciler {
           grafanaAdmin: grafanaAdmin?.ok ? { secretName: grafanaAdmin.secretName, hash: grafanaAdmin.hash } : undefined,
         });
         const changed = await this.#sync(replica, children);
-        if (changed.length > 0) logger.info({ changed }, 'children updated');
+        if (changed.length > 0) logger.debug({ changed }, 'children updated');
       } catch (error) {
         thrown = error instanceof Error ? error : new Error(errorMessage(error));
         applyError = thrown.message;
