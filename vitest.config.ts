@@ -15,7 +15,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           sequence: { groupOrder: 0 },
-          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'charts/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'charts/test/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },
@@ -25,7 +25,7 @@ export default defineConfig({
           name: 'integration',
           sequence: { groupOrder: 1 },
           globalSetup: ['./packages/testkit/src/vitest-global-setup.ts'],
-          include: ['packages/*/test/**/*.int.test.ts', 'charts/test/**/*.int.test.ts'],
+          include: ['packages/*/test/**/*.int.test.ts', 'charts/test/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
           // Each file starts real API servers: two at a time is what two cores sustain.
           pool: 'forks',
           maxWorkers: 2,

@@ -94,6 +94,30 @@ describe('the hub on a fleet of three members', () => {
     await eventually('the edit reverted', async () => (await replicaIn('eu-west'))?.spec.highlyAvailable === true);
   });
 
+  it('refuses an image outside the allow-list on a running PrometheusCluster: condition on it, nothing applied, what runs untouched', async () => {
+    const before = await replicaIn('eu-west');
+    await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
+    const refused = await eventually('Ready=False ImageNotAllowed', async () => {
+      const cluster = await hubStatus();
+      return cluster?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'ImageNotAllowed') && cluster.status.observedGeneration === cluster.metadata.generation ? cluster : undefined;
+    });
+    expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
+      'nothing is applied to the members: spec.images.thanos: "docker.io/attacker/thanos:v0.39.2" is not allowed: only images under quay.io/prometheus/, quay.io/thanos/, docker.io/grafana/ may run (--allowed-image-prefixes)',
+    );
+    expect(refused.status?.phase).toBe('Degraded');
+    // Neither the image nor the change beside it reached a member; the members keep serving DNS.
+    for (const member of ['eu-west', 'us-east']) {
+      const replica = await replicaIn(member);
+      expect(replica?.spec.images, member).toBeUndefined();
+      expect(replica?.spec.highlyAvailable, member).toBe(true);
+    }
+    expect((await replicaIn('eu-west'))?.metadata.generation).toBe(before?.metadata.generation);
+    expect(refused.status?.endpoints?.[0]?.targets).toHaveLength(2);
+
+    await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: null, highlyAvailable: true } });
+    await eventually('Ready again', async () => (await hubStatus())?.status?.phase === 'Ready');
+  });
+
   it('takes a member that stops being selected out: its replica is deleted and it leaves DNS', async () => {
     const before = await eventually('both members in DNS', async () => {
       const targets = (await hubStatus())?.status?.endpoints?.[0]?.targets ?? [];

@@ -6,25 +6,25 @@ import type { ChartName } from '../src/crd-copies.ts';
 import { elsewhere, granted, unexpectedAnswers, withheld, type Access } from './helpers/access.ts';
 import { installChart, renderChart, type RenderOptions } from './helpers/helm.ts';
 import { ofKind, only, podSpec, type KubeObject } from './helpers/objects.ts';
-import { HUB_CLUSTER_RULES, HUB_NAMESPACE_RULES, OPERATOR_RULES } from './helpers/sources.ts';
+import { HUB_CLUSTER_RULES, HUB_NAMESPACE_RULES, OPERATOR_LEASE_RULES, OPERATOR_RULES } from './helpers/sources.ts';
 
-// Three releases side by side in one real API server: the hub, the operator for all namespaces,
-// and an operator limited to one namespace.
+// Three releases side by side in one real API server: the hub, the operator as installed by
+// default (the monitoring namespace only), and an operator opted into every namespace.
 const HUB_NAMESPACE = 'promfleet-system';
 const OPERATOR_NAMESPACE = 'promfleet-operator';
-const SCOPED_NAMESPACE = 'operators';
+const WIDE_NAMESPACE = 'operators';
 const WATCHED = 'monitoring';
 const OTHER = 'other';
 
-const RELEASES: Record<'hub' | 'operator' | 'scoped', { chart: ChartName; options: RenderOptions }> = {
+const RELEASES: Record<'hub' | 'operator' | 'wide', { chart: ChartName; options: RenderOptions }> = {
   hub: { chart: 'promfleet-hub', options: { namespace: HUB_NAMESPACE } },
   operator: { chart: 'promfleet-replica-operator', options: { namespace: OPERATOR_NAMESPACE } },
-  scoped: { chart: 'promfleet-replica-operator', options: { release: 'scoped', namespace: SCOPED_NAMESPACE, set: { watchNamespace: WATCHED, crds: { enabled: false } } } },
+  wide: { chart: 'promfleet-replica-operator', options: { release: 'wide', namespace: WIDE_NAMESPACE, set: { clusterWide: true, crds: { enabled: false } } } },
 };
 
 let fleet: Fleet;
 let client: KubeClient;
-const installs: Record<keyof typeof RELEASES, KubeObject[]> = { hub: [], operator: [], scoped: [] };
+const installs: Record<keyof typeof RELEASES, KubeObject[]> = { hub: [], operator: [], wide: [] };
 
 const CRDS = resourceType('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false);
 // Where each kind the charts render lives in the API.
@@ -38,6 +38,7 @@ const TYPES: Record<string, ResourceType> = {
   ClusterRoleBinding: resourceType('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false),
   Role: resourceType('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true),
   RoleBinding: resourceType('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true),
+  NetworkPolicy: resourceType('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true),
 };
 
 function serviceAccountOf(objects: readonly KubeObject[]): { namespace: string; name: string } {
@@ -113,41 +114,63 @@ describe('the hub ServiceAccount', () => {
   });
 });
 
-describe('the replica operator ServiceAccount', () => {
+describe('the replica operator ServiceAccount, installed with the defaults', () => {
   const account = () => serviceAccountOf(installs.operator);
 
-  it('may do all that OPERATOR_RULES names, in every namespace', async () => {
-    const needs = granted(OPERATOR_RULES, [undefined, OTHER]);
+  it('may do all that OPERATOR_RULES names in the monitoring namespace, and use its Lease in its own', async () => {
+    const needs = [...granted(OPERATOR_RULES, [WATCHED]), ...granted(OPERATOR_LEASE_RULES, [OPERATOR_NAMESPACE])];
     expect(needs.length).toBeGreaterThan(50);
     expect(await unexpectedAnswers(client, account(), needs, true)).toEqual([]);
   });
 
-  it("is denied Secret writes, every other verb on its resources, RBAC and the hub's kinds", async () => {
+  it('cannot list Secrets in kube-system nor create Deployments outside its namespaces: none of its rights reach beyond monitoring', async () => {
+    const critical: Access[] = [
+      { verb: 'list', group: '', resource: 'secrets', namespace: 'kube-system' },
+      { verb: 'get', group: '', resource: 'secrets', namespace: 'kube-system' },
+      { verb: 'create', group: 'apps', resource: 'deployments', namespace: 'kube-system' },
+      { verb: 'create', group: 'apps', resource: 'deployments', namespace: OTHER },
+      { verb: 'create', group: 'apps', resource: 'deployments', namespace: OPERATOR_NAMESPACE },
+      { verb: 'create', group: 'apps', resource: 'deployments' },
+    ];
+    expect(await unexpectedAnswers(client, account(), critical, false)).toEqual([]);
+    const needs = granted(OPERATOR_RULES, [WATCHED]);
+    const outside = [...elsewhere(needs, OTHER), ...elsewhere(needs, 'kube-system'), ...elsewhere(needs, OPERATOR_NAMESPACE), ...elsewhere(needs, undefined)];
+    expect(await unexpectedAnswers(client, account(), outside, false)).toEqual([]);
+  });
+
+  it('never lists, watches or changes Secrets, even where it serves', async () => {
+    const secrets: Access[] = ['list', 'watch', 'update', 'patch', 'delete', 'deletecollection'].map((verb) => ({ verb, group: '', resource: 'secrets', namespace: WATCHED }));
+    expect(await unexpectedAnswers(client, account(), [...secrets, ...elsewhere(secrets, undefined)], false)).toEqual([]);
+  });
+
+  it("is denied every other verb on its resources, RBAC beyond its namespace and the hub's kinds", async () => {
     const never: Access[] = [
-      { verb: 'get', group: 'promfleet.io', resource: 'prometheusclusters', namespace: OTHER },
+      { verb: 'get', group: 'promfleet.io', resource: 'prometheusclusters', namespace: WATCHED },
       { verb: 'list', group: 'promfleet.io', resource: 'memberclusters' },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: OTHER },
-      { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: OTHER },
+      { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: WATCHED },
+      { verb: 'bind', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
+      { verb: 'create', group: '', resource: 'pods', subresource: 'exec', namespace: WATCHED },
       { verb: 'list', group: '', resource: 'nodes' },
       { verb: 'create', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
     ];
-    const denied = [...withheld(OPERATOR_RULES, [undefined, OTHER]), ...never];
-    expect(denied.filter((a) => a.resource === 'secrets').map((a) => a.verb)).toEqual(expect.arrayContaining(['create', 'update', 'patch', 'delete']));
-    expect(await unexpectedAnswers(client, account(), denied, false)).toEqual([]);
+    expect(await unexpectedAnswers(client, account(), [...withheld(OPERATOR_RULES, [WATCHED]), ...never], false)).toEqual([]);
   });
 });
 
-describe('the replica operator ServiceAccount with watchNamespace', () => {
-  const account = () => serviceAccountOf(installs.scoped);
+describe('the replica operator ServiceAccount with clusterWide', () => {
+  const account = () => serviceAccountOf(installs.wide);
 
-  it('may do all that OPERATOR_RULES names in the watched namespace, Lease included', async () => {
-    expect(await unexpectedAnswers(client, account(), granted(OPERATOR_RULES, [WATCHED]), true)).toEqual([]);
+  it('may do all that OPERATOR_RULES names in every namespace', async () => {
+    const needs = granted(OPERATOR_RULES, [undefined, OTHER, WATCHED]);
+    expect(await unexpectedAnswers(client, account(), needs, true)).toEqual([]);
   });
 
-  it('may do none of it in another namespace, in its own, or across namespaces', async () => {
-    const needs = granted(OPERATOR_RULES, [WATCHED]);
-    const outside = [...elsewhere(needs, OTHER), ...elsewhere(needs, SCOPED_NAMESPACE), ...elsewhere(needs, undefined)];
-    expect(await unexpectedAnswers(client, account(), outside, false)).toEqual([]);
+  it('still reads Secrets only by name: no list or watch anywhere, no writes but create', async () => {
+    const denied = [...withheld(OPERATOR_RULES, [undefined, OTHER]), ...elsewhere(granted(OPERATOR_LEASE_RULES, [WIDE_NAMESPACE]), OTHER)];
+    expect(denied.filter((a) => a.resource === 'secrets').map((a) => a.verb)).toEqual(expect.arrayContaining(['list', 'watch', 'update', 'patch', 'delete']));
+    expect(await unexpectedAnswers(client, account(), denied, false)).toEqual([]);
   });
 });

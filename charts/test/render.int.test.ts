@@ -5,7 +5,7 @@ import { flagsSetBy, parseContainerFlags } from './helpers/flags.ts';
 import { lintChart, renderChart } from './helpers/helm.ts';
 import { controllerContainer, controllerOnly, isApiOnly, ofKind, only, podSpec, rulesOf, variants, type Container, type KubeObject } from './helpers/objects.ts';
 import { policyViolations } from './helpers/policy.ts';
-import { HUB_CLUSTER_RULES, HUB_FLAGS, HUB_NAMESPACE_RULES, OPERATOR_FLAGS, OPERATOR_RULES } from './helpers/sources.ts';
+import { DEFAULT_ALLOWED_IMAGE_PREFIXES, HUB_CLUSTER_RULES, HUB_FLAGS, HUB_NAMESPACE_RULES, OPERATOR_FLAGS, OPERATOR_LEASE_RULES, OPERATOR_RULES } from './helpers/sources.ts';
 import { validationError } from './helpers/validation.ts';
 
 const RELEASE_NAMESPACE = 'promfleet-system';
@@ -42,7 +42,20 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
 
   it('meets the policy: no wildcards, Secrets only where allowed, non-root read-only pods with resources and probes', async () => {
     const objects = await render(chart, file);
-    expect(policyViolations(objects, { clusterWideSecretReads: chart === 'promfleet-replica-operator' })).toEqual([]);
+    const policy = chart === 'promfleet-replica-operator' ? { clusterWideSecretReads: true, secretVerbs: ['get', 'create'] } : { clusterWideSecretReads: false, secretVerbs: ['get', 'list', 'watch'] };
+    expect(policyViolations(objects, policy)).toEqual([]);
+  });
+
+  it('selects its own pods with each NetworkPolicy, on the port they listen on', async () => {
+    const objects = await render(chart, file);
+    for (const policy of ofKind(objects, 'NetworkPolicy') as unknown as { metadata: { name: string }; spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { ports?: { port: number }[] }[] } }[]) {
+      const deployment = ofKind(objects, 'Deployment').find((d) => d.metadata.name === policy.metadata.name);
+      if (!deployment) throw new Error(`NetworkPolicy ${policy.metadata.name} has no Deployment of its name`);
+      const template = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template;
+      expect(template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+      const ports = (podSpec(deployment).containers[0] as unknown as { ports: { containerPort: number }[] }).ports.map((p) => p.containerPort);
+      for (const rule of policy.spec.ingress) for (const port of rule.ports ?? []) expect(ports).toContain(port.port);
+    }
   });
 
   it("passes flags the binary's own parser accepts, and the downward API's pod name and namespace", async () => {
@@ -90,17 +103,21 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
       }
     });
   } else {
-    it('grants exactly OPERATOR_RULES: a ClusterRole, or a Role in watchNamespace that also holds the Lease', async () => {
+    it('grants exactly OPERATOR_RULES in a Role per watched namespace (or, clusterWide, a ClusterRole) and OPERATOR_LEASE_RULES where the Lease is', async () => {
       const objects = await render(chart, file);
       const flags = parseContainerFlags(OPERATOR_FLAGS, controllerContainer(objects));
-      const role = only(objects, 'ClusterRole', 'Role');
-      expect(rulesOf(role)).toEqual(plain(OPERATOR_RULES));
-      if (flags['watch-namespace'] === undefined) {
-        expect(role.kind).toBe('ClusterRole');
-      } else {
-        expect(role.kind).toBe('Role');
-        expect(role.metadata.namespace).toBe(flags['watch-namespace']);
-        expect(flags['leader-election-namespace']).toBe(flags['watch-namespace']);
+      const roles = [...ofKind(objects, 'ClusterRole'), ...ofKind(objects, 'Role')];
+      const lease = roles.filter((role) => role.metadata.name.endsWith('-leader-election'));
+      expect(lease.map((role) => [role.kind, role.metadata.namespace])).toEqual([['Role', flags['leader-election-namespace']]]);
+      for (const role of lease) expect(rulesOf(role)).toEqual(plain(OPERATOR_LEASE_RULES));
+      const serving = roles.filter((role) => !lease.includes(role));
+      for (const role of serving) expect(rulesOf(role)).toEqual(plain(OPERATOR_RULES));
+      const watched = flags['watch-namespaces'].flatMap((value) => value.split(','));
+      if (watched.length === 0) expect(serving.map((role) => role.kind)).toEqual(['ClusterRole']);
+      else expect(serving.map((role) => `${role.kind} ${role.metadata.namespace ?? ''}`)).toEqual(watched.map((namespace) => `Role ${namespace}`));
+      for (const binding of [...ofKind(objects, 'ClusterRoleBinding'), ...ofKind(objects, 'RoleBinding')]) {
+        const roleRef = (binding as unknown as { roleRef: { kind: string; name: string } }).roleRef;
+        expect(roles.some((role) => role.kind === roleRef.kind && role.metadata.name === roleRef.name && role.metadata.namespace === binding.metadata.namespace)).toBe(true);
       }
     });
   }
@@ -174,9 +191,24 @@ describe('promfleet-hub values', () => {
 });
 
 describe('promfleet-replica-operator values', () => {
-  it('refuses a Lease namespace outside watchNamespace, where its Role could not reach', async () => {
-    await expect(renderChart('promfleet-replica-operator', { set: { watchNamespace: 'monitoring', leaderElection: { namespace: 'elsewhere' } } })).rejects.toThrow(
-      /leaderElection.namespace must equal watchNamespace/,
-    );
+  it('serve only the monitoring namespace by default, with Roles there and no ClusterRole', async () => {
+    const objects = await renderChart('promfleet-replica-operator');
+    expect(parseContainerFlags(OPERATOR_FLAGS, controllerContainer(objects))['watch-namespaces']).toEqual(['monitoring']);
+    expect(ofKind(objects, 'ClusterRole')).toEqual([]);
+    expect(ofKind(objects, 'ClusterRoleBinding')).toEqual([]);
+  });
+
+  it('refuse to serve no namespace unless clusterWide says every one', async () => {
+    await expect(renderChart('promfleet-replica-operator', { set: { watchNamespaces: [] } })).rejects.toThrow(/watchNamespaces is empty/);
+    const objects = await renderChart('promfleet-replica-operator', { set: { watchNamespaces: [], clusterWide: true } });
+    expect(parseContainerFlags(OPERATOR_FLAGS, controllerContainer(objects))['watch-namespaces']).toEqual([]);
+  });
+});
+
+describe.each(CHART_NAMES)('%s image allow-list', (chart) => {
+  it('defaults to the registries of the pinned images, as the binary does', async () => {
+    const container = controllerContainer(await renderChart(chart));
+    const flags = chart === 'promfleet-hub' ? parseContainerFlags(HUB_FLAGS, container) : parseContainerFlags(OPERATOR_FLAGS, container);
+    expect(flags['allowed-image-prefixes'].flatMap((value) => value.split(','))).toEqual([...DEFAULT_ALLOWED_IMAGE_PREFIXES]);
   });
 });

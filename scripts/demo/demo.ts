@@ -39,7 +39,8 @@ async function snapshot(pf: Promfleet): Promise<string> {
 
 async function main(): Promise<number> {
   try {
-    await resolveKubeAssets();
+    // Found, or unpacked or rebuilt as the tests do: a fresh checkout needs no other step.
+    process.env.KUBE_ASSETS = (await resolveKubeAssets({ obtain: true })).dir;
   } catch (error) {
     if (error instanceof KubeAssetsMissingError) {
       console.error(`demo: ${error.message}`);
@@ -77,8 +78,8 @@ async function main(): Promise<number> {
     const footer = [
       '',
       `endpoints API: ${api}   (watch: curl -N ${api}/watch)`,
-      `hub kubeconfig: ${pf.hubCluster.kubeconfigFile}   (kubectl get pc,mc -A)`,
-      ...[...pf.members.entries()].map(([name, member]) => `${name} kubeconfig: ${member.cluster.kubeconfigFile}   (kubectl get pr,pods -n monitoring)`),
+      `hub kubeconfig: ${pf.hubCluster.kubeconfigFile}   (kubectl get promfleet -A)`,
+      ...[...pf.members.entries()].map(([name, member]) => `${name} kubeconfig: ${member.cluster.kubeconfigFile}   (kubectl get pfr,pods -n monitoring)`),
     ].join('\n');
     if (once) {
       console.log(`\n${await snapshot(pf)}\n${footer}\n`);

@@ -12,6 +12,10 @@ import {
   PrometheusReplicas,
   ResourceClient,
   preferredResource,
+  resourceType,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
   Services,
   StatefulSets,
   type KubeClient,
@@ -31,7 +35,11 @@ import { memoryTable, type Stage } from './memory-table.ts';
 const TIMEOUT_MS = 1_800_000;
 const OWN = 'app.kubernetes.io/managed-by=promfleet-replica-operator';
 
-/** What the operator caches, as JSON: replicas, its workloads, Services, Ingresses, PDBs and pods, and every ConfigMap (Secrets are kept as digests and left out). */
+/**
+ * What the operator caches, as JSON: replicas, its workloads, Services, Ingresses, PDBs, ServiceAccounts,
+ * Roles, RoleBindings, NetworkPolicies and pods, and every ConfigMap (the Secrets replicas name are
+ * kept as digests and left out).
+ */
 async function operatorCachedJSON(admin: KubeClient): Promise<{ objects: number; bytes: number }> {
   const own = { labelSelector: OWN };
   // The version the operator itself picks: policy/v1 on current clusters, v1beta1 on v1.20.
@@ -43,6 +51,10 @@ async function operatorCachedJSON(admin: KubeClient): Promise<{ objects: number;
     cachedJSONBytes(new ResourceClient(admin, Services), own),
     cachedJSONBytes(new ResourceClient(admin, Ingresses), own),
     ...(podDisruptionBudgets ? [cachedJSONBytes(new ResourceClient(admin, podDisruptionBudgets), own)] : []),
+    cachedJSONBytes(new ResourceClient(admin, ServiceAccounts), own),
+    cachedJSONBytes(new ResourceClient(admin, Roles), own),
+    cachedJSONBytes(new ResourceClient(admin, RoleBindings), own),
+    cachedJSONBytes(new ResourceClient(admin, resourceType<KubeObject>('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true)), own),
     cachedJSONBytes(new ResourceClient(admin, Pods), own),
     cachedJSONBytes(new ResourceClient(admin, ConfigMaps)),
   ]);
@@ -94,7 +106,7 @@ export const operatorMemoryBenchmark: Benchmark = {
     }
     return [
       memoryTable(`Replica operator memory: ${String(total)} PrometheusReplicas on one API server`, stages, [
-        'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs and pods, and all ConfigMaps.',
+        'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.',
       ]),
     ];
   },

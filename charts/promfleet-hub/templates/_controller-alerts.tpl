@@ -1,7 +1,9 @@
 {{/*
   The alerts every promfleet controller shares: failing reconciles, no leader, a work queue that
-  does not drain. Standbys fill their queues from warm caches but never work them, so the queue
-  alert only looks at the leader. Called with (dict "context" $ "selector" "PromQL matchers").
+  does not drain: a worker on one key for too long (client-go's longest-running processor), or
+  keys waiting while no worker works (no unfinished work). Standbys fill their queues from warm
+  caches but never work them, so the waiting keys only count on the leader. Called with
+  (dict "context" $ "selector" "PromQL matchers").
 */}}
 {{- define "promfleet-hub.controllerAlerts" -}}
 {{- $rules := .context.Values.prometheusRule }}
@@ -35,13 +37,17 @@
 - alert: PromfleetWorkQueueStuck
   expr: |-
     (
+      max by (namespace, job, instance, name) (promfleet_workqueue_longest_running_processor_seconds{ {{- $sel -}} }) > {{ $rules.workQueueStuck.longestRunningSeconds }}
+    )
+    or
+    (
       max by (namespace, job, instance, name) (promfleet_workqueue_depth{ {{- $sel -}} }) >= {{ $rules.workQueueStuck.depth }}
+      and on (namespace, job, instance, name)
+      (max by (namespace, job, instance, name) (promfleet_workqueue_unfinished_work_seconds{ {{- $sel -}} }) == 0)
       {{- if .context.Values.leaderElection.enabled }}
       and on (namespace, job, instance) (max by (namespace, job, instance) (promfleet_leader{ {{- $sel -}} }) == 1)
       {{- end }}
     )
-    unless on (namespace, job, instance, name)
-    (sum by (namespace, job, instance, name) (rate(promfleet_workqueue_work_duration_seconds_count{ {{- $sel -}} }[10m])) > 0)
   for: {{ $rules.workQueueStuck.for }}
   labels:
     severity: {{ $rules.workQueueStuck.severity }}
@@ -50,6 +56,6 @@
     {{- end }}
   annotations:
     summary: The {{`{{ $labels.name }}`}} work queue of {{`{{ $labels.instance }}`}} is not draining.
-    description: Keys have waited in the {{`{{ $labels.name }}`}} queue of the leader for {{ $rules.workQueueStuck.for }} while no worker finished any; the workers are blocked (e.g. a hung API call).
+    description: For {{ $rules.workQueueStuck.for }}, a worker of the {{`{{ $labels.name }}`}} queue has spent more than {{ $rules.workQueueStuck.longestRunningSeconds }} s on one key (a hung call), or keys have waited in the leader's queue while no worker worked on any.
     {{- include "promfleet-hub.runbook" (dict "context" .context "alert" "PromfleetWorkQueueStuck" "indent" 4) }}
 {{- end }}

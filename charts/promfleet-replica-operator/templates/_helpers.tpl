@@ -46,15 +46,9 @@ app.kubernetes.io/part-of: promfleet
 {{- end }}
 {{- end }}
 
-{{/*
-  Where the Lease lives. With watchNamespace the operator's rights are a Role there, so the Lease
-  must be there too; otherwise the release namespace.
-*/}}
+{{/* Where the Lease lives: a Role there lets the operator use it. */}}
 {{- define "promfleet-replica-operator.leaseNamespace" -}}
-{{- if and .Values.watchNamespace .Values.leaderElection.namespace (ne .Values.watchNamespace .Values.leaderElection.namespace) }}
-{{- fail "leaderElection.namespace must equal watchNamespace (or be empty): the operator's Role exists only in watchNamespace" }}
-{{- end }}
-{{- coalesce .Values.leaderElection.namespace .Values.watchNamespace .Release.Namespace }}
+{{- default .Release.Namespace .Values.leaderElection.namespace }}
 {{- end }}
 
 {{/* repository@digest when a digest is given, else repository:tag (tag defaults to appVersion). */}}

@@ -2,11 +2,13 @@ import { ofKind, podSpec, rulesOf, type Container, type KubeObject, type PodSpec
 
 export interface Policy {
   /**
-   * Whether a ClusterRole may read Secrets. Only the replica operator's may, read-only: it
-   * validates the bucket Secrets of replicas in every namespace it serves. The hub reads Secrets
-   * in its own namespace only, through a Role.
+   * Whether a ClusterRole may name Secrets. Only the replica operator's may (with clusterWide),
+   * by name: it reads the bucket Secrets replicas name and creates their Grafana admin Secrets.
+   * The hub reads Secrets in its own namespace only, through a Role.
    */
   readonly clusterWideSecretReads: boolean;
+  /** The only verbs any rule may grant on Secrets. */
+  readonly secretVerbs: readonly string[];
 }
 
 /** Every violation of the charts' security policy in a set of rendered objects; empty when none. */
@@ -22,7 +24,8 @@ function rbacViolations(objects: readonly KubeObject[], policy: Policy): string[
       const fields: (keyof PolicyRule)[] = ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'];
       if (fields.some((field) => (rule[field] ?? []).some((value) => value.includes('*')))) problems.push(`${where}: wildcard`);
       if (role.kind === 'ClusterRole' && rule.resources.includes('secrets') && !policy.clusterWideSecretReads) problems.push(`${where}: secrets in a ClusterRole`);
-      if (rule.resources.includes('secrets') && rule.verbs.some((verb) => !['get', 'list', 'watch'].includes(verb))) problems.push(`${where}: writes secrets`);
+      const excess = rule.resources.includes('secrets') ? rule.verbs.filter((verb) => !policy.secretVerbs.includes(verb)) : [];
+      if (excess.length > 0) problems.push(`${where}: ${excess.join(', ')} on secrets`);
     }
   }
   return problems;

@@ -11,6 +11,11 @@ export interface KindInfo {
   readonly listKind: string;
   readonly plural: string;
   readonly singular: string;
+  /**
+   * `pf` (promfleet) and the kind's own word: `pr`, `pc` and `mc` are Tekton's PipelineRun, the
+   * built-in PriorityClass and OpenShift's MachineConfig. Checked against the API server's
+   * discovery and well-known CRDs (packages/api/test).
+   */
   readonly shortName: string;
   readonly namespaced: boolean;
 }
@@ -20,7 +25,7 @@ export const PROMETHEUS_REPLICA = {
   listKind: 'PrometheusReplicaList',
   plural: 'prometheusreplicas',
   singular: 'prometheusreplica',
-  shortName: 'pr',
+  shortName: 'pfr',
   namespaced: true,
 } as const satisfies KindInfo;
 
@@ -29,7 +34,7 @@ export const PROMETHEUS_CLUSTER = {
   listKind: 'PrometheusClusterList',
   plural: 'prometheusclusters',
   singular: 'prometheuscluster',
-  shortName: 'pc',
+  shortName: 'pfc',
   namespaced: true,
 } as const satisfies KindInfo;
 
@@ -38,7 +43,7 @@ export const MEMBER_CLUSTER = {
   listKind: 'MemberClusterList',
   plural: 'memberclusters',
   singular: 'membercluster',
-  shortName: 'mc',
+  shortName: 'pfm',
   namespaced: false,
 } as const satisfies KindInfo;
 
@@ -59,6 +64,8 @@ export const MANAGED_BY_HUB = 'promfleet-hub';
 export const ANNOTATIONS = {
   /** Hash of the bucket Secret's objstore.yml on the Prometheus pod template: a change rolls the pods. */
   bucketSecretHash: `${GROUP}/bucket-secret-hash`,
+  /** Hash of the Grafana admin Secret's values on the Grafana pod template: a change rolls Grafana. */
+  grafanaAdminHash: `${GROUP}/grafana-admin-hash`,
   /** Hash of the rendered Prometheus config, on the owned config ConfigMap, for change detection. */
   configHash: `${GROUP}/config-hash`,
   /**

@@ -1,8 +1,10 @@
+import { get } from 'node:https';
+
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+import { eventually, installCRDs, startFleet, type Fleet, type TestCluster } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { API_VERSION, GROUP, VERSION, validate } from '../src/index.ts';
+import { API_VERSION, CATEGORY, GROUP, KINDS, VERSION, validate } from '../src/index.ts';
 
 // The generated CRDs on a real kube-apiserver: accepted, defaulting like the zod schemas, and
 // rejecting what a structural schema can express.
@@ -112,5 +114,69 @@ describe('generated CRDs on a real API server', () => {
     const message = await rejection(createReplica(replica('bad-domain', { configMap: 'c', bucketSecret: 's', baseDomain: 'Not_A_Domain', storage: { size: '10GB' } })));
     expect(message).toContain('spec.baseDomain');
     expect(message).toContain('spec.storage.size');
+  });
+});
+
+interface DiscoveredResource {
+  readonly groupVersion: string;
+  readonly name: string;
+  readonly singularName?: string;
+  readonly kind: string;
+  readonly shortNames?: string[];
+  readonly categories?: string[];
+}
+
+function getJSON<T>(cluster: TestCluster, path: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    get(`${cluster.server}${path}`, { ca: cluster.pki.caCert, cert: cluster.pki.adminCert, key: cluster.pki.adminKey }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => {
+        if (response.statusCode === 200) resolve(JSON.parse(body) as T);
+        else reject(new Error(`GET ${path}: ${String(response.statusCode)} ${body}`));
+      });
+    }).on('error', reject);
+  });
+}
+
+/** Every resource in every served group version, as kubectl's discovery sees them. */
+async function discover(cluster: TestCluster): Promise<DiscoveredResource[]> {
+  const { groups } = await getJSON<{ groups: { versions: { groupVersion: string }[] }[] }>(cluster, '/apis');
+  const groupVersions = ['v1', ...groups.flatMap((group) => group.versions.map((version) => version.groupVersion))];
+  const lists = await Promise.all(
+    groupVersions.map(async (groupVersion) => {
+      const list = await getJSON<{ resources: Omit<DiscoveredResource, 'groupVersion'>[] }>(cluster, groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`);
+      return list.resources.filter((resource) => !resource.name.includes('/')).map((resource) => ({ ...resource, groupVersion }));
+    }),
+  );
+  return lists.flat();
+}
+
+describe('kubectl names on a real API server', () => {
+  const ours = (resource: DiscoveredResource): boolean => resource.groupVersion === API_VERSION;
+
+  const discovered = (): Promise<DiscoveredResource[]> =>
+    eventually('the CRDs in discovery', async () => {
+      const found = await discover(fleet.cluster('api'));
+      return found.filter(ours).length === KINDS.length && found;
+    });
+
+  it('resolve each short name to the promfleet kind alone, built-in resources included', async () => {
+    const resources = await discovered();
+    // Why the short names changed: `kubectl get pc` is PriorityClass's.
+    expect(resources.find((resource) => resource.name === 'priorityclasses')?.shortNames).toContain('pc');
+    for (const info of KINDS) {
+      // Any name kubectl would match a short name against: short names, plural, singular, kind.
+      const claims = resources.filter((resource) =>
+        [...(resource.shortNames ?? []), resource.name, resource.singularName, resource.kind.toLowerCase()].includes(info.shortName),
+      );
+      expect(claims.map((resource) => `${resource.groupVersion}/${resource.name}`), info.shortName).toEqual([`${API_VERSION}/${info.plural}`]);
+    }
+  });
+
+  it('list the three kinds, and nothing else, under the promfleet category (`kubectl get promfleet`)', async () => {
+    const resources = await discovered();
+    const inCategory = resources.filter((resource) => resource.categories?.includes(CATEGORY));
+    expect(inCategory.map((resource) => resource.kind).sort()).toEqual(KINDS.map((info) => info.kind).sort());
   });
 });

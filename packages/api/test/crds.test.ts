@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { renderChartCRDFiles } from '../../../charts/src/crd-copies.ts';
-import { customResourceDefinition, renderCRDFiles } from '../src/index.ts';
+import { customResourceDefinition, KINDS, renderCRDFiles } from '../src/index.ts';
 import { CRD_DIRECTORY } from '../src/crd/paths.ts';
+import { WELL_KNOWN_SHORT_NAMES } from './well-known-short-names.ts';
 
 describe('generated CRDs', () => {
   it('crds/ holds exactly what `pnpm generate` produces', () => {
@@ -28,9 +29,9 @@ describe('generated CRDs', () => {
   });
 
   it.each([
-    ['PrometheusReplica', 'pr', 'Namespaced'],
-    ['PrometheusCluster', 'pc', 'Namespaced'],
-    ['MemberCluster', 'mc', 'Cluster'],
+    ['PrometheusReplica', 'pfr', 'Namespaced'],
+    ['PrometheusCluster', 'pfc', 'Namespaced'],
+    ['MemberCluster', 'pfm', 'Cluster'],
   ] as const)('%s has its short name, category, scope and status subresource', (kind, shortName, scope) => {
     const crd = customResourceDefinition(kind) as {
       spec: { names: { shortNames: string[]; categories: string[] }; scope: string; versions: { subresources: unknown; additionalPrinterColumns: unknown[] }[] };
@@ -40,6 +41,16 @@ describe('generated CRDs', () => {
     expect(crd.spec.scope).toBe(scope);
     expect(crd.spec.versions[0]?.subresources).toEqual({ status: {} });
     expect(crd.spec.versions[0]?.additionalPrinterColumns.length).toBeGreaterThan(2);
+  });
+
+  it("use short names that no well-known CRD uses, so `kubectl get` with one lists promfleet's kind", () => {
+    const clashes = KINDS.flatMap((info) =>
+      Object.entries(WELL_KNOWN_SHORT_NAMES)
+        .filter(([, names]) => names.includes(info.shortName))
+        .map(([project]) => `${info.kind} ${info.shortName}: ${project}`),
+    );
+    expect(clashes).toEqual([]);
+    expect(new Set(KINDS.map((info) => info.shortName)).size).toBe(KINDS.length);
   });
 
   it('never emits a node without a type, a $ref, or additionalProperties beside properties', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
 import type { FlagSpec } from '@promfleet/kube';
 
 export const HUB_FLAGS = {
@@ -12,6 +13,12 @@ export const HUB_FLAGS = {
   'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
   'deletion-timeout': { type: 'duration', description: 'How long deletion waits for unreachable members before giving up with a Warning Event.', default: '10m' },
+  'allowed-image-prefixes': {
+    type: 'list',
+    description: 'Images a PrometheusCluster may name in spec.images, as prefixes (registry.example.com/team/), comma-separated or repeated; * allows any image. A PrometheusCluster naming another image gets Ready=False ImageNotAllowed and nothing is applied to its members.',
+    default: DEFAULT_ALLOWED_IMAGE_PREFIXES,
+    value: 'PREFIXES',
+  },
   concurrency: { type: 'integer', description: 'Members handled at once for one PrometheusCluster, and workers per controller.', default: 16 },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;

@@ -46,6 +46,8 @@ export interface HubOptions {
   readonly memberTimeoutMs: number;
   readonly deletionTimeoutMs: number;
   readonly concurrency: number;
+  /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
+  readonly allowedImagePrefixes: readonly string[];
   /** Redis for the endpoint store; absent: in memory. */
   readonly redisUrl?: string | undefined;
   /** The endpoints API's bearer token, read when asked; absent: no token. */
@@ -120,6 +122,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     concurrency: options.concurrency,
     offlineAfterMs: options.offlineAfterMs,
     deletionTimeoutMs: options.deletionTimeoutMs,
+    allowedImagePrefixes: options.allowedImagePrefixes,
   });
   const memberReconciler = new MemberReconciler({
     hub: client,

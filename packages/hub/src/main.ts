@@ -1,3 +1,4 @@
+import { parseAllowedImagePrefixes } from '@promfleet/api';
 import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
 
 import { startApiServer } from './api-mode.ts';
@@ -25,6 +26,11 @@ process.exitCode = await runProgram({
       // Runs until a signal; onShutdown exits the process.
       return new Promise<number>(() => undefined);
     }
+    const images = parseAllowedImagePrefixes(flags['allowed-image-prefixes']);
+    if (!images.ok) {
+      console.error(`${NAME}: ${images.message}`);
+      return 2;
+    }
     const hub = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       namespace: flags.namespace,
@@ -36,6 +42,7 @@ process.exitCode = await runProgram({
       memberTimeoutMs: flags['member-timeout'],
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,
+      allowedImagePrefixes: images.prefixes,
       redisUrl: flags['redis-url'],
       apiToken,
       logger,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 
+import { parseAllowedImagePrefixes } from '@promfleet/api';
 import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
 
 import { OPERATOR_FLAGS, OPERATOR_USAGE } from './flags.ts';
@@ -8,12 +9,12 @@ import { createReplicaOperator } from './operator.ts';
 
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
-function defaultLeaseNamespace(watchNamespace: string | undefined): string {
+function defaultLeaseNamespace(watchNamespaces: readonly string[]): string {
   if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
   try {
     return readFileSync(IN_CLUSTER_NAMESPACE, 'utf8').trim();
   } catch {
-    return watchNamespace ?? 'default';
+    return watchNamespaces[0] ?? 'default';
   }
 }
 
@@ -22,14 +23,22 @@ process.exitCode = await runProgram({
   flags: OPERATOR_FLAGS,
   usage: OPERATOR_USAGE,
   run: async ({ flags, logger, metrics }) => {
+    const images = parseAllowedImagePrefixes(flags['allowed-image-prefixes']);
+    if (!images.ok) {
+      console.error(`${OPERATOR_NAME}: ${images.message}`);
+      return 2;
+    }
+    const watchNamespaces = [...new Set(flags['watch-namespaces'].flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))];
     const { manager, client } = await createReplicaOperator({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
-      watchNamespace: flags['watch-namespace'],
+      watchNamespaces,
       listen: flags.listen,
       leaderElect: flags['leader-elect'],
-      leaderElectionNamespace: flags['leader-election-namespace'] ?? defaultLeaseNamespace(flags['watch-namespace']),
+      leaderElectionNamespace: flags['leader-election-namespace'] ?? defaultLeaseNamespace(watchNamespaces),
       clusterDomain: flags['cluster-domain'],
       ingressClassName: flags['ingress-class'],
+      allowedImagePrefixes: images.prefixes,
+      secretPollIntervalMs: flags['secret-poll-interval'],
       workers: flags.concurrency,
       logger,
       metrics,
@@ -39,7 +48,7 @@ process.exitCode = await runProgram({
       await client.close();
     });
     await manager.start();
-    logger.info({ listen: flags.listen, watchNamespace: flags['watch-namespace'] ?? '(all)' }, 'started');
+    logger.info({ listen: flags.listen, watchNamespaces: watchNamespaces.length > 0 ? watchNamespaces : '(all)', allowedImagePrefixes: images.prefixes }, 'started');
     if ((await manager.done) === 'stopped') return 0;
     logger.error('exiting after losing the leader lease; a restart campaigns again');
     // Caches, their retry timers and the HTTP server too: anything left running would keep the

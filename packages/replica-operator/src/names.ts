@@ -18,7 +18,13 @@ export function childNames(replica: string) {
     compactor: `${replica}-compactor`,
     grafana: `${replica}-grafana`,
     grafanaDatasources: `${replica}-grafana-datasources`,
+    /** The admin Secret the operator generates when the replica names none. */
+    grafanaAdmin: `${replica}-grafana-admin`,
     ingress: replica,
+    /** Where cert-manager puts the certificate when `ingress.tls` names no Secret. */
+    ingressTLS: `${replica}-ingress-tls`,
+    /** Prometheus's own ServiceAccount, and its discovery Role and RoleBinding. */
+    prometheusServiceAccount: `${replica}-prometheus`,
   };
 }
 

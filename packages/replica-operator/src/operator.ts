@@ -22,12 +22,15 @@ import { ConfigAppliedProbe } from './status/config-applied.ts';
 
 export interface ReplicaOperatorOptions {
   readonly kubeConfig: KubeConfig;
-  readonly watchNamespace?: string | undefined;
+  /** Empty: every namespace. */
+  readonly watchNamespaces: readonly string[];
   readonly listen: string;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
   readonly clusterDomain: string;
   readonly ingressClassName?: string | undefined;
+  readonly allowedImagePrefixes: readonly string[];
+  readonly secretPollIntervalMs: number;
   readonly workers: number;
   readonly logger: Logger;
   readonly metrics: KitMetrics;
@@ -63,7 +66,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
   const leaderElector = options.leaderElect
     ? new LeaderElector({ client, namespace: options.leaderElectionNamespace, name: OPERATOR_NAME, identity, logger, metrics })
     : undefined;
-  const caches = createCaches(client, { namespace: options.watchNamespace, pdbType, metrics, logger });
+  const caches = createCaches(client, { namespaces: options.watchNamespaces, pdbType, secretPollIntervalMs: options.secretPollIntervalMs, metrics, logger });
   const reconciler = new ReplicaReconciler({
     client,
     caches,
@@ -71,6 +74,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     pdbType,
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
+    allowedImagePrefixes: options.allowedImagePrefixes,
     configProbe: new ConfigAppliedProbe(client),
   });
   const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });
@@ -81,11 +85,15 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     .watchOwned(caches.services, KIND)
     .watchOwned(caches.ingresses, KIND)
     .watchOwned(caches.podDisruptionBudgets, KIND)
+    .watchOwned(caches.serviceAccounts, KIND)
+    .watchOwned(caches.roles, KIND)
+    .watchOwned(caches.roleBindings, KIND)
+    .watchOwned(caches.networkPolicies, KIND)
     .watchOwned(caches.configMaps, KIND)
     .watchMapped(caches.configMaps, (configMap) =>
       [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(objectKey),
     )
-    .watchMapped(caches.secrets, (secret) => caches.replicas.byIndex('bucketSecret', objectKey(secret)).map(objectKey))
+    .watchMapped(caches.secrets, (secret) => caches.replicas.byIndex('secret', objectKey(secret)).map(objectKey))
     .watchMapped(caches.pods, byInstance)
     .watchMapped(caches.claims, byInstance);
 

@@ -23,7 +23,8 @@ export async function startOperator(kubeconfigFile: string, args: readonly strin
   const started = await startNodeProcess({
     name: 'promfleet-replica-operator',
     entry: MAIN,
-    args: [`--kubeconfig=${kubeconfigFile}`, '--leader-election-namespace=default', ...args],
+    // Secrets are polled, not watched: a short interval keeps tests of Secret changes quick.
+    args: [`--kubeconfig=${kubeconfigFile}`, '--leader-election-namespace=default', '--secret-poll-interval=1s', ...args],
   });
   return {
     url: started.url,

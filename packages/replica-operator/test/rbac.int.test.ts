@@ -1,20 +1,17 @@
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { Namespaces, type KubeClient, ResourceClient, resourceType, ServiceAccounts } from '@promfleet/kube';
-import { buildKubeconfig, installCRDs, kubeconfigYAML, startFleet, type Fleet, type TestCluster } from '@promfleet/testkit';
+import { serviceAccountAccess, startFleet, installCRDs, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { OPERATOR_RULES } from '../src/rbac.ts';
-import { createRegionInputs, replica, startOperator, testClient, waitForPhase, type OperatorProcess, type TestClient } from './harness.ts';
+import { OPERATOR_LEASE_RULES, OPERATOR_RULES } from '../src/rbac.ts';
+import { createRegionInputs, eventually, replica, startOperator, testClient, waitForPhase, type OperatorProcess, type TestClient } from './harness.ts';
 
-const ClusterRoles = resourceType('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false);
-const ClusterRoleBindings = resourceType('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false);
-
+// The operator run with a ServiceAccount holding exactly its declared rules: as the chart
+// installs it by default (a Role in each watched namespace), and cluster-wide (a ClusterRole).
 let fleet: Fleet;
 let api: TestClient;
 let operator: OperatorProcess | undefined;
+
+const LEASE_NAMESPACE = 'promfleet-system';
+const lease = { namespace: LEASE_NAMESPACE, rules: OPERATOR_LEASE_RULES };
 
 beforeAll(async () => {
   fleet = await startFleet({ clusters: ['member'], controllerManager: true });
@@ -28,36 +25,40 @@ afterAll(async () => {
   await fleet.stop();
 });
 
-/** A kubeconfig for a ServiceAccount bound to exactly the operator's ClusterRole. */
-async function operatorKubeconfig(cluster: TestCluster, client: KubeClient): Promise<string> {
-  await new ResourceClient(client, Namespaces).create({ metadata: { name: 'promfleet-system' } });
-  await new ResourceClient(client, ServiceAccounts).create({ metadata: { name: 'promfleet-replica-operator', namespace: 'promfleet-system' } });
-  await new ResourceClient(client, ClusterRoles).create({ metadata: { name: 'promfleet-replica-operator' }, rules: OPERATOR_RULES } as never);
-  await new ResourceClient(client, ClusterRoleBindings).create({
-    metadata: { name: 'promfleet-replica-operator' },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'promfleet-replica-operator' },
-    subjects: [{ kind: 'ServiceAccount', name: 'promfleet-replica-operator', namespace: 'promfleet-system' }],
-  } as never);
-  const { status } = await client.request<{ status: { token: string } }>({
-    verb: 'create',
-    method: 'POST',
-    path: '/api/v1/namespaces/promfleet-system/serviceaccounts/promfleet-replica-operator/token',
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-  });
-  const file = join(mkdtempSync(join(tmpdir(), 'promfleet-rbac-')), 'kubeconfig');
-  writeFileSync(file, kubeconfigYAML(buildKubeconfig({ name: `operator-sa-${fleet.id}`, server: cluster.server, ca: cluster.ca, user: { token: status.token } })));
-  return file;
-}
+// Everything a replica can make the operator do: HA, Ingress with TLS, Grafana (its Secret
+// generated), Prometheus discovery RBAC, NetworkPolicies.
+const everything = {
+  highlyAvailable: true,
+  baseDomain: 'prometheus.example.com',
+  grafana: { enabled: true },
+  ingress: { tls: {} },
+  kubernetesDiscovery: true,
+  networkPolicy: { enabled: true },
+};
 
 describe('the operator RBAC', () => {
-  it('is enough to run the operator end to end', async () => {
-    const cluster = fleet.cluster('member');
-    const kubeconfig = await operatorKubeconfig(cluster, api.client);
-    await createRegionInputs(api.client, 'rbac');
-    operator = await startOperator(kubeconfig, ['--leader-election-namespace=promfleet-system']);
-    await api.replicas.create(replica('demo', 'rbac', { highlyAvailable: true, baseDomain: 'prometheus.example.com', grafana: { enabled: true } }));
-    const running = await waitForPhase(api, 'rbac', 'demo', 'Running');
+  it('with a Role in each watched namespace, is enough to run replicas there end to end, and replicas elsewhere are not its business', async () => {
+    const access = await serviceAccountAccess(fleet.cluster('member'), { namespace: LEASE_NAMESPACE, name: 'scoped-operator' }, [
+      { namespace: 'team-a', rules: OPERATOR_RULES },
+      { namespace: 'team-b', rules: OPERATOR_RULES },
+      lease,
+    ]);
+    for (const namespace of ['team-a', 'team-b', 'team-c']) await createRegionInputs(api.client, namespace);
+    operator = await startOperator(access.kubeconfigFile, [`--leader-election-namespace=${LEASE_NAMESPACE}`, '--watch-namespaces=team-a,team-b']);
+    for (const namespace of ['team-a', 'team-b', 'team-c']) await api.replicas.create(replica('demo', namespace, everything));
+    for (const namespace of ['team-a', 'team-b']) expect((await waitForPhase(api, namespace, 'demo', 'Running')).status?.readyPods).toBe('6/6');
+    expect((await api.replicas.get('demo', 'team-c'))?.status).toBeUndefined();
+    expect(operator.process.logTail()).not.toMatch(/forbidden/i);
+    await operator.stop();
+    operator = undefined;
+  });
+
+  it('with a ClusterRole, is enough to run replicas in any namespace', async () => {
+    const access = await serviceAccountAccess(fleet.cluster('member'), { namespace: LEASE_NAMESPACE, name: 'cluster-operator' }, [{ rules: OPERATOR_RULES }, lease]);
+    operator = await startOperator(access.kubeconfigFile, [`--leader-election-namespace=${LEASE_NAMESPACE}`]);
+    const running = await waitForPhase(api, 'team-c', 'demo', 'Running');
     expect(running.status?.readyPods).toBe('6/6');
-    expect(operator.process.logTail()).not.toContain('forbidden');
+    await eventually('the generated Grafana admin Secret', () => api.secrets.get('demo-grafana-admin', 'team-c'));
+    expect(operator.process.logTail()).not.toMatch(/forbidden/i);
   });
 });

@@ -30,3 +30,4 @@ export type { Promfleet, PromfleetMember, PromfleetOptions, MemberSpec, HubSetti
 export { runCli, type CliRun } from './promfleet/cli.ts';
 export { ENTRIES } from './promfleet/entries.ts';
 export { eventually } from './eventually.ts';
+export { serviceAccountAccess, type Grant, type PolicyRule, type ServiceAccountAccess } from './service-account.ts';

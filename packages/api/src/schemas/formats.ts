@@ -74,15 +74,16 @@ export const dataKey = z
 // Kubernetes label keys: optional DNS-subdomain prefix and a name of at most 63 characters.
 const LABEL_NAME = /^(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
-export function labelKeyProblem(key: string): string | undefined {
+/** Label and annotation keys share the qualified-name syntax; `what` names which one in the message. */
+export function labelKeyProblem(key: string, what = 'label key'): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-    return `label key ${JSON.stringify(key)} has an invalid prefix (a lowercase DNS subdomain)`;
+    return `${what} ${JSON.stringify(key)} has an invalid prefix (a lowercase DNS subdomain)`;
   }
   if (name.length === 0 || name.length > 63 || !LABEL_NAME.test(name)) {
-    return `label key ${JSON.stringify(key)} is invalid (a name of at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, with an optional DNS prefix)`;
+    return `${what} ${JSON.stringify(key)} is invalid (a name of at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, with an optional DNS prefix)`;
   }
   return undefined;
 }

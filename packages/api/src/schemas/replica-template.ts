@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEFAULTS, RESERVED_EXTERNAL_LABELS } from '../constants.ts';
 import { dataPlaneFields } from './data-plane.ts';
 import { dataKey, dnsName, objectName, parsePrometheusDuration, prometheusDuration, quantity } from './formats.ts';
+import { ingress, networkPolicy } from './replica-security.ts';
 
 /**
  * The fields a PrometheusCluster passes to every PrometheusReplica it creates. Both kinds are
@@ -82,6 +83,9 @@ export const resources = z.strictObject({
 
 export const grafana = z.strictObject({
   enabled: z.boolean().default(false).describe('Deploy Grafana with the local Thanos Query as its data source.'),
+  adminSecret: objectName
+    .optional()
+    .describe('Secret in the same namespace with keys admin-user and admin-password for the Grafana admin; absent: the operator generates <name>-grafana-admin once and never rotates it.'),
 });
 
 export const replicaTemplateFields = {
@@ -99,6 +103,12 @@ export const replicaTemplateFields = {
   images: images.optional().describe('Image overrides.'),
   resources: resources.optional().describe('Container resources per component.'),
   grafana: grafana.optional().describe('Optional Grafana.'),
+  ingress: ingress.optional().describe('How the Ingress is served: class, annotations, TLS. Only with baseDomain.'),
+  kubernetesDiscovery: z
+    .boolean()
+    .default(false)
+    .describe("Let Prometheus discover pods, services, endpoints, endpointslices and ingresses in its own namespace (kubernetes_sd_configs): a Role for Prometheus's ServiceAccount."),
+  networkPolicy: networkPolicy.optional().describe("NetworkPolicies that limit who may reach the replica's pods."),
   ...dataPlaneFields,
 };
 

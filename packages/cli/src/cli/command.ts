@@ -14,6 +14,10 @@ export interface CommandSpec<Flags extends Record<string, FlagSpec>, Invocation>
   readonly flags: Flags;
   /** Single-letter flags, kubectl style: `{ o: 'output' }` makes `-o json`, `-o=json` and `-ojson` mean `--output=json`. */
   readonly shorthands?: Readonly<Record<string, keyof Flags & string>>;
+  /** Other long names of flags: `{ kubeconfig: 'hub-kubeconfig' }` makes `--kubeconfig=x` mean `--hub-kubeconfig=x`. */
+  readonly aliases?: Readonly<Record<string, keyof Flags & string>>;
+  /** Long flags refused with a usage error that says what to give instead, e.g. an ambiguous kubectl flag. */
+  readonly refused?: Readonly<Record<string, string>>;
   /** Turns flags and arguments into what `execute` needs; throws UsageError. Pure. */
   readonly parse: (flags: ParsedFlags<Flags>, positional: readonly string[]) => Invocation;
   readonly execute: (invocation: Invocation, io: CliIO) => Promise<number>;
@@ -49,15 +53,37 @@ export function expandShorthands(argv: readonly string[], shorthands: Readonly<R
   return expanded;
 }
 
+/**
+ * `--kubeconfig=x` → `--hub-kubeconfig=x` for an alias; a refused flag is a UsageError with its
+ * message. Like kubectl, which passes its own `--kubeconfig` and `--context` on to plugins.
+ */
+export function expandAliases(command: string, argv: readonly string[], aliases: Readonly<Record<string, string>>, refused: Readonly<Record<string, string>> = {}): string[] {
+  const expanded: string[] = [];
+  for (const [index, arg] of argv.entries()) {
+    if (arg === '--') return [...expanded, ...argv.slice(index)];
+    const name = /^--([^=]+)/.exec(arg)?.[1];
+    const message = name === undefined ? undefined : refused[name];
+    if (message !== undefined) throw new UsageError(`${command}: --${name ?? ''} ${message}`);
+    const target = name === undefined ? undefined : aliases[name];
+    expanded.push(target === undefined ? arg : `--${target}${arg.slice(2 + (name ?? '').length)}`);
+  }
+  return expanded;
+}
+
 export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation>(spec: CommandSpec<Flags, Invocation>): DefinedCommand<Invocation> {
   const shorthands: Readonly<Record<string, string>> = spec.shorthands ?? {};
+  const aliases: Readonly<Record<string, string>> = spec.aliases ?? {};
   const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation> => {
-    const { flags, positional, help } = parseFlags(spec.flags, expandShorthands(argv, shorthands), env);
+    const { flags, positional, help } = parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
     if (help) return { help: true };
     return { help: false, invocation: spec.parse(flags, positional) };
   };
   const help = (): string => {
-    const short = Object.entries(shorthands).map(([letter, long]) => `  -${letter} is short for --${long}`);
+    const short = [
+      ...Object.entries(shorthands).map(([letter, long]) => `  -${letter} is short for --${long}`),
+      ...Object.entries(aliases).map(([alias, long]) => `  --${alias} is the same as --${long}`),
+      ...Object.entries(spec.refused ?? {}).map(([name, message]) => `  --${name} ${message}`),
+    ];
     const flagLines = Object.keys(spec.flags).length > 0 ? [formatFlagHelp(spec.flags)] : [];
     // Aligns -h with the descriptions formatFlagHelp lines up.
     const column = flagLines[0]?.split('\n')[0]?.indexOf(Object.values(spec.flags)[0]?.description ?? '\0') ?? -1;

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,8 +69,10 @@ describe('help and usage', () => {
     }
   });
 
-  it('prints the version', async () => {
-    expect(await promfleet('version')).toEqual({ code: 0, out: 'promfleet 0.1.0\n', err: '' });
+  it('prints the release version: the root package.json’s', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+    for (const argv of [['version'], ['--version']]) expect(await promfleet(...argv)).toEqual({ code: 0, out: `promfleet ${version}\n`, err: '' });
   });
 
   it.each([
@@ -96,6 +98,12 @@ describe('crds', () => {
 describe('exit codes of commands that reach clusters', () => {
   it('exits 3 when the hub cannot be reached', async () => {
     const result = await promfleet('members', '--hub-kubeconfig', await unreachableKubeconfig());
+    expect(result.code).toBe(EXIT.unreachable);
+    expect(result.err).toMatch(/^promfleet: hub: list \/apis\/promfleet.io\/v1alpha1\/memberclusters: ECONNREFUSED .*\n$/);
+  });
+
+  it("exits 3 when the hub named with kubectl's --kubeconfig cannot be reached (as `kubectl promfleet members --kubeconfig`)", async () => {
+    const result = await promfleet('members', '--kubeconfig', await unreachableKubeconfig());
     expect(result.code).toBe(EXIT.unreachable);
     expect(result.err).toMatch(/^promfleet: hub: list \/apis\/promfleet.io\/v1alpha1\/memberclusters: ECONNREFUSED .*\n$/);
   });

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import type { Command } from './command.ts';
 import { crdsCommand } from '../commands/crds.ts';
 import { endpointsCommand } from '../commands/endpoints.ts';
@@ -10,6 +8,7 @@ import { unjoinCommand } from '../commands/unjoin.ts';
 import { validateCommand } from '../commands/validate.ts';
 import { EXIT, EXIT_CODES_HELP, errorLine, exitCodeFor, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
+import { cliVersion } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [joinCommand, unjoinCommand, membersCommand, statusCommand, endpointsCommand, validateCommand, crdsCommand];
 
@@ -40,11 +39,6 @@ export function topLevelHelp(): string {
   ].join('\n');
 }
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-  return `promfleet ${manifest.version ?? 'unknown'}\n`;
-}
-
 /** Runs one command line and returns its exit code; every failure becomes one `promfleet: …` line on stderr. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
@@ -59,7 +53,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     if (name === 'help') return await run(rest.length > 0 ? [...rest, '--help'] : ['--help'], io);
     if (name === 'version' || name === '--version') {
-      io.out(version());
+      io.out(`promfleet ${cliVersion()}\n`);
       return EXIT.ok;
     }
     const command = COMMANDS.find((candidate) => candidate.name === name);

@@ -4,7 +4,7 @@ import { UsageError } from '../cli/exit-codes.ts';
 import type { CliIO } from '../cli/io.ts';
 import { apiEndpointSets, hubEndpointSets } from '../endpoints/sources.ts';
 import { flattenRecords, renderZone, type EndpointSet } from '../endpoints/zone.ts';
-import { HUB_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
+import { HUB_FLAGS, KUBECTL_HUB_ALIASES, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export const ENDPOINT_FORMATS = ['zone', 'json'] as const;
 export type EndpointFormat = (typeof ENDPOINT_FORMATS)[number];
@@ -43,6 +43,7 @@ the records as a JSON array of { namespace, name, dnsName, recordType, targets, 
     ...HUB_FLAGS,
     ...REQUEST_TIMEOUT_FLAG,
   },
+  aliases: KUBECTL_HUB_ALIASES,
   parse(flags, positional): EndpointsInvocation {
     expectArguments('endpoints', positional, []);
     const format = flags.format;

@@ -10,7 +10,7 @@ import type { CliIO } from '../cli/io.ts';
 import { join, type JoinResult } from '../join/join.ts';
 import { joinInputProblems } from '../join/options.ts';
 import { formatStep } from '../progress.ts';
-import { HUB_FLAGS, MEMBER_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
+import { AMBIGUOUS_KUBECTL_FLAGS, HUB_FLAGS, MEMBER_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export interface JoinInvocation {
   readonly name: string;
@@ -72,6 +72,7 @@ Progress goes to stderr, one line per step. No token is ever printed.`,
     rotate: { type: 'boolean', description: 'Issue a new token even if the stored one is still good.' },
     ...REQUEST_TIMEOUT_FLAG,
   },
+  refused: AMBIGUOUS_KUBECTL_FLAGS,
   parse(flags, positional): JoinInvocation {
     const [name = ''] = expectArguments('join', positional, ['NAME']);
     if (flags['member-kubeconfig'] === undefined && flags['member-context'] === undefined) {

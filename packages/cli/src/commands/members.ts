@@ -6,7 +6,7 @@ import type { CliIO } from '../cli/io.ts';
 import { renderOutput, type OutputFormat } from '../output/format.ts';
 import { renderTable } from '../output/table.ts';
 import { MEMBER_COLUMNS, memberRows, memberViews, type MemberView } from '../read-models/members.ts';
-import { HUB_FLAGS, OUTPUT_FLAG, outputFormat, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
+import { HUB_FLAGS, KUBECTL_HUB_ALIASES, OUTPUT_FLAG, outputFormat, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export interface MembersInvocation {
   readonly hub: ClusterSource;
@@ -29,6 +29,7 @@ join --rotate), expired, or unknown (not probed yet).`,
   examples: ['promfleet members', 'promfleet members -o yaml', 'kubectl promfleet members --hub-context hub'],
   flags: { ...HUB_FLAGS, ...OUTPUT_FLAG, ...REQUEST_TIMEOUT_FLAG },
   shorthands: { o: 'output' },
+  aliases: KUBECTL_HUB_ALIASES,
   parse(flags, positional): MembersInvocation {
     expectArguments('members', positional, []);
     return { hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] }, output: outputFormat(flags.output), requestTimeoutMs: flags['request-timeout'] };

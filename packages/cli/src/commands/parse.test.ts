@@ -184,3 +184,30 @@ describe('crds arguments', () => {
     expect(() => crdsCommand.parseArgs(['all'], {})).toThrow('crds: unexpected argument "all"');
   });
 });
+
+describe("kubectl's --kubeconfig and --context (kubectl passes them to plugins)", () => {
+  it.each([
+    ['members', membersCommand],
+    ['status', statusCommand],
+  ] as const)('name the hub for %s, which talks only to the hub', (_, command) => {
+    expect(invocation(command, ['--kubeconfig', 'hub.yaml', '--context=hub-admin']).hub).toEqual({ kubeconfig: 'hub.yaml', context: 'hub-admin' });
+    expect(command.help()).toContain('--kubeconfig is the same as --hub-kubeconfig');
+  });
+
+  it('name the hub for endpoints', () => {
+    expect(invocation(endpointsCommand, ['--kubeconfig=hub.yaml', '--context', 'hub-admin']).source).toEqual({ hub: { kubeconfig: 'hub.yaml', context: 'hub-admin' } });
+  });
+
+  it.each([
+    ['join', joinCommand, ['eu-west', '--member-context', 'eu', '--kubeconfig', 'x.yaml']],
+    ['unjoin', unjoinCommand, ['eu-west', '--kubeconfig=x.yaml']],
+  ] as const)('are refused by %s, which talks to two clusters, saying which flag names which', (name, command, argv) => {
+    expect(() => command.parseArgs(argv, {})).toThrow(
+      new UsageError(`${name}: --kubeconfig is ambiguous with two clusters: give the member cluster's kubeconfig with --member-kubeconfig and the hub's with --hub-kubeconfig`),
+    );
+    expect(() => command.parseArgs(['eu-west', '--context', 'x'], {})).toThrow(
+      new UsageError(`${name}: --context is ambiguous with two clusters: give the member cluster's context with --member-context and the hub's with --hub-context`),
+    );
+    expect(command.help()).toContain('--context is ambiguous with two clusters');
+  });
+});

@@ -9,6 +9,18 @@ export const HUB_FLAGS = {
   'hub-context': { type: 'string', value: 'NAME', description: "Context in the hub kubeconfig (absent: its current context)." },
 } as const satisfies Record<string, FlagSpec>;
 
+/**
+ * kubectl's own cluster flags, which kubectl passes on to a plugin (`kubectl promfleet members
+ * --kubeconfig hub.yaml`): for a command that talks only to the hub, they name the hub.
+ */
+export const KUBECTL_HUB_ALIASES = { kubeconfig: 'hub-kubeconfig', context: 'hub-context' } as const;
+
+/** For join and unjoin, which talk to two clusters, kubectl's flags would not say which one. */
+export const AMBIGUOUS_KUBECTL_FLAGS = {
+  kubeconfig: "is ambiguous with two clusters: give the member cluster's kubeconfig with --member-kubeconfig and the hub's with --hub-kubeconfig",
+  context: "is ambiguous with two clusters: give the member cluster's context with --member-context and the hub's with --hub-context",
+} as const;
+
 /** The member cluster, with an admin identity, for join and unjoin. */
 export const MEMBER_FLAGS = {
   'member-kubeconfig': { type: 'string', value: 'FILE', description: 'Kubeconfig of the member cluster, with rights to create RBAC objects there.' },

@@ -6,7 +6,7 @@ import { UsageError } from '../cli/exit-codes.ts';
 import type { CliIO } from '../cli/io.ts';
 import { renderOutput, type OutputFormat } from '../output/format.ts';
 import { renderStatusTable, statusViews, type ClusterStatusView } from '../read-models/status.ts';
-import { HUB_FLAGS, OUTPUT_FLAG, outputFormat, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
+import { HUB_FLAGS, KUBECTL_HUB_ALIASES, OUTPUT_FLAG, outputFormat, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export interface StatusInvocation {
   readonly hub: ClusterSource;
@@ -31,6 +31,7 @@ from ready, non-stale members.`,
   examples: ['promfleet status', 'promfleet status platform/cloud-clusters', 'promfleet status platform/cloud-clusters -o json'],
   flags: { ...HUB_FLAGS, ...OUTPUT_FLAG, ...REQUEST_TIMEOUT_FLAG },
   shorthands: { o: 'output' },
+  aliases: KUBECTL_HUB_ALIASES,
   parse(flags, positional): StatusInvocation {
     const [reference] = expectArguments('status', positional, ['NAMESPACE/NAME'], 1);
     let target: StatusInvocation['target'];

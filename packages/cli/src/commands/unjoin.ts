@@ -7,7 +7,7 @@ import type { CliIO } from '../cli/io.ts';
 import { joinInputProblems } from '../join/options.ts';
 import { formatStep } from '../progress.ts';
 import { unjoin, type UnjoinResult } from '../unjoin/unjoin.ts';
-import { HUB_FLAGS, MEMBER_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
+import { AMBIGUOUS_KUBECTL_FLAGS, HUB_FLAGS, MEMBER_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export interface UnjoinInvocation {
   readonly name: string;
@@ -45,6 +45,7 @@ itself is never deleted: it holds what the region's admins created.`,
     'hub-namespace': { type: 'string', value: 'NAME', description: `Hub namespace of the Secret, used only when the MemberCluster is already gone (absent: ${DEFAULTS.hubNamespace}).` },
     ...REQUEST_TIMEOUT_FLAG,
   },
+  refused: AMBIGUOUS_KUBECTL_FLAGS,
   parse(flags, positional): UnjoinInvocation {
     const [name = ''] = expectArguments('unjoin', positional, ['NAME']);
     const invocation: UnjoinInvocation = {

@@ -1,4 +1,5 @@
 import {
+  disallowedImages,
   FIELD_MANAGERS,
   FINALIZERS,
   formatFieldError,
@@ -52,6 +53,8 @@ export interface ClusterReconcilerOptions {
   readonly concurrency: number;
   readonly offlineAfterMs: number;
   readonly deletionTimeoutMs: number;
+  /** Images a PrometheusCluster may name; a cluster naming another is not fanned out. */
+  readonly allowedImagePrefixes: readonly string[];
   /** Called with every status the hub computes, for the endpoint store and DNSEndpoint. */
   readonly onStatus?: (cluster: PrometheusCluster) => Promise<void> | void;
 }
@@ -87,17 +90,21 @@ export class ClusterReconciler {
     const cluster = parsed.value;
     if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
 
+    // An image outside the allow-list: nothing changes in any member (what runs there keeps
+    // running), and the status says why; member status is still read.
+    const refused = disallowedImages(cluster.spec.images, this.#options.allowedImagePrefixes).map(formatFieldError);
+    const held = refused.length > 0 ? refused.join('; ') : undefined;
     const members = this.#options.members.list().filter((member) => !member.metadata.deletionTimestamp);
     const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
     const selectedNames = new Set(selected.map((member) => member.metadata.name));
     const limit = pLimit(this.#options.concurrency);
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, entry]));
     const [views, removals] = await Promise.all([
-      Promise.all(selected.map((member) => limit(() => this.#sync(cluster, member)))),
+      Promise.all(selected.map((member) => limit(() => this.#sync(cluster, member, held)))),
       Promise.all(
         this.#options.registry
           .all()
-          .filter((connection) => !selectedNames.has(connection.name))
+          .filter((connection) => held === undefined && !selectedNames.has(connection.name))
           .map((connection) => limit(() => this.#removeFrom(connection, cluster, cluster.spec.deletionPolicy === 'Orphan'))),
       ),
     ]);
@@ -105,7 +112,7 @@ export class ClusterReconciler {
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     const entries = views.map((view) => memberEntry(view, previous.get(view.name)));
-    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries), new Date());
+    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries), new Date(), held);
     await this.#write(live, status);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
@@ -113,8 +120,8 @@ export class ClusterReconciler {
     return retry ? { requeueAfterMs: RETRY_MS } : undefined;
   }
 
-  /** Applies the desired replica in one member (when it can) and reports what the hub sees there. */
-  async #sync(cluster: PrometheusCluster, member: MemberCluster): Promise<MemberView> {
+  /** Applies the desired replica in one member (when it can, and nothing holds it) and reports what the hub sees there. */
+  async #sync(cluster: PrometheusCluster, member: MemberCluster, held: string | undefined): Promise<MemberView> {
     const name = member.metadata.name;
     const connection = this.#options.registry.get(name);
     const credential = loadCredential(member, this.#options.secrets);
@@ -124,6 +131,7 @@ export class ClusterReconciler {
     if (!connection || reach.state !== 'ready' || !view.cacheSynced) return view;
     const identity = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
     if (view.replica && !isManagedBy(view.replica, identity)) return { ...view, conflict: true };
+    if (held !== undefined) return { ...view, held };
     try {
       const applied = await this.#applier.apply(connection.resources, desiredReplica(cluster, member), view.replica);
       return { ...view, replica: applied.object };

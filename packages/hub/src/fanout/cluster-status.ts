@@ -14,8 +14,12 @@ export interface DNSOutcome {
   readonly unpublished: readonly string[];
 }
 
-/** A PrometheusCluster's status from its member entries and its DNS outcome. */
-export function clusterStatus(cluster: PrometheusCluster, entries: readonly MemberEntry[], dns: DNSOutcome, now: Date): PrometheusClusterStatus {
+/**
+ * A PrometheusCluster's status from its member entries and its DNS outcome. `refused` says why
+ * the hub applies nothing to the members (an image outside the allow-list): Ready is False with
+ * reason ImageNotAllowed until the spec is fixed.
+ */
+export function clusterStatus(cluster: PrometheusCluster, entries: readonly MemberEntry[], dns: DNSOutcome, now: Date, refused?: string): PrometheusClusterStatus {
   const generation = cluster.metadata.generation;
   const clusters = [...entries].sort((a, b) => a.name.localeCompare(b.name));
   const ready = clusters.filter((entry) => entry.ready && !entry.stale);
@@ -23,25 +27,24 @@ export function clusterStatus(cluster: PrometheusCluster, entries: readonly Memb
   const troubled = clusters.filter((entry) => entry.stale || TROUBLE.has(entry.phase));
 
   let phase: ClusterPhase;
-  if (clusters.length === 0) phase = 'Pending';
+  if (refused !== undefined) phase = 'Degraded';
+  else if (clusters.length === 0) phase = 'Pending';
   else if (troubled.length > 0) phase = 'Degraded';
   else if (ready.length === clusters.length && behind.length === 0) phase = 'Ready';
   else phase = 'Propagating';
 
   const describe = (list: readonly MemberEntry[]) => list.map((entry) => `${entry.name} ${entry.phase}${entry.stale ? ' (stale)' : ''}`).join(', ');
   const published = dns.conflictsWith.length > 0 ? [] : [...dns.records];
+  const readyCondition = (): ConditionUpdate => {
+    const type = CLUSTER_CONDITIONS.ready;
+    if (refused !== undefined) return { type, status: 'False', reason: 'ImageNotAllowed', message: `nothing is applied to the members: ${refused}` };
+    if (phase === 'Ready') return { type, status: 'True', reason: 'AllMembersReady', message: `${String(ready.length)}/${String(clusters.length)} members ready` };
+    if (clusters.length === 0) return { type, status: 'False', reason: 'NoMembersSelected', message: 'no MemberCluster matches spec.clusterSelector' };
+    const trouble = troubled.length > 0 ? `; ${describe(troubled)}` : '';
+    return { type, status: 'False', reason: troubled.length > 0 ? 'MembersDegraded' : 'MembersNotReady', message: `${String(ready.length)}/${String(clusters.length)} members ready${trouble}` };
+  };
   const updates: ConditionUpdate[] = [
-    phase === 'Ready'
-      ? { type: CLUSTER_CONDITIONS.ready, status: 'True', reason: 'AllMembersReady', message: `${String(ready.length)}/${String(clusters.length)} members ready` }
-      : {
-          type: CLUSTER_CONDITIONS.ready,
-          status: 'False',
-          reason: clusters.length === 0 ? 'NoMembersSelected' : troubled.length > 0 ? 'MembersDegraded' : 'MembersNotReady',
-          message:
-            clusters.length === 0
-              ? 'no MemberCluster matches spec.clusterSelector'
-              : `${String(ready.length)}/${String(clusters.length)} members ready${troubled.length > 0 ? `; ${describe(troubled)}` : ''}`,
-        },
+    readyCondition(),
     behind.length === 0
       ? { type: CLUSTER_CONDITIONS.propagated, status: 'True', reason: 'AllMembersCurrent', message: `every selected member runs generation ${String(generation ?? 0)}` }
       : {

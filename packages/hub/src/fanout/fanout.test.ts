@@ -1,4 +1,4 @@
-import { validate, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { replicaTemplateFields, validate, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
@@ -72,6 +72,7 @@ describe('desiredReplica', () => {
         baseDomain: 'prometheus.example.com',
         metrics: { retention: '24h', blockDuration: '2h' },
         bucketSecret: 's3-bucket',
+        kubernetesDiscovery: false,
         rules: { configMaps: ['team-rules'] },
         alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'], scheme: 'http' }],
         compaction: { enabled: true, downsampling: true, retention: { raw: '30d', fiveMinutes: '0d', oneHour: '0d' } },
@@ -80,6 +81,20 @@ describe('desiredReplica', () => {
       },
     });
     expect(validate('PrometheusReplica', replica).ok).toBe(true);
+  });
+
+  it('carries every field a replica shares with its PrometheusCluster, the security ones included', () => {
+    const security = {
+      grafana: { enabled: true, adminSecret: 'grafana-admin' },
+      ingress: { className: 'nginx', annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' }, tls: { secretName: 'query-tls' } },
+      kubernetesDiscovery: true,
+      networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } },
+      images: { thanos: 'quay.io/thanos/thanos:v0.39.2' },
+    };
+    const spec = desiredReplica(cluster(security), member).spec;
+    expect(spec).toMatchObject(security);
+    const shared = Object.keys(replicaTemplateFields).filter((field) => field in cluster(security).spec);
+    expect(shared.filter((field) => !(field in spec))).toEqual([]);
   });
 
   it('recognises its own replicas and no one else’s', () => {
@@ -125,6 +140,7 @@ describe('memberEntry', () => {
     expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
     expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
     expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+    expect(memberEntry(view({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({ phase: 'Pending', message: 'not created: spec.images.thanos: not allowed' });
   });
 
   it('keeps what was recorded while a hub that just took over has not probed or listed the member', () => {
@@ -145,6 +161,14 @@ describe('clusterStatus', () => {
     const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], dns, now);
     expect(status).toMatchObject({ phase: 'Ready', selected: 1, ready: 1, endpoints: records, observedGeneration: 3 });
     expect(status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/AllMembersReady', 'Propagated=True/AllMembersCurrent', 'DNSPublished=True/Published']);
+  });
+
+  it('is Degraded with Ready=False ImageNotAllowed while refused, whatever the members report', () => {
+    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }], dns, now, 'spec.images.thanos: "evil.io/thanos" is not allowed');
+    expect(status.phase).toBe('Degraded');
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'nothing is applied to the members: spec.images.thanos: "evil.io/thanos" is not allowed' });
+    // What runs in the members keeps serving DNS.
+    expect(status.endpoints).toEqual(records);
   });
 
   it('is Propagating while a member runs an older generation', () => {

@@ -18,6 +18,8 @@ export interface MemberView {
   /** It exists but is not this PrometheusCluster's: never overwritten. */
   readonly conflict: boolean;
   readonly applyError: string | undefined;
+  /** Why the hub did not apply the replica (the PrometheusCluster is refused). */
+  readonly held?: string | undefined;
 }
 
 /**
@@ -58,7 +60,7 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
     return { ...base, phase: 'Conflict', ready: false, stale: false, message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone' };
   }
   if (view.applyError !== undefined) return { ...base, ...known, phase: 'Error', ready: false, stale: false, message: view.applyError };
-  if (!replica) return { ...base, phase: 'Pending', ready: false, stale: false, message: 'creating the PrometheusReplica' };
+  if (!replica) return { ...base, phase: 'Pending', ready: false, stale: false, message: view.held === undefined ? 'creating the PrometheusReplica' : `not created: ${view.held}` };
   const phase = replica.status?.phase ?? 'Pending';
   const ready = phase === 'Running';
   const notReady = findCondition(replica.status?.conditions, 'Ready');

@@ -4,14 +4,8 @@ import type { ResourceClient } from '../client/resource-client.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
 import { Backoff, sleep } from '../util/backoff.ts';
+import type { InformerHandler, SharedInformer } from './shared-informer.ts';
 import { DEFAULT_INDEXERS, IndexedStore, type IndexFunction } from './store.ts';
-
-export interface InformerHandler<T> {
-  onAdd?(object: T): void;
-  onUpdate?(previous: T, object: T): void;
-  /** Called with the last state the cache had. */
-  onDelete?(object: T): void;
-}
 
 export interface InformerOptions<T> {
   readonly namespace?: string | undefined;
@@ -39,7 +33,7 @@ type RelistReason = 'initial' | 'gone' | 'silent' | 'error';
  * or a silent watch; retries any other failure with jittered backoff until stopped. Unlike
  * client-node's informer it never gives up.
  */
-export class Informer<T extends KubeObject> {
+export class Informer<T extends KubeObject> implements SharedInformer<T> {
   readonly resource: ResourceClient<T>;
   readonly #options: InformerOptions<T>;
   readonly #store: IndexedStore<T>;
@@ -118,6 +112,7 @@ export class Informer<T extends KubeObject> {
     this.#abort.abort();
     clearInterval(this.#resync);
     await this.#running;
+    this.#countObjects(-this.#store.size);
   }
 
   async #run(): Promise<void> {
@@ -197,15 +192,17 @@ export class Informer<T extends KubeObject> {
 
   #upsert(object: T): void {
     const previous = this.#store.upsert(object);
-    this.#gauge();
-    if (!previous) this.#dispatch('onAdd', object);
-    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.#dispatch('onUpdate', previous, object);
+    if (!previous) {
+      this.#countObjects(1);
+      this.#dispatch('onAdd', object);
+    } else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.#dispatch('onUpdate', previous, object);
   }
 
   #remove(key: ObjectKey): void {
     const previous = this.#store.remove(key);
-    this.#gauge();
-    if (previous) this.#dispatch('onDelete', previous);
+    if (!previous) return;
+    this.#countObjects(-1);
+    this.#dispatch('onDelete', previous);
   }
 
   #transform(object: T): T {
@@ -240,8 +237,9 @@ export class Informer<T extends KubeObject> {
     return { cluster: this.resource.client.cluster, resource: this.resource.type.plural, reason };
   }
 
-  #gauge(): void {
-    this.#options.metrics?.informerObjects.set({ cluster: this.resource.client.cluster, resource: this.resource.type.plural }, this.#store.size);
+  /** Counted up and down rather than set: one resource may have an informer per namespace, all adding to one series. */
+  #countObjects(delta: number): void {
+    if (delta !== 0) this.#options.metrics?.informerObjects.inc({ cluster: this.resource.client.cluster, resource: this.resource.type.plural }, delta);
   }
 }
 

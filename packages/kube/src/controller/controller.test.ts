@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
+
 import { describe, expect, it } from 'vitest';
 
+import { createLogger } from '../observability/logger.ts';
 import { KitMetrics } from '../observability/metrics.ts';
 import { defaultControllerRateLimiter, FakeClock } from '../queue/index.ts';
 import { Controller, TerminalError, type ReconcileResult } from './controller.ts';
@@ -93,5 +96,33 @@ describe('Controller', () => {
     await settle();
     expect(overlap).toBe(false);
     await controller.stop();
+  });
+
+  it.each([
+    ['info', []],
+    ['debug', [{ level: 'debug', msg: 'reconciled', object: 'ns/good', result: 'success' }]],
+  ] as const)('logs a failed reconcile as an error and a successful one at debug level (at %s: %j)', async (level, successes) => {
+    const lines: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    const clock = new FakeClock();
+    const controller = new Controller({
+      name: 'test',
+      clock,
+      logger: createLogger({ name: 'test', level, destination }),
+      reconcile: ({ key }) => (key === 'ns/bad' ? Promise.reject(new TerminalError('spec invalid')) : Promise.resolve(undefined)),
+    });
+    await controller.start();
+    controller.enqueue('ns/good');
+    controller.enqueue('ns/bad');
+    await advance(clock, 0);
+    await controller.stop();
+    const reconciles = lines.filter((line) => line.object !== undefined);
+    expect(reconciles.filter((line) => line.msg === 'reconcile failed')).toMatchObject([{ level: 'error', object: 'ns/bad', result: 'terminal', err: 'spec invalid' }]);
+    expect(reconciles.filter((line) => line.msg === 'reconciled')).toMatchObject(successes);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import type { Informer } from '../cache/informer.ts';
 import { errorMessage } from '../cache/informer.ts';
+import type { SharedInformer } from '../cache/shared-informer.ts';
 import { NotLeaderError } from '../client/errors.ts';
 import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
@@ -53,7 +53,7 @@ export class Controller {
   readonly queue: WorkQueue;
   readonly #options: ControllerOptions;
   readonly #logger: Logger;
-  readonly #informers: Informer<KubeObject>[] = [];
+  readonly #informers: SharedInformer<KubeObject>[] = [];
   #workers: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {
@@ -68,12 +68,12 @@ export class Controller {
   }
 
   /** Reconciles the objects of this informer by their own key. */
-  watchPrimary<T extends KubeObject>(informer: Informer<T>, filter?: (object: T) => boolean): this {
+  watchPrimary<T extends KubeObject>(informer: SharedInformer<T>, filter?: (object: T) => boolean): this {
     return this.watchMapped(informer, (object) => (filter && !filter(object) ? [] : [objectKey(object)]));
   }
 
   /** Reconciles the controlling owner (of `ownerKind`) of each object of this informer. */
-  watchOwned<T extends KubeObject>(informer: Informer<T>, ownerKind: string): this {
+  watchOwned<T extends KubeObject>(informer: SharedInformer<T>, ownerKind: string): this {
     return this.watchMapped(informer, (object) =>
       (object.metadata?.ownerReferences ?? [])
         .filter((owner) => owner.controller === true && owner.kind === ownerKind)
@@ -82,7 +82,7 @@ export class Controller {
   }
 
   /** Reconciles whatever keys `map` returns for each added, changed or deleted object. */
-  watchMapped<T extends KubeObject>(informer: Informer<T>, map: (object: T) => readonly ObjectKey[]): this {
+  watchMapped<T extends KubeObject>(informer: SharedInformer<T>, map: (object: T) => readonly ObjectKey[]): this {
     const enqueue = (object: T): void => {
       for (const key of map(object)) this.queue.add(key);
     };
@@ -94,7 +94,7 @@ export class Controller {
       },
       onDelete: enqueue,
     });
-    this.#informers.push(informer as unknown as Informer<KubeObject>);
+    this.#informers.push(informer);
     return this;
   }
 
@@ -161,7 +161,8 @@ export class Controller {
     this.#options.metrics?.reconciles.inc({ controller: this.name, result });
     this.#options.metrics?.reconcileDuration.observe({ controller: this.name }, seconds);
     const fields = { result, durationMs: Math.round(seconds * 1000) };
-    if (error === undefined) logger.info(fields, 'reconciled');
+    // Debug: a healthy controller's info log is its lifecycle and its failures, not every success.
+    if (error === undefined) logger.debug(fields, 'reconciled');
     else logger.error({ ...fields, err: errorMessage(error), retries: this.queue.numRequeues(key) }, 'reconcile failed');
   }
 }

@@ -44,6 +44,35 @@ describe('workQueueMetrics', () => {
     expect(valueOf(metrics, workDuration, 'members', `${workDuration}_sum`)).toBe(1.5);
   });
 
+  it("reports client-go's unfinished work and longest-running processor when scraped, which a stuck worker keeps growing", async () => {
+    const registry = new Registry();
+    const clock = new FakeClock();
+    const queue = new WorkQueue({ clock, metrics: workQueueMetrics(registry, 'members') });
+    const other = new WorkQueue({ clock, metrics: workQueueMetrics(registry, 'clusters') });
+    const figures = async (name = 'members'): Promise<[number | undefined, number | undefined]> => {
+      const metrics = await registry.getMetricsAsJSON();
+      return [valueOf(metrics, 'promfleet_workqueue_unfinished_work_seconds', name), valueOf(metrics, 'promfleet_workqueue_longest_running_processor_seconds', name)];
+    };
+
+    queue.add('a');
+    queue.add('b');
+    other.add('x');
+    expect(await figures()).toEqual([0, 0]);
+    expect(await queue.get()).toBe('a');
+    clock.advance(2000);
+    expect(await queue.get()).toBe('b');
+    clock.advance(3000);
+    // a for 5 s, b for 3 s; the work duration has seen neither.
+    expect(await figures()).toEqual([8, 5]);
+    clock.advance(1000);
+    expect(await figures()).toEqual([10, 6]);
+    expect(await figures('clusters')).toEqual([0, 0]);
+    queue.done('a');
+    expect(await figures()).toEqual([4, 4]);
+    queue.done('b');
+    expect(await figures()).toEqual([0, 0]);
+  });
+
   it('registers each metric once for several queues, labelled by queue name', async () => {
     const registry = new Registry();
     const first = new WorkQueue({ clock: new FakeClock(), metrics: workQueueMetrics(registry, 'first') });
@@ -56,8 +85,10 @@ describe('workQueueMetrics', () => {
     expect(metrics.map((metric) => metric.name).sort()).toEqual([
       'promfleet_workqueue_adds_total',
       'promfleet_workqueue_depth',
+      'promfleet_workqueue_longest_running_processor_seconds',
       'promfleet_workqueue_queue_duration_seconds',
       'promfleet_workqueue_retries_total',
+      'promfleet_workqueue_unfinished_work_seconds',
       'promfleet_workqueue_work_duration_seconds',
     ]);
     expect(valueOf(metrics, 'promfleet_workqueue_adds_total', 'first')).toBe(1);

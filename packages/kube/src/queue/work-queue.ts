@@ -3,6 +3,14 @@ import { Deadlines } from './deadlines.ts';
 import { Fifo } from './fifo.ts';
 import { type RateLimiter, defaultControllerRateLimiter } from './rate-limiter.ts';
 
+/** Seconds that the keys being processed have been worked on so far (client-go's figures). */
+export interface ProcessingSeconds {
+  /** Summed over every processing key: grows by the number of stuck workers per second. */
+  readonly unfinished: number;
+  /** Of the key processed longest. */
+  readonly longest: number;
+}
+
 /** What a work queue reports, kept apart from any metrics registry (see workQueueMetrics). */
 export interface WorkQueueMetrics {
   /** Keys that need processing: waiting in the queue, or re-added while being processed. */
@@ -15,6 +23,11 @@ export interface WorkQueueMetrics {
   observeQueueDuration(seconds: number): void;
   /** Seconds from a get to the matching done. */
   observeWorkDuration(seconds: number): void;
+  /**
+   * Called once by the queue with a reader of its work in progress, which the work duration only
+   * sees at done(): read when scraped, it shows a worker that never finishes.
+   */
+  trackProcessing(read: () => ProcessingSeconds): void;
 }
 
 const noMetrics: WorkQueueMetrics = {
@@ -23,6 +36,7 @@ const noMetrics: WorkQueueMetrics = {
   retried: () => undefined,
   observeQueueDuration: () => undefined,
   observeWorkDuration: () => undefined,
+  trackProcessing: () => undefined,
 };
 
 export interface WorkQueueOptions<K> {
@@ -61,6 +75,7 @@ export class WorkQueue<K extends string | number | object = string> {
     this.#clock = options.clock ?? realClock;
     this.#rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<K>(this.#clock);
     this.#metrics = options.metrics ?? noMetrics;
+    this.#metrics.trackProcessing(() => this.processingSeconds());
   }
 
   get shuttingDown(): boolean {
@@ -101,6 +116,18 @@ export class WorkQueue<K extends string | number | object = string> {
     if (startedAt !== undefined) this.#metrics.observeWorkDuration((this.#clock.now() - startedAt) / 1000);
     if (this.#dirty.has(key)) this.#enqueue(key);
     else this.#settleDrain();
+  }
+
+  processingSeconds(): ProcessingSeconds {
+    const now = this.#clock.now();
+    let unfinished = 0;
+    let longest = 0;
+    for (const startedAt of this.#startedAt.values()) {
+      const seconds = (now - startedAt) / 1000;
+      unfinished += seconds;
+      longest = Math.max(longest, seconds);
+    }
+    return { unfinished, longest };
   }
 
   /** Adds `key` after `ms`; a key already waiting for a delayed add keeps the earlier time. */

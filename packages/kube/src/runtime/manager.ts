@@ -1,4 +1,5 @@
-import { errorMessage, type Informer } from '../cache/informer.ts';
+import { errorMessage } from '../cache/informer.ts';
+import type { SharedInformer } from '../cache/shared-informer.ts';
 import type { KubeObject } from '../client/objects.ts';
 import type { Controller } from '../controller/controller.ts';
 import type { LeaderElector } from '../leader/leader-elector.ts';
@@ -33,7 +34,7 @@ export class Manager {
   readonly http: HttpServer;
   readonly done: Promise<'stopped' | 'lost-leadership'>;
   readonly #options: ManagerOptions;
-  readonly #informers: Informer<KubeObject>[] = [];
+  readonly #informers: SharedInformer<KubeObject>[] = [];
   readonly #leaderOnly: Runnable[] = [];
   readonly #abort = new AbortController();
   #resolveDone: (reason: 'stopped' | 'lost-leadership') => void = () => undefined;
@@ -58,8 +59,8 @@ export class Manager {
     return this.#abort.signal;
   }
 
-  addInformer<T extends KubeObject>(informer: Informer<T>): Informer<T> {
-    this.#informers.push(informer as unknown as Informer<KubeObject>);
+  addInformer<I extends SharedInformer<KubeObject>>(informer: I): I {
+    this.#informers.push(informer);
     return informer;
   }
 

@@ -1,7 +1,8 @@
 import { validate, type PrometheusReplicaSpecInput } from '@promfleet/api';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { ConfigMap, Service } from 'kubernetes-models/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { ConfigMap, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { PodDisruptionBudget as PodDisruptionBudgetV1 } from 'kubernetes-models/policy/v1';
 import { PodDisruptionBudget as PodDisruptionBudgetV1beta1 } from 'kubernetes-models/policy/v1beta1';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { parse, stringify } from 'yaml';
 
 import { renderPrometheusConfig } from '../config/prometheus-config.ts';
 import { desiredChildren, type DesiredChildren } from './children.ts';
+import { generatedGrafanaAdminSecret } from './grafana-secret.ts';
 
 function replica(spec: Partial<PrometheusReplicaSpecInput>) {
   const result = validate('PrometheusReplica', {
@@ -31,7 +33,13 @@ const config = renderPrometheusConfig({
 });
 if (!config.ok) throw new Error(config.message);
 
-const inputs = { config, bucketSecretHash: '0123456789abcdef', clusterDomain: 'cluster.local', pdbApiVersion: 'policy/v1' as const };
+const inputs = {
+  config,
+  bucketSecretHash: '0123456789abcdef',
+  clusterDomain: 'cluster.local',
+  pdbApiVersion: 'policy/v1' as const,
+  grafanaAdmin: { secretName: 'demo-grafana-admin', hash: 'a1b2c3d4e5f60718' },
+};
 const rules = { files: { 'team-rules-alerts.yaml': 'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up == 0\n' }, hash: 'abcdef0123456789' };
 
 const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
@@ -52,21 +60,53 @@ const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
     clusterName: 'eu-west-1',
     externalLabels: { environment: 'production' },
   },
+  secured: {
+    highlyAvailable: true,
+    baseDomain: 'prometheus.example.com',
+    grafana: { enabled: true, adminSecret: 'grafana-admin' },
+    ingress: {
+      className: 'nginx-internal',
+      annotations: { 'nginx.ingress.kubernetes.io/auth-url': 'https://oauth2-proxy.example.com/oauth2/auth' },
+      tls: { secretName: 'prometheus-example-com' },
+    },
+    kubernetesDiscovery: true,
+    networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { 'team': 'ingress' } } },
+  },
+  'cert-manager': {
+    baseDomain: 'prometheus.example.com',
+    ingress: { annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' }, tls: {} },
+    networkPolicy: { enabled: true },
+  },
 };
 
 function all(children: DesiredChildren): { kind?: string }[] {
-  return [...children.configMaps, ...children.services, ...children.statefulSets, ...children.deployments, ...children.ingresses, ...children.podDisruptionBudgets];
+  return [
+    ...children.serviceAccounts,
+    ...children.roles,
+    ...children.roleBindings,
+    ...children.configMaps,
+    ...children.services,
+    ...children.statefulSets,
+    ...children.deployments,
+    ...children.ingresses,
+    ...children.podDisruptionBudgets,
+    ...children.networkPolicies,
+  ];
 }
 
 describe('desired children', () => {
   for (const [name, spec] of Object.entries(scenarios)) {
     it(`${name}: matches the golden file and every object is a valid Kubernetes object`, async () => {
-      const children = desiredChildren(replica(spec), spec.rules ? { ...inputs, rules } : inputs);
+      const children = desiredChildren(replica(spec), { ...inputs, grafanaAdmin: { ...inputs.grafanaAdmin, secretName: spec.grafana?.adminSecret ?? 'demo-grafana-admin' }, ...(spec.rules ? { rules } : {}) });
       for (const object of children.configMaps) new ConfigMap(object).validate();
       for (const object of children.services) new Service(object).validate();
       for (const object of children.statefulSets) new StatefulSet(object).validate();
       for (const object of children.deployments) new Deployment(object).validate();
       for (const object of children.ingresses) new Ingress(object).validate();
+      for (const object of children.serviceAccounts) new ServiceAccount(object).validate();
+      for (const object of children.roles) new Role(object).validate();
+      for (const object of children.roleBindings) new RoleBinding(object).validate();
+      for (const object of children.networkPolicies) new NetworkPolicy(object).validate();
       for (const { apiVersion: _version, kind: _kind, ...object } of children.podDisruptionBudgets) new PodDisruptionBudgetV1(object).validate();
       await expect(all(children).map((object) => stringify(object, { lineWidth: 0 })).join('---\n')).toMatchFileSnapshot(`../../test/golden/${name}.yaml`);
     });
@@ -127,6 +167,12 @@ describe('desired children', () => {
         expect.arrayContaining(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/managed-by']),
       );
     }
+  });
+
+  it('generates the Grafana admin Secret, owned by the replica (golden)', async () => {
+    const secret = generatedGrafanaAdminSecret(replica({ grafana: { enabled: true } }), 'x'.repeat(43));
+    new Secret(secret).validate();
+    await expect(stringify(secret, { lineWidth: 0 })).toMatchFileSnapshot('../../test/golden/grafana-admin-secret.yaml');
   });
 
   it('adds the Ingress only with a baseDomain, and the Grafana host only with Grafana', () => {

@@ -53,6 +53,8 @@ export function compactorStatefulSet(context: BuildContext): IStatefulSet | unde
       template: {
         metadata: { labels: labels(context.name, 'thanos-compact'), annotations: { [ANNOTATIONS.bucketSecretHash]: context.bucketSecretHash } },
         spec: {
+          // Thanos never talks to the Kubernetes API: no token to steal.
+          automountServiceAccountToken: false,
           securityContext: POD_SECURITY_CONTEXT,
           containers: [
             container(

@@ -18,6 +18,8 @@ export interface BuildInputs {
   readonly ingressClassName?: string | undefined;
   /** `policy/v1` on current clusters, `policy/v1beta1` before 1.21 (chosen by discovery). */
   readonly pdbApiVersion: 'policy/v1' | 'policy/v1beta1';
+  /** With Grafana: the admin Secret it reads its credentials from, and a hash of them (a change rolls Grafana). */
+  readonly grafanaAdmin?: { readonly secretName: string; readonly hash: string } | undefined;
 }
 
 export interface BuildContext extends BuildInputs {
@@ -44,7 +46,7 @@ export function buildContext(replica: PrometheusReplica, inputs: BuildInputs): B
 }
 
 /** Metadata of a child: its name, the replica's namespace, labels, and the controller reference. */
-export function childMetadata(context: BuildContext, name: string, component: Component | undefined, extra: ObjectMetadata = {}): ObjectMetadata {
+export function childMetadata(context: Pick<BuildContext, 'replica' | 'name' | 'namespace'>, name: string, component: Component | undefined, extra: ObjectMetadata = {}): ObjectMetadata {
   const uid = context.replica.metadata.uid;
   return {
     name,

@@ -89,6 +89,8 @@ export function prometheusStatefulSet(context: BuildContext): IStatefulSet {
           annotations: { [ANNOTATIONS.bucketSecretHash]: context.bucketSecretHash },
         },
         spec: {
+          // Its own identity, for kubernetes_sd_configs: rights come from kubernetesDiscovery or an admin.
+          serviceAccountName: context.names.prometheusServiceAccount,
           securityContext: POD_SECURITY_CONTEXT,
           ...(replicas > 1 ? { affinity: preferredAntiAffinity(selector) } : {}),
           terminationGracePeriodSeconds: 600,

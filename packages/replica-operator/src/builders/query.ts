@@ -22,6 +22,8 @@ export function queryDeployment(context: BuildContext): IDeployment {
       template: {
         metadata: { labels: labels(context.name, 'thanos-query') },
         spec: {
+          // Thanos never talks to the Kubernetes API: no token to steal.
+          automountServiceAccountToken: false,
           securityContext: POD_SECURITY_CONTEXT,
           ...(replicas > 1 ? { affinity: preferredAntiAffinity(selector) } : {}),
           containers: [

@@ -20,6 +20,8 @@ export function storeStatefulSet(context: BuildContext): IStatefulSet {
       template: {
         metadata: { labels: labels(context.name, 'thanos-store'), annotations: { [ANNOTATIONS.bucketSecretHash]: context.bucketSecretHash } },
         spec: {
+          // Thanos never talks to the Kubernetes API: no token to steal.
+          automountServiceAccountToken: false,
           securityContext: POD_SECURITY_CONTEXT,
           containers: [
             container(

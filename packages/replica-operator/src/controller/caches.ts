@@ -2,32 +2,42 @@ import { DEFAULTS, type PrometheusReplica } from '@promfleet/api';
 import {
   ConfigMaps,
   Deployments,
-  Informer,
   Ingresses,
+  namespacedInformer,
   Pods,
+  PolledObjects,
   PrometheusReplicas,
   ResourceClient,
   resourceType,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
   Services,
   StatefulSets,
+  type InformerOptions,
   type KitMetrics,
   type KubeClient,
   type KubeObject,
   type Logger,
   type ResourceType,
+  type SharedInformer,
 } from '@promfleet/kube';
 import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
+import { checkGrafanaAdmin, type GrafanaAdminCheck } from '../config/grafana-admin.ts';
 import { checkObjstore, type ObjstoreCheck } from '../config/objstore.ts';
 import type { PodDisruptionBudget } from '../builders/pdb.ts';
-import { OPERATOR_NAME } from '../names.ts';
+import { childNames, OPERATOR_NAME } from '../names.ts';
 
-/** A bucket Secret as the operator keeps it: the verdict on objstore.yml and a hash, never the content. */
+/** A Secret as the operator keeps it: verdicts and hashes of what it may hold, never the content. */
 export interface SecretDigest extends KubeObject {
   readonly objstore: ObjstoreCheck;
+  readonly grafanaAdmin: GrafanaAdminCheck;
 }
 
 const SecretDigests = resourceType<SecretDigest>('', 'v1', 'secrets', 'Secret', true);
+export const NetworkPolicies = resourceType<INetworkPolicy>('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true);
 export const PersistentVolumeClaims = resourceType<IPersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true);
 // The claims of StatefulSet claim templates carry the pods' selector labels, not managed-by.
 const OWN_CLAIMS = 'app.kubernetes.io/component in (prometheus,thanos-compact),app.kubernetes.io/instance';
@@ -37,46 +47,87 @@ function digest(raw: SecretDigest): SecretDigest {
   const name = secret.metadata?.name ?? '';
   const encoded = secret.data?.[DEFAULTS.bucketSecretKey];
   const text = encoded === undefined ? secret.stringData?.[DEFAULTS.bucketSecretKey] : Buffer.from(encoded, 'base64').toString('utf8');
-  const { namespace, uid, resourceVersion } = secret.metadata ?? {};
-  return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, uid, resourceVersion }, objstore: checkObjstore(text, name) };
+  const { namespace, uid, resourceVersion, ownerReferences } = secret.metadata ?? {};
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, uid, resourceVersion, ownerReferences },
+    objstore: checkObjstore(text, name),
+    grafanaAdmin: checkGrafanaAdmin(secret.data, name),
+  };
 }
 
-/** `namespace/name` of what a replica references, for the reverse lookups from ConfigMaps and Secrets. */
-const reference = (field: 'configMap' | 'bucketSecret') => (replica: PrometheusReplica) => [`${replica.metadata.namespace ?? ''}/${replica.spec[field]}`];
+/** The Grafana admin Secret a replica uses: the one it names, or the one the operator generates. */
+export function grafanaAdminSecretName(replica: PrometheusReplica): string | undefined {
+  if (replica.spec.grafana?.enabled !== true) return undefined;
+  return replica.spec.grafana.adminSecret ?? childNames(replica.metadata.name).grafanaAdmin;
+}
+
+/** `namespace/name` of every Secret a replica reads. */
+export function secretKeys(replica: PrometheusReplica): string[] {
+  const namespace = replica.metadata.namespace ?? '';
+  // Read from the cache before validation: a malformed spec names no Secret.
+  const names = [replica.spec.bucketSecret, grafanaAdminSecretName(replica)].filter((name): name is string => typeof name === 'string' && name !== '');
+  return names.map((name) => `${namespace}/${name}`);
+}
+
+/** `namespace/name` of the ConfigMap a replica references, for the reverse lookup from ConfigMaps. */
+const configMapKey = (replica: PrometheusReplica) => [`${replica.metadata.namespace ?? ''}/${replica.spec.configMap}`];
 
 export type OperatorCaches = ReturnType<typeof createCaches>;
 
+export interface CacheOptions {
+  /** Empty: every namespace. */
+  readonly namespaces: readonly string[];
+  readonly pdbType: ResourceType<PodDisruptionBudget>;
+  readonly secretPollIntervalMs: number;
+  readonly metrics: KitMetrics;
+  readonly logger: Logger;
+}
+
 /**
- * One informer per kind the operator reads, scoped to the watched namespace. Workloads and pods
- * are filtered to the operator's own by label; ConfigMaps are not (users' configs carry no
- * label of ours); Secrets are reduced to a digest on arrival.
+ * One cache per kind the operator reads, over the namespaces it serves (one list+watch per
+ * namespace when it serves several: its rights are Roles there). Workloads and pods are
+ * filtered to the operator's own by label; ConfigMaps are not (users' configs carry no label
+ * of ours). Secrets are never listed or watched: the ones replicas name are read with GET and
+ * re-read every poll interval, and reduced to a digest on arrival.
  */
-export function createCaches(client: KubeClient, options: { namespace: string | undefined; pdbType: ResourceType<PodDisruptionBudget>; metrics: KitMetrics; logger: Logger }) {
-  const common = { namespace: options.namespace, metrics: options.metrics, logger: options.logger };
+export function createCaches(client: KubeClient, options: CacheOptions) {
+  const common = { metrics: options.metrics, logger: options.logger };
   const managedBy = `app.kubernetes.io/managed-by=${OPERATOR_NAME}`;
-  const informer = <T extends KubeObject>(type: ResourceType<T>, extra: Partial<ConstructorParameters<typeof Informer<T>>[1]> = {}) =>
-    new Informer<T>(new ResourceClient(client, type), { ...common, ...extra });
+  const informer = <T extends KubeObject>(type: ResourceType<T>, extra: Omit<InformerOptions<T>, 'namespace'> = {}): SharedInformer<T> =>
+    namespacedInformer<T>(new ResourceClient(client, type), options.namespaces, { ...common, ...extra });
+  const replicas = informer(PrometheusReplicas, {
+    indexers: {
+      configMap: configMapKey,
+      secret: secretKeys,
+      // Replicas with spec.rules, by namespace: any ConfigMap there may be one of their rule files.
+      rulesNamespace: (replica: PrometheusReplica) => (replica.spec.rules ? [replica.metadata.namespace ?? ''] : []),
+    },
+  });
   return {
-    replicas: informer(PrometheusReplicas, {
-      indexers: {
-        configMap: reference('configMap'),
-        bucketSecret: reference('bucketSecret'),
-        // Replicas with spec.rules, by namespace: any ConfigMap there may be one of their rule files.
-        rulesNamespace: (replica: PrometheusReplica) => (replica.spec.rules ? [replica.metadata.namespace ?? ''] : []),
-      },
-    }),
+    replicas,
     statefulSets: informer(StatefulSets, { labelSelector: managedBy }),
     deployments: informer(Deployments, { labelSelector: managedBy }),
     services: informer(Services, { labelSelector: managedBy }),
     ingresses: informer(Ingresses, { labelSelector: managedBy }),
     podDisruptionBudgets: informer(options.pdbType, { labelSelector: managedBy }),
+    serviceAccounts: informer(ServiceAccounts, { labelSelector: managedBy }),
+    roles: informer(Roles, { labelSelector: managedBy }),
+    roleBindings: informer(RoleBindings, { labelSelector: managedBy }),
+    networkPolicies: informer(NetworkPolicies, { labelSelector: managedBy }),
     pods: informer(Pods, { labelSelector: managedBy }),
     claims: informer(PersistentVolumeClaims, { labelSelector: OWN_CLAIMS }),
     configMaps: informer(ConfigMaps),
-    secrets: informer(SecretDigests, { transform: digest }),
+    secrets: new PolledObjects(new ResourceClient(client, SecretDigests), {
+      ...common,
+      keys: () => replicas.list().flatMap(secretKeys),
+      intervalMs: options.secretPollIntervalMs,
+      transform: digest,
+    }),
   };
 }
 
-export function allInformers(caches: OperatorCaches): Informer<KubeObject>[] {
-  return Object.values(caches) as unknown as Informer<KubeObject>[];
+export function allInformers(caches: OperatorCaches): SharedInformer<KubeObject>[] {
+  return Object.values(caches);
 }

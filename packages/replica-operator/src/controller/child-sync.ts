@@ -1,12 +1,12 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, objectKey, type Applier, type Informer, type KubeObject, type ResourceClient } from '@promfleet/kube';
+import { errorMessage, objectKey, type Applier, type SharedInformer, type KubeObject, type ResourceClient } from '@promfleet/kube';
 
 import type { DesiredChildren } from '../builders/children.ts';
 
 /** One kind of child: where it lives, its cache, which desired objects are of it, and (optionally) how to apply one. */
 export interface ChildKind<T extends KubeObject = KubeObject> {
   readonly resources: ResourceClient<T>;
-  readonly cache: Informer<T>;
+  readonly cache: SharedInformer<T>;
   readonly desired: (children: DesiredChildren) => readonly T[];
   readonly apply?: (replica: PrometheusReplica, desired: T, live: T | undefined) => Promise<{ changed: string | undefined }>;
 }

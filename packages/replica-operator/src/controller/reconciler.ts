@@ -8,12 +8,15 @@ import {
   Pods,
   PrometheusReplicas,
   ResourceClient,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
   Services,
   StatefulSets,
   splitKey,
   transitionEvents,
   type EventRecorder,
-  type Informer,
+  type SharedInformer,
   type KubeClient,
   type KubeObject,
   type ReconcileContext,
@@ -32,8 +35,9 @@ import { configAppliedCondition, type ConfigAppliedProbe } from '../status/confi
 import { REASONS } from '../status/conditions.ts';
 import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { StorageMigration } from '../storage/storage-migration.ts';
-import { PersistentVolumeClaims, type OperatorCaches } from './caches.ts';
+import { NetworkPolicies, PersistentVolumeClaims, type OperatorCaches } from './caches.ts';
 import { syncChildren, type ChildKind } from './child-sync.ts';
+import { checkImages, GrafanaAdminSecrets } from './security-inputs.ts';
 
 export interface ReconcilerOptions {
   readonly client: KubeClient;
@@ -42,6 +46,8 @@ export interface ReconcilerOptions {
   readonly pdbType: ResourceType<PodDisruptionBudget>;
   readonly clusterDomain: string;
   readonly ingressClassName: string | undefined;
+  /** Images a replica may run (--allowed-image-prefixes). */
+  readonly allowedImagePrefixes: readonly string[];
   readonly configProbe?: ConfigAppliedProbe | undefined;
 }
 
@@ -66,6 +72,7 @@ export class ReplicaReconciler {
   readonly #replicas: ResourceClient<PrometheusReplica>;
   readonly #kinds: ChildKind[];
   readonly #migration: StorageMigration;
+  readonly #grafanaAdmin: GrafanaAdminSecrets;
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
@@ -81,9 +88,15 @@ export class ReplicaReconciler {
       podCache: caches.pods,
       events: options.events,
     });
-    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: Informer<T>, desired: (children: DesiredChildren) => readonly T[], apply?: ChildKind<T>['apply']) =>
+    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: SharedInformer<T>, desired: (children: DesiredChildren) => readonly T[], apply?: ChildKind<T>['apply']) =>
       ({ resources: new ResourceClient(client, type), cache, desired, apply }) as unknown as ChildKind;
+    this.#grafanaAdmin = new GrafanaAdminSecrets(client, caches.secrets, options.events);
+    // Identity and NetworkPolicies before the workloads, so no pod starts without them.
     this.#kinds = [
+      kind(ServiceAccounts, caches.serviceAccounts, (c) => c.serviceAccounts),
+      kind(Roles, caches.roles, (c) => c.roles),
+      kind(RoleBindings, caches.roleBindings, (c) => c.roleBindings),
+      kind(NetworkPolicies, caches.networkPolicies, (c) => c.networkPolicies),
       kind(ConfigMaps, caches.configMaps, (c) => c.configMaps),
       kind(Services, caches.services, (c) => c.services),
       kind(StatefulSets, caches.statefulSets, (c) => c.statefulSets, (replica, desired, live) => this.#migration.apply(replica, desired, live)),
@@ -103,13 +116,16 @@ export class ReplicaReconciler {
     const parsed = validate('PrometheusReplica', live);
     const replica = parsed.ok ? parsed.value : live;
     const specErrors = parsed.ok ? [] : parsed.errors.map(formatFieldError);
-    const config = this.#checkConfig(replica, namespace);
-    const bucketSecret = this.#checkBucketSecret(replica, namespace);
+    // An image outside the allow-list stops every change, as invalid input does: what runs keeps its images.
+    const images = parsed.ok ? checkImages(replica, this.#options.allowedImagePrefixes) : undefined;
+    const config = images ?? this.#checkConfig(replica, namespace);
+    const bucketSecret = await this.#checkBucketSecret(replica, namespace);
+    const grafanaAdmin = parsed.ok ? await this.#grafanaAdmin.resolve(replica, !replica.spec.paused && images === undefined) : undefined;
     const rules = replica.spec.rules ? checkRules(replica.spec.rules, caches.configMaps.byIndex('namespace', namespace)) : undefined;
 
     const errors: string[] = [];
     let storage: ClaimProblem[] | undefined;
-    if (!replica.spec.paused && specErrors.length === 0 && config.ok && bucketSecret.ok && rules?.ok !== false) {
+    if (!replica.spec.paused && specErrors.length === 0 && config.ok && bucketSecret.ok && (grafanaAdmin?.ok ?? true) && rules?.ok !== false) {
       try {
         const children = desiredChildren(replica, {
           config: { text: config.text, hash: config.hash, marker: config.marker },
@@ -118,13 +134,14 @@ export class ReplicaReconciler {
           clusterDomain: this.#options.clusterDomain,
           ingressClassName: this.#options.ingressClassName,
           pdbApiVersion: this.#options.pdbType.version === 'v1' ? 'policy/v1' : 'policy/v1beta1',
+          grafanaAdmin: grafanaAdmin?.ok ? { secretName: grafanaAdmin.secretName, hash: grafanaAdmin.hash } : undefined,
         });
         const synced = await syncChildren(replica, children, this.#kinds, this.#applier);
         const claims = await this.#migration.resizeClaims(replica, children.statefulSets);
         storage = claims.problems;
         errors.push(...synced.errors);
         const changed = [...synced.changed, ...claims.changed];
-        if (changed.length > 0) logger.info({ changed }, 'children updated');
+        if (changed.length > 0) logger.debug({ changed }, 'children updated');
       } catch (error) {
         errors.push(errorMessage(error));
       }
@@ -139,6 +156,7 @@ export class ReplicaReconciler {
       specErrors,
       config: config.ok ? { ok: true, message: config.message } : config,
       bucketSecret: bucketSecret.ok ? { ok: true, message: bucketSecret.message } : bucketSecret,
+      grafanaAdmin,
       rules: rules && (rules.ok ? { ok: true, message: rules.message } : rules),
       configApplied,
       storage,
@@ -191,8 +209,8 @@ export class ReplicaReconciler {
     };
   }
 
-  #checkBucketSecret(replica: PrometheusReplica, namespace: string): (InputCheck & { ok: false }) | { ok: true; hash: string; message: string } {
-    const secret = this.#options.caches.secrets.get(`${namespace}/${replica.spec.bucketSecret}`);
+  async #checkBucketSecret(replica: PrometheusReplica, namespace: string): Promise<(InputCheck & { ok: false }) | { ok: true; hash: string; message: string }> {
+    const secret = await this.#options.caches.secrets.load(`${namespace}/${replica.spec.bucketSecret}`);
     if (!secret) return { ok: false, reason: 'SecretNotFound', message: `Secret ${replica.spec.bucketSecret} not found` };
     if (!secret.objstore.ok) return secret.objstore;
     return { ok: true, hash: secret.objstore.hash, message: `Secret ${replica.spec.bucketSecret} holds a valid ${secret.objstore.type} objstore config` };

@@ -149,4 +149,22 @@ describe('computeStatus', () => {
     expect(after.conditions?.map((c) => c.type)).toEqual(['Ready', 'Reconciled', 'ConfigValid', 'BucketSecretValid', 'PersistentStorage']);
     expect(after.local?.compactor).toBeUndefined();
   });
+
+  it('reports the Grafana admin Secret while Grafana is enabled, fails on it like other input, and drops the condition without Grafana', () => {
+    const withGrafana = replica({ grafana: { enabled: true } });
+    const grafanaDeployment = deployment('demo-grafana', 1, 1);
+    const missing = computeStatus(state({ replica: withGrafana, deployments: [deployment('demo-thanos-query', 1, 1), grafanaDeployment], grafanaAdmin: { ok: false, reason: 'SecretKeyMissing', message: 'Secret g has no admin-password' } }));
+    expect(missing.phase).toBe('Failed');
+    expect(missing.conditions?.find((c) => c.type === 'GrafanaAdminSecretValid')).toMatchObject({ status: 'False', reason: 'SecretKeyMissing' });
+    expect(missing.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain('Secret g has no admin-password');
+    const disabled = computeStatus(state({ replica: replica({}, missing) }));
+    expect(disabled.conditions?.map((c) => c.type)).not.toContain('GrafanaAdminSecretValid');
+  });
+
+  it('reports an image refusal on ConfigValid and changes nothing', () => {
+    const status = computeStatus(state({ config: { ok: false, reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' } }));
+    expect(status.phase).toBe('Failed');
+    expect(status.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' });
+    expect(status.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput' });
+  });
 });

@@ -20,6 +20,8 @@ export interface ObservedState {
   readonly specErrors: readonly string[];
   readonly config: InputCheck;
   readonly bucketSecret: InputCheck;
+  /** The Grafana admin Secret; undefined without Grafana. */
+  readonly grafanaAdmin?: InputCheck | undefined;
   /** The rule files of spec.rules; undefined without spec.rules. */
   readonly rules?: InputCheck | undefined;
   /** What the Prometheus pods say about their config (ConfigApplied). */
@@ -109,7 +111,8 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   const desired = existing.reduce((sum, tier) => sum + tier.desired, 0);
   const allReady = existing.length === expectedTiers && existing.every((tier) => tier.ready === tier.desired && tier.settled);
   const failedPods = state.pods.some((pod) => pod.status?.phase === 'Failed');
-  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok && state.rules?.ok !== false;
+  const grafanaAdmin = state.grafanaAdmin ?? { ok: true, message: '' };
+  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok && grafanaAdmin.ok && state.rules?.ok !== false;
   const previous = replica.status?.phase;
 
   let phase: ReplicaPhase;
@@ -122,7 +125,11 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
 
   const notReady = existing.filter((tier) => tier.ready < tier.desired || !tier.settled).map((tier) => `${tier.component} ${String(tier.ready)}/${String(tier.desired)} ready`);
   const inputProblem =
-    state.specErrors[0] ?? (state.config.ok ? undefined : state.config.message) ?? (state.bucketSecret.ok ? undefined : state.bucketSecret.message) ?? (state.rules?.ok === false ? state.rules.message : undefined);
+    state.specErrors[0] ??
+    (state.config.ok ? undefined : state.config.message) ??
+    (state.bucketSecret.ok ? undefined : state.bucketSecret.message) ??
+    (grafanaAdmin.ok ? undefined : grafanaAdmin.message) ??
+    (state.rules?.ok === false ? state.rules.message : undefined);
   const updates: ConditionUpdate[] = [
     phase === 'Running'
       ? { type: CONDITIONS.ready, status: 'True', reason: REASONS.allTiersReady, message: `${String(ready)}/${String(desired)} pods ready` }
@@ -147,6 +154,13 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       ? { type: CONDITIONS.persistentStorage, status: 'True', reason: REASONS.persistentVolumeClaim, message: `each Prometheus pod has a ${String(replica.spec.storage.size)} PersistentVolumeClaim` }
       : { type: CONDITIONS.persistentStorage, status: 'False', reason: REASONS.emptyDir, message: 'no spec.storage: Prometheus data lives in an emptyDir and is lost when a pod restarts' },
   ];
+  if (state.grafanaAdmin) {
+    updates.push(
+      state.grafanaAdmin.ok
+        ? { type: CONDITIONS.grafanaAdminSecretValid, status: 'True', reason: REASONS.valid, message: state.grafanaAdmin.message }
+        : { type: CONDITIONS.grafanaAdminSecretValid, status: 'False', reason: state.grafanaAdmin.reason, message: state.grafanaAdmin.message },
+    );
+  }
   if (state.rules) updates.push(inputCondition(CONDITIONS.rulesValid, state.rules));
   if (state.configApplied) updates.push(state.configApplied);
   const claims = replica.spec.storage !== undefined || (compaction.enabled && compaction.storage !== undefined);
@@ -163,6 +177,7 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   }
   let previousConditions = replica.status?.conditions;
   for (const [type, present] of [
+    [CONDITIONS.grafanaAdminSecretValid, state.grafanaAdmin !== undefined],
     [CONDITIONS.rulesValid, state.rules !== undefined],
     [CONDITIONS.storageUpToDate, claims],
     [CONDITIONS.compactorReady, compaction.enabled],

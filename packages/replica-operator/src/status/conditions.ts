@@ -5,6 +5,8 @@ export const CONDITIONS = {
   configValid: 'ConfigValid',
   bucketSecretValid: 'BucketSecretValid',
   persistentStorage: 'PersistentStorage',
+  /** Only while Grafana is enabled. */
+  grafanaAdminSecretValid: 'GrafanaAdminSecretValid',
   rulesValid: 'RulesValid',
   configApplied: 'ConfigApplied',
   storageUpToDate: 'StorageUpToDate',
@@ -22,6 +24,9 @@ export const REASONS = {
   valid: 'Valid',
   emptyDir: 'EmptyDir',
   persistentVolumeClaim: 'PersistentVolumeClaim',
+  /** On ConfigValid: an image outside the operator's --allowed-image-prefixes. */
+  imageNotAllowed: 'ImageNotAllowed',
+  secretNotFound: 'SecretNotFound',
   claimsMatchSpec: 'ClaimsMatchSpec',
   resizing: 'Resizing',
   expansionRefused: 'ExpansionRefused',

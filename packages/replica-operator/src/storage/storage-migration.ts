@@ -1,5 +1,5 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, isNotFound, KubeApiError, type Applier, type EventRecorder, type Informer, type ResourceClient } from '@promfleet/kube';
+import { errorMessage, isNotFound, KubeApiError, type Applier, type EventRecorder, type SharedInformer, type ResourceClient } from '@promfleet/kube';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
@@ -9,9 +9,9 @@ export interface StorageMigrationOptions {
   readonly applier: Applier;
   readonly statefulSets: ResourceClient<IStatefulSet>;
   readonly claims: ResourceClient<IPersistentVolumeClaim>;
-  readonly claimCache: Informer<IPersistentVolumeClaim>;
+  readonly claimCache: SharedInformer<IPersistentVolumeClaim>;
   readonly pods: ResourceClient<IPod>;
-  readonly podCache: Informer<IPod>;
+  readonly podCache: SharedInformer<IPod>;
   readonly events: EventRecorder;
 }
 
