@@ -60,7 +60,7 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
     policy(context, 'thanos-store', [{ from: [pods(context, 'thanos-query')], ports: [tcp(PORTS.grpc)] }]),
     policy(context, 'thanos-query', [{ from: [...grafanaPods, ingressController], ports: [tcp(PORTS.queryHttp)] }]),
     // The Compactor serves nobody: its port is for metrics and its block viewer.
-    ...(context.replica.spec.compaction.enabled ? [{ ...policy(context, 'thanos-compact', []), metadata: childMetadata(context, context.names.compactor, 'thanos-compact') }] : []),
+    ...(context.replica.spec.compaction.enabled ? [policy(context, 'thanos-compact', [])] : []),
   ];
   if (withGrafana) {
     list.push(
