@@ -14,7 +14,13 @@ const POD = 'fleet-prometheus-0';
 const RULES = 'groups:\n  - name: fleet-rules\n    rules:\n      - alert: TargetDown\n        expr: up == 0\n        for: 5m\n';
 
 beforeAll(async () => {
-  pf = await startPromfleet({ members: [{ name: 'eu', labels: { platform: 'cloud' } }], hub: { probeInterval: '2s' }, kubelet: { prometheus: true } });
+  pf = await startPromfleet({
+    members: [{ name: 'eu', labels: { platform: 'cloud' } }],
+    hub: { probeInterval: '2s' },
+    kubelet: { prometheus: true },
+    // The bucket Secret test should not wait out the default 30 s poll.
+    operatorArgs: ['--secret-poll-interval=1s'],
+  });
   member = pf.members.get('eu')?.client ?? pf.hub;
   await new ResourceClient(member, ConfigMaps).create({ metadata: { name: 'team-rules', namespace: MEMBER_NAMESPACE }, data: { 'alerts.yaml': RULES } });
   await pf.clusters.create({

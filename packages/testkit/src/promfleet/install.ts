@@ -59,6 +59,8 @@ export interface PromfleetOptions {
   readonly onStep?: (line: string) => void;
   /** The fake kubelets' options, e.g. `{ prometheus: true }` to run the real Prometheus. */
   readonly kubelet?: KubeletOptions;
+  /** More flags for every replica operator, e.g. `--secret-poll-interval=1s`. */
+  readonly operatorArgs?: readonly string[];
 }
 
 /**
@@ -111,7 +113,7 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
         const operator = await startNodeProcess({
           name: `replica-operator-${name}`,
           entry: ENTRIES.replicaOperator,
-          args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn'],
+          args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn', ...(options.operatorArgs ?? [])],
         });
         processes.push(operator);
         step(`${name}: replica operator running; creating the Prometheus config and bucket Secret in ${MEMBER_NAMESPACE}`);
