@@ -123,4 +123,30 @@ describe('PrometheusReplica lifecycle', () => {
     expect(args).toEqual(expect.arrayContaining(['--retention.resolution-raw=7d', '--downsampling.disable']));
     await eventually('CompactorReady', async () => (await env.api.replicas.get('demo', ns))?.status?.conditions?.find((c) => c.type === 'CompactorReady')?.status === 'True');
   });
+
+  it('applies every other child when the API server refuses one, says which, and converges once it can', async () => {
+    const ns = await namespace('refused-child');
+    const deployments = new ResourceClient(env.api.client, Deployments);
+    // A Deployment of the Query's name whose selector (immutable) the operator cannot change.
+    const foreign = { 'example.com/app': 'other' };
+    await deployments.create({
+      metadata: { name: 'demo-thanos-query', namespace: ns },
+      spec: { replicas: 0, selector: { matchLabels: foreign }, template: { metadata: { labels: foreign }, spec: { containers: [{ name: 'c', image: 'example.com/c:1' }] } } },
+    });
+    await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com', highlyAvailable: true }));
+    const refused = await eventually('Reconciled=False naming the Deployment', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      const reconciled = current?.status?.conditions?.find((c) => c.type === 'Reconciled');
+      return reconciled?.reason === 'ReconcileFailed' ? reconciled : undefined;
+    });
+    expect(refused.message).toMatch(/^Deployment\/demo-thanos-query: .*422/);
+    // Children of kinds applied after Deployments are there all the same.
+    expect(await new ResourceClient(env.api.client, Ingresses).get('demo', ns)).toBeDefined();
+    const pdbs = new ResourceClient(env.api.client, resourceType('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true));
+    expect(names((await pdbs.list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-query']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
+
+    await deployments.delete('demo-thanos-query', ns);
+    await waitForPhase(env.api, ns, 'demo', 'Running');
+  });
 });
