@@ -17,6 +17,7 @@ import {
   Secrets,
   type KitMetrics,
   type Logger,
+  type TlsFiles,
 } from '@promfleet/kube';
 import type { ISecret } from 'kubernetes-models/v1';
 
@@ -26,6 +27,7 @@ import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
 import type { EndpointStore } from './endpoints/store.ts';
+import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { hubMetrics } from './hub-metrics.ts';
@@ -49,7 +51,11 @@ export interface HubOptions {
   /** Redis for the endpoint store; absent: in memory. */
   readonly redisUrl?: string | undefined;
   /** The endpoints API's bearer token, read when asked; absent: no token. */
-  readonly apiToken?: (() => string | undefined) | undefined;
+  readonly apiToken?: (() => string) | undefined;
+  /** Limits of the endpoints API's watchers. */
+  readonly apiWatch?: Partial<WatchLimits> | undefined;
+  /** Serve --listen over HTTPS. */
+  readonly tls?: TlsFiles | undefined;
   readonly logger: Logger;
   readonly metrics: KitMetrics;
 }
@@ -179,6 +185,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     listen: options.listen,
     leaderElector,
+    tls: options.tls,
     readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
   });
   leadership.isLeader = () => manager.isLeader();
@@ -189,7 +196,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Member connections exist only while leading: standbys neither probe nor watch members.
   manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
   if (options.redisUrl) manager.addLeaderRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } });
-  await registerEndpointsApi(manager.http, { store, ...(options.apiToken ? { token: options.apiToken } : {}) });
+  await registerEndpointsApi(manager.http, { store, metrics, logger, ...(options.apiToken ? { token: options.apiToken } : {}), ...(options.apiWatch ? { watch: options.apiWatch } : {}) });
 
   return {
     manager,

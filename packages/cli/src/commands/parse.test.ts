@@ -150,15 +150,30 @@ describe('endpoints arguments', () => {
   it('reads the endpoints API with --api and an optional token file', () => {
     expect(invocation(endpointsCommand, ['--format', 'json', '--api', 'https://promfleet.example.com', '--api-token-file', '/run/token'])).toEqual({
       format: 'json',
-      source: { api: 'https://promfleet.example.com', tokenFile: '/run/token' },
+      source: { api: 'https://promfleet.example.com', tokenFile: '/run/token', caFile: undefined },
       requestTimeoutMs: 30_000,
     });
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080', []],
+    ['http://localhost:8080', []],
+    ['http://[::1]:8080', []],
+    ['https://promfleet.example.com', ['--api-ca-file', '/run/ca.crt']],
+    ['http://promfleet.example.com', ['--insecure']],
+  ])('sends the token to %s %j', (api, extra) => {
+    expect(() => endpointsCommand.parseArgs(['--api', api, '--api-token-file', '/run/token', ...extra], {})).not.toThrow();
   });
 
   it.each([
     [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json)'],
     [['--api-token-file', '/run/token'], 'endpoints: --api-token-file needs --api'],
     [['--api', 'promfleet.example.com'], 'endpoints: --api must be an http:// or https:// URL'],
+    [['--api', 'http://promfleet.example.com', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to promfleet.example.com: use https://, or --insecure to send it anyway'],
+    [['--api', 'http://10.0.0.5:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to 10.0.0.5'],
+    [['--api', 'http://[2001:db8::1]:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to [2001:db8::1]'],
+    [['--insecure'], 'endpoints: --insecure needs --api'],
+    [['--api-ca-file', '/run/ca.crt'], 'endpoints: --api-ca-file needs --api'],
   ])('%j is a usage error', (argv, message) => {
     expect(() => endpointsCommand.parseArgs(argv, {})).toThrow(message);
   });
