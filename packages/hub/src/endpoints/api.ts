@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import underPressure from '@fastify/under-pressure';
+import pressureHandler from '@fastify/under-pressure';
 import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -55,8 +55,9 @@ const notModifiedBody = { description: 'unchanged since the ETag given in If-Non
 export async function registerEndpointsApi(app: HttpServer, options: EndpointsApiOptions): Promise<void> {
   const { store } = options;
   const serialized = new WeakMap<EndpointSnapshot, string>();
-  const watchers = new Watchers(store, { ...WATCH_DEFAULTS, ...options.watch }, options.metrics, options.logger ?? silentLogger);
   const memory = options.memory ?? memoryLimits();
+  let underPressure = (): boolean => false;
+  const watchers = new Watchers(store, { ...WATCH_DEFAULTS, ...options.watch }, options.metrics, options.logger ?? silentLogger, () => underPressure());
 
   await app.register(async (api) => {
     const { token } = options;
@@ -67,7 +68,8 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
         }
       });
     }
-    await api.register(underPressure, { maxEventLoopDelay: 1000, ...memory, retryAfter: 5, exposeStatusRoute: false });
+    await api.register(pressureHandler, { maxEventLoopDelay: 1000, ...memory, retryAfter: 5, exposeStatusRoute: false });
+    underPressure = () => api.isUnderPressure();
 
     api.get(
       '/api/v1/endpoints',

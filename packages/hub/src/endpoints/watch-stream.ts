@@ -18,10 +18,18 @@ export const WATCH_DEFAULTS = { bufferBytes: 1024 * 1024, maxWatchers: 1000, hea
 const RETRY_AFTER_SECONDS = 5;
 
 /**
+ * While the process is under pressure (heap, RSS or event loop past the API's limits) a watcher
+ * this far behind is cut already: the per-watcher buffers must not add up past the container's
+ * memory limit, whatever --api-max-watchers × --api-watch-buffer allows.
+ */
+export const PRESSED_BUFFER_BYTES = 64 * 1024;
+
+/**
  * The Server-Sent Events watchers of the endpoints API. Every change is written to every
  * watcher, so a watcher that stops reading would make the hub hold everything written to it:
- * before each event the bytes it has not yet taken are checked, and past the buffer limit the
- * watcher is cut. It reconnects with Last-Event-ID (and misses nothing) or gets a snapshot.
+ * before each event the bytes it has not yet taken are checked, and past the buffer limit (a much
+ * smaller one while the process is under pressure) the watcher is cut. It reconnects with
+ * Last-Event-ID (and misses nothing) or gets a snapshot.
  */
 export class Watchers {
   readonly #store: EndpointReader;
@@ -29,17 +37,19 @@ export class Watchers {
   readonly #logger: Logger;
   readonly #open: Gauge;
   readonly #cut: Counter<'reason'>;
+  readonly #underPressure: () => boolean;
   #count = 0;
 
-  constructor(store: EndpointReader, limits: WatchLimits, metrics: KitMetrics, logger: Logger) {
+  constructor(store: EndpointReader, limits: WatchLimits, metrics: KitMetrics, logger: Logger, underPressure: () => boolean) {
     this.#store = store;
     this.#limits = limits;
+    this.#underPressure = underPressure;
     this.#logger = logger.child({ component: 'endpoints-watch' });
     const registers = [metrics.registry];
     this.#open = new Gauge({ name: 'promfleet_endpoints_watchers', help: 'Server-Sent Events watchers of the endpoints API connected now.', registers });
     this.#cut = new Counter({
       name: 'promfleet_endpoints_watchers_dropped_total',
-      help: 'Watchers of the endpoints API cut (slow: more unsent bytes than --api-watch-buffer) or refused (limit: --api-max-watchers reached).',
+      help: 'Watchers of the endpoints API cut (slow: more unsent bytes than --api-watch-buffer; pressure: behind while the process is under memory or event-loop pressure) or refused (limit: --api-max-watchers reached).',
       labelNames: ['reason'],
       registers,
     });
@@ -67,10 +77,12 @@ export class Watchers {
     const write = (text: string): void => {
       if (!open) return;
       const unsent = out.writableLength;
-      if (unsent > this.#limits.bufferBytes) {
+      const pressed = unsent > PRESSED_BUFFER_BYTES && this.#underPressure();
+      if (unsent > this.#limits.bufferBytes || pressed) {
         open = false;
-        this.#cut.inc({ reason: 'slow' });
-        this.#logger.warn({ remote: request.ip, unsentBytes: unsent }, 'cut a watcher that stopped reading; it may reconnect with Last-Event-ID');
+        const reason = pressed && unsent <= this.#limits.bufferBytes ? 'pressure' : 'slow';
+        this.#cut.inc({ reason });
+        this.#logger.warn({ remote: request.ip, unsentBytes: unsent, reason }, 'cut a watcher that is not keeping up; it may reconnect with Last-Event-ID');
         out.destroy();
         return;
       }
