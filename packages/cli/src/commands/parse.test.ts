@@ -28,6 +28,7 @@ describe('join arguments', () => {
       server: undefined,
       memberCAFile: undefined,
       rotate: false,
+      acceptIncompleteRules: false,
       requestTimeoutMs: 30_000,
     });
   });
@@ -35,7 +36,7 @@ describe('join arguments', () => {
   it('reads every flag, repeated labels and PROMFLEET_ variables', () => {
     const parsed = invocation(
       joinCommand,
-      ['eu-west', '--member-kubeconfig=eu.kubeconfig', '--hub-context', 'hub', '--namespace', 'metrics', '--label', 'region=eu-west-1', '--label=tier=', '--token-ttl', '720h', '--server', 'https://eu.example.com:6443', '--member-ca', 'ca.pem', '--rotate', '--request-timeout=5s'],
+      ['eu-west', '--member-kubeconfig=eu.kubeconfig', '--hub-context', 'hub', '--namespace', 'metrics', '--label', 'region=eu-west-1', '--label=tier=', '--token-ttl', '720h', '--server', 'https://eu.example.com:6443', '--member-ca', 'ca.pem', '--rotate', '--accept-incomplete-rules', '--request-timeout=5s'],
       { PROMFLEET_HUB_KUBECONFIG: '/etc/hub.kubeconfig', PROMFLEET_HUB_NAMESPACE: 'fleet' },
     );
     expect(parsed).toEqual({
@@ -49,6 +50,7 @@ describe('join arguments', () => {
       server: 'https://eu.example.com:6443',
       memberCAFile: 'ca.pem',
       rotate: true,
+      acceptIncompleteRules: true,
       requestTimeoutMs: 5000,
     });
   });
