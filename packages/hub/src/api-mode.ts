@@ -20,7 +20,7 @@ export interface ApiServerOptions {
  * snapshot and `/readyz` says degraded.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
-  const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger });
+  const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger, metrics: options.metrics });
   const app = createHttpServer({
     metrics: options.metrics,
     logger: options.logger,

@@ -168,7 +168,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // in memory every replica fills its own from its cache.
   const publisher: { current?: EndpointPublisher } = {};
   const store: EndpointStore = options.redisUrl
-    ? new RedisEndpointStore({ url: options.redisUrl, logger, onReconnect: () => void publisher.current?.resync() })
+    ? new RedisEndpointStore({ url: options.redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
     : new MemoryEndpointStore();
   publisher.current = new EndpointPublisher(clusters, store, logger, options.redisUrl ? writeGuard : undefined);
   const endpointPublisher = publisher.current;

@@ -3,7 +3,7 @@ import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/c
 import { UsageError } from '../cli/exit-codes.ts';
 import type { CliIO } from '../cli/io.ts';
 import { apiEndpointSets, hubEndpointSets } from '../endpoints/sources.ts';
-import { flattenRecords, renderZone, type EndpointSet } from '../endpoints/zone.ts';
+import { checkZoneSafe, flattenRecords, renderZone, type EndpointSet } from '../endpoints/zone.ts';
 import { HUB_FLAGS, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export const ENDPOINT_FORMATS = ['zone', 'json'] as const;
@@ -16,8 +16,11 @@ export interface EndpointsInvocation {
   readonly requestTimeoutMs: number;
 }
 
+/** Either format refuses records that are not DNS names and addresses (they came from members). */
 export function renderEndpoints(sets: readonly EndpointSet[], format: EndpointFormat): string {
-  return format === 'zone' ? renderZone(sets) : `${JSON.stringify(flattenRecords(sets), null, 2)}\n`;
+  if (format === 'zone') return renderZone(sets);
+  for (const set of sets) checkZoneSafe(set);
+  return `${JSON.stringify(flattenRecords(sets), null, 2)}\n`;
 }
 
 export const endpointsCommand = defineCommand({

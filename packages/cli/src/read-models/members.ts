@@ -1,5 +1,6 @@
 import type { Condition, MemberCluster } from '@promfleet/api';
 
+import { printable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
 import { formatAge, since } from './age.ts';
 
@@ -58,7 +59,8 @@ export function memberViews(members: readonly MemberCluster[], now: Date): Membe
         ...(ready && ready.status !== 'True' ? { readyReason: ready.reason } : {}),
         credential: credentialState(member, now),
         ...(status?.credentialExpiresAt ? { credentialExpiresAt: status.credentialExpiresAt } : {}),
-        ...(status?.kubernetesVersion ? { kubernetesVersion: status.kubernetesVersion } : {}),
+        // The member's own answer to /version.
+        ...(status?.kubernetesVersion ? { kubernetesVersion: printable(status.kubernetesVersion) } : {}),
         ...(status?.lastProbeTime ? { lastProbeTime: status.lastProbeTime } : {}),
       };
     });
