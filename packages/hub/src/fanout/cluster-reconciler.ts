@@ -2,6 +2,7 @@ import {
   FIELD_MANAGERS,
   FINALIZERS,
   formatFieldError,
+  LABELS,
   matchesLabelSelector,
   validate,
   type MemberCluster,
@@ -142,10 +143,15 @@ export class ClusterReconciler {
     }
   }
 
-  /** Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it could not. */
+  /**
+   * Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it
+   * could not. Only a replica made for this very member: another MemberCluster reaching the same
+   * namespace (a copied credential) must not take a live member's replica with it.
+   */
   async #removeFrom(connection: MemberConnection, cluster: PrometheusCluster, orphan: boolean): Promise<string | undefined> {
     const replica = connection.replicas.get(`${connection.namespace}/${cluster.metadata.name}`);
     if (!replica || orphan || !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name })) return undefined;
+    if (replica.metadata.labels?.[LABELS.member] !== connection.name) return undefined;
     try {
       await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
       await this.#options.events.record(cluster, 'Normal', 'ReplicaRemoved', `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`);

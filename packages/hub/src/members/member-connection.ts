@@ -24,9 +24,10 @@ export interface MemberConnectionOptions {
 /**
  * What a member may send: a member is not trusted to keep its answers small, and one answering
  * with a gigabyte must cost the hub a bounded error, not its heap. Far above what the hub reads
- * from a member (a few PrometheusReplicas, access reviews; an object is at most ~1.5 MiB).
+ * from a member (a page of its PrometheusReplicas, access reviews; etcd keeps no object above
+ * 1.5 MiB).
  */
-export const MEMBER_RESPONSE_LIMITS = { maxResponseBytes: 16 * 2 ** 20, maxWatchEventBytes: 4 * 2 ** 20 } as const;
+export const MEMBER_RESPONSE_LIMITS = { maxResponseBytes: 8 * 2 ** 20, maxWatchEventBytes: 2 * 2 ** 20 } as const;
 
 /**
  * The hub's link to one member, through its scoped credential: a client with its own

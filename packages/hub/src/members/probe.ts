@@ -23,16 +23,23 @@ const replicas = { group: GROUP, resource: PROMETHEUS_REPLICA.plural, verb: 'lis
  * Reachable, authorized in its namespace, and scoped: the version, a SelfSubjectAccessReview for
  * listing replicas in the namespace and in all namespaces, and a SelfSubjectRulesReview (resource
  * and non-resource rules, and whether it is complete) — in parallel, each bounded by `timeoutMs`.
+ * The first failure ends the others: a member that answers badly costs one bounded error per probe.
  */
 export async function probeMember(client: KubeClient, namespace: string, expiresAt: Date | undefined, timeoutMs: number): Promise<ProbeResult> {
   const at = new Date();
-  const options = { timeoutMs };
+  const abort = new AbortController();
+  const options = { timeoutMs, signal: abort.signal };
+  const failFast = <T>(request: Promise<T>): Promise<T> =>
+    request.catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
   try {
     const [kubernetesVersion, authorized, clusterWide, rules] = await Promise.all([
-      serverVersion(client, options),
-      canI(client, { ...replicas, namespace }, options),
-      canI(client, replicas, options),
-      rulesIn(client, namespace, options),
+      failFast(serverVersion(client, options)),
+      failFast(canI(client, { ...replicas, namespace }, options)),
+      failFast(canI(client, replicas, options)),
+      failFast(rulesIn(client, namespace, options)),
     ]);
     if (!authorized) {
       return { at, ok: false, kubernetesVersion, problem: { reason: 'Unauthorized', message: `the credential may not list prometheusreplicas in ${namespace} (was its RoleBinding removed?)` } };
