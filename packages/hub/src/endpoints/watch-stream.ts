@@ -38,6 +38,8 @@ export class Watchers {
   readonly #open: Gauge;
   readonly #cut: Counter<'reason'>;
   readonly #underPressure: () => boolean;
+  /** Each event encoded once, whatever the number of watchers it goes to. */
+  readonly #encoded = new WeakMap<EndpointSnapshot | EndpointChange, Buffer>();
   #count = 0;
 
   constructor(store: EndpointReader, limits: WatchLimits, metrics: KitMetrics, logger: Logger, underPressure: () => boolean) {
@@ -74,7 +76,7 @@ export class Watchers {
     this.#count++;
     this.#open.set(this.#count);
     let open = true;
-    const write = (text: string): void => {
+    const write = (text: string | Buffer): void => {
       if (!open) return;
       const unsent = out.writableLength;
       const pressed = unsent > PRESSED_BUFFER_BYTES && this.#underPressure();
@@ -89,8 +91,7 @@ export class Watchers {
       out.write(text);
     };
     const send = (event: StoreEvent): void => {
-      if (event.type === 'snapshot') write(format('snapshot', event.snapshot.revision, event.snapshot));
-      else write(format('change', event.change.revision, event.change));
+      write(this.#encode(event));
     };
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     // Subscribe first so nothing falls between the catch-up and the live stream.
@@ -126,6 +127,16 @@ export class Watchers {
       this.#count--;
       this.#open.set(this.#count);
     });
+  }
+
+  #encode(event: StoreEvent): Buffer {
+    const data = event.type === 'snapshot' ? event.snapshot : event.change;
+    let encoded = this.#encoded.get(data);
+    if (encoded === undefined) {
+      encoded = Buffer.from(format(event.type, data.revision, data));
+      this.#encoded.set(data, encoded);
+    }
+    return encoded;
   }
 }
 
