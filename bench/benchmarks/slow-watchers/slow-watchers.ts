@@ -30,10 +30,11 @@ async function servedRevision(url: string): Promise<number> {
   return Number(/^"r(\d+)"$/.exec(response.headers.get('etag') ?? '')?.[1] ?? -1);
 }
 
-/** A counter or gauge of the hub, or undefined when this hub does not export it. */
+/** A counter or gauge of the hub (0 before its first sample), or undefined when this hub does not export it. */
 async function hubMetric(url: string, name: string): Promise<number | undefined> {
-  const samples = parseMetricsText(await controllerMetrics(url), [name]);
-  return samples.length === 0 ? undefined : samples.reduce((sum, sample) => sum + sample.value, 0);
+  const text = await controllerMetrics(url);
+  if (!text.includes(`# HELP ${name} `)) return undefined;
+  return parseMetricsText(text, [name]).reduce((sum, sample) => sum + sample.value, 0);
 }
 
 /** Samples a process's RSS until stopped, keeping the peak. */
