@@ -1,4 +1,4 @@
-import { API_VERSION, type PrometheusCluster, type MemberEntry } from '@promfleet/api';
+import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
 import { PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
 import { connectSSE } from '@promfleet/testkit';
@@ -174,7 +174,10 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('reports a garbage credential Secret clearly and keeps serving the others', async () => {
-    await new ResourceClient(pf.hub, Secrets).create({ metadata: { name: 'member-broken', namespace: HUB_NAMESPACE }, stringData: { kubeconfig: 'this: [is not a kubeconfig' } });
+    await new ResourceClient(pf.hub, Secrets).create({
+      metadata: { name: 'member-broken', namespace: HUB_NAMESPACE, labels: { [LABELS.member]: 'broken' } },
+      stringData: { kubeconfig: 'this: [is not a kubeconfig' },
+    });
     await pf.memberClusters.create({
       apiVersion: API_VERSION,
       kind: 'MemberCluster',

@@ -9,7 +9,8 @@ export interface MemoryReading {
   readonly heapUsedBytes: number;
 }
 
-async function rss(pid: number): Promise<number> {
+/** Resident set size of a process now, from /proc/<pid>/status (VmRSS). */
+export async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${String(pid)}/status`, 'utf8');
   const kib = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
   if (kib === undefined) throw new Error(`no VmRSS for pid ${String(pid)}`);
@@ -19,7 +20,7 @@ async function rss(pid: number): Promise<number> {
 /** A controller process's memory: a full collection through its inspector, then its heap and RSS. */
 export async function readMemory(pid: number, inspectorPort: number): Promise<MemoryReading> {
   const heapUsedBytes = await heapAfterGC(inspectorPort);
-  return { heapUsedBytes, rssBytes: await rss(pid) };
+  return { heapUsedBytes, rssBytes: await rssOf(pid) };
 }
 
 export const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;

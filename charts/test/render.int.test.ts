@@ -182,6 +182,37 @@ describe('promfleet-hub values', () => {
     expect(volume?.secret).toMatchObject({ secretName: 'api-token', items: [{ key: 'bearer', path: tokenFile.slice((mount?.mountPath.length ?? 0) + 1) }] });
   });
 
+  it('serves HTTPS from the TLS Secret on the hub and the API-only replicas: --tls-* files in a whole-Secret mount, probes, Services and ServiceMonitor over https', async () => {
+    const objects = await renderChart('promfleet-hub', {
+      set: { tls: { existingSecret: 'hub-tls' }, apiServer: { enabled: true }, redis: { url: 'redis://redis:6379' }, serviceMonitor: { enabled: true }, endpointsApi: { watchBuffer: '2Mi', maxWatchers: 50 } },
+    });
+    for (const deployment of ofKind(objects, 'Deployment')) {
+      const container = (podSpec(deployment) as unknown as { containers: Container[] }).containers[0] as Container & {
+        volumeMounts: { name: string; mountPath: string; subPath?: string }[];
+        ports: { name: string }[];
+        livenessProbe: { httpGet: { port: string; scheme: string } };
+        readinessProbe: { httpGet: { port: string; scheme: string } };
+      };
+      const args = isApiOnly(deployment) ? container.args?.slice(1) : container.args;
+      const flags = parseContainerFlags(HUB_FLAGS, { ...container, args } as Container);
+      expect(flags['api-watch-buffer']).toBe(2 * 2 ** 20);
+      expect(flags['api-max-watchers']).toBe(50);
+      const mount = container.volumeMounts.find((m) => m.name === 'tls');
+      expect(mount?.subPath).toBeUndefined();
+      expect([flags['tls-cert-file'], flags['tls-key-file']]).toEqual([`${mount?.mountPath ?? ''}/tls.crt`, `${mount?.mountPath ?? ''}/tls.key`]);
+      const volume = (podSpec(deployment) as unknown as { volumes: { name: string; secret?: { secretName: string } }[] }).volumes.find((v) => v.name === 'tls');
+      expect(volume?.secret?.secretName).toBe('hub-tls');
+      expect(container.ports.map((p) => p.name)).toEqual(['https']);
+      for (const probe of [container.livenessProbe, container.readinessProbe]) expect(probe.httpGet).toMatchObject({ port: 'https', scheme: 'HTTPS' });
+    }
+    for (const service of ofKind(objects, 'Service') as unknown as { spec: { ports: { name: string; targetPort: string }[] } }[]) {
+      expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'https', targetPort: 'https' })]);
+    }
+    const monitor = only(objects, 'ServiceMonitor') as unknown as { spec: { endpoints: Record<string, unknown>[] } };
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: { ca: { secret: { name: 'hub-tls', key: 'ca.crt' } }, serverName: 'promfleet-hub.promfleet-system.svc' } });
+    expect(objects.map(validationError).filter(Boolean)).toEqual([]);
+  });
+
   it('defaults the hub namespace to the release namespace and takes the Redis URL from a Secret as PROMFLEET_REDIS_URL', async () => {
     const objects = await renderChart('promfleet-hub', { namespace: 'fleet', set: { redis: { existingSecret: { name: 'redis', key: 'url' } } } });
     const container = controllerContainer(objects);

@@ -21,6 +21,7 @@ import { firstUnanswered } from '../helpers/actions.ts';
 import { issueClientCertificate } from '../helpers/client-certificate.ts';
 import { apiTargets, conditionOf, dnsEndpointTargets, entryOf, eventsAbout, prometheusCluster, replicasIn, statusTargets } from '../helpers/observe.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from '../helpers/promfleet-fleet.ts';
+import { superviseOperators, type OperatorSupervisor } from '../helpers/supervisor.ts';
 
 // R1, R2, R7, R9, R10: faults on the path between the hub and one member (us-east) while the
 // other (eu-west) keeps serving. Probes every 2 s, Offline after 6 s, deletion gives up after 20 s.
@@ -30,6 +31,9 @@ const DELETION_TIMEOUT_MS = 20_000;
 const SA_USER = `system:serviceaccount:${MEMBER_NAMESPACE}:promfleet-hub`;
 
 let pf: Promfleet;
+// A hung member API server outlasts the operator's renew deadline when the machine is busy: the
+// operator then exits, as it should, and its Deployment would start it again.
+let supervisor: OperatorSupervisor;
 
 beforeAll(async () => {
   pf = await startPromfleet({
@@ -39,11 +43,13 @@ beforeAll(async () => {
     ],
     hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
   });
+  supervisor = superviseOperators(pf);
   await pf.clusters.create(prometheusCluster('fleet', { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: 'fleet.example.com' }));
   await eventually('fleet Ready on both members', fleetReady);
 });
 
 afterAll(async () => {
+  await supervisor.stop();
   await pf.stop();
 });
 

@@ -29,8 +29,9 @@ async function listen(app: HttpServer): Promise<Served> {
 
 /** The hub's endpoints API over a store, on the kit's HTTP server, as the hub serves it. */
 export async function serveEndpointsApi(store: EndpointStore): Promise<Served> {
-  const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger });
-  await registerEndpointsApi(app, { store });
+  const metrics = new KitMetrics();
+  const app = createHttpServer({ metrics, logger: silentLogger });
+  await registerEndpointsApi(app, { store, metrics });
   return listen(app);
 }
 

@@ -114,3 +114,53 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   readOnly: true
 {{- end }}
 {{- end }}
+
+{{/* Where the TLS Secret is mounted. */}}
+{{- define "promfleet-hub.tlsDir" -}}
+/etc/promfleet/tls
+{{- end }}
+
+{{/* The container port's name and the probes' scheme: https with a TLS Secret, else http. */}}
+{{- define "promfleet-hub.portName" -}}
+{{- if .Values.tls.existingSecret }}https{{ else }}http{{ end }}
+{{- end }}
+
+{{- define "promfleet-hub.probeScheme" -}}
+{{- if .Values.tls.existingSecret }}HTTPS{{ else }}HTTP{{ end }}
+{{- end }}
+
+{{/* Flags of the endpoints API, the same for the hub and the API-only replicas. */}}
+{{- define "promfleet-hub.apiArgs" -}}
+{{- if .Values.apiToken.existingSecret }}
+- --api-token-file={{ include "promfleet-hub.apiTokenDir" . }}/token
+{{- end }}
+- --api-watch-buffer={{ .Values.endpointsApi.watchBuffer }}
+- --api-max-watchers={{ .Values.endpointsApi.maxWatchers }}
+{{- if .Values.tls.existingSecret }}
+- --tls-cert-file={{ include "promfleet-hub.tlsDir" . }}/tls.crt
+- --tls-key-file={{ include "promfleet-hub.tlsDir" . }}/tls.key
+{{- end }}
+{{- end }}
+
+{{/* The TLS Secret as a whole-Secret volume (no subPath), so a renewed certificate reaches running pods. */}}
+{{- define "promfleet-hub.tlsVolume" -}}
+{{- with .Values.tls.existingSecret }}
+- name: tls
+  secret:
+    secretName: {{ . }}
+    defaultMode: 0440
+    items:
+      - key: tls.crt
+        path: tls.crt
+      - key: tls.key
+        path: tls.key
+{{- end }}
+{{- end }}
+
+{{- define "promfleet-hub.tlsMount" -}}
+{{- if .Values.tls.existingSecret }}
+- name: tls
+  mountPath: {{ include "promfleet-hub.tlsDir" . }}
+  readOnly: true
+{{- end }}
+{{- end }}

@@ -48,6 +48,15 @@ export const SERVICE_MONITOR_SCHEMA = {
               port: { type: 'string' },
               path: { type: 'string' },
               scheme: { enum: ['http', 'https'] },
+              tlsConfig: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  ca: { type: 'object', properties: { secret: { type: 'object', required: ['name', 'key'], properties: { name: { type: 'string' }, key: { type: 'string' } } } } },
+                  serverName: { type: 'string' },
+                  insecureSkipVerify: { type: 'boolean' },
+                },
+              },
               interval: DURATION,
               scrapeTimeout: DURATION,
               honorLabels: { type: 'boolean' },

@@ -12,6 +12,8 @@ export interface Rule {
   readonly apiGroups?: readonly string[] | undefined;
   readonly resources?: readonly string[] | undefined;
   readonly resourceNames?: readonly string[] | undefined;
+  /** Paths outside the resource API (`/metrics`, `/logs/*`), granted by ClusterRoles. */
+  readonly nonResourceURLs?: readonly string[] | undefined;
 }
 
 export const REPLICA_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
@@ -28,6 +30,29 @@ const DEFAULT_USER_RULES: readonly Rule[] = [
   // Kubernetes 1.28+: system:basic-user may also review its own identity.
   { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
 ];
+
+/**
+ * Non-resource URLs every authenticated identity may GET: discovery and version
+ * (system:discovery, system:public-info-viewer) and the service-account issuer's public keys
+ * (system:service-account-issuer-discovery).
+ */
+const DEFAULT_NON_RESOURCE_URLS: ReadonlySet<string> = new Set([
+  '/api',
+  '/api/*',
+  '/apis',
+  '/apis/*',
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/version',
+  '/version/',
+  '/openapi',
+  '/openapi/*',
+  '/.well-known/openid-configuration',
+  '/.well-known/openid-configuration/',
+  '/openid/v1/jwks',
+  '/openid/v1/jwks/',
+]);
 
 /** The service account, Role and RoleBinding `promfleet join` creates in a member. */
 export const MEMBER_CREDENTIAL = {
@@ -48,14 +73,20 @@ function covered(rule: Rule, allowed: readonly Rule[], group: string, resource: 
 }
 
 /**
- * The rules (from a SelfSubjectRulesReview) that go beyond managing PrometheusReplicas, one
- * entry per offending group/resource/verb, e.g. `get secrets`, `* *.*`. Empty when the
- * credential is scoped as `promfleet join` makes it.
+ * The rules (from a SelfSubjectRulesReview, resource and non-resource alike, or a role) that go
+ * beyond managing PrometheusReplicas, one entry per offending group/resource/verb or URL/verb,
+ * e.g. `get secrets`, `* *.*`, `get /metrics`. Empty when the credential is scoped as
+ * `promfleet join` makes it.
  */
 export function excessRules(rules: readonly Rule[]): string[] {
   const allowed = [...REPLICA_RULES, ...DEFAULT_USER_RULES];
   const excess = new Set<string>();
   for (const rule of rules) {
+    for (const url of rule.nonResourceURLs ?? []) {
+      for (const verb of rule.verbs) {
+        if (verb !== 'get' || !DEFAULT_NON_RESOURCE_URLS.has(url)) excess.add(`${verb} ${url.startsWith('/') ? url : `non-resource URLs ${url}`}`);
+      }
+    }
     for (const group of rule.apiGroups ?? ['']) {
       for (const resource of rule.resources ?? []) {
         for (const verb of rule.verbs) {
@@ -70,4 +101,31 @@ export function excessRules(rules: readonly Rule[]): string[] {
 function describeResource(group: string, resource: string): string {
   if (group === '*') return `${resource}.*`;
   return group === '' ? resource : `${resource}.${group}`;
+}
+
+/** What a SelfSubjectRulesReview says (only the parts the scope check reads). */
+export interface RulesReviewOutcome {
+  readonly resourceRules: readonly Rule[];
+  readonly nonResourceRules: readonly Rule[];
+  readonly incomplete: boolean;
+  readonly evaluationError?: string | undefined;
+}
+
+export interface ScopeVerdict {
+  /** Everything the review shows beyond the Role and the defaults. */
+  readonly excess: string[];
+  /** Why the review cannot prove the scope (an authorizer that cannot list rules), if it cannot. */
+  readonly unverifiable: string | undefined;
+}
+
+/**
+ * The scope a rules review proves: its excess rules, resource and non-resource, and whether it
+ * is complete. An incomplete review (a webhook authorizer) or one with an evaluation error (a
+ * binding to a missing role) may hide rights, so it cannot prove the credential is scoped.
+ */
+export function reviewScope(review: RulesReviewOutcome): ScopeVerdict {
+  const excess = excessRules([...review.resourceRules, ...review.nonResourceRules]);
+  if (!review.incomplete && !review.evaluationError) return { excess, unverifiable: undefined };
+  const error = review.evaluationError ? `: ${review.evaluationError.slice(0, 300)}` : '';
+  return { excess, unverifiable: `the member's authorizer could not list every rule of the credential (incomplete rules review${error})` };
 }

@@ -115,6 +115,33 @@ describe('generated CRDs on a real API server', () => {
     expect(message).toContain('spec.baseDomain');
     expect(message).toContain('spec.storage.size');
   });
+
+  // The same rule as the zod schema (dnsTarget): the API server itself refuses a member status
+  // or a record target that is not an address or a host name.
+  it('reject status addresses and record targets that are not IP addresses or host names, and accept those that are', async () => {
+    await createReplica(replica('status-addresses', { configMap: 'c', bucketSecret: 's' }));
+    const setStatus = (plural: string, name: string, value: unknown) =>
+      objects.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace: 'default', plural, name, body: [{ op: 'add', path: '/status', value }] });
+    const good = ['192.0.2.10', '2001:db8::10', '::ffff:192.0.2.1', 'lb-1.elb.example.net', 'LB.Example.NET.'];
+    await setStatus('prometheusreplicas', 'status-addresses', { phase: 'Running', output: { queryHost: 'query.example.com', addresses: good } });
+    for (const bad of ['192.0.2.10\nevil.example.com. 30 IN A 203.0.113.66', '$INCLUDE /etc/passwd', 'lb.example.net 30', '192.0.2.300', '-lb.example.net', `${'a'.repeat(64)}.net`]) {
+      const message = await rejection(setStatus('prometheusreplicas', 'status-addresses', { phase: 'Running', output: { addresses: [bad] } }));
+      expect(message, JSON.stringify(bad)).toContain('status.output.addresses');
+    }
+    expect(await rejection(setStatus('prometheusreplicas', 'status-addresses', { output: { queryHost: 'query.example.com\n' } }))).toContain('status.output.queryHost');
+
+    await objects.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: 'default',
+      plural: 'prometheusclusters',
+      body: { apiVersion: API_VERSION, kind: 'PrometheusCluster', metadata: { name: 'records' }, spec: { clusterSelector: {}, configMap: 'c', bucketSecret: 's' } },
+    });
+    const record = (target: string) => ({ dnsName: 'query.example.com', recordType: 'A', targets: [target], ttl: 30 });
+    await setStatus('prometheusclusters', 'records', { endpoints: good.map(record), clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: good }] });
+    expect(await rejection(setStatus('prometheusclusters', 'records', { endpoints: [record('192.0.2.1;evil')] }))).toContain('status.endpoints.targets');
+    expect(await rejection(setStatus('prometheusclusters', 'records', { clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: ['a b'] }] }))).toContain('status.clusters.addresses');
+  });
 });
 
 interface DiscoveredResource {

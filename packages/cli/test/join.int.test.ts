@@ -3,14 +3,17 @@ import {
   ConfigMaps,
   isConnectionError,
   MemberClusters,
+  Namespaces,
   Pods,
   PrometheusReplicas,
   RoleBindings,
   Roles,
   Secrets,
+  resourceType,
   ServiceAccounts,
   WRITE_VERBS,
   type KubeClient,
+  type KubeObject,
 } from '@promfleet/kube';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -201,5 +204,50 @@ describe('join', () => {
     expect((error as Error).message).toMatch(/^join bare failed: cannot reach the member API server: bare: get \/apis\/apiextensions.k8s.io\/v1\/customresourcedefinitions\/prometheusreplicas.promfleet.io: ECONNREFUSED/);
     expect((error as Error).message).toMatch(/Nothing was written to the hub. Nothing was changed in member bare.$/);
     expect(await resources(hub, MemberClusters).get('bare')).toBeUndefined();
+  });
+});
+
+describe('join refuses what its rules review cannot clear', () => {
+  interface Rbac extends KubeObject {
+    rules?: unknown[];
+    roleRef?: { apiGroup: string; kind: string; name: string };
+    subjects?: { kind: string; name: string; namespace?: string }[];
+  }
+  const ClusterRoles = resourceType<Rbac>('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false);
+  const ClusterRoleBindings = resourceType<Rbac>('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false);
+  const account = (namespace: string) => [{ kind: 'ServiceAccount', name: MEMBER_CREDENTIAL.serviceAccount, namespace }];
+
+  it('refuses a credential that can also read non-resource URLs (/metrics), naming the binding', async () => {
+    await resources(member, ClusterRoles).create({ metadata: { name: 'metrics-reader' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }] });
+    await resources(member, ClusterRoleBindings).create({
+      metadata: { name: 'nonres-metrics' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' },
+      subjects: account('nonres'),
+    });
+    const error = await join(joinOptions({ name: 'nonres', namespace: 'nonres' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JoinError);
+    expect((error as Error).message).toContain(
+      'refusing to register nonres: the credential can also get /metrics (ServiceAccount nonres/promfleet-hub is also bound by ClusterRoleBinding nonres-metrics to ClusterRole metrics-reader)',
+    );
+    expect(await resources(hub, MemberClusters).get('nonres')).toBeUndefined();
+  });
+
+  it('refuses a credential whose rules review is incomplete, unless told to rely on the probes', async () => {
+    // A RoleBinding to a Role that does not exist: the authorizer cannot evaluate every rule.
+    await resources(member, Namespaces).create({ metadata: { name: 'gappy' } });
+    await resources(member, RoleBindings).create({
+      metadata: { name: 'dangling', namespace: 'gappy' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'not-there' },
+      subjects: account('gappy'),
+    });
+    const error = await join(joinOptions({ name: 'gappy', namespace: 'gappy' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JoinError);
+    expect((error as Error).message).toContain("refusing to register gappy: the member's authorizer could not list every rule of the credential (incomplete rules review: ");
+    expect((error as Error).message).toContain('re-run with --accept-incomplete-rules');
+    expect(await resources(hub, MemberClusters).get('gappy')).toBeUndefined();
+    const options = joinOptions({ name: 'gappy', namespace: 'gappy', acceptIncompleteRules: true });
+    await join(options);
+    expect(options.steps.find((step) => step.outcome === 'verified')?.detail).toContain('only the probes vouch for the rest');
+    expect(await resources(hub, MemberClusters).get('gappy')).toBeDefined();
   });
 });

@@ -1,12 +1,15 @@
-import { createHttpServer, parseListenAddress, type KitMetrics, type Logger } from '@promfleet/kube';
+import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, type TlsFiles } from '@promfleet/kube';
 
 import { registerEndpointsApi } from './endpoints/api.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
+import type { WatchLimits } from './endpoints/watch-stream.ts';
 
 export interface ApiServerOptions {
   readonly redisUrl: string;
   readonly listen: string;
-  readonly apiToken?: (() => string | undefined) | undefined;
+  readonly apiToken?: (() => string) | undefined;
+  readonly apiWatch?: Partial<WatchLimits> | undefined;
+  readonly tls?: TlsFiles | undefined;
   readonly logger: Logger;
   readonly metrics: KitMetrics;
 }
@@ -17,13 +20,20 @@ export interface ApiServerOptions {
  * snapshot and `/readyz` says degraded.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
-  const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger });
+  const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger, metrics: options.metrics });
   const app = createHttpServer({
     metrics: options.metrics,
     logger: options.logger,
+    tls: options.tls,
     readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
   });
-  await registerEndpointsApi(app, { store, ...(options.apiToken ? { token: options.apiToken } : {}) });
+  await registerEndpointsApi(app, {
+    store,
+    metrics: options.metrics,
+    logger: options.logger,
+    ...(options.apiToken ? { token: options.apiToken } : {}),
+    ...(options.apiWatch ? { watch: options.apiWatch } : {}),
+  });
   await store.start().catch((error: unknown) => {
     options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Redis unavailable at start; serving nothing until it is back');
   });

@@ -7,7 +7,11 @@ export const HUB_FLAGS = {
   'watch-namespace': { type: 'string', description: 'Only handle PrometheusClusters in this namespace (default: all).', value: 'NAMESPACE' },
   listen: { type: 'string', description: 'Address for the endpoints API, /metrics, /healthz and /readyz.', default: ':8080', value: 'HOST:PORT' },
   'redis-url': { type: 'string', description: 'Redis for the endpoint store (absent: in memory).', value: 'URL' },
-  'api-token-file': { type: 'string', description: 'File holding the bearer token the endpoints API requires (absent: no token).', value: 'FILE' },
+  'api-token-file': { type: 'string', description: 'File holding the bearer token the endpoints API requires (absent: no token; an empty file is an error). Re-read when it changes.', value: 'FILE' },
+  'api-watch-buffer': { type: 'bytes', description: 'A watcher of the endpoints API with more unsent bytes than this is cut (it reconnects with Last-Event-ID); keep it above the size of a snapshot.', default: '1Mi', value: 'SIZE' },
+  'api-max-watchers': { type: 'integer', description: 'Watchers of the endpoints API served at once; more get 503 with Retry-After.', default: 1000 },
+  'tls-cert-file': { type: 'string', description: 'Serve --listen over HTTPS with this PEM certificate (with --tls-key-file); reloaded when it changes.', value: 'FILE' },
+  'tls-key-file': { type: 'string', description: 'The PEM private key of --tls-cert-file.', value: 'FILE' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
   'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
   'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
@@ -30,6 +34,7 @@ status and publishes round-robin DNS records.
 Usage:
   promfleet-hub [flags]            the controller (and the endpoints API)
   promfleet-hub api --redis-url …  only the endpoints API, from Redis, without Kubernetes credentials
+                                   (--listen, --api-*, --tls-* and --log-level apply to it too)
 
 Examples:
   promfleet-hub --leader-elect --redis-url redis://redis.promfleet-system:6379

@@ -17,6 +17,7 @@ import {
   Secrets,
   type KitMetrics,
   type Logger,
+  type TlsFiles,
 } from '@promfleet/kube';
 import type { ISecret } from 'kubernetes-models/v1';
 
@@ -26,6 +27,7 @@ import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
 import type { EndpointStore } from './endpoints/store.ts';
+import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { hubMetrics } from './hub-metrics.ts';
@@ -51,7 +53,11 @@ export interface HubOptions {
   /** Redis for the endpoint store; absent: in memory. */
   readonly redisUrl?: string | undefined;
   /** The endpoints API's bearer token, read when asked; absent: no token. */
-  readonly apiToken?: (() => string | undefined) | undefined;
+  readonly apiToken?: (() => string) | undefined;
+  /** Limits of the endpoints API's watchers. */
+  readonly apiWatch?: Partial<WatchLimits> | undefined;
+  /** Serve --listen over HTTPS. */
+  readonly tls?: TlsFiles | undefined;
   readonly logger: Logger;
   readonly metrics: KitMetrics;
 }
@@ -165,7 +171,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // in memory every replica fills its own from its cache.
   const publisher: { current?: EndpointPublisher } = {};
   const store: EndpointStore = options.redisUrl
-    ? new RedisEndpointStore({ url: options.redisUrl, logger, onReconnect: () => void publisher.current?.resync() })
+    ? new RedisEndpointStore({ url: options.redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
     : new MemoryEndpointStore();
   publisher.current = new EndpointPublisher(clusters, store, logger, options.redisUrl ? writeGuard : undefined);
   const endpointPublisher = publisher.current;
@@ -182,6 +188,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     listen: options.listen,
     leaderElector,
+    tls: options.tls,
     readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
   });
   leadership.isLeader = () => manager.isLeader();
@@ -192,7 +199,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Member connections exist only while leading: standbys neither probe nor watch members.
   manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
   if (options.redisUrl) manager.addLeaderRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } });
-  await registerEndpointsApi(manager.http, { store, ...(options.apiToken ? { token: options.apiToken } : {}) });
+  await registerEndpointsApi(manager.http, { store, metrics, logger, ...(options.apiToken ? { token: options.apiToken } : {}), ...(options.apiWatch ? { watch: options.apiWatch } : {}) });
 
   return {
     manager,

@@ -2,7 +2,7 @@ import { parseAllowedImagePrefixes } from '@promfleet/api';
 import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
 
 import { startApiServer } from './api-mode.ts';
-import { tokenFromFile } from './endpoints/token-file.ts';
+import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
 import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
 import { createHub } from './hub.ts';
 
@@ -14,13 +14,20 @@ process.exitCode = await runProgram({
   usage: HUB_USAGE,
   commands: ['api'],
   run: async ({ flags, command, logger, metrics }) => {
-    const apiToken = flags['api-token-file'] ? tokenFromFile(flags['api-token-file']) : undefined;
+    let api: ApiSettings;
+    try {
+      api = apiSettings(flags, logger);
+    } catch (error) {
+      if (!(error instanceof ApiSettingsError)) throw error;
+      console.error(`${NAME}: ${error.message}`);
+      return 2;
+    }
     if (command === 'api') {
       if (!flags['redis-url']) {
         console.error(`${NAME}: api needs --redis-url: it serves the endpoints the hub writes to Redis`);
         return 2;
       }
-      const server = await startApiServer({ redisUrl: flags['redis-url'], listen: flags.listen, apiToken, logger, metrics });
+      const server = await startApiServer({ redisUrl: flags['redis-url'], listen: flags.listen, ...api, logger, metrics });
       onShutdown(logger, () => server.stop());
       logger.info({ listen: flags.listen }, 'serving the endpoints API from Redis');
       // Runs until a signal; onShutdown exits the process.
@@ -44,7 +51,7 @@ process.exitCode = await runProgram({
       concurrency: flags.concurrency,
       allowedImagePrefixes: images.prefixes,
       redisUrl: flags['redis-url'],
-      apiToken,
+      ...api,
       logger,
       metrics,
     });

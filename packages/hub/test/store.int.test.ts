@@ -1,5 +1,7 @@
 import type { DNSRecord } from '@promfleet/api';
-import { startRedis, type RedisServer } from '@promfleet/testkit';
+import { KitMetrics } from '@promfleet/kube';
+import { parseMetricsText, startRedis, eventually as eventuallyAsync, type RedisServer } from '@promfleet/testkit';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { MemoryEndpointStore } from '../src/endpoints/memory-store.ts';
@@ -109,6 +111,45 @@ describe('Redis endpoint store across processes and outages', () => {
       expect(reader.snapshot().revision).toBeGreaterThan(before);
       await eventually('healthy again', () => reader.degraded() === undefined);
     } finally {
+      await writer.stop();
+      await reader.stop();
+      await own.stop();
+    }
+  }, 60_000);
+});
+
+describe('Redis endpoint store reading what it did not write', () => {
+  it('skips and counts each invalid entry, serves the good ones, says degraded, and recovers when the entry is written right', async () => {
+    const own = await startRedis();
+    const metrics = new KitMetrics();
+    const writer = new RedisEndpointStore({ url: own.url });
+    const reader = new RedisEndpointStore({ url: own.url, metrics });
+    const raw = new Redis(own.url);
+    try {
+      await writer.start();
+      await writer.put({ namespace: 'ns', name: 'good', endpoints: a('192.0.2.10') });
+      // What something else with access to Redis wrote next to it.
+      await raw.hset('promfleet:endpoints', 'ns/not-json', '{oops');
+      await raw.hset('promfleet:endpoints', 'ns/injected', JSON.stringify([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.1\nevil.example.com. 30 IN A 203.0.113.66'], ttl: 30 }]));
+      await raw.hset('promfleet:endpoints', 'Not A Key', JSON.stringify(a('192.0.2.11')));
+      await reader.start();
+      expect(reader.snapshot().items.map((set) => `${set.namespace}/${set.name}`)).toEqual(['ns/good']);
+      expect(reader.degraded()).toBe('Redis holds 3 invalid endpoint entries, not served (a key that is not namespace/name, ns/injected, ns/not-json); the others are');
+      const text = await metrics.registry.metrics();
+      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries'])[0]?.value).toBe(3);
+      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'entry')?.value).toBe(3);
+      expect(text).not.toContain('evil.example.com');
+
+      // A change message nobody could have sent is counted, and the reader reloads from the hash.
+      await raw.publish('promfleet:endpoints:changes', 'not json at all');
+      await eventuallyAsync('the message counted', async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'message')?.value === 1);
+      // Good writes keep flowing, and a good write over a bad entry serves it again.
+      await writer.put({ namespace: 'ns', name: 'injected', endpoints: a('192.0.2.12') });
+      await eventually('the repaired entry served', () => reader.get('ns', 'injected')?.endpoints[0]?.targets[0] === '192.0.2.12');
+      expect(reader.degraded()).toBe('Redis holds 2 invalid endpoint entries, not served (a key that is not namespace/name, ns/not-json); the others are');
+      expect(reader.get('ns', 'good')?.endpoints).toEqual(a('192.0.2.10'));
+    } finally {
+      raw.disconnect();
       await writer.stop();
       await reader.stop();
       await own.stop();

@@ -23,6 +23,7 @@ export * from './status/transition-events.ts';
 export * from './observability/metrics.ts';
 export * from './observability/logger.ts';
 export * from './observability/http-server.ts';
+export * from './observability/tls-files.ts';
 export * from './runtime/flags.ts';
 export * from './runtime/manager.ts';
 export * from './runtime/shutdown.ts';

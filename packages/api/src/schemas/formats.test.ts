@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
+
 import { describe, expect, it } from 'vitest';
 
-import { labelKeyProblem, labelValueProblem, parsePrometheusDuration } from './formats.ts';
+import { dnsTarget, labelKeyProblem, labelValueProblem, parsePrometheusDuration } from './formats.ts';
 
 describe('parsePrometheusDuration', () => {
   it.each([
@@ -34,5 +36,44 @@ describe('label syntax', () => {
     expect(labelKeyProblem('a/')).toContain('is invalid');
     expect(labelKeyProblem('x'.repeat(64))).toContain('is invalid');
     expect(labelValueProblem('-x')).toContain('label value "-x"');
+  });
+});
+
+describe('dnsTarget', () => {
+  const ips = ['192.0.2.10', '0.0.0.0', '255.255.255.255', '2001:db8::10', '::1', '::', 'fe80::1:2:3:4', '2001:db8:0:0:0:0:0:1', '::ffff:192.0.2.1', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:192.0.2.1'];
+  const hosts = ['lb.example.net', 'lb.example.net.', 'a1b2c3-123.elb.us-east-1.amazonaws.com', 'LB.Example.NET', 'localhost', `${'a'.repeat(63)}.net`];
+
+  it.each([...ips, ...hosts])('accepts %s', (target) => {
+    expect(dnsTarget.safeParse(target).success).toBe(true);
+  });
+
+  it('agrees with Node on what an IP address is', () => {
+    for (const ip of ips) expect(isIP(ip), ip).not.toBe(0);
+  });
+
+  it.each([
+    '',
+    '192.0.2.10\nevil.example.com. 30 IN A 203.0.113.66',
+    '$INCLUDE /etc/passwd',
+    '@',
+    'lb.example.net 30',
+    'lb.example.net;comment',
+    '192.0.2.300',
+    '192.0.2',
+    '01.2.3.4',
+    '2001:db8::10%eth0',
+    '1:2:3:4:5:6:7:8:9',
+    '-lb.example.net',
+    'lb-.example.net',
+    'lb..example.net',
+    `${'a'.repeat(64)}.net`,
+    `${'abcdefghi.'.repeat(26)}net`,
+    'lb.example.123',
+    'lb.example.net\u0000',
+    'lb\u202e.example.net',
+  ])('refuses %j, without repeating it', (target) => {
+    const result = dnsTarget.safeParse(target);
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe('must be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters');
   });
 });

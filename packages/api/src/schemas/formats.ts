@@ -45,6 +45,47 @@ export const dnsName = z
     error: (issue) => `${JSON.stringify(issue.input)} has a DNS label longer than 63 characters`,
   });
 
+// What may be published as a DNS target: an IPv4 or IPv6 literal, or an RFC 1123 host name
+// (letters, digits and hyphens in labels of at most 63 characters, the last one starting with a
+// letter, an optional final dot). Nothing else — no spaces, no control characters, no zone-file
+// syntax — so a target can never add a record, a comment or a directive to a zone file.
+const IPV4_OCTET = '(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4 = `${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}`;
+const H16 = '[0-9A-Fa-f]{1,4}';
+const IPV6 = [
+  `(?:${H16}:){7}${H16}`,
+  `(?:${H16}:){1,7}:`,
+  `(?:${H16}:){1,6}:${H16}`,
+  `(?:${H16}:){1,5}(?::${H16}){1,2}`,
+  `(?:${H16}:){1,4}(?::${H16}){1,3}`,
+  `(?:${H16}:){1,3}(?::${H16}){1,4}`,
+  `(?:${H16}:){1,2}(?::${H16}){1,5}`,
+  `${H16}:(?::${H16}){1,6}`,
+  `:(?:(?::${H16}){1,7}|:)`,
+  `(?:${H16}:){6}${IPV4}`,
+  `(?:${H16}:){1,5}:${IPV4}`,
+  `::(?:${H16}:){0,5}${IPV4}`,
+].join('|');
+const HOST_LABEL = '[A-Za-z0-9](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?';
+const TOP_LABEL = '[A-Za-z](?:[-A-Za-z0-9]{0,61}[A-Za-z0-9])?';
+const HOSTNAME = `(?:${HOST_LABEL}\\.)*${TOP_LABEL}\\.?`;
+
+/** The pattern of a DNS target, as the CRDs carry it (RE2 and ECMAScript alike). */
+export const DNS_TARGET_PATTERN = `^(?:${IPV4}|${IPV6}|${HOSTNAME})$`;
+
+/** The one description of what a target may be, for messages that must not repeat a value. */
+export const DNS_TARGET_RULE = 'an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters';
+
+/**
+ * A target of a DNS record (an address a member reports): checked where members report it, where
+ * the hub publishes it, where Redis hands it back and where the CLI prints it. The message never
+ * repeats the value: it comes from a member, which may be hostile.
+ */
+export const dnsTarget = z
+  .string()
+  .max(253, { error: () => `must be ${DNS_TARGET_RULE}` })
+  .regex(new RegExp(DNS_TARGET_PATTERN), { error: () => `must be ${DNS_TARGET_RULE}` });
+
 /** Name of an object in a namespace (ConfigMap, Secret): an RFC 1123 subdomain. */
 export const objectName = z
   .string()

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { API_VERSION, DEFAULTS, PROMETHEUS_CLUSTER } from '../constants.ts';
+import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
 import { replicaTemplateFields } from './replica-template.ts';
@@ -43,19 +44,20 @@ export const memberEntry = z.object({
     .int()
     .optional()
     .describe('The PrometheusCluster generation the member replica has fully observed.'),
-  queryHost: z.string().optional(),
-  addresses: z.array(z.string()).optional(),
+  queryHost: dnsName.optional(),
+  addresses: z.array(dnsTarget).optional().describe('IPv4 or IPv6 addresses or RFC 1123 host names the member reported.'),
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
   stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
   message: z.string().optional(),
 });
 
+/** A published record: what the hub writes, the endpoints API and Redis carry, and the CLI prints. */
 export const dnsRecord = z.object({
-  dnsName: z.string(),
+  dnsName: dnsName,
   recordType: z.enum(RECORD_TYPES),
-  targets: z.array(z.string()),
+  targets: z.array(dnsTarget).describe('IPv4 or IPv6 addresses or RFC 1123 host names.'),
   ttl: z.number().int(),
-  setIdentifier: z.string().optional().describe('Set for CNAME records: one record per member.'),
+  setIdentifier: dnsLabelName(63).optional().describe('Set for CNAME records: one record per member.'),
 });
 
 export const prometheusClusterStatus = z.object({

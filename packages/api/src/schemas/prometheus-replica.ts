@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { API_VERSION, MAX_REPLICA_NAME_LENGTH, PROMETHEUS_REPLICA } from '../constants.ts';
-import { dnsLabelName } from './formats.ts';
+import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { replicaTemplateFields } from './replica-template.ts';
 
@@ -32,9 +32,9 @@ export const prometheusReplicaStatus = z.object({
   output: z
     .object({
       query: z.string().optional().describe('In-cluster URL of Thanos Query.'),
-      queryHost: z.string().optional().describe('Ingress host of Thanos Query, when baseDomain is set.'),
-      grafanaHost: z.string().optional().describe('Ingress host of Grafana, when baseDomain is set and Grafana is enabled.'),
-      addresses: z.array(z.string()).optional().describe('Load-balancer IPs or hostnames of the Ingress.'),
+      queryHost: dnsName.optional().describe('Ingress host of Thanos Query, when baseDomain is set.'),
+      grafanaHost: dnsName.optional().describe('Ingress host of Grafana, when baseDomain is set and Grafana is enabled.'),
+      addresses: z.array(dnsTarget).optional().describe('Load-balancer IPs or hostnames of the Ingress.'),
     })
     .optional(),
   local: z

@@ -24,6 +24,7 @@ export interface JoinInvocation {
   readonly server: string | undefined;
   readonly memberCAFile: string | undefined;
   readonly rotate: boolean;
+  readonly acceptIncompleteRules: boolean;
   readonly requestTimeoutMs: number;
 }
 
@@ -70,6 +71,10 @@ Progress goes to stderr, one line per step. No token is ever printed.`,
     server: { type: 'string', value: 'URL', description: "Member API server URL the hub should use (absent: the member kubeconfig's)." },
     'member-ca': { type: 'string', value: 'FILE', description: "PEM CA of --server (absent: the member kubeconfig's certificate-authority)." },
     rotate: { type: 'boolean', description: 'Issue a new token even if the stored one is still good.' },
+    'accept-incomplete-rules': {
+      type: 'boolean',
+      description: "Register even when the member's authorizer cannot list every rule of the credential (e.g. a webhook authorizer), relying on join's probes alone.",
+    },
     ...REQUEST_TIMEOUT_FLAG,
   },
   refused: AMBIGUOUS_KUBECTL_FLAGS,
@@ -89,6 +94,7 @@ Progress goes to stderr, one line per step. No token is ever printed.`,
       server: flags.server,
       memberCAFile: flags['member-ca'],
       rotate: flags.rotate,
+      acceptIncompleteRules: flags['accept-incomplete-rules'],
       requestTimeoutMs: flags['request-timeout'],
     };
     const problems = joinInputProblems(invocation);
@@ -118,6 +124,7 @@ async function executeJoin(invocation: JoinInvocation, io: CliIO): Promise<numbe
       tokenTTLSeconds: invocation.tokenTTLSeconds,
       server: invocation.server,
       rotate: invocation.rotate,
+      acceptIncompleteRules: invocation.acceptIncompleteRules,
       onProgress: (step) => {
         io.err(`${formatStep(step, invocation.name)}\n`);
       },

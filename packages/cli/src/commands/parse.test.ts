@@ -28,6 +28,7 @@ describe('join arguments', () => {
       server: undefined,
       memberCAFile: undefined,
       rotate: false,
+      acceptIncompleteRules: false,
       requestTimeoutMs: 30_000,
     });
   });
@@ -35,7 +36,7 @@ describe('join arguments', () => {
   it('reads every flag, repeated labels and PROMFLEET_ variables', () => {
     const parsed = invocation(
       joinCommand,
-      ['eu-west', '--member-kubeconfig=eu.kubeconfig', '--hub-context', 'hub', '--namespace', 'metrics', '--label', 'region=eu-west-1', '--label=tier=', '--token-ttl', '720h', '--server', 'https://eu.example.com:6443', '--member-ca', 'ca.pem', '--rotate', '--request-timeout=5s'],
+      ['eu-west', '--member-kubeconfig=eu.kubeconfig', '--hub-context', 'hub', '--namespace', 'metrics', '--label', 'region=eu-west-1', '--label=tier=', '--token-ttl', '720h', '--server', 'https://eu.example.com:6443', '--member-ca', 'ca.pem', '--rotate', '--accept-incomplete-rules', '--request-timeout=5s'],
       { PROMFLEET_HUB_KUBECONFIG: '/etc/hub.kubeconfig', PROMFLEET_HUB_NAMESPACE: 'fleet' },
     );
     expect(parsed).toEqual({
@@ -49,6 +50,7 @@ describe('join arguments', () => {
       server: 'https://eu.example.com:6443',
       memberCAFile: 'ca.pem',
       rotate: true,
+      acceptIncompleteRules: true,
       requestTimeoutMs: 5000,
     });
   });
@@ -150,15 +152,30 @@ describe('endpoints arguments', () => {
   it('reads the endpoints API with --api and an optional token file', () => {
     expect(invocation(endpointsCommand, ['--format', 'json', '--api', 'https://promfleet.example.com', '--api-token-file', '/run/token'])).toEqual({
       format: 'json',
-      source: { api: 'https://promfleet.example.com', tokenFile: '/run/token' },
+      source: { api: 'https://promfleet.example.com', tokenFile: '/run/token', caFile: undefined },
       requestTimeoutMs: 30_000,
     });
+  });
+
+  it.each([
+    ['http://127.0.0.1:8080', []],
+    ['http://localhost:8080', []],
+    ['http://[::1]:8080', []],
+    ['https://promfleet.example.com', ['--api-ca-file', '/run/ca.crt']],
+    ['http://promfleet.example.com', ['--insecure']],
+  ])('sends the token to %s %j', (api, extra) => {
+    expect(() => endpointsCommand.parseArgs(['--api', api, '--api-token-file', '/run/token', ...extra], {})).not.toThrow();
   });
 
   it.each([
     [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json)'],
     [['--api-token-file', '/run/token'], 'endpoints: --api-token-file needs --api'],
     [['--api', 'promfleet.example.com'], 'endpoints: --api must be an http:// or https:// URL'],
+    [['--api', 'http://promfleet.example.com', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to promfleet.example.com: use https://, or --insecure to send it anyway'],
+    [['--api', 'http://10.0.0.5:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to 10.0.0.5'],
+    [['--api', 'http://[2001:db8::1]:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to [2001:db8::1]'],
+    [['--insecure'], 'endpoints: --insecure needs --api'],
+    [['--api-ca-file', '/run/ca.crt'], 'endpoints: --api-ca-file needs --api'],
   ])('%j is a usage error', (argv, message) => {
     expect(() => endpointsCommand.parseArgs(argv, {})).toThrow(message);
   });

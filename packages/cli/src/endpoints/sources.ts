@@ -18,6 +18,8 @@ export interface EndpointsApiOptions {
   readonly url: string;
   /** File holding a bearer token (`--api-token-file`); its content is never printed. */
   readonly tokenFile?: string | undefined;
+  /** PEM CA certificates to trust for https (`--api-ca-file`). */
+  readonly caFile?: string | undefined;
   readonly timeoutMs?: number | undefined;
 }
 
@@ -39,7 +41,7 @@ export async function apiEndpointSets(options: EndpointsApiOptions): Promise<End
   const url = `${options.url.replace(/\/+$/, '')}/api/v1/endpoints`;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'promfleet-cli' };
   if (options.tokenFile !== undefined) headers.authorization = `Bearer ${(await readFile(options.tokenFile, 'utf8')).trim()}`;
-  const dispatcher = new Agent();
+  const dispatcher = new Agent(options.caFile === undefined ? {} : { connect: { ca: await readFile(options.caFile, 'utf8') } });
   try {
     let response;
     try {

@@ -1,5 +1,6 @@
-import type { DNSRecord } from '@promfleet/api';
+import { dnsLabelName, dnsRecord, formatPath, type DNSRecord } from '@promfleet/api';
 
+import { hasUnprintable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
 
 /** The round-robin records of one PrometheusCluster, as the hub's status and endpoints API give them. */
@@ -79,11 +80,45 @@ export function zoneLines(records: readonly DNSRecord[]): string[] {
   );
 }
 
-/** The records of every PrometheusCluster, each group under a comment naming it. */
+/** Records that a zone file cannot hold safely (a target with a newline would add records, or `$INCLUDE` a file). */
+export class UnsafeZoneError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsafeZoneError';
+  }
+}
+
+const objectName = dnsLabelName(63);
+
+/**
+ * Every record checked against the schema the CRD carries (names, targets and set identifiers
+ * that are DNS names or addresses, nothing else); throws naming the PrometheusCluster and field.
+ */
+export function checkZoneSafe(set: EndpointSet): void {
+  const where = `${printableName(set.namespace)}/${printableName(set.name)}`;
+  if (!objectName.safeParse(set.namespace).success || !objectName.safeParse(set.name).success) throw new UnsafeZoneError(`refusing to print records of ${where}: its namespace or name is not a Kubernetes name`);
+  for (const [index, record] of set.endpoints.entries()) {
+    const checked = dnsRecord.safeParse(record);
+    if (!checked.success) {
+      const fields = [...new Set(checked.error.issues.map((issue) => formatPath(issue.path)))].join(', ');
+      throw new UnsafeZoneError(`refusing to print records of ${where}: endpoints[${String(index)}] (${fields}) is not a DNS name, address or set identifier a zone file can hold`);
+    }
+  }
+}
+
+/** The records of every PrometheusCluster, each group under a comment naming it; refuses records that are not safe to print. */
 export function renderZone(sets: readonly EndpointSet[]): string {
   const sections = sortedSets(sets).map((set) => {
+    checkZoneSafe(set);
     const lines = zoneLines(set.endpoints);
     return [`; ${set.namespace}/${set.name}${lines.length === 0 ? ': no records (no ready member)' : ''}`, ...lines].join('\n');
   });
-  return sections.length === 0 ? '; no PrometheusClusters\n' : `${sections.join('\n\n')}\n`;
+  const zone = sections.length === 0 ? '; no PrometheusClusters\n' : `${sections.join('\n\n')}\n`;
+  // Whatever the checks above, a zone file with a control character in it is never printed.
+  if (hasUnprintable(zone.replaceAll('\n', ''))) throw new UnsafeZoneError('refusing to print a zone with control characters in it');
+  return zone;
+}
+
+function printableName(text: string): string {
+  return JSON.stringify(text).slice(1, -1).slice(0, 80);
 }

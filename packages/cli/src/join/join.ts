@@ -32,6 +32,8 @@ export interface JoinOptions {
   readonly server?: string | undefined;
   /** Issue a new token even when the stored one is still good. */
   readonly rotate?: boolean | undefined;
+  /** Register a credential whose rules review is incomplete, relying on join's probes alone. */
+  readonly acceptIncompleteRules?: boolean | undefined;
   readonly onProgress?: ProgressListener | undefined;
 }
 
@@ -88,7 +90,7 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
 
     const { credential, issued } = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), serviceAccountUID: account.metadata?.uid }, log);
     try {
-      await verify(options.member, credential, settings, log);
+      await verify(options.member, credential, settings, log, options.acceptIncompleteRules ?? false);
       await ensureNamespace(applier, options.hub, settings.hubNamespace, log, 'hub');
       await applyObject(applier, new ResourceClient(options.hub, Secrets), credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig), log, 'hub');
       const labels = options.labels ?? registration.memberCluster?.metadata.labels ?? {};
@@ -176,7 +178,7 @@ function expiry(expiresAt: Date | undefined): string {
  * else, and finds (with the member admin client) every other binding that names it, which is
  * how rights in other namespaces, invisible to its own namespace's rules review, come to light.
  */
-async function verify(member: KubeClient, credential: Credential, settings: Settings, log: StepLog): Promise<void> {
+async function verify(member: KubeClient, credential: Credential, settings: Settings, log: StepLog, acceptIncompleteRules: boolean): Promise<void> {
   const [verdict, bindings] = await Promise.all([verifyCredential(credential.client, settings.namespace), otherBindings(member, settings.namespace)]);
   const otherNamespaces = [...new Set(bindings.flatMap((binding) => (binding.namespace !== undefined && binding.namespace !== settings.namespace ? [binding.namespace] : [])))];
   const excess = [...verdict.excess, ...(await rightsElsewhere(credential.client, otherNamespaces, verdict.excess))];
@@ -188,7 +190,14 @@ async function verify(member: KubeClient, credential: Credential, settings: Sett
   if (!verdict.canManageReplicas) {
     throw new JoinError(settings.name, `refusing to register ${settings.name}: the credential cannot manage PrometheusReplicas: ${verdict.replicaDenial ?? 'denied'}`, log);
   }
-  const incomplete = verdict.rulesIncomplete ? '; the member could not list every rule, so only the probes vouch for the rest' : '';
+  if (verdict.unverifiable && !acceptIncompleteRules) {
+    throw new JoinError(
+      settings.name,
+      `refusing to register ${settings.name}: ${verdict.unverifiable}, so the credential's scope cannot be proven; re-run with --accept-incomplete-rules to rely on join's probes alone (Secrets, other namespaces and cluster-wide denied)`,
+      log,
+    );
+  }
+  const incomplete = verdict.unverifiable ? '; the member could not list every rule, so only the probes vouch for the rest (--accept-incomplete-rules)' : '';
   log.record({
     scope: 'member',
     subject: `credential ${memberUserName(settings.name)}`,

@@ -1,4 +1,4 @@
-import { API_VERSION, excessRules, GROUP, PROMETHEUS_REPLICA, VERSION, type PrometheusReplicaSpecInput } from '@promfleet/api';
+import { API_VERSION, GROUP, PROMETHEUS_REPLICA, reviewScope, VERSION, type PrometheusReplicaSpecInput } from '@promfleet/api';
 import { isForbidden, isUnauthorized, ResourceClient, resourceType, rulesIn, Secrets, type KubeClient, type KubeObject } from '@promfleet/kube';
 
 /** What a credential was found able to do beyond managing PrometheusReplicas in its namespace. */
@@ -7,10 +7,10 @@ export interface CredentialVerdict {
   readonly canManageReplicas: boolean;
   /** Why it may not, when it may not. */
   readonly replicaDenial?: string;
-  /** Everything it may do beyond that, e.g. `get secrets`, `list prometheusreplicas.promfleet.io in default`. */
+  /** Everything it may do beyond that, e.g. `get secrets`, `get /metrics`, `list prometheusreplicas.promfleet.io in default`. */
   readonly excess: readonly string[];
-  /** The member's authorizer could not list every rule (e.g. a webhook authorizer). */
-  readonly rulesIncomplete: boolean;
+  /** Why its rules review cannot prove the scope (a webhook authorizer, a binding to a missing role), if it cannot. */
+  readonly unverifiable: string | undefined;
 }
 
 const REPLICA_RESOURCE = `${PROMETHEUS_REPLICA.plural}.${GROUP}`;
@@ -22,7 +22,8 @@ const ReplicaInputs = resourceType<KubeObject & { spec: PrometheusReplicaSpecInp
 /**
  * Checks a credential with its own identity: a dry-run create of a PrometheusReplica must pass;
  * Secrets in its namespace, PrometheusReplicas in another namespace and across all namespaces
- * must be denied; and its SelfSubjectRulesReview must show nothing beyond the Role.
+ * must be denied; and its SelfSubjectRulesReview must show nothing beyond the Role, in resource
+ * and non-resource rules alike, and be complete.
  */
 export async function verifyCredential(client: KubeClient, namespace: string): Promise<CredentialVerdict> {
   const replicas = new ResourceClient(client, ReplicaInputs);
@@ -39,7 +40,8 @@ export async function verifyCredential(client: KubeClient, namespace: string): P
     attempt(() => replicas.list({ limit: 1 })),
     rulesIn(client, namespace),
   ]);
-  const excess = new Set(excessRules(review.resourceRules));
+  const scope = reviewScope(review);
+  const excess = new Set(scope.excess);
   if (secrets === 'allowed') excess.add('list secrets');
   if (elsewhere === 'allowed') excess.add(`list ${REPLICA_RESOURCE} in ${otherNamespace}`);
   if (everywhere === 'allowed') excess.add(`list ${REPLICA_RESOURCE} in all namespaces`);
@@ -47,7 +49,7 @@ export async function verifyCredential(client: KubeClient, namespace: string): P
     canManageReplicas: create === 'allowed',
     ...(create === 'allowed' ? {} : { replicaDenial: `create ${REPLICA_RESOURCE} in ${namespace} was denied` }),
     excess: [...excess].sort(),
-    rulesIncomplete: review.incomplete,
+    unverifiable: scope.unverifiable,
   };
 }
 

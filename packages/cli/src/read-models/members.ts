@@ -1,10 +1,11 @@
 import type { Condition, MemberCluster } from '@promfleet/api';
 
+import { printable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
 import { formatAge, since } from './age.ts';
 
 /** How the hub judges a member's credential, from its MemberCluster status. */
-export type CredentialState = 'scoped' | 'over-privileged' | 'expiring' | 'expired' | 'unknown';
+export type CredentialState = 'scoped' | 'over-privileged' | 'unverified' | 'expiring' | 'expired' | 'unknown';
 
 /** One member as `promfleet members` shows it; also what `-o json|yaml` prints. */
 export interface MemberView {
@@ -35,6 +36,7 @@ function credentialState(member: MemberCluster, now: Date): CredentialState {
   // The hub raises CredentialExpiring a week ahead; the date alone says so too if it has not yet.
   if (conditionOf(member, 'CredentialExpiring')?.status === 'True' || (remaining !== undefined && remaining < EXPIRING_WITHIN_MS)) return 'expiring';
   if (scoped?.status === 'True') return 'scoped';
+  if (scoped?.reason === 'ScopeUnverifiable') return 'unverified';
   return 'unknown';
 }
 
@@ -57,7 +59,8 @@ export function memberViews(members: readonly MemberCluster[], now: Date): Membe
         ...(ready && ready.status !== 'True' ? { readyReason: ready.reason } : {}),
         credential: credentialState(member, now),
         ...(status?.credentialExpiresAt ? { credentialExpiresAt: status.credentialExpiresAt } : {}),
-        ...(status?.kubernetesVersion ? { kubernetesVersion: status.kubernetesVersion } : {}),
+        // The member's own answer to /version.
+        ...(status?.kubernetesVersion ? { kubernetesVersion: printable(status.kubernetesVersion) } : {}),
         ...(status?.lastProbeTime ? { lastProbeTime: status.lastProbeTime } : {}),
       };
     });

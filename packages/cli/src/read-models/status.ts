@@ -1,6 +1,7 @@
 import type { DNSRecord, MemberEntry, PrometheusCluster } from '@promfleet/api';
 
-import { compareObjects, sortRecords, zoneLines } from '../endpoints/zone.ts';
+import { checkZoneSafe, compareObjects, sortRecords, UnsafeZoneError, zoneLines } from '../endpoints/zone.ts';
+import { printable } from '../output/printable.ts';
 import { compareText, renderTable } from '../output/table.ts';
 
 /** One PrometheusCluster as `promfleet status` shows it; also what `-o json|yaml` prints. */
@@ -24,11 +25,31 @@ export function statusViews(clusters: readonly PrometheusCluster[]): ClusterStat
       phase: status?.phase ?? 'Unknown',
       selected: status?.selected ?? 0,
       ready: status?.ready ?? 0,
-      members: [...(status?.clusters ?? [])].sort((a, b) => compareText(a.name, b.name)),
-      endpoints: sortRecords(status?.endpoints ?? []),
+      members: [...(status?.clusters ?? [])].sort((a, b) => compareText(a.name, b.name)).map(printableEntry),
+      endpoints: sortRecords(status?.endpoints ?? []).map(printableRecord),
     };
   });
   return views.sort(compareObjects);
+}
+
+/** What members reported (messages, hosts, addresses) reaches a terminal only without control characters. */
+function printableEntry(entry: MemberEntry): MemberEntry {
+  return {
+    ...entry,
+    name: printable(entry.name),
+    ...(entry.queryHost !== undefined ? { queryHost: printable(entry.queryHost) } : {}),
+    ...(entry.addresses !== undefined ? { addresses: entry.addresses.map(printable) } : {}),
+    ...(entry.message !== undefined ? { message: printable(entry.message) } : {}),
+  };
+}
+
+function printableRecord(record: DNSRecord): DNSRecord {
+  return {
+    ...record,
+    dnsName: printable(record.dnsName),
+    targets: record.targets.map(printable),
+    ...(record.setIdentifier !== undefined ? { setIdentifier: printable(record.setIdentifier) } : {}),
+  };
 }
 
 export function renderStatusTable(views: readonly ClusterStatusView[]): string {
@@ -56,7 +77,17 @@ function renderDetail(view: ClusterStatusView): string {
             view.members.map((entry) => [entry.name, entry.phase, String(entry.ready), String(entry.stale), entry.message ?? '']),
           ),
         );
-  const records = zoneLines(view.endpoints);
-  const dns = records.length === 0 ? '  DNS: no records (no ready member)' : ['  DNS:', ...records.map((line) => `    ${line}`)].join('\n');
+  const dns = dnsLines(view);
   return `${view.namespace}/${view.name}\n${members}\n${dns}\n`;
+}
+
+function dnsLines(view: ClusterStatusView): string {
+  try {
+    checkZoneSafe({ namespace: view.namespace, name: view.name, endpoints: view.endpoints });
+  } catch (error) {
+    if (error instanceof UnsafeZoneError) return `  DNS: ${error.message}`;
+    throw error;
+  }
+  const records = zoneLines(view.endpoints);
+  return records.length === 0 ? '  DNS: no records (no ready member)' : ['  DNS:', ...records.map((line) => `    ${line}`)].join('\n');
 }

@@ -1,9 +1,11 @@
+import { connect } from 'node:net';
+
 import type { DNSRecord } from '@promfleet/api';
 import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube';
-import { connectSSE } from '@promfleet/testkit';
+import { API_PATH_SPELLINGS, connectSSE, eventually, parseMetricsText, rawRequestStatus } from '@promfleet/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { registerEndpointsApi } from './api.ts';
+import { registerEndpointsApi, type EndpointsApiOptions } from './api.ts';
 import { MemoryEndpointStore } from './memory-store.ts';
 
 const a = (ip: string): DNSRecord[] => [{ dnsName: 'query.example.com', recordType: 'A', targets: [ip], ttl: 30 }];
@@ -13,19 +15,52 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-async function api(options: { token?: string } = {}) {
+async function api(options: { token?: string; watch?: EndpointsApiOptions['watch']; memory?: EndpointsApiOptions['memory'] } = {}) {
   const store = new MemoryEndpointStore();
-  const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger });
-  await registerEndpointsApi(app, { store, ...(options.token ? { token: () => options.token } : {}), heartbeatMs: 60_000 });
+  const metrics = new KitMetrics();
+  const app = createHttpServer({ metrics, logger: silentLogger });
+  const { token } = options;
+  await registerEndpointsApi(app, {
+    store,
+    metrics,
+    ...(token ? { token: () => token } : {}),
+    watch: { heartbeatMs: 60_000, ...options.watch },
+    // No pressure limits unless a test sets them: the test process's own heap is not the point.
+    memory: options.memory ?? { maxHeapUsedBytes: 0, maxRssBytes: 0 },
+  });
   servers.push(app);
-  return { app, store };
+  return { app, store, metrics };
 }
 
 async function listening(app: Awaited<ReturnType<typeof api>>['app']): Promise<string> {
   await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  return `http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}`;
+  return `http://127.0.0.1:${String(portOf(app))}`;
 }
+
+function portOf(app: Awaited<ReturnType<typeof api>>['app']): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+async function metric(metrics: KitMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const samples = parseMetricsText(await metrics.registry.metrics(), [name]);
+  return samples.filter((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+}
+
+/** A watcher that sends its request and never reads. */
+async function slowWatcher(port: number): Promise<{ close(): void }> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write('GET /api/v1/endpoints/watch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  socket.pause();
+  socket.on('error', () => undefined);
+  return { close: () => socket.destroy() };
+}
+
+/** `count` A targets, different for every `seed`: about 16 bytes each. */
+const many = (seed: number, count: number): DNSRecord[] => [
+  { dnsName: 'query.example.com', recordType: 'A', targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`), ttl: 30 },
+];
 
 describe('endpoints API', () => {
   it('lists every set with the revision, and answers 304 while the revision is unchanged', async () => {
@@ -70,6 +105,18 @@ describe('endpoints API', () => {
     expect((await app.inject({ url: '/healthz' })).statusCode).toBe(200);
   });
 
+  // Authentication is decided for the route the router matched, not by testing the raw URL.
+  it.each(API_PATH_SPELLINGS)('refuses %s without the token (401 or 404, never served)', async (line) => {
+    const { app, store } = await api({ token: 's3cret' });
+    await store.put({ namespace: 'default', name: 'cloud-clusters', endpoints: a('192.0.2.10') });
+    await listening(app);
+    const port = portOf(app);
+    expect([401, 404]).toContain(await rawRequestStatus({ port }, line));
+    expect([401, 404]).toContain(await rawRequestStatus({ port }, line, { authorization: 'Bearer wrong' }));
+    // With the token a spelling the router matches is served: the refusal above was the token's doing.
+    expect([200, 400, 404]).toContain(await rawRequestStatus({ port }, line, { authorization: 'Bearer s3cret' }));
+  });
+
   it('streams a snapshot, then each change, over real HTTP', async () => {
     const { app, store } = await api();
     await store.put({ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10') });
@@ -103,5 +150,66 @@ describe('endpoints API', () => {
     const invalid = await app.inject({ url: '/api/v1/endpoints/watch', headers: { 'last-event-id': 'yesterday' } });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json()).toEqual({ error: 'Last-Event-ID must be a revision (a non-negative integer), got "yesterday"' });
+  });
+});
+
+describe('endpoints API under load', () => {
+  it('cuts a watcher that stops reading once its unsent bytes pass the buffer, and keeps serving the others', async () => {
+    const { app, store, metrics } = await api({ watch: { bufferBytes: 64 * 1024 } });
+    const url = await listening(app);
+    const reader = await connectSSE(`${url}/api/v1/endpoints/watch`);
+    await reader.next();
+    const stuck = await slowWatcher(portOf(app));
+    await eventually('two watchers', async () => (await metric(metrics, 'promfleet_endpoints_watchers')) === 2);
+    try {
+      // Kernel buffers take the first megabytes; the hub holds the rest until the cut.
+      let revision = 0;
+      for (let seed = 1; seed <= 2000 && (await metric(metrics, 'promfleet_endpoints_watchers_dropped_total', { reason: 'slow' })) === 0; seed++) {
+        await store.put({ namespace: 'ns', name: 'big', endpoints: many(seed, 4000) });
+        revision = seed;
+        // The reader keeps up, and gets every change.
+        const event = await reader.next(5000);
+        expect(event).toMatchObject({ event: 'change', id: String(revision) });
+      }
+      expect(await metric(metrics, 'promfleet_endpoints_watchers_dropped_total', { reason: 'slow' })).toBe(1);
+      await eventually('the stuck watcher gone', async () => (await metric(metrics, 'promfleet_endpoints_watchers')) === 1);
+      await store.put({ namespace: 'ns', name: 'small', endpoints: a('192.0.2.1') });
+      expect(await reader.next(5000)).toMatchObject({ event: 'change', id: String(revision + 1) });
+    } finally {
+      stuck.close();
+      reader.close();
+    }
+  });
+
+  it('answers 503 with Retry-After above the watcher limit, and serves again once one leaves', async () => {
+    const { app, metrics } = await api({ watch: { maxWatchers: 2 } });
+    const url = await listening(app);
+    const first = await connectSSE(`${url}/api/v1/endpoints/watch`);
+    const second = await connectSSE(`${url}/api/v1/endpoints/watch`);
+    const refused = await fetch(`${url}/api/v1/endpoints/watch`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(await refused.json()).toEqual({ error: 'too many watchers (2); retry in 5 s' });
+    expect(await metric(metrics, 'promfleet_endpoints_watchers_dropped_total', { reason: 'limit' })).toBe(1);
+    // Plain reads are not watchers.
+    expect((await fetch(`${url}/api/v1/endpoints`)).status).toBe(200);
+    first.close();
+    await eventually('a free slot', async () => (await metric(metrics, 'promfleet_endpoints_watchers')) === 1);
+    const third = await connectSSE(`${url}/api/v1/endpoints/watch`);
+    expect(third.status).toBe(200);
+    second.close();
+    third.close();
+  });
+
+  it('answers 503 on the API past its heap limit, while /healthz and /metrics stay open', async () => {
+    const { app } = await api({ memory: { maxHeapUsedBytes: 1, maxRssBytes: 0 } });
+    const url = await listening(app);
+    const refused = await eventually('the pressure handler refusing', async () => {
+      const response = await fetch(`${url}/api/v1/endpoints`);
+      return response.status === 503 ? response : undefined;
+    });
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/metrics`)).status).toBe(200);
   });
 });

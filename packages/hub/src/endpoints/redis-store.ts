@@ -1,8 +1,8 @@
-import { canonicalJSON, errorMessage, silentLogger, type Logger } from '@promfleet/kube';
-import type { DNSRecord } from '@promfleet/api';
+import { canonicalJSON, errorMessage, KitMetrics, silentLogger, type Logger } from '@promfleet/kube';
 import { Redis } from 'ioredis';
 
 import { LocalView } from './local-view.ts';
+import { readEntry, readMessage, StoreEntryMetrics } from './redis-entries.ts';
 import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type EndpointStore } from './store.ts';
 
 /**
@@ -48,13 +48,8 @@ export interface RedisStoreOptions {
   readonly logger?: Logger;
   /** Called after Redis came back: the writer republishes everything (Redis may have lost it). */
   readonly onReconnect?: () => void;
-}
-
-interface Message {
-  readonly revision: number;
-  readonly key?: string;
-  readonly endpoints?: DNSRecord[] | null;
-  readonly resync?: true;
+  /** Where invalid entries are counted; absent: a registry of its own. */
+  readonly metrics?: KitMetrics;
 }
 
 export class RedisEndpointStore implements EndpointStore {
@@ -69,9 +64,15 @@ export class RedisEndpointStore implements EndpointStore {
   #emptied = false;
   #loading: Promise<void> | undefined;
   #stopped = false;
+  /** Entries of the last load that failed validation and are not served. */
+  #skipped: string[] = [];
+  /** The same, as they may be shown: a key that is not `namespace/name` is not repeated. */
+  #skippedNames: string[] = [];
+  readonly #entryMetrics: StoreEntryMetrics;
 
   constructor(options: RedisStoreOptions) {
     this.#options = options;
+    this.#entryMetrics = new StoreEntryMetrics(options.metrics ?? new KitMetrics());
     const prefix = options.prefix ?? 'promfleet:';
     this.#keys = { hash: `${prefix}endpoints`, revision: `${prefix}endpoints:revision`, channel: `${prefix}endpoints:changes` };
     this.#logger = (options.logger ?? silentLogger).child({ component: 'redis-store' });
@@ -152,6 +153,10 @@ export class RedisEndpointStore implements EndpointStore {
   }
 
   degraded(): string | undefined {
+    if (this.#skipped.length > 0) {
+      const what = this.#skipped.length === 1 ? '1 invalid endpoint entry' : `${String(this.#skipped.length)} invalid endpoint entries`;
+      return `Redis holds ${what}, not served (${this.#skippedNames.slice(0, 5).join(', ')}${this.#skipped.length > 5 ? ', …' : ''}); the others are`;
+    }
     if (this.#emptied) return `Redis came back empty: serving the last snapshot (revision ${String(this.#view.revision)}) until the hub republishes`;
     if (this.#downSince === undefined && this.#commands.status === 'ready' && this.#subscriber.status === 'ready') return undefined;
     const since = this.#downSince ? ` since ${this.#downSince.toISOString()}` : '';
@@ -159,20 +164,33 @@ export class RedisEndpointStore implements EndpointStore {
   }
 
   #receive(text: string): void {
-    let message: Message;
-    try {
-      message = JSON.parse(text) as Message;
-    } catch {
+    const message = readMessage(text);
+    if (!message) {
+      // A change nobody can read: the hash holds the truth, checked entry by entry.
+      this.#entryMetrics.rejected('message');
+      void this.#reload();
       return;
     }
     const expected = this.#view.revision + 1;
-    if (message.resync || message.revision > expected || message.key === undefined) {
+    if ('resync' in message || message.revision > expected) {
       void this.#reload();
       return;
     }
     if (message.revision < expected) return;
-    const slash = message.key.indexOf('/');
-    this.#view.apply({ revision: message.revision, namespace: message.key.slice(0, slash), name: message.key.slice(slash + 1), endpoints: message.endpoints ?? null });
+    this.#view.apply({ revision: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
+    // A valid write replaced an entry that was skipped.
+    if (this.#skipped.includes(message.key)) this.#noteSkipped(this.#skipped.filter((key) => key !== message.key));
+  }
+
+  #noteSkipped(unsorted: readonly string[]): void {
+    const keys = [...unsorted].sort();
+    const fresh = keys.filter((key) => !this.#skipped.includes(key));
+    this.#entryMetrics.rejected('entry', fresh.length);
+    const named = keys.map((key) => (/^[a-z0-9][-a-z0-9]{0,62}\/[a-z0-9][-a-z0-9]{0,62}$/.test(key) ? key : 'a key that is not namespace/name'));
+    if (fresh.length > 0) this.#logger.warn({ skipped: named }, 'skipped invalid endpoint entries in redis; serving the others');
+    this.#skipped = [...keys];
+    this.#skippedNames = named;
+    this.#entryMetrics.skipped(keys.length);
   }
 
   /** Loads the whole hash and revision at one point in time, and starts over from them. */
@@ -190,17 +208,19 @@ export class RedisEndpointStore implements EndpointStore {
           return;
         }
         const revision = Number(stored ?? 0);
-        const items = Object.entries(all)
-          .map(([key, json]) => {
-            const slash = key.indexOf('/');
-            return { namespace: key.slice(0, slash), name: key.slice(slash + 1), endpoints: JSON.parse(json) as DNSRecord[] };
-          })
+        if (!Number.isSafeInteger(revision) || revision < 0) throw new Error('the revision in Redis is not a non-negative integer');
+        // Each entry on its own: one that is not what the hub writes is skipped and counted, the others served.
+        const entries = Object.entries(all).map(([key, json]) => ({ key, set: readEntry(key, json) }));
+        const skipped = entries.filter((entry) => entry.set === undefined).map((entry) => entry.key);
+        this.#noteSkipped(skipped);
+        const items = entries
+          .flatMap((entry) => (entry.set ? [entry.set] : []))
           .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
         // Watchers start over only when something actually differs.
         if (canonicalJSON({ revision, items }) !== canonicalJSON(this.#view.snapshot())) this.#view.reset({ revision, items });
         if (this.#commands.status === 'ready' && this.#subscriber.status === 'ready') this.#downSince = undefined;
       } catch (error) {
-        // The two connections come back independently: try again until both serve.
+        // The two connections come back independently (or the revision is garbage): try again until both serve.
         if (!this.#stopped) {
           this.#logger.debug({ err: errorMessage(error) }, 'could not load endpoints from redis; retrying');
           setTimeout(() => void this.#reload(), RETRY_MS).unref();

@@ -3,6 +3,7 @@ import {
   FIELD_MANAGERS,
   FINALIZERS,
   formatFieldError,
+  LABELS,
   matchesLabelSelector,
   validate,
   type MemberCluster,
@@ -37,8 +38,10 @@ import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
 import { clusterStatus, type DNSOutcome } from './cluster-status.ts';
 import { desiredReplica, isManagedBy } from './desired-replica.ts';
+import { baseDomainClaim } from './base-domain.ts';
 import { buildRecords } from './dns-records.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
+import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -85,9 +88,10 @@ export class ClusterReconciler {
     const live = this.#options.clusters.get(key);
     if (!live) return undefined;
     if (live.metadata.deletionTimestamp) return this.#finalize(live);
-    const parsed = validate('PrometheusCluster', live);
+    // The spec is the user's to get right; the status is the hub's own (an older one may predate rules the CRD gained).
+    const parsed = validate('PrometheusCluster', { ...live, status: undefined });
     if (!parsed.ok) return this.#reportInvalid(live, parsed.errors.map(formatFieldError));
-    const cluster = parsed.value;
+    const cluster: PrometheusCluster = { ...parsed.value, ...(live.status ? { status: live.status } : {}) };
     if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
 
     // An image outside the allow-list: nothing changes in any member (what runs there keeps
@@ -98,7 +102,7 @@ export class ClusterReconciler {
     const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
     const selectedNames = new Set(selected.map((member) => member.metadata.name));
     const limit = pLimit(this.#options.concurrency);
-    const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, entry]));
+    const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, vetRecordedEntry(entry)]));
     const [views, removals] = await Promise.all([
       Promise.all(selected.map((member) => limit(() => this.#sync(cluster, member, held)))),
       Promise.all(
@@ -111,9 +115,16 @@ export class ClusterReconciler {
     const pending = removals.filter((left): left is string => left !== undefined);
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
-    const entries = views.map((view) => memberEntry(view, previous.get(view.name)));
-    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries), new Date(), held);
+    // What members report is checked before it reaches the status, DNS, Redis or the API.
+    const reports = views.map((view) => vetMemberReport(view.replica));
+    const entries = views.map((view, i) => {
+      const report = reports[i] ?? vetMemberReport(undefined);
+      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable }, previous.get(view.name)), report);
+    });
+    const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
+    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries, invalid), new Date(), held);
     await this.#write(live, status);
+    await this.#reportNewProblems(live, entries, reports, previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
     const retry = pending.length > 0 || learning;
@@ -140,10 +151,15 @@ export class ClusterReconciler {
     }
   }
 
-  /** Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it could not. */
+  /**
+   * Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it
+   * could not. Only a replica made for this very member: another MemberCluster reaching the same
+   * namespace (a copied credential) must not take a live member's replica with it.
+   */
   async #removeFrom(connection: MemberConnection, cluster: PrometheusCluster, orphan: boolean): Promise<string | undefined> {
     const replica = connection.replicas.get(`${connection.namespace}/${cluster.metadata.name}`);
     if (!replica || orphan || !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name })) return undefined;
+    if (replica.metadata.labels?.[LABELS.member] !== connection.name) return undefined;
     try {
       await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
       await this.#options.events.record(cluster, 'Normal', 'ReplicaRemoved', `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`);
@@ -153,19 +169,23 @@ export class ClusterReconciler {
     }
   }
 
-  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[]): DNSOutcome {
+  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], invalid: readonly string[]): DNSOutcome {
     const { baseDomain } = cluster.spec;
-    if (!baseDomain) return { records: [], names: [], conflictsWith: [], unpublished: [] };
+    if (!baseDomain) return { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid };
     const names = [`query.${baseDomain}`, ...(cluster.spec.grafana?.enabled ? [`grafana.${baseDomain}`] : [])];
-    const self = objectKey(cluster);
-    const conflictsWith = this.#options.clusters
-      .byIndex('baseDomain', baseDomain)
-      .filter((other) => objectKey(other) !== self && !other.metadata.deletionTimestamp)
-      .map(objectKey)
-      .sort();
+    const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
     const targets = entries.map((entry) => ({ member: entry.name, publishable: entry.ready && !entry.stale, addresses: entry.addresses ?? [] }));
     const { records, unpublished } = buildRecords(names, cluster.spec.dns.ttl, targets);
-    return { records, names, conflictsWith, unpublished };
+    return { records, names, heldBy, newer, unpublished, invalid };
+  }
+
+  /** A Warning Event for each member whose report newly became unusable or unpublishable. */
+  async #reportNewProblems(cluster: PrometheusCluster, entries: readonly MemberEntry[], reports: readonly MemberReport[], previous: ReadonlyMap<string, MemberEntry>): Promise<void> {
+    for (const [i, entry] of entries.entries()) {
+      const problem = reports[i]?.unpublishable ?? reports[i]?.unusable;
+      if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
+      await this.#options.events.record(cluster, 'Warning', 'InvalidMemberReport', `${entry.name}: ${problem}`);
+    }
   }
 
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {

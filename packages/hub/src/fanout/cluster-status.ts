@@ -9,9 +9,14 @@ export interface DNSOutcome {
   /** Records built from ready members, before conflicts are taken into account. */
   readonly records: readonly DNSRecord[];
   readonly names: readonly string[];
-  /** Other PrometheusClusters (`namespace/name`) with the same baseDomain. */
-  readonly conflictsWith: readonly string[];
+  /** The older PrometheusCluster (`namespace/name`) holding this baseDomain: then this one publishes nothing. */
+  readonly heldBy: string | undefined;
+  /** Newer PrometheusClusters claiming the baseDomain this one holds. */
+  readonly newer: readonly string[];
+  /** Members left out because their hostname targets cannot share a name with A/AAAA records. */
   readonly unpublished: readonly string[];
+  /** Members left out because what they reported cannot be published (the entry's message says why). */
+  readonly invalid: readonly string[];
 }
 
 /**
@@ -34,7 +39,7 @@ export function clusterStatus(cluster: PrometheusCluster, entries: readonly Memb
   else phase = 'Propagating';
 
   const describe = (list: readonly MemberEntry[]) => list.map((entry) => `${entry.name} ${entry.phase}${entry.stale ? ' (stale)' : ''}`).join(', ');
-  const published = dns.conflictsWith.length > 0 ? [] : [...dns.records];
+  const published = dns.heldBy ? [] : [...dns.records];
   const readyCondition = (): ConditionUpdate => {
     const type = CLUSTER_CONDITIONS.ready;
     if (refused !== undefined) return { type, status: 'False', reason: 'ImageNotAllowed', message: `nothing is applied to the members: ${refused}` };
@@ -69,10 +74,23 @@ export function clusterStatus(cluster: PrometheusCluster, entries: readonly Memb
 function dnsCondition(dns: DNSOutcome, published: readonly DNSRecord[]): ConditionUpdate {
   const type = CLUSTER_CONDITIONS.dnsPublished;
   if (dns.names.length === 0) return { type, status: 'False', reason: 'NoBaseDomain', message: 'spec.baseDomain is not set: no round-robin records' };
-  if (dns.conflictsWith.length > 0) {
-    return { type, status: 'False', reason: 'BaseDomainConflict', message: `${dns.names[0] ?? ''} is also claimed by ${dns.conflictsWith.join(', ')}; neither publishes it` };
+  if (dns.heldBy) {
+    return {
+      type,
+      status: 'False',
+      reason: 'BaseDomainConflict',
+      message: `${dns.names[0] ?? ''} is held by ${dns.heldBy}, an older PrometheusCluster with the same baseDomain: this one publishes nothing while it does`,
+    };
   }
-  if (published.length === 0) return { type, status: 'False', reason: 'NoReadyMembers', message: `no ready member to publish for ${dns.names.join(', ')}` };
-  const left = dns.unpublished.length > 0 ? `; left out (hostname targets beside A records): ${dns.unpublished.join(', ')}` : '';
-  return { type, status: 'True', reason: 'Published', message: `${String(published.length)} record(s) for ${dns.names.join(', ')}${left}` };
+  const notes = [
+    ...(dns.invalid.length > 0 ? [`left out (invalid targets reported): ${dns.invalid.join(', ')}`] : []),
+    ...(dns.unpublished.length > 0 ? [`left out (hostname targets beside A records): ${dns.unpublished.join(', ')}`] : []),
+    ...(dns.newer.length > 0 ? [`also claimed by ${dns.newer.join(', ')}, newer, which publish nothing`] : []),
+  ];
+  const more = notes.map((note) => `; ${note}`).join('');
+  if (published.length === 0) {
+    const reason = dns.invalid.length > 0 ? 'InvalidMemberTargets' : 'NoReadyMembers';
+    return { type, status: 'False', reason, message: `no ready member to publish for ${dns.names.join(', ')}${more}` };
+  }
+  return { type, status: 'True', reason: 'Published', message: `${String(published.length)} record(s) for ${dns.names.join(', ')}${more}` };
 }

@@ -154,7 +154,7 @@ describe('memberEntry', () => {
 
 describe('clusterStatus', () => {
   const records = [{ dnsName: 'query.x', recordType: 'A' as const, targets: ['192.0.2.10'], ttl: 30 }];
-  const dns = { records, names: ['query.x'], conflictsWith: [], unpublished: [] };
+  const dns = { records, names: ['query.x'], heldBy: undefined, newer: [], unpublished: [], invalid: [] };
   const now = new Date('2026-01-01T00:00:00Z');
 
   it('is Ready when every member is ready at the current generation, and publishes the records', () => {
@@ -184,9 +184,30 @@ describe('clusterStatus', () => {
     expect(clusterStatus(cluster(), [], dns, now)).toMatchObject({ phase: 'Pending', selected: 0 });
   });
 
-  it('publishes nothing and says so when another cluster claims the same name', () => {
-    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], { ...dns, conflictsWith: ['team-b/other'] }, now);
+  const running = [{ name: 'eu-west', phase: 'Running' as const, ready: true, stale: false, observedGeneration: 3 }];
+  const dnsCondition = (status: ReturnType<typeof clusterStatus>) => status.conditions?.find((c) => c.type === 'DNSPublished');
+
+  it('publishes nothing and names the holder when an older cluster holds the same name', () => {
+    const status = clusterStatus(cluster(), running, { ...dns, heldBy: 'team-b/other' }, now);
     expect(status.endpoints).toEqual([]);
-    expect(status.conditions?.find((c) => c.type === 'DNSPublished')).toMatchObject({ status: 'False', reason: 'BaseDomainConflict', message: 'query.x is also claimed by team-b/other; neither publishes it' });
+    expect(dnsCondition(status)).toMatchObject({
+      status: 'False',
+      reason: 'BaseDomainConflict',
+      message: 'query.x is held by team-b/other, an older PrometheusCluster with the same baseDomain: this one publishes nothing while it does',
+    });
+  });
+
+  it('goes on publishing as the holder, saying who else claims the name', () => {
+    const status = clusterStatus(cluster(), running, { ...dns, newer: ['team-b/other'] }, now);
+    expect(status.endpoints).toEqual(records);
+    expect(dnsCondition(status)).toMatchObject({ status: 'True', reason: 'Published', message: '1 record(s) for query.x; also claimed by team-b/other, newer, which publish nothing' });
+  });
+
+  it('names members left out for invalid targets, and says InvalidMemberTargets when nothing is left', () => {
+    const some = clusterStatus(cluster(), running, { ...dns, invalid: ['us-east'] }, now);
+    expect(dnsCondition(some)).toMatchObject({ status: 'True', reason: 'Published', message: '1 record(s) for query.x; left out (invalid targets reported): us-east' });
+    const none = clusterStatus(cluster(), running, { ...dns, records: [], invalid: ['eu-west'] }, now);
+    expect(none.endpoints).toEqual([]);
+    expect(dnsCondition(none)).toMatchObject({ status: 'False', reason: 'InvalidMemberTargets', message: 'no ready member to publish for query.x; left out (invalid targets reported): eu-west' });
   });
 });

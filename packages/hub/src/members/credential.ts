@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import type { MemberCluster } from '@promfleet/api';
+import { LABELS, type MemberCluster } from '@promfleet/api';
 import { parseMemberKubeconfig, type Informer } from '@promfleet/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { ISecret } from 'kubernetes-models/v1';
@@ -11,15 +11,37 @@ export type LoadedCredential =
   | { readonly ok: true; readonly kubeConfig: KubeConfig; readonly expiresAt: Date | undefined; readonly fingerprint: string }
   | ({ readonly ok: false } & CredentialProblem);
 
-/** Reads and validates a member's credential Secret from the hub's cache; never logs its content. */
+/**
+ * Reads and validates a member's credential Secret from the hub's cache; never logs its content.
+ * A MemberCluster may use only a Secret bound to it by the label `promfleet.io/member: <its
+ * name>` (which `promfleet join` sets): otherwise anyone who can create a MemberCluster could
+ * point it at another member's credential, then delete it to make the hub delete that member's
+ * replicas.
+ */
 export function loadCredential(member: MemberCluster, secrets: Informer<ISecret>): LoadedCredential {
   const { name, namespace, key } = member.spec.kubeconfigSecretRef;
+  const memberName = member.metadata.name;
   const secret = secrets.get(`${namespace}/${name}`);
   if (!secret) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} not found` };
+  const boundTo = secret.metadata?.labels?.[LABELS.member];
+  if (boundTo === undefined) {
+    return {
+      ok: false,
+      reason: 'SecretNotBound',
+      message: `Secret ${namespace}/${name} is not bound to a MemberCluster: the hub uses a credential Secret only when its label ${LABELS.member} names the MemberCluster (promfleet join sets it; Secrets made by hand or by an older join lack it). If it is ${memberName}'s credential, run: kubectl -n ${namespace} label secret ${name} ${LABELS.member}=${memberName}`,
+    };
+  }
+  if (boundTo !== memberName) {
+    return {
+      ok: false,
+      reason: 'SecretBoundToOtherMember',
+      message: `Secret ${namespace}/${name} is bound to MemberCluster ${boundTo} (label ${LABELS.member}), not to ${memberName}: a MemberCluster may use only its own credential`,
+    };
+  }
   const encoded = secret.data?.[key];
   if (encoded === undefined) return { ok: false, reason: 'SecretKeyMissing', message: `Secret ${namespace}/${name} has no key ${key}` };
   const text = Buffer.from(encoded, 'base64').toString('utf8');
-  const parsed = parseMemberKubeconfig(text, member.metadata.name);
+  const parsed = parseMemberKubeconfig(text, memberName);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: `Secret ${namespace}/${name} key ${key}: ${parsed.message}` };
   const fingerprint = createHash('sha256').update(text).update('\u0000').update(member.spec.namespace).digest('hex');
   return { ok: true, kubeConfig: parsed.kubeConfig, expiresAt: parsed.expiresAt, fingerprint };

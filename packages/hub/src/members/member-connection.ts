@@ -22,6 +22,14 @@ export interface MemberConnectionOptions {
 }
 
 /**
+ * What a member may send: a member is not trusted to keep its answers small, and one answering
+ * with a gigabyte must cost the hub a bounded error, not its heap. Far above what the hub reads
+ * from a member (a page of its PrometheusReplicas, access reviews; etcd keeps no object above
+ * 1.5 MiB).
+ */
+export const MEMBER_RESPONSE_LIMITS = { maxResponseBytes: 8 * 2 ** 20, maxWatchEventBytes: 2 * 2 ** 20 } as const;
+
+/**
  * The hub's link to one member, through its scoped credential: a client with its own
  * connection pool, a cache of the PrometheusReplicas in the member's namespace, and a probe
  * loop. Each member runs its own loop with bounded requests, so a slow or dead member delays
@@ -52,6 +60,7 @@ export class MemberConnection {
       requestTimeoutMs: options.requestTimeoutMs,
       writeGuard: options.writeGuard,
       userAgent: 'promfleet-hub',
+      ...MEMBER_RESPONSE_LIMITS,
     });
     this.resources = new ResourceClient(this.client, PrometheusReplicas);
     this.replicas = new Informer(this.resources, {

@@ -1,4 +1,4 @@
-import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, validate, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, validate, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
 import {
   addFinalizer,
   Applier,
@@ -139,7 +139,8 @@ export class MemberReconciler {
       if (!connection?.replicas.hasSynced) left.push(`the replicas in ${name} (its replicas could not be listed)`);
       for (const replica of connection?.replicas.hasSynced ? connection.replicas.list() : []) {
         const owner = ownerKey(replica);
-        if (!owner || this.#options.clusters.get(owner)?.spec.deletionPolicy === 'Orphan') continue;
+        // Only replicas made for this member: not another's that shares its namespace through a copied credential.
+        if (!owner || replica.metadata.labels?.[LABELS.member] !== name || this.#options.clusters.get(owner)?.spec.deletionPolicy === 'Orphan') continue;
         try {
           await connection?.resources.delete(replica.metadata.name, replica.metadata.namespace);
         } catch (error) {

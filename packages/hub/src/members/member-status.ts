@@ -8,7 +8,7 @@ export const MEMBER_CONDITIONS = { ready: 'Ready', credentialScoped: 'Credential
 
 /** A credential the hub cannot use, and why (the reason becomes the Ready condition's). */
 export interface CredentialProblem {
-  readonly reason: 'SecretNotFound' | 'SecretKeyMissing' | 'KubeconfigInvalid' | 'KubeconfigUnsupported';
+  readonly reason: 'SecretNotFound' | 'SecretNotBound' | 'SecretBoundToOtherMember' | 'SecretKeyMissing' | 'KubeconfigInvalid' | 'KubeconfigUnsupported';
   readonly message: string;
 }
 
@@ -115,8 +115,9 @@ function scopedCondition(credential: CredentialProblem | undefined, success: Pro
     return kept ? { type, status: kept.status, reason: kept.reason, message: kept.message } : { type, status: 'Unknown', reason: 'NotProbed', message: 'waiting for a successful probe' };
   }
   const extra = [...(success.excess ?? []), ...(success.clusterWide ? ['list prometheusreplicas in every namespace'] : [])];
-  if (extra.length === 0) return { type, status: 'True', reason: 'Scoped', message: 'the credential can manage prometheusreplicas in its namespace and nothing else' };
-  return { type, status: 'False', reason: 'OverPrivileged', message: `the credential can do more than manage prometheusreplicas: ${extra.join(', ')}` };
+  if (extra.length > 0) return { type, status: 'False', reason: 'OverPrivileged', message: `the credential can do more than manage prometheusreplicas: ${extra.join(', ')}` };
+  if (success.unverifiable) return { type, status: 'Unknown', reason: 'ScopeUnverifiable', message: `${success.unverifiable}, so its scope cannot be proven; nothing beyond its Role was found` };
+  return { type, status: 'True', reason: 'Scoped', message: 'the credential can manage prometheusreplicas in its namespace and nothing else' };
 }
 
 function expiringCondition(credential: CredentialProblem | undefined, expiry: Date | undefined, now: Date, withinMs: number): ConditionUpdate {

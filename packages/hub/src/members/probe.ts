@@ -1,4 +1,4 @@
-import { excessRules, GROUP, PROMETHEUS_REPLICA } from '@promfleet/api';
+import { GROUP, PROMETHEUS_REPLICA, reviewScope } from '@promfleet/api';
 import { canI, errorMessage, isConnectionError, isUnauthorized, rulesIn, serverVersion, type KubeClient } from '@promfleet/kube';
 
 export type ProbeProblem = 'Unreachable' | 'Unauthorized' | 'CredentialExpired';
@@ -9,8 +9,10 @@ export interface ProbeResult {
   readonly ok: boolean;
   readonly problem?: { readonly reason: ProbeProblem; readonly message: string };
   readonly kubernetesVersion?: string;
-  /** Rules beyond managing PrometheusReplicas in the namespace (`get secrets`, ...). */
+  /** Rules beyond managing PrometheusReplicas in the namespace (`get secrets`, `get /metrics`, ...). */
   readonly excess?: readonly string[];
+  /** Why the rules review cannot prove the credential's scope (an incomplete review), if it cannot. */
+  readonly unverifiable?: string;
   /** The credential may list PrometheusReplicas in every namespace: it is not confined to one. */
   readonly clusterWide?: boolean;
 }
@@ -19,23 +21,31 @@ const replicas = { group: GROUP, resource: PROMETHEUS_REPLICA.plural, verb: 'lis
 
 /**
  * Reachable, authorized in its namespace, and scoped: the version, a SelfSubjectAccessReview for
- * listing replicas in the namespace and in all namespaces, and a SelfSubjectRulesReview — in
- * parallel, each bounded by `timeoutMs`.
+ * listing replicas in the namespace and in all namespaces, and a SelfSubjectRulesReview (resource
+ * and non-resource rules, and whether it is complete) — in parallel, each bounded by `timeoutMs`.
+ * The first failure ends the others: a member that answers badly costs one bounded error per probe.
  */
 export async function probeMember(client: KubeClient, namespace: string, expiresAt: Date | undefined, timeoutMs: number): Promise<ProbeResult> {
   const at = new Date();
-  const options = { timeoutMs };
+  const abort = new AbortController();
+  const options = { timeoutMs, signal: abort.signal };
+  const failFast = <T>(request: Promise<T>): Promise<T> =>
+    request.catch((error: unknown) => {
+      abort.abort();
+      throw error;
+    });
   try {
     const [kubernetesVersion, authorized, clusterWide, rules] = await Promise.all([
-      serverVersion(client, options),
-      canI(client, { ...replicas, namespace }, options),
-      canI(client, replicas, options),
-      rulesIn(client, namespace, options),
+      failFast(serverVersion(client, options)),
+      failFast(canI(client, { ...replicas, namespace }, options)),
+      failFast(canI(client, replicas, options)),
+      failFast(rulesIn(client, namespace, options)),
     ]);
     if (!authorized) {
       return { at, ok: false, kubernetesVersion, problem: { reason: 'Unauthorized', message: `the credential may not list prometheusreplicas in ${namespace} (was its RoleBinding removed?)` } };
     }
-    return { at, ok: true, kubernetesVersion, excess: excessRules(rules.resourceRules), clusterWide };
+    const scope = reviewScope(rules);
+    return { at, ok: true, kubernetesVersion, excess: scope.excess, ...(scope.unverifiable ? { unverifiable: scope.unverifiable } : {}), clusterWide };
   } catch (error) {
     if (isUnauthorized(error)) {
       const expired = expiresAt !== undefined && expiresAt.getTime() <= at.getTime();

@@ -38,6 +38,10 @@ export async function preferredResource<T extends KubeObject>(
 
 /** `v1.20.2` from /version. */
 export async function serverVersion(client: KubeClient, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<string> {
-  const info = await client.request<{ gitVersion?: string }>({ verb: 'discovery', method: 'GET', path: '/version', ...options });
-  return info.gitVersion ?? 'unknown';
+  const info = await client.request<{ gitVersion?: unknown }>({ verb: 'discovery', method: 'GET', path: '/version', ...options });
+  // A member's word ends up in the MemberCluster's status: only a version-shaped one is repeated.
+  return typeof info.gitVersion === 'string' && GIT_VERSION.test(info.gitVersion) ? info.gitVersion : 'unknown';
 }
+
+/** `v1.20.2`, `v1.30.2-eks-1a2b3c4`, `v1.29.1+k3s1`. */
+const GIT_VERSION = /^v?\d{1,4}\.\d{1,4}(?:\.\d{1,6})?[-+.\w]{0,64}$/;

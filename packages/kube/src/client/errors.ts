@@ -30,6 +30,21 @@ export class KubeConnectionError extends Error {
   }
 }
 
+/** An answer larger than the client accepts from that server (a hostile or broken member). */
+export class KubeResponseTooLargeError extends Error {
+  readonly cluster: string;
+
+  constructor(cluster: string, what: string, limitBytes: number, part: 'response body' | 'watch event') {
+    super(`${cluster}: ${what}: the ${part} is larger than ${formatBytes(limitBytes)}; refused`);
+    this.name = 'KubeResponseTooLargeError';
+    this.cluster = cluster;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % 2 ** 20 === 0 ? `${String(bytes / 2 ** 20)} MiB` : bytes % 1024 === 0 ? `${String(bytes / 1024)} KiB` : `${String(bytes)} bytes`;
+}
+
 /** A write attempted by a process that does not hold the leader Lease. */
 export class NotLeaderError extends Error {
   constructor(cluster: string, what: string) {

@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
 
 import type { KitMetrics } from '../observability/metrics.ts';
-import { KubeApiError, KubeConnectionError, NotLeaderError } from './errors.ts';
+import { KubeApiError, KubeConnectionError, KubeResponseTooLargeError, NotLeaderError } from './errors.ts';
 import type { Status } from './objects.ts';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete' | 'deletecollection' | 'discovery';
@@ -34,7 +34,17 @@ export interface KubeClientOptions {
   /** Consulted before every write; false makes the write fail with NotLeaderError, unsent. */
   readonly writeGuard?: () => boolean;
   readonly userAgent?: string;
+  /**
+   * Bounds on what the server may send, for servers the process does not trust (members):
+   * a larger response body or watch event fails the request with a bounded error instead of
+   * filling the heap. Absent: unbounded.
+   */
+  readonly maxResponseBytes?: number;
+  readonly maxWatchEventBytes?: number;
 }
+
+/** A Status message from a server is cut to this length before it reaches errors, logs and conditions. */
+const MAX_STATUS_MESSAGE = 1024;
 
 interface Transport {
   readonly dispatcher: Agent;
@@ -67,11 +77,16 @@ export class KubeClient {
   async request<T>(req: KubeRequest): Promise<T> {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
     const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
-    const text = await response.body.text();
+    const text = await this.#read(req, response);
     this.#count(req, String(response.statusCode));
     const body = text === '' ? undefined : parseJSON(text);
-    if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, asStatus(body, text), describe(req));
+    if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, this.#status(body, text), describe(req));
     return body as T;
+  }
+
+  /** The most a watch event (one line) from this server may be; undefined: unbounded. */
+  get maxWatchEventBytes(): number | undefined {
+    return this.#options.maxWatchEventBytes;
   }
 
   /**
@@ -83,10 +98,42 @@ export class KubeClient {
     const response = await this.#send(req, { headersTimeoutMs: req.timeoutMs ?? this.#requestTimeoutMs, bodyTimeoutMs: silenceMs });
     this.#count(req, String(response.statusCode));
     if (response.statusCode >= 400) {
-      const text = await response.body.text();
-      throw new KubeApiError(this.cluster, response.statusCode, asStatus(parseJSON(text), text), describe(req));
+      const text = await this.#read(req, response);
+      throw new KubeApiError(this.cluster, response.statusCode, this.#status(parseJSON(text), text), describe(req));
     }
     return response.body;
+  }
+
+  /** The body as text, refused past `maxResponseBytes` (announced or streamed) without reading the rest. */
+  async #read(req: KubeRequest, response: Dispatcher.ResponseData): Promise<string> {
+    const limit = this.#options.maxResponseBytes;
+    if (limit === undefined) return response.body.text();
+    const refuse = (): never => {
+      response.body.destroy();
+      this.#count(req, 'too-large');
+      throw new KubeResponseTooLargeError(this.cluster, describe(req), limit, 'response body');
+    };
+    if (Number(response.headers['content-length'] ?? 0) > limit) refuse();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) refuse();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  /**
+   * The Status an error answer carries, its message cut short and without this client's own
+   * token: a hostile server could echo the token into a message the hub logs or reports.
+   */
+  #status(body: unknown, text: string): Status {
+    const status = asStatus(body, text);
+    const token = this.kubeConfig.getCurrentUser()?.token;
+    let message = status.message?.slice(0, MAX_STATUS_MESSAGE);
+    if (message !== undefined && token) message = message.replaceAll(token, '[redacted]');
+    return { ...status, ...(message !== undefined ? { message } : {}) };
   }
 
   /** Closes idle connections and refuses new requests. */

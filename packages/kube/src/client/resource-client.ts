@@ -120,7 +120,7 @@ export class ResourceClient<T extends KubeObject> {
       },
       options.silenceMs,
     );
-    return watchEvents<T>(this.client.cluster, chunks, `watch ${path}`);
+    return watchEvents<T>(this.client.cluster, chunks, `watch ${path}`, this.client.maxWatchEventBytes);
   }
 
   async create(object: Writable<T>, options: WriteOptions = {}): Promise<T> {

@@ -3,10 +3,12 @@ import { X509Certificate } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 
+import { allowListed } from './kubeconfig-allow-list.ts';
+
 /**
  * The kubeconfig a hub holds for one member: one cluster, one context, a bearer token (what
- * `promfleet join` issues) or a client certificate, and no exec or auth-provider plugins —
- * a hub must not run programs named by a Secret.
+ * `promfleet join` issues) or a client certificate — nothing that makes the hub read a file,
+ * run a program or send its requests elsewhere.
  */
 
 export function memberUserName(member: string): string {
@@ -31,64 +33,46 @@ export type ParsedMemberKubeconfig =
   | { readonly ok: true; readonly kubeConfig: KubeConfig; readonly server: string; readonly expiresAt: Date | undefined }
   | { readonly ok: false; readonly reason: CredentialProblemReason; readonly message: string };
 
-interface RawKubeconfig {
-  clusters?: { name?: string; cluster?: Record<string, unknown> }[];
-  users?: { name?: string; user?: Record<string, unknown> }[];
-  contexts?: { name?: string; context?: { cluster?: string; user?: string; namespace?: string } }[];
-  'current-context'?: string;
-}
+/** Far above any real kubeconfig (a CA, a certificate and a token are a few KiB). */
+const MAX_KUBECONFIG_BYTES = 256 * 1024;
 
 const invalid = (message: string): ParsedMemberKubeconfig => ({ ok: false, reason: 'KubeconfigInvalid', message });
-const unsupported = (message: string): ParsedMemberKubeconfig => ({ ok: false, reason: 'KubeconfigUnsupported', message });
 
 /**
- * Validates a member kubeconfig and loads it with cluster, user and context renamed to
- * `promfleet-hub@<member>`, so no two members ever share a name. Problems come back as a
- * reason and a message that names what is wrong, never the credential itself.
+ * Validates a member kubeconfig against the allow-list (see kubeconfig-allow-list.ts) and builds
+ * the client configuration from the validated values alone — the YAML is parsed once and never
+ * handed to a kubeconfig loader — with cluster, user and context named `promfleet-hub@<member>`,
+ * so no two members share a name. Problems come back as a reason and a message naming the key
+ * that is wrong, never a value.
  */
 export function parseMemberKubeconfig(text: string, member: string): ParsedMemberKubeconfig {
-  let raw: unknown;
+  if (Buffer.byteLength(text) > MAX_KUBECONFIG_BYTES) return invalid(`the kubeconfig is larger than ${String(MAX_KUBECONFIG_BYTES / 1024)} KiB`);
+  let document: unknown;
   try {
-    raw = parse(text);
+    // YAML 1.2 core schema: `<<` is a plain key (refused by the allow-list), not a merge.
+    document = parse(text, { schema: 'core', merge: false, uniqueKeys: true });
   } catch (error) {
-    return invalid(`the kubeconfig is not YAML: ${error instanceof Error ? error.message.split('\n')[0] ?? '' : ''}`);
+    return invalid(`the kubeconfig is not YAML${yamlErrorPosition(error)}`);
   }
-  if (typeof raw !== 'object' || raw === null) return invalid('the kubeconfig is not a YAML mapping');
-  const config = raw as RawKubeconfig;
-  const contexts = config.contexts ?? [];
-  if (contexts.length !== 1) return invalid(`the kubeconfig must have exactly one context (has ${String(contexts.length)})`);
-  const context = contexts[0]?.context;
-  const cluster = config.clusters?.find((c) => c.name === context?.cluster)?.cluster;
-  const user = config.users?.find((u) => u.name === context?.user)?.user;
-  if (!cluster) return invalid(`the context's cluster ${JSON.stringify(context?.cluster ?? '')} is not in the kubeconfig`);
-  if (!user) return invalid(`the context's user ${JSON.stringify(context?.user ?? '')} is not in the kubeconfig`);
-  if ('exec' in user || 'auth-provider' in user) return unsupported('the kubeconfig uses an exec or auth-provider plugin; the hub accepts only a token or a client certificate');
-  const server = cluster.server;
-  if (typeof server !== 'string' || !/^https:\/\/\S+$/.test(server)) return invalid('the cluster server must be an https:// URL');
-  if (cluster['insecure-skip-tls-verify'] === true) return unsupported('insecure-skip-tls-verify is not allowed: give the member CA (certificate-authority-data)');
-  const token = typeof user.token === 'string' ? user.token : undefined;
-  const cert = decode(user['client-certificate-data']);
-  if (!token && !(cert && user['client-key-data'])) return invalid('the user needs a token or client-certificate-data and client-key-data');
-  if ('token-file' in user || 'client-certificate' in user || 'certificate-authority' in cluster) {
-    return unsupported('file references (token-file, client-certificate, certificate-authority) cannot be read from a Secret; embed the data');
-  }
+  const checked = allowListed(document);
+  if (!checked.ok) return { ok: false, reason: checked.unsupported ? 'KubeconfigUnsupported' : 'KubeconfigInvalid', message: checked.message };
+  const { values } = checked;
   const name = memberUserName(member);
   const kubeConfig = new KubeConfig();
-  try {
-    kubeConfig.loadFromString(
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name, cluster }],
-        users: [{ name, user }],
-        contexts: [{ name, context: { cluster: name, user: name, ...(context?.namespace ? { namespace: context.namespace } : {}) } }],
-        'current-context': name,
-      }),
-    );
-  } catch (error) {
-    return invalid(`the kubeconfig cannot be loaded: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return { ok: true, kubeConfig, server, expiresAt: credentialExpiry({ token, certificate: cert }) };
+  kubeConfig.loadFromOptions({
+    clusters: [{ name, server: values.server, skipTLSVerify: false, ...(values.caData ? { caData: values.caData } : {}), ...(values.tlsServerName ? { tlsServerName: values.tlsServerName } : {}) }],
+    users: [{ name, ...(values.token ? { token: values.token } : {}), ...(values.certData ? { certData: values.certData, keyData: values.keyData } : {}) }],
+    contexts: [{ name, cluster: name, user: name, ...(values.namespace ? { namespace: values.namespace } : {}) }],
+    currentContext: name,
+  });
+  return { ok: true, kubeConfig, server: values.server, expiresAt: credentialExpiry({ token: values.token, certificate: values.certificate }) };
+}
+
+/** Where a YAML error is, without the text around it (which may be a credential). */
+function yamlErrorPosition(error: unknown): string {
+  const { code, linePos } = (error ?? {}) as { code?: unknown; linePos?: { line: number; col: number }[] };
+  const position = linePos?.[0] ? ` at line ${String(linePos[0].line)}, column ${String(linePos[0].col)}` : '';
+  return typeof code === 'string' ? ` (${code}${position})` : '';
 }
 
 /** When a credential stops working: the JWT `exp` of a token, or the certificate's notAfter. */
@@ -115,6 +99,3 @@ export function credentialExpiry(credential: { token?: string | undefined; certi
   return undefined;
 }
 
-function decode(value: unknown): string | undefined {
-  return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined;
-}

@@ -1,7 +1,10 @@
-import Fastify, { LogController, type FastifyReply } from 'fastify';
+import { createServer } from 'node:https';
+
+import Fastify, { LogController, type FastifyReply, type FastifyServerFactory } from 'fastify';
 
 import type { Logger } from './logger.ts';
 import type { KitMetrics } from './metrics.ts';
+import { readTlsPair, watchTlsFiles, type TlsFiles } from './tls-files.ts';
 
 /**
  * A named check behind /healthz or /readyz: undefined when fine, a message when failing (503),
@@ -21,14 +24,34 @@ export interface HttpServerOptions {
   readonly readiness?: readonly HealthCheck[];
   /** Checks that must pass for /healthz; failing means "restart me". */
   readonly liveness?: readonly HealthCheck[];
+  /** Serve HTTPS with this certificate and key, reloaded when the files change. */
+  readonly tls?: (TlsFiles & { readonly reloadIntervalMs?: number }) | undefined;
 }
 
 /**
  * The fastify instance every process serves: /metrics, /healthz, /readyz. Returned before it
- * listens so a controller can add routes (the hub mounts the endpoints API on it).
+ * listens so a controller can add routes (the hub mounts the endpoints API on it). With `tls`
+ * it serves HTTPS, and a renewed certificate is served to new connections without a restart;
+ * unreadable or mismatched files at start are an error naming them.
  */
 export function createHttpServer(options: HttpServerOptions) {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'http' }), logController: new LogController({ disableRequestLogging: true }) });
+  const { tls } = options;
+  const initial = tls ? readTlsPair(tls) : undefined;
+  let https: ReturnType<typeof createServer> | undefined;
+  const serverFactory: FastifyServerFactory | undefined = initial ? (handler) => (https = createServer(initial, handler)) : undefined;
+  const app = Fastify({
+    loggerInstance: options.logger.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: true }),
+    ...(serverFactory ? { serverFactory } : {}),
+  });
+  if (tls && initial && https) {
+    const server = https;
+    const stop = watchTlsFiles(tls, initial, (pair) => { server.setSecureContext(pair); }, options.logger, tls.reloadIntervalMs);
+    app.addHook('onClose', (_instance, done) => {
+      stop();
+      done();
+    });
+  }
   // The route pattern, not the URL, keeps the label set small (`/api/v1/endpoints/:namespace/:name`).
   app.addHook('onResponse', async (request, reply) => {
     options.metrics.httpRequests.inc({ method: request.method, route: request.routeOptions.url ?? 'unmatched', code: String(reply.statusCode) });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FlagError, formatFlagHelp, parseDuration, parseFlags, type FlagSpec } from './flags.ts';
+import { FlagError, formatFlagHelp, parseBytes, parseDuration, parseFlags, type FlagSpec } from './flags.ts';
 
 const specs = {
   kubeconfig: { type: 'string', description: 'Path to a kubeconfig.', value: 'FILE' },
@@ -8,13 +8,14 @@ const specs = {
   'leader-elect': { type: 'boolean', description: 'Use leader election.', default: true },
   'member-probe-interval': { type: 'duration', description: 'How often to probe.', default: '10s' },
   concurrency: { type: 'integer', description: 'Parallel members.', default: 16 },
+  'watch-buffer': { type: 'bytes', description: 'Unsent bytes per watcher.', default: '1Mi' },
   label: { type: 'list', description: 'k=v, repeatable.' },
 } as const satisfies Record<string, FlagSpec>;
 
 describe('parseFlags', () => {
   it('applies defaults', () => {
     const { flags } = parseFlags(specs, [], {});
-    expect(flags).toEqual({ kubeconfig: undefined, listen: ':8080', 'leader-elect': true, 'member-probe-interval': 10_000, concurrency: 16, label: [] });
+    expect(flags).toEqual({ kubeconfig: undefined, listen: ':8080', 'leader-elect': true, 'member-probe-interval': 10_000, concurrency: 16, 'watch-buffer': 1_048_576, label: [] });
   });
 
   it('reads --name=value, --name value, bare and explicit booleans, repeated lists and positionals', () => {
@@ -40,6 +41,7 @@ describe('parseFlags', () => {
     [['--concurrency=many'], 'invalid integer "many" for --concurrency'],
     [['--member-probe-interval=10'], 'invalid duration "10" for --member-probe-interval (e.g. 10s, 2m, 1h)'],
     [['--leader-elect=maybe'], 'invalid boolean "maybe" for --leader-elect'],
+    [['--watch-buffer=1MB'], 'invalid size "1MB" for --watch-buffer (bytes, or e.g. 512Ki, 1Mi, 2Gi)'],
   ])('%j fails naming the flag', (argv, message) => {
     expect(() => parseFlags(specs, argv, {})).toThrow(FlagError);
     expect(() => parseFlags(specs, argv, {})).toThrow(message);
@@ -67,6 +69,22 @@ describe('parseDuration', () => {
 
   it.each(['', '10', 's', '1d', '10 s'])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
+  });
+});
+
+describe('parseBytes', () => {
+  it.each([
+    ['0', 0],
+    ['65536', 65_536],
+    ['512Ki', 524_288],
+    ['1Mi', 1_048_576],
+    ['2Gi', 2_147_483_648],
+  ])('%s = %d bytes', (text, bytes) => {
+    expect(parseBytes(text)).toBe(bytes);
+  });
+
+  it.each(['', '-1', '1MB', '1.5Mi', '1 Mi', 'Mi'])('%j is not a size', (text) => {
+    expect(parseBytes(text)).toBeUndefined();
   });
 });
 

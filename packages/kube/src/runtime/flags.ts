@@ -2,9 +2,10 @@
  * Command-line flags the Kubernetes way: `--name=value` or `--name value`, booleans as
  * `--flag` or `--flag=false`, durations as `10s`/`2m`/`1h30m`, every flag also settable as the
  * environment variable `PROMFLEET_<NAME>` (upper case, `-` → `_`). The command line wins.
+ * Sizes are bytes or Kubernetes binary quantities (`512Ki`, `1Mi`, `2Gi`).
  */
 
-export type FlagType = 'string' | 'boolean' | 'duration' | 'integer' | 'list';
+export type FlagType = 'string' | 'boolean' | 'duration' | 'integer' | 'bytes' | 'list';
 
 export interface FlagSpec {
   readonly type: FlagType;
@@ -14,7 +15,7 @@ export interface FlagSpec {
   readonly value?: string;
 }
 
-type ValueOf<S extends { type: FlagType }> = S['type'] extends 'boolean' ? boolean : S['type'] extends 'duration' | 'integer' ? number : S['type'] extends 'list' ? string[] : string;
+type ValueOf<S extends { type: FlagType }> = S['type'] extends 'boolean' ? boolean : S['type'] extends 'duration' | 'integer' | 'bytes' ? number : S['type'] extends 'list' ? string[] : string;
 
 /** Flags without a default are undefined when not given, except booleans (false) and lists ([]). */
 export type ParsedFlags<Specs extends Record<string, FlagSpec>> = {
@@ -40,6 +41,17 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+const SIZE = /^(\d+)(Ki|Mi|Gi)?$/;
+const SIZE_UNIT: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
+
+/** Bytes of a size (`1048576`, `512Ki`, `1Mi`, `2Gi`), or undefined. */
+export function parseBytes(text: string): number | undefined {
+  const match = SIZE.exec(text);
+  if (!match) return undefined;
+  const bytes = Number(match[1]) * (SIZE_UNIT[match[2] ?? ''] ?? 1);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
 export function formatDuration(ms: number): string {
   if (ms % 3_600_000 === 0 && ms > 0) return `${String(ms / 3_600_000)}h`;
   if (ms % 60_000 === 0 && ms > 0) return `${String(ms / 60_000)}m`;
@@ -62,6 +74,11 @@ function convert(name: string, spec: FlagSpec, raw: string, source: string): str
       if (ms === undefined) throw new FlagError(`${source}: invalid duration ${JSON.stringify(raw)} for --${name} (e.g. 10s, 2m, 1h)`);
       return ms;
     }
+    case 'bytes': {
+      const bytes = parseBytes(raw);
+      if (bytes === undefined) throw new FlagError(`${source}: invalid size ${JSON.stringify(raw)} for --${name} (bytes, or e.g. 512Ki, 1Mi, 2Gi)`);
+      return bytes;
+    }
     case 'integer':
       if (!/^-?\d+$/.test(raw)) throw new FlagError(`${source}: invalid integer ${JSON.stringify(raw)} for --${name}`);
       return Number(raw);
@@ -74,6 +91,7 @@ function convert(name: string, spec: FlagSpec, raw: string, source: string): str
 function defaultValue(spec: FlagSpec): unknown {
   if (spec.default === undefined) return spec.type === 'list' ? [] : spec.type === 'boolean' ? false : undefined;
   if (spec.type === 'duration' && typeof spec.default === 'string') return parseDuration(spec.default);
+  if (spec.type === 'bytes' && typeof spec.default === 'string') return parseBytes(spec.default);
   return Array.isArray(spec.default) ? [...(spec.default as string[])] : spec.default;
 }
 

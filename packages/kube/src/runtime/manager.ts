@@ -3,7 +3,7 @@ import type { SharedInformer } from '../cache/shared-informer.ts';
 import type { KubeObject } from '../client/objects.ts';
 import type { Controller } from '../controller/controller.ts';
 import type { LeaderElector } from '../leader/leader-elector.ts';
-import { createHttpServer, parseListenAddress, type HealthCheck, type HttpServer } from '../observability/http-server.ts';
+import { createHttpServer, parseListenAddress, type HealthCheck, type HttpServer, type HttpServerOptions } from '../observability/http-server.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
 
@@ -21,6 +21,8 @@ export interface ManagerOptions {
   /** Absent: this process always leads. */
   readonly leaderElector?: LeaderElector | undefined;
   readonly readiness?: readonly HealthCheck[];
+  /** Serve HTTPS (see createHttpServer). */
+  readonly tls?: HttpServerOptions['tls'];
 }
 
 /**
@@ -52,7 +54,7 @@ export class Manager {
         return waiting.length === 0 ? undefined : `waiting for ${waiting.map((i) => `${i.resource.client.cluster}/${i.resource.type.plural}`).join(', ')}`;
       },
     };
-    this.http = createHttpServer({ metrics: options.metrics, logger: options.logger, readiness: [synced, ...(options.readiness ?? [])] });
+    this.http = createHttpServer({ metrics: options.metrics, logger: options.logger, readiness: [synced, ...(options.readiness ?? [])], tls: options.tls });
   }
 
   get signal(): AbortSignal {

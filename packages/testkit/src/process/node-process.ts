@@ -1,6 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { request } from 'node:https';
+
 import { waitFor } from '../http.ts';
 import { scratchRoot } from '../paths.ts';
 import { ManagedProcess } from './managed-process.ts';
@@ -8,8 +10,10 @@ import { freePort } from './ports.ts';
 
 export interface NodeProcess {
   readonly process: ManagedProcess;
-  /** `http://127.0.0.1:PORT`, where it serves /metrics, /healthz and /readyz. */
+  /** `http://127.0.0.1:PORT` (`https://` when it serves TLS), where it serves /metrics, /healthz and /readyz. */
   readonly url: string;
+  /** The CA its TLS certificate is signed by, when it serves TLS. */
+  readonly ca?: string;
   readonly port: number;
   readonly logFile: string;
   stop(): Promise<void>;
@@ -27,9 +31,12 @@ export async function startNodeProcess(options: {
   env?: NodeJS.ProcessEnv;
   readyPath?: string;
   timeoutMs?: number;
+  /** It serves TLS (it was given a certificate in `args`) signed by this CA. */
+  tlsCA?: string;
 }): Promise<NodeProcess> {
   const port = await freePort();
-  const url = `http://127.0.0.1:${String(port)}`;
+  const { tlsCA } = options;
+  const url = `${tlsCA === undefined ? 'http' : 'https'}://127.0.0.1:${String(port)}`;
   const logFile = join(mkdtempSync(join(scratchRoot(), `promfleet-${options.name}-`)), `${options.name}.log`);
   const process = ManagedProcess.spawn({
     name: options.name,
@@ -41,12 +48,38 @@ export async function startNodeProcess(options: {
   try {
     await waitFor(
       options.name,
-      async () => (await fetch(`${url}${options.readyPath ?? '/readyz'}`, { signal: AbortSignal.timeout(1000) })).ok,
+      async () => {
+        const path = options.readyPath ?? '/readyz';
+        if (tlsCA !== undefined) return (await httpsStatus(`${url}${path}`, tlsCA)) === 200;
+        return (await fetch(`${url}${path}`, { signal: AbortSignal.timeout(1000) })).ok;
+      },
       { timeoutMs: options.timeoutMs ?? 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
     );
   } catch (error) {
     await process.stop();
     throw error;
   }
-  return { process, url, port, logFile, stop: async () => { await process.stop(); } };
+  return {
+    process,
+    url,
+    port,
+    logFile,
+    ...(tlsCA === undefined ? {} : { ca: tlsCA }),
+    stop: async () => {
+      await process.stop();
+    },
+  };
+}
+
+/** The status of an HTTPS GET trusting only `ca`. */
+export function httpsStatus(url: string, ca: string, headers: Readonly<Record<string, string>> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers, agent: false, timeout: 5000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.end();
+  });
 }

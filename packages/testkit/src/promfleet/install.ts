@@ -25,6 +25,8 @@ export interface HubSettings {
   readonly deletionTimeout?: string;
   readonly redisUrl?: string | undefined;
   readonly extraArgs?: readonly string[];
+  /** Serve the hub's --listen over TLS with these files, signed by `ca`. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly ca: string } | undefined;
 }
 
 export interface PromfleetMember {
@@ -136,9 +138,11 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
           `--deletion-timeout=${settings.deletionTimeout ?? '10m'}`,
           '--log-level=info',
           ...(settings.redisUrl ? [`--redis-url=${settings.redisUrl}`] : []),
+          ...(settings.tls ? [`--tls-cert-file=${settings.tls.certFile}`, `--tls-key-file=${settings.tls.keyFile}`] : []),
           ...(settings.extraArgs ?? []),
           ...extraArgs,
         ],
+        ...(settings.tls ? { tlsCA: settings.tls.ca } : {}),
       });
       processes.push(process);
       hubProcess = process;
