@@ -1,5 +1,5 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
-import type { FlagSpec } from '@promfleet/kube';
+import { LEASE_TIMING_FLAGS, type FlagSpec } from '@promfleet/kube';
 
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
@@ -13,6 +13,7 @@ export const HUB_FLAGS = {
   'tls-cert-file': { type: 'string', description: 'Serve --listen over HTTPS with this PEM certificate (with --tls-key-file); reloaded when it changes.', value: 'FILE' },
   'tls-key-file': { type: 'string', description: 'The PEM private key of --tls-cert-file.', value: 'FILE' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
+  ...LEASE_TIMING_FLAGS,
   'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
   'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },

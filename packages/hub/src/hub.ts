@@ -9,6 +9,7 @@ import {
   Informer,
   KubeClient,
   LeaderElector,
+  type LeaseTiming,
   Manager,
   MemberClusters,
   objectKey,
@@ -43,6 +44,7 @@ export interface HubOptions {
   readonly watchNamespace?: string | undefined;
   readonly listen: string;
   readonly leaderElect: boolean;
+  readonly lease?: LeaseTiming | undefined;
   readonly probeIntervalMs: number;
   readonly offlineAfterMs: number;
   readonly memberTimeoutMs: number;
@@ -84,7 +86,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   const writeGuard = (): boolean => leadership.isLeader();
   const client = new KubeClient(options.kubeConfig, { cluster: 'hub', metrics, writeGuard, userAgent: HUB_NAME });
   const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
-  const leaderElector = options.leaderElect ? new LeaderElector({ client, namespace: options.namespace, name: HUB_NAME, identity, logger, metrics }) : undefined;
+  const leaderElector = options.leaderElect ? new LeaderElector({ client, namespace: options.namespace, name: HUB_NAME, identity, logger, metrics, ...options.lease }) : undefined;
 
   const common = { metrics, logger };
   const members = new Informer(new ResourceClient(client, MemberClusters), {

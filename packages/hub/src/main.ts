@@ -1,5 +1,5 @@
 import { parseAllowedImagePrefixes } from '@promfleet/api';
-import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
+import { leaseTiming, loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
 
 import { startApiServer } from './api-mode.ts';
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
@@ -38,12 +38,18 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${images.message}`);
       return 2;
     }
+    const lease = leaseTiming(flags);
+    if ('error' in lease) {
+      console.error(`${NAME}: ${lease.error}`);
+      return 2;
+    }
     const hub = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       namespace: flags.namespace,
       watchNamespace: flags['watch-namespace'],
       listen: flags.listen,
       leaderElect: flags['leader-elect'],
+      lease,
       probeIntervalMs: flags['member-probe-interval'],
       offlineAfterMs: flags['member-offline-after'],
       memberTimeoutMs: flags['member-timeout'],

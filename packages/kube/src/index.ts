@@ -14,6 +14,7 @@ export * from './cache/polled-objects.ts';
 export * from './queue/index.ts';
 export * from './controller/controller.ts';
 export * from './leader/leader-elector.ts';
+export * from './leader/lease-timing.ts';
 export * from './apply/applier.ts';
 export * from './apply/semantic.ts';
 export * from './status/conditions.ts';

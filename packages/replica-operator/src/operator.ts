@@ -7,6 +7,7 @@ import {
   EventRecorder,
   KubeClient,
   LeaderElector,
+  type LeaseTiming,
   Manager,
   objectKey,
   preferredResource,
@@ -27,6 +28,7 @@ export interface ReplicaOperatorOptions {
   readonly listen: string;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
+  readonly lease?: LeaseTiming | undefined;
   readonly clusterDomain: string;
   readonly ingressClassName?: string | undefined;
   readonly allowedImagePrefixes: readonly string[];
@@ -64,7 +66,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
 
   const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
   const leaderElector = options.leaderElect
-    ? new LeaderElector({ client, namespace: options.leaderElectionNamespace, name: OPERATOR_NAME, identity, logger, metrics })
+    ? new LeaderElector({ client, namespace: options.leaderElectionNamespace, name: OPERATOR_NAME, identity, logger, metrics, ...options.lease })
     : undefined;
   const caches = createCaches(client, { namespaces: options.watchNamespaces, pdbType, secretPollIntervalMs: options.secretPollIntervalMs, metrics, logger });
   const reconciler = new ReplicaReconciler({
