@@ -12,3 +12,4 @@ export * from './crd/crd.ts';
 export * from './crd/render.ts';
 export * from './credential-scope.ts';
 export * from './image-policy.ts';
+export * from './join-labels.ts';

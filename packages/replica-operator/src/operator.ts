@@ -10,6 +10,7 @@ import {
   Manager,
   objectKey,
   preferredResource,
+  releaseVersion,
   type KitMetrics,
   type Logger,
 } from '@promfleet/kube';
@@ -68,6 +69,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
     allowedImagePrefixes: options.allowedImagePrefixes,
+    operatorVersion: releaseVersion(),
   });
   const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });
   controller

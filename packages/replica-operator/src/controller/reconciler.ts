@@ -40,6 +40,8 @@ export interface ReconcilerOptions {
   readonly ingressClassName: string | undefined;
   /** Images a replica may run (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
+  /** Reported in every replica's status. */
+  readonly operatorVersion: string;
 }
 
 interface ChildKind<T extends KubeObject> {
@@ -134,6 +136,7 @@ export class ReplicaReconciler {
       ingresses: caches.ingresses.byIndex('owner', uid),
       pods: caches.pods.byIndex('label', `app.kubernetes.io/instance=${live.metadata.name}`).filter((pod) => pod.metadata?.namespace === namespace),
       clusterDomain: this.#options.clusterDomain,
+      operatorVersion: this.#options.operatorVersion,
       now: new Date(),
     });
     const written = await this.#applier.applyStatus(this.#replicas, live, status);

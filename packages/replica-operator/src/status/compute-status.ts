@@ -27,6 +27,8 @@ export interface ObservedState {
   readonly ingresses: readonly IIngress[];
   readonly pods: readonly IPod[];
   readonly clusterDomain: string;
+  /** This operator's release version, reported so the hub can show which members run which. */
+  readonly operatorVersion: string;
   readonly now: Date;
 }
 
@@ -163,5 +165,6 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       store: podNames(state.pods, name, 'thanos-store'),
       ...(grafanaEnabled ? { grafana: podNames(state.pods, name, 'grafana') } : {}),
     },
+    operatorVersion: state.operatorVersion,
   };
 }
