@@ -2,6 +2,8 @@ import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES } from '@promfleet/api';
 import {
   ConfigMaps,
   isConnectionError,
+  KubeClient,
+  loadKubeConfig,
   MemberClusters,
   Namespaces,
   Pods,
@@ -12,7 +14,6 @@ import {
   resourceType,
   ServiceAccounts,
   WRITE_VERBS,
-  type KubeClient,
   type KubeObject,
 } from '@promfleet/kube';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
@@ -208,6 +209,42 @@ describe('join', () => {
     } finally {
       await leaked.close();
     }
+  });
+
+  it('re-creates a ServiceAccount a join before token binding made when it issues a token, which revokes the unbound tokens; a plain re-run keeps it', async () => {
+    const legacy = joinOptions({ name: 'legacy', namespace: 'legacy' });
+    await join(legacy);
+    // What a join before token binding left: a ServiceAccount without the mark, and a token bound to nothing.
+    const accounts = resources(member, ServiceAccounts);
+    await accounts.patch('promfleet-hub', 'legacy', { metadata: { annotations: { 'promfleet.io/tokens': null } } });
+    const unbound = await member.request<{ status: { token: string } }>({
+      verb: 'create',
+      method: 'POST',
+      path: '/api/v1/namespaces/legacy/serviceaccounts/promfleet-hub/token',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    });
+    const stored = await storedCredential(hub, 'legacy');
+    const leaked = new KubeClient(loadKubeConfig({ text: (stored?.text ?? '').replace(stored?.token ?? '-', unbound.status.token) }), { cluster: 'leaked' });
+    const before = await accounts.get('promfleet-hub', 'legacy');
+    try {
+      expect(await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))).toBe('ok');
+      const rerun = joinOptions({ name: 'legacy', namespace: 'legacy' });
+      expect((await join(rerun)).token).toBe('kept');
+      expect((await accounts.get('promfleet-hub', 'legacy'))?.metadata?.uid).toBe(before?.metadata?.uid);
+
+      const rotation = joinOptions({ name: 'legacy', namespace: 'legacy', rotate: true });
+      expect((await join(rotation)).token).toBe('issued');
+      expect(rotation.steps.filter((step) => step.subject === 'ServiceAccount legacy/promfleet-hub').map((step) => step.outcome)).toEqual(['unchanged', 'deleted', 'created']);
+      expect(rotation.steps.find((step) => step.subject === 'previous token')?.outcome).toBe('revoked');
+      await eventually('the member rejects the unbound token', async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))) === 401, 30_000);
+    } finally {
+      await leaked.close();
+    }
+    const after = await accounts.get('promfleet-hub', 'legacy');
+    expect([after?.metadata?.uid === before?.metadata?.uid, after?.metadata?.annotations?.['promfleet.io/tokens']]).toEqual([false, 'bound']);
+    const credential = await credentialClient(hub, 'legacy');
+    expect(await statusOf(() => resources(credential, PrometheusReplicas).list({ namespace: 'legacy' }))).toBe('ok');
+    await credential.close();
   });
 
   it('refuses to take over a ServiceAccount, Role or RoleBinding promfleet-hub it did not make for this member, naming the owner, and writes nothing', async () => {

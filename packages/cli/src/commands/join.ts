@@ -59,8 +59,9 @@ Re-running join changes only what differs. It keeps the token the hub has while 
 does not expire within 30 days; --rotate issues a new one. Whenever join issues a token, it
 revokes every token it issued before for this member — the hub's previous one, one a lost hub
 or a leak still holds — by deleting the Secrets they are bound to once the hub has the new
-token, and waits until the member rejects the one it replaced. Labels given replace the
-MemberCluster's labels; without --label a re-run keeps them.
+token, and waits until the member rejects the one it replaced. A ServiceAccount made by a join
+before tokens were bound is re-created first, which revokes its unbound tokens. Labels given
+replace the MemberCluster's labels; without --label a re-run keeps them.
 
 Progress goes to stderr, one line per step. No token is ever printed.`,
   examples: [

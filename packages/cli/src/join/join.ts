@@ -1,15 +1,15 @@
 import { FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } from '@promfleet/api';
-import { Applier, MemberClusters, memberUserName, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient } from '@promfleet/kube';
+import { Applier, MemberClusters, memberUserName, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type ObjectOf } from '@promfleet/kube';
 
 import { applyObject, ensureNamespace } from '../apply-step.ts';
 import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
 import { otherBindings, rightsElsewhere } from './bindings.ts';
 import { describeFailure, JoinError } from './errors.ts';
-import { credentialSecret, credentialSecretName, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
+import { credentialSecret, credentialSecretName, issuesBoundTokens, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS, hubNamespaceOf, joinInputProblems, memberNamespaceOf } from './options.ts';
 import { readOwnCredential } from './ownership.ts';
 import { PreconditionError, requireMemberClusterCRD, requireReplicaCRD } from './preflight.ts';
-import { revokePreviousTokens } from './revoke.ts';
+import { replaceServiceAccount, revokePreviousTokens } from './revoke.ts';
 import { checkStoredToken, credentialFor, requestToken, type Credential, type CredentialTarget } from './token.ts';
 import { createTokenBinding, deleteTokenBinding, type TokenBinding } from './token-binding.ts';
 import { describeExcess, verifyCredential } from './verify.ts';
@@ -90,12 +90,21 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
     const live = await readOwnCredential(options.member, options.name, namespace);
 
     await ensureNamespace(applier, options.member, namespace, log, 'member');
-    const account = await applyObject(applier, new ResourceClient(options.member, ServiceAccounts), serviceAccount(options.name, namespace), log, 'member', live.serviceAccount);
+    // A ServiceAccount a join before token binding made stays as it is until a token is issued, which re-creates it.
+    const predatesBinding = live.serviceAccount !== undefined && !issuesBoundTokens(live.serviceAccount);
+    const account = await applyObject(
+      applier,
+      new ResourceClient(options.member, ServiceAccounts),
+      serviceAccount(options.name, namespace, { boundTokens: !predatesBinding }),
+      log,
+      'member',
+      live.serviceAccount,
+    );
     await applyObject(applier, new ResourceClient(options.member, Roles), role(options.name, namespace), log, 'member', live.role);
     await applyObject(applier, new ResourceClient(options.member, RoleBindings), roleBinding(options.name, namespace), log, 'member', live.roleBinding);
 
     let revoked = 0;
-    const obtained = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), serviceAccountUID: account.metadata?.uid ?? '' }, log);
+    const obtained = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), account, predatesBinding }, applier, log);
     const { credential } = obtained;
     try {
       try {
@@ -168,13 +177,23 @@ interface Obtained {
   readonly previous?: Credential;
 }
 
-/** The stored token when it is still good (and no rotation was asked for), else a new one bound to a Secret of its own. */
-async function obtainCredential(options: JoinOptions, settings: Settings, stored: { kubeconfig: string | undefined; serviceAccountUID: string }, log: StepLog): Promise<Obtained> {
+/**
+ * The stored token when it is still good (and no rotation was asked for), else a new one bound to
+ * a Secret of its own — from a new ServiceAccount when the current one predates token binding,
+ * since only that revokes the unbound tokens it may have.
+ */
+async function obtainCredential(
+  options: JoinOptions,
+  settings: Settings,
+  stored: { kubeconfig: string | undefined; account: ObjectOf<typeof ServiceAccounts>; predatesBinding: boolean },
+  applier: Applier,
+  log: StepLog,
+): Promise<Obtained> {
   const subject = `token for ${describeObject('ServiceAccount', MEMBER_CREDENTIAL.serviceAccount, settings.namespace)}`;
   let reason = options.rotate ? 'rotation requested' : 'the hub has no token yet';
   let previous: Credential | undefined;
   if (stored.kubeconfig !== undefined) {
-    const verdict = await checkStoredToken(stored.kubeconfig, settings.target, stored.serviceAccountUID, new Date());
+    const verdict = await checkStoredToken(stored.kubeconfig, settings.target, stored.account.metadata?.uid, new Date());
     if (verdict.usable && !options.rotate) {
       log.record({ scope: 'member', subject, outcome: 'kept', detail: expiry(verdict.credential.expiresAt) });
       return { credential: verdict.credential };
@@ -183,7 +202,8 @@ async function obtainCredential(options: JoinOptions, settings: Settings, stored
     else if (!options.rotate) reason = verdict.reason;
   }
   try {
-    const binding = await createTokenBinding(options.member, settings.name, settings.namespace, stored.serviceAccountUID, log);
+    const account = stored.predatesBinding ? await replaceServiceAccount(options.member, applier, serviceAccount(settings.name, settings.namespace), stored.account, log) : stored.account;
+    const binding = await createTokenBinding(options.member, settings.name, settings.namespace, account.metadata?.uid ?? '', log);
     try {
       const token = await requestToken(options.member, settings.namespace, options.tokenTTLSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, binding);
       const credential = credentialFor(settings.target, token);

@@ -11,8 +11,29 @@ export type ISecret = ObjectOf<typeof Secrets>;
  * (ServiceAccount, Role, RoleBinding) and its registration in the hub (Secret, MemberCluster).
  */
 
-export function serviceAccount(member: string, namespace: string): Writable<IServiceAccount> {
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: MEMBER_CREDENTIAL.serviceAccount, namespace, labels: joinLabels(member) } };
+/**
+ * Marks a ServiceAccount whose every join-issued token is bound to a Secret, so deleting those
+ * Secrets revokes them all. One made by a join before token binding lacks it: its tokens can only
+ * be revoked with the ServiceAccount, so the next join that issues a token re-creates it.
+ */
+export const BOUND_TOKENS_ANNOTATION = 'promfleet.io/tokens';
+
+export function serviceAccount(member: string, namespace: string, options: { boundTokens: boolean } = { boundTokens: true }): Writable<IServiceAccount> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: MEMBER_CREDENTIAL.serviceAccount,
+      namespace,
+      labels: joinLabels(member),
+      ...(options.boundTokens ? { annotations: { [BOUND_TOKENS_ANNOTATION]: 'bound' } } : {}),
+    },
+  };
+}
+
+/** Whether every token join issued for this ServiceAccount is bound to a Secret (see BOUND_TOKENS_ANNOTATION). */
+export function issuesBoundTokens(account: IServiceAccount): boolean {
+  return account.metadata?.annotations?.[BOUND_TOKENS_ANNOTATION] === 'bound';
 }
 
 /** Exactly REPLICA_RULES: PrometheusReplicas (and reading their status) in this namespace. */

@@ -1,9 +1,12 @@
 import { GROUP, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { canI, isUnauthorized, type KubeClient } from '@promfleet/kube';
+import { canI, isUnauthorized, ResourceClient, ServiceAccounts, type Applier, type KubeClient, type ObjectOf, type Writable } from '@promfleet/kube';
 
-import type { StepLog } from '../progress.ts';
+import { applyObject } from '../apply-step.ts';
+import { describeObject, type StepLog } from '../progress.ts';
 import type { Credential } from './token.ts';
 import { deleteTokenBinding, tokenBindings } from './token-binding.ts';
+
+type IServiceAccount = ObjectOf<typeof ServiceAccounts>;
 
 /** How long join waits for the member to reject the token it replaced. */
 export const REVOCATION_WAIT_MS = 30_000;
@@ -40,6 +43,25 @@ export async function revokePreviousTokens(
   }
   log.record({ scope: 'member', subject: 'previous token', outcome: 'revoked', detail: 'the member answers 401' });
   return bindings.length;
+}
+
+/**
+ * Deletes a ServiceAccount a join before token binding made and creates it again: the tokens it
+ * issued are bound to nothing join could delete, and only their ServiceAccount's deletion
+ * revokes them — every one, the hub's current token too, until it gets the new one moments later.
+ */
+export async function replaceServiceAccount(member: KubeClient, applier: Applier, desired: Writable<IServiceAccount>, live: IServiceAccount, log: StepLog): Promise<IServiceAccount> {
+  const accounts = new ResourceClient(member, ServiceAccounts);
+  const name = desired.metadata?.name ?? '';
+  const namespace = desired.metadata?.namespace;
+  await accounts.delete(name, namespace, { preconditions: { uid: live.metadata?.uid ?? '' } });
+  log.record({
+    scope: 'member',
+    subject: describeObject('ServiceAccount', name, namespace),
+    outcome: 'deleted',
+    detail: 'made before join bound its tokens: deleting it revokes every token it issued',
+  });
+  return applyObject(applier, accounts, desired, log, 'member', undefined);
 }
 
 async function rejects(client: KubeClient, namespace: string): Promise<boolean> {

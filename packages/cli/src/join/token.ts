@@ -44,7 +44,7 @@ export function credentialFor(target: CredentialTarget, token: string, requestTi
 interface JWTClaims {
   sub?: unknown;
   exp?: unknown;
-  'kubernetes.io'?: { serviceaccount?: { uid?: unknown }; secret?: { name?: unknown } };
+  'kubernetes.io'?: { serviceaccount?: { uid?: unknown } };
 }
 
 function claimsOf(token: string): JWTClaims | undefined {
@@ -59,17 +59,11 @@ function claimsOf(token: string): JWTClaims | undefined {
 
 export type StoredTokenVerdict = { readonly usable: true; readonly credential: Credential } | { readonly usable: false; readonly reason: string };
 
-/** The token binding Secret a token names, if it is bound to one. */
-export function boundSecretOf(token: string): string | undefined {
-  const name = claimsOf(token)?.['kubernetes.io']?.secret?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
 /**
  * Whether the token in the hub's Secret can stay: it must be this service account's (by name
  * and UID: a deleted and re-created service account invalidates its tokens, though the API
- * server may accept them from its cache for a few seconds), bound to a Secret (so that join can
- * revoke it), not expire within the renewal window, and still be accepted by the member.
+ * server may accept them from its cache for a few seconds), not expire within the renewal window,
+ * and still be accepted by the member.
  */
 export async function checkStoredToken(
   storedKubeconfig: string,
@@ -88,7 +82,6 @@ export async function checkStoredToken(
   if (serviceAccountUID !== undefined && tokenUID !== undefined && tokenUID !== serviceAccountUID) {
     return { usable: false, reason: 'the stored token belongs to an earlier ServiceAccount of that name' };
   }
-  if (boundSecretOf(token) === undefined) return { usable: false, reason: 'the stored token is not bound to a Secret, so it could not be revoked' };
   if (typeof claims.exp === 'number' && claims.exp * 1000 - now.getTime() < TOKEN_RENEW_BEFORE_MS) {
     return { usable: false, reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days` };
   }
