@@ -6,6 +6,7 @@ import {
   MemberClusters,
   Namespaces,
   PrometheusClusters,
+  releaseVersion,
   PrometheusReplicas,
   ResourceClient,
   RoleBindings,
@@ -56,6 +57,21 @@ function cloud(): PrometheusCluster {
 }
 
 const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((e) => e.name === member);
+
+describe('operator versions', () => {
+  it('are reported by each member\'s operator and shown by the hub and promfleet members', async () => {
+    const version = releaseVersion();
+    await eventually('eu-west reports its operator version', async () => (await pf.memberClusters.get('eu-west'))?.status?.operatorVersion === version);
+    const members = await runCli(['members', '-o', 'json', `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`]);
+    expect(members.code, members.stderr).toBe(0);
+    const rows = JSON.parse(members.stdout) as { name: string; operatorVersion?: string }[];
+    expect(rows.map((row) => [row.name, row.operatorVersion])).toEqual([
+      ['eu-west', version],
+      // No operator reconciles lab's replica, so nothing reports a version there.
+      ['lab', undefined],
+    ]);
+  });
+});
 
 describe('a replica no operator reconciles', () => {
   it('makes the member entry NoOperator after --member-no-operator-after, naming the namespace, while the others serve', async () => {
@@ -157,6 +173,7 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
       args: [`--kubeconfig=${hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, ...PROBE, '--log-level=info'],
     });
 
+    const hubStarted = Date.now();
     // The member's replica is adopted as it is: never Conflict, never re-created.
     const clusters = new ResourceClient(newHub, PrometheusClusters);
     const phases = new Set<string>();
@@ -165,6 +182,7 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
       for (const e of current?.status?.clusters ?? []) phases.add(e.phase);
       return current?.status?.phase === 'Ready' && current.status.endpoints?.[0]?.targets.length === 1 ? current : undefined;
     });
+    console.log(`restored hub: Ready with the member's replica adopted and its DNS record ${String(Date.now() - hubStarted)} ms after it started serving`);
     expect(phases).not.toContain('Conflict');
     expect(entry(after, 'eu-west')).toMatchObject({ phase: 'Running', ready: true });
     expect(after.status?.endpoints).toEqual(before.status?.endpoints);
