@@ -117,6 +117,21 @@ describe('kubectl delete membercluster', () => {
     expect(unjoined.stderr.trimEnd().split('\n').at(-1)).toBe('unjoined lab: removed 4 objects');
     expect(await left()).toEqual([]);
   });
+
+  it("never deletes another member's credential Secret: a MemberCluster pointing at it goes without it", async () => {
+    const secrets = new ResourceClient(pf.hub, Secrets);
+    const before = await secrets.get('member-eu-west', HUB_NAMESPACE);
+    await pf.memberClusters.create({
+      apiVersion: API_VERSION,
+      kind: 'MemberCluster',
+      metadata: { name: 'alias' },
+      spec: { kubeconfigSecretRef: { name: 'member-eu-west', namespace: HUB_NAMESPACE, key: 'kubeconfig' }, namespace: MEMBER_NAMESPACE },
+    });
+    await eventually('alias refused: SecretBoundToOtherMember', async () => (await pf.memberClusters.get('alias'))?.status?.conditions?.some((c) => c.reason === 'SecretBoundToOtherMember'));
+    await pf.memberClusters.delete('alias');
+    await eventually('alias gone', async () => (await pf.memberClusters.get('alias')) === undefined, 60_000);
+    expect((await secrets.get('member-eu-west', HUB_NAMESPACE))?.metadata?.uid).toBe(before?.metadata?.uid);
+  });
 });
 
 /** An object as a backup keeps it: what the user wrote, without what the server added. */
