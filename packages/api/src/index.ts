@@ -13,3 +13,4 @@ export * from './crd/crd.ts';
 export * from './crd/render.ts';
 export * from './credential-scope.ts';
 export * from './image-policy.ts';
+export * from './join-labels.ts';

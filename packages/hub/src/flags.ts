@@ -1,6 +1,8 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
 import { LEASE_TIMING_FLAGS, type FlagSpec } from '@promfleet/kube';
 
+import { DEFAULT_NO_OPERATOR_AFTER } from './fanout/no-operator.ts';
+
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
   namespace: { type: 'string', description: "The hub's namespace: member credential Secrets and the leader Lease live here.", default: 'promfleet-system', value: 'NAMESPACE' },
@@ -17,6 +19,11 @@ export const HUB_FLAGS = {
   'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
   'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
+  'member-no-operator-after': {
+    type: 'duration',
+    description: "A PrometheusReplica no operator has reconciled (no status.observedGeneration) this long after its creation makes the member's entry NoOperator: no replica operator runs there, or its watch namespaces leave the replica's out.",
+    default: DEFAULT_NO_OPERATOR_AFTER,
+  },
   'deletion-timeout': { type: 'duration', description: 'How long deletion waits for unreachable members before giving up with a Warning Event.', default: '10m' },
   'allowed-image-prefixes': {
     type: 'list',

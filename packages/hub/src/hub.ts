@@ -49,6 +49,8 @@ export interface HubOptions {
   readonly offlineAfterMs: number;
   readonly memberTimeoutMs: number;
   readonly deletionTimeoutMs: number;
+  /** How long a replica may go without an operator's status before its entry is NoOperator. */
+  readonly noOperatorAfterMs: number;
   readonly concurrency: number;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
@@ -130,6 +132,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     concurrency: options.concurrency,
     offlineAfterMs: options.offlineAfterMs,
     deletionTimeoutMs: options.deletionTimeoutMs,
+    noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
   });
   const memberReconciler = new MemberReconciler({

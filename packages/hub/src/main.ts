@@ -53,6 +53,7 @@ process.exitCode = await runProgram({
       probeIntervalMs: flags['member-probe-interval'],
       offlineAfterMs: flags['member-offline-after'],
       memberTimeoutMs: flags['member-timeout'],
+      noOperatorAfterMs: flags['member-no-operator-after'],
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,
       allowedImagePrefixes: images.prefixes,

@@ -32,3 +32,4 @@ export * from './util/backoff.ts';
 export * from './auth/access-review.ts';
 export * from './credentials/member-kubeconfig.ts';
 export * from './runtime/program.ts';
+export * from './runtime/version.ts';

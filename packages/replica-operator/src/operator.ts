@@ -11,6 +11,7 @@ import {
   Manager,
   objectKey,
   preferredResource,
+  releaseVersion,
   type KitMetrics,
   type Logger,
 } from '@promfleet/kube';
@@ -77,6 +78,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
     allowedImagePrefixes: options.allowedImagePrefixes,
+    operatorVersion: releaseVersion(),
     configProbe: new ConfigAppliedProbe(client),
   });
   const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });

@@ -11,7 +11,7 @@ export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as
 export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
 
 /** A member entry's phase: its replica's phase, or what stands between the hub and it. */
-export const MEMBER_ENTRY_PHASES = [...REPLICA_PHASES, 'Unknown', 'Offline', 'Conflict', 'Error', 'Deleting'] as const;
+export const MEMBER_ENTRY_PHASES = [...REPLICA_PHASES, 'Unknown', 'Offline', 'Conflict', 'Error', 'Deleting', 'NoOperator'] as const;
 export type MemberEntryPhase = (typeof MEMBER_ENTRY_PHASES)[number];
 
 export const DELETION_POLICIES = ['Delete', 'Orphan'] as const;
@@ -37,7 +37,7 @@ export const prometheusClusterSpec = z.strictObject({
 
 export const memberEntry = z.object({
   name: z.string().describe('MemberCluster name.'),
-  phase: z.enum(MEMBER_ENTRY_PHASES).describe("The replica's phase, or Unknown, Offline, Conflict, Error, Deleting."),
+  phase: z.enum(MEMBER_ENTRY_PHASES).describe("The replica's phase, or Unknown, Offline, Conflict, Error, Deleting, NoOperator (no operator has reconciled the replica)."),
   ready: z.boolean(),
   observedGeneration: z
     .number()

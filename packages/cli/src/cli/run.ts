@@ -1,3 +1,5 @@
+import { releaseVersion } from '@promfleet/kube';
+
 import type { Command } from './command.ts';
 import { crdsCommand } from '../commands/crds.ts';
 import { endpointsCommand } from '../commands/endpoints.ts';
@@ -8,7 +10,6 @@ import { unjoinCommand } from '../commands/unjoin.ts';
 import { validateCommand } from '../commands/validate.ts';
 import { EXIT, EXIT_CODES_HELP, errorLine, exitCodeFor, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
-import { cliVersion } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [joinCommand, unjoinCommand, membersCommand, statusCommand, endpointsCommand, validateCommand, crdsCommand];
 
@@ -53,7 +54,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     if (name === 'help') return await run(rest.length > 0 ? [...rest, '--help'] : ['--help'], io);
     if (name === 'version' || name === '--version') {
-      io.out(`promfleet ${cliVersion()}\n`);
+      io.out(`promfleet ${releaseVersion()}\n`);
       return EXIT.ok;
     }
     const command = COMMANDS.find((candidate) => candidate.name === name);

@@ -42,6 +42,7 @@ import { baseDomainClaim } from './base-domain.ts';
 import { buildRecords } from './dns-records.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
 import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
+import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -56,6 +57,8 @@ export interface ClusterReconcilerOptions {
   readonly concurrency: number;
   readonly offlineAfterMs: number;
   readonly deletionTimeoutMs: number;
+  /** A replica with no operator's status this long after its creation is reported NoOperator. */
+  readonly noOperatorAfterMs: number;
   /** Images a PrometheusCluster may name; a cluster naming another is not fanned out. */
   readonly allowedImagePrefixes: readonly string[];
   /** Called with every status the hub computes, for the endpoint store and DNSEndpoint. */
@@ -116,19 +119,26 @@ export class ClusterReconciler {
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     // What members report is checked before it reaches the status, DNS, Redis or the API.
+    const now = new Date();
+    const waitMs = this.#options.noOperatorAfterMs;
     const reports = views.map((view) => vetMemberReport(view.replica));
     const entries = views.map((view, i) => {
       const report = reports[i] ?? vetMemberReport(undefined);
-      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable }, previous.get(view.name)), report);
+      const noOperator = noOperatorMessage(report.replica, view.name, now, waitMs);
+      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)), report);
     });
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
-    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries, invalid), new Date(), held);
+    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries, invalid), now, held);
     await this.#write(live, status);
     await this.#reportNewProblems(live, entries, reports, previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
     const retry = pending.length > 0 || learning;
-    return retry ? { requeueAfterMs: RETRY_MS } : undefined;
+    // A replica still waiting for its operator's first status: look again when the wait is up.
+    const deadlines = views.map((view) => noOperatorDeadline(view.replica, waitMs)?.getTime() ?? Infinity).filter((deadline) => deadline > now.getTime());
+    const untilNoOperator = Math.min(...deadlines) - now.getTime() + 100;
+    const after = Math.min(retry ? RETRY_MS : Infinity, untilNoOperator);
+    return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
   /** Applies the desired replica in one member (when it can, and nothing holds it) and reports what the hub sees there. */

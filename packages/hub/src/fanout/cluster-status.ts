@@ -3,7 +3,7 @@ import { setConditions, type ConditionUpdate } from '@promfleet/kube';
 
 export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
 
-const TROUBLE = new Set(['Offline', 'Conflict', 'Error', 'Failed', 'Degraded']);
+const TROUBLE = new Set(['Offline', 'Conflict', 'Error', 'Failed', 'Degraded', 'NoOperator']);
 
 export interface DNSOutcome {
   /** Records built from ready members, before conflicts are taken into account. */

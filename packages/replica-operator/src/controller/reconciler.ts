@@ -48,6 +48,8 @@ export interface ReconcilerOptions {
   readonly ingressClassName: string | undefined;
   /** Images a replica may run (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
+  /** Reported in every replica's status. */
+  readonly operatorVersion: string;
   readonly configProbe?: ConfigAppliedProbe | undefined;
 }
 
@@ -166,6 +168,7 @@ export class ReplicaReconciler {
       ingresses: caches.ingresses.byIndex('owner', uid),
       pods,
       clusterDomain: this.#options.clusterDomain,
+      operatorVersion: this.#options.operatorVersion,
       now: new Date(),
     });
     const written = await this.#applier.applyStatus(this.#replicas, live, status);
