@@ -20,12 +20,35 @@ export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 export const RECORD_TYPES = ['A', 'AAAA', 'CNAME'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
+/**
+ * How members share a name: `none` (one record set: every IP member's addresses, or one member's
+ * CNAME), `weighted` (one record set per member, equal weights) or `multivalue` (one record set
+ * per member, each answered; IP members only). The last two are Route 53 routing policies.
+ */
+export const ROUTING_POLICIES = ['none', 'weighted', 'multivalue'] as const;
+export type RoutingPolicy = (typeof ROUTING_POLICIES)[number];
+
 export const prometheusClusterSpec = z.strictObject({
   clusterSelector: labelSelector.describe('Selects MemberClusters by their labels; {} selects every member.'),
   ...replicaTemplateFields,
   dns: z
     .strictObject({
       ttl: z.number().int().min(1).max(86_400).default(DEFAULTS.dnsTTL).describe('TTL in seconds of the round-robin records.'),
+      minHealthyPercent: z
+        .number()
+        .int()
+        .min(0)
+        .max(100)
+        .default(DEFAULTS.dnsMinHealthyPercent)
+        .describe(
+          'Fail static: when less than this percentage of the members that are published or reachable can be reached, the hub keeps publishing the unreachable ones as last known (DNSPublished reason FailingStatic) instead of removing them, since a hub cut off from its members cannot tell that from the members being down. Members that are reached and report not ready leave DNS whatever this is. 0 never holds; 100 holds whenever a published member is unreachable.',
+        ),
+      routingPolicy: z
+        .enum(ROUTING_POLICIES, { error: (issue) => `${JSON.stringify(issue.input)} is not a routing policy (none, weighted or multivalue)` })
+        .default('none')
+        .describe(
+          'How members share a name. none: one record set (every IP member in one A/AAAA record, or the CNAME of one member, the first by name), for every DNS provider. weighted: one record set per member with equal weights (Route 53 aws/weight). multivalue: one A/AAAA record set per member (Route 53 aws/multi-value-answer; not for hostname members).',
+        ),
     })
     .prefault({})
     .describe('Round-robin DNS records built from ready members.'),
@@ -57,7 +80,12 @@ export const dnsRecord = z.object({
   recordType: z.enum(RECORD_TYPES),
   targets: z.array(dnsTarget).describe('IPv4 or IPv6 addresses or RFC 1123 host names.'),
   ttl: z.number().int(),
-  setIdentifier: dnsLabelName(63).optional().describe('Set for CNAME records: one record per member.'),
+  setIdentifier: dnsLabelName(63).optional().describe('The member whose record set this is, when each member has its own (weighted and multivalue routing).'),
+  routingPolicy: z
+    .enum(['weighted', 'multivalue'])
+    .optional()
+    .describe('How the DNS provider answers with the record sets of a name that carry a setIdentifier; absent: a plain record set.'),
+  weight: z.number().int().min(0).max(255).optional().describe('The weight of a weighted record set (equal for every member).'),
 });
 
 export const prometheusClusterStatus = z.object({

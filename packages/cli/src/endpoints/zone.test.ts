@@ -26,6 +26,12 @@ describe('zone output', () => {
     expect(zoneLines([{ dnsName: 'query.example.com.', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }])).toEqual([
       'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west',
     ]);
+    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'weighted', weight: 1 }])).toEqual([
+      'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west, weighted weight 1',
+    ]);
+    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'multivalue' }])).toEqual([
+      'query.example.com. 30 IN A 192.0.2.10 ; set-identifier eu-west, multivalue',
+    ]);
   });
 
   it('says when there is nothing to print', () => {

@@ -66,15 +66,16 @@ export function absolute(name: string): string {
 }
 
 /**
- * BIND zone lines for records, one per target: `query.example.com. 30 IN A 192.0.2.10`. CNAME
- * records carry their set identifier in a comment: they are alternatives (one per member) for
- * a DNS provider with weighted or set-identified records, not one RRset.
+ * BIND zone lines for records, one per target: `query.example.com. 30 IN A 192.0.2.10`. Records
+ * with a set identifier carry it and their routing policy in a comment: they are alternatives (one
+ * per member) for a DNS provider with weighted or multivalue records, not one RRset.
  */
 export function zoneLines(records: readonly DNSRecord[]): string[] {
   return sortRecords(records).flatMap((record) =>
     record.targets.map((target) => {
       const value = record.recordType === 'CNAME' ? absolute(target) : target;
-      const comment = record.setIdentifier === undefined ? '' : ` ; set-identifier ${record.setIdentifier}`;
+      const policy = record.routingPolicy === undefined ? '' : `, ${record.routingPolicy}${record.weight === undefined ? '' : ` weight ${String(record.weight)}`}`;
+      const comment = record.setIdentifier === undefined ? '' : ` ; set-identifier ${record.setIdentifier}${policy}`;
       return `${absolute(record.dnsName)} ${String(record.ttl)} IN ${record.recordType} ${value}${comment}`;
     }),
   );

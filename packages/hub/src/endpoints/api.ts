@@ -31,6 +31,8 @@ const record = {
     targets: { type: 'array', items: { type: 'string' } },
     ttl: { type: 'integer' },
     setIdentifier: { type: 'string' },
+    routingPolicy: { type: 'string', enum: ['weighted', 'multivalue'] },
+    weight: { type: 'integer' },
   },
 } as const;
 
