@@ -4,6 +4,8 @@ import { setKey, type EndpointChange, type EndpointSet, type EndpointStore } fro
 /** The default store: the hub's own memory. Each hub replica fills its own from its cache. */
 export class MemoryEndpointStore implements EndpointStore {
   readonly #view = new LocalView();
+  /** Filled by a first full publish: before it, an empty view would mean "no records" to readers. */
+  #loaded = false;
 
   start(): Promise<void> {
     return Promise.resolve();
@@ -14,12 +16,12 @@ export class MemoryEndpointStore implements EndpointStore {
   }
 
   put(set: EndpointSet): Promise<void> {
-    if (this.#view.differs(set)) this.#view.apply({ ...set, revision: this.#view.revision + 1 });
+    if (this.#view.differs(set)) this.#view.apply({ ...set, seq: this.#view.seq + 1 });
     return Promise.resolve();
   }
 
   remove(namespace: string, name: string): Promise<void> {
-    if (this.#view.has(namespace, name)) this.#view.apply({ namespace, name, endpoints: null, revision: this.#view.revision + 1 });
+    if (this.#view.has(namespace, name)) this.#view.apply({ namespace, name, endpoints: null, seq: this.#view.seq + 1 });
     return Promise.resolve();
   }
 
@@ -29,6 +31,7 @@ export class MemoryEndpointStore implements EndpointStore {
       if (!keep.has(setKey(existing.namespace, existing.name))) await this.remove(existing.namespace, existing.name);
     }
     for (const set of sets) await this.put(set);
+    this.#loaded = true;
   }
 
   snapshot() {
@@ -39,12 +42,16 @@ export class MemoryEndpointStore implements EndpointStore {
     return this.#view.get(namespace, name);
   }
 
-  changesSince(revision: number): EndpointChange[] | undefined {
+  changesSince(revision: string): EndpointChange[] | undefined {
     return this.#view.changesSince(revision);
   }
 
   subscribe(listener: Parameters<LocalView['subscribe']>[0]) {
     return this.#view.subscribe(listener);
+  }
+
+  waiting(): string | undefined {
+    return this.#loaded ? undefined : 'the endpoint records are not loaded yet (waiting for the PrometheusCluster cache)';
   }
 
   degraded(): string | undefined {

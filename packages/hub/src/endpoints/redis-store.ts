@@ -10,7 +10,9 @@ import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, t
  * a pub/sub channel of changes. Writes are Lua scripts, so "store, bump, publish" is atomic and
  * a write that changes nothing bumps nothing. Every reader (the hub itself and each
  * `promfleet-hub api` replica) keeps a local copy from a snapshot plus the channel, reloads the
- * snapshot after a gap or a reconnect, and serves its last copy while Redis is away.
+ * snapshot after a gap or a reconnect, and serves its last copy while Redis is away. Redis's
+ * counter only orders the messages (a gap means one was missed); what readers serve is revised
+ * by content (LocalView).
  */
 
 const PUT = `
@@ -63,6 +65,8 @@ export class RedisEndpointStore implements EndpointStore {
   /** Redis came back without our keys (restarted without persistence): waiting for the writer. */
   #emptied = false;
   #loading: Promise<void> | undefined;
+  /** A snapshot the writer published has been loaded: until then there is nothing to serve. */
+  #loaded = false;
   #stopped = false;
   /** Entries of the last load that failed validation and are not served. */
   #skipped: string[] = [];
@@ -106,14 +110,14 @@ export class RedisEndpointStore implements EndpointStore {
       connectedBefore = true;
     });
     this.#subscriber.on('ready', () => {
-      void this.#reload();
+      void this.#follow();
     });
   }
 
+  /** Connects; rejects when Redis is away, and goes on connecting (readers wait, not ready, until it is back). */
   async start(): Promise<void> {
     await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
-    await this.#subscriber.subscribe(this.#keys.channel);
-    await this.#reload();
+    await this.#follow();
   }
 
   async stop(): Promise<void> {
@@ -133,7 +137,7 @@ export class RedisEndpointStore implements EndpointStore {
 
   async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
     const pairs = sets.flatMap((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]);
-    await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.revision), this.#keys.channel, ...pairs);
+    await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.seq), this.#keys.channel, ...pairs);
   }
 
   snapshot(): EndpointSnapshot {
@@ -144,12 +148,18 @@ export class RedisEndpointStore implements EndpointStore {
     return this.#view.get(namespace, name);
   }
 
-  changesSince(revision: number): EndpointChange[] | undefined {
+  changesSince(revision: string): EndpointChange[] | undefined {
     return this.#view.changesSince(revision);
   }
 
   subscribe(listener: Parameters<LocalView['subscribe']>[0]): () => void {
     return this.#view.subscribe(listener);
+  }
+
+  waiting(): string | undefined {
+    if (this.#loaded) return undefined;
+    const since = this.#downSince ? ` (unreachable since ${this.#downSince.toISOString()})` : '';
+    return `no endpoint records loaded from Redis yet${since}: not serving an empty list in their place`;
   }
 
   degraded(): string | undefined {
@@ -171,13 +181,13 @@ export class RedisEndpointStore implements EndpointStore {
       void this.#reload();
       return;
     }
-    const expected = this.#view.revision + 1;
+    const expected = this.#view.seq + 1;
     if ('resync' in message || message.revision > expected) {
       void this.#reload();
       return;
     }
     if (message.revision < expected) return;
-    this.#view.apply({ revision: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
+    this.#view.apply({ seq: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
     // A valid write replaced an entry that was skipped.
     if (this.#skipped.includes(message.key)) this.#noteSkipped(this.#skipped.filter((key) => key !== message.key));
   }
@@ -193,6 +203,21 @@ export class RedisEndpointStore implements EndpointStore {
     this.#entryMetrics.skipped(keys.length);
   }
 
+  /**
+   * Subscribes (again: a subscriber that never reached Redis at start has no subscription for
+   * ioredis to renew, and a second SUBSCRIBE to a channel is harmless), then loads everything:
+   * no change falls between the two.
+   */
+  async #follow(): Promise<void> {
+    try {
+      await this.#subscriber.subscribe(this.#keys.channel);
+    } catch (error) {
+      this.#logger.debug({ err: errorMessage(error) }, 'could not subscribe to endpoint changes; retrying on reconnect');
+      return;
+    }
+    await this.#reload();
+  }
+
   /** Loads the whole hash and revision at one point in time, and starts over from them. */
   #reload(): Promise<void> {
     this.#loading ??= (async () => {
@@ -200,13 +225,13 @@ export class RedisEndpointStore implements EndpointStore {
         const result = await this.#commands.multi().hgetall(this.#keys.hash).get(this.#keys.revision).exec();
         const all = (result?.[0]?.[1] ?? {}) as Record<string, string>;
         const stored = result?.[1]?.[1] as string | null | undefined;
-        // No revision at all after we had one: Redis lost everything. Serving nothing would drop
-        // every record until the writer republishes (which bumps the revision), so keep the copy.
-        this.#emptied = (stored === null || stored === undefined) && this.#view.revision > 0;
-        if (this.#emptied) {
-          this.#logger.warn({ revision: this.#view.revision }, 'redis came back empty; serving the last snapshot until the hub republishes');
-          return;
-        }
+        // No revision at all: the writer has not published (Redis is new, or lost everything).
+        // Serving that as "no records" would drop every record until the writer republishes, so
+        // keep the copy we have, or wait for one.
+        const unpublished = stored === null || stored === undefined;
+        this.#emptied = unpublished && this.#loaded;
+        if (this.#emptied) this.#logger.warn({ revision: this.#view.revision }, 'redis came back empty; serving the last snapshot until the hub republishes');
+        if (unpublished) return;
         const revision = Number(stored ?? 0);
         if (!Number.isSafeInteger(revision) || revision < 0) throw new Error('the revision in Redis is not a non-negative integer');
         // Each entry on its own: one that is not what the hub writes is skipped and counted, the others served.
@@ -216,8 +241,9 @@ export class RedisEndpointStore implements EndpointStore {
         const items = entries
           .flatMap((entry) => (entry.set ? [entry.set] : []))
           .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
-        // Watchers start over only when something actually differs.
-        if (canonicalJSON({ revision, items }) !== canonicalJSON(this.#view.snapshot())) this.#view.reset({ revision, items });
+        // Watchers start over only when the content differs.
+        this.#view.reset(revision, items);
+        this.#loaded = true;
         if (this.#commands.status === 'ready' && this.#subscriber.status === 'ready') this.#downSince = undefined;
       } catch (error) {
         // The two connections come back independently (or the revision is garbage): try again until both serve.
