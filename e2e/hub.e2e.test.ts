@@ -95,6 +95,8 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('refuses an image outside the allow-list on a running PrometheusCluster: condition on it, nothing applied, what runs untouched', async () => {
+    // The revert above scales eu-west up again: wait until both members serve before refusing.
+    await eventually('both members in DNS', async () => ((await hubStatus())?.status?.endpoints?.[0]?.targets.length ?? 0) === 2);
     const before = await replicaIn('eu-west');
     await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
     const refused = await eventually('Ready=False ImageNotAllowed', async () => {

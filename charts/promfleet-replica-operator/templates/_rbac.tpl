@@ -28,9 +28,18 @@
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get, create]
+# Pods for status; a pod adopted without the claims its StatefulSet now has is deleted to get them.
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, delete]
+# Claims of its StatefulSets are expanded in place when spec.storage grows.
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
+  verbs: [get, list, watch, patch]
+# ConfigApplied: each Prometheus pod is asked, through the API server, which config it loaded.
+- apiGroups: [""]
+  resources: [pods/proxy]
+  verbs: [get]
 # What Prometheus's discovery Role grants; the operator may grant only what it holds.
 - apiGroups: [""]
   resources: [endpoints]

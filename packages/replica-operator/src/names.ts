@@ -2,7 +2,7 @@ import { FIELD_MANAGERS } from '@promfleet/api';
 
 /** Names of everything the operator creates for a PrometheusReplica, and the labels on it. */
 
-export type Component = 'prometheus' | 'thanos-store' | 'thanos-query' | 'grafana';
+export type Component = 'prometheus' | 'thanos-store' | 'thanos-query' | 'thanos-compact' | 'grafana';
 
 export const OPERATOR_NAME = FIELD_MANAGERS.replicaOperator;
 
@@ -10,9 +10,12 @@ export function childNames(replica: string) {
   return {
     prometheus: `${replica}-prometheus`,
     prometheusConfig: `${replica}-prometheus-config`,
+    prometheusRules: `${replica}-prometheus-rules`,
     sidecarService: `${replica}-thanos-sidecar`,
     store: `${replica}-thanos-store`,
     query: `${replica}-thanos-query`,
+    // Not `-thanos-compact`: MAX_REPLICA_NAME_LENGTH leaves 13 characters for a StatefulSet suffix.
+    compactor: `${replica}-compactor`,
     grafana: `${replica}-grafana`,
     grafanaDatasources: `${replica}-grafana-datasources`,
     /** The admin Secret the operator generates when the replica names none. */

@@ -18,6 +18,7 @@ import type { PodDisruptionBudget } from './builders/pdb.ts';
 import { allInformers, createCaches } from './controller/caches.ts';
 import { ReplicaReconciler } from './controller/reconciler.ts';
 import { OPERATOR_NAME } from './names.ts';
+import { ConfigAppliedProbe } from './status/config-applied.ts';
 
 export interface ReplicaOperatorOptions {
   readonly kubeConfig: KubeConfig;
@@ -36,6 +37,12 @@ export interface ReplicaOperatorOptions {
 }
 
 const KIND = 'PrometheusReplica';
+
+/** The replica a pod or claim belongs to, by its instance label. */
+function byInstance(object: { metadata?: { namespace?: string; labels?: Record<string, string> } }): string[] {
+  const instance = object.metadata?.labels?.['app.kubernetes.io/instance'];
+  return instance && object.metadata?.namespace ? [`${object.metadata.namespace}/${instance}`] : [];
+}
 
 /**
  * The operator, wired: one client, caches, the reconciler in a controller, leader election and
@@ -68,6 +75,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
     allowedImagePrefixes: options.allowedImagePrefixes,
+    configProbe: new ConfigAppliedProbe(client),
   });
   const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });
   controller
@@ -82,12 +90,12 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     .watchOwned(caches.roleBindings, KIND)
     .watchOwned(caches.networkPolicies, KIND)
     .watchOwned(caches.configMaps, KIND)
-    .watchMapped(caches.configMaps, (configMap) => caches.replicas.byIndex('configMap', objectKey(configMap)).map(objectKey))
+    .watchMapped(caches.configMaps, (configMap) =>
+      [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(objectKey),
+    )
     .watchMapped(caches.secrets, (secret) => caches.replicas.byIndex('secret', objectKey(secret)).map(objectKey))
-    .watchMapped(caches.pods, (pod) => {
-      const instance = pod.metadata?.labels?.['app.kubernetes.io/instance'];
-      return instance && pod.metadata?.namespace ? [`${pod.metadata.namespace}/${instance}`] : [];
-    });
+    .watchMapped(caches.pods, byInstance)
+    .watchMapped(caches.claims, byInstance);
 
   const manager = new Manager({ logger, metrics, listen: options.listen, leaderElector });
   leadership.isLeader = () => manager.isLeader();

@@ -19,7 +19,12 @@ export const OPERATOR_RULES = [
   // Secrets by name only: bucket Secrets are validated and hashed, the Grafana admin Secret is
   // created once. Never listed or watched, never changed after creation.
   { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create'] },
-  { apiGroups: [''], resources: ['pods'], verbs: READ },
+  // Pods for status; a pod adopted without the claims its StatefulSet now has is deleted to get them.
+  { apiGroups: [''], resources: ['pods'], verbs: [...READ, 'delete'] },
+  // Claims of its StatefulSets are expanded in place when spec.storage grows.
+  { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: [...READ, 'patch'] },
+  // ConfigApplied: each Prometheus pod is asked, through the API server, which config it loaded.
+  { apiGroups: [''], resources: ['pods/proxy'], verbs: ['get'] },
   // Not read by the operator: Kubernetes lets it grant Prometheus's discovery Role only what it
   // holds itself (pods, services and ingresses it reads anyway).
   { apiGroups: [''], resources: ['endpoints'], verbs: READ },

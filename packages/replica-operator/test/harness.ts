@@ -41,6 +41,20 @@ export function sumRequests(metricsText: string, verbs: readonly string[], exclu
     .reduce((total, sample) => total + sample.value, 0);
 }
 
+/** promfleet_reconcile_total of the operator for one result (success, error, requeue, terminal). */
+export async function sumReconciles(operator: OperatorProcess, result: string): Promise<number> {
+  return parseMetricsText(await (await fetch(`${operator.url}/metrics`)).text(), ['promfleet_reconcile_total'])
+    .filter((sample) => sample.labels.result === result)
+    .reduce((total, sample) => total + sample.value, 0);
+}
+
+/** promfleet_kube_requests_total of the operator for one verb on one resource. */
+export async function countRequests(operator: OperatorProcess, verb: string, resource: string): Promise<number> {
+  return parseMetricsText(await (await fetch(`${operator.url}/metrics`)).text(), ['promfleet_kube_requests_total'])
+    .filter((sample) => sample.labels.verb === verb && sample.labels.resource === resource)
+    .reduce((total, sample) => total + sample.value, 0);
+}
+
 /** A kit client for assertions, and typed accessors for what tests touch. */
 export function testClient(cluster: TestCluster) {
   const client = new KubeClient(cluster.kubeConfig, { cluster: cluster.name });

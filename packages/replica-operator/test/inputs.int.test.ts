@@ -24,7 +24,7 @@ describe('references to the ConfigMap and the bucket Secret', () => {
       return text?.includes('job_name: extra') ? text : undefined;
     });
     expect(rendered).toContain('cluster: config-edit');
-    expect(rendered).toContain('replica: $(POD_NAME)');
+    expect(rendered).toContain('replica: ${POD_NAME}');
     expect(rendered).toContain('environment: test');
     expect(JSON.stringify((await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.template)).toBe(template);
     expect(await podUIDs(ns)).toEqual(before);
@@ -80,5 +80,37 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'SpecInvalid' });
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toBe('spec.metrics.retention: 4h must be at least 3 x blockDuration (3 x 2h)');
+  });
+
+  it('collects rule ConfigMaps by label as they come, change and break, and hands Prometheus only checked rules', async () => {
+    const ns = await namespace('rules');
+    const rules = () => env.api.configMaps.get('demo-prometheus-rules', ns);
+    await env.api.replicas.create(replica('demo', ns, { rules: { selector: { matchLabels: { 'example.com/rules': 'true' } } } }));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
+    expect((await rules())?.data ?? {}).toEqual({});
+    const group = (expr: string) => `groups:\n  - name: team\n    rules:\n      - alert: Down\n        expr: ${expr}\n`;
+    await env.api.configMaps.create({ metadata: { name: 'team', namespace: ns, labels: { 'example.com/rules': 'true' } }, data: { 'alerts.yml': group('up == 0') } });
+    await eventually('the rule file collected', async () => (await rules())?.data?.['team-alerts.yaml'] === group('up == 0'));
+    await env.api.configMaps.patch('team', ns, { data: { 'alerts.yml': group('up < 1') } });
+    await eventually('the edit collected', async () => (await rules())?.data?.['team-alerts.yaml'] === group('up < 1'));
+
+    await env.api.configMaps.patch('team', ns, { data: { 'alerts.yml': group('rate(up)') } });
+    const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
+    expect(failed.status?.conditions?.find((c) => c.type === 'RulesValid')).toMatchObject({
+      status: 'False',
+      reason: 'RulesInvalid',
+      message: 'ConfigMap team key alerts.yml: groups[0].rules[0].expr: rate() needs a range vector such as metric[5m] as argument 1',
+    });
+    expect((await rules())?.data?.['team-alerts.yaml']).toBe(group('up < 1'));
+    await env.api.configMaps.patch('team', ns, { metadata: { labels: { 'example.com/rules': null } } });
+    const running = await waitForPhase(env.api, ns, 'demo', 'Running');
+    expect(running.status?.conditions?.find((c) => c.type === 'RulesValid')?.message).toBe("0 rule files, 0 groups, 0 rules (no ConfigMap selected yet) pass the operator's checks");
+    expect((await rules())?.data ?? {}).toEqual({});
+
+    await env.api.replicas.patch('demo', ns, { spec: { rules: null } });
+    await eventually('the rules ConfigMap and condition gone', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      return (await rules()) === undefined && current?.status?.conditions?.every((c) => c.type !== 'RulesValid');
+    });
   });
 });

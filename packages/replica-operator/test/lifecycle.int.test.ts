@@ -15,24 +15,32 @@ describe('PrometheusReplica lifecycle', () => {
     await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com' }));
     const running = await waitForPhase(env.api, ns, 'demo', 'Running');
 
-    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
     expect(names((await new ResourceClient(env.api.client, Deployments).list({ namespace: ns })).items)).toEqual(['demo-thanos-query']);
-    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
     expect(names((await new ResourceClient(env.api.client, Ingresses).list({ namespace: ns })).items)).toEqual(['demo']);
     expect(running.status).toMatchObject({
       readyPods: '3/3',
       output: { query: 'http://demo-thanos-query.create.svc.cluster.local:9090', queryHost: 'query.prometheus.example.com' },
-      local: { prometheus: ['demo-prometheus-0'], store: ['demo-thanos-store-0'] },
+      local: { prometheus: ['demo-prometheus-0'], store: ['demo-thanos-store-0'], compactor: ['demo-compactor-0'] },
     });
     expect(running.status?.output?.addresses?.[0]).toMatch(/^(192\.0\.2|198\.51\.100|203\.0\.113)\./);
     expect(running.status?.local?.query).toHaveLength(1);
-    const conditions = Object.fromEntries((running.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    const settled = await eventually('the Compactor ready and Prometheus asked', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      const types = (current?.status?.conditions ?? []).map((c) => `${c.type}=${c.status}`);
+      return types.includes('CompactorReady=True') && types.some((t) => t.startsWith('ConfigApplied=')) ? current : undefined;
+    });
+    const conditions = Object.fromEntries((settled.status?.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+    // The fake kubelet runs no Prometheus: there is nothing to ask, so ConfigApplied stays Unknown.
     expect(conditions).toEqual({
       Ready: 'True/AllTiersReady',
       Reconciled: 'True/ReconcileSucceeded',
       ConfigValid: 'True/Valid',
       BucketSecretValid: 'True/Valid',
       PersistentStorage: 'False/EmptyDir',
+      ConfigApplied: 'Unknown/Pending',
+      CompactorReady: 'True/CompactorRunning',
     });
   });
 
@@ -94,5 +102,51 @@ describe('PrometheusReplica lifecycle', () => {
     expect((await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas).toBe(1);
     await env.api.replicas.patch('demo', ns, { spec: { paused: false } });
     await eventually('unpaused and scaled', async () => (await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2);
+  });
+
+  it('adds Alertmanagers to the config, and removes, reconfigures and restores the Compactor', async () => {
+    const ns = await namespace('data-plane');
+    const sets = new ResourceClient(env.api.client, StatefulSets);
+    await env.api.replicas.create(replica('demo', ns));
+    await waitForPhase(env.api, ns, 'demo', 'Running');
+
+    await env.api.replicas.patch('demo', ns, { spec: { alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }] } });
+    await eventually('the Alertmanager in the config', async () => (await env.api.configMaps.get('demo-prometheus-config', ns))?.data?.['prometheus.yml']?.includes('alertmanager.monitoring.svc:9093'));
+
+    await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: false } } });
+    await eventually('the Compactor gone', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      return (await sets.get('demo-compactor', ns)) === undefined && current?.status?.conditions?.every((c) => c.type !== 'CompactorReady') && current.status.local?.compactor === undefined;
+    });
+    await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: true, downsampling: false, retention: { raw: '7d' } } } });
+    const args = await eventually('the Compactor back, reconfigured', async () => (await sets.get('demo-compactor', ns))?.spec?.template.spec?.containers[0]?.args);
+    expect(args).toEqual(expect.arrayContaining(['--retention.resolution-raw=7d', '--downsampling.disable']));
+    await eventually('CompactorReady', async () => (await env.api.replicas.get('demo', ns))?.status?.conditions?.find((c) => c.type === 'CompactorReady')?.status === 'True');
+  });
+
+  it('applies every other child when the API server refuses one, says which, and converges once it can', async () => {
+    const ns = await namespace('refused-child');
+    const deployments = new ResourceClient(env.api.client, Deployments);
+    // A Deployment of the Query's name whose selector (immutable) the operator cannot change.
+    const foreign = { 'example.com/app': 'other' };
+    await deployments.create({
+      metadata: { name: 'demo-thanos-query', namespace: ns },
+      spec: { replicas: 0, selector: { matchLabels: foreign }, template: { metadata: { labels: foreign }, spec: { containers: [{ name: 'c', image: 'example.com/c:1' }] } } },
+    });
+    await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com', highlyAvailable: true }));
+    const refused = await eventually('Reconciled=False naming the Deployment', async () => {
+      const current = await env.api.replicas.get('demo', ns);
+      const reconciled = current?.status?.conditions?.find((c) => c.type === 'Reconciled');
+      return reconciled?.reason === 'ReconcileFailed' ? reconciled : undefined;
+    });
+    expect(refused.message).toMatch(/^Deployment\/demo-thanos-query: .*422/);
+    // Children of kinds applied after Deployments are there all the same.
+    expect(await new ResourceClient(env.api.client, Ingresses).get('demo', ns)).toBeDefined();
+    const pdbs = new ResourceClient(env.api.client, resourceType('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true));
+    expect(names((await pdbs.list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-query']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
+
+    await deployments.delete('demo-thanos-query', ns);
+    await waitForPhase(env.api, ns, 'demo', 'Running');
   });
 });

@@ -17,7 +17,7 @@ describe('many replicas in one cluster', () => {
       },
       240_000,
     );
-    console.log(`50 PrometheusReplicas (150 pods) Running after ${String(Math.round(performance.now() - started))} ms`);
+    console.log(`50 PrometheusReplicas (200 pods: Prometheus, Store, Query, Compactor) Running after ${String(Math.round(performance.now() - started))} ms`);
     expect(running.every((r) => r.status?.readyPods === '3/3')).toBe(true);
   }, 300_000);
 });

@@ -209,9 +209,9 @@ describe('NetworkPolicies', () => {
     expect((await kinds.policies().list({ namespace: ns })).items).toEqual([]);
 
     await env.api.replicas.patch('demo', ns, { spec: { networkPolicy: { enabled: true } } });
-    const policies = await eventually('four NetworkPolicies', async () => {
+    const policies = await eventually('five NetworkPolicies', async () => {
       const items = (await kinds.policies().list({ namespace: ns })).items;
-      return items.length === 4 ? items : undefined;
+      return items.length === 5 ? items : undefined;
     });
     const podsOf = async (labels: Record<string, string> | undefined) => (await kinds.pods().list({ namespace: ns, labelSelector: selectorText(labels) })).items.map((p) => p.metadata?.labels?.['app.kubernetes.io/component']);
     const namespacesOf = async (labels: Record<string, string> | undefined) => (await namespaces.list({ labelSelector: selectorText(labels) })).items.map((n) => n.metadata?.name);
@@ -237,6 +237,7 @@ describe('NetworkPolicies', () => {
       'thanos-store': ['thanos-query:10901'],
       'thanos-query': ['grafana:9090', 'namespace ingress-nginx:9090'],
       grafana: ['namespace ingress-nginx:3000'],
+      'thanos-compact': [],
     });
 
     await env.api.replicas.patch('demo', ns, { spec: { networkPolicy: { ingressControllerNamespaces: { matchLabels: { role: 'ingress' } } } } });

@@ -8,7 +8,7 @@ import { ApiServer } from './control-plane/api-server.ts';
 import { ControllerManager } from './control-plane/controller-manager.ts';
 import { Etcd } from './control-plane/etcd.ts';
 import { checkFleetOptions, kubeletOptions, loadBalancerMode, type FleetOptions } from './fleet-options.ts';
-import { FakeKubelet } from './kubelet/kubelet.ts';
+import { egressSocketPath, FakeKubelet } from './kubelet/kubelet.ts';
 import { buildKubeconfig, kubeconfigYAML, toKubeConfig, type KubeconfigFile } from './kubeconfig.ts';
 import { FakeLoadBalancer } from './load-balancer/load-balancer.ts';
 import { scratchRoot } from './paths.ts';
@@ -102,7 +102,7 @@ function createCluster(prepared: PreparedCluster, options: FleetOptions, assets:
     kubeconfig,
     kubeconfigFile,
     kubeConfig,
-    apiServer: new ApiServer({ clusterName: name, binary: assets.kubeApiserver, etcdUrl, port, dir, pki }),
+    apiServer: new ApiServer({ clusterName: name, binary: assets.kubeApiserver, etcdUrl, port, dir, pki, egressSocket: kubelet ? egressSocketPath(dir) : undefined }),
     controllerManager: options.controllerManager ? new ControllerManager({ clusterName: name, binary: assets.kubeControllerManager, kubeconfigFile, dir, pki }) : undefined,
     kubelet: kubelet ? new FakeKubelet(handle, kubelet) : undefined,
     loadBalancer: loadBalancer ? new FakeLoadBalancer(handle, loadBalancer) : undefined,

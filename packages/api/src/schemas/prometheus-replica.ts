@@ -42,6 +42,7 @@ export const prometheusReplicaStatus = z.object({
       prometheus: podNames.optional(),
       query: podNames.optional(),
       store: podNames.optional(),
+      compactor: podNames.optional(),
       grafana: podNames.optional(),
     })
     .optional()

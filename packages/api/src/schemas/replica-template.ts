@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import { DEFAULTS, RESERVED_EXTERNAL_LABELS } from '../constants.ts';
+import { dataPlaneFields } from './data-plane.ts';
 import { dataKey, dnsName, objectName, parsePrometheusDuration, prometheusDuration, quantity } from './formats.ts';
 import { ingress, networkPolicy } from './replica-security.ts';
 
@@ -76,6 +77,7 @@ export const resources = z.strictObject({
   thanosSidecar: resourceRequirements.optional(),
   thanosStore: resourceRequirements.optional(),
   thanosQuery: resourceRequirements.optional(),
+  thanosCompact: resourceRequirements.optional(),
   grafana: resourceRequirements.optional(),
 });
 
@@ -107,6 +109,7 @@ export const replicaTemplateFields = {
     .default(false)
     .describe("Let Prometheus discover pods, services, endpoints, endpointslices and ingresses in its own namespace (kubernetes_sd_configs): a Role for Prometheus's ServiceAccount."),
   networkPolicy: networkPolicy.optional().describe("NetworkPolicies that limit who may reach the replica's pods."),
+  ...dataPlaneFields,
 };
 
 export type Metrics = z.output<typeof metrics>;

@@ -16,6 +16,9 @@ const TEMPLATE_FIELDS = [
   'ingress',
   'kubernetesDiscovery',
   'networkPolicy',
+  'rules',
+  'alertmanagers',
+  'compaction',
 ] as const satisfies readonly (keyof PrometheusCluster['spec'] & keyof PrometheusReplica['spec'])[];
 
 /**

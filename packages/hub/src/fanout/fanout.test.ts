@@ -40,7 +40,17 @@ const view = (overrides: Partial<MemberView>): MemberView => ({
 
 describe('desiredReplica', () => {
   it('copies the replica fields, names it after the cluster, owns paused, labels it as the hub’s and records the generation', () => {
-    const replica = desiredReplica(cluster({ highlyAvailable: true, baseDomain: 'prometheus.example.com', dns: { ttl: 60 } }), member);
+    const replica = desiredReplica(
+      cluster({
+        highlyAvailable: true,
+        baseDomain: 'prometheus.example.com',
+        dns: { ttl: 60 },
+        rules: { configMaps: ['team-rules'] },
+        alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }],
+        compaction: { retention: { raw: '30d' } },
+      }),
+      member,
+    );
     expect(replica).toEqual({
       apiVersion: 'promfleet.io/v1alpha1',
       kind: 'PrometheusReplica',
@@ -63,6 +73,9 @@ describe('desiredReplica', () => {
         metrics: { retention: '24h', blockDuration: '2h' },
         bucketSecret: 's3-bucket',
         kubernetesDiscovery: false,
+        rules: { configMaps: ['team-rules'] },
+        alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'], scheme: 'http' }],
+        compaction: { enabled: true, downsampling: true, retention: { raw: '30d', fiveMinutes: '0d', oneHour: '0d' } },
         clusterName: 'eu-west',
         paused: false,
       },
@@ -97,6 +110,17 @@ describe('memberEntry', () => {
   it('reports a running replica with its host, addresses and the cluster generation it observed', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { queryHost: 'query.x', addresses: ['192.0.2.10'] } });
     expect(memberEntry(view({ replica }), undefined)).toEqual({ name: 'eu-west', observedGeneration: 3, queryHost: 'query.x', addresses: ['192.0.2.10'], phase: 'Running', ready: true, stale: false });
+  });
+
+  it('says so when Prometheus rejected its config, and keeps a running member ready (the old config serves)', () => {
+    const conditions = [
+      { type: 'Ready', status: 'True', reason: 'AllTiersReady', message: '3/3 pods ready', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      { type: 'ConfigApplied', status: 'False', reason: 'ConfigRejected', message: 'Prometheus in pod p-0 rejected the config', lastTransitionTime: '2026-01-01T00:00:00Z' },
+    ] as const;
+    const running = replicaIn({ observedGeneration: 1, phase: 'Running', conditions: [...conditions] });
+    expect(memberEntry(view({ replica: running }), undefined)).toMatchObject({ phase: 'Running', ready: true, message: 'ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config' });
+    const degraded = replicaIn({ observedGeneration: 1, phase: 'Degraded', conditions: [{ ...conditions[0], status: 'False', reason: 'TiersNotReady', message: 'prometheus 0/1 ready' }, conditions[1]] });
+    expect(memberEntry(view({ replica: degraded }), undefined).message).toBe('prometheus 0/1 ready; ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config');
   });
 
   it('keeps the previous observed generation while the operator has not caught up', () => {

@@ -64,13 +64,20 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
   const phase = replica.status?.phase ?? 'Pending';
   const ready = phase === 'Running';
   const notReady = findCondition(replica.status?.conditions, 'Ready');
+  // Prometheus refusing its config leaves the last good one serving, so the member stays in
+  // DNS, but the platform team must hear of it.
+  const configApplied = findCondition(replica.status?.conditions, 'ConfigApplied');
+  const messages = [
+    ...(!ready && notReady?.message ? [notReady.message] : []),
+    ...(configApplied?.status === 'False' ? [`ConfigApplied=False (${configApplied.reason}): ${configApplied.message}`] : []),
+  ];
   return {
     ...base,
     ...known,
     phase,
     ready,
     stale: false,
-    ...(!ready && notReady?.message ? { message: notReady.message } : {}),
+    ...(messages.length > 0 ? { message: messages.join('; ') } : {}),
   };
 }
 

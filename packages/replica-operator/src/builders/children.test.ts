@@ -6,7 +6,8 @@ import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v
 import { PodDisruptionBudget as PodDisruptionBudgetV1 } from 'kubernetes-models/policy/v1';
 import { PodDisruptionBudget as PodDisruptionBudgetV1beta1 } from 'kubernetes-models/policy/v1beta1';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { RE2JS } from 're2js';
+import { parse, stringify } from 'yaml';
 
 import { renderPrometheusConfig } from '../config/prometheus-config.ts';
 import { desiredChildren, type DesiredChildren } from './children.ts';
@@ -39,6 +40,7 @@ const inputs = {
   pdbApiVersion: 'policy/v1' as const,
   grafanaAdmin: { secretName: 'demo-grafana-admin', hash: 'a1b2c3d4e5f60718' },
 };
+const rules = { files: { 'team-rules-alerts.yaml': 'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up == 0\n' }, hash: 'abcdef0123456789' };
 
 const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
   minimal: {},
@@ -46,6 +48,12 @@ const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
   'base-domain': { baseDomain: 'prometheus.example.com' },
   storage: { storage: { size: '50Gi', storageClassName: 'fast-ssd' }, metrics: { retention: '15d', blockDuration: '2h' } },
   grafana: { grafana: { enabled: true }, baseDomain: 'prometheus.example.com' },
+  'rules-and-alerting': {
+    rules: { configMaps: ['team-rules'] },
+    alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }],
+    compaction: { retention: { raw: '30d', fiveMinutes: '90d', oneHour: '1y' }, storage: { size: '100Gi', storageClassName: 'standard' } },
+  },
+  'no-compaction': { compaction: { enabled: false } },
   overrides: {
     images: { prometheus: 'registry.local/prometheus:v3.5.0', thanos: 'registry.local/thanos:v0.39.2' },
     resources: { prometheus: { requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } }, thanosQuery: { requests: { cpu: 1 } } },
@@ -89,7 +97,7 @@ function all(children: DesiredChildren): { kind?: string }[] {
 describe('desired children', () => {
   for (const [name, spec] of Object.entries(scenarios)) {
     it(`${name}: matches the golden file and every object is a valid Kubernetes object`, async () => {
-      const children = desiredChildren(replica(spec), { ...inputs, grafanaAdmin: { ...inputs.grafanaAdmin, secretName: spec.grafana?.adminSecret ?? 'demo-grafana-admin' } });
+      const children = desiredChildren(replica(spec), { ...inputs, grafanaAdmin: { ...inputs.grafanaAdmin, secretName: spec.grafana?.adminSecret ?? 'demo-grafana-admin' }, ...(spec.rules ? { rules } : {}) });
       for (const object of children.configMaps) new ConfigMap(object).validate();
       for (const object of children.services) new Service(object).validate();
       for (const object of children.statefulSets) new StatefulSet(object).validate();
@@ -172,5 +180,43 @@ describe('desired children', () => {
     const hosts = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).ingresses[0]?.spec?.rules?.map((r) => r.host);
     expect(hosts({ baseDomain: 'prometheus.example.com' })).toEqual(['query.prometheus.example.com']);
     expect(hosts({ baseDomain: 'prometheus.example.com', grafana: { enabled: true } })).toEqual(['query.prometheus.example.com', 'grafana.prometheus.example.com']);
+  });
+
+  it('runs Prometheus as the container process, reading the ConfigMap directly, and the sidecar without rendering', () => {
+    const pod = desiredChildren(replica({}), inputs).statefulSets[0]?.spec?.template.spec;
+    const [prometheus, sidecar] = pod?.containers ?? [];
+    expect(prometheus?.command).toBeUndefined();
+    expect(prometheus?.args).toContain('--config.file=/etc/prometheus/config/prometheus.yml');
+    expect(prometheus?.env).toEqual([{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }]);
+    expect(prometheus?.volumeMounts?.map((m) => m.name)).toEqual(['config', 'data']);
+    expect(sidecar?.args?.some((arg) => arg.startsWith('--reloader.config-envsubst-file'))).toBe(false);
+    expect(pod?.volumes?.map((v) => v.name)).toEqual(['config', 'objstore', 'data']);
+  });
+
+  it('mounts the rule files into Prometheus and the reloader when spec.rules is set', () => {
+    const children = desiredChildren(replica({ rules: { configMaps: ['team-rules'] } }), { ...inputs, rules });
+    expect(children.configMaps.map((c) => c.metadata?.name)).toEqual(['demo-prometheus-config', 'demo-prometheus-rules']);
+    expect(children.configMaps[1]?.data).toEqual(rules.files);
+    const [prometheus, sidecar] = children.statefulSets[0]?.spec?.template.spec?.containers ?? [];
+    expect(prometheus?.volumeMounts).toContainEqual({ name: 'rules', mountPath: '/etc/prometheus/rules', readOnly: true });
+    expect(sidecar?.args).toContain('--reloader.rule-dir=/etc/prometheus/rules');
+  });
+
+  it('restricts the Compactor to the blocks of this replica’s pods, whatever the cluster name holds', () => {
+    const compactor = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).statefulSets.find((s) => s.metadata?.name === 'demo-compactor');
+    const args = compactor({ clusterName: 'eu.west (1)' })?.spec?.template.spec?.containers[0]?.args ?? [];
+    const selector = args.find((arg) => arg.startsWith('--selector.relabel-config='))?.slice('--selector.relabel-config='.length) ?? '';
+    const [rule] = parse(selector) as [{ action: string; source_labels: string[]; separator: string; regex: string }];
+    expect(rule).toMatchObject({ action: 'keep', source_labels: ['cluster', 'replica'], separator: ';' });
+    const matches = (cluster: string, pod: string) => RE2JS.compile(`^(?:${rule.regex})$`).matches(`${cluster};${pod}`);
+    expect(matches('eu.west (1)', 'demo-prometheus-0')).toBe(true);
+    expect(matches('eu.west (1)', 'demo-prometheus-1')).toBe(true);
+    expect(matches('euxwest (1)', 'demo-prometheus-0')).toBe(false);
+    expect(matches('eu.west (1)', 'other-prometheus-0')).toBe(false);
+    expect(args).not.toContain('--downsampling.disable');
+    expect(compactor({ compaction: { downsampling: false, retention: { raw: '1d' } } })?.spec?.template.spec?.containers[0]?.args).toEqual(
+      expect.arrayContaining(['--downsampling.disable', '--retention.resolution-raw=1d', '--retention.resolution-5m=0d']),
+    );
+    expect(compactor({ compaction: { enabled: false } })).toBeUndefined();
   });
 });

@@ -4,12 +4,13 @@ import type { IConfigMap, IService, IServiceAccount } from 'kubernetes-models/v1
 import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 
+import { compactorService, compactorStatefulSet } from './compactor.ts';
 import { buildContext, type BuildInputs } from './context.ts';
 import { grafanaDatasources, grafanaDeployment } from './grafana.ts';
 import { ingress } from './ingress.ts';
 import { networkPolicies } from './network-policy.ts';
 import { podDisruptionBudgets, type PodDisruptionBudget } from './pdb.ts';
-import { prometheusConfigMap, prometheusStatefulSet } from './prometheus.ts';
+import { prometheusConfigMap, prometheusRulesConfigMap, prometheusStatefulSet } from './prometheus.ts';
 import { queryDeployment } from './query.ts';
 import { discoveryRole, discoveryRoleBinding, prometheusServiceAccount } from './service-account.ts';
 import { services } from './services.ts';
@@ -29,17 +30,17 @@ export interface DesiredChildren {
   readonly networkPolicies: INetworkPolicy[];
 }
 
-const present = <T>(object: T | undefined): T[] => (object === undefined ? [] : [object]);
+const present = <T>(...objects: (T | undefined)[]): T[] => objects.filter((object): object is T => object !== undefined);
 
 /** The desired children of a (validated, defaulted) replica: a pure function, golden-tested. */
 export function desiredChildren(replica: PrometheusReplica, inputs: BuildInputs): DesiredChildren {
   const context = buildContext(replica, inputs);
   const grafana = replica.spec.grafana?.enabled === true;
   return {
-    configMaps: [prometheusConfigMap(context), ...(grafana ? [grafanaDatasources(context)] : [])],
-    statefulSets: [prometheusStatefulSet(context), storeStatefulSet(context)],
+    configMaps: present(prometheusConfigMap(context), prometheusRulesConfigMap(context), grafana ? grafanaDatasources(context) : undefined),
+    statefulSets: present(prometheusStatefulSet(context), storeStatefulSet(context), compactorStatefulSet(context)),
     deployments: [queryDeployment(context), ...(grafana ? [grafanaDeployment(context)] : [])],
-    services: services(context),
+    services: present(...services(context), compactorService(context)),
     ingresses: present(ingress(context)),
     podDisruptionBudgets: podDisruptionBudgets(context),
     serviceAccounts: [prometheusServiceAccount(context)],

@@ -8,8 +8,10 @@ import { childNames, labels, type ChildNames, type Component } from '../names.ts
 
 /** Everything the builders need besides the replica; computed by the reconciler. */
 export interface BuildInputs {
-  /** The Prometheus config the reloader renders, with its hash. */
-  readonly config: { readonly text: string; readonly hash: string };
+  /** The Prometheus config, its hash and the name of its marker file. */
+  readonly config: { readonly text: string; readonly hash: string; readonly marker: string };
+  /** The checked rule files of spec.rules, by file name; undefined without spec.rules. */
+  readonly rules?: { readonly files: Readonly<Record<string, string>>; readonly hash: string } | undefined;
   /** Hash of the bucket Secret's objstore.yml: pods roll when it changes. */
   readonly bucketSecretHash: string;
   readonly clusterDomain: string;

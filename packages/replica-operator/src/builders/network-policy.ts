@@ -41,7 +41,7 @@ function policy(context: BuildContext, component: Component, ingress: INetworkPo
  * With `networkPolicy.enabled`, each tier accepts only the traffic it serves: Prometheus's web
  * port from its own pods (the sidecar's reloader), Query, Grafana and the ingress controller,
  * and its sidecar's StoreAPI from Query; Store only from Query; Query only from Grafana and the
- * ingress controller; Grafana only from the ingress controller, and Grafana may connect only to
+ * ingress controller; the Compactor from nobody; Grafana only from the ingress controller, and Grafana may connect only to
  * Query and DNS (a Grafana admin cannot turn a data source into a probe of the member's
  * network). Policies add up, so a user's own NetworkPolicy can open more. Kubelet probes are
  * always allowed.
@@ -59,6 +59,8 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
     ]),
     policy(context, 'thanos-store', [{ from: [pods(context, 'thanos-query')], ports: [tcp(PORTS.grpc)] }]),
     policy(context, 'thanos-query', [{ from: [...grafanaPods, ingressController], ports: [tcp(PORTS.queryHttp)] }]),
+    // The Compactor serves nobody: its port is for metrics and its block viewer.
+    ...(context.replica.spec.compaction.enabled ? [policy(context, 'thanos-compact', [])] : []),
   ];
   if (withGrafana) {
     list.push(

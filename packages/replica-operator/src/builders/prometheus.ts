@@ -1,62 +1,72 @@
 import { ANNOTATIONS, DEFAULTS } from '@promfleet/api';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IConfigMap, IPersistentVolumeClaim, IVolume } from 'kubernetes-models/v1';
+import type { IConfigMap, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 
+import { MARKER_CONTENT } from '../config/config-marker.ts';
 import { labels, PORTS, selectorLabels } from '../names.ts';
+import { POD_PATHS } from '../pod-paths.ts';
+import { dataClaims } from './claims.ts';
 import { childMetadata, container, httpProbe, POD_SECURITY_CONTEXT, preferredAntiAffinity, type BuildContext } from './context.ts';
 
-const CONFIG_DIR = '/etc/prometheus/config';
-const CONFIG_OUT_DIR = '/etc/prometheus/config_out';
-const RENDERED_CONFIG = `${CONFIG_OUT_DIR}/prometheus.env.yaml`;
-const CONFIG_FILE = 'prometheus.yml';
-const DATA_DIR = '/prometheus';
-export const OBJSTORE_DIR = '/etc/thanos/objstore';
+const CONFIG_FILE = `${POD_PATHS.configDir}/${POD_PATHS.configFile}`;
+const DATA_DIR = POD_PATHS.dataDir;
+export const OBJSTORE_DIR = POD_PATHS.objstoreDir;
 
-/** The config the sidecar's reloader reads; editing it reloads Prometheus without a restart. */
+/**
+ * The config Prometheus reads, with its marker file; an edit reaches the pods through the kubelet
+ * and the sidecar's reloader reloads Prometheus — no restart.
+ */
 export function prometheusConfigMap(context: BuildContext): IConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: childMetadata(context, context.names.prometheusConfig, 'prometheus', { annotations: { [ANNOTATIONS.configHash]: context.config.hash } }),
-    data: { [CONFIG_FILE]: context.config.text },
+    data: { [POD_PATHS.configFile]: context.config.text, [context.config.marker]: MARKER_CONTENT },
   };
 }
+
+/** The rule files of spec.rules, checked, one key per selected ConfigMap key. */
+export function prometheusRulesConfigMap(context: BuildContext): IConfigMap | undefined {
+  if (!context.rules) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: childMetadata(context, context.names.prometheusRules, 'prometheus'),
+    data: { ...context.rules.files },
+  };
+}
+
+const POD_NAME = { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
 
 export function objstoreVolume(context: BuildContext): IVolume {
   return { name: 'objstore', secret: { secretName: context.replica.spec.bucketSecret, items: [{ key: DEFAULTS.bucketSecretKey, path: 'objstore.yml' }] } };
 }
 
 /**
- * Prometheus with the Thanos sidecar. The sidecar renders the config (replacing `$(POD_NAME)`
- * so each pod carries its own `replica` external label), uploads blocks, and serves the
- * StoreAPI; min and max block duration are equal, as the sidecar requires.
+ * Prometheus with the Thanos sidecar. Prometheus is the container's only process (it handles
+ * SIGTERM) and reads its config straight from the ConfigMap, expanding `${POD_NAME}` in the
+ * `replica` external label itself, so it starts whatever the sidecar does. The sidecar watches
+ * the config and rules and reloads Prometheus, uploads blocks and serves the StoreAPI; min and
+ * max block duration are equal, as the sidecar requires.
  */
 export function prometheusStatefulSet(context: BuildContext): IStatefulSet {
   const { spec } = context.replica;
   const replicas = spec.highlyAvailable ? 2 : 1;
   const selector = selectorLabels(context.name, 'prometheus');
+  const rules = context.rules !== undefined;
   const volumes: IVolume[] = [
     { name: 'config', configMap: { name: context.names.prometheusConfig } },
-    { name: 'config-out', emptyDir: {} },
+    ...(rules ? [{ name: 'rules', configMap: { name: context.names.prometheusRules } }] : []),
     objstoreVolume(context),
     ...(spec.storage ? [] : [{ name: 'data', emptyDir: {} }]),
   ];
-  const claims: IPersistentVolumeClaim[] = spec.storage
-    ? [
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          metadata: { name: 'data', labels: selector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            resources: { requests: { storage: spec.storage.size } },
-            ...(spec.storage.storageClassName ? { storageClassName: spec.storage.storageClassName } : {}),
-          },
-        },
-      ]
-    : [];
+  const configMounts = (): IVolumeMount[] => [
+    { name: 'config', mountPath: POD_PATHS.configDir, readOnly: true },
+    ...(rules ? [{ name: 'rules', mountPath: POD_PATHS.rulesDir, readOnly: true }] : []),
+  ];
+  const claims = dataClaims(spec.storage, selector);
   const prometheusArgs = [
-    `--config.file=${RENDERED_CONFIG}`,
+    `--config.file=${CONFIG_FILE}`,
     `--storage.tsdb.path=${DATA_DIR}`,
     `--storage.tsdb.retention.time=${spec.metrics.retention}`,
     `--storage.tsdb.min-block-duration=${spec.metrics.blockDuration}`,
@@ -89,17 +99,13 @@ export function prometheusStatefulSet(context: BuildContext): IStatefulSet {
               {
                 name: 'prometheus',
                 image: context.images.prometheus,
-                // The sidecar writes the rendered config; start Prometheus once it exists rather
-                // than crash-looping until it does.
-                command: ['/bin/sh', '-c', `until [ -s ${RENDERED_CONFIG} ]; do sleep 1; done; exec /bin/prometheus "$@"`, '--'],
+                // The image's entrypoint, /bin/prometheus, is PID 1: no shell in between.
                 args: prometheusArgs,
+                env: [POD_NAME],
                 ports: [{ name: 'web', containerPort: PORTS.prometheusWeb }],
                 readinessProbe: httpProbe('/-/ready', 'web', { periodSeconds: 5 }),
                 livenessProbe: httpProbe('/-/healthy', 'web', { failureThreshold: 6 }),
-                volumeMounts: [
-                  { name: 'config-out', mountPath: CONFIG_OUT_DIR, readOnly: true },
-                  { name: 'data', mountPath: DATA_DIR },
-                ],
+                volumeMounts: [...configMounts(), { name: 'data', mountPath: DATA_DIR }],
               },
               spec.resources?.prometheus,
             ),
@@ -112,24 +118,18 @@ export function prometheusStatefulSet(context: BuildContext): IStatefulSet {
                   `--tsdb.path=${DATA_DIR}`,
                   `--prometheus.url=http://localhost:${String(PORTS.prometheusWeb)}`,
                   `--objstore.config-file=${OBJSTORE_DIR}/objstore.yml`,
-                  `--reloader.config-file=${CONFIG_DIR}/${CONFIG_FILE}`,
-                  `--reloader.config-envsubst-file=${RENDERED_CONFIG}`,
+                  `--reloader.config-file=${CONFIG_FILE}`,
+                  ...(rules ? [`--reloader.rule-dir=${POD_PATHS.rulesDir}`] : []),
                   `--grpc-address=:${String(PORTS.grpc)}`,
                   `--http-address=:${String(PORTS.thanosHttp)}`,
                 ],
-                env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
                 ports: [
                   { name: 'grpc', containerPort: PORTS.grpc },
                   { name: 'http', containerPort: PORTS.thanosHttp },
                 ],
                 readinessProbe: httpProbe('/-/ready', 'http', { periodSeconds: 5 }),
                 livenessProbe: httpProbe('/-/healthy', 'http', { failureThreshold: 6 }),
-                volumeMounts: [
-                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
-                  { name: 'config-out', mountPath: CONFIG_OUT_DIR },
-                  { name: 'data', mountPath: DATA_DIR },
-                  { name: 'objstore', mountPath: OBJSTORE_DIR, readOnly: true },
-                ],
+                volumeMounts: [...configMounts(), { name: 'data', mountPath: DATA_DIR }, { name: 'objstore', mountPath: OBJSTORE_DIR, readOnly: true }],
               },
               spec.resources?.thanosSidecar,
             ),

@@ -33,7 +33,7 @@ describe('pod identity', () => {
     const pods = templates(children);
     expect(pods.get('demo-prometheus')?.spec?.serviceAccountName).toBe('demo-prometheus');
     expect(pods.get('demo-prometheus')?.spec?.automountServiceAccountToken).toBeUndefined();
-    for (const name of ['demo-thanos-store', 'demo-thanos-query', 'demo-grafana']) expect(pods.get(name)?.spec?.automountServiceAccountToken, name).toBe(false);
+    for (const name of ['demo-thanos-store', 'demo-thanos-query', 'demo-compactor', 'demo-grafana']) expect(pods.get(name)?.spec?.automountServiceAccountToken, name).toBe(false);
     expect(children.serviceAccounts.map((account) => account.metadata?.name)).toEqual(['demo-prometheus']);
   });
 
@@ -109,13 +109,15 @@ describe('NetworkPolicies', () => {
     expect(build({ networkPolicy: { enabled: false } }).networkPolicies).toEqual([]);
   });
 
-  it('select each tier and admit only its clients: Prometheus from its pods, Query, Grafana, the ingress controller; Store from Query; Query from Grafana and the ingress controller', () => {
+  it('select each tier and admit only its clients: Prometheus from its pods, Query, Grafana, the ingress controller; Store from Query; Query from Grafana and the ingress controller; the Compactor from nobody', () => {
     const children = build({ grafana: { enabled: true }, networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } } });
     const byName = new Map(children.networkPolicies.map((policy) => [policy.metadata?.name, policy.spec]));
-    expect([...byName.keys()]).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-grafana']);
+    expect([...byName.keys()]).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-thanos-compact', 'demo-grafana']);
     const selects = (policy: string, workload: string) => matchesLabelSelector((byName.get(policy)?.podSelector ?? {}) as LabelSelector, labelsOf(children, workload));
-    const workloads = ['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-grafana'];
-    for (const policy of workloads) expect(workloads.filter((workload) => selects(policy, workload))).toEqual([policy]);
+    const workloads = ['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-compactor', 'demo-grafana'];
+    // Each policy is named after its tier; the Compactor's workload is demo-compactor.
+    const workloadOf = (policy: string) => (policy === 'demo-thanos-compact' ? 'demo-compactor' : policy);
+    for (const policy of byName.keys()) expect(workloads.filter((workload) => selects(policy ?? '', workload))).toEqual([workloadOf(policy ?? '')]);
 
     // Which workloads' pods (and which namespaces) each policy admits, on which ports.
     const admitted = (policy: string) =>
@@ -132,6 +134,8 @@ describe('NetworkPolicies', () => {
     expect(admitted('demo-thanos-store')).toEqual([{ ports: [10901], pods: ['demo-thanos-query'], namespaces: [] }]);
     expect(admitted('demo-thanos-query')).toEqual([{ ports: [9090], pods: ['demo-grafana'], namespaces: ingressController }]);
     expect(admitted('demo-grafana')).toEqual([{ ports: [3000], pods: [], namespaces: ingressController }]);
+    expect(admitted('demo-thanos-compact')).toEqual([]);
+    expect(byName.get('demo-thanos-compact')?.policyTypes).toEqual(['Ingress']);
   });
 
   it('let Grafana connect only to Query and DNS', () => {
@@ -147,7 +151,8 @@ describe('NetworkPolicies', () => {
 
   it('default to the ingress-nginx namespace, and leave Grafana out without Grafana', () => {
     const children = build({ networkPolicy: { enabled: true } });
-    expect(children.networkPolicies.map((policy) => policy.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query']);
+    expect(children.networkPolicies.map((policy) => policy.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-thanos-compact']);
+    expect(build({ networkPolicy: { enabled: true }, compaction: { enabled: false } }).networkPolicies.map((policy) => policy.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query']);
     const query = children.networkPolicies.find((policy) => policy.metadata?.name === 'demo-thanos-query');
     expect(query?.spec?.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
   });

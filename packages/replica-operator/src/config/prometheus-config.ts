@@ -1,20 +1,25 @@
 import { createHash } from 'node:crypto';
 
-import { parsePrometheusDuration } from '@promfleet/api';
+import type { Alertmanager } from '@promfleet/api';
 import { parseDocument, stringify } from 'yaml';
 
-/** What the Thanos reloader replaces with each pod's name, so every Prometheus gets its own `replica` label. */
-export const REPLICA_PLACEHOLDER = '$(POD_NAME)';
+import { POD_PATHS, PROMETHEUS_ENVIRONMENT, REPLICA_LABEL_VALUE } from '../pod-paths.ts';
+import { markerFile, markerPath } from './config-marker.ts';
+import { prometheusConfigProblems } from './validation/prometheus-config.ts';
+import { isRecord } from './validation/shape.ts';
 
 export type ConfigProblemReason = 'ConfigMapNotFound' | 'ConfigKeyMissing' | 'ConfigInvalid';
 
 export type RenderedConfig =
-  | { readonly ok: true; readonly text: string; readonly hash: string; readonly overridden: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly text: string;
+      /** Hash of the rendered config; the marker file named after it goes with it. */
+      readonly hash: string;
+      readonly marker: string;
+      readonly overridden: readonly string[];
+    }
   | { readonly ok: false; readonly reason: ConfigProblemReason; readonly message: string };
-
-// The top-level sections Prometheus 3 accepts; it refuses to start on any other.
-const TOP_LEVEL = new Set(['global', 'runtime', 'rule_files', 'scrape_config_files', 'scrape_configs', 'alerting', 'remote_write', 'remote_read', 'storage', 'tracing', 'otlp']);
-const GLOBAL_DURATIONS = ['scrape_interval', 'scrape_timeout', 'evaluation_interval', 'rule_query_offset'];
 
 export interface ConfigInput {
   readonly configMapName: string;
@@ -23,12 +28,17 @@ export interface ConfigInput {
   readonly data: Readonly<Record<string, string>> | undefined;
   readonly clusterName: string;
   readonly externalLabels: Readonly<Record<string, string>> | undefined;
+  /** spec.rules is set: the rule files the operator mounts are listed. */
+  readonly rules?: boolean;
+  readonly alertmanagers?: readonly Alertmanager[] | undefined;
 }
 
+const MAX_PROBLEMS = 10;
+
 /**
- * The Prometheus configuration the sidecar's reloader renders: the user's config with the
- * external labels merged in — theirs, then `spec.externalLabels`, then `cluster` and the
- * `replica` placeholder, which always win. Problems come back with the path of what is wrong.
+ * The config Prometheus reads: the user's config, checked, with the external labels merged in —
+ * theirs, then `spec.externalLabels` (taken literally), then `cluster` and `replica`, which always
+ * win — the operator's rule files and Alertmanagers added, and the config marker listed last.
  */
 export function renderPrometheusConfig(input: ConfigInput): RenderedConfig {
   const where = `ConfigMap ${input.configMapName}`;
@@ -43,65 +53,55 @@ export function renderPrometheusConfig(input: ConfigInput): RenderedConfig {
     const first = document.errors[0];
     return { ok: false, reason: 'ConfigInvalid', message: `${where} key ${input.key} is not YAML: ${first?.message.split('\n')[0] ?? ''}` };
   }
-  const config: unknown = document.toJS();
-  const problem = configProblem(config ?? {});
-  if (problem) return { ok: false, reason: 'ConfigInvalid', message: `${where} key ${input.key} is not a Prometheus config: ${problem}` };
+  const config: unknown = document.toJS() ?? {};
+  const problems = prometheusConfigProblems(config, PROMETHEUS_ENVIRONMENT);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, MAX_PROBLEMS).join('; ');
+    const more = problems.length > MAX_PROBLEMS ? `; and ${String(problems.length - MAX_PROBLEMS)} more` : '';
+    return { ok: false, reason: 'ConfigInvalid', message: `${where} key ${input.key} is not a valid Prometheus config: ${shown}${more}` };
+  }
 
-  const root = { ...(config as Record<string, unknown> | null) };
-  const global = { ...(root.global as Record<string, unknown> | undefined) };
+  const root = { ...(config as Record<string, unknown>) };
+  const global = { ...(isRecord(root.global) ? root.global : {}) };
   const userLabels = (global.external_labels ?? {}) as Record<string, string>;
-  const ours = { cluster: input.clusterName, replica: REPLICA_PLACEHOLDER };
+  const ours = { cluster: escapeExpansion(input.clusterName), replica: REPLICA_LABEL_VALUE };
   const overridden = Object.keys(ours).filter((label) => label in userLabels);
-  global.external_labels = { ...userLabels, ...input.externalLabels, ...ours };
+  const specLabels = Object.fromEntries(Object.entries(input.externalLabels ?? {}).map(([name, value]) => [name, escapeExpansion(value)]));
+  global.external_labels = { ...userLabels, ...specLabels, ...ours };
   root.global = global;
-  const rendered = stringify(root, { lineWidth: 0 });
-  return { ok: true, text: rendered, hash: createHash('sha256').update(rendered).digest('hex').slice(0, 16), overridden };
+  if (input.rules) root.rule_files = [...((root.rule_files as string[] | null | undefined) ?? []), `${POD_PATHS.rulesDir}/*.yaml`];
+  const alerting = withAlertmanagers(root.alerting, input.alertmanagers ?? []);
+  if (alerting) root.alerting = alerting;
+  const hash = hashOf(stringify(root, { lineWidth: 0 }));
+  root.rule_files = [...((root.rule_files as string[] | null | undefined) ?? []), markerPath(hash)];
+  return { ok: true, text: stringify(root, { lineWidth: 0 }), hash, marker: markerFile(hash), overridden };
 }
 
-function configProblem(config: unknown): string | undefined {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) return 'the document must be a mapping';
-  const root = config as Record<string, unknown>;
-  const unknown = Object.keys(root).filter((key) => !TOP_LEVEL.has(key));
-  if (unknown.length > 0) return `unknown top-level field ${unknown.map((k) => JSON.stringify(k)).join(', ')}`;
-  const global = root.global;
-  if (global !== undefined && global !== null) {
-    if (!isRecord(global)) return 'global: must be a mapping';
-    for (const field of GLOBAL_DURATIONS) {
-      const value = global[field];
-      if (value !== undefined && (typeof value !== 'string' || parsePrometheusDuration(value) === undefined)) return `global.${field}: ${JSON.stringify(value)} is not a Prometheus duration`;
-    }
-    const labels = global.external_labels;
-    if (labels !== undefined && labels !== null) {
-      if (!isRecord(labels)) return 'global.external_labels: must be a mapping';
-      for (const [name, value] of Object.entries(labels)) {
-        if (typeof value !== 'string') return `global.external_labels.${name}: must be a string`;
-      }
-    }
-  }
-  for (const field of ['rule_files', 'scrape_config_files'] as const) {
-    const files = root[field];
-    if (files !== undefined && files !== null && (!Array.isArray(files) || files.some((f) => typeof f !== 'string'))) return `${field}: must be a list of file paths`;
-  }
-  const scrapes = root.scrape_configs;
-  if (scrapes !== undefined && scrapes !== null) {
-    if (!Array.isArray(scrapes)) return 'scrape_configs: must be a list';
-    const jobs = new Set<string>();
-    for (const [i, scrape] of scrapes.entries()) {
-      if (!isRecord(scrape)) return `scrape_configs[${String(i)}]: must be a mapping`;
-      const job = scrape.job_name;
-      if (typeof job !== 'string' || job === '') return `scrape_configs[${String(i)}].job_name: is required`;
-      if (jobs.has(job)) return `scrape_configs[${String(i)}].job_name: ${JSON.stringify(job)} is used twice`;
-      jobs.add(job);
-      for (const field of ['scrape_interval', 'scrape_timeout']) {
-        const value = scrape[field];
-        if (value !== undefined && (typeof value !== 'string' || parsePrometheusDuration(value) === undefined)) return `scrape_configs[${String(i)}].${field}: ${JSON.stringify(value)} is not a Prometheus duration`;
-      }
-    }
-  }
-  return undefined;
+/**
+ * The user's alerting section with the replica's Alertmanagers appended. With any Alertmanager,
+ * the `replica` label is dropped from alerts first, so the two pods of an HA pair send the same
+ * alert and Alertmanager deduplicates it.
+ */
+function withAlertmanagers(value: unknown, alertmanagers: readonly Alertmanager[]): Record<string, unknown> | undefined {
+  const alerting = isRecord(value) ? { ...value } : {};
+  const theirs: unknown[] = Array.isArray(alerting.alertmanagers) ? alerting.alertmanagers : [];
+  const added = alertmanagers.map((manager) => ({
+    scheme: manager.scheme,
+    ...(manager.pathPrefix ? { path_prefix: manager.pathPrefix } : {}),
+    ...(manager.timeout ? { timeout: manager.timeout } : {}),
+    api_version: 'v2',
+    static_configs: [{ targets: [...manager.targets] }],
+  }));
+  if (theirs.length + added.length === 0) return isRecord(value) ? value : undefined;
+  const relabel: unknown[] = Array.isArray(alerting.alert_relabel_configs) ? alerting.alert_relabel_configs : [];
+  return { ...alerting, alert_relabel_configs: [{ action: 'labeldrop', regex: 'replica' }, ...relabel], alertmanagers: [...theirs, ...added] };
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A value Prometheus must take literally: its expansion of external labels turns `$$` into `$`. */
+function escapeExpansion(value: string): string {
+  return value.replaceAll('$', '$$$$');
 }
 
+function hashOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}

@@ -22,7 +22,7 @@ import {
   type ResourceType,
   type SharedInformer,
 } from '@promfleet/kube';
-import type { ISecret } from 'kubernetes-models/v1';
+import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
 import { checkGrafanaAdmin, type GrafanaAdminCheck } from '../config/grafana-admin.ts';
@@ -38,6 +38,9 @@ export interface SecretDigest extends KubeObject {
 
 const SecretDigests = resourceType<SecretDigest>('', 'v1', 'secrets', 'Secret', true);
 export const NetworkPolicies = resourceType<INetworkPolicy>('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true);
+export const PersistentVolumeClaims = resourceType<IPersistentVolumeClaim>('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true);
+// The claims of StatefulSet claim templates carry the pods' selector labels, not managed-by.
+const OWN_CLAIMS = 'app.kubernetes.io/component in (prometheus,thanos-compact),app.kubernetes.io/instance';
 
 function digest(raw: SecretDigest): SecretDigest {
   const secret = raw as unknown as ISecret;
@@ -94,7 +97,14 @@ export function createCaches(client: KubeClient, options: CacheOptions) {
   const managedBy = `app.kubernetes.io/managed-by=${OPERATOR_NAME}`;
   const informer = <T extends KubeObject>(type: ResourceType<T>, extra: Omit<InformerOptions<T>, 'namespace'> = {}): SharedInformer<T> =>
     namespacedInformer<T>(new ResourceClient(client, type), options.namespaces, { ...common, ...extra });
-  const replicas = informer(PrometheusReplicas, { indexers: { configMap: configMapKey, secret: secretKeys } });
+  const replicas = informer(PrometheusReplicas, {
+    indexers: {
+      configMap: configMapKey,
+      secret: secretKeys,
+      // Replicas with spec.rules, by namespace: any ConfigMap there may be one of their rule files.
+      rulesNamespace: (replica: PrometheusReplica) => (replica.spec.rules ? [replica.metadata.namespace ?? ''] : []),
+    },
+  });
   return {
     replicas,
     statefulSets: informer(StatefulSets, { labelSelector: managedBy }),
@@ -107,6 +117,7 @@ export function createCaches(client: KubeClient, options: CacheOptions) {
     roleBindings: informer(RoleBindings, { labelSelector: managedBy }),
     networkPolicies: informer(NetworkPolicies, { labelSelector: managedBy }),
     pods: informer(Pods, { labelSelector: managedBy }),
+    claims: informer(PersistentVolumeClaims, { labelSelector: OWN_CLAIMS }),
     configMaps: informer(ConfigMaps),
     secrets: new PolledObjects(new ResourceClient(client, SecretDigests), {
       ...common,

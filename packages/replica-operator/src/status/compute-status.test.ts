@@ -31,12 +31,13 @@ const deployment = (name: string, replicas: number, ready: number): IDeployment 
   spec: { replicas, selector: {}, template: {} },
   status: { replicas, readyReplicas: ready, updatedReplicas: replicas, observedGeneration: 1 },
 });
-const pod = (name: string, component: string, phase: 'Running' | 'Failed' = 'Running'): IPod => ({
+const pod = (name: string, component: string, phase: 'Running' | 'Failed' = 'Running', ready = phase === 'Running'): IPod => ({
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name, labels: { 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': component } },
-  status: { phase },
+  status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
 });
+const condition = (status: ReturnType<typeof computeStatus>, type: string) => status.conditions?.find((c) => c.type === type);
 
 function state(overrides: Partial<ObservedState> = {}): ObservedState {
   return {
@@ -103,6 +104,50 @@ describe('computeStatus', () => {
       addresses: ['192.0.2.11', 'lb.example.net'],
     });
     expect(status.readyPods).toBe('4/4');
+  });
+
+  it('keeps Prometheus ready from its pods while its StatefulSet is recreated, so DNS does not flap', () => {
+    const running = replica({}, { phase: 'Running' });
+    const pods = [pod('demo-prometheus-0', 'prometheus'), pod('demo-thanos-store-0', 'thanos-store'), pod('demo-thanos-query-x', 'thanos-query')];
+    const gone = computeStatus(state({ replica: running, statefulSets: [set('demo-thanos-store', 1, 1)], pods }));
+    expect(gone.phase).toBe('Running');
+    const terminating = set('demo-prometheus', 1, 1);
+    terminating.metadata = { ...terminating.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' };
+    expect(computeStatus(state({ replica: running, statefulSets: [terminating, set('demo-thanos-store', 1, 1)], pods })).phase).toBe('Running');
+    const fresh = set('demo-prometheus', 1, 0);
+    fresh.status = { replicas: 0 };
+    expect(computeStatus(state({ replica: running, statefulSets: [fresh, set('demo-thanos-store', 1, 1)], pods })).phase).toBe('Running');
+    const rolling = [pod('demo-prometheus-0', 'prometheus', 'Running', false), ...pods.slice(1)];
+    expect(computeStatus(state({ replica: running, statefulSets: [set('demo-thanos-store', 1, 1)], pods: rolling })).phase).toBe('Degraded');
+  });
+
+  it('reports rule files, what Prometheus says about its config, the claims and the Compactor', () => {
+    const status = computeStatus(
+      state({
+        replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }),
+        rules: { ok: false, reason: 'RulesInvalid', message: 'ConfigMap r key a.yaml: groups: must be a list' },
+        configApplied: { type: 'ConfigApplied', status: 'False', reason: 'ConfigRejected', message: 'rejected' },
+        storage: [{ kind: 'refused', claim: 'data-demo-prometheus-0', message: 'refused' }],
+        statefulSets: [set('demo-prometheus', 1, 1), set('demo-thanos-store', 1, 1), set('demo-compactor', 1, 1)],
+        pods: [...state().pods, pod('demo-compactor-0', 'thanos-compact')],
+      }),
+    );
+    expect(status.phase).toBe('Failed');
+    expect(condition(status, 'RulesValid')).toMatchObject({ status: 'False', reason: 'RulesInvalid' });
+    expect(condition(status, 'ConfigApplied')).toMatchObject({ status: 'False', reason: 'ConfigRejected' });
+    expect(condition(status, 'StorageUpToDate')).toMatchObject({ status: 'False', reason: 'ExpansionRefused', message: 'refused' });
+    expect(condition(status, 'CompactorReady')).toMatchObject({ status: 'True', reason: 'CompactorRunning' });
+    expect(status.local?.compactor).toEqual(['demo-compactor-0']);
+  });
+
+  it('drops the conditions of what the spec no longer has, and keeps the claim verdict when it was not checked', () => {
+    const before = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }), rules: { ok: true, message: 'ok' }, storage: [] }));
+    expect(condition(before, 'StorageUpToDate')?.status).toBe('True');
+    const unchecked = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }, before), rules: { ok: true, message: 'ok' } }));
+    expect(condition(unchecked, 'StorageUpToDate')?.status).toBe('True');
+    const after = computeStatus(state({ replica: replica({ compaction: { enabled: false } }, before) }));
+    expect(after.conditions?.map((c) => c.type)).toEqual(['Ready', 'Reconciled', 'ConfigValid', 'BucketSecretValid', 'PersistentStorage']);
+    expect(after.local?.compactor).toBeUndefined();
   });
 
   it('reports the Grafana admin Secret while Grafana is enabled, fails on it like other input, and drops the condition without Grafana', () => {

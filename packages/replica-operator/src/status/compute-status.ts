@@ -6,7 +6,9 @@ import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
 import { grafanaHost, queryHost } from '../builders/ingress.ts';
 import { childNames, PORTS, type Component } from '../names.ts';
+import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';
+import { storageCondition } from './storage-condition.ts';
 
 /** An input check: fine, or a reason and message for its condition. */
 export type InputCheck = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly reason: string; readonly message: string };
@@ -20,6 +22,12 @@ export interface ObservedState {
   readonly bucketSecret: InputCheck;
   /** The Grafana admin Secret; undefined without Grafana. */
   readonly grafanaAdmin?: InputCheck | undefined;
+  /** The rule files of spec.rules; undefined without spec.rules. */
+  readonly rules?: InputCheck | undefined;
+  /** What the Prometheus pods say about their config (ConfigApplied). */
+  readonly configApplied?: ConditionUpdate | undefined;
+  /** Claims that do not match their templates; undefined when not checked (the old condition stands). */
+  readonly storage?: readonly ClaimProblem[] | undefined;
   /** Why applying the children failed, when it did. */
   readonly applyError: string | undefined;
   readonly statefulSets: readonly IStatefulSet[];
@@ -37,15 +45,25 @@ interface Tier {
   readonly settled: boolean;
 }
 
-function statefulSetTier(component: Component, set: IStatefulSet | undefined): Tier | undefined {
-  if (!set) return undefined;
+/**
+ * A StatefulSet's tier; from its pods while it has none to speak for them: deleted (and pods
+ * orphaned) to be recreated with new claim templates, or just created and not yet observed by
+ * its controller. Pods keep serving meanwhile, and readiness must not flap.
+ */
+function statefulSetTier(component: Component, set: IStatefulSet | undefined, pods: readonly IPod[], desiredReplicas: number): Tier | undefined {
+  if (!set || set.metadata?.deletionTimestamp || set.status?.observedGeneration === undefined) {
+    const own = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === component && !pod.metadata.deletionTimestamp);
+    if (own.length === 0) return set && !set.metadata?.deletionTimestamp ? { component, desired: desiredReplicas, ready: 0, settled: false } : undefined;
+    const ready = own.filter((pod) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')).length;
+    return { component, desired: desiredReplicas, ready: Math.min(ready, desiredReplicas), settled: own.length === desiredReplicas };
+  }
   const desired = set.spec?.replicas ?? 1;
   const status = set.status;
   const settled =
-    (status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0) &&
-    (status?.updatedReplicas ?? 0) === desired &&
-    (status?.currentRevision === undefined || status.currentRevision === status.updateRevision);
-  return { component, desired, ready: Math.min(status?.readyReplicas ?? 0, desired), settled };
+    (status.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0) &&
+    (status.updatedReplicas ?? 0) === desired &&
+    (status.currentRevision === undefined || status.currentRevision === status.updateRevision);
+  return { component, desired, ready: Math.min(status.readyReplicas ?? 0, desired), settled };
 }
 
 function deploymentTier(component: Component, deployment: IDeployment | undefined): Tier | undefined {
@@ -79,9 +97,11 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   const names = childNames(name);
   const find = <T extends { metadata?: { name?: string } }>(list: readonly T[], child: string) => list.find((object) => object.metadata?.name === child);
   const grafanaEnabled = replica.spec.grafana?.enabled === true;
+  // A replica that failed validation is read as stored, without the schema's defaults.
+  const compaction = (replica.spec as Partial<PrometheusReplica['spec']>).compaction ?? { enabled: true, storage: undefined };
   const tiers = [
-    statefulSetTier('prometheus', find(state.statefulSets, names.prometheus)),
-    statefulSetTier('thanos-store', find(state.statefulSets, names.store)),
+    statefulSetTier('prometheus', find(state.statefulSets, names.prometheus), state.pods, replica.spec.highlyAvailable ? 2 : 1),
+    statefulSetTier('thanos-store', find(state.statefulSets, names.store), state.pods, 1),
     deploymentTier('thanos-query', find(state.deployments, names.query)),
     ...(grafanaEnabled ? [deploymentTier('grafana', find(state.deployments, names.grafana))] : []),
   ];
@@ -92,7 +112,7 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   const allReady = existing.length === expectedTiers && existing.every((tier) => tier.ready === tier.desired && tier.settled);
   const failedPods = state.pods.some((pod) => pod.status?.phase === 'Failed');
   const grafanaAdmin = state.grafanaAdmin ?? { ok: true, message: '' };
-  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok && grafanaAdmin.ok;
+  const inputsValid = state.specErrors.length === 0 && state.config.ok && state.bucketSecret.ok && grafanaAdmin.ok && state.rules?.ok !== false;
   const previous = replica.status?.phase;
 
   let phase: ReplicaPhase;
@@ -105,7 +125,11 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
 
   const notReady = existing.filter((tier) => tier.ready < tier.desired || !tier.settled).map((tier) => `${tier.component} ${String(tier.ready)}/${String(tier.desired)} ready`);
   const inputProblem =
-    state.specErrors[0] ?? (state.config.ok ? undefined : state.config.message) ?? (state.bucketSecret.ok ? undefined : state.bucketSecret.message) ?? (grafanaAdmin.ok ? undefined : grafanaAdmin.message);
+    state.specErrors[0] ??
+    (state.config.ok ? undefined : state.config.message) ??
+    (state.bucketSecret.ok ? undefined : state.bucketSecret.message) ??
+    (grafanaAdmin.ok ? undefined : grafanaAdmin.message) ??
+    (state.rules?.ok === false ? state.rules.message : undefined);
   const updates: ConditionUpdate[] = [
     phase === 'Running'
       ? { type: CONDITIONS.ready, status: 'True', reason: REASONS.allTiersReady, message: `${String(ready)}/${String(desired)} pods ready` }
@@ -124,12 +148,8 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
           : state.applyError !== undefined
             ? { type: CONDITIONS.reconciled, status: 'False', reason: REASONS.reconcileFailed, message: state.applyError }
             : { type: CONDITIONS.reconciled, status: 'True', reason: REASONS.reconcileSucceeded, message: 'all children are as desired' },
-    state.config.ok
-      ? { type: CONDITIONS.configValid, status: 'True', reason: REASONS.valid, message: state.config.message }
-      : { type: CONDITIONS.configValid, status: 'False', reason: state.config.reason, message: state.config.message },
-    state.bucketSecret.ok
-      ? { type: CONDITIONS.bucketSecretValid, status: 'True', reason: REASONS.valid, message: state.bucketSecret.message }
-      : { type: CONDITIONS.bucketSecretValid, status: 'False', reason: state.bucketSecret.reason, message: state.bucketSecret.message },
+    inputCondition(CONDITIONS.configValid, state.config),
+    inputCondition(CONDITIONS.bucketSecretValid, state.bucketSecret),
     replica.spec.storage
       ? { type: CONDITIONS.persistentStorage, status: 'True', reason: REASONS.persistentVolumeClaim, message: `each Prometheus pod has a ${String(replica.spec.storage.size)} PersistentVolumeClaim` }
       : { type: CONDITIONS.persistentStorage, status: 'False', reason: REASONS.emptyDir, message: 'no spec.storage: Prometheus data lives in an emptyDir and is lost when a pod restarts' },
@@ -141,7 +161,29 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
         : { type: CONDITIONS.grafanaAdminSecretValid, status: 'False', reason: state.grafanaAdmin.reason, message: state.grafanaAdmin.message },
     );
   }
-  const previousConditions = state.grafanaAdmin ? replica.status?.conditions : removeCondition(replica.status?.conditions, CONDITIONS.grafanaAdminSecretValid);
+  if (state.rules) updates.push(inputCondition(CONDITIONS.rulesValid, state.rules));
+  if (state.configApplied) updates.push(state.configApplied);
+  const claims = replica.spec.storage !== undefined || (compaction.enabled && compaction.storage !== undefined);
+  if (claims && state.storage) updates.push(storageCondition(state.storage));
+  const compactor = compaction.enabled ? statefulSetTier('thanos-compact', find(state.statefulSets, names.compactor), state.pods, 1) : undefined;
+  if (compaction.enabled) {
+    const ready = compactor !== undefined && compactor.ready === compactor.desired;
+    updates.push({
+      type: CONDITIONS.compactorReady,
+      status: ready ? 'True' : 'False',
+      reason: ready ? REASONS.compactorRunning : REASONS.compactorNotReady,
+      message: ready ? 'the Thanos Compactor compacts, downsamples and applies retention to this replica’s blocks' : `compactor ${String(compactor?.ready ?? 0)}/1 ready`,
+    });
+  }
+  let previousConditions = replica.status?.conditions;
+  for (const [type, present] of [
+    [CONDITIONS.grafanaAdminSecretValid, state.grafanaAdmin !== undefined],
+    [CONDITIONS.rulesValid, state.rules !== undefined],
+    [CONDITIONS.storageUpToDate, claims],
+    [CONDITIONS.compactorReady, compaction.enabled],
+  ] as const) {
+    if (!present) previousConditions = removeCondition(previousConditions, type);
+  }
   const conditions: Condition[] = setConditions(previousConditions, updates, replica.metadata.generation, state.now);
 
   const addresses = ingressAddresses(state.ingresses);
@@ -161,7 +203,12 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       prometheus: podNames(state.pods, name, 'prometheus'),
       query: podNames(state.pods, name, 'thanos-query'),
       store: podNames(state.pods, name, 'thanos-store'),
+      ...(compaction.enabled ? { compactor: podNames(state.pods, name, 'thanos-compact') } : {}),
       ...(grafanaEnabled ? { grafana: podNames(state.pods, name, 'grafana') } : {}),
     },
   };
+}
+
+function inputCondition(type: string, check: InputCheck): ConditionUpdate {
+  return check.ok ? { type, status: 'True', reason: REASONS.valid, message: check.message } : { type, status: 'False', reason: check.reason, message: check.message };
 }

@@ -7,6 +7,10 @@ export const CONDITIONS = {
   persistentStorage: 'PersistentStorage',
   /** Only while Grafana is enabled. */
   grafanaAdminSecretValid: 'GrafanaAdminSecretValid',
+  rulesValid: 'RulesValid',
+  configApplied: 'ConfigApplied',
+  storageUpToDate: 'StorageUpToDate',
+  compactorReady: 'CompactorReady',
 } as const;
 
 export const REASONS = {
@@ -23,4 +27,11 @@ export const REASONS = {
   /** On ConfigValid: an image outside the operator's --allowed-image-prefixes. */
   imageNotAllowed: 'ImageNotAllowed',
   secretNotFound: 'SecretNotFound',
+  claimsMatchSpec: 'ClaimsMatchSpec',
+  resizing: 'Resizing',
+  expansionRefused: 'ExpansionRefused',
+  shrinkNotSupported: 'ShrinkNotSupported',
+  storageClassDiffers: 'StorageClassDiffers',
+  compactorRunning: 'CompactorRunning',
+  compactorNotReady: 'CompactorNotReady',
 } as const;

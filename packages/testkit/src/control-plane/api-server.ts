@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { httpsGet, waitFor } from '../http.ts';
@@ -11,6 +12,12 @@ export interface ApiServerOptions {
   readonly port: number;
   readonly dir: string;
   readonly pki: ClusterPKI;
+  /**
+   * A Unix socket where an HTTP CONNECT proxy takes the API server's connections to pods and
+   * nodes (its "cluster" egress, as konnectivity does on real clusters): how the pod proxy
+   * (`pods/NAME:PORT/proxy`) reaches what the fake kubelet runs on loopback.
+   */
+  readonly egressSocket?: string | undefined;
 }
 
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc';
@@ -39,7 +46,8 @@ export class ApiServer {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const { binary, clusterName, dir, etcdUrl, pki, port } = this.#options;
+    const { binary, clusterName, dir, etcdUrl, pki, port, egressSocket } = this.#options;
+    const egress = egressSocket ? [`--egress-selector-config-file=${writeEgressConfig(dir, egressSocket)}`] : [];
     const process = ManagedProcess.spawn({
       name: `kube-apiserver[${clusterName}]`,
       command: binary,
@@ -68,6 +76,7 @@ export class ApiServer {
         '--enable-priority-and-fairness=false',
         '--profiling=false',
         '--v=0',
+        ...egress,
       ],
       logFile: join(dir, 'kube-apiserver.log'),
     });
@@ -102,4 +111,23 @@ export class ApiServer {
   resume(): void {
     this.#process?.resume();
   }
+}
+
+/** v1.20 reads HTTPConnect over a socket; over TCP it needs TLS (and crashes without it). */
+function writeEgressConfig(dir: string, socket: string): string {
+  const file = join(dir, 'egress-selector.yaml');
+  const config = [
+    'apiVersion: apiserver.k8s.io/v1beta1',
+    'kind: EgressSelectorConfiguration',
+    'egressSelections:',
+    '  - name: cluster',
+    '    connection:',
+    '      proxyProtocol: HTTPConnect',
+    '      transport:',
+    '        uds:',
+    `          udsName: ${socket}`,
+    '',
+  ].join('\n');
+  writeFileSync(file, config);
+  return file;
 }

@@ -41,6 +41,17 @@ describe('desiredPodStatus', () => {
     expect(status.containerStatuses?.map((c) => c.state.terminated?.exitCode)).toEqual([1, 1]);
   });
 
+  it('reports what the containers it runs do: not ready until they are, restarts and the last exit', () => {
+    const crashing = { ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, restartCount: 2, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: T0 } } };
+    const status = desiredPodStatus(pod(), network, T0, { prometheus: crashing });
+    expect(conditions(status)).toMatchObject({ ContainersReady: 'False', Ready: 'False' });
+    expect(status.containerStatuses?.[0]).toMatchObject({ name: 'prometheus', ready: false, started: false, restartCount: 2, state: crashing.state, lastState: crashing.lastState });
+    expect(status.containerStatuses?.[1]).toMatchObject({ name: 'sidecar', ready: true });
+    const running = desiredPodStatus({ ...pod(), status }, network, T1, { prometheus: { ready: true, state: { running: { startedAt: T1 } }, restartCount: 2 } });
+    expect(conditions(running)).toMatchObject({ Ready: 'True' });
+    expect(podStatusMatches(status, running)).toBe(false);
+  });
+
   it('reports init containers completed', () => {
     const status = desiredPodStatus(pod({}, { initContainers: [{ name: 'init', image: 'busybox' }] }), network, T0);
     expect(status.initContainerStatuses?.map((c) => [c.name, c.ready, c.state.terminated?.exitCode, c.state.terminated?.reason])).toEqual([['init', true, 0, 'Completed']]);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { NamedObject } from '../fakes/fake-controller.ts';
+import type { PodVolume, VolumeMount } from './runtime/volumes.ts';
 
 /** Annotation that makes the fake kubelet report the pod `Failed`, its containers exited 1. */
 export const FAIL_ANNOTATION = 'testkit.promfleet.io/fail';
@@ -10,6 +11,10 @@ export const UNREADY_ANNOTATION = 'testkit.promfleet.io/unready';
 export interface Container {
   name: string;
   image?: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+  volumeMounts?: VolumeMount[];
 }
 
 export interface PodCondition {
@@ -23,8 +28,8 @@ export interface PodCondition {
 
 export interface ContainerState {
   running?: { startedAt?: string };
-  waiting?: { reason?: string };
-  terminated?: { exitCode: number; reason?: string; startedAt?: string; finishedAt?: string };
+  waiting?: { reason?: string; message?: string };
+  terminated?: { exitCode: number; signal?: number; reason?: string; message?: string; startedAt?: string; finishedAt?: string };
 }
 
 export interface ContainerStatus {
@@ -36,6 +41,15 @@ export interface ContainerStatus {
   started?: boolean;
   restartCount: number;
   state: ContainerState;
+  lastState?: ContainerState;
+}
+
+/** What a container really does, for those the kubelet runs as processes. */
+export interface ContainerReport {
+  readonly ready: boolean;
+  readonly state: ContainerState;
+  readonly restartCount: number;
+  readonly lastState?: ContainerState | undefined;
 }
 
 export interface PodStatus {
@@ -51,7 +65,7 @@ export interface PodStatus {
 
 /** A Pod as the API server sends it, reduced to what the fake kubelet reads. */
 export interface Pod extends NamedObject {
-  spec: { nodeName?: string; containers: Container[]; initContainers?: Container[] };
+  spec: { nodeName?: string; containers: Container[]; initContainers?: Container[]; volumes?: PodVolume[]; terminationGracePeriodSeconds?: number };
   status?: PodStatus;
 }
 
@@ -71,11 +85,11 @@ const OWN_CONDITIONS = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready
  * Running but not Ready, or Failed, as its annotations ask. Timestamps already in `current`
  * are kept, so writing the same outcome twice yields the same status.
  */
-export function desiredPodStatus(pod: Pod, network: { podIP: string; hostIP: string }, now: string): PodStatus {
+export function desiredPodStatus(pod: Pod, network: { podIP: string; hostIP: string }, now: string, reports: Readonly<Record<string, ContainerReport>> = {}): PodStatus {
   const current = pod.status ?? {};
   const outcome = podOutcome(pod);
   const startTime = current.startTime ?? now;
-  const containersReady = outcome === 'ready';
+  const containersReady = outcome === 'ready' && Object.values(reports).every((report) => report.ready);
   const notReady = { reason: outcome === 'failed' ? 'PodCompleted' : 'ContainersNotReady', message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]` };
   const condition = (type: string, ok: boolean, why?: { reason: string; message: string }): PodCondition => {
     const previous = current.conditions?.find((c) => c.type === type);
@@ -99,9 +113,11 @@ export function desiredPodStatus(pod: Pod, network: { podIP: string; hostIP: str
     ...(pod.spec.initContainers?.length
       ? { initContainerStatuses: pod.spec.initContainers.map((c) => containerStatus(pod, c, current.initContainerStatuses, 'completed', startTime)) }
       : {}),
-    containerStatuses: pod.spec.containers.map((c) =>
-      containerStatus(pod, c, current.containerStatuses, outcome === 'failed' ? 'failed' : outcome === 'ready' ? 'ready' : 'unready', now),
-    ),
+    containerStatuses: pod.spec.containers.map((c) => {
+      const report = outcome === 'failed' ? undefined : reports[c.name];
+      if (report) return reportedStatus(pod, c, report);
+      return containerStatus(pod, c, current.containerStatuses, outcome === 'failed' ? 'failed' : outcome === 'ready' ? 'ready' : 'unready', now);
+    }),
   };
 }
 
@@ -128,6 +144,21 @@ function containerStatus(pod: Pod, container: Container, current: ContainerStatu
   };
 }
 
+function reportedStatus(pod: Pod, container: Container, report: ContainerReport): ContainerStatus {
+  const image = container.image ?? '';
+  return {
+    name: container.name,
+    image,
+    imageID: `sha256:${sha256(image)}`,
+    containerID: `testkit://${sha256(`${pod.metadata.uid ?? ''}/${container.name}/${String(report.restartCount)}`)}`,
+    ready: report.ready,
+    started: report.state.running !== undefined,
+    restartCount: report.restartCount,
+    state: report.state,
+    ...(report.lastState ? { lastState: report.lastState } : {}),
+  };
+}
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -149,7 +180,7 @@ export function podStatusMatches(current: PodStatus | undefined, desired: PodSta
 
 function containerSummary(statuses: ContainerStatus[] | undefined): string[] {
   return (statuses ?? []).map((s) => {
-    const state = s.state.running ? 'running' : s.state.terminated ? `exited ${String(s.state.terminated.exitCode)}` : 'waiting';
+    const state = s.state.running ? 'running' : s.state.terminated ? `exited ${String(s.state.terminated.exitCode)}` : `waiting ${s.state.waiting?.reason ?? ''}`;
     return `${s.name} ${s.image} ready=${String(s.ready)} started=${String(s.started)} restarts=${String(s.restartCount)} ${state}`;
   });
 }

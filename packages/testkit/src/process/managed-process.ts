@@ -79,18 +79,24 @@ export class ManagedProcess {
     return this.#tail.split('\n').slice(-lines).join('\n');
   }
 
-  /** SIGTERM to the group, SIGKILL after `graceMs`; resolves when the process has exited. */
-  async stop(graceMs = 5000): Promise<void> {
-    if (!this.running) return;
+  /**
+   * SIGTERM to the group, SIGKILL after `graceMs`; resolves when the process has exited, with
+   * whether it took the SIGKILL (it did not end on SIGTERM within the grace period).
+   */
+  async stop(graceMs = 5000): Promise<boolean> {
+    if (!this.running) return false;
     this.#signal('SIGCONT');
     this.#signal('SIGTERM');
+    let killed = false;
     const timer = setTimeout(() => {
+      killed = true;
       this.#signal('SIGKILL');
     }, graceMs);
     await this.#exit();
     clearTimeout(timer);
     // Whatever the leader started in its group goes too.
     this.#signal('SIGKILL');
+    return killed;
   }
 
   /** SIGKILL to the group: a crash, not a shutdown. */

@@ -59,7 +59,16 @@ export async function startNodeProcess(options: {
     await process.stop();
     throw error;
   }
-  return { process, url, port, logFile, ...(tlsCA === undefined ? {} : { ca: tlsCA }), stop: () => process.stop() };
+  return {
+    process,
+    url,
+    port,
+    logFile,
+    ...(tlsCA === undefined ? {} : { ca: tlsCA }),
+    stop: async () => {
+      await process.stop();
+    },
+  };
 }
 
 /** The status of an HTTPS GET trusting only `ca`. */

@@ -4,6 +4,7 @@ import { ConfigMaps, KitMetrics, KubeClient, MemberClusters, Namespaces, Prometh
 import type { TestCluster } from '../cluster.ts';
 import { EXTERNAL_DNS_CRD_DIR, installCRDs } from '../crds.ts';
 import { startFleet, type Fleet } from '../fleet.ts';
+import type { KubeletOptions } from '../kubelet/kubelet.ts';
 import { startNodeProcess, type NodeProcess } from '../process/node-process.ts';
 import { runCli } from './cli.ts';
 import { ENTRIES } from './entries.ts';
@@ -58,6 +59,10 @@ export interface PromfleetOptions {
   readonly startHub?: boolean;
   /** Progress lines, for the demo. */
   readonly onStep?: (line: string) => void;
+  /** The fake kubelets' options, e.g. `{ prometheus: true }` to run the real Prometheus. */
+  readonly kubelet?: KubeletOptions;
+  /** More flags for every replica operator, e.g. `--secret-poll-interval=1s`. */
+  readonly operatorArgs?: readonly string[];
 }
 
 /**
@@ -92,7 +97,7 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
   const step = options.onStep ?? (() => undefined);
   const settings = options.hub ?? {};
   step(`starting a hub and ${String(options.members.length)} member clusters (etcd, kube-apiserver, kube-controller-manager)`);
-  const fleet = await startFleet({ clusters: ['hub', ...options.members.map((m) => m.name)], controllerManager: true });
+  const fleet = await startFleet({ clusters: ['hub', ...options.members.map((m) => m.name)], controllerManager: true, ...(options.kubelet ? { kubelet: options.kubelet } : {}) });
   const processes: NodeProcess[] = [];
   const clients: KubeClient[] = [];
   try {
@@ -110,7 +115,7 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
         const operator = await startNodeProcess({
           name: `replica-operator-${name}`,
           entry: ENTRIES.replicaOperator,
-          args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn'],
+          args: [`--kubeconfig=${cluster.kubeconfigFile}`, '--leader-election-namespace=default', '--log-level=warn', ...(options.operatorArgs ?? [])],
         });
         processes.push(operator);
         step(`${name}: replica operator running; creating the Prometheus config and bucket Secret in ${MEMBER_NAMESPACE}`);
