@@ -209,7 +209,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     store,
     start: async () => {
       await store.start().catch((error: unknown) => {
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; serving empty until it is back');
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published');
       });
       await manager.start();
       if (!options.redisUrl) {

@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 
-import { dnsRecord } from '@promfleet/api';
+import { dnsRecordFields } from '@promfleet/api';
 import { PrometheusClusters, ResourceClient, type KubeClient } from '@promfleet/kube';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';
 import type { EndpointSet } from './zone.ts';
+
+/** Each record field in its format; an older hub's records (a set identifier without a routing policy) still print. */
+const recordsFormat = dnsRecordFields().array();
 
 /** The records in every PrometheusCluster's status, read from the hub. */
 export async function hubEndpointSets(hub: KubeClient): Promise<EndpointSet[]> {
@@ -69,7 +72,7 @@ function parseSnapshot(url: string, text: string): EndpointsSnapshot {
   if ((typeof revision !== 'string' && typeof revision !== 'number') || !Array.isArray(items)) throw new EndpointsApiError(`GET ${url}: expected { revision, items }`);
   const sets = items.map((item: unknown, index): EndpointSet => {
     const { namespace, name, endpoints } = (item ?? {}) as { namespace?: unknown; name?: unknown; endpoints?: unknown };
-    const records = dnsRecord.array().safeParse(endpoints);
+    const records = recordsFormat.safeParse(endpoints);
     if (typeof namespace !== 'string' || typeof name !== 'string' || !records.success) {
       throw new EndpointsApiError(`GET ${url}: items[${String(index)}] is not { namespace, name, endpoints: [{ dnsName, recordType, targets, ttl }] }`);
     }

@@ -1,4 +1,4 @@
-import { dnsLabelName, dnsRecord, formatPath, type DNSRecord } from '@promfleet/api';
+import { dnsLabelName, dnsRecordFields, formatPath, type DNSRecord } from '@promfleet/api';
 
 import { hasUnprintable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
@@ -90,6 +90,8 @@ export class UnsafeZoneError extends Error {
 }
 
 const objectName = dnsLabelName(63);
+// Each field's format, which is what a zone file needs; how the fields go together is the hub's concern (and older hubs' records print too).
+const recordFormat = dnsRecordFields();
 
 /**
  * Every record checked against the schema the CRD carries (names, targets and set identifiers
@@ -99,7 +101,7 @@ export function checkZoneSafe(set: EndpointSet): void {
   const where = `${printableName(set.namespace)}/${printableName(set.name)}`;
   if (!objectName.safeParse(set.namespace).success || !objectName.safeParse(set.name).success) throw new UnsafeZoneError(`refusing to print records of ${where}: its namespace or name is not a Kubernetes name`);
   for (const [index, record] of set.endpoints.entries()) {
-    const checked = dnsRecord.safeParse(record);
+    const checked = recordFormat.safeParse(record);
     if (!checked.success) {
       const fields = [...new Set(checked.error.issues.map((issue) => formatPath(issue.path)))].join(', ');
       throw new UnsafeZoneError(`refusing to print records of ${where}: endpoints[${String(index)}] (${fields}) is not a DNS name, address or set identifier a zone file can hold`);

@@ -117,7 +117,8 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
     // content it never held, an id from before an upgrade) a snapshot — never a 400, which would
     // stop an EventSource from reconnecting at all.
     api.get('/api/v1/endpoints/watch', { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } }, async (request, reply) => {
-      const resumeFrom = request.headers['last-event-id'] ?? (request.query as { lastEventId?: string }).lastEventId;
+      const header = request.headers['last-event-id'];
+      const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
       return watchers.serve(request, reply, resumeFrom);
     });
   });
