@@ -241,12 +241,14 @@ describe('Redis endpoint store reading what it did not write', () => {
       await raw.hset('promfleet:endpoints', 'ns/not-json', '{oops');
       await raw.hset('promfleet:endpoints', 'ns/injected', JSON.stringify([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.1\nevil.example.com. 30 IN A 203.0.113.66'], ttl: 30 }]));
       await raw.hset('promfleet:endpoints', 'Not A Key', JSON.stringify(a('192.0.2.11')));
+      // Well-formed records that do not go together: a set identifier no DNS provider takes without a routing policy.
+      await raw.hset('promfleet:endpoints', 'ns/incoherent', JSON.stringify([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }]));
       await reader.start();
       expect(reader.snapshot().items.map((set) => `${set.namespace}/${set.name}`)).toEqual(['ns/good']);
-      expect(reader.degraded()).toBe('Redis holds 3 invalid endpoint entries, not served (a key that is not namespace/name, ns/injected, ns/not-json); the others are');
+      expect(reader.degraded()).toBe('Redis holds 4 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/injected, ns/not-json); the others are');
       const text = await metrics.registry.metrics();
-      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries'])[0]?.value).toBe(3);
-      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'entry')?.value).toBe(3);
+      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries'])[0]?.value).toBe(4);
+      expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'entry')?.value).toBe(4);
       expect(text).not.toContain('evil.example.com');
 
       // A change message nobody could have sent is counted, and the reader reloads from the hash.
@@ -255,7 +257,7 @@ describe('Redis endpoint store reading what it did not write', () => {
       // Good writes keep flowing, and a good write over a bad entry serves it again.
       await writer.put({ namespace: 'ns', name: 'injected', endpoints: a('192.0.2.12') });
       await eventually('the repaired entry served', () => reader.get('ns', 'injected')?.endpoints[0]?.targets[0] === '192.0.2.12');
-      expect(reader.degraded()).toBe('Redis holds 2 invalid endpoint entries, not served (a key that is not namespace/name, ns/not-json); the others are');
+      expect(reader.degraded()).toBe('Redis holds 3 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/not-json); the others are');
       expect(reader.get('ns', 'good')?.endpoints).toEqual(a('192.0.2.10'));
     } finally {
       raw.disconnect();

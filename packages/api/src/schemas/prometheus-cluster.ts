@@ -129,27 +129,24 @@ export const dnsRecords = z.array(dnsRecord).superRefine((records, ctx) => {
   const seen = new Map<string, { index: number; policy: string | undefined; identifiers: Set<string> }>();
   const types = new Map<string, Set<string>>();
   records.forEach((record, index) => {
-    const name = record.dnsName.toLowerCase().replace(/\.$/, '');
-    types.set(name, (types.get(name) ?? new Set()).add(record.recordType));
-    const key = `${name} ${record.recordType}`;
+    types.set(record.dnsName, (types.get(record.dnsName) ?? new Set()).add(record.recordType));
+    const key = `${record.dnsName} ${record.recordType}`;
     const first = seen.get(key);
     if (!first) {
       seen.set(key, { index, policy: record.routingPolicy, identifiers: new Set(record.setIdentifier === undefined ? [] : [record.setIdentifier]) });
       return;
     }
-    const where = `${record.dnsName} ${record.recordType}`;
     if (first.policy === undefined || record.routingPolicy === undefined) {
-      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${where} already has a record set at [${String(first.index)}]: several record sets of one name and type each need a setIdentifier and a routing policy` });
+      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${key} already has a record set at [${String(first.index)}]: several record sets of one name and type each need a setIdentifier and a routing policy` });
     } else if (first.policy !== record.routingPolicy) {
-      ctx.addIssue({ code: 'custom', path: [index, 'routingPolicy'], input: record.routingPolicy, message: `${where} mixes routing policies (${first.policy} at [${String(first.index)}])` });
+      ctx.addIssue({ code: 'custom', path: [index, 'routingPolicy'], input: record.routingPolicy, message: `${key} mixes routing policies (${first.policy} at [${String(first.index)}])` });
     } else if (record.setIdentifier !== undefined && first.identifiers.has(record.setIdentifier)) {
-      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${JSON.stringify(record.setIdentifier)} is used twice for ${where}` });
+      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${JSON.stringify(record.setIdentifier)} is used twice for ${key}` });
     }
     if (record.setIdentifier !== undefined) first.identifiers.add(record.setIdentifier);
   });
   records.forEach((record, index) => {
-    const name = record.dnsName.toLowerCase().replace(/\.$/, '');
-    const others = [...(types.get(name) ?? [])].filter((type) => type !== 'CNAME');
+    const others = [...(types.get(record.dnsName) ?? [])].filter((type) => type !== 'CNAME');
     if (record.recordType === 'CNAME' && others.length > 0) {
       ctx.addIssue({ code: 'custom', path: [index, 'recordType'], input: record.recordType, message: `a CNAME cannot share ${record.dnsName} with ${others.join(' and ')} records` });
     }

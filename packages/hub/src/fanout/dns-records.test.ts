@@ -1,3 +1,4 @@
+import { dnsRecords, ROUTING_POLICIES } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
 import { buildRecords, type MemberTargets } from './dns-records.ts';
@@ -105,4 +106,16 @@ describe('buildRecords with routing policy multivalue', () => {
     expect(records).toEqual([]);
     expect(refused).toEqual(['eu-west', 'us-east']);
   });
+});
+
+describe('buildRecords output', () => {
+  const mixed: MemberTargets[] = [...ips, { member: 'ap-south', publishable: true, addresses: ['ap.lb.example.net'] }];
+  it.each(ROUTING_POLICIES.flatMap((policy) => [[policy, 'hostnames', hostnames], [policy, 'IPs', ips], [policy, 'IPs and hostnames', mixed]] as const))(
+    'is a valid record list (the schema every reader checks) with %s for %s',
+    (policy, _what, members) => {
+      const { records } = buildRecords([...names, 'grafana.prometheus.example.com'], 30, policy, members);
+      const checked = dnsRecords.safeParse(records);
+      expect(checked.success ? [] : checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([]);
+    },
+  );
 });
