@@ -6,6 +6,7 @@ import { canonicalJSON } from '@promfleet/kube';
 import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type StoreEvent } from './store.ts';
 
 const HISTORY = 1024;
+const DIGEST_BYTES = 32;
 
 /** An update as the writer orders it: `seq` is the store's own counter (Redis's, or the memory store's). */
 export interface EndpointUpdate {
@@ -16,13 +17,35 @@ export interface EndpointUpdate {
 }
 
 /**
- * The revision of a content: a digest of every set's key and records (canonical JSON, sorted by
- * key), the same on every replica that holds the same records, whatever order or path they came by.
+ * The revision of a content: a digest over each set's digest (of its key and canonical records),
+ * in key order — the same on every replica that holds the same records, whatever order or path
+ * they came by. A change re-digests one set and hashes 32 bytes per set, not every record again.
  */
-export function contentRevision(encoded: ReadonlyMap<string, string>): string {
-  const hash = createHash('sha256');
-  for (const key of [...encoded.keys()].sort()) hash.update(`${key}\n${encoded.get(key) ?? ''}\n`);
-  return hash.digest('hex').slice(0, 32);
+export class ContentDigest {
+  readonly #digests = new Map<string, Buffer>();
+  /** Every digest in key order, one after the other, and where each key's is: rebuilt when a key comes or goes. */
+  #flat: { readonly bytes: Buffer; readonly at: ReadonlyMap<string, number> } | undefined;
+
+  set(key: string, encoded: string): void {
+    const digest = createHash('sha256').update(`${key}\n${encoded}`).digest();
+    this.#digests.set(key, digest);
+    const at = this.#flat?.at.get(key);
+    if (this.#flat && at !== undefined) digest.copy(this.#flat.bytes, at);
+    else this.#flat = undefined;
+  }
+
+  delete(key: string): void {
+    if (this.#digests.delete(key)) this.#flat = undefined;
+  }
+
+  revision(): string {
+    if (!this.#flat) {
+      const keys = [...this.#digests.keys()].sort();
+      const bytes = Buffer.concat(keys.map((key) => this.#digests.get(key) ?? Buffer.alloc(DIGEST_BYTES)));
+      this.#flat = { bytes, at: new Map(keys.map((key, i) => [key, i * DIGEST_BYTES])) };
+    }
+    return createHash('sha256').update(this.#flat.bytes).digest('hex').slice(0, 32);
+  }
 }
 
 /**
@@ -40,8 +63,9 @@ export class LocalView {
   #sets = new Map<string, EndpointSet>();
   /** Canonical JSON of each set's records: what the revision digests, and what `differs` compares. */
   #encoded = new Map<string, string>();
+  #digest = new ContentDigest();
   #seq = 0;
-  #revision = contentRevision(new Map());
+  #revision = this.#digest.revision();
   /** Each change with the revision it led to; `#base` is the revision before the first one. */
   #history: EndpointChange[] = [];
   #base = this.#revision;
@@ -69,9 +93,11 @@ export class LocalView {
     return this.#sets.get(setKey(namespace, name));
   }
 
-  /** Whether `set` differs from what is held (a no-op write must not make a change). */
-  differs(set: EndpointSet): boolean {
-    return this.#encoded.get(setKey(set.namespace, set.name)) !== canonicalJSON(set.endpoints);
+  /** Applies `set` as the next write of this view's own store, unless it is what is held (a no-op write makes no change). */
+  put(set: EndpointSet): boolean {
+    const encoded = canonicalJSON(set.endpoints);
+    if (this.#encoded.get(setKey(set.namespace, set.name)) === encoded) return false;
+    return this.apply({ ...set, seq: this.#seq + 1 }, encoded);
   }
 
   has(namespace: string, name: string): boolean {
@@ -79,18 +105,20 @@ export class LocalView {
   }
 
   /** Applies an update in its order and tells the listeners; older or repeated ones are ignored. */
-  apply(update: EndpointUpdate): boolean {
+  apply(update: EndpointUpdate, encoded = update.endpoints === null ? '' : canonicalJSON(update.endpoints)): boolean {
     if (update.seq <= this.#seq) return false;
     const key = setKey(update.namespace, update.name);
     if (update.endpoints === null) {
       this.#sets.delete(key);
       this.#encoded.delete(key);
+      this.#digest.delete(key);
     } else {
       this.#sets.set(key, { namespace: update.namespace, name: update.name, endpoints: update.endpoints });
-      this.#encoded.set(key, canonicalJSON(update.endpoints));
+      this.#encoded.set(key, encoded);
+      this.#digest.set(key, encoded);
     }
     this.#seq = update.seq;
-    this.#revision = contentRevision(this.#encoded);
+    this.#revision = this.#digest.revision();
     this.#snapshot = undefined;
     const change: EndpointChange = { revision: this.#revision, namespace: update.namespace, name: update.name, endpoints: update.endpoints };
     this.#history.push(change);
@@ -105,11 +133,14 @@ export class LocalView {
    */
   reset(seq: number, items: readonly EndpointSet[]): void {
     const encoded = new Map(items.map((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]));
+    const digest = new ContentDigest();
+    for (const [key, json] of encoded) digest.set(key, json);
     this.#seq = seq;
-    const revision = contentRevision(encoded);
+    const revision = digest.revision();
     if (revision === this.#revision) return;
     this.#sets = new Map(items.map((set) => [setKey(set.namespace, set.name), set]));
     this.#encoded = encoded;
+    this.#digest = digest;
     this.#revision = revision;
     this.#snapshot = undefined;
     this.#history = [];

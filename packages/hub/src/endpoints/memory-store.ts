@@ -1,5 +1,5 @@
 import { LocalView } from './local-view.ts';
-import { setKey, type EndpointChange, type EndpointSet, type EndpointStore } from './store.ts';
+import type { EndpointChange, EndpointSet, EndpointStore } from './store.ts';
 
 /** The default store: the hub's own memory. Each hub replica fills its own from its cache. */
 export class MemoryEndpointStore implements EndpointStore {
@@ -16,7 +16,7 @@ export class MemoryEndpointStore implements EndpointStore {
   }
 
   put(set: EndpointSet): Promise<void> {
-    if (this.#view.differs(set)) this.#view.apply({ ...set, seq: this.#view.seq + 1 });
+    this.#view.put(set);
     return Promise.resolve();
   }
 
@@ -25,13 +25,11 @@ export class MemoryEndpointStore implements EndpointStore {
     return Promise.resolve();
   }
 
-  async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
-    const keep = new Set(sets.map((set) => setKey(set.namespace, set.name)));
-    for (const existing of this.#view.snapshot().items) {
-      if (!keep.has(setKey(existing.namespace, existing.name))) await this.remove(existing.namespace, existing.name);
-    }
-    for (const set of sets) await this.put(set);
+  /** Everything at once, as the Redis store reloads: one revision to compute, a snapshot for watchers when it differs. */
+  replaceAll(sets: readonly EndpointSet[]): Promise<void> {
+    this.#view.reset(this.#view.seq + 1, sets);
     this.#loaded = true;
+    return Promise.resolve();
   }
 
   snapshot() {
