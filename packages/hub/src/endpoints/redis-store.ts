@@ -29,7 +29,7 @@ local revision = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[2], '{"revision":' .. revision .. ',"key":' .. cjson.encode(ARGV[1]) .. ',"endpoints":null}')
 return revision`;
 
-// A revision floor keeps revisions increasing when Redis comes back empty (no persistence).
+// A floor keeps the change sequence increasing when Redis comes back empty (no persistence): readers ignore a number they have passed.
 const REPLACE_ALL = `
 redis.call('DEL', KEYS[1])
 for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
