@@ -61,7 +61,7 @@ export class ContentDigest {
  */
 export class LocalView {
   #sets = new Map<string, EndpointSet>();
-  /** Canonical JSON of each set's records: what the revision digests, and what `differs` compares. */
+  /** Canonical JSON of each set's records: what the revision digests, and what `put` compares. */
   #encoded = new Map<string, string>();
   #digest = new ContentDigest();
   #seq = 0;
