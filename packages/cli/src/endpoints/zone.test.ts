@@ -37,6 +37,17 @@ describe('zone output', () => {
   it('says when there is nothing to print', () => {
     expect(renderZone([])).toBe('; no PrometheusClusters\n');
   });
+
+  it("prints an older hub's records too: a CNAME per member with a set identifier and no routing policy", () => {
+    const older: EndpointSet = {
+      namespace: 'team-a',
+      name: 'edge',
+      endpoints: ['edge-1', 'edge-2'].map((member) => ({ dnsName: 'query.edge.example.org', recordType: 'CNAME' as const, targets: [`lb-${member}.example.net`], ttl: 60, setIdentifier: member })),
+    };
+    expect(renderZone([older])).toBe(
+      '; team-a/edge\nquery.edge.example.org. 60 IN CNAME lb-edge-1.example.net. ; set-identifier edge-1\nquery.edge.example.org. 60 IN CNAME lb-edge-2.example.net. ; set-identifier edge-2\n',
+    );
+  });
 });
 
 describe('JSON output', () => {
