@@ -31,7 +31,7 @@ const CHARTS = Object.fromEntries(Object.keys(BINARIES).map((chart) => [chart, p
 const OTHER_PROGRAMS_FLAGS = new Set([
   ...['all', 'as', 'context', 'create-namespace', 'dry-run', 'field-selector', 'filename', 'from-file', 'from-literal', 'previous', 'prefix', 'raw', 'server-side', 'since', 'tail', 'type', 'wait'],
   ...['disable-openapi-validation', 'ignore-missing', 'manifest', 'merge', 'reuse-values', 'set', 'strict', 'version'],
-  ...['crd-source-apiversion', 'crd-source-kind', 'domain-filter', 'events', 'interval', 'policy', 'provider', 'registry', 'source', 'txt-owner-id', 'txt-prefix'],
+  ...['crd-source-apiversion', 'crd-source-kind', 'domain-filter', 'events', 'interval', 'policy', 'provider', 'registry', 'source', 'txt-owner-id', 'txt-prefix', 'aws-prefer-cname', 'label-filter', 'managed-record-types', 'migrate-from-txt-owner', 'min-event-sync-interval'],
   ...['service-account-lookup', 'service-account-max-token-expiration'],
   ...['endpoint', 'reloader.config-file', 'reloader.rule-dir', 'selector.relabel-config', 'web.enable-lifecycle', 'tls'],
   ...['frozen-lockfile', 'minutes', 'once', 'round', 'seed', 'smoke'],

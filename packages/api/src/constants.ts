@@ -99,6 +99,8 @@ export const DEFAULTS = {
   retention: '24h',
   blockDuration: '2h',
   dnsTTL: 30,
+  /** Envoy's panic threshold: below half the published members reachable, the hub holds its records. */
+  dnsMinHealthyPercent: 50,
   memberNamespace: 'monitoring',
   hubNamespace: 'promfleet-system',
   kubeconfigKey: 'kubeconfig',

@@ -42,7 +42,8 @@ status and publishes round-robin DNS records.
 Usage:
   promfleet-hub [flags]            the controller (and the endpoints API)
   promfleet-hub api --redis-url …  only the endpoints API, from Redis, without Kubernetes credentials
-                                   (--listen, --api-*, --tls-* and --log-level apply to it too)
+                                   (--listen, --api-*, --tls-* and --log-level apply to it too); not
+                                   ready, and 503, until it has loaded what the hub published
 
 Examples:
   promfleet-hub --leader-elect --redis-url redis://redis.promfleet-system:6379

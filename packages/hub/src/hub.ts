@@ -27,7 +27,7 @@ import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
 import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
-import type { EndpointStore } from './endpoints/store.ts';
+import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
@@ -194,7 +194,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     listen: options.listen,
     leaderElector,
     tls: options.tls,
-    readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
+    readiness: [endpointStoreCheck(store)],
   });
   leadership.isLeader = () => manager.isLeader();
   for (const informer of [members, clusters, secrets, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
@@ -214,7 +214,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     store,
     start: async () => {
       await store.start().catch((error: unknown) => {
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; serving empty until it is back');
+        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published');
       });
       await manager.start();
       if (!options.redisUrl) {

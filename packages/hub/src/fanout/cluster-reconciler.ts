@@ -14,6 +14,7 @@ import {
   addFinalizer,
   Applier,
   errorMessage,
+  findCondition,
   hasFinalizer,
   isConnectionError,
   objectKey,
@@ -36,10 +37,11 @@ import type { MemberConnection } from '../members/member-connection.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
-import { clusterStatus, type DNSOutcome } from './cluster-status.ts';
+import { CLUSTER_CONDITIONS, clusterStatus, FAILING_STATIC, type DNSOutcome } from './cluster-status.ts';
 import { desiredReplica, isManagedBy } from './desired-replica.ts';
 import { baseDomainClaim } from './base-domain.ts';
 import { buildRecords } from './dns-records.ts';
+import { dnsTargets, memberReach, type MemberReach } from './fail-static.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
 import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
 import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
@@ -128,12 +130,15 @@ export class ClusterReconciler {
       return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)), report);
     });
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
-    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries, invalid), now, held);
+    const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
+    const dns = this.#dns(cluster, entries, reach, invalid);
+    const status = clusterStatus(cluster, entries, dns, now, held);
     await this.#write(live, status);
     await this.#reportNewProblems(live, entries, reports, previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
-    const retry = pending.length > 0 || learning;
+    // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
+    const retry = pending.length > 0 || learning || dns.failingStatic !== undefined;
     // A replica still waiting for its operator's first status: look again when the wait is up.
     const deadlines = views.map((view) => noOperatorDeadline(view.replica, waitMs)?.getTime() ?? Infinity).filter((deadline) => deadline > now.getTime());
     const untilNoOperator = Math.min(...deadlines) - now.getTime() + 100;
@@ -179,14 +184,20 @@ export class ClusterReconciler {
     }
   }
 
-  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], invalid: readonly string[]): DNSOutcome {
-    const { baseDomain } = cluster.spec;
-    if (!baseDomain) return { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid };
+  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], reach: readonly MemberReach[], invalid: readonly string[]): DNSOutcome {
+    const { baseDomain, dns } = cluster.spec;
+    const none = { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid, refused: [], standby: [], failingStatic: undefined };
+    if (!baseDomain) return none;
     const names = [`query.${baseDomain}`, ...(cluster.spec.grafana?.enabled ? [`grafana.${baseDomain}`] : [])];
     const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
-    const targets = entries.map((entry) => ({ member: entry.name, publishable: entry.ready && !entry.stale, addresses: entry.addresses ?? [] }));
-    const { records, unpublished } = buildRecords(names, cluster.spec.dns.ttl, targets);
-    return { records, names, heldBy, newer, unpublished, invalid };
+    const { targets, failingStatic } = dnsTargets({
+      members: entries.map((entry, i) => ({ entry, reach: reach[i] ?? 'unknown' })),
+      published: cluster.status?.endpoints ?? [],
+      minHealthyPercent: dns.minHealthyPercent,
+      wasFailing: findCondition(cluster.status?.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC,
+    });
+    const built = buildRecords(names, dns.ttl, dns.routingPolicy, targets);
+    return { ...none, ...built, names, heldBy, newer, failingStatic: heldBy === undefined && built.records.length > 0 ? failingStatic : undefined };
   }
 
   /** A Warning Event for each member whose report newly became unusable or unpublishable. */
@@ -202,10 +213,23 @@ export class ClusterReconciler {
     const written = await this.#applier.applyStatus(this.#resources, live, status);
     if (written.changed) {
       for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: PROGRESSING })) await this.#options.events.record(live, event.type, event.reason, event.message);
+      await this.#failingStaticEvents(live, status);
     }
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
-    this.#options.hubMetrics.endpointTargets.set({ namespace: live.metadata.namespace ?? '', name: live.metadata.name }, targets);
+    const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
+    this.#options.hubMetrics.endpointTargets.set(key, targets);
+    this.#options.hubMetrics.dnsFailingStatic.set(key, findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC ? 1 : 0);
     await this.#options.onStatus?.({ ...live, status });
+  }
+
+  /** DNSPublished stays True while failing static, so its start and end get Events of their own. */
+  async #failingStaticEvents(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
+    const before = findCondition(live.status?.conditions, CLUSTER_CONDITIONS.dnsPublished);
+    const after = findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished);
+    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC) await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
+    if (before?.reason === FAILING_STATIC && after?.reason !== FAILING_STATIC) {
+      await this.#options.events.record(live, 'Normal', 'FailingStaticEnded', `no longer failing static: ${after?.message ?? 'no DNS records'}`);
+    }
   }
 
   async #reportInvalid(live: PrometheusCluster, errors: string[]): Promise<undefined> {
@@ -246,7 +270,9 @@ export class ClusterReconciler {
       await this.#options.events.record(cluster, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; replicas may be left in: ${left.join('; ')}`);
     }
     await removeFinalizer(this.#resources, cluster, FINALIZERS.memberReplicas);
-    this.#options.hubMetrics.endpointTargets.remove({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
+    const key = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
+    this.#options.hubMetrics.endpointTargets.remove(key);
+    this.#options.hubMetrics.dnsFailingStatic.remove(key);
     return undefined;
   }
 }

@@ -70,7 +70,7 @@ describe('a replica nobody reconciles', () => {
 
   it('makes its PrometheusCluster Degraded, naming the member', () => {
     const cluster = { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusCluster', metadata: { name: 'cloud', namespace: 'platform', generation: 1 }, spec: {} } as unknown as PrometheusCluster;
-    const status = clusterStatus(cluster, [entryAt(replica(), 600)], { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid: [] }, at(600));
+    const status = clusterStatus(cluster, [entryAt(replica(), 600)], { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid: [], refused: [], standby: [], failingStatic: undefined }, at(600));
     expect(status.phase).toBe('Degraded');
     expect(status.conditions?.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MembersDegraded', message: '0/1 members ready; eu-west NoOperator' });
   });
