@@ -141,7 +141,8 @@ describe('revisions across replicas', () => {
       });
       await writer.remove('team', 'y');
       await one.remove('team', 'y');
-      await eventually('the removal followed', () => seen.length === 1);
+      // Each reader follows on its own subscription: wait for both, not just the one watched.
+      await eventually('the removal followed', () => seen.length === 1 && follower.snapshot().items.length === 1);
       expect(seen).toEqual([one.snapshot().revision]);
       expect(follower.changesSince(two.snapshot().revision)?.map((c) => c.name)).toEqual(['y']);
     } finally {
