@@ -4,6 +4,8 @@ export * from './schemas/meta.ts';
 export * from './schemas/selector.ts';
 export * from './schemas/replica-security.ts';
 export * from './schemas/replica-template.ts';
+export * from './schemas/store-api.ts';
+export * from './placeholders.ts';
 export * from './schemas/data-plane.ts';
 export * from './schemas/prometheus-replica.ts';
 export * from './schemas/prometheus-cluster.ts';

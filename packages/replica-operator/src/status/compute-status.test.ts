@@ -50,6 +50,7 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
     statefulSets: [set('demo-prometheus', 1, 1), set('demo-thanos-store', 1, 1)],
     deployments: [deployment('demo-thanos-query', 1, 1)],
     ingresses: [],
+    services: [],
     pods: [pod('demo-prometheus-0', 'prometheus'), pod('demo-thanos-store-0', 'thanos-store'), pod('demo-thanos-query-x', 'thanos-query')],
     clusterDomain: 'cluster.local',
     now: new Date('2026-01-01T00:00:00Z'),
