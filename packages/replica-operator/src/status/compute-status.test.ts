@@ -96,7 +96,7 @@ describe('computeStatus', () => {
       state({
         replica: replica({ baseDomain: 'example.com', grafana: { enabled: true } }),
         deployments: [deployment('demo-thanos-query', 1, 1), deployment('demo-grafana', 1, 1)],
-        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } } }],
+        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } } }],
       }),
     );
     expect(status.output).toEqual({
@@ -106,6 +106,29 @@ describe('computeStatus', () => {
       addresses: ['192.0.2.11', 'lb.example.net'],
     });
     expect(status.readyPods).toBe('4/4');
+  });
+
+  it('reports the StoreAPI addresses from its LoadBalancer or admitted Ingress, and keeps them out of the query addresses', () => {
+    const balanced = (entries: { ip?: string; hostname?: string }[]) => ({ loadBalancer: { ingress: entries } });
+    const lb = computeStatus(
+      state({
+        replica: replica({ baseDomain: 'example.com', storeAPI: { expose: 'LoadBalancer' } }),
+        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo' }, status: balanced([{ ip: '192.0.2.11' }]) }],
+        services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo-store-api' }, spec: { type: 'LoadBalancer' }, status: balanced([{ ip: '2001:db8::10' }, { hostname: 'lb.example.net' }]) }],
+      }),
+    );
+    expect(lb.output?.storeAPI).toEqual(['[2001:db8::10]:10901', 'lb.example.net:10901']);
+    expect(lb.output?.addresses).toEqual(['192.0.2.11']);
+    const ingress = (status: { loadBalancer: object }) =>
+      computeStatus(
+        state({
+          replica: replica({ storeAPI: { expose: 'Ingress', host: 'store-eu.example.com' } }),
+          ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo-store-api' }, spec: { rules: [{ host: 'store-eu.example.com' }] }, status }],
+        }),
+      ).output;
+    expect(ingress(balanced([{ ip: '192.0.2.12' }]))).toMatchObject({ storeAPI: ['store-eu.example.com:443'] });
+    expect(ingress(balanced([]))?.storeAPI).toBeUndefined();
+    expect(ingress(balanced([{ ip: '192.0.2.12' }]))?.addresses).toBeUndefined();
   });
 
   it('keeps Prometheus ready from its pods while its StatefulSet is recreated, so DNS does not flap', () => {
