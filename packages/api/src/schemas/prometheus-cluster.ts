@@ -4,9 +4,8 @@ import { API_VERSION, DEFAULTS, PROMETHEUS_CLUSTER } from '../constants.ts';
 import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
-import { hostPort } from './data-plane.ts';
 import { replicaTemplateFields } from './replica-template.ts';
-import { storeEndpoint } from './store-api.ts';
+import { storeAddresses, storeEndpoint } from './store-api.ts';
 import { labelSelector } from './selector.ts';
 
 export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as const;
@@ -71,7 +70,7 @@ export const memberEntry = z.object({
     .describe('The PrometheusCluster generation the member replica has fully observed.'),
   queryHost: dnsName.optional(),
   addresses: z.array(dnsTarget).optional().describe('IPv4 or IPv6 addresses or RFC 1123 host names the member reported.'),
-  storeAPI: z.array(hostPort).optional().describe('StoreAPI addresses (host:port) the member reported.'),
+  storeAPI: storeAddresses.optional().describe('StoreAPI addresses (host:port) the member reported.'),
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
   stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
   message: z.string().optional(),

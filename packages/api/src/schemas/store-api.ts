@@ -66,10 +66,21 @@ export const storeAPI = z
     ],
   });
 
+/**
+ * A StoreAPI address as a member reports it: host:port (a DNS name, an IPv4 address or [IPv6]),
+ * short enough for any DNS name; checked wherever it is read, since members may be hostile.
+ */
+export const storeAddress = hostPort.max(261, { error: () => 'must be host:port of at most 261 characters' });
+
+/** A member reports at most this many addresses (a LoadBalancer has one or two). */
+export const MAX_STORE_ADDRESSES = 16;
+
+export const storeAddresses = z.array(storeAddress).max(MAX_STORE_ADDRESSES, { error: () => `must list at most ${String(MAX_STORE_ADDRESSES)} addresses` });
+
 /** One member's StoreAPI address, as the PrometheusCluster's status and the endpoints API list it. */
 export const storeEndpoint = z.object({
   member: z.string().describe('MemberCluster name.'),
-  address: hostPort.describe('host:port of the member’s StoreAPI.'),
+  address: storeAddress.describe('host:port of the member’s StoreAPI.'),
 });
 
 export type StoreAPI = z.output<typeof storeAPI>;
