@@ -28,6 +28,7 @@ import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
 import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
+import { StoreSDWriter } from './endpoints/store-sd-writer.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
@@ -188,6 +189,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     for (const cluster of clusters.list()) dnsController.enqueue(objectKey(cluster));
   });
 
+  // Every replica keeps its cache; only the leader's controllers run, so only it writes.
+  const storeSD = new StoreSDWriter(client, clusters, { logger, metrics, namespace: options.watchNamespace });
+  const storeSDController = new Controller({ name: 'store-endpoints', workers: 2, logger, metrics, reconcile: (context) => storeSD.reconcile(context) });
+  storeSDController.watchPrimary(clusters).watchMapped(storeSD.configMaps, StoreSDWriter.clusterOf);
+
   const manager = new Manager({
     logger,
     metrics,
@@ -197,10 +203,11 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     readiness: [endpointStoreCheck(store)],
   });
   leadership.isLeader = () => manager.isLeader();
-  for (const informer of [members, clusters, secrets, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
+  for (const informer of [members, clusters, secrets, dnsWriter.crds, storeSD.configMaps]) manager.addInformer(informer as unknown as Informer<never>);
   manager.addController(memberController);
   manager.addController(clusterController);
   manager.addController(dnsController);
+  manager.addController(storeSDController);
   // Member connections exist only while leading: standbys neither probe nor watch members.
   manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
   if (options.redisUrl) manager.addLeaderRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } });
