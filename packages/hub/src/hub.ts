@@ -28,7 +28,7 @@ import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
 import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
-import { StoreSDWriter } from './endpoints/store-sd-writer.ts';
+import { clusterOfStoreSD, StoreSDWriter } from './endpoints/store-sd-writer.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
@@ -192,7 +192,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // Every replica keeps its cache; only the leader's controllers run, so only it writes.
   const storeSD = new StoreSDWriter(client, clusters, { logger, metrics, namespace: options.watchNamespace });
   const storeSDController = new Controller({ name: 'store-endpoints', workers: 2, logger, metrics, reconcile: (context) => storeSD.reconcile(context) });
-  storeSDController.watchPrimary(clusters).watchMapped(storeSD.configMaps, StoreSDWriter.clusterOf);
+  storeSDController.watchPrimary(clusters).watchMapped(storeSD.configMaps, clusterOfStoreSD);
 
   const manager = new Manager({
     logger,

@@ -27,12 +27,6 @@ export class StoreSDWriter {
     });
   }
 
-  /** The PrometheusCluster a ConfigMap of ours belongs to: a ConfigMap edited or deleted by hand is put back. */
-  static clusterOf(configMap: IConfigMap): string[] {
-    const name = configMap.metadata?.labels?.[LABELS.hubName];
-    return name ? [`${configMap.metadata?.namespace ?? ''}/${name}`] : [];
-  }
-
   async reconcile({ key }: ReconcileContext): Promise<undefined> {
     const cluster = this.#clusters.get(key);
     const [namespace = '', name = ''] = key.split('/');
@@ -42,4 +36,10 @@ export class StoreSDWriter {
     else if (live) await this.#resources.delete(live.metadata?.name ?? '', namespace, { preconditions: { uid: live.metadata?.uid ?? '' } });
     return undefined;
   }
+}
+
+/** The PrometheusCluster a ConfigMap of ours belongs to: a ConfigMap edited or deleted by hand is put back. */
+export function clusterOfStoreSD(configMap: IConfigMap): string[] {
+  const name = configMap.metadata?.labels?.[LABELS.hubName];
+  return name ? [`${configMap.metadata?.namespace ?? ''}/${name}`] : [];
 }
