@@ -6,6 +6,7 @@ export * from './schemas/replica-security.ts';
 export * from './schemas/replica-template.ts';
 export * from './schemas/store-api.ts';
 export * from './placeholders.ts';
+export * from './thanos-file-sd.ts';
 export * from './schemas/data-plane.ts';
 export * from './schemas/prometheus-replica.ts';
 export * from './schemas/prometheus-cluster.ts';

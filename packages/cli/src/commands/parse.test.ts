@@ -168,7 +168,7 @@ describe('endpoints arguments', () => {
   });
 
   it.each([
-    [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json)'],
+    [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json, thanos-sd)'],
     [['--api-token-file', '/run/token'], 'endpoints: --api-token-file needs --api'],
     [['--api', 'promfleet.example.com'], 'endpoints: --api must be an http:// or https:// URL'],
     [['--api', 'http://promfleet.example.com', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to promfleet.example.com: use https://, or --insecure to send it anyway'],

@@ -1,4 +1,4 @@
-import { API_VERSION, FIELD_MANAGERS, LABELS, PROMETHEUS_CLUSTER, type PrometheusCluster, type StoreEndpoint } from '@promfleet/api';
+import { API_VERSION, FIELD_MANAGERS, LABELS, PROMETHEUS_CLUSTER, thanosFileSD, type PrometheusCluster, type StoreEndpoint } from '@promfleet/api';
 import type { IConfigMap } from 'kubernetes-models/v1';
 
 /** The key of the file-SD document in the ConfigMap: Thanos reads `.json`, `.yml` and `.yaml` files. */
@@ -11,16 +11,9 @@ export function storeSDConfigMapName(cluster: string): string {
   return `${cluster}-store-endpoints`;
 }
 
-/**
- * The file-SD document a Thanos Query reads with `--store.sd-files`: Prometheus's file_sd format
- * (thanos cmd/thanos/endpointset.go hands the files to prometheus/discovery/file), one target
- * group of `host:port` targets. Thanos reads only the targets, so members are not labelled.
- * Stable for a given list — the list is ordered already — so an unchanged fleet is an unchanged
- * document, and the ConfigMap is not rewritten.
- */
+/** One PrometheusCluster's document: one target group (thanosFileSD); an unchanged list leaves the ConfigMap unwritten. */
 export function storeSDDocument(endpoints: readonly StoreEndpoint[]): string {
-  const targets = [...new Set(endpoints.map((endpoint) => endpoint.address))];
-  return `${JSON.stringify([{ targets }], null, 2)}\n`;
+  return thanosFileSD([endpoints]);
 }
 
 /** The ConfigMap of a PrometheusCluster with a StoreAPI, in its namespace, owned by it (so it goes with it). */
