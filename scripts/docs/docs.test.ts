@@ -34,6 +34,9 @@ const OTHER_PROGRAMS_FLAGS = new Set([
   ...['crd-source-apiversion', 'crd-source-kind', 'domain-filter', 'events', 'interval', 'policy', 'provider', 'registry', 'source', 'txt-owner-id', 'txt-prefix', 'aws-prefer-cname', 'label-filter', 'managed-record-types', 'migrate-from-txt-owner', 'min-event-sync-interval'],
   ...['service-account-lookup', 'service-account-max-token-expiration'],
   ...['endpoint', 'reloader.config-file', 'reloader.rule-dir', 'selector.relabel-config', 'web.enable-lifecycle', 'tls'],
+  // Thanos Query's (the global query), ingress-nginx's.
+  ...['store.sd-files', 'store.sd-interval', 'endpoint.sd-config', 'query.replica-label', 'enable-ssl-passthrough'],
+  ...['grpc-client-tls-secure', 'grpc-client-tls-cert', 'grpc-client-tls-key', 'grpc-client-tls-ca', 'grpc-client-server-name', 'grpc-server-tls-cert', 'grpc-server-tls-key', 'grpc-server-tls-client-ca'],
   ...['frozen-lockfile', 'minutes', 'once', 'round', 'seed', 'smoke'],
   // `--flag value or --flag=value`: the syntax itself.
   'flag',
