@@ -128,7 +128,14 @@ describe('a global Thanos Query fed from the hub', () => {
     ]);
   });
 
-  it('removes the ConfigMap and the API entry with the PrometheusCluster', async () => {
+  it('drops the list when spec.storeAPI goes, brings it back when it returns, and removes it with the PrometheusCluster', async () => {
+    await pf.clusters.patch(CLOUD, 'default', { spec: { storeAPI: null } });
+    await eventually('no ConfigMap, no API entry, no storeEndpoints', async () => {
+      const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud())?.status?.storeEndpoints === undefined;
+      return gone && (await apiStores()).body.items.length === 0 ? true : undefined;
+    }, 90_000);
+    await pf.clusters.patch(CLOUD, 'default', { spec: { storeAPI: { expose: 'LoadBalancer' } } });
+    await eventually('both members listed again', async () => ((await storesEverywhere())?.length === 2 ? true : undefined), 90_000);
     await pf.clusters.delete(CLOUD, 'default');
     await eventually('the ConfigMap gone and the API without the cluster', async () => {
       const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud()) === undefined;
