@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { API_VERSION, type PrometheusCluster } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { Pods, ResourceClient } from '@promfleet/kube';
+import { Pods, ResourceClient } from '@promfleet/kube/client';
 import { connectSSE, ENTRIES, startNodeProcess, startRedis, UNREADY_ANNOTATION, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

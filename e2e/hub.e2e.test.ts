@@ -1,6 +1,6 @@
-import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry } from '@promfleet/api';
+import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry, PrometheusReplicas } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
+import { ResourceClient, Secrets } from '@promfleet/kube/client';
 import { connectSSE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
-import { API_VERSION, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import { ConfigMaps, Pods, PrometheusReplicas, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube';
+import { API_VERSION, type PrometheusCluster, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, Pods, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
 import { OBJSTORE, PROMETHEUS_CONFIG } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,4 +1,5 @@
-import { ConfigMaps, Informer, KubeClient, ResourceClient } from '@promfleet/kube';
+import { Informer } from '@promfleet/kube/cache';
+import { ConfigMaps, KubeClient, ResourceClient } from '@promfleet/kube/client';
 import { startFleet } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 

@@ -1,4 +1,4 @@
-import { WorkQueue } from '@promfleet/kube';
+import { WorkQueue } from '@promfleet/kube/queue';
 
 import { round, type Benchmark } from '../harness.ts';
 

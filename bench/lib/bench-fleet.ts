@@ -1,5 +1,6 @@
 import { join } from '@promfleet/cli';
-import { ConfigMaps, KitMetrics, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import {
   ENTRIES,
   EXTERNAL_DNS_CRD_DIR,

@@ -1,4 +1,4 @@
-import type { KubeObject, ListOptions, ResourceClient } from '@promfleet/kube';
+import type { KubeObject, ListOptions, ResourceClient } from '@promfleet/kube/client';
 
 /**
  * The JSON size of what a controller's cache holds for one resource: every object as listed,

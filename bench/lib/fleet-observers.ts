@@ -1,5 +1,6 @@
 import type { PrometheusCluster, PrometheusReplica } from '@promfleet/api';
-import { Pods, PrometheusClusters, PrometheusReplicas, ResourceClient, type ObjectOf } from '@promfleet/kube';
+import { PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { Pods, ResourceClient, type ObjectOf } from '@promfleet/kube/client';
 
 import { BENCH_NAMESPACE, type BenchFleet } from './bench-fleet.ts';
 import { Observer, ObserverSet } from './observer.ts';

@@ -1,4 +1,5 @@
-import { KitMetrics, KubeClient, Namespaces, ResourceClient, resourceType, type ResourceType } from '@promfleet/kube';
+import { KubeClient, Namespaces, ResourceClient, resourceType, type ResourceType } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import { eventually, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

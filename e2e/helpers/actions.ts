@@ -1,4 +1,4 @@
-import { Pods, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Pods, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { MEMBER_NAMESPACE } from './promfleet-fleet.ts';

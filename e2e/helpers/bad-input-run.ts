@@ -1,19 +1,7 @@
 import { existsSync } from 'node:fs';
 
-import { FIELD_MANAGERS, LABELS, type Condition, type PrometheusCluster } from '@promfleet/api';
-import {
-  ConfigMaps,
-  errorMessage,
-  KubeApiError,
-  MemberClusters,
-  PrometheusClusters,
-  PrometheusReplicas,
-  ResourceClient,
-  Secrets,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-} from '@promfleet/kube';
+import { FIELD_MANAGERS, LABELS, type Condition, type PrometheusCluster, MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, errorMessage, KubeApiError, ResourceClient, Secrets, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 
 import { describeObject, type BadInputCase, type CaseDocument, type Expectation } from './bad-input.ts';
 import { eventsAbout } from './observe.ts';

@@ -1,4 +1,4 @@
-import { WRITE_VERBS } from '@promfleet/kube';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
 export type Sample = MetricSample;

@@ -1,6 +1,6 @@
-import { API_VERSION, type Condition, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
+import { API_VERSION, type Condition, type MemberEntry, type PrometheusCluster, PrometheusReplicas } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { CoreEvents, PrometheusReplicas, ResourceClient, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { CoreEvents, ResourceClient, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 import { MEMBER_NAMESPACE } from './promfleet-fleet.ts';
 

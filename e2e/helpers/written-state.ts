@@ -1,5 +1,6 @@
 import { DNSEndpoints } from '@promfleet/hub';
-import { CoreEvents, MemberClusters, PrometheusClusters, PrometheusReplicas, ResourceClient, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { CoreEvents, ResourceClient, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 
 /**
  * A fingerprint of everything a hub writes: the resourceVersion of every PrometheusCluster,

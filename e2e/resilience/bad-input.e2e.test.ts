@@ -1,8 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { LABELS, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import { PrometheusReplicas, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { LABELS, type PrometheusCluster, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { corpusFiles, describeObject, loadBadInputCorpus, type BadInputCase } from '../helpers/bad-input.ts';

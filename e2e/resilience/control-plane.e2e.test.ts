@@ -1,4 +1,4 @@
-import { Leases, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Leases, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { ENTRIES, startNodeProcess, startRedis, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,19 +1,7 @@
 import type { MemberCluster } from '@promfleet/api';
-import {
-  ConfigMaps,
-  isForbidden,
-  KubeClient,
-  Namespaces,
-  parseMemberKubeconfig,
-  Pods,
-  PrometheusReplicas,
-  ResourceClient,
-  RoleBindings,
-  Roles,
-  Secrets,
-  type KubeObject,
-  type ResourceType,
-} from '@promfleet/kube';
+import { parseMemberKubeconfig, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, isForbidden, KubeClient, Namespaces, Pods, ResourceClient, RoleBindings, Roles, Secrets, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
 import { buildKubeconfig, joinMember, kubeconfigYAML } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -216,7 +204,7 @@ describe('the member credential (R7, R10)', () => {
     const stored = await new ResourceClient(pf.hub, Secrets).get('member-us-east', HUB_NAMESPACE);
     const parsed = parseMemberKubeconfig(Buffer.from(stored?.data?.kubeconfig ?? '', 'base64').toString('utf8'), 'us-east-r10');
     if (!parsed.ok) throw new Error(parsed.message);
-    const credential = new KubeClient(parsed.kubeConfig, { cluster: 'us-east-r10' });
+    const credential = new KubeClient(KubeConfig.fromOptions(parsed.options), { cluster: 'us-east-r10' });
     const outcome = async (request: () => Promise<unknown>): Promise<string> => {
       try {
         await request();

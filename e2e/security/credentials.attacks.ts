@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LABELS, type Condition } from '@promfleet/api';
-import { PrometheusReplicas, ResourceClient, RoleBindings, Secrets } from '@promfleet/kube';
+import { LABELS, type Condition, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient, RoleBindings, Secrets } from '@promfleet/kube/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ClusterRoleBindingsFor, ClusterRolesFor } from '../helpers/rbac.ts';

@@ -1,4 +1,4 @@
-import { Namespaces, ResourceClient } from '@promfleet/kube';
+import { Namespaces, ResourceClient } from '@promfleet/kube/client';
 import { parseMetricsText, runCli } from '@promfleet/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,8 +1,8 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LABELS, type PrometheusCluster } from '@promfleet/api';
-import { buildMemberKubeconfig, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube';
+import { LABELS, type PrometheusCluster, buildMemberKubeconfig } from '@promfleet/api';
+import { ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
 import { createClusterPKI, ENTRIES, scratchRoot, startNodeProcess, startRedis, type ClusterPKI, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 
 import { monitorInvariants, type InvariantMonitor } from '../helpers/invariants.ts';

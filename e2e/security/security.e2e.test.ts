@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import { CoreEvents, MemberClusters, PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { CoreEvents, ResourceClient } from '@promfleet/kube/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { credentialAttacks } from './credentials.attacks.ts';

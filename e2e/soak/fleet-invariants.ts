@@ -1,5 +1,5 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import type { KubeClient } from '@promfleet/kube';
+import type { KubeClient } from '@promfleet/kube/client';
 
 import { apiTargets, dnsEndpointTargets, replicasIn, statusTargets } from '../helpers/observe.ts';
 

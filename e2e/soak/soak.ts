@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { matchesLabelSelector, type LabelSelector, type PrometheusCluster } from '@promfleet/api';
-import { Pods, ResourceClient } from '@promfleet/kube';
+import { Pods, ResourceClient } from '@promfleet/kube/client';
 import { startRedis, UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { setPrometheusReady } from '../helpers/actions.ts';

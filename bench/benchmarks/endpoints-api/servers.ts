@@ -1,5 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger, type HttpServer } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger, type HttpServer } from '@promfleet/kube/observability';
 
 import { registerEndpointsApi, type EndpointSet, type EndpointStore } from '../../lib/hub-endpoints.ts';
 

@@ -1,6 +1,8 @@
-import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
-import { Applier, KitMetrics, PrometheusReplicas, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import pLimit from 'p-limit';
 
 import type { BenchFleet, BenchMember } from '../../lib/bench-fleet.ts';
@@ -20,7 +22,7 @@ export class FloorFanout {
   readonly #observers: FleetObservers;
   readonly #concurrency: number;
   readonly #timeoutMs: number;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   /** The floor's own requests (its applies and deletes). */
   readonly metrics = new KitMetrics();
   readonly #clients = new Map<string, KubeClient>();

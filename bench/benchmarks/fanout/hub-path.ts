@@ -1,5 +1,6 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { BENCH_NAMESPACE, type BenchFleet } from '../../lib/bench-fleet.ts';
 import type { FleetObservers } from '../../lib/fleet-observers.ts';

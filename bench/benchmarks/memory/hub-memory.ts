@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { findCondition, MemberClusters, PrometheusClusters, PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient, Secrets } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 import { HUB_NAMESPACE } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 

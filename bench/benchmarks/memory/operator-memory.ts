@@ -1,26 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
-import {
-  Applier,
-  ConfigMaps,
-  Deployments,
-  Ingresses,
-  Namespaces,
-  Pods,
-  PrometheusReplicas,
-  ResourceClient,
-  preferredResource,
-  resourceType,
-  RoleBindings,
-  Roles,
-  ServiceAccounts,
-  Services,
-  StatefulSets,
-  type KubeClient,
-  type KubeObject,
-} from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { ConfigMaps, Deployments, Ingresses, Namespaces, Pods, ResourceClient, preferredResource, resourceType, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 import pLimit from 'p-limit';
 
 import { BenchFleet, createRegionInputs } from '../../lib/bench-fleet.ts';
@@ -84,7 +67,7 @@ export const operatorMemoryBenchmark: Benchmark = {
     try {
       await measure('idle (no replicas)');
       log(`applying ${String(total)} PrometheusReplicas in ${String(namespaces)} namespaces`);
-      const applier = new Applier(FIELD_MANAGERS.hub);
+      const applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
       const resources = new ResourceClient(admin, PrometheusReplicas);
       const limit = pLimit(16);
       const work: Promise<unknown>[] = [];

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { DNSRecord } from '@promfleet/api';
-import { PrometheusClusters, PrometheusReplicas, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 import { parseMetricsText, startRedis } from '@promfleet/testkit';
 
 import { round, type Benchmark } from '../../harness.ts';

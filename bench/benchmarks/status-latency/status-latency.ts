@@ -1,5 +1,7 @@
 import { DNSEndpoints } from '@promfleet/hub';
-import { ConfigMaps, findCondition, MemberClusters, PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { ConfigMaps, ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';

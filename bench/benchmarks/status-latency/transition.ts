@@ -1,6 +1,6 @@
 import type { PrometheusCluster, PrometheusReplica } from '@promfleet/api';
 import type { DNSEndpoint } from '@promfleet/hub';
-import { ConfigMaps, Pods, ResourceClient, type ObjectOf } from '@promfleet/kube';
+import { ConfigMaps, Pods, ResourceClient, type ObjectOf } from '@promfleet/kube/client';
 import { UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { BENCH_NAMESPACE, type BenchFleet, type BenchMember } from '../../lib/bench-fleet.ts';

@@ -1,4 +1,4 @@
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
 import type { BenchFleet } from '../../lib/bench-fleet.ts';

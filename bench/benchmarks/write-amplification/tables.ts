@@ -1,4 +1,4 @@
-import { WRITE_VERBS } from '@promfleet/kube';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 
 import { round, type BenchmarkResult } from '../../harness.ts';
 import { PERIODIC_RESOURCES } from '../../lib/quiet.ts';

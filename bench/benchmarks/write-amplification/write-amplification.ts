@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { findCondition, MemberClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';

@@ -1,4 +1,4 @@
-import type { KubeClient } from '@promfleet/kube';
+import type { KubeClient } from '@promfleet/kube/client';
 
 /** One request a ServiceAccount might make; no namespace means across all namespaces (or cluster-scoped). */
 export interface Access {

@@ -1,4 +1,4 @@
-import { envName, parseFlags, type FlagSpec } from '@promfleet/kube';
+import { envName, parseFlags, type FlagSpec } from '@promfleet/kube/flags';
 
 import type { Container } from './objects.ts';
 

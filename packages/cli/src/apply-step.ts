@@ -1,4 +1,5 @@
-import { Namespaces, ResourceClient, type Applier, type KubeClient, type KubeObject, type Writable } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import { Namespaces, ResourceClient, type KubeClient, type KubeObject, type Writable } from '@promfleet/kube/client';
 
 import { describeObject, type StepLog, type StepScope } from './progress.ts';
 

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 
-import { MemberClusters, PrometheusClusters, type KubeClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import type { KubeClient } from '@promfleet/kube/client';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import { KitMetrics, KubeClient, loadKubeConfig, ResourceClient, Secrets, type KubeObject, type ResourceType } from '@promfleet/kube';
+import { KubeClient, ResourceClient, Secrets, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { KitMetrics } from '@promfleet/kube/observability';
 import type { TestCluster } from '@promfleet/testkit';
 import { parse } from 'yaml';
 

@@ -1,20 +1,6 @@
-import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES } from '@promfleet/api';
-import {
-  ConfigMaps,
-  isConnectionError,
-  MemberClusters,
-  Namespaces,
-  Pods,
-  PrometheusReplicas,
-  RoleBindings,
-  Roles,
-  Secrets,
-  resourceType,
-  ServiceAccounts,
-  WRITE_VERBS,
-  type KubeClient,
-  type KubeObject,
-} from '@promfleet/kube';
+import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES, MemberClusters, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, isConnectionError, Namespaces, Pods, RoleBindings, Roles, Secrets, resourceType, ServiceAccounts, type KubeClient, type KubeObject } from '@promfleet/kube/client';
+import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -127,9 +113,9 @@ describe('join', () => {
       const result = await join(options);
       expect(result.changed).toBe(false);
       expect(result.token).toBe('kept');
-      expect(await counted.member.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
-      expect(await counted.hub.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
-      expect(await counted.member.metrics.requestCount()).toBeGreaterThan(0);
+      expect(await requestCount(counted.member.metrics, { verb: WRITE_VERBS })).toBe(0);
+      expect(await requestCount(counted.hub.metrics, { verb: WRITE_VERBS })).toBe(0);
+      expect(await requestCount(counted.member.metrics)).toBeGreaterThan(0);
       expect(new Set(options.steps.map((step) => step.outcome))).toEqual(new Set(['checked', 'exists', 'unchanged', 'kept', 'verified']));
       // Labels were not given: the ones from the first run stay.
       expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
@@ -154,7 +140,7 @@ describe('join', () => {
     try {
       const result = await join(options);
       expect(result.token).toBe('issued');
-      expect(await counted.metrics.requestCount({ verb: WRITE_VERBS })).toBe(1);
+      expect(await requestCount(counted.metrics, { verb: WRITE_VERBS })).toBe(1);
     } finally {
       await counted.client.close();
     }

@@ -1,5 +1,6 @@
-import { LABELS, MANAGED_BY_HUB } from '@promfleet/api';
-import { KubeClient, loadKubeConfig, MemberClusters, PrometheusReplicas, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube';
+import { LABELS, MANAGED_BY_HUB, MemberClusters, PrometheusReplicas } from '@promfleet/api';
+import { KubeClient, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { buildKubeconfig, freePort, installCRDs, kubeconfigYAML, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, type TlsFiles } from '@promfleet/kube';
+import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, type TlsFiles } from '@promfleet/kube/observability';
 
 import { registerEndpointsApi } from './endpoints/api.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';

@@ -1,5 +1,5 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
-import type { FlagSpec } from '@promfleet/kube';
+import type { FlagSpec } from '@promfleet/kube/flags';
 
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },

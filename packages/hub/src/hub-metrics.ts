@@ -1,4 +1,4 @@
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { Gauge } from 'prom-client';
 
 /** The hub's own metrics, in the kit's registry. */

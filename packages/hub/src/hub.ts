@@ -1,31 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import type { KubeConfig } from '@kubernetes/client-node';
-import { matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import {
-  Controller,
-  EventRecorder,
-  Informer,
-  KubeClient,
-  LeaderElector,
-  Manager,
-  MemberClusters,
-  objectKey,
-  PrometheusClusters,
-  ResourceClient,
-  Secrets,
-  type KitMetrics,
-  type Logger,
-  type TlsFiles,
-} from '@promfleet/kube';
+import { matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica, MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { KubeClient, objectKey, ResourceClient, Secrets } from '@promfleet/kube/client';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import { Controller } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
+import { LeaderElector, Manager } from '@promfleet/kube/runtime';
+import { EventRecorder } from '@promfleet/kube/status';
 import type { ISecret } from 'kubernetes-models/v1';
 
 import { registerEndpointsApi } from './endpoints/api.ts';
 import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
 import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
-import { RedisEndpointStore } from './endpoints/redis-store.ts';
 import type { EndpointStore } from './endpoints/store.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
@@ -170,8 +159,9 @@ export async function createHub(options: HubOptions): Promise<Hub> {
   // With Redis only the leader writes the shared store (and republishes when Redis comes back);
   // in memory every replica fills its own from its cache.
   const publisher: { current?: EndpointPublisher } = {};
+  // ioredis is loaded only by a hub that uses Redis.
   const store: EndpointStore = options.redisUrl
-    ? new RedisEndpointStore({ url: options.redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
+    ? new (await import('./endpoints/redis-store.ts')).RedisEndpointStore({ url: options.redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
     : new MemoryEndpointStore();
   publisher.current = new EndpointPublisher(clusters, store, logger, options.redisUrl ? writeGuard : undefined);
   const endpointPublisher = publisher.current;

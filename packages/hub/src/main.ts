@@ -1,10 +1,9 @@
 import { parseAllowedImagePrefixes } from '@promfleet/api';
-import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { onShutdown, runProgram } from '@promfleet/kube/runtime';
 
-import { startApiServer } from './api-mode.ts';
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
 import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
-import { createHub } from './hub.ts';
 
 const NAME = 'promfleet-hub';
 
@@ -27,6 +26,8 @@ process.exitCode = await runProgram({
         console.error(`${NAME}: api needs --redis-url: it serves the endpoints the hub writes to Redis`);
         return 2;
       }
+      // Each mode loads only its own parts: `api` has no Kubernetes client, the controller no Redis unless asked.
+      const { startApiServer } = await import('./api-mode.ts');
       const server = await startApiServer({ redisUrl: flags['redis-url'], listen: flags.listen, ...api, logger, metrics });
       onShutdown(logger, () => server.stop());
       logger.info({ listen: flags.listen }, 'serving the endpoints API from Redis');
@@ -38,6 +39,7 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${images.message}`);
       return 2;
     }
+    const { createHub } = await import('./hub.ts');
     const hub = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       namespace: flags.namespace,

@@ -1,5 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
-import { KitMetrics } from '@promfleet/kube';
+import { KitMetrics } from '@promfleet/kube/observability';
 import { parseMetricsText, startRedis, eventually as eventuallyAsync, type RedisServer } from '@promfleet/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

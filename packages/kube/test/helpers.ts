@@ -1,6 +1,7 @@
 import type { TestCluster } from '@promfleet/testkit';
 
-import { KitMetrics, KubeClient, ResourceClient, type KubeObject, type ResourceType } from '../src/index.ts';
+import { KubeClient, ResourceClient, type KubeObject, type ResourceType } from '../src/client/index.ts';
+import { KitMetrics } from '../src/observability/index.ts';
 
 export { eventually } from '@promfleet/testkit';
 

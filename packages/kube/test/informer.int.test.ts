@@ -1,7 +1,8 @@
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, Informer, Namespaces, type KubeObject } from '../src/index.ts';
+import { Informer } from '../src/cache/index.ts';
+import { ConfigMaps, Namespaces, type KubeObject } from '../src/client/index.ts';
 import { eventually, kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;

@@ -1,7 +1,9 @@
 import { serviceAccountAccess, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, Informer, KitMetrics, KubeClient, MultiNamespaceInformer, PolledObjects, Secrets, namespacedInformer, type KubeObject } from '../src/index.ts';
+import { Informer, MultiNamespaceInformer, PolledObjects, namespacedInformer } from '../src/cache/index.ts';
+import { ConfigMaps, KubeClient, Secrets, type KubeObject } from '../src/client/index.ts';
+import { KitMetrics } from '../src/observability/index.ts';
 import { eventually, kitClient, resources } from './helpers.ts';
 
 // Caches for a controller whose rights are Roles in a few namespaces, and `get` on Secrets only.

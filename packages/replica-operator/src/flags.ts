@@ -1,5 +1,5 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
-import type { FlagSpec } from '@promfleet/kube';
+import type { FlagSpec } from '@promfleet/kube/flags';
 
 export const OPERATOR_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig file; in-cluster service account when absent.', value: 'FILE' },

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import { parseAllowedImagePrefixes } from '@promfleet/api';
-import { loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { onShutdown, runProgram } from '@promfleet/kube/runtime';
 
 import { OPERATOR_FLAGS, OPERATOR_USAGE } from './flags.ts';
 import { OPERATOR_NAME } from './names.ts';

@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  Controller,
-  EventRecorder,
-  KubeClient,
-  LeaderElector,
-  Manager,
-  objectKey,
-  preferredResource,
-  type KitMetrics,
-  type Logger,
-} from '@promfleet/kube';
+import { KubeClient, objectKey, preferredResource } from '@promfleet/kube/client';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import { Controller } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import { LeaderElector, Manager } from '@promfleet/kube/runtime';
+import { EventRecorder } from '@promfleet/kube/status';
 
 import type { PodDisruptionBudget } from './builders/pdb.ts';
 import { allInformers, createCaches } from './controller/caches.ts';

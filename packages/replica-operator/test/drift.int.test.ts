@@ -1,4 +1,4 @@
-import { Deployments, ResourceClient, Services } from '@promfleet/kube';
+import { Deployments, ResourceClient, Services } from '@promfleet/kube/client';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';

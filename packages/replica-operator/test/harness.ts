@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
-import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
-import { ConfigMaps, KubeClient, Namespaces, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
+import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 import { createRegionInputs, eventually, installCRDs, parseMetricsText, startFleet, startNodeProcess, type Fleet, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
 import { afterAll, beforeAll } from 'vitest';
 

@@ -1,4 +1,4 @@
-import { CoreEvents, Pods, ResourceClient, StatefulSets } from '@promfleet/kube';
+import { CoreEvents, Pods, ResourceClient, StatefulSets } from '@promfleet/kube/client';
 import { describe, expect, it } from 'vitest';
 
 import { eventually, OBJSTORE, PROMETHEUS_CONFIG, replica, useOperatorFleet, waitForPhase } from './harness.ts';

@@ -1,4 +1,4 @@
-import { Deployments, Ingresses, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube';
+import { Deployments, Ingresses, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube/client';
 import { describe, expect, it } from 'vitest';
 
 import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';

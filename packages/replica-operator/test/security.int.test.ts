@@ -1,4 +1,4 @@
-import { CoreEvents, Deployments, Ingresses, Namespaces, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type ResourceType } from '@promfleet/kube';
+import { CoreEvents, Deployments, Ingresses, Namespaces, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type ResourceType } from '@promfleet/kube/client';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 

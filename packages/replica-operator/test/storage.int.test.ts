@@ -1,5 +1,6 @@
 import type { PrometheusReplica, PrometheusReplicaStatus } from '@promfleet/api';
-import { CoreEvents, Pods, PrometheusReplicas, ResourceClient, resourceType, StatefulSets } from '@promfleet/kube';
+import { PrometheusReplicas } from '@promfleet/api';
+import { CoreEvents, Pods, ResourceClient, resourceType, StatefulSets } from '@promfleet/kube/client';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, ServiceAccounts, resourceType } from '@promfleet/kube';
+import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, ServiceAccounts, resourceType } from '@promfleet/kube/client';
 
 import type { TestCluster } from './cluster.ts';
 import { buildKubeconfig, kubeconfigYAML, toKubeConfig } from './kubeconfig.ts';

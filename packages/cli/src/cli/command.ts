@@ -1,12 +1,10 @@
-import { formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '@promfleet/kube';
+import { formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '@promfleet/kube/flags';
 
 import { EXIT_CODES_HELP, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
 
 export interface CommandSpec<Flags extends Record<string, FlagSpec>, Invocation> {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** `join NAME [flags]`. */
   readonly usage: string;
   readonly description: string;
@@ -27,7 +25,6 @@ export type ParsedArgs<Invocation> = { readonly help: true } | { readonly help: 
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   help(): string;
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
@@ -106,7 +103,6 @@ export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation
   };
   return {
     name: spec.name,
-    summary: spec.summary,
     help,
     parseArgs,
     async run(argv, io) {

@@ -1,4 +1,5 @@
-import { FlagError, KubeApiError, KubeConnectionError } from '@promfleet/kube';
+import { KubeApiError, KubeConnectionError } from '@promfleet/kube/client';
+import { FlagError } from '@promfleet/kube/flags';
 import { describe, expect, it } from 'vitest';
 
 import { UnreachableError } from '../errors.ts';

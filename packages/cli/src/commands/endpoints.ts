@@ -25,7 +25,6 @@ export function renderEndpoints(sets: readonly EndpointSet[], format: EndpointFo
 
 export const endpointsCommand = defineCommand({
   name: 'endpoints',
-  summary: 'Print the round-robin DNS records as BIND zone lines or JSON',
   usage: 'endpoints [--format zone|json] [--api URL [--api-token-file FILE] [--api-ca-file FILE] [--insecure]] [flags]',
   description: `Prints the DNS records the hub built from ready, non-stale members: by default from the
 PrometheusCluster statuses in the hub (Kubernetes credentials needed), with --api from the hub's

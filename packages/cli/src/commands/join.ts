@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { DEFAULTS } from '@promfleet/api';
-import { memberUserName } from '@promfleet/kube';
+import { DEFAULTS, memberUserName } from '@promfleet/api';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, clusterCA, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -42,7 +41,6 @@ export function parseLabels(specs: readonly string[]): Record<string, string> | 
 
 export const joinCommand = defineCommand({
   name: 'join',
-  summary: 'Register a member cluster with the hub through a credential scoped to one namespace',
   usage: 'join NAME (--member-kubeconfig FILE | --member-context NAME) [flags]',
   description: `Creates, in the member: the namespace (if missing), the ServiceAccount, Role and RoleBinding
 promfleet-hub that allow managing PrometheusReplicas in that namespace and nothing else, and a

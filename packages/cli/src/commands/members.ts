@@ -1,4 +1,5 @@
-import { MemberClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -20,7 +21,6 @@ export function renderMembers(views: readonly MemberView[], format: OutputFormat
 
 export const membersCommand = defineCommand({
   name: 'members',
-  summary: 'List member clusters with their readiness and the state of their credential',
   usage: 'members [flags]',
   description: `Lists the MemberClusters in the hub. READY is the hub's last probe result; CREDENTIAL is
 scoped (the credential can do no more than its Role), over-privileged (someone widened it: the hub

@@ -1,4 +1,4 @@
-import type { FlagSpec } from '@promfleet/kube';
+import type { FlagSpec } from '@promfleet/kube/flags';
 
 import { UsageError } from '../cli/exit-codes.ts';
 import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/format.ts';

@@ -22,7 +22,6 @@ export interface UnjoinInvocation {
 
 export const unjoinCommand = defineCommand({
   name: 'unjoin',
-  summary: 'Remove a member: its hub-managed replicas, its credential, its registration in the hub',
   usage: 'unjoin NAME [--member-kubeconfig FILE | --member-context NAME] [flags]',
   description: `Deletes, in the member: the RoleBinding promfleet-hub first (the hub loses access at once),
 the PrometheusReplicas the hub manages for this member (unless --keep-replicas), then the Role

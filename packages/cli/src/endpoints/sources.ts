@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
-import { dnsRecord } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { dnsRecord, PrometheusClusters } from '@promfleet/api';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';

@@ -1,5 +1,5 @@
 import { excessRules, GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA, type Rule } from '@promfleet/api';
-import { ResourceClient, resourceType, RoleBindings, Roles, rulesIn, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { ResourceClient, resourceType, RoleBindings, Roles, rulesIn, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 import { compareText } from '../output/table.ts';
 import { describeObject } from '../progress.ts';

@@ -1,5 +1,6 @@
-import { FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } from '@promfleet/api';
-import { Applier, MemberClusters, memberUserName, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient } from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster, MemberClusters, memberUserName } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import { ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient } from '@promfleet/kube/client';
 
 import { applyObject, ensureNamespace } from '../apply-step.ts';
 import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
@@ -77,7 +78,7 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
     target: { member: options.name, namespace, server: options.server ?? options.member.server, ca: options.memberCA },
   };
   const log = new StepLog(options.onProgress);
-  const applier = new Applier(FIELD_MANAGERS.cli);
+  const applier = new Applier(FIELD_MANAGERS.cli, { hashAnnotation: ANNOTATIONS.appliedHash });
   try {
     await requireMemberClusterCRD(options.hub, log);
     await requireReplicaCRD(options.member, options.name, log);

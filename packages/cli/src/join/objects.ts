@@ -1,5 +1,5 @@
 import { API_VERSION, DEFAULTS, LABELS, MEMBER_CLUSTER, MEMBER_CREDENTIAL, REPLICA_RULES, type MemberCluster } from '@promfleet/api';
-import type { ObjectOf, RoleBindings, Roles, Secrets, ServiceAccounts, Writable } from '@promfleet/kube';
+import type { ObjectOf, RoleBindings, Roles, Secrets, ServiceAccounts, Writable } from '@promfleet/kube/client';
 
 type IServiceAccount = ObjectOf<typeof ServiceAccounts>;
 type IRole = ObjectOf<typeof Roles>;

@@ -1,5 +1,5 @@
 import { GROUP, MEMBER_CLUSTER, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { CustomResourceDefinitions, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { CustomResourceDefinitions, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 
 import { describeObject, type StepLog, type StepScope } from '../progress.ts';
 

@@ -1,5 +1,6 @@
-import { GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { buildMemberKubeconfig, canI, isUnauthorized, KubeClient, memberUserName, parseMemberKubeconfig } from '@promfleet/kube';
+import { GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA, buildMemberKubeconfig, memberUserName, parseMemberKubeconfig } from '@promfleet/api';
+import { canI, isUnauthorized, KubeClient } from '@promfleet/kube/client';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
 
 /** A stored token is replaced when it would expire within this long. */
 export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
@@ -31,7 +32,7 @@ export function credentialFor(target: CredentialTarget, token: string, requestTi
   const kubeconfig = buildMemberKubeconfig({ member: target.member, server: target.server, ca: target.ca, token, namespace: target.namespace });
   const parsed = parseMemberKubeconfig(kubeconfig, target.member);
   if (!parsed.ok) throw new Error(`the member kubeconfig for ${target.member} is unusable: ${parsed.message}`);
-  const client = new KubeClient(parsed.kubeConfig, {
+  const client = new KubeClient(KubeConfig.fromOptions(parsed.options), {
     cluster: memberUserName(target.member),
     userAgent: 'promfleet-cli',
     ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
@@ -72,7 +73,7 @@ export async function checkStoredToken(
 ): Promise<StoredTokenVerdict> {
   const parsed = parseMemberKubeconfig(storedKubeconfig, target.member);
   if (!parsed.ok) return { usable: false, reason: `the stored kubeconfig is unusable: ${parsed.message}` };
-  const token = parsed.kubeConfig.getCurrentUser()?.token;
+  const token = parsed.options.users[0].token;
   if (!token) return { usable: false, reason: 'the stored kubeconfig has no token' };
   const claims = claimsOf(token);
   if (claims?.sub !== serviceAccountSubject(target.namespace)) return { usable: false, reason: `the stored token is not for ${serviceAccountSubject(target.namespace)}` };

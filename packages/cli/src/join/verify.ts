@@ -1,5 +1,5 @@
 import { API_VERSION, GROUP, PROMETHEUS_REPLICA, reviewScope, VERSION, type PrometheusReplicaSpecInput } from '@promfleet/api';
-import { isForbidden, isUnauthorized, ResourceClient, resourceType, rulesIn, Secrets, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { isForbidden, isUnauthorized, ResourceClient, resourceType, rulesIn, Secrets, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 /** What a credential was found able to do beyond managing PrometheusReplicas in its namespace. */
 export interface CredentialVerdict {

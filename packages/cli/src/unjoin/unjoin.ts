@@ -1,5 +1,6 @@
-import { ANNOTATIONS, FINALIZERS, LABELS, MANAGED_BY_HUB, MEMBER_CREDENTIAL } from '@promfleet/api';
-import { hasFinalizer, isConnectionError, isNotFound, MemberClusters, PrometheusReplicas, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube';
+import { ANNOTATIONS, FINALIZERS, LABELS, MANAGED_BY_HUB, MEMBER_CREDENTIAL, MemberClusters, PrometheusReplicas } from '@promfleet/api';
+import { isConnectionError, isNotFound, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import { hasFinalizer } from '@promfleet/kube/status';
 
 import { credentialSecretName } from '../join/objects.ts';
 import { hubNamespaceOf, memberNamespaceOf } from '../join/options.ts';

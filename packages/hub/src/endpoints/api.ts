@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import pressureHandler from '@fastify/under-pressure';
-import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube';
+import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { memoryLimits, type MemoryLimits } from './memory-limits.ts';

@@ -1,17 +1,10 @@
-import { API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type PrometheusCluster } from '@promfleet/api';
 import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
-import {
-  Applier,
-  CustomResourceDefinitions,
-  Informer,
-  ResourceClient,
-  resourceType,
-  type KitMetrics,
-  type KubeClient,
-  type KubeObject,
-  type Logger,
-  type ReconcileContext,
-} from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { Informer } from '@promfleet/kube/cache';
+import { CustomResourceDefinitions, ResourceClient, resourceType, type KubeClient, type KubeObject } from '@promfleet/kube/client';
+import type { ReconcileContext } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 
 export const DNS_ENDPOINT_CRD = 'dnsendpoints.externaldns.k8s.io';
 
@@ -57,7 +50,7 @@ export class DNSEndpointWriter {
   readonly #clusters: Informer<PrometheusCluster>;
   readonly #logger: Logger;
   readonly #metrics: KitMetrics;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<DNSEndpoint>;
   readonly crds: Informer<ICustomResourceDefinition>;
   #endpoints: Informer<DNSEndpoint> | undefined;

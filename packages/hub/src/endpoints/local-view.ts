@@ -1,4 +1,4 @@
-import { canonicalJSON } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
 
 import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type StoreEvent } from './store.ts';
 

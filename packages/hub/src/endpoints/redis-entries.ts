@@ -1,5 +1,5 @@
 import { dnsLabelName, dnsRecord } from '@promfleet/api';
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
 

@@ -1,4 +1,6 @@
-import { canonicalJSON, errorMessage, KitMetrics, silentLogger, type Logger } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
+import { errorMessage } from '@promfleet/kube/client';
+import { KitMetrics, silentLogger, type Logger } from '@promfleet/kube/observability';
 import { Redis } from 'ioredis';
 
 import { LocalView } from './local-view.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { createLogger } from '@promfleet/kube';
+import { createLogger } from '@promfleet/kube/observability';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { TokenFileError, tokenFromFile } from './token-file.ts';

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 
-import { errorMessage, type Logger } from '@promfleet/kube';
+import { errorMessage } from '@promfleet/kube/client';
+import type { Logger } from '@promfleet/kube/observability';
 
 /** The token file cannot be used at startup: the process must not serve the API without it. */
 export class TokenFileError extends Error {

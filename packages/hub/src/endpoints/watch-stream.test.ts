@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 import type { DNSRecord } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { eventually, parseMetricsText } from '@promfleet/testkit';
 import { describe, expect, it } from 'vitest';
 

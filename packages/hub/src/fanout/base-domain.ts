@@ -1,4 +1,4 @@
-import { objectKey } from '@promfleet/kube';
+import { objectKey } from '@promfleet/kube/client';
 
 /** What `baseDomain` arbitration reads of a PrometheusCluster. */
 export interface Claimant {

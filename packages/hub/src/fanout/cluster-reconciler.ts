@@ -1,34 +1,10 @@
-import {
-  disallowedImages,
-  FIELD_MANAGERS,
-  FINALIZERS,
-  formatFieldError,
-  LABELS,
-  matchesLabelSelector,
-  validate,
-  type MemberCluster,
-  type MemberEntry,
-  type PrometheusCluster,
-} from '@promfleet/api';
-import {
-  addFinalizer,
-  Applier,
-  errorMessage,
-  hasFinalizer,
-  isConnectionError,
-  objectKey,
-  PrometheusClusters,
-  removeFinalizer,
-  ResourceClient,
-  setConditions,
-  transitionEvents,
-  type EventRecorder,
-  type Informer,
-  type KubeClient,
-  type Logger,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '@promfleet/kube';
+import { ANNOTATIONS, disallowedImages, FIELD_MANAGERS, FINALIZERS, formatFieldError, LABELS, matchesLabelSelector, publicHosts, validate, type MemberCluster, type MemberEntry, type PrometheusCluster, PrometheusClusters } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
+import type { Logger } from '@promfleet/kube/observability';
+import { addFinalizer, hasFinalizer, removeFinalizer, setConditions, transitionEvents, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -76,7 +52,7 @@ const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBeh
 
 export class ClusterReconciler {
   readonly #options: ClusterReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<PrometheusCluster>;
 
   constructor(options: ClusterReconcilerOptions) {
@@ -172,7 +148,7 @@ export class ClusterReconciler {
   #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], invalid: readonly string[]): DNSOutcome {
     const { baseDomain } = cluster.spec;
     if (!baseDomain) return { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid };
-    const names = [`query.${baseDomain}`, ...(cluster.spec.grafana?.enabled ? [`grafana.${baseDomain}`] : [])];
+    const names = publicHosts(baseDomain, cluster.spec.grafana?.enabled === true);
     const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
     const targets = entries.map((entry) => ({ member: entry.name, publishable: entry.ready && !entry.stale, addresses: entry.addresses ?? [] }));
     const { records, unpublished } = buildRecords(names, cluster.spec.dns.ttl, targets);

@@ -1,5 +1,5 @@
 import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, PrometheusClusterStatus } from '@promfleet/api';
-import { setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
 

@@ -1,5 +1,5 @@
 import { ANNOTATIONS, type MemberEntry, type PrometheusReplica } from '@promfleet/api';
-import { findCondition } from '@promfleet/kube';
+import { findCondition } from '@promfleet/kube/status';
 
 /** How the hub can reach a member right now. */
 export type Reachability =

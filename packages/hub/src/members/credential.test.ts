@@ -1,5 +1,6 @@
 import type { MemberCluster } from '@promfleet/api';
-import { buildMemberKubeconfig, type Informer } from '@promfleet/kube';
+import { buildMemberKubeconfig } from '@promfleet/api';
+import type { Informer } from '@promfleet/kube/cache';
 import type { ISecret } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 

@@ -1,6 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, Informer, KubeClient, PrometheusReplicas, ResourceClient, type KitMetrics, type Logger } from '@promfleet/kube';
+import { PrometheusReplicas } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { errorMessage, KubeClient, ResourceClient } from '@promfleet/kube/client';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 
 import type { MemberHealth } from './member-status.ts';
 import { probeMember, type ProbeResult } from './probe.ts';

@@ -1,23 +1,10 @@
-import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, validate, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
-import {
-  addFinalizer,
-  Applier,
-  errorMessage,
-  findCondition,
-  hasFinalizer,
-  isConnectionError,
-  MemberClusters,
-  removeFinalizer,
-  ResourceClient,
-  transitionEvents,
-  type EventRecorder,
-  type Informer,
-  type KitMetrics,
-  type KubeClient,
-  type Logger,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, validate, type MemberCluster, type PrometheusCluster, MemberClusters } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, isConnectionError, ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import { addFinalizer, findCondition, hasFinalizer, removeFinalizer, transitionEvents, type EventRecorder } from '@promfleet/kube/status';
 import type { ISecret } from 'kubernetes-models/v1';
 
 import { ownerKey } from '../fanout/desired-replica.ts';
@@ -57,7 +44,7 @@ const CREDENTIAL_FINE: ReadonlySet<string> = new Set(['Valid', 'NoExpiry']);
 
 export class MemberReconciler {
   readonly #options: MemberReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<MemberCluster>;
   readonly #reachable = new Map<string, string>();
 

@@ -1,5 +1,6 @@
 import type { Condition, MemberCluster, MemberClusterStatus } from '@promfleet/api';
-import { findCondition, rfc3339, semanticEqual, setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { semanticEqual } from '@promfleet/kube/apply';
+import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { Reachability } from '../fanout/member-entry.ts';
 import type { ProbeResult } from './probe.ts';

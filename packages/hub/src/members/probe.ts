@@ -1,5 +1,5 @@
 import { GROUP, PROMETHEUS_REPLICA, reviewScope } from '@promfleet/api';
-import { canI, errorMessage, isConnectionError, isUnauthorized, rulesIn, serverVersion, type KubeClient } from '@promfleet/kube';
+import { canI, errorMessage, isConnectionError, isUnauthorized, rulesIn, serverVersion, type KubeClient } from '@promfleet/kube/client';
 
 export type ProbeProblem = 'Unreachable' | 'Unauthorized' | 'CredentialExpired';
 

@@ -4,14 +4,18 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { createClusterPKI, type ClusterPKI } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KubeApiError, KubeResponseTooLargeError } from './errors.ts';
 import { KubeClient } from './kube-client.ts';
+import { KubeConfig } from '../kubeconfig/kubeconfig.ts';
+import type { KubeObject } from './objects.ts';
 import { ResourceClient } from './resource-client.ts';
-import { PrometheusReplicas } from './resource-types.ts';
+import { resourceType } from './resource-types.ts';
+
+// The kind a hub watches in its members.
+const PrometheusReplicas = resourceType<KubeObject>('promfleet.io', 'v1alpha1', 'prometheusreplicas', 'PrometheusReplica', true);
 
 const TOKEN = 'hub-token-7d1f0c4e';
 const LIMITS = { maxResponseBytes: 2 ** 20, maxWatchEventBytes: 2 ** 20 };
@@ -79,8 +83,7 @@ afterAll(async () => {
 });
 
 function client(limits: typeof LIMITS | undefined = LIMITS): KubeClient {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
+  const kubeConfig = KubeConfig.fromOptions({
     clusters: [{ name: 'm', server: `https://127.0.0.1:${String(port)}`, caData: Buffer.from(pki.caCert).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'm', token: TOKEN }],
     contexts: [{ name: 'm', cluster: 'm', user: 'm' }],

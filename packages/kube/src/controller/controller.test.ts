@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../observability/logger.ts';
 import { KitMetrics } from '../observability/metrics.ts';
-import { defaultControllerRateLimiter, FakeClock } from '../queue/index.ts';
+import { defaultControllerRateLimiter } from '../queue/index.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
 import { Controller, TerminalError, type ReconcileResult } from './controller.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { errorMessage } from '../cache/informer.ts';
 import type { SharedInformer } from '../cache/shared-informer.ts';
-import { NotLeaderError } from '../client/errors.ts';
+import { errorMessage, NotLeaderError } from '../client/errors.ts';
 import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';

@@ -1,13 +1,12 @@
 import type { ILease } from 'kubernetes-models/coordination.k8s.io/v1';
 
-import { isConflict, isNotFound } from '../client/errors.ts';
+import { errorMessage, isConflict, isNotFound } from '../client/errors.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { ResourceClient } from '../client/resource-client.ts';
 import { Leases } from '../client/resource-types.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
 import { sleep } from '../util/backoff.ts';
-import { errorMessage } from '../cache/informer.ts';
 
 export interface LeaderElectionOptions {
   readonly client: KubeClient;

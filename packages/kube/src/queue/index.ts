@@ -1,5 +1,4 @@
 export { type Clock, type ClockTimer, realClock } from './clock.ts';
-export { FakeClock } from './fake-clock.ts';
 export {
   type RateLimiter,
   ItemExponentialFailureRateLimiter,

@@ -1,4 +1,4 @@
-import { errorMessage } from '../cache/informer.ts';
+import { errorMessage } from '../client/errors.ts';
 import type { SharedInformer } from '../cache/shared-informer.ts';
 import type { KubeObject } from '../client/objects.ts';
 import type { Controller } from '../controller/controller.ts';

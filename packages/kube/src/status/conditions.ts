@@ -1,4 +1,14 @@
-import type { Condition, ConditionStatus } from '@promfleet/api';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** metav1.Condition, as Kubernetes API conventions define it. */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number | undefined;
+}
 
 export interface ConditionUpdate {
   readonly type: string;

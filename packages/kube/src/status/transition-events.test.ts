@@ -1,6 +1,6 @@
-import type { Condition } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
+import type { Condition } from './conditions.ts';
 import { transitionEvents } from './transition-events.ts';
 
 const c = (type: string, status: 'True' | 'False', reason: string, message = reason): Condition => ({ type, status, reason, message, lastTransitionTime: '2026-01-01T00:00:00Z' });

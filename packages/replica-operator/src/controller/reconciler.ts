@@ -1,28 +1,9 @@
-import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type PrometheusReplica } from '@promfleet/api';
-import {
-  Applier,
-  errorMessage,
-  ConfigMaps,
-  Deployments,
-  Ingresses,
-  Pods,
-  PrometheusReplicas,
-  ResourceClient,
-  RoleBindings,
-  Roles,
-  ServiceAccounts,
-  Services,
-  StatefulSets,
-  splitKey,
-  transitionEvents,
-  type EventRecorder,
-  type SharedInformer,
-  type KubeClient,
-  type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
-  type ResourceType,
-} from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { SharedInformer } from '@promfleet/kube/cache';
+import { errorMessage, ConfigMaps, Deployments, Ingresses, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, splitKey, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
+import { transitionEvents, type EventRecorder } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
 
 import { desiredChildren, type DesiredChildren } from '../builders/children.ts';
@@ -68,7 +49,7 @@ const STILL_STARTING: ReadonlySet<string> = new Set([REASONS.tiersNotReady, REAS
 
 export class ReplicaReconciler {
   readonly #options: ReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator);
+  readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #replicas: ResourceClient<PrometheusReplica>;
   readonly #kinds: ChildKind[];
   readonly #migration: StorageMigration;

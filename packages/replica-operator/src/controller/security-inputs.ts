@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { DEFAULT_IMAGES, disallowedImages, formatFieldError, type PrometheusReplica } from '@promfleet/api';
-import { KubeApiError, ResourceClient, Secrets, type EventRecorder, type KubeClient, type PolledObjects } from '@promfleet/kube';
+import type { PolledObjects } from '@promfleet/kube/cache';
+import { KubeApiError, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
 
 import { generatedGrafanaAdminSecret } from '../builders/grafana-secret.ts';
 import type { InputCheck } from '../status/compute-status.ts';

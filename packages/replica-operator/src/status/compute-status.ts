@@ -1,10 +1,9 @@
-import type { Condition, PrometheusReplica, PrometheusReplicaStatus, ReplicaPhase } from '@promfleet/api';
-import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { grafanaHost, queryHost, type Condition, type PrometheusReplica, type PrometheusReplicaStatus, type ReplicaPhase } from '@promfleet/api';
+import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPod } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
-import { grafanaHost, queryHost } from '../builders/ingress.ts';
 import { childNames, PORTS, type Component } from '../names.ts';
 import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';

@@ -1,5 +1,5 @@
-import { errorMessage, type KubeClient } from '@promfleet/kube';
-import type { ConditionUpdate } from '@promfleet/kube';
+import { errorMessage, type KubeClient } from '@promfleet/kube/client';
+import type { ConditionUpdate } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 

@@ -1,4 +1,4 @@
-import type { ConditionUpdate } from '@promfleet/kube';
+import type { ConditionUpdate } from '@promfleet/kube/status';
 
 import type { ClaimProblem, ClaimProblemKind } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';

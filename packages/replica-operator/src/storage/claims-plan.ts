@@ -1,4 +1,4 @@
-import { canonicalJSON } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 

@@ -1,5 +1,8 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, isNotFound, KubeApiError, type Applier, type EventRecorder, type SharedInformer, type ResourceClient } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import type { SharedInformer } from '@promfleet/kube/cache';
+import { errorMessage, isNotFound, KubeApiError, type ResourceClient } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 

@@ -2,22 +2,10 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  Controller,
-  createLogger,
-  errorMessage,
-  Informer,
-  isConflict,
-  isNotFound,
-  KitMetrics,
-  KubeClient,
-  objectKey,
-  ResourceClient,
-  type KubeObject,
-  type Logger,
-  type ObjectMeta,
-  type ResourceType,
-} from '@promfleet/kube';
+import { Informer } from '@promfleet/kube/cache';
+import { errorMessage, isConflict, isNotFound, KubeClient, objectKey, ResourceClient, type KubeObject, type ObjectMeta, type ResourceType } from '@promfleet/kube/client';
+import { Controller } from '@promfleet/kube/controller';
+import { createLogger, KitMetrics, type Logger } from '@promfleet/kube/observability';
 
 /** What a fake controller needs to know about its cluster. */
 export interface ClusterHandle {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { ConfigMaps, Nodes, objectKey, Pods, resourceType, Secrets } from '@promfleet/kube';
+import { ConfigMaps, Nodes, objectKey, Pods, resourceType, Secrets } from '@promfleet/kube/client';
 
 import { FakeController, type ClusterHandle } from '../fakes/fake-controller.ts';
 import { waitFor } from '../http.ts';

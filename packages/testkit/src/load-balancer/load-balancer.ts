@@ -1,4 +1,4 @@
-import { Ingresses, resourceType, Services, type ResourceType } from '@promfleet/kube';
+import { Ingresses, resourceType, Services, type ResourceType } from '@promfleet/kube/client';
 
 import { FakeController, type ClusterHandle, type NamedObject } from '../fakes/fake-controller.ts';
 import { isLoadBalancerMode, LOAD_BALANCER_ANNOTATION, loadBalancerAddress, type LoadBalancerIngress, type LoadBalancerMode } from './addresses.ts';

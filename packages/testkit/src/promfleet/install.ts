@@ -1,5 +1,7 @@
 import type { MemberCluster, PrometheusCluster } from '@promfleet/api';
-import { ConfigMaps, KitMetrics, KubeClient, MemberClusters, Namespaces, PrometheusClusters, ResourceClient, Secrets } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 
 import type { TestCluster } from '../cluster.ts';
 import { EXTERNAL_DNS_CRD_DIR, installCRDs } from '../crds.ts';

@@ -39,9 +39,9 @@ describe('member kubeconfig: what the hub accepts', () => {
     const parsed = parseMemberKubeconfig(text, 'eu-west');
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.kubeConfig.getCurrentUser()?.name).toBe(memberUserName('eu-west'));
-    expect(parsed.kubeConfig.getCurrentCluster()).toEqual({ name: memberUserName('eu-west'), server: 'https://10.0.0.1:6443', caData: base64(CA), skipTLSVerify: false });
-    expect(parsed.kubeConfig.getContextObject(parsed.kubeConfig.getCurrentContext())?.namespace).toBe('monitoring');
+    expect(parsed.options.users[0].name).toBe(memberUserName('eu-west'));
+    expect(parsed.options.clusters[0]).toEqual({ name: memberUserName('eu-west'), server: 'https://10.0.0.1:6443', caData: base64(CA), skipTLSVerify: false });
+    expect(parsed.options.contexts.find((context) => context.name === parsed.options.currentContext)?.namespace).toBe('monitoring');
     expect(parsed.expiresAt?.toISOString()).toBe('2027-01-01T00:00:00.000Z');
   });
 
@@ -54,8 +54,8 @@ describe('member kubeconfig: what the hub accepts', () => {
     const parsed = parseMemberKubeconfig(text, 'eu');
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
-    expect(parsed.kubeConfig.getCurrentUser()).toEqual({ name: memberUserName('eu'), certData: base64(CLIENT_CERT), keyData: base64(CLIENT_KEY) });
-    expect(parsed.kubeConfig.getCurrentCluster()?.tlsServerName).toBe('api.member.example.com');
+    expect(parsed.options.users[0]).toEqual({ name: memberUserName('eu'), certData: base64(CLIENT_CERT), keyData: base64(CLIENT_KEY) });
+    expect(parsed.options.clusters[0].tlsServerName).toBe('api.member.example.com');
     expect(parsed.expiresAt?.getUTCFullYear()).toBe(2126);
   });
 });
