@@ -14,6 +14,7 @@ import { mib, readMemory } from '../../lib/process-memory.ts';
 import { waitQuiet } from '../../lib/quiet.ts';
 import type { Benchmark } from '../../harness.ts';
 import { memoryTable, type Stage } from './memory-table.ts';
+import { idleByFormTable, idleReleaseBundle } from './release-idle.ts';
 
 const TIMEOUT_MS = 1_800_000;
 
@@ -37,6 +38,8 @@ export const hubMemoryBenchmark: Benchmark = {
     const memberServers = smoke ? 1 : 4;
     const settleMs = smoke ? 1_000 : 10_000;
     await using bench = await BenchFleet.start({ memberServers, operators: false, inspect: true });
+    const release = await idleReleaseBundle(bench, 'hub', [`--kubeconfig=${bench.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`], settleMs);
+    log(`idle, release bundle: RSS ${String(mib(release.rssBytes))} MiB, heap ${String(mib(release.heapUsedBytes))} MiB`);
     const hub = await bench.startHub();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
     const replicas = await new ObserverSet(bench.admins.map((admin) => new Observer(new ResourceClient(admin, PrometheusReplicas)))).start();
@@ -71,6 +74,7 @@ export const hubMemoryBenchmark: Benchmark = {
         'JSON cached: what the hub\'s informers hold, measured as the objects\' JSON without managedFields (MemberClusters, credential Secrets, PrometheusClusters with status, every member\'s replicas).',
         'Δheap / ΔJSON: heap grown per byte of JSON cached since the previous stage; per-member connections (clients, TLS, probe loops) add heap without JSON.',
       ]),
+      ...(stages[0] ? [idleByFormTable('hub', stages[0].reading, release)] : []),
     ];
   },
 };

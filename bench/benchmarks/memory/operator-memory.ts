@@ -10,10 +10,11 @@ import { BenchFleet, createRegionInputs } from '../../lib/bench-fleet.ts';
 import { cachedJSONBytes } from '../../lib/cached-json.ts';
 import { benchCluster, memberClusterOf } from '../../lib/objects.ts';
 import { Observer } from '../../lib/observer.ts';
-import { mib, readMemory } from '../../lib/process-memory.ts';
+import { mib, readMemory, type MemoryReading } from '../../lib/process-memory.ts';
 import { waitQuiet } from '../../lib/quiet.ts';
 import type { Benchmark } from '../../harness.ts';
 import { memoryTable, type Stage } from './memory-table.ts';
+import { idleByFormTable, idleReleaseBundle } from './release-idle.ts';
 
 const TIMEOUT_MS = 1_800_000;
 const OWN = 'app.kubernetes.io/managed-by=promfleet-replica-operator';
@@ -58,6 +59,7 @@ export const operatorMemoryBenchmark: Benchmark = {
     if (!admin || !operator) throw new Error('no member API server');
     const replicas = await new Observer(new ResourceClient(admin, PrometheusReplicas)).start();
     const stages: Stage[] = [];
+    let release: MemoryReading | undefined;
     const measure = async (name: string, added?: Stage['added']) => {
       await sleep(settleMs);
       const reading = await readMemory(operator.process.pid, bench.inspectorPort(operator));
@@ -66,6 +68,10 @@ export const operatorMemoryBenchmark: Benchmark = {
     };
     try {
       await measure('idle (no replicas)');
+      const server = bench.servers[0];
+      if (!server) throw new Error('no member API server');
+      release = await idleReleaseBundle(bench, 'operator', [`--kubeconfig=${server.kubeconfigFile}`], settleMs);
+      log(`idle, release bundle: RSS ${String(mib(release.rssBytes))} MiB, heap ${String(mib(release.heapUsedBytes))} MiB`);
       log(`applying ${String(total)} PrometheusReplicas in ${String(namespaces)} namespaces`);
       const applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
       const resources = new ResourceClient(admin, PrometheusReplicas);
@@ -91,6 +97,7 @@ export const operatorMemoryBenchmark: Benchmark = {
       memoryTable(`Replica operator memory: ${String(total)} PrometheusReplicas on one API server`, stages, [
         'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.',
       ]),
+      ...(stages[0] ? [idleByFormTable('replica operator', stages[0].reading, release)] : []),
     ];
   },
 };
