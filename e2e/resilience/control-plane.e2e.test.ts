@@ -8,6 +8,7 @@ import { monitorInvariants } from '../helpers/invariants.ts';
 import { isLeading, scrape, settledWrites, total, writesBesidesLease } from '../helpers/metrics.ts';
 import { apiTargets, conditionOf, entryOf, prometheusCluster, replicasIn } from '../helpers/observe.ts';
 import { eventually, HUB_NAMESPACE, startPromfleet, type Promfleet } from '../helpers/promfleet-fleet.ts';
+import { superviseOperators, type OperatorSupervisor } from '../helpers/supervisor.ts';
 import { hubWrittenState } from '../helpers/written-state.ts';
 
 // R3, R4, R5: the control plane around the hub fails — its API server, a member's API server,
@@ -20,6 +21,9 @@ let pf: Promfleet;
 let redis: RedisServer;
 let api: NodeProcess;
 let members: Map<string, KubeClient>;
+// A member API server restart outlasts the operator's renew deadline when the machine is busy:
+// the operator then exits, as it should, and its Deployment would start it again.
+let supervisor: OperatorSupervisor;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -27,6 +31,7 @@ beforeAll(async () => {
     members: MEMBERS.map((name) => ({ name, labels: { platform: 'cloud' } })),
     hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s', redisUrl: redis.url },
   });
+  supervisor = superviseOperators(pf);
   members = new Map(MEMBERS.map((name) => [name, pf.members.get(name)?.client ?? pf.hub]));
   api = await startNodeProcess({ name: 'promfleet-hub-api', entry: ENTRIES.hub, args: ['api', `--redis-url=${redis.url}`] });
   await pf.clusters.create(prometheusCluster('steady', { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: 'steady.example.com' }));
@@ -35,6 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api.stop();
+  await supervisor.stop();
   await pf.stop();
   await redis.stop();
 });

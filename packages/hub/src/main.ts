@@ -40,7 +40,7 @@ process.exitCode = await runProgram({
       return 2;
     }
     const { createHub } = await import('./hub.ts');
-    const hub = await createHub({
+    const manager = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       namespace: flags.namespace,
       watchNamespace: flags['watch-namespace'],
@@ -57,12 +57,6 @@ process.exitCode = await runProgram({
       logger,
       metrics,
     });
-    onShutdown(logger, () => hub.stop());
-    await hub.start();
-    logger.info({ listen: flags.listen, namespace: flags.namespace, store: flags['redis-url'] ? 'redis' : 'memory' }, 'started');
-    if ((await hub.manager.done) === 'stopped') return 0;
-    logger.error('exiting after losing the leader lease; a restart campaigns again');
-    await hub.stop();
-    return 1;
+    return manager.run({ namespace: flags.namespace, store: flags['redis-url'] ? 'redis' : 'memory' });
   },
 });

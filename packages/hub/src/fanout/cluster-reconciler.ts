@@ -2,9 +2,9 @@ import { ANNOTATIONS, disallowedImages, FIELD_MANAGERS, FINALIZERS, formatFieldE
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
 import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
-import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
+import { finalizeWithin, updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
-import { addFinalizer, hasFinalizer, removeFinalizer, setConditions, transitionEvents, type EventRecorder } from '@promfleet/kube/status';
+import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -165,10 +165,7 @@ export class ClusterReconciler {
   }
 
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    const written = await this.#applier.applyStatus(this.#resources, live, status);
-    if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: PROGRESSING })) await this.#options.events.record(live, event.type, event.reason, event.message);
-    }
+    await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: PROGRESSING } });
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     this.#options.hubMetrics.endpointTargets.set({ namespace: live.metadata.namespace ?? '', name: live.metadata.name }, targets);
     await this.#options.onStatus?.({ ...live, status });
@@ -190,30 +187,35 @@ export class ClusterReconciler {
    * retrying unreachable members until the deletion timeout, then gives up with a Warning Event
    * naming what was left.
    */
-  async #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
-    if (!hasFinalizer(cluster, FINALIZERS.memberReplicas)) return undefined;
+  #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
     const orphan = cluster.spec.deletionPolicy === 'Orphan';
-    const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
-    const left: string[] = [];
-    for (const member of this.#options.members.list()) {
-      const connection = this.#options.registry.get(member.metadata.name);
-      if (!connection?.replicas.hasSynced) {
-        // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
-        const reached = member.status?.lastProbeTime !== undefined;
-        if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
-        continue;
-      }
-      const failed = await this.#removeFrom(connection, cluster, orphan);
-      if (failed) left.push(failed);
-    }
-    const waited = Date.now() - Date.parse(cluster.metadata.deletionTimestamp ?? new Date().toISOString());
-    if (left.length > 0 && waited < this.#options.deletionTimeoutMs) return { requeueAfterMs: RETRY_MS };
-    if (left.length > 0) {
-      await this.#options.events.record(cluster, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; replicas may be left in: ${left.join('; ')}`);
-    }
-    await removeFinalizer(this.#resources, cluster, FINALIZERS.memberReplicas);
-    this.#options.hubMetrics.endpointTargets.remove({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
-    return undefined;
+    return finalizeWithin(cluster, {
+      resources: this.#resources,
+      finalizer: FINALIZERS.memberReplicas,
+      events: this.#options.events,
+      timeoutMs: this.#options.deletionTimeoutMs,
+      retryMs: RETRY_MS,
+      cleanUp: async () => {
+        const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
+        const left: string[] = [];
+        for (const member of this.#options.members.list()) {
+          const connection = this.#options.registry.get(member.metadata.name);
+          if (!connection?.replicas.hasSynced) {
+            // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
+            const reached = member.status?.lastProbeTime !== undefined;
+            if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
+            continue;
+          }
+          const failed = await this.#removeFrom(connection, cluster, orphan);
+          if (failed) left.push(failed);
+        }
+        return left;
+      },
+      leftBehind: (left) => `replicas may be left in: ${left.join('; ')}`,
+      released: () => {
+        this.#options.hubMetrics.endpointTargets.remove({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
+      },
+    });
   }
 }
 

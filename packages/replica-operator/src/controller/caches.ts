@@ -1,5 +1,5 @@
 import { DEFAULTS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
-import { namespacedInformer, PolledObjects, type InformerOptions, type SharedInformer } from '@promfleet/kube/cache';
+import { namespacedInformer, PolledObjects, type Cache, type InformerOptions, type SharedInformer } from '@promfleet/kube/cache';
 import { ConfigMaps, Deployments, Ingresses, Pods, ResourceClient, resourceType, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
@@ -108,6 +108,6 @@ export function createCaches(client: KubeClient, options: CacheOptions) {
   };
 }
 
-export function allInformers(caches: OperatorCaches): SharedInformer<KubeObject>[] {
+export function allCaches(caches: OperatorCaches): Cache[] {
   return Object.values(caches);
 }

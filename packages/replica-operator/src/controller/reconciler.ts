@@ -2,8 +2,8 @@ import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type Prometheu
 import { Applier } from '@promfleet/kube/apply';
 import type { SharedInformer } from '@promfleet/kube/cache';
 import { errorMessage, ConfigMaps, Deployments, Ingresses, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, splitKey, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
-import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
-import { transitionEvents, type EventRecorder } from '@promfleet/kube/status';
+import { updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
+import type { EventRecorder } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
 
 import { desiredChildren, type DesiredChildren } from '../builders/children.ts';
@@ -149,12 +149,7 @@ export class ReplicaReconciler {
       clusterDomain: this.#options.clusterDomain,
       now: new Date(),
     });
-    const written = await this.#applier.applyStatus(this.#replicas, live, status);
-    if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: STILL_STARTING })) {
-        await events.record(live, event.type, event.reason, event.message);
-      }
-    }
+    await updateStatus(live, status, { applier: this.#applier, resources: this.#replicas, events, transitions: { benign: STILL_STARTING } });
     // Failed children are retried with backoff; every other child was applied all the same.
     if (applyError !== undefined) throw new Error(applyError);
     if (configApplied === undefined) return undefined;
