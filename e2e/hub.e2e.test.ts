@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterRoleBindingsFor, ClusterRolesFor } from './helpers/rbac.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
 
-// A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s.
+// A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s. Every
+// test starts from the shared PrometheusCluster made in beforeAll and sets up what else it needs,
+// so none depends on another having run before it.
 let pf: Promfleet;
 
 beforeAll(async () => {
@@ -19,17 +21,18 @@ beforeAll(async () => {
     ],
     hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
   });
+  await pf.clusters.create(cloudClusters());
 });
 
 afterAll(async () => {
   await pf.stop();
 });
 
-function cloudClusters(spec: Record<string, unknown> = {}): PrometheusCluster {
+function cloudClusters(spec: Record<string, unknown> = {}, name = 'cloud-clusters'): PrometheusCluster {
   return {
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',
-    metadata: { name: 'cloud-clusters', namespace: 'default' },
+    metadata: { name, namespace: 'default' },
     spec: {
       clusterSelector: { matchLabels: { platform: 'cloud' } },
       configMap: 'prometheus-config',
@@ -45,9 +48,18 @@ const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEn
 const replicaIn = (member: string, name = 'cloud-clusters') => new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
 const hubStatus = () => pf.clusters.get('cloud-clusters', 'default');
 
+/** The shared PrometheusCluster highly available on both cloud members, as several tests need it. */
+async function highlyAvailable(): Promise<void> {
+  await pf.clusters.patch('cloud-clusters', 'default', { spec: { highlyAvailable: true } });
+  await eventually('both replicas highly available, the status current', async () => {
+    const cluster = await hubStatus();
+    const current = cluster?.status?.observedGeneration === cluster?.metadata.generation && cluster?.status?.phase === 'Ready';
+    return current && (await replicaIn('eu-west'))?.spec.highlyAvailable === true && (await replicaIn('us-east'))?.spec.highlyAvailable === true;
+  });
+}
+
 describe('the hub on a fleet of three members', () => {
   it('creates replicas only in the selected members, and publishes one A record holding both', async () => {
-    await pf.clusters.create(cloudClusters());
     const ready = await eventually('both cloud members ready', async () => {
       const cluster = await hubStatus();
       return cluster?.status?.phase === 'Ready' && cluster.status.ready === 2 ? cluster : undefined;
@@ -89,13 +101,14 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('reverts a hand edit of a managed replica in a member', async () => {
+    await highlyAvailable();
     const replicas = new ResourceClient(pf.members.get('eu-west')?.client ?? pf.hub, PrometheusReplicas);
     await replicas.patch('cloud-clusters', MEMBER_NAMESPACE, { spec: { highlyAvailable: false } });
     await eventually('the edit reverted', async () => (await replicaIn('eu-west'))?.spec.highlyAvailable === true);
   });
 
   it('refuses an image outside the allow-list on a running PrometheusCluster: condition on it, nothing applied, what runs untouched', async () => {
-    // The revert above scales eu-west up again: wait until both members serve before refusing.
+    await highlyAvailable();
     await eventually('both members in DNS', async () => ((await hubStatus())?.status?.endpoints?.[0]?.targets.length ?? 0) === 2);
     const before = await replicaIn('eu-west');
     await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
@@ -220,10 +233,14 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('deletes the member replicas before the PrometheusCluster goes', async () => {
-    await pf.clusters.delete('cloud-clusters', 'default');
-    await eventually('the PrometheusCluster gone', async () => (await hubStatus()) === undefined, 60_000);
-    expect(await replicaIn('eu-west')).toBeUndefined();
-    expect(await replicaIn('us-east')).toBeUndefined();
-    await eventually('the DNSEndpoint gone', async () => (await new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default')) === undefined);
+    await pf.clusters.create(cloudClusters({ baseDomain: 'leaving.example.com' }, 'leaving'));
+    await eventually('replicas of leaving in both cloud members and its DNSEndpoint', async () =>
+      (await replicaIn('eu-west', 'leaving')) !== undefined && (await replicaIn('us-east', 'leaving')) !== undefined && (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) !== undefined,
+    );
+    await pf.clusters.delete('leaving', 'default');
+    await eventually('the PrometheusCluster gone', async () => (await pf.clusters.get('leaving', 'default')) === undefined, 60_000);
+    expect(await replicaIn('eu-west', 'leaving')).toBeUndefined();
+    expect(await replicaIn('us-east', 'leaving')).toBeUndefined();
+    await eventually('the DNSEndpoint gone', async () => (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) === undefined);
   });
 });

@@ -218,7 +218,9 @@ describe('leader failover (R3)', () => {
 
     old.process.resume();
     const exitCode = await old.process.exited;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Redis answers a connection in order: once this PING is answered, every message published
+    // before the old leader exited has reached the subscriber.
+    await watcher.ping();
     redisWrites.after = await redis.client().get('promfleet:endpoints:revision');
     await watcher.unsubscribe();
     expect(exitCode).toBe(1);

@@ -3,7 +3,7 @@ import type { IPodTemplateSpec } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
 import { NetworkPolicies } from '../src/controller/caches.ts';
-import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';
+import { eventually, nudge, replica, useOperatorFleet, waitForPhase } from './harness.ts';
 
 // What a replica exposes, runs and may touch, on a real API server: the Grafana admin Secret,
 // Ingress TLS, the image allow-list, pod identity and NetworkPolicies, each changed on a running
@@ -53,7 +53,7 @@ describe('Grafana credentials', () => {
     // Reconciles come and go (a spec change, several poll intervals): the Secret stays as it was.
     await env.api.replicas.patch('demo', ns, { spec: { highlyAvailable: true } });
     await eventually('HA running', async () => (await waitForPhase(env.api, ns, 'demo', 'Running')).status?.readyPods === '6/6');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (let round = 0; round < 3; round++) await nudge(env.api, env.operator, ns, 'demo');
     expect((await env.api.secrets.get('demo-grafana-admin', ns))?.metadata?.resourceVersion).toBe(secret?.metadata?.resourceVersion);
 
     const before = adminHash(await grafanaTemplate(ns));
