@@ -109,7 +109,16 @@ describe('the hub on a fleet of three members', () => {
 
   it('refuses an image outside the allow-list on a running PrometheusCluster: condition on it, nothing applied, what runs untouched', async () => {
     await highlyAvailable();
-    await eventually('both members in DNS', async () => ((await hubStatus())?.status?.endpoints?.[0]?.targets.length ?? 0) === 2);
+    // Going back to highly available scales a member up again, and its operator may not have started
+    // yet when the hub still lists it: wait until both replicas run that spec with every pod ready.
+    await eventually('both members serving the reverted spec', async () => {
+      for (const member of ['eu-west', 'us-east']) {
+        const replica = await replicaIn(member);
+        const [ready, desired] = (replica?.status?.readyPods ?? '0/1').split('/');
+        if (replica?.status?.observedGeneration !== replica?.metadata.generation || replica?.status?.phase !== 'Running' || ready !== desired) return false;
+      }
+      return ((await hubStatus())?.status?.endpoints?.[0]?.targets.length ?? 0) === 2;
+    });
     const before = await replicaIn('eu-west');
     await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
     const refused = await eventually('Ready=False ImageNotAllowed', async () => {

@@ -38,7 +38,7 @@ interface Dashboard {
 }
 
 const ALERTS: Record<ChartName, string[]> = {
-  'promfleet-hub': ['PromfleetMemberOffline', 'PromfleetMemberCredentialExpiring', 'PromfleetReconcileErrors', 'PromfleetNoLeader', 'PromfleetWorkQueueStuck'],
+  'promfleet-hub': ['PromfleetMemberOffline', 'PromfleetDNSFailingStatic', 'PromfleetMemberCredentialExpiring', 'PromfleetReconcileErrors', 'PromfleetNoLeader', 'PromfleetWorkQueueStuck'],
   'promfleet-replica-operator': ['PromfleetReconcileErrors', 'PromfleetNoLeader', 'PromfleetWorkQueueStuck'],
 };
 

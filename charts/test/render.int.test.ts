@@ -42,7 +42,7 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
 
   it('meets the policy: no wildcards, Secrets only where allowed, non-root read-only pods with resources and probes', async () => {
     const objects = await render(chart, file);
-    const policy = chart === 'promfleet-replica-operator' ? { clusterWideSecretReads: true, secretVerbs: ['get', 'create'] } : { clusterWideSecretReads: false, secretVerbs: ['get', 'list', 'watch'] };
+    const policy = chart === 'promfleet-replica-operator' ? { clusterWideSecretReads: true, secretVerbs: ['get', 'create'] } : { clusterWideSecretReads: false, secretVerbs: ['get', 'list', 'watch', 'delete'] };
     expect(policyViolations(objects, policy)).toEqual([]);
   });
 

@@ -196,8 +196,8 @@ describe('the member credential (R7, R10)', () => {
     await eventually('a Warning OverPrivileged Event', async () => (await warningsAboutUsEast()).includes('OverPrivileged'));
     await bindings.delete('hub-reads-more', MEMBER_NAMESPACE);
     await eventually('CredentialScoped=True again', async () => conditionOf(await usEast(), 'CredentialScoped')?.reason === 'Scoped');
-    const normal = (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).filter((event) => event.type === 'Normal').map((event) => event.reason);
-    expect(normal).toContain('Scoped');
+    // The Event is recorded after the status write that the wait above saw.
+    await eventually('a Normal Scoped Event', async () => (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).some((event) => event.type === 'Normal' && event.reason === 'Scoped'));
   });
 
   it('is denied Secrets, Pods, ConfigMaps and other namespaces, as the hub holds it (R10)', async () => {

@@ -12,7 +12,8 @@ type Row = Record<string, string | number>;
 
 async function filled(store: EndpointStore): Promise<EndpointStore> {
   await store.start();
-  for (const set of endpointSets(CLUSTERS)) await store.put(set);
+  // As the hub fills it: everything at once (a store serves nothing before that).
+  await store.replaceAll(endpointSets(CLUSTERS));
   // The Redis store's reader side catches up through pub/sub.
   for (let i = 0; i < 100 && store.snapshot().items.length < CLUSTERS; i++) await sleep(50);
   if (store.snapshot().items.length !== CLUSTERS) throw new Error(`the store holds ${String(store.snapshot().items.length)} sets, not ${String(CLUSTERS)}`);

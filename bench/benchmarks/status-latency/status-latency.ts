@@ -22,7 +22,7 @@ export const statusLatencyBenchmark: Benchmark = {
     const sizes = smoke ? [2] : [10, 100];
     const samples = smoke ? 1 : 15;
     const memberServers = smoke ? 1 : 4;
-    log(`starting a hub and ${String(memberServers)} member API servers with operators (hostname load balancers: one CNAME record per member)`);
+    log(`starting a hub and ${String(memberServers)} member API servers with operators (hostname load balancers, weighted routing: one CNAME record per member)`);
     await using bench = await BenchFleet.start({ memberServers, operators: true, loadBalancer: 'hostname' });
     const observers = await new FleetObservers(bench).start();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
@@ -37,7 +37,8 @@ export const statusLatencyBenchmark: Benchmark = {
         if (size === sizes[0]) await bench.startHub();
         await memberClusters.until(`${String(size)} members Ready`, (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === size, TIMEOUT_MS);
         const name = `latency-${String(size)}`;
-        await clusters.create(benchCluster(name));
+        // Weighted: one CNAME per member (routing policy none would publish a single member's).
+        await clusters.create(benchCluster(name, { dns: { routingPolicy: 'weighted' } }));
         log(`N=${String(size)}: waiting until ${name} is ready with one record per member`);
         await dnsEndpoints.until(`${String(size)} records in the DNSEndpoint`, (cache) => (cache.get(`${BENCH_NAMESPACE}/${name}`)?.spec?.endpoints ?? []).length === size, TIMEOUT_MS);
         const stream = await EndpointStream.connect(bench.hubProcess.url);

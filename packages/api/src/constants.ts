@@ -99,6 +99,8 @@ export const DEFAULTS = {
   retention: '24h',
   blockDuration: '2h',
   dnsTTL: 30,
+  /** Envoy's panic threshold: below half the published members reachable, the hub holds its records. */
+  dnsMinHealthyPercent: 50,
   memberNamespace: 'monitoring',
   hubNamespace: 'promfleet-system',
   kubeconfigKey: 'kubeconfig',
@@ -114,3 +116,20 @@ export const MAX_REPLICA_NAME_LENGTH = 39;
 
 /** External labels the operator sets itself; users may not set them in `spec.externalLabels`. */
 export const RESERVED_EXTERNAL_LABELS = ['cluster', 'replica'] as const;
+
+/**
+ * The member credential's lifecycle, stated once for `join`, the hub, the CLI and the docs:
+ * tokens live `tokenTTLDays` (join's `--token-ttl` default); `join` renews a stored token with
+ * fewer than `renewWithinDays` left; the hub raises `CredentialExpiring` (and the chart's alert
+ * fires) `expiringWithinDays` before expiry. Re-running `join` every `joinIntervalDays` therefore
+ * renews every token while it still has more than 30 - 7 = 23 days: never inside the expiring
+ * window, so the alert means the job stopped.
+ */
+export const CREDENTIAL_LIFECYCLE = {
+  tokenTTLDays: 365,
+  renewWithinDays: 30,
+  expiringWithinDays: 7,
+  joinIntervalDays: 7,
+} as const;
+
+export const DAY_MS = 86_400_000;

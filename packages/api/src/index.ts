@@ -16,3 +16,4 @@ export * from './image-policy.ts';
 export * from './resources.ts';
 export * from './hosts.ts';
 export * from './member-kubeconfig/member-kubeconfig.ts';
+export * from './join-labels.ts';

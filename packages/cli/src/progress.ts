@@ -15,6 +15,8 @@ export type StepOutcome =
   | 'kept'
   | 'verified'
   | 'deleted'
+  /** A token the member now rejects. */
+  | 'revoked'
   /** Deletion requested; a finalizer still holds the object. */
   | 'deleting'
   | 'absent'

@@ -28,6 +28,7 @@ describe('summaries', () => {
     hubNamespace: 'promfleet-system',
     server: 'https://eu.example.com',
     token: 'issued',
+    revokedTokens: 0,
     tokenExpiresAt: new Date('2026-06-01T00:00:00Z'),
     steps,
     changed: true,
@@ -37,6 +38,7 @@ describe('summaries', () => {
     expect(summarizeJoin(result)).toBe(
       'joined eu-west (1 created, 0 updated, 1 unchanged, token issued): the hub manages PrometheusReplicas in eu-west/monitoring as promfleet-hub@eu-west, and nothing else (token expires 2026-06-01T00:00:00.000Z)',
     );
+    expect(summarizeJoin({ ...result, revokedTokens: 1 })).toMatch(/^joined eu-west \(1 created, 0 updated, 1 unchanged, token issued, 1 earlier token revoked\): /);
     expect(summarizeJoin({ ...result, changed: false, token: 'kept' })).toMatch(/^eu-west is joined, nothing changed: /);
   });
 

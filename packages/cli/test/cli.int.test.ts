@@ -30,20 +30,21 @@ describe('promfleet (the real command, as a child process)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.slice(0, -1).map((line) => line.replace(/ \(.*\)$/, ''))).toEqual([
+    expect(lines.slice(0, -1).map((line) => line.replace(/ \(.*\)$/, '').replace(/promfleet-hub-binding-[a-z0-9]+/, 'promfleet-hub-binding-*'))).toEqual([
       '[hub] CustomResourceDefinition memberclusters.promfleet.io: checked',
       '[member eu-west] CustomResourceDefinition prometheusreplicas.promfleet.io: checked',
       '[member eu-west] Namespace monitoring: created',
       '[member eu-west] ServiceAccount monitoring/promfleet-hub: created',
       '[member eu-west] Role monitoring/promfleet-hub: created',
       '[member eu-west] RoleBinding monitoring/promfleet-hub: created',
+      '[member eu-west] Secret monitoring/promfleet-hub-binding-*: created',
       '[member eu-west] token for ServiceAccount monitoring/promfleet-hub: issued',
       '[member eu-west] credential promfleet-hub@eu-west: verified',
       '[hub] Namespace promfleet-system: created',
       '[hub] Secret promfleet-system/member-eu-west: created',
       '[hub] MemberCluster eu-west: created',
     ]);
-    expect(lines.at(-1)).toMatch(/^joined eu-west \(7 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/);
+    expect(lines.at(-1)).toMatch(/^joined eu-west \(8 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/);
     const stored = await storedCredential(hub, 'eu-west');
     expect(stored?.token.length).toBeGreaterThan(100);
     expect(run.stderr).not.toContain(stored?.token.slice(-40));
@@ -91,7 +92,7 @@ describe('promfleet (the real command, as a child process)', () => {
   it('unjoins, then exits 3 with one line when the member API server is down', async () => {
     const unjoined = await runCli(['unjoin', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
     expect(unjoined.code).toBe(0);
-    expect(unjoined.stderr.trimEnd().split('\n').at(-1)).toBe('unjoined eu-west: removed 5 objects');
+    expect(unjoined.stderr.trimEnd().split('\n').at(-1)).toBe('unjoined eu-west: removed 6 objects');
 
     await fleet.cluster('member').stop();
     const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);

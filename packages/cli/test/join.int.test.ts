@@ -1,11 +1,12 @@
 import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES, MemberClusters, PrometheusReplicas } from '@promfleet/api';
-import { ConfigMaps, isConnectionError, Namespaces, Pods, RoleBindings, Roles, Secrets, resourceType, ServiceAccounts, type KubeClient, type KubeObject } from '@promfleet/kube/client';
+import { ConfigMaps, isConnectionError, KubeClient, Namespaces, Pods, RoleBindings, Roles, Secrets, resourceType, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { join, JoinError, type JoinOptions, type Step } from '../src/index.ts';
-import { adminClient, credentialClient, jwtClaims, resources, statusOf, storedCredential } from './helpers.ts';
+import { adminClient, credentialClient, eventually, jwtClaims, resources, runCli, statusOf, storedCredential } from './helpers.ts';
 
 let fleet: Fleet;
 let hub: KubeClient;
@@ -28,6 +29,19 @@ function joinOptions(overrides: Partial<JoinOptions> = {}): JoinOptions & { step
   return { name: 'eu-west', member, hub, memberCA: fleet.cluster('member').ca, onProgress: (step) => steps.push(step), ...overrides, steps };
 }
 
+/** Join's token binding Secrets of eu-west in monitoring. */
+async function tokenBindings() {
+  return (await resources(member, Secrets).list({ namespace: 'monitoring', labelSelector: 'app.kubernetes.io/managed-by=promfleet-cli,promfleet.io/member=eu-west' })).items.filter(
+    (secret) => secret.type === 'promfleet.io/token-binding',
+  );
+}
+
+/** The Secret a token is bound to. */
+const boundTo = (token: string) => (jwtClaims(token)['kubernetes.io'] as { secret?: { name?: string } } | undefined)?.secret?.name;
+
+/** A step's subject with the generated name of a token binding made stable. */
+const anyBinding = (subject: string) => subject.replace(/promfleet-hub-binding-[a-z0-9]+$/, 'promfleet-hub-binding-*');
+
 const replica = (name: string, namespace: string) => ({
   apiVersion: 'promfleet.io/v1alpha1',
   kind: 'PrometheusReplica',
@@ -40,13 +54,14 @@ describe('join', () => {
     const options = joinOptions({ labels: { region: 'eu-west-1', platform: 'cloud' } });
     const result = await join(options);
     expect(result).toMatchObject({ name: 'eu-west', namespace: 'monitoring', hubNamespace: 'promfleet-system', token: 'issued', changed: true });
-    expect(options.steps.map((step) => `${step.scope} ${step.subject}: ${step.outcome}`)).toEqual([
+    expect(options.steps.map((step) => `${step.scope} ${anyBinding(step.subject)}: ${step.outcome}`)).toEqual([
       'hub CustomResourceDefinition memberclusters.promfleet.io: checked',
       'member CustomResourceDefinition prometheusreplicas.promfleet.io: checked',
       'member Namespace monitoring: created',
       'member ServiceAccount monitoring/promfleet-hub: created',
       'member Role monitoring/promfleet-hub: created',
       'member RoleBinding monitoring/promfleet-hub: created',
+      'member Secret monitoring/promfleet-hub-binding-*: created',
       'member token for ServiceAccount monitoring/promfleet-hub: issued',
       'member credential promfleet-hub@eu-west: verified',
       'hub Namespace promfleet-system: created',
@@ -75,6 +90,10 @@ describe('join', () => {
     expect(stored?.config.contexts[0]?.context.namespace).toBe('monitoring');
     expect(stored?.config.clusters[0]?.cluster.server).toBe(fleet.cluster('member').server);
     expect(jwtClaims(stored?.token ?? '')).toMatchObject({ sub: 'system:serviceaccount:monitoring:promfleet-hub' });
+    // Bound to a Secret of its own, which the ServiceAccount owns: deleting that Secret revokes the token.
+    const bindings = await tokenBindings();
+    expect(bindings.map((binding) => [binding.type, binding.metadata?.ownerReferences?.[0]?.kind, binding.data])).toEqual([['promfleet.io/token-binding', 'ServiceAccount', undefined]]);
+    expect(jwtClaims(stored?.token ?? '')).toMatchObject({ 'kubernetes.io': { secret: { name: bindings[0]?.metadata?.name, uid: bindings[0]?.metadata?.uid } } });
 
     const registered = await resources(hub, MemberClusters).get('eu-west');
     expect(registered?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
@@ -133,21 +152,118 @@ describe('join', () => {
     expect(options.steps.filter((step) => step.scope === 'hub' && step.outcome === 'updated').map((step) => step.subject)).toEqual(['MemberCluster eu-west', 'MemberCluster eu-west']);
   });
 
-  it('issues a new token with rotate, rewriting only the Secret in the hub', async () => {
+  it('issues a new token with rotate, rewriting only the Secret in the hub, and revokes the old one: the member rejects it (401), the new one works', async () => {
     const before = await storedCredential(hub, 'eu-west');
+    const oldToken = await credentialClient(hub, 'eu-west');
+    const [oldBinding] = await tokenBindings();
     const counted = adminClient(fleet.cluster('hub'), 'hub');
     const options = joinOptions({ hub: counted.client, rotate: true });
     try {
+      expect(await statusOf(() => resources(oldToken, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe('ok');
       const result = await join(options);
       expect(result.token).toBe('issued');
       expect(await requestCount(counted.metrics, { verb: WRITE_VERBS })).toBe(1);
+      // join returns once the member rejects the old token: no waiting here.
+      expect(await statusOf(() => resources(oldToken, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe(401);
     } finally {
-      await counted.client.close();
+      await Promise.all([counted.client.close(), oldToken.close()]);
     }
     const after = await storedCredential(hub, 'eu-west');
     expect(after?.token).not.toBe(before?.token);
     expect(options.steps.find((step) => step.subject === 'Secret promfleet-system/member-eu-west')?.outcome).toBe('updated');
     expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^rotation requested; expires /);
+    expect(options.steps.filter((step) => step.outcome === 'deleted' || step.outcome === 'revoked').map((step) => `${step.subject}: ${step.outcome} (${step.detail ?? ''})`)).toEqual([
+      `Secret monitoring/${oldBinding?.metadata?.name ?? ''}: deleted (revokes the token bound to it)`,
+      'previous token: revoked (the member answers 401)',
+    ]);
+    expect((await tokenBindings()).map((binding) => binding.metadata?.name)).toEqual([boundTo(after?.token ?? '')]);
+    const credential = await credentialClient(hub, 'eu-west');
+    expect(await statusOf(() => resources(credential, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe('ok');
+    await credential.close();
+  });
+
+  it('revokes a token that left the hub, whoever holds it, on the next issue: re-joining a hub that lost its Secret', async () => {
+    // A copy of the credential (a leak, or a hub cluster that was lost with it), then a hub without it.
+    const leaked = await credentialClient(hub, 'eu-west');
+    await resources(hub, Secrets).delete('member-eu-west', 'promfleet-system');
+    const options = joinOptions();
+    try {
+      expect((await join(options)).token).toBe('issued');
+      expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^the hub has no token yet; /);
+      expect(options.steps.filter((step) => step.outcome === 'deleted')).toHaveLength(1);
+      await eventually('the member rejects the leaked token', async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'monitoring' }))) === 401, 30_000);
+    } finally {
+      await leaked.close();
+    }
+  });
+
+  it('re-creates a ServiceAccount a join before token binding made when it issues a token, which revokes the unbound tokens; a plain re-run keeps it', async () => {
+    const legacy = joinOptions({ name: 'legacy', namespace: 'legacy' });
+    await join(legacy);
+    // What a join before token binding left: a ServiceAccount without the mark, and a token bound to nothing.
+    const accounts = resources(member, ServiceAccounts);
+    await accounts.patch('promfleet-hub', 'legacy', { metadata: { annotations: { 'promfleet.io/tokens': null } } });
+    const unbound = await member.request<{ status: { token: string } }>({
+      verb: 'create',
+      method: 'POST',
+      path: '/api/v1/namespaces/legacy/serviceaccounts/promfleet-hub/token',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
+    });
+    const stored = await storedCredential(hub, 'legacy');
+    const leaked = new KubeClient(loadKubeConfig({ text: (stored?.text ?? '').replace(stored?.token ?? '-', unbound.status.token) }), { cluster: 'leaked' });
+    const before = await accounts.get('promfleet-hub', 'legacy');
+    try {
+      expect(await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))).toBe('ok');
+      const rerun = joinOptions({ name: 'legacy', namespace: 'legacy' });
+      expect((await join(rerun)).token).toBe('kept');
+      expect((await accounts.get('promfleet-hub', 'legacy'))?.metadata?.uid).toBe(before?.metadata?.uid);
+
+      const rotation = joinOptions({ name: 'legacy', namespace: 'legacy', rotate: true });
+      expect((await join(rotation)).token).toBe('issued');
+      expect(rotation.steps.filter((step) => step.subject === 'ServiceAccount legacy/promfleet-hub').map((step) => step.outcome)).toEqual(['unchanged', 'deleted', 'created']);
+      expect(rotation.steps.find((step) => step.subject === 'previous token')?.outcome).toBe('revoked');
+      await eventually('the member rejects the unbound token', async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))) === 401, 30_000);
+    } finally {
+      await leaked.close();
+    }
+    const after = await accounts.get('promfleet-hub', 'legacy');
+    expect([after?.metadata?.uid === before?.metadata?.uid, after?.metadata?.annotations?.['promfleet.io/tokens']]).toEqual([false, 'bound']);
+    const credential = await credentialClient(hub, 'legacy');
+    expect(await statusOf(() => resources(credential, PrometheusReplicas).list({ namespace: 'legacy' }))).toBe('ok');
+    await credential.close();
+  });
+
+  it('refuses to take over a ServiceAccount, Role or RoleBinding promfleet-hub it did not make for this member, naming the owner, and writes nothing', async () => {
+    // On a hub that is also a member, the hub chart's own Role promfleet-hub, in the hub's namespace.
+    await resources(member, Namespaces).create({ metadata: { name: 'hub-self' } });
+    const helmRole = {
+      metadata: {
+        name: 'promfleet-hub',
+        namespace: 'hub-self',
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': 'promfleet-hub', 'meta.helm.sh/release-namespace': 'hub-self' },
+      },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }],
+    };
+    const created = await resources(member, Roles).create(helmRole);
+    const run = await runCli(['join', 'hub-self', `--member-kubeconfig=${fleet.cluster('member').kubeconfigFile}`, `--hub-kubeconfig=${fleet.cluster('hub').kubeconfigFile}`, '--namespace=hub-self']);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n').at(-1)).toBe(
+      'promfleet: cannot join hub-self: Role hub-self/promfleet-hub belongs to Helm release promfleet-hub (namespace hub-self): join would take it over. ' +
+        'Join into another namespace (--namespace), or, if it is left over from an earlier join, remove it first (promfleet unjoin). Nothing was written to the hub. Nothing was changed in member hub-self.',
+    );
+    const untouched = await resources(member, Roles).get('promfleet-hub', 'hub-self');
+    expect([untouched?.metadata?.resourceVersion, untouched?.rules]).toEqual([created.metadata?.resourceVersion, helmRole.rules]);
+    expect(await resources(member, ServiceAccounts).get('promfleet-hub', 'hub-self')).toBeUndefined();
+    expect(await resources(hub, MemberClusters).get('hub-self')).toBeUndefined();
+
+    // Another member's credential in the same namespace is not this member's either.
+    const error = await join(joinOptions({ name: 'eu-west-2' })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JoinError);
+    expect((error as Error).message).toMatch(
+      /^cannot join eu-west-2: ServiceAccount monitoring\/promfleet-hub belongs to promfleet join for member eu-west; Role monitoring\/promfleet-hub belongs to promfleet join for member eu-west; RoleBinding monitoring\/promfleet-hub belongs to promfleet join for member eu-west: join would take them over\./,
+    );
+    expect(await resources(hub, MemberClusters).get('eu-west-2')).toBeUndefined();
   });
 
   it('replaces a stored token the member no longer accepts', async () => {

@@ -1,5 +1,5 @@
 import { LABELS, MANAGED_BY_HUB, MemberClusters, PrometheusReplicas } from '@promfleet/api';
-import { KubeClient, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
+import { KubeClient, Namespaces, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
 import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { buildKubeconfig, freePort, installCRDs, kubeconfigYAML, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,11 +69,12 @@ describe('join refuses an over-privileged credential', () => {
     const error = await join(joinOptions('greedy', 'greedy')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JoinError);
     const refusal = error as JoinError;
-    expect(refusal.message).toBe(
+    // The token of a refused join is revoked at once: the Secret it was bound to is gone.
+    expect(refusal.message.replace(/promfleet-hub-binding-[a-z0-9]+/g, 'promfleet-hub-binding-*')).toBe(
       'refusing to register greedy: the credential can also get/list/watch secrets ' +
         '(ServiceAccount greedy/promfleet-hub is also bound by ClusterRoleBinding greedy-secret-reader to ClusterRole secret-reader). ' +
-        'Nothing was written to the hub. In member greedy: created Namespace greedy, ServiceAccount greedy/promfleet-hub, Role greedy/promfleet-hub, RoleBinding greedy/promfleet-hub; ' +
-        'issued token for ServiceAccount greedy/promfleet-hub; re-run the join once fixed, or remove them with `promfleet unjoin greedy`.',
+        'Nothing was written to the hub. In member greedy: created Namespace greedy, ServiceAccount greedy/promfleet-hub, Role greedy/promfleet-hub, RoleBinding greedy/promfleet-hub, Secret greedy/promfleet-hub-binding-*; ' +
+        'issued token for ServiceAccount greedy/promfleet-hub; deleted Secret greedy/promfleet-hub-binding-*; re-run the join once fixed, or remove them with `promfleet unjoin greedy`.',
     );
     expect(refusal.excess).toEqual(['get secrets', 'list secrets', 'watch secrets']);
     expect(refusal.hubChanges).toEqual([]);
@@ -115,13 +116,14 @@ describe('unjoin', () => {
     await replicas.create(hubManagedReplica('hand-made', 'monitoring', undefined));
 
     const result = await unjoin({ name: 'eu', hub, member });
-    expect(result.removed).toEqual([
+    expect(result.removed.map((subject) => subject.replace(/promfleet-hub-binding-[a-z0-9]+$/, 'promfleet-hub-binding-*'))).toEqual([
       'RoleBinding monitoring/promfleet-hub',
       'PrometheusReplica monitoring/fleet-a',
       'Role monitoring/promfleet-hub',
+      'Secret monitoring/promfleet-hub-binding-*',
       'ServiceAccount monitoring/promfleet-hub',
-      'MemberCluster eu',
       'Secret promfleet-system/member-eu',
+      'MemberCluster eu',
     ]);
     expect(result.leftBehind).toEqual([]);
     expect(await replicaNames('monitoring')).toEqual(['hand-made', 'other-member']);
@@ -147,6 +149,45 @@ describe('unjoin', () => {
     expect(await resources(hub, MemberClusters).get('kept')).toBeUndefined();
   });
 
+  it("never deletes a ServiceAccount, Role, RoleBinding or hub Secret of that name that join did not make for the member, and names their owner", async () => {
+    // A hub that is also a member: the hub chart's own promfleet-hub objects in its namespace, and
+    // a credential Secret a user made by hand.
+    const helm = (namespace: string) => ({
+      name: 'promfleet-hub',
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+      annotations: { 'meta.helm.sh/release-name': 'promfleet-hub', 'meta.helm.sh/release-namespace': namespace },
+    });
+    await resources(member, Namespaces).create({ metadata: { name: 'hub-own' } });
+    const own = [
+      await resources(member, ServiceAccounts).create({ metadata: helm('hub-own') }),
+      await resources(member, Roles).create({ metadata: helm('hub-own'), rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }),
+      await resources(member, RoleBindings).create({
+        metadata: helm('hub-own'),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'promfleet-hub' },
+        subjects: [{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: 'hub-own' }],
+      }),
+    ];
+    const handMade = await resources(hub, Secrets).create({ metadata: { name: 'member-hub-own', namespace: 'promfleet-system' }, stringData: { kubeconfig: 'hand-made' } });
+
+    const result = await unjoin({ name: 'hub-own', hub, member, namespace: 'hub-own' });
+    const helmOwned = "not promfleet join's for hub-own: it belongs to Helm release promfleet-hub (namespace hub-own)";
+    expect(result.leftBehind).toEqual([
+      { object: 'RoleBinding hub-own/promfleet-hub', kind: 'not-ours', reason: helmOwned },
+      { object: 'Role hub-own/promfleet-hub', kind: 'not-ours', reason: helmOwned },
+      { object: 'ServiceAccount hub-own/promfleet-hub', kind: 'not-ours', reason: helmOwned },
+      { object: 'Secret promfleet-system/member-hub-own', kind: 'not-ours', reason: "not promfleet join's for hub-own: it belongs to field manager promfleet" },
+    ]);
+    expect(result.removed).toEqual([]);
+    const after = await Promise.all([
+      resources(member, ServiceAccounts).get('promfleet-hub', 'hub-own'),
+      resources(member, Roles).get('promfleet-hub', 'hub-own'),
+      resources(member, RoleBindings).get('promfleet-hub', 'hub-own'),
+    ]);
+    expect(after.map((object) => object?.metadata?.resourceVersion)).toEqual(own.map((object) => object.metadata?.resourceVersion));
+    expect((await resources(hub, Secrets).get('member-hub-own', 'promfleet-system'))?.metadata?.resourceVersion).toBe(handMade.metadata?.resourceVersion);
+  });
+
   it('cleans up the hub alone when the member is unreachable, listing what stays there', async () => {
     const port = await freePort();
     const nowhere = new KubeClient(
@@ -162,9 +203,10 @@ describe('unjoin', () => {
       { object: 'RoleBinding greedy/promfleet-hub', kind: 'unreachable', reason },
       { object: `PrometheusReplicas in greedy labelled ${LABELS.managedBy}=${MANAGED_BY_HUB},${LABELS.member}=greedy`, kind: 'unreachable', reason },
       { object: 'Role greedy/promfleet-hub', kind: 'unreachable', reason },
+      { object: 'token binding Secrets in greedy labelled app.kubernetes.io/managed-by=promfleet-cli,promfleet.io/member=greedy', kind: 'unreachable', reason },
       { object: 'ServiceAccount greedy/promfleet-hub', kind: 'unreachable', reason },
     ]);
-    expect(result.removed).toEqual(['MemberCluster greedy', 'Secret promfleet-system/member-greedy']);
+    expect(result.removed).toEqual(['Secret promfleet-system/member-greedy', 'MemberCluster greedy']);
     expect(await resources(hub, MemberClusters).get('greedy')).toBeUndefined();
     expect(await credentialObjects('greedy')).toEqual(['ServiceAccount', 'Role', 'RoleBinding']);
   });

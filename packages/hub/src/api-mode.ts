@@ -2,6 +2,7 @@ import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, typ
 
 import { registerEndpointsApi } from './endpoints/api.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
+import { endpointStoreCheck } from './endpoints/store.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 
 export interface ApiServerOptions {
@@ -16,8 +17,9 @@ export interface ApiServerOptions {
 
 /**
  * `promfleet-hub api`: only the endpoints API, from Redis, with no Kubernetes credentials, so DNS
- * automation can run as many replicas as it needs. While Redis is away it serves its last
- * snapshot and `/readyz` says degraded.
+ * automation can run as many replicas as it needs. Until it has loaded what the hub published it
+ * is not ready and answers 503 (an empty list would read as "no records"); while Redis is away
+ * after that it serves its last snapshot and `/readyz` says degraded.
  */
 export async function startApiServer(options: ApiServerOptions): Promise<{ port: number; stop(): Promise<void> }> {
   const store = new RedisEndpointStore({ url: options.redisUrl, logger: options.logger, metrics: options.metrics });
@@ -25,7 +27,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ port:
     metrics: options.metrics,
     logger: options.logger,
     tls: options.tls,
-    readiness: [{ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) }],
+    readiness: [endpointStoreCheck(store)],
   });
   await registerEndpointsApi(app, {
     store,
@@ -35,7 +37,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ port:
     ...(options.apiWatch ? { watch: options.apiWatch } : {}),
   });
   await store.start().catch((error: unknown) => {
-    options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Redis unavailable at start; serving nothing until it is back');
+    options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Redis unavailable at start; not ready (503) until it is back and holds what the hub published');
   });
   const { host, port } = parseListenAddress(options.listen);
   await app.listen({ host, port });

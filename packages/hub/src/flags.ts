@@ -1,5 +1,8 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
 import type { FlagSpec } from '@promfleet/kube/flags';
+import { LEASE_TIMING_FLAGS } from '@promfleet/kube/runtime';
+
+import { DEFAULT_NO_OPERATOR_AFTER } from './fanout/no-operator.ts';
 
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
@@ -13,9 +16,15 @@ export const HUB_FLAGS = {
   'tls-cert-file': { type: 'string', description: 'Serve --listen over HTTPS with this PEM certificate (with --tls-key-file); reloaded when it changes.', value: 'FILE' },
   'tls-key-file': { type: 'string', description: 'The PEM private key of --tls-cert-file.', value: 'FILE' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
+  ...LEASE_TIMING_FLAGS,
   'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
   'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
+  'member-no-operator-after': {
+    type: 'duration',
+    description: "A PrometheusReplica no operator has reconciled (no status.observedGeneration) this long after its creation makes the member's entry NoOperator: no replica operator runs there, or its watch namespaces leave the replica's out.",
+    default: DEFAULT_NO_OPERATOR_AFTER,
+  },
   'deletion-timeout': { type: 'duration', description: 'How long deletion waits for unreachable members before giving up with a Warning Event.', default: '10m' },
   'allowed-image-prefixes': {
     type: 'list',
@@ -34,7 +43,8 @@ status and publishes round-robin DNS records.
 Usage:
   promfleet-hub [flags]            the controller (and the endpoints API)
   promfleet-hub api --redis-url …  only the endpoints API, from Redis, without Kubernetes credentials
-                                   (--listen, --api-*, --tls-* and --log-level apply to it too)
+                                   (--listen, --api-*, --tls-* and --log-level apply to it too); not
+                                   ready, and 503, until it has loaded what the hub published
 
 Examples:
   promfleet-hub --leader-elect --redis-url redis://redis.promfleet-system:6379

@@ -18,6 +18,12 @@ export function hubMetrics(metrics: KitMetrics) {
       labelNames: ['namespace', 'name'],
       registers,
     }),
+    dnsFailingStatic: new Gauge({
+      name: 'promfleet_dns_failing_static',
+      help: 'The leader hub keeps publishing the last known records of unreachable members of a PrometheusCluster (1), because fewer than spec.dns.minHealthyPercent are reachable; 0 when it publishes normally.',
+      labelNames: ['namespace', 'name'],
+      registers,
+    }),
   };
 }
 

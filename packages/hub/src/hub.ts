@@ -3,7 +3,7 @@ import { objectKey } from '@promfleet/kube/client';
 import { Controller } from '@promfleet/kube/controller';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
-import { Manager } from '@promfleet/kube/runtime';
+import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
 
 import { createHubCaches } from './caches.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
@@ -23,10 +23,13 @@ export interface HubOptions {
   readonly watchNamespace?: string | undefined;
   readonly listen: string;
   readonly leaderElect: boolean;
+  readonly lease?: LeaseTiming | undefined;
   readonly probeIntervalMs: number;
   readonly offlineAfterMs: number;
   readonly memberTimeoutMs: number;
   readonly deletionTimeoutMs: number;
+  /** How long a replica may go without an operator's status before its entry is NoOperator. */
+  readonly noOperatorAfterMs: number;
   readonly concurrency: number;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
@@ -56,7 +59,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     logger,
     metrics,
     listen: options.listen,
-    leaderElection: options.leaderElect ? { namespace: options.namespace } : undefined,
+    leaderElection: options.leaderElect ? { namespace: options.namespace, ...options.lease } : undefined,
     tls: options.tls,
   });
   const { client, events } = manager;
@@ -91,6 +94,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     concurrency: options.concurrency,
     offlineAfterMs: options.offlineAfterMs,
     deletionTimeoutMs: options.deletionTimeoutMs,
+    noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
   });
   const memberReconciler = new MemberReconciler({

@@ -1,6 +1,6 @@
 import { parseAllowedImagePrefixes } from '@promfleet/api';
 import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
-import { onShutdown, runProgram } from '@promfleet/kube/runtime';
+import { leaseTiming, onShutdown, runProgram } from '@promfleet/kube/runtime';
 
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
 import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
@@ -39,6 +39,11 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${images.message}`);
       return 2;
     }
+    const lease = leaseTiming(flags);
+    if ('error' in lease) {
+      console.error(`${NAME}: ${lease.error}`);
+      return 2;
+    }
     const { createHub } = await import('./hub.ts');
     const manager = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
@@ -46,9 +51,11 @@ process.exitCode = await runProgram({
       watchNamespace: flags['watch-namespace'],
       listen: flags.listen,
       leaderElect: flags['leader-elect'],
+      lease,
       probeIntervalMs: flags['member-probe-interval'],
       offlineAfterMs: flags['member-offline-after'],
       memberTimeoutMs: flags['member-timeout'],
+      noOperatorAfterMs: flags['member-no-operator-after'],
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,
       allowedImagePrefixes: images.prefixes,

@@ -12,8 +12,11 @@ export const HUB_CLUSTER_RULES = [
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
 ] as const;
 
-/** In the hub's own namespace only: the member credential Secrets and the leader Lease. */
+/**
+ * In the hub's own namespace only: the member credential Secrets (read; deleted when their
+ * MemberCluster goes and `promfleet join` made them) and the leader Lease.
+ */
 export const HUB_NAMESPACE_RULES = [
-  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+  { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
 ] as const;

@@ -9,7 +9,7 @@ import { registerEndpointsApi } from './endpoints/api.ts';
 import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
 import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
-import type { EndpointStore } from './endpoints/store.ts';
+import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 
 export interface EndpointsOptions {
@@ -43,14 +43,14 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
     {
       start: async () => {
         await store.start().catch((error: unknown) => {
-          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; serving empty until it is back');
+          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published');
         });
       },
       stop: () => store.stop(),
     },
     'startup',
   );
-  manager.addReadinessCheck({ name: 'endpoint-store', check: () => (store.degraded() === undefined ? undefined : { degraded: store.degraded() ?? '' }) });
+  manager.addReadinessCheck(endpointStoreCheck(store));
   if (redisUrl) {
     manager.addRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } }, 'leading');
   } else {

@@ -19,7 +19,8 @@ import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from '../src/members/member-
 export { eventually };
 
 /** Short enough for tests to wait out, long enough for a busy machine to probe within. */
-export const TIMINGS = { probeIntervalMs: 500, offlineAfterMs: 3_000, deletionTimeoutMs: 4_000, requestTimeoutMs: 2_000 } as const;
+// NoOperator after a minute: longer than any test here, which all run an operator-less member.
+export const TIMINGS = { probeIntervalMs: 500, offlineAfterMs: 3_000, deletionTimeoutMs: 4_000, requestTimeoutMs: 2_000, noOperatorAfterMs: 60_000 } as const;
 
 /**
  * A TCP relay to the API server: a member reached through it goes away when the relay closes
@@ -133,6 +134,7 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     concurrency: 4,
     offlineAfterMs: TIMINGS.offlineAfterMs,
     deletionTimeoutMs: TIMINGS.deletionTimeoutMs,
+    noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
   });
   const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });

@@ -1,5 +1,6 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
 import type { FlagSpec } from '@promfleet/kube/flags';
+import { LEASE_TIMING_FLAGS } from '@promfleet/kube/runtime';
 
 export const OPERATOR_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig file; in-cluster service account when absent.', value: 'FILE' },
@@ -17,6 +18,7 @@ export const OPERATOR_FLAGS = {
   'secret-poll-interval': { type: 'duration', description: 'How often the Secrets replicas name are read again (the operator may get them, never list or watch them): how soon a changed bucket or Grafana Secret takes effect.', default: '30s' },
   listen: { type: 'string', description: 'Address for /metrics, /healthz and /readyz.', default: ':8081', value: 'HOST:PORT' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease so only one replica of the operator writes.', default: true },
+  ...LEASE_TIMING_FLAGS,
   'leader-election-namespace': { type: 'string', description: "Namespace of the Lease (default: the pod's namespace, else the watch namespace, else default).", value: 'NAMESPACE' },
   'cluster-domain': { type: 'string', description: 'Cluster DNS domain, for the Thanos Query endpoints.', default: 'cluster.local', value: 'DOMAIN' },
   'ingress-class': { type: 'string', description: 'ingressClassName of the Ingresses (default: the cluster default class).', value: 'CLASS' },

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { parseAllowedImagePrefixes } from '@promfleet/api';
 import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
-import { runProgram } from '@promfleet/kube/runtime';
+import { leaseTiming, runProgram } from '@promfleet/kube/runtime';
 
 import { OPERATOR_FLAGS, OPERATOR_USAGE } from './flags.ts';
 import { OPERATOR_NAME } from './names.ts';
@@ -29,12 +29,18 @@ process.exitCode = await runProgram({
       console.error(`${OPERATOR_NAME}: ${images.message}`);
       return 2;
     }
+    const lease = leaseTiming(flags);
+    if ('error' in lease) {
+      console.error(`${OPERATOR_NAME}: ${lease.error}`);
+      return 2;
+    }
     const watchNamespaces = [...new Set(flags['watch-namespaces'].flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))];
     const manager = await createReplicaOperator({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       watchNamespaces,
       listen: flags.listen,
       leaderElect: flags['leader-elect'],
+      lease,
       leaderElectionNamespace: flags['leader-election-namespace'] ?? defaultLeaseNamespace(watchNamespaces),
       clusterDomain: flags['cluster-domain'],
       ingressClassName: flags['ingress-class'],

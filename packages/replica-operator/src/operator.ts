@@ -2,7 +2,8 @@ import { objectKey, preferredResource } from '@promfleet/kube/client';
 import { Controller } from '@promfleet/kube/controller';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
-import { Manager } from '@promfleet/kube/runtime';
+import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
+import { releaseVersion } from '@promfleet/kube/version';
 
 import type { PodDisruptionBudget } from './builders/pdb.ts';
 import { allCaches, createCaches } from './controller/caches.ts';
@@ -17,6 +18,7 @@ export interface ReplicaOperatorOptions {
   readonly listen: string;
   readonly leaderElect: boolean;
   readonly leaderElectionNamespace: string;
+  readonly lease?: LeaseTiming | undefined;
   readonly clusterDomain: string;
   readonly ingressClassName?: string | undefined;
   readonly allowedImagePrefixes: readonly string[];
@@ -47,7 +49,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     logger,
     metrics,
     listen: options.listen,
-    leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace } : undefined,
+    leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace, ...options.lease } : undefined,
   });
   const { client } = manager;
   const pdbType = await preferredResource<PodDisruptionBudget>(client, 'policy', ['v1', 'v1beta1'], 'poddisruptionbudgets', 'PodDisruptionBudget', true);
@@ -64,6 +66,7 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
     allowedImagePrefixes: options.allowedImagePrefixes,
+    operatorVersion: releaseVersion(),
     configProbe: new ConfigAppliedProbe(client),
   });
   const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });

@@ -43,6 +43,7 @@ beforeAll(async () => {
     clusterDomain: 'cluster.local',
     ingressClassName: undefined,
     allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES,
+    operatorVersion: '1.2.3-test',
   });
 });
 

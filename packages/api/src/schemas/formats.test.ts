@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 
 import { describe, expect, it } from 'vitest';
 
-import { dnsTarget, labelKeyProblem, labelValueProblem, parsePrometheusDuration } from './formats.ts';
+import { dnsTarget, labelKeyProblem, labelValueProblem, parsePrometheusDuration, softwareVersion } from './formats.ts';
 
 describe('parsePrometheusDuration', () => {
   it.each([
@@ -75,5 +75,15 @@ describe('dnsTarget', () => {
     const result = dnsTarget.safeParse(target);
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.message).toBe('must be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters');
+  });
+});
+
+describe('softwareVersion', () => {
+  it.each(['0.1.0', '0.2.0-rc.1', '1.0.0+build.5', 'v0.1.0'])('accepts %j', (version) => {
+    expect(softwareVersion.safeParse(version).success).toBe(true);
+  });
+
+  it.each(['', ' 0.1.0', '0.1.0\nInjected', '0.1.0 (patched)', '\u202e0.1.0', '-rc', 'x'.repeat(65)])('refuses %j', (version) => {
+    expect(softwareVersion.safeParse(version).success).toBe(false);
   });
 });

@@ -35,6 +35,15 @@ const DNS_LABEL = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?$/;
 // RFC 1035 label: Service names must start with a letter.
 const DNS_1035_LABEL = /^[a-z](?:[-a-z0-9]*[a-z0-9])?$/;
 
+// A release version as a member reports it: `0.1.0`, `0.2.0-rc.1`, `0.1.0+abc`. Short, and
+// nothing a table or a log line could be fooled by.
+const SOFTWARE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]*$/;
+
+export const softwareVersion = z
+  .string()
+  .max(64, { error: (issue) => `must be at most 64 characters (got ${String(issueLength(issue.input))})` })
+  .regex(SOFTWARE_VERSION, { error: () => 'must be a version: letters, digits, ., +, _ and -, e.g. 0.1.0' });
+
 export const dnsName = z
   .string()
   .max(253, { error: (issue) => `must be at most 253 characters (got ${String(issueLength(issue.input))})` })

@@ -24,6 +24,11 @@ export const memberClusterStatus = z.object({
   kubernetesVersion: z.string().optional().describe("The member API server's version."),
   lastProbeTime: z.string().meta({ format: 'date-time' }).optional().describe('Last successful probe.'),
   credentialExpiresAt: z.string().meta({ format: 'date-time' }).optional().describe("When the credential's token or certificate expires."),
+  operatorVersion: z
+    .string()
+    .max(256)
+    .optional()
+    .describe("The replica operator version(s) the member's hub-managed PrometheusReplicas last reported, comma-separated while an upgrade rolls."),
 });
 
 export const memberCluster = z.object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { API_VERSION, MAX_REPLICA_NAME_LENGTH, PROMETHEUS_REPLICA } from '../constants.ts';
-import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
+import { dnsLabelName, dnsName, dnsTarget, softwareVersion } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { replicaTemplateFields } from './replica-template.ts';
 
@@ -47,6 +47,7 @@ export const prometheusReplicaStatus = z.object({
     })
     .optional()
     .describe('Pod names per tier.'),
+  operatorVersion: softwareVersion.optional().describe('Release version of the replica operator that wrote this status.'),
 });
 
 export const prometheusReplica = z.object({

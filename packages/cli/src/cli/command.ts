@@ -25,6 +25,17 @@ export type ParsedArgs<Invocation> = { readonly help: true } | { readonly help: 
 
 export interface Command {
   readonly name: string;
+
+  /** Every long flag it accepts, as --help lists them. */
+  readonly flags: Readonly<Record<string, FlagSpec>>;
+  /** Other long spellings it accepts (aliases) or refuses with a message (e.g. kubectl's ambiguous --context). */
+  readonly otherSpellings: readonly string[];
+  /**
+   * The flags of a command line, parsed and checked (unknown, refused or malformed flags throw a
+   * UsageError) without the command's checks of its arguments: what the docs test runs every
+   * documented command line through.
+   */
+  readFlags(argv: readonly string[]): Readonly<Record<string, unknown>>;
   help(): string;
   run(argv: readonly string[], io: CliIO): Promise<number>;
 }
@@ -70,8 +81,9 @@ export function expandAliases(command: string, argv: readonly string[], aliases:
 export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation>(spec: CommandSpec<Flags, Invocation>): DefinedCommand<Invocation> {
   const shorthands: Readonly<Record<string, string>> = spec.shorthands ?? {};
   const aliases: Readonly<Record<string, string>> = spec.aliases ?? {};
+  const readFlags = (argv: readonly string[], env: NodeJS.ProcessEnv) => parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
   const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation> => {
-    const { flags, positional, help } = parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
+    const { flags, positional, help } = readFlags(argv, env);
     if (help) return { help: true };
     return { help: false, invocation: spec.parse(flags, positional) };
   };
@@ -103,6 +115,9 @@ export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation
   };
   return {
     name: spec.name,
+    flags: spec.flags,
+    otherSpellings: [...Object.keys(aliases), ...Object.keys(spec.refused ?? {})],
+    readFlags: (argv) => readFlags(argv, {}).flags,
     help,
     parseArgs,
     async run(argv, io) {

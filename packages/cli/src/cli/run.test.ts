@@ -144,7 +144,7 @@ describe('endpoints --api', () => {
     reply = {
       status: 200,
       body: JSON.stringify({
-        revision: 7,
+        revision: '3f2a9c0d1e4b5a6978c1d2e3f4a5b6c7',
         items: [{ namespace: 'platform', name: 'cloud', endpoints: [{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.11', '192.0.2.10'], ttl: 30 }] }],
       }),
     };

@@ -1,7 +1,8 @@
+import { releaseVersion } from '@promfleet/kube/version';
+
 import type { Command } from './command.ts';
 import { EXIT, EXIT_CODES_HELP, errorLine, exitCodeFor, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
-import { cliVersion } from './version.ts';
 
 /**
  * A command as the top level knows it: a name and a one-line summary. Its module — flags, help
@@ -81,7 +82,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     if (name === 'help') return await run(rest.length > 0 ? [...rest, '--help'] : ['--help'], io);
     if (name === 'version' || name === '--version') {
-      io.out(`promfleet ${cliVersion()}\n`);
+      io.out(`promfleet ${releaseVersion()}\n`);
       return EXIT.ok;
     }
     const command = COMMANDS.find((candidate) => candidate.name === name);

@@ -32,9 +32,10 @@ endpoints HTTP API (GET URL/api/v1/endpoints; no Kubernetes credentials needed).
 --api-token-file is sent over https://, or over http:// to this machine; to another host over
 plain http:// only with --insecure.
 
---format zone prints BIND zone lines, one per target, names absolute, sorted; CNAME records
-(hostname targets, one per member) carry their set identifier in a comment. --format json prints
-the records as a JSON array of { namespace, name, dnsName, recordType, targets, ttl, setIdentifier }.`,
+--format zone prints BIND zone lines, one per target, names absolute, sorted; record sets of one
+member (routing policy weighted or multivalue) carry their set identifier and policy in a comment.
+--format json prints the records as a JSON array of { namespace, name, dnsName, recordType,
+targets, ttl, setIdentifier, routingPolicy, weight }.`,
   examples: [
     'promfleet endpoints',
     'promfleet endpoints --format json | jq -r \'.[] | select(.recordType == "A") | .targets[]\'',

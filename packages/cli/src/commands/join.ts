@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { DEFAULTS, memberUserName } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DEFAULTS, memberUserName } from '@promfleet/api';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, clusterCA, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -44,13 +44,22 @@ export const joinCommand = defineCommand({
   usage: 'join NAME (--member-kubeconfig FILE | --member-context NAME) [flags]',
   description: `Creates, in the member: the namespace (if missing), the ServiceAccount, Role and RoleBinding
 promfleet-hub that allow managing PrometheusReplicas in that namespace and nothing else, and a
-token for the ServiceAccount. Then it proves with that token that the credential can create
-PrometheusReplicas there and can neither read Secrets nor reach another namespace, and only
-then stores it in the hub: the Secret member-NAME and the MemberCluster NAME with the labels.
+token for the ServiceAccount, bound to a Secret of its own (promfleet-hub-binding-*). Then it
+proves with that token that the credential can create PrometheusReplicas there and can neither
+read Secrets nor reach another namespace, and only then stores it in the hub: the Secret
+member-NAME and the MemberCluster NAME with the labels.
+
+It refuses, before writing anything, to take over a ServiceAccount, Role or RoleBinding
+promfleet-hub that promfleet join did not make for this member, and names its owner (e.g. a
+Helm release: on a hub that is also a member, the hub's own).
 
 Re-running join changes only what differs. It keeps the token the hub has while it works and
-does not expire within 30 days; --rotate issues a new one. Labels given replace the
-MemberCluster's labels; without --label a re-run keeps them.
+does not expire within 30 days; --rotate issues a new one. Whenever join issues a token, it
+revokes every token it issued before for this member — the hub's previous one, one a lost hub
+or a leak still holds — by deleting the Secrets they are bound to once the hub has the new
+token, and waits until the member rejects the one it replaced. A ServiceAccount made by a join
+before tokens were bound is re-created first, which revokes its unbound tokens. Labels given
+replace the MemberCluster's labels; without --label a re-run keeps them.
 
 Progress goes to stderr, one line per step. No token is ever printed.`,
   examples: [
@@ -65,10 +74,10 @@ Progress goes to stderr, one line per step. No token is ever printed.`,
     namespace: { type: 'string', value: 'NAME', default: DEFAULTS.memberNamespace, description: 'Member namespace where the hub manages PrometheusReplicas.' },
     'hub-namespace': { type: 'string', value: 'NAME', default: DEFAULTS.hubNamespace, description: 'Hub namespace of the credential Secret.' },
     label: { type: 'list', value: 'KEY=VALUE', description: "The MemberCluster's labels, which PrometheusCluster selectors match; repeatable." },
-    'token-ttl': { type: 'duration', default: '8760h', description: 'Lifetime of a newly issued token (at least 10m; the member may cap it).' },
+    'token-ttl': { type: 'duration', default: `${String(CREDENTIAL_LIFECYCLE.tokenTTLDays * 24)}h`, description: 'Lifetime of a newly issued token (at least 10m; the member may cap it).' },
     server: { type: 'string', value: 'URL', description: "Member API server URL the hub should use (absent: the member kubeconfig's)." },
     'member-ca': { type: 'string', value: 'FILE', description: "PEM CA of --server (absent: the member kubeconfig's certificate-authority)." },
-    rotate: { type: 'boolean', description: 'Issue a new token even if the stored one is still good.' },
+    rotate: { type: 'boolean', description: 'Issue a new token even if the stored one is still good, and revoke every earlier one.' },
     'accept-incomplete-rules': {
       type: 'boolean',
       description: "Register even when the member's authorizer cannot list every rule of the credential (e.g. a webhook authorizer), relying on join's probes alone.",
@@ -137,5 +146,6 @@ export function summarizeJoin(result: JoinResult): string {
   const scope = `the hub manages PrometheusReplicas in ${result.name}/${result.namespace} as ${memberUserName(result.name)}, and nothing else`;
   if (!result.changed) return `${result.name} is joined, nothing changed: ${scope} (${expires})`;
   const count = (outcome: string) => result.steps.filter((step) => step.outcome === outcome).length;
-  return `joined ${result.name} (${String(count('created'))} created, ${String(count('updated'))} updated, ${String(count('unchanged') + count('exists'))} unchanged, token ${result.token}): ${scope} (${expires})`;
+  const revoked = result.revokedTokens > 0 ? `, ${String(result.revokedTokens)} earlier token${result.revokedTokens > 1 ? 's' : ''} revoked` : '';
+  return `joined ${result.name} (${String(count('created'))} created, ${String(count('updated'))} updated, ${String(count('unchanged') + count('exists'))} unchanged, token ${result.token}${revoked}): ${scope} (${expires})`;
 }

@@ -25,7 +25,8 @@ export const membersCommand = defineCommand({
   description: `Lists the MemberClusters in the hub. READY is the hub's last probe result; CREDENTIAL is
 scoped (the credential can do no more than its Role), over-privileged (someone widened it: the hub
 found more rights with a SelfSubjectRulesReview), expires in N d (7 days or less left; re-run
-join --rotate), expired, or unknown (not probed yet).`,
+join --rotate), expired, or unknown (not probed yet). OPERATOR is the replica operator version
+the member's PrometheusReplicas report (two while an upgrade rolls; - before any reports one).`,
   examples: ['promfleet members', 'promfleet members -o yaml', 'kubectl promfleet members --hub-context hub'],
   flags: { ...HUB_FLAGS, ...OUTPUT_FLAG, ...REQUEST_TIMEOUT_FLAG },
   shorthands: { o: 'output' },

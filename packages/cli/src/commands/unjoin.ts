@@ -24,9 +24,12 @@ export const unjoinCommand = defineCommand({
   name: 'unjoin',
   usage: 'unjoin NAME [--member-kubeconfig FILE | --member-context NAME] [flags]',
   description: `Deletes, in the member: the RoleBinding promfleet-hub first (the hub loses access at once),
-the PrometheusReplicas the hub manages for this member (unless --keep-replicas), then the Role
-and the ServiceAccount (which invalidates its tokens). Then, in the hub: the MemberCluster and
-the credential Secret. The member namespace is read from the MemberCluster.
+the PrometheusReplicas the hub manages for this member (unless --keep-replicas), then the Role,
+the Secrets join bound its tokens to and the ServiceAccount (which invalidates every token).
+Then, in the hub: the credential Secret and the MemberCluster. The member namespace is read
+from the MemberCluster. Like join, it deletes only what join made for this member: a
+ServiceAccount, Role, RoleBinding or Secret of that name with another owner (e.g. a Helm
+release) stays, and the summary names its owner.
 
 Without member flags, or when the member cannot be reached, only the hub side is cleaned up
 and the summary lists what was left in the member; the exit code is still 0. The namespace

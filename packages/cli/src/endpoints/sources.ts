@@ -1,11 +1,14 @@
 import { readFile } from 'node:fs/promises';
 
-import { dnsRecord, PrometheusClusters } from '@promfleet/api';
+import { dnsRecordFields, PrometheusClusters } from '@promfleet/api';
 import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';
 import type { EndpointSet } from './zone.ts';
+
+/** Each record field in its format; an older hub's records (a set identifier without a routing policy) still print. */
+const recordsFormat = dnsRecordFields().array();
 
 /** The records in every PrometheusCluster's status, read from the hub. */
 export async function hubEndpointSets(hub: KubeClient): Promise<EndpointSet[]> {
@@ -24,7 +27,8 @@ export interface EndpointsApiOptions {
 }
 
 export interface EndpointsSnapshot {
-  readonly revision: number;
+  /** Content-derived (a string); hubs before it counted (a number). */
+  readonly revision: string | number;
   readonly sets: EndpointSet[];
 }
 
@@ -65,10 +69,10 @@ function parseSnapshot(url: string, text: string): EndpointsSnapshot {
     throw new EndpointsApiError(`GET ${url}: the response is not JSON`);
   }
   const { revision, items } = (body ?? {}) as { revision?: unknown; items?: unknown };
-  if (typeof revision !== 'number' || !Array.isArray(items)) throw new EndpointsApiError(`GET ${url}: expected { revision, items }`);
+  if ((typeof revision !== 'string' && typeof revision !== 'number') || !Array.isArray(items)) throw new EndpointsApiError(`GET ${url}: expected { revision, items }`);
   const sets = items.map((item: unknown, index): EndpointSet => {
     const { namespace, name, endpoints } = (item ?? {}) as { namespace?: unknown; name?: unknown; endpoints?: unknown };
-    const records = dnsRecord.array().safeParse(endpoints);
+    const records = recordsFormat.safeParse(endpoints);
     if (typeof namespace !== 'string' || typeof name !== 'string' || !records.success) {
       throw new EndpointsApiError(`GET ${url}: items[${String(index)}] is not { namespace, name, endpoints: [{ dnsName, recordType, targets, ttl }] }`);
     }

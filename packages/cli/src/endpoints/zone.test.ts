@@ -26,10 +26,27 @@ describe('zone output', () => {
     expect(zoneLines([{ dnsName: 'query.example.com.', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }])).toEqual([
       'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west',
     ]);
+    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'weighted', weight: 1 }])).toEqual([
+      'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west, weighted weight 1',
+    ]);
+    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'multivalue' }])).toEqual([
+      'query.example.com. 30 IN A 192.0.2.10 ; set-identifier eu-west, multivalue',
+    ]);
   });
 
   it('says when there is nothing to print', () => {
     expect(renderZone([])).toBe('; no PrometheusClusters\n');
+  });
+
+  it("prints an older hub's records too: a CNAME per member with a set identifier and no routing policy", () => {
+    const older: EndpointSet = {
+      namespace: 'team-a',
+      name: 'edge',
+      endpoints: ['edge-1', 'edge-2'].map((member) => ({ dnsName: 'query.edge.example.org', recordType: 'CNAME' as const, targets: [`lb-${member}.example.net`], ttl: 60, setIdentifier: member })),
+    };
+    expect(renderZone([older])).toBe(
+      '; team-a/edge\nquery.edge.example.org. 60 IN CNAME lb-edge-1.example.net. ; set-identifier edge-1\nquery.edge.example.org. 60 IN CNAME lb-edge-2.example.net. ; set-identifier edge-2\n',
+    );
   });
 });
 

@@ -1,4 +1,4 @@
-import { dnsLabelName, dnsRecord, formatPath, type DNSRecord } from '@promfleet/api';
+import { dnsLabelName, dnsRecordFields, formatPath, type DNSRecord } from '@promfleet/api';
 
 import { hasUnprintable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
@@ -66,15 +66,16 @@ export function absolute(name: string): string {
 }
 
 /**
- * BIND zone lines for records, one per target: `query.example.com. 30 IN A 192.0.2.10`. CNAME
- * records carry their set identifier in a comment: they are alternatives (one per member) for
- * a DNS provider with weighted or set-identified records, not one RRset.
+ * BIND zone lines for records, one per target: `query.example.com. 30 IN A 192.0.2.10`. Records
+ * with a set identifier carry it and their routing policy in a comment: they are alternatives (one
+ * per member) for a DNS provider with weighted or multivalue records, not one RRset.
  */
 export function zoneLines(records: readonly DNSRecord[]): string[] {
   return sortRecords(records).flatMap((record) =>
     record.targets.map((target) => {
       const value = record.recordType === 'CNAME' ? absolute(target) : target;
-      const comment = record.setIdentifier === undefined ? '' : ` ; set-identifier ${record.setIdentifier}`;
+      const policy = record.routingPolicy === undefined ? '' : `, ${record.routingPolicy}${record.weight === undefined ? '' : ` weight ${String(record.weight)}`}`;
+      const comment = record.setIdentifier === undefined ? '' : ` ; set-identifier ${record.setIdentifier}${policy}`;
       return `${absolute(record.dnsName)} ${String(record.ttl)} IN ${record.recordType} ${value}${comment}`;
     }),
   );
@@ -89,6 +90,8 @@ export class UnsafeZoneError extends Error {
 }
 
 const objectName = dnsLabelName(63);
+// Each field's format, which is what a zone file needs; how the fields go together is the hub's concern (and older hubs' records print too).
+const recordFormat = dnsRecordFields();
 
 /**
  * Every record checked against the schema the CRD carries (names, targets and set identifiers
@@ -98,7 +101,7 @@ export function checkZoneSafe(set: EndpointSet): void {
   const where = `${printableName(set.namespace)}/${printableName(set.name)}`;
   if (!objectName.safeParse(set.namespace).success || !objectName.safeParse(set.name).success) throw new UnsafeZoneError(`refusing to print records of ${where}: its namespace or name is not a Kubernetes name`);
   for (const [index, record] of set.endpoints.entries()) {
-    const checked = dnsRecord.safeParse(record);
+    const checked = recordFormat.safeParse(record);
     if (!checked.success) {
       const fields = [...new Set(checked.error.issues.map((issue) => formatPath(issue.path)))].join(', ');
       throw new UnsafeZoneError(`refusing to print records of ${where}: endpoints[${String(index)}] (${fields}) is not a DNS name, address or set identifier a zone file can hold`);

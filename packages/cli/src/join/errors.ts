@@ -18,6 +18,8 @@ export function describeChanges(log: StepLog, scope: StepScope): string {
  */
 export class JoinError extends Error {
   readonly member: string;
+  /** What went wrong, without the account of what this run changed. */
+  readonly reason: string;
   /** What this run created, updated or issued in the member, e.g. `ServiceAccount monitoring/promfleet-hub`. */
   readonly memberChanges: readonly string[];
   /** What this run wrote to the hub. Empty unless the hub itself failed midway. */
@@ -29,6 +31,7 @@ export class JoinError extends Error {
     super(`${reason}. ${aftermath(member, log)}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JoinError';
     this.member = member;
+    this.reason = reason;
     this.memberChanges = log.subjects('member', ['created', 'updated', 'issued']);
     this.hubChanges = log.subjects('hub', ['created', 'updated']);
     this.excess = options.excess ?? [];

@@ -33,7 +33,9 @@ describe('the objects join writes', () => {
       name: 'promfleet-hub',
       namespace: 'monitoring',
       labels: { 'app.kubernetes.io/managed-by': 'promfleet-cli', 'promfleet.io/member': 'eu' },
+      annotations: { 'promfleet.io/tokens': 'bound' },
     });
+    expect(serviceAccount('eu', 'monitoring', { boundTokens: false }).metadata?.annotations).toBeUndefined();
   });
 
   it('registers a MemberCluster the schema accepts', () => {

@@ -1,15 +1,18 @@
 import { ANNOTATIONS, FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster, MemberClusters, memberUserName } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
-import { ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient } from '@promfleet/kube/client';
+import { ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type ObjectOf } from '@promfleet/kube/client';
 
 import { applyObject, ensureNamespace } from '../apply-step.ts';
 import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
 import { otherBindings, rightsElsewhere } from './bindings.ts';
 import { describeFailure, JoinError } from './errors.ts';
-import { credentialSecret, credentialSecretName, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
+import { credentialSecret, credentialSecretName, issuesBoundTokens, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS, hubNamespaceOf, joinInputProblems, memberNamespaceOf } from './options.ts';
+import { readOwnCredential } from './ownership.ts';
 import { PreconditionError, requireMemberClusterCRD, requireReplicaCRD } from './preflight.ts';
-import { checkStoredToken, credentialFor, requestNewToken, type Credential, type CredentialTarget } from './token.ts';
+import { replaceServiceAccount, revokePreviousTokens } from './revoke.ts';
+import { checkStoredToken, credentialFor, requestToken, type Credential, type CredentialTarget } from './token.ts';
+import { createTokenBinding, deleteTokenBinding, type TokenBinding } from './token-binding.ts';
 import { describeExcess, verifyCredential } from './verify.ts';
 
 export interface JoinOptions {
@@ -45,6 +48,8 @@ export interface JoinResult {
   readonly server: string;
   /** Whether this run issued a token or kept the one the hub had. */
   readonly token: 'issued' | 'kept';
+  /** Earlier tokens this run revoked (the Secrets they were bound to, deleted). */
+  readonly revokedTokens: number;
   readonly tokenExpiresAt: Date | undefined;
   readonly steps: readonly Step[];
   /** Whether anything was written anywhere. */
@@ -83,31 +88,54 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
     await requireMemberClusterCRD(options.hub, log);
     await requireReplicaCRD(options.member, options.name, log);
     const registration = await readRegistration(options.hub, settings);
+    const live = await readOwnCredential(options.member, options.name, namespace);
 
     await ensureNamespace(applier, options.member, namespace, log, 'member');
-    const account = await applyObject(applier, new ResourceClient(options.member, ServiceAccounts), serviceAccount(options.name, namespace), log, 'member');
-    await applyObject(applier, new ResourceClient(options.member, Roles), role(options.name, namespace), log, 'member');
-    await applyObject(applier, new ResourceClient(options.member, RoleBindings), roleBinding(options.name, namespace), log, 'member');
+    // A ServiceAccount a join before token binding made stays as it is until a token is issued, which re-creates it.
+    const predatesBinding = live.serviceAccount !== undefined && !issuesBoundTokens(live.serviceAccount);
+    const account = await applyObject(
+      applier,
+      new ResourceClient(options.member, ServiceAccounts),
+      serviceAccount(options.name, namespace, { boundTokens: !predatesBinding }),
+      log,
+      'member',
+      live.serviceAccount,
+    );
+    await applyObject(applier, new ResourceClient(options.member, Roles), role(options.name, namespace), log, 'member', live.role);
+    await applyObject(applier, new ResourceClient(options.member, RoleBindings), roleBinding(options.name, namespace), log, 'member', live.roleBinding);
 
-    const { credential, issued } = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), serviceAccountUID: account.metadata?.uid }, log);
+    let revoked = 0;
+    const obtained = await obtainCredential(options, settings, { kubeconfig: storedKubeconfig(registration.secret), account, predatesBinding }, applier, log);
+    const { credential } = obtained;
     try {
-      await verify(options.member, credential, settings, log, options.acceptIncompleteRules ?? false);
-      await ensureNamespace(applier, options.hub, settings.hubNamespace, log, 'hub');
-      await applyObject(applier, new ResourceClient(options.hub, Secrets), credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig), log, 'hub');
-      const labels = options.labels ?? registration.memberCluster?.metadata.labels ?? {};
-      await applyMemberCluster(applier, options.hub, memberCluster(options.name, { hubNamespace: settings.hubNamespace, namespace, labels }), log);
+      try {
+        await verify(options.member, credential, settings, log, options.acceptIncompleteRules ?? false);
+        await ensureNamespace(applier, options.hub, settings.hubNamespace, log, 'hub');
+        await applyObject(applier, new ResourceClient(options.hub, Secrets), credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig), log, 'hub');
+        const labels = options.labels ?? registration.memberCluster?.metadata.labels ?? {};
+        await applyMemberCluster(applier, options.hub, memberCluster(options.name, { hubNamespace: settings.hubNamespace, namespace, labels }), log);
+      } catch (error) {
+        if (!obtained.binding) throw error;
+        // The new token goes nowhere: revoke it at once, and say so in the error.
+        await deleteTokenBinding(options.member, namespace, obtained.binding.name, log, 'revokes the token this run issued').catch(() => undefined);
+        throw error instanceof JoinError ? new JoinError(error.member, error.reason, log, { cause: error.cause, excess: error.excess }) : error;
+      }
+      // The hub has the new token: every token join issued before stops working.
+      if (obtained.binding) revoked = await revokePreviousTokens(options.member, { member: options.name, namespace, keep: obtained.binding.name }, obtained.previous, log);
     } finally {
       await credential.client.close();
+      await obtained.previous?.client.close();
     }
     return {
       name: options.name,
       namespace,
       hubNamespace: settings.hubNamespace,
       server: settings.target.server,
-      token: issued ? 'issued' : 'kept',
+      token: obtained.binding ? 'issued' : 'kept',
+      revokedTokens: revoked,
       tokenExpiresAt: credential.expiresAt,
       steps: log.steps,
-      changed: log.steps.some((step) => ['created', 'updated', 'issued'].includes(step.outcome)),
+      changed: log.steps.some((step) => ['created', 'updated', 'issued', 'deleted', 'revoked'].includes(step.outcome)),
     };
   } catch (error) {
     if (error instanceof JoinError) throw error;
@@ -141,33 +169,55 @@ async function readRegistration(hub: KubeClient, settings: Settings): Promise<Re
   return { memberCluster: existing, secret };
 }
 
-/** The stored token when it is still good (and no rotation was asked for), else a new one. */
+/** The credential join registers: the stored one, or a new token with the Secret it is bound to and the token it replaces. */
+interface Obtained {
+  readonly credential: Credential;
+  /** Set when a token was issued: the Secret it is bound to. */
+  readonly binding?: TokenBinding;
+  /** The stored token this run replaces while the member still accepted it: revoked once the hub has the new one. */
+  readonly previous?: Credential;
+}
+
+/**
+ * The stored token when it is still good (and no rotation was asked for), else a new one bound to
+ * a Secret of its own — from a new ServiceAccount when the current one predates token binding,
+ * since only that revokes the unbound tokens it may have.
+ */
 async function obtainCredential(
   options: JoinOptions,
   settings: Settings,
-  stored: { kubeconfig: string | undefined; serviceAccountUID: string | undefined },
+  stored: { kubeconfig: string | undefined; account: ObjectOf<typeof ServiceAccounts>; predatesBinding: boolean },
+  applier: Applier,
   log: StepLog,
-): Promise<{ credential: Credential; issued: boolean }> {
+): Promise<Obtained> {
   const subject = `token for ${describeObject('ServiceAccount', MEMBER_CREDENTIAL.serviceAccount, settings.namespace)}`;
   let reason = options.rotate ? 'rotation requested' : 'the hub has no token yet';
-  let previous: string | undefined;
+  let previous: Credential | undefined;
   if (stored.kubeconfig !== undefined) {
-    const verdict = await checkStoredToken(stored.kubeconfig, settings.target, stored.serviceAccountUID, new Date());
+    const verdict = await checkStoredToken(stored.kubeconfig, settings.target, stored.account.metadata?.uid, new Date());
     if (verdict.usable && !options.rotate) {
       log.record({ scope: 'member', subject, outcome: 'kept', detail: expiry(verdict.credential.expiresAt) });
-      return { credential: verdict.credential, issued: false };
+      return { credential: verdict.credential };
     }
-    if (verdict.usable) {
-      previous = verdict.credential.token;
-      await verdict.credential.client.close();
-    } else if (!options.rotate) {
-      reason = verdict.reason;
-    }
+    if (verdict.usable) previous = verdict.credential;
+    else if (!options.rotate) reason = verdict.reason;
   }
-  const token = await requestNewToken(options.member, settings.namespace, options.tokenTTLSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, previous);
-  const credential = credentialFor(settings.target, token);
-  log.record({ scope: 'member', subject, outcome: 'issued', detail: `${reason}; ${expiry(credential.expiresAt)}` });
-  return { credential, issued: true };
+  try {
+    const account = stored.predatesBinding ? await replaceServiceAccount(options.member, applier, serviceAccount(settings.name, settings.namespace), stored.account, log) : stored.account;
+    const binding = await createTokenBinding(options.member, settings.name, settings.namespace, account.metadata?.uid ?? '', log);
+    try {
+      const token = await requestToken(options.member, settings.namespace, options.tokenTTLSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, binding);
+      const credential = credentialFor(settings.target, token);
+      log.record({ scope: 'member', subject, outcome: 'issued', detail: `${reason}; ${expiry(credential.expiresAt)}` });
+      return { credential, binding, ...(previous ? { previous } : {}) };
+    } catch (error) {
+      await deleteTokenBinding(options.member, settings.namespace, binding.name, log, 'no token was issued').catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    await previous?.client.close();
+    throw error;
+  }
 }
 
 function expiry(expiresAt: Date | undefined): string {

@@ -1,4 +1,4 @@
-import { API_VERSION, DEFAULTS, LABELS, MEMBER_CLUSTER, MEMBER_CREDENTIAL, REPLICA_RULES, type MemberCluster } from '@promfleet/api';
+import { API_VERSION, DEFAULTS, joinLabels, MEMBER_CLUSTER, MEMBER_CREDENTIAL, REPLICA_RULES, type MemberCluster } from '@promfleet/api';
 import type { ObjectOf, RoleBindings, Roles, Secrets, ServiceAccounts, Writable } from '@promfleet/kube/client';
 
 type IServiceAccount = ObjectOf<typeof ServiceAccounts>;
@@ -11,15 +11,29 @@ export type ISecret = ObjectOf<typeof Secrets>;
  * (ServiceAccount, Role, RoleBinding) and its registration in the hub (Secret, MemberCluster).
  */
 
-const MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const CLI_MANAGER = 'promfleet-cli';
+/**
+ * Marks a ServiceAccount whose every join-issued token is bound to a Secret, so deleting those
+ * Secrets revokes them all. One made by a join before token binding lacks it: its tokens can only
+ * be revoked with the ServiceAccount, so the next join that issues a token re-creates it.
+ */
+export const BOUND_TOKENS_ANNOTATION = 'promfleet.io/tokens';
 
-function credentialLabels(member: string): Record<string, string> {
-  return { [MANAGED_BY]: CLI_MANAGER, [LABELS.member]: member };
+export function serviceAccount(member: string, namespace: string, options: { boundTokens: boolean } = { boundTokens: true }): Writable<IServiceAccount> {
+  return {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: {
+      name: MEMBER_CREDENTIAL.serviceAccount,
+      namespace,
+      labels: joinLabels(member),
+      ...(options.boundTokens ? { annotations: { [BOUND_TOKENS_ANNOTATION]: 'bound' } } : {}),
+    },
+  };
 }
 
-export function serviceAccount(member: string, namespace: string): Writable<IServiceAccount> {
-  return { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: MEMBER_CREDENTIAL.serviceAccount, namespace, labels: credentialLabels(member) } };
+/** Whether every token join issued for this ServiceAccount is bound to a Secret (see BOUND_TOKENS_ANNOTATION). */
+export function issuesBoundTokens(account: IServiceAccount): boolean {
+  return account.metadata?.annotations?.[BOUND_TOKENS_ANNOTATION] === 'bound';
 }
 
 /** Exactly REPLICA_RULES: PrometheusReplicas (and reading their status) in this namespace. */
@@ -27,7 +41,7 @@ export function role(member: string, namespace: string): Writable<IRole> {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: MEMBER_CREDENTIAL.role, namespace, labels: credentialLabels(member) },
+    metadata: { name: MEMBER_CREDENTIAL.role, namespace, labels: joinLabels(member) },
     rules: REPLICA_RULES.map((rule) => ({
       apiGroups: [...(rule.apiGroups ?? [])],
       resources: [...(rule.resources ?? [])],
@@ -40,7 +54,7 @@ export function roleBinding(member: string, namespace: string): Writable<IRoleBi
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
-    metadata: { name: MEMBER_CREDENTIAL.roleBinding, namespace, labels: credentialLabels(member) },
+    metadata: { name: MEMBER_CREDENTIAL.roleBinding, namespace, labels: joinLabels(member) },
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: MEMBER_CREDENTIAL.role },
     subjects: [{ kind: 'ServiceAccount', name: MEMBER_CREDENTIAL.serviceAccount, namespace }],
   };
@@ -55,7 +69,7 @@ export function credentialSecret(member: string, hubNamespace: string, kubeconfi
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: credentialSecretName(member), namespace: hubNamespace, labels: credentialLabels(member) },
+    metadata: { name: credentialSecretName(member), namespace: hubNamespace, labels: joinLabels(member) },
     type: 'Opaque',
     data: { [DEFAULTS.kubeconfigKey]: Buffer.from(kubeconfig, 'utf8').toString('base64') },
   };

@@ -1,7 +1,7 @@
-import { DEFAULTS, dnsLabelName, labelMap, memberName } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DEFAULTS, dnsLabelName, labelMap, memberName } from '@promfleet/api';
 
 /** One year: what `--token-ttl` defaults to. */
-export const DEFAULT_TOKEN_TTL_SECONDS = 365 * 24 * 3600;
+export const DEFAULT_TOKEN_TTL_SECONDS = CREDENTIAL_LIFECYCLE.tokenTTLDays * 24 * 3600;
 /** The TokenRequest API's minimum lifetime. */
 export const MIN_TOKEN_TTL_SECONDS = 600;
 

@@ -1,9 +1,11 @@
-import { GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA, buildMemberKubeconfig, memberUserName, parseMemberKubeconfig } from '@promfleet/api';
+import { buildMemberKubeconfig, CREDENTIAL_LIFECYCLE, DAY_MS, GROUP, MEMBER_CREDENTIAL, memberUserName, parseMemberKubeconfig, PROMETHEUS_REPLICA } from '@promfleet/api';
 import { canI, isUnauthorized, KubeClient } from '@promfleet/kube/client';
 import { KubeConfig } from '@promfleet/kube/kubeconfig';
 
+import type { TokenBinding } from './token-binding.ts';
+
 /** A stored token is replaced when it would expire within this long. */
-export const TOKEN_RENEW_BEFORE_MS = 30 * 86_400_000;
+export const TOKEN_RENEW_BEFORE_MS = CREDENTIAL_LIFECYCLE.renewWithinDays * DAY_MS;
 
 export interface CredentialTarget {
   readonly member: string;
@@ -61,8 +63,8 @@ export type StoredTokenVerdict = { readonly usable: true; readonly credential: C
 /**
  * Whether the token in the hub's Secret can stay: it must be this service account's (by name
  * and UID: a deleted and re-created service account invalidates its tokens, though the API
- * server may accept them from its cache for a few seconds), not expire within 30 days, and
- * still be accepted by the member.
+ * server may accept them from its cache for a few seconds), not expire within the renewal window,
+ * and still be accepted by the member.
  */
 export async function checkStoredToken(
   storedKubeconfig: string,
@@ -82,7 +84,7 @@ export async function checkStoredToken(
     return { usable: false, reason: 'the stored token belongs to an earlier ServiceAccount of that name' };
   }
   if (typeof claims.exp === 'number' && claims.exp * 1000 - now.getTime() < TOKEN_RENEW_BEFORE_MS) {
-    return { usable: false, reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within 30 days` };
+    return { usable: false, reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days` };
   }
   const credential = credentialFor(target, token, requestTimeoutMs);
   try {
@@ -99,26 +101,19 @@ interface TokenRequestResponse {
   status?: { token?: string; expirationTimestamp?: string };
 }
 
-/** A new token for the service account from the TokenRequest API. */
-export async function requestToken(member: KubeClient, namespace: string, expirationSeconds: number): Promise<string> {
+/** A new token for the service account from the TokenRequest API, bound to `binding`: deleting that Secret revokes it. */
+export async function requestToken(member: KubeClient, namespace: string, expirationSeconds: number, binding: TokenBinding): Promise<string> {
   const response = await member.request<TokenRequestResponse>({
     verb: 'create',
     method: 'POST',
     path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts/${MEMBER_CREDENTIAL.serviceAccount}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } },
+    body: {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenRequest',
+      spec: { expirationSeconds, boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: binding.name, uid: binding.uid } },
+    },
   });
   const token = response.status?.token;
   if (!token) throw new Error(`${member.cluster}: the TokenRequest for ${namespace}/${MEMBER_CREDENTIAL.serviceAccount} returned no token`);
   return token;
-}
-
-/**
- * A token different from `previous`. Tokens issued in the same second for the same service
- * account and lifetime are identical, so a rotation right after a join waits for the next second.
- */
-export async function requestNewToken(member: KubeClient, namespace: string, expirationSeconds: number, previous: string | undefined): Promise<string> {
-  const token = await requestToken(member, namespace, expirationSeconds);
-  if (token !== previous) return token;
-  await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)));
-  return requestToken(member, namespace, expirationSeconds);
 }

@@ -1,4 +1,4 @@
-import type { Condition, MemberCluster } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DAY_MS, type Condition, type MemberCluster } from '@promfleet/api';
 
 import { printable } from '../output/printable.ts';
 import { compareText } from '../output/table.ts';
@@ -18,11 +18,12 @@ export interface MemberView {
   readonly credential: CredentialState;
   readonly credentialExpiresAt?: string;
   readonly kubernetesVersion?: string;
+  /** The replica operator version(s) its replicas report. */
+  readonly operatorVersion?: string;
   readonly lastProbeTime?: string;
 }
 
-const DAY_MS = 86_400_000;
-const EXPIRING_WITHIN_MS = 7 * DAY_MS;
+const EXPIRING_WITHIN_MS = CREDENTIAL_LIFECYCLE.expiringWithinDays * DAY_MS;
 
 function conditionOf(member: MemberCluster, type: string): Condition | undefined {
   return member.status?.conditions?.find((condition) => condition.type === type);
@@ -61,6 +62,7 @@ export function memberViews(members: readonly MemberCluster[], now: Date): Membe
         ...(status?.credentialExpiresAt ? { credentialExpiresAt: status.credentialExpiresAt } : {}),
         // The member's own answer to /version.
         ...(status?.kubernetesVersion ? { kubernetesVersion: printable(status.kubernetesVersion) } : {}),
+        ...(status?.operatorVersion ? { operatorVersion: printable(status.operatorVersion) } : {}),
         ...(status?.lastProbeTime ? { lastProbeTime: status.lastProbeTime } : {}),
       };
     });
@@ -73,7 +75,7 @@ export function describeCredential(view: MemberView, now: Date): string {
   return Number.isNaN(remaining) ? 'expiring' : `expires in ${String(Math.ceil(remaining / DAY_MS))} d`;
 }
 
-export const MEMBER_COLUMNS = ['NAME', 'LABELS', 'READY', 'CREDENTIAL', 'KUBERNETES', 'LAST PROBE'] as const;
+export const MEMBER_COLUMNS = ['NAME', 'LABELS', 'READY', 'CREDENTIAL', 'KUBERNETES', 'OPERATOR', 'LAST PROBE'] as const;
 
 export function memberRows(views: readonly MemberView[], now: Date): string[][] {
   return views.map((view) => {
@@ -85,6 +87,7 @@ export function memberRows(views: readonly MemberView[], now: Date): string[][] 
       view.readyReason ? `${view.ready} (${view.readyReason})` : view.ready,
       describeCredential(view, now),
       view.kubernetesVersion ?? '-',
+      view.operatorVersion ?? '-',
       probed === undefined ? 'never' : `${formatAge(probed)} ago`,
     ];
   });

@@ -1,9 +1,11 @@
-import { ANNOTATIONS, FINALIZERS, LABELS, MANAGED_BY_HUB, MEMBER_CREDENTIAL, MemberClusters, PrometheusReplicas } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, MANAGED_BY_HUB, MANAGED_BY_LABEL, MEMBER_CREDENTIAL, MemberClusters, PrometheusReplicas } from '@promfleet/api';
 import { isConnectionError, isNotFound, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 import { hasFinalizer } from '@promfleet/kube/status';
 
 import { credentialSecretName } from '../join/objects.ts';
 import { hubNamespaceOf, memberNamespaceOf } from '../join/options.ts';
+import { foreignOwner } from '../join/ownership.ts';
+import { deleteTokenBinding, tokenBindings } from '../join/token-binding.ts';
 import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
 
 export interface UnjoinOptions {
@@ -23,8 +25,11 @@ export interface UnjoinOptions {
   readonly finalizerWaitMs?: number | undefined;
 }
 
-/** Why something stays: kept on request, the member was not given or not reachable, or an error. */
-export type LeftBehindKind = 'kept' | 'no-member-access' | 'unreachable' | 'error';
+/**
+ * Why something stays: kept on request, not promfleet join's for this member (another owner's
+ * object of the same name), the member was not given or not reachable, or an error.
+ */
+export type LeftBehindKind = 'kept' | 'not-ours' | 'no-member-access' | 'unreachable' | 'error';
 
 export interface LeftBehind {
   readonly object: string;
@@ -50,9 +55,10 @@ interface MemberTask {
 
 /**
  * Removes a member: the hub-managed PrometheusReplicas (unless kept) and the credential in the
- * member, then the MemberCluster and credential Secret in the hub. The RoleBinding goes first,
- * so a hub still running cannot re-create a replica while they are being deleted. A member
- * that is absent or unreachable does not stop the hub cleanup; the result says what stayed.
+ * member (RoleBinding, Role, token bindings, ServiceAccount), then the credential Secret and the
+ * MemberCluster in the hub. The RoleBinding goes first, so a hub still running cannot re-create
+ * a replica while they are being deleted. A member that is absent or unreachable does not stop
+ * the hub cleanup; the result says what stayed.
  */
 export async function unjoin(options: UnjoinOptions): Promise<UnjoinResult> {
   const log = new StepLog(options.onProgress);
@@ -64,7 +70,7 @@ export async function unjoin(options: UnjoinOptions): Promise<UnjoinResult> {
 
   const credentialObject = (type: ResourceType, name: string): MemberTask => ({
     object: describeObject(type.kind, name, namespace),
-    run: (member) => remove(member, type, name, namespace, log, 'member'),
+    run: (member) => removeOwn(member, type, name, namespace, options.name, log, leftBehind, 'member'),
   });
   const tasks: MemberTask[] = [
     credentialObject(RoleBindings, MEMBER_CREDENTIAL.roleBinding),
@@ -73,6 +79,14 @@ export async function unjoin(options: UnjoinOptions): Promise<UnjoinResult> {
       run: (member) => removeReplicas(member, options.name, namespace, options.keepReplicas === true, log, leftBehind),
     },
     credentialObject(Roles, MEMBER_CREDENTIAL.role),
+    {
+      object: `token binding Secrets in ${namespace} labelled ${joinSelector(options.name)}`,
+      run: async (member) => {
+        for (const binding of await tokenBindings(member, options.name, namespace)) {
+          await deleteTokenBinding(member, namespace, binding.metadata?.name ?? '', log, 'revokes the token bound to it');
+        }
+      },
+    },
     credentialObject(ServiceAccounts, MEMBER_CREDENTIAL.serviceAccount),
   ];
   const leave = (remaining: readonly MemberTask[], kind: LeftBehindKind, reason: string): void => {
@@ -99,8 +113,9 @@ export async function unjoin(options: UnjoinOptions): Promise<UnjoinResult> {
     leave(tasks, 'no-member-access', 'no member credentials given');
   }
 
+  // The hub's copy of the credential first: a hub still running stops using it at once.
+  await removeOwn(options.hub, Secrets, secretName, hubNamespace, options.name, log, leftBehind, 'hub');
   await releaseMemberCluster(options.hub, options.name, log, options.finalizerWaitMs ?? 10_000);
-  await remove(options.hub, Secrets, secretName, hubNamespace, log, 'hub');
   return {
     name: options.name,
     namespace,
@@ -141,8 +156,41 @@ async function releaseMemberCluster(hub: KubeClient, name: string, log: StepLog,
   log.record({ scope: 'hub', subject, outcome: 'deleted' });
 }
 
+function joinSelector(member: string): string {
+  return `${MANAGED_BY_LABEL}=${FIELD_MANAGERS.cli},${LABELS.member}=${member}`;
+}
+
 function replicaSelector(member: string): string {
   return `${LABELS.managedBy}=${MANAGED_BY_HUB},${LABELS.member}=${member}`;
+}
+
+/**
+ * Deletes one of the objects join makes — only if join made it for this member, as join only
+ * changes those: an object of that name with another owner (a Helm release's, another member's)
+ * stays, and the result names its owner. Deleted only while it is still the object read.
+ */
+async function removeOwn(
+  client: KubeClient,
+  type: ResourceType,
+  name: string,
+  namespace: string,
+  memberName: string,
+  log: StepLog,
+  leftBehind: LeftBehind[],
+  scope: 'member' | 'hub',
+): Promise<void> {
+  const resources = new ResourceClient(client, type);
+  const subject = describeObject(type.kind, name, namespace);
+  const live = await resources.get(name, namespace);
+  const owner = foreignOwner(live, memberName);
+  if (owner !== undefined) {
+    const reason = `not promfleet join's for ${memberName}: it belongs to ${owner}`;
+    leftBehind.push({ object: subject, kind: 'not-ours', reason });
+    log.record({ scope, subject, outcome: 'left', detail: reason });
+    return;
+  }
+  const deleted = live !== undefined && (await resources.delete(name, namespace, { preconditions: { uid: live.metadata?.uid ?? '' } }));
+  log.record({ scope, subject, outcome: deleted ? 'deleted' : 'absent' });
 }
 
 async function remove(client: KubeClient, type: ResourceType, name: string, namespace: string | undefined, log: StepLog, scope: 'member' | 'hub'): Promise<void> {

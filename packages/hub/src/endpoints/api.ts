@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { memoryLimits, type MemoryLimits } from './memory-limits.ts';
 import type { EndpointReader, EndpointSnapshot } from './store.ts';
-import { WATCH_DEFAULTS, Watchers, type WatchLimits } from './watch-stream.ts';
+import { RETRY_AFTER_SECONDS, WATCH_DEFAULTS, Watchers, type WatchLimits } from './watch-stream.ts';
 
 export interface EndpointsApiOptions {
   readonly store: EndpointReader;
@@ -31,6 +31,8 @@ const record = {
     targets: { type: 'array', items: { type: 'string' } },
     ttl: { type: 'integer' },
     setIdentifier: { type: 'string' },
+    routingPolicy: { type: 'string', enum: ['weighted', 'multivalue'] },
+    weight: { type: 'integer' },
   },
 } as const;
 
@@ -70,10 +72,16 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
     }
     await api.register(pressureHandler, { maxEventLoopDelay: 1000, ...memory, retryAfter: 5, exposeStatusRoute: false });
     underPressure = () => api.isUnderPressure();
+    // Nothing loaded yet (Redis away since start, the cache not synced): an empty list would read
+    // as "no records" to DNS automation, so say "not yet" instead.
+    api.addHook('onRequest', async (_request, reply) => {
+      const waiting = store.waiting();
+      if (waiting !== undefined) await reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: waiting });
+    });
 
     api.get(
       '/api/v1/endpoints',
-      { schema: { response: { 200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'integer' }, items: { type: 'array', items: endpointSet } } }, 304: notModifiedBody, 401: errorBody } } },
+      { schema: { response: { 200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'string' }, items: { type: 'array', items: endpointSet } } }, 304: notModifiedBody, 401: errorBody } } },
       async (request, reply) => {
         const snapshot = store.snapshot();
         if (notModified(request, reply, snapshot.revision)) return reply.code(304).send();
@@ -92,7 +100,7 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       {
         schema: {
           params: { type: 'object', properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } } },
-          response: { 200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'integer' } } }, 304: notModifiedBody, 404: errorBody, 401: errorBody },
+          response: { 200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } }, 304: notModifiedBody, 404: errorBody, 401: errorBody },
         },
       },
       async (request, reply) => {
@@ -105,19 +113,20 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       },
     );
 
+    // Any id resumes: one this replica knows gets the changes since, any other (another replica's
+    // content it never held, an id from before an upgrade) a snapshot — never a 400, which would
+    // stop an EventSource from reconnecting at all.
     api.get('/api/v1/endpoints/watch', { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } }, async (request, reply) => {
-      const raw = request.headers['last-event-id'] ?? (request.query as { lastEventId?: string }).lastEventId;
-      const resumeFrom = raw === undefined ? undefined : Number(raw);
-      if (resumeFrom !== undefined && !(Number.isInteger(resumeFrom) && resumeFrom >= 0)) {
-        return reply.code(400).send({ error: `Last-Event-ID must be a revision (a non-negative integer), got ${JSON.stringify(raw)}` });
-      }
+      const header = request.headers['last-event-id'];
+      const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
       return watchers.serve(request, reply, resumeFrom);
     });
   });
 }
 
-function notModified(request: FastifyRequest, reply: FastifyReply, revision: number): boolean {
-  const etag = `"r${String(revision)}"`;
+/** The ETag is the content's revision: every replica holding the same records answers the same. */
+function notModified(request: FastifyRequest, reply: FastifyReply, revision: string): boolean {
+  const etag = `"${revision}"`;
   void reply.header('etag', etag).header('cache-control', 'no-cache');
   return request.headers['if-none-match']?.split(',').some((candidate) => candidate.trim() === etag || candidate.trim() === '*') ?? false;
 }

@@ -1,4 +1,4 @@
-import { ANNOTATIONS, API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type DNSRecord, type PrometheusCluster } from '@promfleet/api';
 import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Applier } from '@promfleet/kube/apply';
 import { Informer } from '@promfleet/kube/cache';
@@ -8,8 +8,32 @@ import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 
 export const DNS_ENDPOINT_CRD = 'dnsendpoints.externaldns.k8s.io';
 
+/** external-dns's `ProviderSpecificProperty`: its `value` is `omitempty`. */
+export interface ProviderSpecificProperty {
+  name: string;
+  value?: string;
+}
+
 export interface DNSEndpoint extends KubeObject {
-  spec?: { endpoints?: { dnsName: string; recordType: string; targets: string[]; recordTTL?: number; setIdentifier?: string }[] };
+  spec?: { endpoints?: { dnsName: string; recordType: string; targets: string[]; recordTTL?: number; setIdentifier?: string; providerSpecific?: ProviderSpecificProperty[] }[] };
+}
+
+/**
+ * A record's routing policy as external-dns's AWS provider reads it (provider/aws/aws.go): the
+ * weight as a decimal string under `aws/weight`, multivalue as the mere presence of
+ * `aws/multi-value-answer` — with the empty value the provider reports for a record it reads
+ * back, or every sync would find a difference and rewrite the record. No other provider in
+ * external-dns reads a set identifier or a routing policy (docs/dns.md#routing-policies).
+ */
+export function providerSpecific(record: DNSRecord): ProviderSpecificProperty[] {
+  switch (record.routingPolicy) {
+    case 'weighted':
+      return [{ name: 'aws/weight', value: String(record.weight ?? 1) }];
+    case 'multivalue':
+      return [{ name: 'aws/multi-value-answer' }];
+    case undefined:
+      return [];
+  }
 }
 
 export const DNSEndpoints = resourceType<DNSEndpoint>('externaldns.k8s.io', 'v1alpha1', 'dnsendpoints', 'DNSEndpoint', true);
@@ -36,6 +60,7 @@ export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | un
         targets: [...record.targets],
         recordTTL: record.ttl,
         ...(record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}),
+        ...(record.routingPolicy ? { providerSpecific: providerSpecific(record) } : {}),
       })),
     },
   };

@@ -1,9 +1,11 @@
 import { LocalView } from './local-view.ts';
-import { setKey, type EndpointChange, type EndpointSet, type EndpointStore } from './store.ts';
+import type { EndpointChange, EndpointSet, EndpointStore } from './store.ts';
 
 /** The default store: the hub's own memory. Each hub replica fills its own from its cache. */
 export class MemoryEndpointStore implements EndpointStore {
   readonly #view = new LocalView();
+  /** Filled by a first full publish: before it, an empty view would mean "no records" to readers. */
+  #loaded = false;
 
   start(): Promise<void> {
     return Promise.resolve();
@@ -14,21 +16,20 @@ export class MemoryEndpointStore implements EndpointStore {
   }
 
   put(set: EndpointSet): Promise<void> {
-    if (this.#view.differs(set)) this.#view.apply({ ...set, revision: this.#view.revision + 1 });
+    this.#view.put(set);
     return Promise.resolve();
   }
 
   remove(namespace: string, name: string): Promise<void> {
-    if (this.#view.has(namespace, name)) this.#view.apply({ namespace, name, endpoints: null, revision: this.#view.revision + 1 });
+    if (this.#view.has(namespace, name)) this.#view.apply({ namespace, name, endpoints: null, seq: this.#view.seq + 1 });
     return Promise.resolve();
   }
 
-  async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
-    const keep = new Set(sets.map((set) => setKey(set.namespace, set.name)));
-    for (const existing of this.#view.snapshot().items) {
-      if (!keep.has(setKey(existing.namespace, existing.name))) await this.remove(existing.namespace, existing.name);
-    }
-    for (const set of sets) await this.put(set);
+  /** Everything at once, as the Redis store reloads: one revision to compute, a snapshot for watchers when it differs. */
+  replaceAll(sets: readonly EndpointSet[]): Promise<void> {
+    this.#view.reset(this.#view.seq + 1, sets);
+    this.#loaded = true;
+    return Promise.resolve();
   }
 
   snapshot() {
@@ -39,12 +40,16 @@ export class MemoryEndpointStore implements EndpointStore {
     return this.#view.get(namespace, name);
   }
 
-  changesSince(revision: number): EndpointChange[] | undefined {
+  changesSince(revision: string): EndpointChange[] | undefined {
     return this.#view.changesSince(revision);
   }
 
   subscribe(listener: Parameters<LocalView['subscribe']>[0]) {
     return this.#view.subscribe(listener);
+  }
+
+  waiting(): string | undefined {
+    return this.#loaded ? undefined : 'the endpoint records are not loaded yet (waiting for the PrometheusCluster cache)';
   }
 
   degraded(): string | undefined {

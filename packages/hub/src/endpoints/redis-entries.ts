@@ -1,4 +1,4 @@
-import { dnsLabelName, dnsRecord } from '@promfleet/api';
+import { dnsLabelName, dnsRecords } from '@promfleet/api';
 import type { KitMetrics } from '@promfleet/kube/observability';
 import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -12,7 +12,7 @@ import type { EndpointChange, EndpointSet } from './store.ts';
  */
 
 const objectName = dnsLabelName(63);
-const records = z.array(dnsRecord);
+const records = dnsRecords;
 
 /** A pub/sub message: a change to one set, or "reload everything". */
 const message = z.union([

@@ -12,7 +12,9 @@ import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, t
  * a pub/sub channel of changes. Writes are Lua scripts, so "store, bump, publish" is atomic and
  * a write that changes nothing bumps nothing. Every reader (the hub itself and each
  * `promfleet-hub api` replica) keeps a local copy from a snapshot plus the channel, reloads the
- * snapshot after a gap or a reconnect, and serves its last copy while Redis is away.
+ * snapshot after a gap or a reconnect, and serves its last copy while Redis is away. Redis's
+ * counter only orders the messages (a gap means one was missed); what readers serve is revised
+ * by content (LocalView).
  */
 
 const PUT = `
@@ -29,7 +31,7 @@ local revision = redis.call('INCR', KEYS[2])
 redis.call('PUBLISH', ARGV[2], '{"revision":' .. revision .. ',"key":' .. cjson.encode(ARGV[1]) .. ',"endpoints":null}')
 return revision`;
 
-// A revision floor keeps revisions increasing when Redis comes back empty (no persistence).
+// A floor keeps the change sequence increasing when Redis comes back empty (no persistence): readers ignore a number they have passed.
 const REPLACE_ALL = `
 redis.call('DEL', KEYS[1])
 for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
@@ -65,6 +67,12 @@ export class RedisEndpointStore implements EndpointStore {
   /** Redis came back without our keys (restarted without persistence): waiting for the writer. */
   #emptied = false;
   #loading: Promise<void> | undefined;
+  /** The highest sequence a change message carried during the current load: past what it read means load again. */
+  #seen = -1;
+  /** A snapshot the writer published has been loaded: until then there is nothing to serve. */
+  #loaded = false;
+  /** The last load found no revision: the writer has not published (Redis new or emptied). */
+  #unpublished = false;
   #stopped = false;
   /** Entries of the last load that failed validation and are not served. */
   #skipped: string[] = [];
@@ -108,14 +116,14 @@ export class RedisEndpointStore implements EndpointStore {
       connectedBefore = true;
     });
     this.#subscriber.on('ready', () => {
-      void this.#reload();
+      void this.#follow();
     });
   }
 
+  /** Connects; rejects when Redis is away, and goes on connecting (readers wait, not ready, until it is back). */
   async start(): Promise<void> {
     await Promise.all([this.#commands.connect(), this.#subscriber.connect()]);
-    await this.#subscriber.subscribe(this.#keys.channel);
-    await this.#reload();
+    await this.#follow();
   }
 
   async stop(): Promise<void> {
@@ -135,7 +143,7 @@ export class RedisEndpointStore implements EndpointStore {
 
   async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
     const pairs = sets.flatMap((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]);
-    await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.revision), this.#keys.channel, ...pairs);
+    await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.seq), this.#keys.channel, ...pairs);
   }
 
   snapshot(): EndpointSnapshot {
@@ -146,7 +154,7 @@ export class RedisEndpointStore implements EndpointStore {
     return this.#view.get(namespace, name);
   }
 
-  changesSince(revision: number): EndpointChange[] | undefined {
+  changesSince(revision: string): EndpointChange[] | undefined {
     return this.#view.changesSince(revision);
   }
 
@@ -154,15 +162,21 @@ export class RedisEndpointStore implements EndpointStore {
     return this.#view.subscribe(listener);
   }
 
+  waiting(): string | undefined {
+    if (this.#loaded) return undefined;
+    const why = this.#downSince ? ` (unreachable since ${this.#downSince.toISOString()})` : this.#unpublished ? ' (the hub has published nothing there yet)' : '';
+    return `no endpoint records loaded from Redis yet${why}: not serving an empty list in their place`;
+  }
+
   degraded(): string | undefined {
     if (this.#skipped.length > 0) {
       const what = this.#skipped.length === 1 ? '1 invalid endpoint entry' : `${String(this.#skipped.length)} invalid endpoint entries`;
       return `Redis holds ${what}, not served (${this.#skippedNames.slice(0, 5).join(', ')}${this.#skipped.length > 5 ? ', …' : ''}); the others are`;
     }
-    if (this.#emptied) return `Redis came back empty: serving the last snapshot (revision ${String(this.#view.revision)}) until the hub republishes`;
+    if (this.#emptied) return `Redis came back empty: serving the last snapshot (revision ${this.#view.revision}) until the hub republishes`;
     if (this.#downSince === undefined && this.#commands.status === 'ready' && this.#subscriber.status === 'ready') return undefined;
     const since = this.#downSince ? ` since ${this.#downSince.toISOString()}` : '';
-    return `Redis unreachable${since}: serving the last snapshot (revision ${String(this.#view.revision)})`;
+    return `Redis unreachable${since}: serving the last snapshot (revision ${this.#view.revision})`;
   }
 
   #receive(text: string): void {
@@ -173,13 +187,16 @@ export class RedisEndpointStore implements EndpointStore {
       void this.#reload();
       return;
     }
-    const expected = this.#view.revision + 1;
+    this.#seen = Math.max(this.#seen, message.revision);
+    const expected = this.#view.seq + 1;
     if ('resync' in message || message.revision > expected) {
       void this.#reload();
       return;
     }
     if (message.revision < expected) return;
-    this.#view.apply({ revision: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
+    this.#view.apply({ seq: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
+    // The change that follows what was loaded (or the first write ever, onto nothing) leaves the whole content known.
+    this.#loaded = true;
     // A valid write replaced an entry that was skipped.
     if (this.#skipped.includes(message.key)) this.#noteSkipped(this.#skipped.filter((key) => key !== message.key));
   }
@@ -195,32 +212,32 @@ export class RedisEndpointStore implements EndpointStore {
     this.#entryMetrics.skipped(keys.length);
   }
 
-  /** Loads the whole hash and revision at one point in time, and starts over from them. */
+  /**
+   * Subscribes (again: a subscriber that never reached Redis at start has no subscription for
+   * ioredis to renew, and a second SUBSCRIBE to a channel is harmless), then loads everything:
+   * no change falls between the two.
+   */
+  async #follow(): Promise<void> {
+    try {
+      await this.#subscriber.subscribe(this.#keys.channel);
+    } catch (error) {
+      this.#logger.debug({ err: errorMessage(error) }, 'could not subscribe to endpoint changes; retrying on reconnect');
+      return;
+    }
+    await this.#reload();
+  }
+
+  /**
+   * Loads the whole hash and revision at one point in time, and starts over from them. A change
+   * published while the load was in flight may be newer than what it read (and was not applied,
+   * or was and is undone by the load): then it loads again.
+   */
   #reload(): Promise<void> {
     this.#loading ??= (async () => {
+      this.#seen = -1;
+      let read: number | undefined;
       try {
-        const result = await this.#commands.multi().hgetall(this.#keys.hash).get(this.#keys.revision).exec();
-        const all = (result?.[0]?.[1] ?? {}) as Record<string, string>;
-        const stored = result?.[1]?.[1] as string | null | undefined;
-        // No revision at all after we had one: Redis lost everything. Serving nothing would drop
-        // every record until the writer republishes (which bumps the revision), so keep the copy.
-        this.#emptied = (stored === null || stored === undefined) && this.#view.revision > 0;
-        if (this.#emptied) {
-          this.#logger.warn({ revision: this.#view.revision }, 'redis came back empty; serving the last snapshot until the hub republishes');
-          return;
-        }
-        const revision = Number(stored ?? 0);
-        if (!Number.isSafeInteger(revision) || revision < 0) throw new Error('the revision in Redis is not a non-negative integer');
-        // Each entry on its own: one that is not what the hub writes is skipped and counted, the others served.
-        const entries = Object.entries(all).map(([key, json]) => ({ key, set: readEntry(key, json) }));
-        const skipped = entries.filter((entry) => entry.set === undefined).map((entry) => entry.key);
-        this.#noteSkipped(skipped);
-        const items = entries
-          .flatMap((entry) => (entry.set ? [entry.set] : []))
-          .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
-        // Watchers start over only when something actually differs.
-        if (canonicalJSON({ revision, items }) !== canonicalJSON(this.#view.snapshot())) this.#view.reset({ revision, items });
-        if (this.#commands.status === 'ready' && this.#subscriber.status === 'ready') this.#downSince = undefined;
+        read = await this.#load();
       } catch (error) {
         // The two connections come back independently (or the revision is garbage): try again until both serve.
         if (!this.#stopped) {
@@ -230,7 +247,38 @@ export class RedisEndpointStore implements EndpointStore {
       } finally {
         this.#loading = undefined;
       }
+      if (read !== undefined && this.#seen > read && !this.#stopped) await this.#reload();
     })();
     return this.#loading;
+  }
+
+  /** One load; returns the revision read (-1: none, the writer has not published). */
+  async #load(): Promise<number> {
+    const result = await this.#commands.multi().hgetall(this.#keys.hash).get(this.#keys.revision).exec();
+    const all = (result?.[0]?.[1] ?? {}) as Record<string, string>;
+    const stored = result?.[1]?.[1] as string | null | undefined;
+    if (this.#commands.status === 'ready' && this.#subscriber.status === 'ready') this.#downSince = undefined;
+    // No revision at all: the writer has not published (Redis is new, or lost everything).
+    // Serving that as "no records" would drop every record until the writer republishes, so
+    // keep the copy we have, or wait for one.
+    this.#unpublished = stored === null || stored === undefined;
+    if (this.#unpublished) {
+      this.#emptied = this.#loaded;
+      if (this.#emptied) this.#logger.warn({ revision: this.#view.revision }, 'redis came back empty; serving the last snapshot until the hub republishes');
+      return -1;
+    }
+    this.#emptied = false;
+    const revision = Number(stored);
+    if (!Number.isSafeInteger(revision) || revision < 0) throw new Error('the revision in Redis is not a non-negative integer');
+    // Each entry on its own: one that is not what the hub writes is skipped and counted, the others served.
+    const entries = Object.entries(all).map(([key, json]) => ({ key, set: readEntry(key, json) }));
+    this.#noteSkipped(entries.filter((entry) => entry.set === undefined).map((entry) => entry.key));
+    const items = entries
+      .flatMap((entry) => (entry.set ? [entry.set] : []))
+      .sort((a, b) => setKey(a.namespace, a.name).localeCompare(setKey(b.namespace, b.name)));
+    // Watchers start over only when the content differs.
+    this.#view.reset(revision, items);
+    this.#loaded = true;
+    return revision;
   }
 }

@@ -1,4 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
+import type { HealthCheck } from '@promfleet/kube/observability';
 
 /** The records one PrometheusCluster publishes. */
 export interface EndpointSet {
@@ -7,15 +8,20 @@ export interface EndpointSet {
   readonly endpoints: readonly DNSRecord[];
 }
 
+/**
+ * What readers are served. `revision` is derived from the content alone (a digest of every set),
+ * so every replica serving the same records — hub or API-only, with Redis or without — has the
+ * same revision, ETag and SSE event ids; it says "these records", not "how many changes".
+ */
 export interface EndpointSnapshot {
-  readonly revision: number;
+  readonly revision: string;
   /** Sorted by namespace/name. */
   readonly items: readonly EndpointSet[];
 }
 
-/** One change: a set replaced (`endpoints`) or removed (`endpoints: null`). */
+/** One change: a set replaced (`endpoints`) or removed (`endpoints: null`); `revision` is the content's after it. */
 export interface EndpointChange {
-  readonly revision: number;
+  readonly revision: string;
   readonly namespace: string;
   readonly name: string;
   readonly endpoints: readonly DNSRecord[] | null;
@@ -37,9 +43,14 @@ export interface EndpointWriter {
 export interface EndpointReader {
   snapshot(): EndpointSnapshot;
   get(namespace: string, name: string): EndpointSet | undefined;
-  /** Changes after `revision`, or undefined when they are no longer known (send a snapshot). */
-  changesSince(revision: number): EndpointChange[] | undefined;
+  /**
+   * The changes that turn the content of `revision` into the current one, when this reader went
+   * through that content recently; undefined otherwise (send a snapshot).
+   */
+  changesSince(revision: string): EndpointChange[] | undefined;
   subscribe(listener: (event: StoreEvent) => void): () => void;
+  /** Why there is nothing to serve yet (not ready, the API answers 503); undefined once there is. */
+  waiting(): string | undefined;
   /** Undefined when healthy; otherwise why the data may be old (`/readyz` says degraded). */
   degraded(): string | undefined;
 }
@@ -51,4 +62,15 @@ export interface EndpointStore extends EndpointWriter, EndpointReader {
 
 export function setKey(namespace: string, name: string): string {
   return `${namespace}/${name}`;
+}
+
+/** `/readyz`'s view of a store: not ready while it has nothing to serve, degraded while its data may be old. */
+export function endpointStoreCheck(store: EndpointReader): HealthCheck {
+  return {
+    name: 'endpoint-store',
+    check: () => {
+      const degraded = store.degraded();
+      return store.waiting() ?? (degraded === undefined ? undefined : { degraded });
+    },
+  };
 }

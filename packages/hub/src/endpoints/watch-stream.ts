@@ -14,8 +14,8 @@ export interface WatchLimits {
 
 export const WATCH_DEFAULTS = { bufferBytes: 1024 * 1024, maxWatchers: 1000, heartbeatMs: 15_000 } as const;
 
-/** Seconds a refused watcher is told to wait. */
-const RETRY_AFTER_SECONDS = 5;
+/** Seconds a refused request is told to wait. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * While the process is under pressure (heap, RSS or event loop past the API's limits) a watcher
@@ -58,7 +58,7 @@ export class Watchers {
   }
 
   /** Answers a watch request: 503 when full, else the stream from `resumeFrom` (or a snapshot). */
-  serve(request: FastifyRequest, reply: FastifyReply, resumeFrom: number | undefined): FastifyReply {
+  serve(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined): FastifyReply {
     if (this.#count >= this.#limits.maxWatchers) {
       this.#cut.inc({ reason: 'limit' });
       return reply
@@ -70,7 +70,7 @@ export class Watchers {
     return reply;
   }
 
-  #stream(request: FastifyRequest, reply: FastifyReply, resumeFrom: number | undefined): void {
+  #stream(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined): void {
     reply.hijack();
     const out = reply.raw;
     this.#count++;
@@ -94,28 +94,13 @@ export class Watchers {
       write(this.#encode(event));
     };
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    // Subscribe first so nothing falls between the catch-up and the live stream.
-    const buffered: StoreEvent[] = [];
-    let live = false;
-    const unsubscribe = this.#store.subscribe((event) => {
-      if (live) send(event);
-      else buffered.push(event);
-    });
     write('retry: 2000\n\n');
     const changes = resumeFrom === undefined ? undefined : this.#store.changesSince(resumeFrom);
-    let sentUpTo: number;
-    if (changes === undefined) {
-      const snapshot: EndpointSnapshot = this.#store.snapshot();
-      send({ type: 'snapshot', snapshot });
-      sentUpTo = snapshot.revision;
-    } else {
-      for (const change of changes) send({ type: 'change', change });
-      sentUpTo = changes.at(-1)?.revision ?? resumeFrom ?? 0;
-    }
-    for (const event of buffered) {
-      if (event.type === 'snapshot' || event.change.revision > sentUpTo) send(event);
-    }
-    live = true;
+    if (changes === undefined) send({ type: 'snapshot', snapshot: this.#store.snapshot() });
+    else for (const change of changes) send({ type: 'change', change });
+    // The catch-up above and this subscription run in one go (nothing here awaits), so no change
+    // can fall between them.
+    const unsubscribe = this.#store.subscribe(send);
     const heartbeat = setInterval(() => {
       write(': keep-alive\n\n');
     }, this.#limits.heartbeatMs);
@@ -140,6 +125,7 @@ export class Watchers {
   }
 }
 
-function format(event: string, id: number, data: EndpointSnapshot | EndpointChange): string {
-  return `id: ${String(id)}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+/** The event id is the content's revision after the event: what Last-Event-ID resumes from. */
+function format(event: string, id: string, data: EndpointSnapshot | EndpointChange): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -4,7 +4,7 @@ import type { Informer } from '@promfleet/kube/cache';
 import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { finalizeWithin, updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
-import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
+import { addFinalizer, findCondition, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -12,12 +12,14 @@ import type { MemberConnection } from '../members/member-connection.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
-import { clusterStatus, type DNSOutcome } from './cluster-status.ts';
+import { CLUSTER_CONDITIONS, clusterStatus, FAILING_STATIC, type DNSOutcome } from './cluster-status.ts';
 import { desiredReplica, isManagedBy } from './desired-replica.ts';
 import { baseDomainClaim } from './base-domain.ts';
 import { buildRecords } from './dns-records.ts';
+import { dnsTargets, memberReach, type MemberReach } from './fail-static.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
 import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
+import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -32,6 +34,8 @@ export interface ClusterReconcilerOptions {
   readonly concurrency: number;
   readonly offlineAfterMs: number;
   readonly deletionTimeoutMs: number;
+  /** A replica with no operator's status this long after its creation is reported NoOperator. */
+  readonly noOperatorAfterMs: number;
   /** Images a PrometheusCluster may name; a cluster naming another is not fanned out. */
   readonly allowedImagePrefixes: readonly string[];
   /** Called with every status the hub computes, for the endpoint store and DNSEndpoint. */
@@ -92,19 +96,29 @@ export class ClusterReconciler {
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     // What members report is checked before it reaches the status, DNS, Redis or the API.
+    const now = new Date();
+    const waitMs = this.#options.noOperatorAfterMs;
     const reports = views.map((view) => vetMemberReport(view.replica));
     const entries = views.map((view, i) => {
       const report = reports[i] ?? vetMemberReport(undefined);
-      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable }, previous.get(view.name)), report);
+      const noOperator = noOperatorMessage(report.replica, view.name, now, waitMs);
+      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)), report);
     });
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
-    const status = clusterStatus(cluster, entries, this.#dns(cluster, entries, invalid), new Date(), held);
+    const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
+    const dns = this.#dns(cluster, entries, reach, invalid);
+    const status = clusterStatus(cluster, entries, dns, now, held);
     await this.#write(live, status);
     await this.#reportNewProblems(live, entries, reports, previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
-    const retry = pending.length > 0 || learning;
-    return retry ? { requeueAfterMs: RETRY_MS } : undefined;
+    // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
+    const retry = pending.length > 0 || learning || dns.failingStatic !== undefined;
+    // A replica still waiting for its operator's first status: look again when the wait is up.
+    const deadlines = views.map((view) => noOperatorDeadline(view.replica, waitMs)?.getTime() ?? Infinity).filter((deadline) => deadline > now.getTime());
+    const untilNoOperator = Math.min(...deadlines) - now.getTime() + 100;
+    const after = Math.min(retry ? RETRY_MS : Infinity, untilNoOperator);
+    return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
   /** Applies the desired replica in one member (when it can, and nothing holds it) and reports what the hub sees there. */
@@ -145,14 +159,20 @@ export class ClusterReconciler {
     }
   }
 
-  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], invalid: readonly string[]): DNSOutcome {
-    const { baseDomain } = cluster.spec;
-    if (!baseDomain) return { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid };
+  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], reach: readonly MemberReach[], invalid: readonly string[]): DNSOutcome {
+    const { baseDomain, dns } = cluster.spec;
+    const none = { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid, refused: [], standby: [], failingStatic: undefined };
+    if (!baseDomain) return none;
     const names = publicHosts(baseDomain, cluster.spec.grafana?.enabled === true);
     const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
-    const targets = entries.map((entry) => ({ member: entry.name, publishable: entry.ready && !entry.stale, addresses: entry.addresses ?? [] }));
-    const { records, unpublished } = buildRecords(names, cluster.spec.dns.ttl, targets);
-    return { records, names, heldBy, newer, unpublished, invalid };
+    const { targets, failingStatic } = dnsTargets({
+      members: entries.map((entry, i) => ({ entry, reach: reach[i] ?? 'unknown' })),
+      published: cluster.status?.endpoints ?? [],
+      minHealthyPercent: dns.minHealthyPercent,
+      wasFailing: findCondition(cluster.status?.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC,
+    });
+    const built = buildRecords(names, dns.ttl, dns.routingPolicy, targets);
+    return { ...none, ...built, names, heldBy, newer, failingStatic: heldBy === undefined && built.records.length > 0 ? failingStatic : undefined };
   }
 
   /** A Warning Event for each member whose report newly became unusable or unpublishable. */
@@ -165,10 +185,23 @@ export class ClusterReconciler {
   }
 
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: PROGRESSING } });
+    const written = await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: PROGRESSING } });
+    if (written.changed) await this.#failingStaticEvents(live, status);
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
-    this.#options.hubMetrics.endpointTargets.set({ namespace: live.metadata.namespace ?? '', name: live.metadata.name }, targets);
+    const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
+    this.#options.hubMetrics.endpointTargets.set(key, targets);
+    this.#options.hubMetrics.dnsFailingStatic.set(key, findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC ? 1 : 0);
     await this.#options.onStatus?.({ ...live, status });
+  }
+
+  /** DNSPublished stays True while failing static, so its start and end get Events of their own. */
+  async #failingStaticEvents(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
+    const before = findCondition(live.status?.conditions, CLUSTER_CONDITIONS.dnsPublished);
+    const after = findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished);
+    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC) await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
+    if (before?.reason === FAILING_STATIC && after?.reason !== FAILING_STATIC) {
+      await this.#options.events.record(live, 'Normal', 'FailingStaticEnded', `no longer failing static: ${after?.message ?? 'no DNS records'}`);
+    }
   }
 
   async #reportInvalid(live: PrometheusCluster, errors: string[]): Promise<undefined> {
@@ -213,7 +246,9 @@ export class ClusterReconciler {
       },
       leftBehind: (left) => `replicas may be left in: ${left.join('; ')}`,
       released: () => {
-        this.#options.hubMetrics.endpointTargets.remove({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
+        const key = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
+        this.#options.hubMetrics.endpointTargets.remove(key);
+        this.#options.hubMetrics.dnsFailingStatic.remove(key);
       },
     });
   }

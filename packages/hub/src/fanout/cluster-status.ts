@@ -1,9 +1,11 @@
 import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, PrometheusClusterStatus } from '@promfleet/api';
 import { setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
+import type { FailingStatic } from './fail-static.ts';
+
 export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
 
-const TROUBLE = new Set(['Offline', 'Conflict', 'Error', 'Failed', 'Degraded']);
+const TROUBLE = new Set(['Offline', 'Conflict', 'Error', 'Failed', 'Degraded', 'NoOperator']);
 
 export interface DNSOutcome {
   /** Records built from ready members, before conflicts are taken into account. */
@@ -17,7 +19,16 @@ export interface DNSOutcome {
   readonly unpublished: readonly string[];
   /** Members left out because what they reported cannot be published (the entry's message says why). */
   readonly invalid: readonly string[];
+  /** Hostname members `spec.dns.routingPolicy` cannot publish. */
+  readonly refused: readonly string[];
+  /** Hostname members standing by: routing policy `none` publishes one member's CNAME. */
+  readonly standby: readonly string[];
+  /** Set while unreachable members are kept as last known. */
+  readonly failingStatic: FailingStatic | undefined;
 }
+
+/** The reason of DNSPublished while the hub keeps unreachable members' last known records. */
+export const FAILING_STATIC = 'FailingStatic';
 
 /**
  * A PrometheusCluster's status from its member entries and its DNS outcome. `refused` says why
@@ -85,12 +96,28 @@ function dnsCondition(dns: DNSOutcome, published: readonly DNSRecord[]): Conditi
   const notes = [
     ...(dns.invalid.length > 0 ? [`left out (invalid targets reported): ${dns.invalid.join(', ')}`] : []),
     ...(dns.unpublished.length > 0 ? [`left out (hostname targets beside A records): ${dns.unpublished.join(', ')}`] : []),
+    ...(dns.refused.length > 0
+      ? [`left out (spec.dns.routingPolicy multivalue cannot publish hostname targets: Route 53 has no multivalue CNAME or alias records; use weighted or none): ${dns.refused.join(', ')}`]
+      : []),
+    ...(dns.standby.length > 0 ? [`standing by (spec.dns.routingPolicy none publishes one member's CNAME): ${dns.standby.join(', ')}`] : []),
     ...(dns.newer.length > 0 ? [`also claimed by ${dns.newer.join(', ')}, newer, which publish nothing`] : []),
   ];
   const more = notes.map((note) => `; ${note}`).join('');
   if (published.length === 0) {
-    const reason = dns.invalid.length > 0 ? 'InvalidMemberTargets' : 'NoReadyMembers';
+    const reason = dns.refused.length > 0 ? 'RoutingPolicyUnsupported' : dns.invalid.length > 0 ? 'InvalidMemberTargets' : 'NoReadyMembers';
     return { type, status: 'False', reason, message: `no ready member to publish for ${dns.names.join(', ')}${more}` };
+  }
+  const failing = dns.failingStatic;
+  if (failing) {
+    const { held, reachable, counted, minHealthyPercent } = failing;
+    return {
+      type,
+      status: 'True',
+      reason: FAILING_STATIC,
+      message:
+        `keeping the last known records of ${held.join(', ')} for ${dns.names.join(', ')}: ${String(reachable)} of ${String(counted)} published or reachable members reached, ` +
+        `below spec.dns.minHealthyPercent ${String(minHealthyPercent)}%; the hub may be cut off from them, so it does not act on it until enough are reached again${more}`,
+    };
   }
   return { type, status: 'True', reason: 'Published', message: `${String(published.length)} record(s) for ${dns.names.join(', ')}${more}` };
 }

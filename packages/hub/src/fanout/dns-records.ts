@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 
-import type { DNSRecord } from '@promfleet/api';
+import type { DNSRecord, RecordType, RoutingPolicy } from '@promfleet/api';
 
 /** A member as DNS sees it: its name, whether it may be published, its load-balancer addresses. */
 export interface MemberTargets {
@@ -13,36 +13,84 @@ export interface RecordsResult {
   readonly records: DNSRecord[];
   /** Members left out because their hostname targets cannot share a name with A/AAAA records. */
   readonly unpublished: string[];
+  /** Hostname members the routing policy cannot publish (multivalue: no CNAME or alias record sets). */
+  readonly refused: string[];
+  /** Hostname members in reserve: `none` publishes the CNAME of the first one only. */
+  readonly standby: string[];
+}
+
+/** Weighted record sets all get this weight: members share a name equally. */
+export const EQUAL_WEIGHT = 1;
+
+interface Addressed {
+  readonly member: string;
+  readonly ipv4: readonly string[];
+  readonly ipv6: readonly string[];
+  readonly hostname: string | undefined;
 }
 
 /**
- * Round-robin records for `names` (`query.<baseDomain>`, ...) from the publishable members: all
- * IPv4 targets in one A record, all IPv6 in one AAAA; hostname targets become one CNAME per
- * member with the member as `setIdentifier` (weighted/multivalue routing in the DNS provider).
- * A CNAME cannot coexist with other records at a name, so when any member has IPs, members
- * with only hostnames are left out and reported.
+ * The records for `names` (`query.<baseDomain>`, ...) from the publishable members, as the
+ * routing policy shares the names between them:
+ *
+ * - `none`: one record set per name and type, which every DNS provider takes: all IPv4 targets in
+ *   one A record, all IPv6 in one AAAA; with hostname members, the CNAME of the first by name
+ *   (a name holds one CNAME), the others standing by.
+ * - `weighted`: one record set per member (its name as `setIdentifier`), all of equal weight.
+ * - `multivalue`: one A/AAAA record set per member; hostname members are refused, as Route 53
+ *   has no multivalue CNAME or alias records.
+ *
+ * A CNAME cannot share a name with other records, so when any member has IPs, members with only
+ * hostnames are left out and reported, whatever the policy.
  */
-export function buildRecords(names: readonly string[], ttl: number, members: readonly MemberTargets[]): RecordsResult {
-  const publishable = members.filter((m) => m.publishable && m.addresses.length > 0).sort((a, b) => a.member.localeCompare(b.member));
-  const ipv4 = new Set<string>();
-  const ipv6 = new Set<string>();
-  const hostnames: { member: string; hostname: string }[] = [];
-  for (const member of publishable) {
-    const ips = member.addresses.filter((address) => isIP(address) !== 0);
-    for (const ip of ips) (isIP(ip) === 4 ? ipv4 : ipv6).add(ip);
-    const hostname = member.addresses.filter((address) => isIP(address) === 0).sort()[0];
-    if (ips.length === 0 && hostname) hostnames.push({ member: member.member, hostname });
+export function buildRecords(names: readonly string[], ttl: number, policy: RoutingPolicy, members: readonly MemberTargets[]): RecordsResult {
+  const addressed = members
+    .filter((m) => m.publishable && m.addresses.length > 0)
+    .sort((a, b) => a.member.localeCompare(b.member))
+    .map((m): Addressed => {
+      const ips = m.addresses.filter((address) => isIP(address) !== 0);
+      return {
+        member: m.member,
+        ipv4: ips.filter((ip) => isIP(ip) === 4),
+        ipv6: ips.filter((ip) => isIP(ip) === 6),
+        hostname: ips.length === 0 ? m.addresses.filter((address) => isIP(address) === 0).sort()[0] : undefined,
+      };
+    });
+  const withIPs = addressed.filter((m) => m.ipv4.length + m.ipv6.length > 0);
+  const withHostnames = addressed.filter((m) => m.hostname !== undefined);
+  const result: RecordsResult = { records: [], unpublished: [], refused: [], standby: [] };
+  if (withIPs.length > 0) {
+    result.unpublished.push(...withHostnames.map((m) => m.member));
+    for (const dnsName of names) result.records.push(...ipRecords(dnsName, ttl, policy, withIPs));
+    return result;
   }
-  const hasIPs = ipv4.size + ipv6.size > 0;
-  const records: DNSRecord[] = [];
+  if (policy === 'multivalue') {
+    result.refused.push(...withHostnames.map((m) => m.member));
+    return result;
+  }
+  const [first, ...rest] = withHostnames;
+  const published = policy === 'none' ? (first ? [first] : []) : withHostnames;
+  if (policy === 'none') result.standby.push(...rest.map((m) => m.member));
   for (const dnsName of names) {
-    if (ipv4.size > 0) records.push({ dnsName, recordType: 'A', targets: [...ipv4].sort(compareAddresses), ttl });
-    if (ipv6.size > 0) records.push({ dnsName, recordType: 'AAAA', targets: [...ipv6].sort(), ttl });
-    if (!hasIPs) {
-      for (const { member, hostname } of hostnames) records.push({ dnsName, recordType: 'CNAME', targets: [hostname], ttl, setIdentifier: member });
-    }
+    for (const m of published) result.records.push(record(dnsName, 'CNAME', [m.hostname ?? ''], ttl, policy === 'none' ? undefined : { member: m.member, policy }));
   }
-  return { records, unpublished: hasIPs ? hostnames.map((h) => h.member) : [] };
+  return result;
+}
+
+function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members: readonly Addressed[]): DNSRecord[] {
+  if (policy === 'none') {
+    const ipv4 = [...new Set(members.flatMap((m) => m.ipv4))].sort(compareAddresses);
+    const ipv6 = [...new Set(members.flatMap((m) => m.ipv6))].sort();
+    return [...(ipv4.length > 0 ? [record(dnsName, 'A', ipv4, ttl)] : []), ...(ipv6.length > 0 ? [record(dnsName, 'AAAA', ipv6, ttl)] : [])];
+  }
+  const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], order?: (a: string, b: string) => number) =>
+    members.filter((m) => pick(m).length > 0).map((m) => record(dnsName, type, [...new Set(pick(m))].sort(order), ttl, { member: m.member, policy }));
+  return [...perMember('A', (m) => m.ipv4, compareAddresses), ...perMember('AAAA', (m) => m.ipv6)];
+}
+
+function record(dnsName: string, recordType: RecordType, targets: string[], ttl: number, set?: { member: string; policy: Exclude<RoutingPolicy, 'none'> }): DNSRecord {
+  if (!set) return { dnsName, recordType, targets, ttl };
+  return { dnsName, recordType, targets, ttl, setIdentifier: set.member, routingPolicy: set.policy, ...(set.policy === 'weighted' ? { weight: EQUAL_WEIGHT } : {}) };
 }
 
 function compareAddresses(a: string, b: string): number {

@@ -154,7 +154,7 @@ describe('memberEntry', () => {
 
 describe('clusterStatus', () => {
   const records = [{ dnsName: 'query.x', recordType: 'A' as const, targets: ['192.0.2.10'], ttl: 30 }];
-  const dns = { records, names: ['query.x'], heldBy: undefined, newer: [], unpublished: [], invalid: [] };
+  const dns = { records, names: ['query.x'], heldBy: undefined, newer: [], unpublished: [], invalid: [], refused: [], standby: [], failingStatic: undefined };
   const now = new Date('2026-01-01T00:00:00Z');
 
   it('is Ready when every member is ready at the current generation, and publishes the records', () => {
@@ -209,5 +209,28 @@ describe('clusterStatus', () => {
     const none = clusterStatus(cluster(), running, { ...dns, records: [], invalid: ['eu-west'] }, now);
     expect(none.endpoints).toEqual([]);
     expect(dnsCondition(none)).toMatchObject({ status: 'False', reason: 'InvalidMemberTargets', message: 'no ready member to publish for query.x; left out (invalid targets reported): eu-west' });
+  });
+
+  it('says which hostname members stand by under routing policy none, and refuses them under multivalue', () => {
+    const standby = clusterStatus(cluster(), running, { ...dns, standby: ['us-east'] }, now);
+    expect(dnsCondition(standby)?.message).toBe("1 record(s) for query.x; standing by (spec.dns.routingPolicy none publishes one member's CNAME): us-east");
+    const refused = clusterStatus(cluster(), running, { ...dns, records: [], refused: ['eu-west'] }, now);
+    expect(dnsCondition(refused)).toMatchObject({
+      status: 'False',
+      reason: 'RoutingPolicyUnsupported',
+      message:
+        'no ready member to publish for query.x; left out (spec.dns.routingPolicy multivalue cannot publish hostname targets: Route 53 has no multivalue CNAME or alias records; use weighted or none): eu-west',
+    });
+  });
+
+  it('says FailingStatic, naming the members it keeps and the threshold, while it fails static', () => {
+    const failing = clusterStatus(cluster(), running, { ...dns, failingStatic: { held: ['eu-west', 'us-east'], reachable: 0, counted: 2, minHealthyPercent: 50 } }, now);
+    expect(failing.endpoints).toEqual(records);
+    expect(dnsCondition(failing)).toMatchObject({
+      status: 'True',
+      reason: 'FailingStatic',
+      message:
+        'keeping the last known records of eu-west, us-east for query.x: 0 of 2 published or reachable members reached, below spec.dns.minHealthyPercent 50%; the hub may be cut off from them, so it does not act on it until enough are reached again',
+    });
   });
 });

@@ -20,6 +20,8 @@ export interface MemberView {
   readonly applyError: string | undefined;
   /** Why the hub did not apply the replica (the PrometheusCluster is refused). */
   readonly held?: string | undefined;
+  /** Set when no operator has reconciled the replica within the bounded wait: why (no-operator.ts). */
+  readonly noOperator?: string | undefined;
 }
 
 /**
@@ -61,6 +63,7 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
   }
   if (view.applyError !== undefined) return { ...base, ...known, phase: 'Error', ready: false, stale: false, message: view.applyError };
   if (!replica) return { ...base, phase: 'Pending', ready: false, stale: false, message: view.held === undefined ? 'creating the PrometheusReplica' : `not created: ${view.held}` };
+  if (view.noOperator !== undefined) return { ...base, ...known, phase: 'NoOperator', ready: false, stale: false, message: view.noOperator };
   const phase = replica.status?.phase ?? 'Pending';
   const ready = phase === 'Running';
   const notReady = findCondition(replica.status?.conditions, 'Ready');

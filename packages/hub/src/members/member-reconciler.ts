@@ -9,10 +9,12 @@ import type { ISecret } from 'kubernetes-models/v1';
 
 import { ownerKey } from '../fanout/desired-replica.ts';
 import type { HubMetrics } from '../hub-metrics.ts';
+import { deleteJoinCredential } from './credential-cleanup.ts';
 import { loadCredential } from './credential.ts';
 import type { MemberConnection } from './member-connection.ts';
 import type { MemberRegistry } from './member-registry.ts';
 import { MEMBER_CONDITIONS, memberStatus, offlineDeadline, reachability, type MemberTimings } from './member-status.ts';
+import { reportedOperatorVersion } from './operator-version.ts';
 
 export interface MemberReconcilerOptions {
   readonly hub: KubeClient;
@@ -72,7 +74,8 @@ export class MemberReconciler {
 
     const now = new Date();
     const problem = credential.ok ? undefined : credential;
-    const status = memberStatus(live, problem, connection?.health, now, this.#options.timings);
+    const operatorVersion = (connection?.replicas.hasSynced ? reportedOperatorVersion(connection.replicas.list()) : undefined) ?? live.status?.operatorVersion;
+    const status = { ...memberStatus(live, problem, connection?.health, now, this.#options.timings), ...(operatorVersion ? { operatorVersion } : {}) };
     await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: CREDENTIAL_FINE } });
     this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
     const expiresAt = credential.ok ? credential.expiresAt : undefined;
@@ -111,7 +114,8 @@ export class MemberReconciler {
   /**
    * Deletes the replicas the hub manages in a member that leaves (unless kept by annotation or
    * by their PrometheusCluster's `deletionPolicy: Orphan`), retrying an unreachable member
-   * until the deletion timeout, then lets the MemberCluster go with a Warning naming what is left.
+   * until the deletion timeout, then the credential Secret join stored for it, and lets the
+   * MemberCluster go with a Warning naming what is left.
    */
   #finalize(member: MemberCluster, connection: MemberConnection | undefined): Promise<ReconcileResult | undefined> {
     const name = member.metadata.name;
@@ -143,6 +147,7 @@ export class MemberReconciler {
       released: async () => {
         await this.#options.registry.remove(name);
         this.#forget(name);
+        await deleteJoinCredential(this.#options.hub, this.#options.secrets, member, this.#options.events);
       },
     });
   }

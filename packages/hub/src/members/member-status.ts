@@ -1,4 +1,4 @@
-import type { Condition, MemberCluster, MemberClusterStatus } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DAY_MS, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
 import { semanticEqual } from '@promfleet/kube/apply';
 import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
@@ -30,7 +30,7 @@ export interface MemberTimings {
   readonly heartbeatMs: number;
 }
 
-export const DEFAULT_EXPIRING_WITHIN_MS = 7 * 86_400_000;
+export const DEFAULT_EXPIRING_WITHIN_MS = CREDENTIAL_LIFECYCLE.expiringWithinDays * DAY_MS;
 export const HEARTBEAT_MS = 5 * 60_000;
 
 /** Whether the hub can use a member now: what fan-out and DNS act on. */

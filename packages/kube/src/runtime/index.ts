@@ -3,3 +3,4 @@ export * from './program.ts';
 export * from './manager.ts';
 export * from './shutdown.ts';
 export * from '../leader/leader-elector.ts';
+export * from '../leader/lease-timing.ts';

@@ -29,6 +29,8 @@ export interface ReconcilerOptions {
   readonly ingressClassName: string | undefined;
   /** Images a replica may run (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
+  /** Reported in every replica's status. */
+  readonly operatorVersion: string;
   readonly configProbe?: ConfigAppliedProbe | undefined;
 }
 
@@ -147,6 +149,7 @@ export class ReplicaReconciler {
       ingresses: caches.ingresses.byIndex('owner', uid),
       pods,
       clusterDomain: this.#options.clusterDomain,
+      operatorVersion: this.#options.operatorVersion,
       now: new Date(),
     });
     await updateStatus(live, status, { applier: this.#applier, resources: this.#replicas, events, transitions: { benign: STILL_STARTING } });

@@ -46,6 +46,7 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
     config: { ok: true, message: 'valid' },
     bucketSecret: { ok: true, message: 'valid' },
     applyError: undefined,
+    operatorVersion: '0.1.0',
     statefulSets: [set('demo-prometheus', 1, 1), set('demo-thanos-store', 1, 1)],
     deployments: [deployment('demo-thanos-query', 1, 1)],
     ingresses: [],
@@ -59,7 +60,7 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
 describe('computeStatus', () => {
   it('is Running when every tier is ready and settled', () => {
     const status = computeStatus(state());
-    expect(status).toMatchObject({ phase: 'Running', readyPods: '3/3', observedGeneration: 2, local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] } });
+    expect(status).toMatchObject({ phase: 'Running', readyPods: '3/3', observedGeneration: 2, local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] }, operatorVersion: '0.1.0' });
   });
 
   it('is Pending before any workload exists and Creating while they start', () => {

@@ -34,6 +34,8 @@ export interface ObservedState {
   readonly ingresses: readonly IIngress[];
   readonly pods: readonly IPod[];
   readonly clusterDomain: string;
+  /** This operator's release version, reported so the hub can show which members run which. */
+  readonly operatorVersion: string;
   readonly now: Date;
 }
 
@@ -205,6 +207,7 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       ...(compaction.enabled ? { compactor: podNames(state.pods, name, 'thanos-compact') } : {}),
       ...(grafanaEnabled ? { grafana: podNames(state.pods, name, 'grafana') } : {}),
     },
+    operatorVersion: state.operatorVersion,
   };
 }
 

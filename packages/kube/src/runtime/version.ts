@@ -4,8 +4,12 @@ import { readFileSync } from 'node:fs';
 // a bundle has no package.json beside it to read.
 declare const PROMFLEET_RELEASE_VERSION: string | undefined;
 
-/** The release version: the root package.json's `version`, the one version source of promfleet. */
-export function cliVersion(): string {
+/**
+ * The release version of whatever runs: the root package.json's `version`, the one version
+ * source of promfleet. `promfleet --version` prints it and the replica operator reports it in
+ * each PrometheusReplica's status.
+ */
+export function releaseVersion(): string {
   if (typeof PROMFLEET_RELEASE_VERSION === 'string') return PROMFLEET_RELEASE_VERSION;
   const manifest = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   return typeof manifest.version === 'string' ? manifest.version : 'unknown';
