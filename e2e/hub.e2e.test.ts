@@ -45,7 +45,8 @@ function cloudClusters(spec: Record<string, unknown> = {}, name = 'cloud-cluster
 }
 
 const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((e) => e.name === member);
-const replicaIn = (member: string, name = 'cloud-clusters') => new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
+const replicaIn = (member: string, name = 'cloud-clusters') =>
+  new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
 const hubStatus = () => pf.clusters.get('cloud-clusters', 'default');
 
 /** The shared PrometheusCluster highly available on both cloud members, as several tests need it. */
@@ -123,7 +124,10 @@ describe('the hub on a fleet of three members', () => {
     await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
     const refused = await eventually('Ready=False ImageNotAllowed', async () => {
       const cluster = await hubStatus();
-      return cluster?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'ImageNotAllowed') && cluster.status.observedGeneration === cluster.metadata.generation ? cluster : undefined;
+      return cluster?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'ImageNotAllowed') &&
+        cluster.status.observedGeneration === cluster.metadata.generation
+        ? cluster
+        : undefined;
     });
     expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
       'nothing is applied to the members: spec.images.thanos: "docker.io/attacker/thanos:v0.39.2" is not allowed: only images under quay.io/prometheus/, quay.io/thanos/, docker.io/grafana/ may run (--allowed-image-prefixes)',
@@ -166,10 +170,15 @@ describe('the hub on a fleet of three members', () => {
     const pausedAt = Date.now();
     eu?.cluster.pause();
     try {
-      const offline = await eventually('eu-west Offline', async () => {
-        const member = await pf.memberClusters.get('eu-west');
-        return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Offline') ? member : undefined;
-      }, 60_000, 100);
+      const offline = await eventually(
+        'eu-west Offline',
+        async () => {
+          const member = await pf.memberClusters.get('eu-west');
+          return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Offline') ? member : undefined;
+        },
+        60_000,
+        100,
+      );
       const took = Date.now() - pausedAt;
       console.log(`hung member Offline after ${String(took)} ms (offline-after 6 s + probe 2 s)`);
       expect(offline.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
@@ -182,10 +191,15 @@ describe('the hub on a fleet of three members', () => {
       expect(entry(degraded, 'eu-west')?.lastSeen).toBeDefined();
       expect(degraded.status?.phase).toBe('Degraded');
       // The endpoints API's watchers hear it too.
-      await eventually('an SSE change without eu-west', async () => {
-        const event = await watch.next(10_000);
-        return event.event === 'change' && !event.data.includes(euAddress ?? '-') ? event : undefined;
-      }, 30_000, 0);
+      await eventually(
+        'an SSE change without eu-west',
+        async () => {
+          const event = await watch.next(10_000);
+          return event.event === 'change' && !event.data.includes(euAddress ?? '-') ? event : undefined;
+        },
+        30_000,
+        0,
+      );
     } finally {
       eu?.cluster.resume();
       watch.close();
@@ -210,7 +224,9 @@ describe('the hub on a fleet of three members', () => {
       const member = await pf.memberClusters.get('broken');
       return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'KubeconfigInvalid') ? member : undefined;
     });
-    expect(broken.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('Secret promfleet-system/member-broken key kubeconfig: the kubeconfig is not YAML');
+    expect(broken.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+      'Secret promfleet-system/member-broken key kubeconfig: the kubeconfig is not YAML',
+    );
     const cluster = await eventually('the broken member listed as an error, the others ready', async () => {
       const current = await hubStatus();
       if (entry(current, 'broken')?.phase === 'Error' && current?.status?.ready === 2) return current;
@@ -227,7 +243,10 @@ describe('the hub on a fleet of three members', () => {
   it('flags a credential someone widened: CredentialScoped=False, OverPrivileged', async () => {
     const ap = pf.members.get('ap-south');
     if (!ap) throw new Error('no ap-south');
-    await new ResourceClient(ap.client, ClusterRolesFor).create({ metadata: { name: 'read-secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] });
+    await new ResourceClient(ap.client, ClusterRolesFor).create({
+      metadata: { name: 'read-secrets' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+    });
     await new ResourceClient(ap.client, ClusterRoleBindingsFor).create({
       metadata: { name: 'hub-reads-secrets' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'read-secrets' },
@@ -243,8 +262,12 @@ describe('the hub on a fleet of three members', () => {
 
   it('deletes the member replicas before the PrometheusCluster goes', async () => {
     await pf.clusters.create(cloudClusters({ baseDomain: 'leaving.example.com' }, 'leaving'));
-    await eventually('replicas of leaving in both cloud members and its DNSEndpoint', async () =>
-      (await replicaIn('eu-west', 'leaving')) !== undefined && (await replicaIn('us-east', 'leaving')) !== undefined && (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) !== undefined,
+    await eventually(
+      'replicas of leaving in both cloud members and its DNSEndpoint',
+      async () =>
+        (await replicaIn('eu-west', 'leaving')) !== undefined &&
+        (await replicaIn('us-east', 'leaving')) !== undefined &&
+        (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) !== undefined,
     );
     await pf.clusters.delete('leaving', 'default');
     await eventually('the PrometheusCluster gone', async () => (await pf.clusters.get('leaving', 'default')) === undefined, 60_000);

@@ -17,10 +17,19 @@ export const informerMemoryBenchmark: Benchmark = {
     const configMaps = new ResourceClient(client, ConfigMaps);
     const limit = pLimit(32);
     log(`creating ${String(count)} ConfigMaps`);
-    const labels = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'bench', 'app.kubernetes.io/managed-by': 'promfleet-replica-operator' };
+    const labels = {
+      'app.kubernetes.io/name': 'prometheus',
+      'app.kubernetes.io/instance': 'bench',
+      'app.kubernetes.io/managed-by': 'promfleet-replica-operator',
+    };
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        limit(() => configMaps.create({ metadata: { name: `cm-${String(i)}`, namespace: 'default', labels }, data: { 'prometheus.yml': `scrape_configs:\n  - job_name: job-${String(i)}\n` } })),
+        limit(() =>
+          configMaps.create({
+            metadata: { name: `cm-${String(i)}`, namespace: 'default', labels },
+            data: { 'prometheus.yml': `scrape_configs:\n  - job_name: job-${String(i)}\n` },
+          }),
+        ),
       ),
     );
     const jsonBytes = Buffer.byteLength(JSON.stringify((await configMaps.listAll({ namespace: 'default' })).items));

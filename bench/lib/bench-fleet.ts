@@ -79,7 +79,11 @@ export class BenchFleet {
     });
     const bench = new BenchFleet(fleet, options);
     try {
-      await Promise.all([installCRDs(bench.hubCluster), installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }), ...bench.servers.map((server) => installCRDs(server))]);
+      await Promise.all([
+        installCRDs(bench.hubCluster),
+        installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }),
+        ...bench.servers.map((server) => installCRDs(server)),
+      ]);
       await new ResourceClient(bench.hub, Namespaces).create({ metadata: { name: BENCH_NAMESPACE } });
       if (options.operators) {
         for (const server of bench.servers) {
@@ -133,7 +137,12 @@ export class BenchFleet {
 
   /** Starts the hub process on the hub cluster (leader election on, as deployed). */
   async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    this.#hubProcess = await this.startProcess('promfleet-hub', ENTRIES.hub, [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...extraArgs]);
+    this.#hubProcess = await this.startProcess('promfleet-hub', ENTRIES.hub, [
+      `--kubeconfig=${this.hubCluster.kubeconfigFile}`,
+      `--namespace=${HUB_NAMESPACE}`,
+      '--log-level=warn',
+      ...extraArgs,
+    ]);
     return this.#hubProcess;
   }
 

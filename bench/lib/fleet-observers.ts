@@ -29,7 +29,11 @@ export class FleetObservers {
   /** Until no replica named `name` and none of its pods is left on any member API server. */
   async gone(name: string, timeoutMs: number): Promise<void> {
     await this.replicas.until(`replicas ${name} deleted`, (cache) => cache.list().every((replica) => replica.metadata.name !== name), timeoutMs);
-    await this.pods.until(`pods of ${name} deleted`, (cache) => cache.list().every((pod) => pod.metadata?.labels?.['app.kubernetes.io/instance'] !== name), timeoutMs);
+    await this.pods.until(
+      `pods of ${name} deleted`,
+      (cache) => cache.list().every((pod) => pod.metadata?.labels?.['app.kubernetes.io/instance'] !== name),
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {

@@ -45,7 +45,13 @@ describe(`${CHART} ${ALERT}`, () => {
 
     const series = (instance: string, cluster: string) =>
       `promfleet_dns_failing_static{namespace="promfleet-system",job="${CHART}",instance="${instance}",exported_namespace="platform",name="${cluster}"}`;
-    const labels = (cluster: string) => ({ severity: 'critical', team: 'platform', namespace: 'promfleet-system', exported_namespace: 'platform', name: cluster });
+    const labels = (cluster: string) => ({
+      severity: 'critical',
+      team: 'platform',
+      namespace: 'promfleet-system',
+      exported_namespace: 'platform',
+      name: cluster,
+    });
     const tests = {
       rule_files: ['rules.yaml'],
       evaluation_interval: '30s',

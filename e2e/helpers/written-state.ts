@@ -10,7 +10,13 @@ import { CoreEvents, ResourceClient, type KubeClient, type KubeObject, type Reso
  */
 export async function hubWrittenState(hub: KubeClient, members: ReadonlyMap<string, KubeClient>): Promise<Record<string, string>> {
   const state: Record<string, string> = {};
-  const record = async (client: KubeClient, type: ResourceType, prefix: string, value: (object: KubeObject) => string, keep = (_object: KubeObject) => true): Promise<void> => {
+  const record = async (
+    client: KubeClient,
+    type: ResourceType,
+    prefix: string,
+    value: (object: KubeObject) => string,
+    keep = (_object: KubeObject) => true,
+  ): Promise<void> => {
     for (const object of (await new ResourceClient(client, type).list()).items.filter(keep)) {
       state[`${prefix}${type.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`] = value(object);
     }

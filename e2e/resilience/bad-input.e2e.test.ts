@@ -107,7 +107,8 @@ describe('the bad-input corpus (R6)', () => {
         if (!('condition' in expectation) || expectation.condition.status !== 'False') continue;
         const [kind = '', name = ''] = (expectation.on ?? describeObject(badInput.subject)).split('/');
         const events = await eventsAbout(pf.hub, { kind, name, namespace: kind === 'MemberCluster' ? undefined : 'default' });
-        if (!events.some((event) => event.type === 'Warning' && event.reason === expectation.condition.reason)) missing.push(`${badInput.file}: ${kind}/${name} ${expectation.condition.reason}`);
+        if (!events.some((event) => event.type === 'Warning' && event.reason === expectation.condition.reason))
+          missing.push(`${badInput.file}: ${kind}/${name} ${expectation.condition.reason}`);
       }
     }
     expect(missing).toEqual([]);
@@ -145,7 +146,11 @@ describe('drift and unmanaged objects (R8)', () => {
   it('reverts a pause set by hand on a managed replica (spec.paused)', async () => {
     await replicas('eu-west').patch('steady', MEMBER_NAMESPACE, { spec: { paused: true } });
     try {
-      await eventually('spec.paused reverted by the hub', async () => (await replicas('eu-west').get('steady', MEMBER_NAMESPACE))?.spec.paused === false, 20_000);
+      await eventually(
+        'spec.paused reverted by the hub',
+        async () => (await replicas('eu-west').get('steady', MEMBER_NAMESPACE))?.spec.paused === false,
+        20_000,
+      );
       await eventually('steady Ready again', steadyReady);
     } finally {
       await replicas('eu-west').patch('steady', MEMBER_NAMESPACE, { spec: { paused: null } });

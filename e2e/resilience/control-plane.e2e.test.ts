@@ -115,7 +115,10 @@ describe('a Redis outage during updates (R5)', () => {
     const staying = await followEndpoints(api.url);
     const leaving = await followEndpoints(api.url);
     // Throughout: the API replica never drops what it had, however Redis fares.
-    const monitor = monitorInvariants({ 'steady served by the API replica': async () => ((await apiTargets(api.url, 'steady')).length === 3 ? undefined : 'steady lost its targets') }, 100);
+    const monitor = monitorInvariants(
+      { 'steady served by the API replica': async () => ((await apiTargets(api.url, 'steady')).length === 3 ? undefined : 'steady lost its targets') },
+      100,
+    );
     const ttls: number[] = [];
     const burst = { running: true };
     const updates = (async () => {
@@ -137,7 +140,10 @@ describe('a Redis outage during updates (R5)', () => {
       await eventually('the hub degraded too', async () => (await (await fetch(`${pf.hubProcess.url}/readyz`)).text()).includes('degraded'), 10_000);
       // Reconciling goes on without Redis: the status follows the spec.
       const during = ttls.length;
-      await eventually('the status following the updates while Redis is down', async () => ((await pf.clusters.get('burst', 'default'))?.status?.endpoints?.[0]?.ttl ?? 0) > 30 + during);
+      await eventually(
+        'the status following the updates while Redis is down',
+        async () => ((await pf.clusters.get('burst', 'default'))?.status?.endpoints?.[0]?.ttl ?? 0) > 30 + during,
+      );
       leaving.close();
       await redis.start();
       await eventually('updates after Redis is back', () => ttls.length >= during + 4);
@@ -186,12 +192,23 @@ describe('leader failover (R3)', () => {
 
   it('kill -9 of the leader mid fan-out: the standby leads within 20 s and finishes the fan-out', async () => {
     const waves = ['wave-1', 'wave-2', 'wave-3'];
-    await Promise.all(waves.map((name) => pf.clusters.create(prometheusCluster(name, { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: `${name}.example.com` }))));
-    const started = await eventually('the fan-out under way', async () => {
-      const held = await Promise.all(MEMBERS.map(async (name) => [...(await replicasIn(member(name))).keys()].filter((replica) => replica.startsWith('wave-')).length));
-      const count = held.reduce((sum, n) => sum + n, 0);
-      return count > 0 ? count : undefined;
-    }, 30_000, 20);
+    await Promise.all(
+      waves.map((name) =>
+        pf.clusters.create(prometheusCluster(name, { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: `${name}.example.com` })),
+      ),
+    );
+    const started = await eventually(
+      'the fan-out under way',
+      async () => {
+        const held = await Promise.all(
+          MEMBERS.map(async (name) => [...(await replicasIn(member(name))).keys()].filter((replica) => replica.startsWith('wave-')).length),
+        );
+        const count = held.reduce((sum, n) => sum + n, 0);
+        return count > 0 ? count : undefined;
+      },
+      30_000,
+      20,
+    );
     await leader.process.kill();
     const killedAt = Date.now();
     console.log(`leader killed with ${String(started)} of ${String(waves.length * MEMBERS.length)} wave replicas created`);

@@ -53,6 +53,10 @@ describe('throughout', () => {
     };
     // The hostile Secrets were refused, so the sentinel is known to have been in play.
     expect(places.MemberClusters).toContain('sec-pasted');
-    expect(Object.entries(places).filter(([, text]) => text.includes(SENTINEL)).map(([where]) => where)).toEqual([]);
+    expect(
+      Object.entries(places)
+        .filter(([, text]) => text.includes(SENTINEL))
+        .map(([where]) => where),
+    ).toEqual([]);
   });
 });

@@ -6,7 +6,8 @@ import { ROOT } from './config.ts';
 
 // Bundled dependencies keep their CommonJS `require` calls (client-node, fastify, pino…): an ES
 // module bundle defines `require` itself for them.
-const ESM_REQUIRE = "#!/usr/bin/env node\nimport { createRequire as __promfleetCreateRequire } from 'node:module';\nconst require = __promfleetCreateRequire(import.meta.url);";
+const ESM_REQUIRE =
+  "#!/usr/bin/env node\nimport { createRequire as __promfleetCreateRequire } from 'node:module';\nconst require = __promfleetCreateRequire(import.meta.url);";
 // A CommonJS bundle has no import.meta; the sources that build paths from it get the bundle's own URL.
 const CJS_IMPORT_META_URL = "const __promfleetImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
 

@@ -71,11 +71,19 @@ async function main(): Promise<void> {
   const started = performance.now();
   try {
     // Bundles in the work folder: <name>.mjs for the CLI and each component, promfleet.cjs for the binary.
-    const bundles = Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `${component}.mjs`)])) as Record<(typeof COMPONENTS)[number], string>;
+    const bundles = Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `${component}.mjs`)])) as Record<
+      (typeof COMPONENTS)[number],
+      string
+    >;
     const cliEntry = 'packages/cli/src/main.ts';
     await timed('bundled the CLI, the hub and the operator', async () => {
       await Promise.all([
-        bundle({ promfleet: cliEntry, ...Object.fromEntries(COMPONENTS.map((component) => [component, `${COMPONENT_PACKAGES[component]}/src/main.ts`])) }, work, 'esm', version),
+        bundle(
+          { promfleet: cliEntry, ...Object.fromEntries(COMPONENTS.map((component) => [component, `${COMPONENT_PACKAGES[component]}/src/main.ts`])) },
+          work,
+          'esm',
+          version,
+        ),
         bundle({ promfleet: cliEntry }, work, 'cjs', version),
       ]);
       await copyFile(join(work, 'promfleet.mjs'), join(out, CLI_BUNDLE));

@@ -89,11 +89,20 @@ export const cliStartBenchmark: Benchmark = {
         }
       }
       const bare = samples.get(bareNode) ?? [];
-      const bareMs = percentile(bare.map((s) => s.ms), 50);
+      const bareMs = percentile(
+        bare.map((s) => s.ms),
+        50,
+      );
       const rows = cases.map((c) => {
         const taken = samples.get(c) ?? [];
-        const ms = percentile(taken.map((s) => s.ms), 50);
-        const peakMiB = percentile(taken.map((s) => s.peakKiB / 1024), 50);
+        const ms = percentile(
+          taken.map((s) => s.ms),
+          50,
+        );
+        const peakMiB = percentile(
+          taken.map((s) => s.peakKiB / 1024),
+          50,
+        );
         const ratio = ms / bareMs;
         return {
           command: c.command,
@@ -111,8 +120,8 @@ export const cliStartBenchmark: Benchmark = {
           columns: ['command', 'form', 'p50 (ms)', '× bare Node', 'peak RSS p50 (MiB)', 'goal (≤ 4×, < 70 MiB)'],
           rows,
           notes: [
-            'Wall time from spawn to exit; peak RSS is the process\'s getrusage maximum, reported at exit by a module every case preloads (the baseline too).',
-            'The release bundle is what users run (npm package, `node promfleet.mjs`, the standalone binary\'s contents); the sources pay for Node\'s type stripping on top.',
+            "Wall time from spawn to exit; peak RSS is the process's getrusage maximum, reported at exit by a module every case preloads (the baseline too).",
+            "The release bundle is what users run (npm package, `node promfleet.mjs`, the standalone binary's contents); the sources pay for Node's type stripping on top.",
           ],
         },
       ];

@@ -46,7 +46,11 @@ export class FloorFanout {
     const started = performance.now();
     const generations = await this.#applyAll(name, {});
     const converged = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation);
-    const ready = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running');
+    const ready = await this.#until(
+      name,
+      generations,
+      (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running',
+    );
     return { converged: converged - started, ready: ready - started };
   }
 
@@ -54,7 +58,11 @@ export class FloorFanout {
     const started = performance.now();
     const generations = await this.#applyAll(name, changedSpec(run));
     const converged = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation);
-    await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running');
+    await this.#until(
+      name,
+      generations,
+      (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running',
+    );
     return { converged: converged - started };
   }
 
@@ -86,8 +94,14 @@ export class FloorFanout {
     return new Map(applied);
   }
 
-  #until(name: string, generations: ReadonlyMap<string, number>, done: (replica: PrometheusReplica | undefined, generation: number) => boolean): Promise<number> {
-    const byServer = this.#bench.servers.map((_, server) => this.#members.filter((member) => member.server === server).map((member) => `${member.namespace}/${name}`));
+  #until(
+    name: string,
+    generations: ReadonlyMap<string, number>,
+    done: (replica: PrometheusReplica | undefined, generation: number) => boolean,
+  ): Promise<number> {
+    const byServer = this.#bench.servers.map((_, server) =>
+      this.#members.filter((member) => member.server === server).map((member) => `${member.namespace}/${name}`),
+    );
     return this.#observers.replicas.until(
       `${String(generations.size)} replicas ${name} observed`,
       (cache, server) => (byServer[server] ?? []).every((key) => done(cache.get(key), generations.get(key) ?? Number.POSITIVE_INFINITY)),

@@ -43,7 +43,11 @@ export class HubFanout {
   async create(name: string, members: number): Promise<FanoutTimes> {
     const started = performance.now();
     const { generation = 1 } = (await this.#clusters.create(benchCluster(name))).metadata;
-    const converged = await this.#until(`${name}: ${String(members)} members at generation 1`, (cluster) => allAtGeneration(cluster, members, generation), name);
+    const converged = await this.#until(
+      `${name}: ${String(members)} members at generation 1`,
+      (cluster) => allAtGeneration(cluster, members, generation),
+      name,
+    );
     const ready = await this.#until(`${name}: ${String(members)} members ready`, (cluster) => allReady(cluster, members, generation), name);
     return { converged: converged - started, ready: ready - started };
   }
@@ -51,7 +55,11 @@ export class HubFanout {
   async change(name: string, members: number, run: string): Promise<FanoutTimes> {
     const started = performance.now();
     const { generation = 0 } = (await this.#clusters.patch(name, BENCH_NAMESPACE, { spec: changedSpec(run) })).metadata;
-    const converged = await this.#until(`${name}: ${String(members)} members at generation ${String(generation)}`, (cluster) => allAtGeneration(cluster, members, generation), name);
+    const converged = await this.#until(
+      `${name}: ${String(members)} members at generation ${String(generation)}`,
+      (cluster) => allAtGeneration(cluster, members, generation),
+      name,
+    );
     // Settled again before anything else is timed.
     await this.#until(`${name}: ${String(members)} members ready after the change`, (cluster) => allReady(cluster, members, generation), name);
     return { converged: converged - started };

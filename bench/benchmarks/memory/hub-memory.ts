@@ -55,7 +55,11 @@ export const hubMemoryBenchmark: Benchmark = {
 
       log(`joining ${String(members)} members`);
       await bench.join(members, MEMBER_LABELS);
-      await memberClusters.until(`${String(members)} members Ready`, (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members, TIMEOUT_MS);
+      await memberClusters.until(
+        `${String(members)} members Ready`,
+        (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members,
+        TIMEOUT_MS,
+      );
       await measure(`${String(members)} members (connections, probes, replica caches)`, { unit: 'member', count: members });
 
       log(`creating ${String(clusters)} PrometheusClusters selecting every member (${String(members * clusters)} replicas)`);
@@ -70,10 +74,14 @@ export const hubMemoryBenchmark: Benchmark = {
       await Promise.all([memberClusters.stop(), replicas.stop()]);
     }
     return [
-      memoryTable(`Hub memory: ${String(members)} members on ${String(memberServers)} API servers × ${String(clusters)} PrometheusClusters in namespace ${BENCH_NAMESPACE}`, stages, [
-        'JSON cached: what the hub\'s informers hold, measured as the objects\' JSON without managedFields (MemberClusters, credential Secrets, PrometheusClusters with status, every member\'s replicas).',
-        'Δheap / ΔJSON: heap grown per byte of JSON cached since the previous stage; per-member connections (clients, TLS, probe loops) add heap without JSON.',
-      ]),
+      memoryTable(
+        `Hub memory: ${String(members)} members on ${String(memberServers)} API servers × ${String(clusters)} PrometheusClusters in namespace ${BENCH_NAMESPACE}`,
+        stages,
+        [
+          "JSON cached: what the hub's informers hold, measured as the objects' JSON without managedFields (MemberClusters, credential Secrets, PrometheusClusters with status, every member's replicas).",
+          'Δheap / ΔJSON: heap grown per byte of JSON cached since the previous stage; per-member connections (clients, TLS, probe loops) add heap without JSON.',
+        ],
+      ),
       ...(stages[0] ? [idleByFormTable('hub', stages[0].reading, release)] : []),
     ];
   },

@@ -3,7 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ANNOTATIONS, FIELD_MANAGERS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
 import { Applier } from '@promfleet/kube/apply';
-import { ConfigMaps, Deployments, Ingresses, Namespaces, Pods, ResourceClient, preferredResource, resourceType, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type KubeObject } from '@promfleet/kube/client';
+import {
+  ConfigMaps,
+  Deployments,
+  Ingresses,
+  Namespaces,
+  Pods,
+  ResourceClient,
+  preferredResource,
+  resourceType,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
+  Services,
+  StatefulSets,
+  type KubeClient,
+  type KubeObject,
+} from '@promfleet/kube/client';
 import pLimit from 'p-limit';
 
 import { BenchFleet, createRegionInputs } from '../../lib/bench-fleet.ts';
@@ -82,12 +98,19 @@ export const operatorMemoryBenchmark: Benchmark = {
         await new ResourceClient(admin, Namespaces).create({ metadata: { name: namespace } });
         await createRegionInputs(admin, namespace);
         for (let r = 0; r < perNamespace; r++) {
-          const replica: PrometheusReplica = desiredReplica(benchCluster(`replica-${String(r).padStart(3, '0')}`), memberClusterOf({ name: namespace, namespace }));
+          const replica: PrometheusReplica = desiredReplica(
+            benchCluster(`replica-${String(r).padStart(3, '0')}`),
+            memberClusterOf({ name: namespace, namespace }),
+          );
           work.push(limit(() => applier.apply(resources, replica, undefined)));
         }
       }
       await Promise.all(work);
-      await replicas.until(`${String(total)} replicas Running`, (cache) => cache.list().filter((replica) => replica.status?.phase === 'Running').length === total, TIMEOUT_MS);
+      await replicas.until(
+        `${String(total)} replicas Running`,
+        (cache) => cache.list().filter((replica) => replica.status?.phase === 'Running').length === total,
+        TIMEOUT_MS,
+      );
       await waitQuiet(bench.controllers, 5_000, TIMEOUT_MS);
       await measure(`${String(total)} replicas Running (${String(total * 3)} pods)`, { unit: 'replica', count: total });
     } finally {
@@ -95,7 +118,7 @@ export const operatorMemoryBenchmark: Benchmark = {
     }
     return [
       memoryTable(`Replica operator memory: ${String(total)} PrometheusReplicas on one API server`, stages, [
-        'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.',
+        "JSON cached: the objects the operator's informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.",
       ]),
       ...(stages[0] ? [idleByFormTable('replica operator', stages[0].reading, release)] : []),
     ];

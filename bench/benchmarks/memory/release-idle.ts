@@ -19,7 +19,11 @@ export async function idleReleaseBundle(bench: BenchFleet, component: 'hub' | 'o
   const dir = await mkdtemp(join(tmpdir(), 'promfleet-bench-bundle-'));
   try {
     await bundle({ [component]: SOURCES[component] }, dir, 'esm', '0.0.0-bench');
-    const started = await bench.startProcess(`${component}-release-bundle`, join(dir, `${component}.mjs`), [...args, '--leader-elect=false', '--log-level=warn']);
+    const started = await bench.startProcess(`${component}-release-bundle`, join(dir, `${component}.mjs`), [
+      ...args,
+      '--leader-elect=false',
+      '--log-level=warn',
+    ]);
     try {
       await sleep(settleMs);
       return await readMemory(started.process.pid, bench.inspectorPort(started));
@@ -38,6 +42,6 @@ export function idleByFormTable(process: string, sources: MemoryReading, release
     title: `Idle ${process}, by how it runs`,
     columns: ['process', 'form', 'RSS (MiB)', 'heap (MiB)'],
     rows: [row('sources (Node type stripping, as tests run it)', sources), row('release bundle (as the images run it)', release)],
-    notes: ['The bundle is scripts/release/bundle.ts\'s, built in the run from the same commit.'],
+    notes: ["The bundle is scripts/release/bundle.ts's, built in the run from the same commit."],
   };
 }

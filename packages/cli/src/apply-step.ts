@@ -8,7 +8,14 @@ import { describeObject, type StepLog, type StepScope } from './progress.ts';
  * already matches, and records whether it was created, updated or left unchanged. `known` is
  * the live object when the caller has just read it (undefined: absent); otherwise it is read.
  */
-export async function applyObject<T extends KubeObject>(applier: Applier, resources: ResourceClient<T>, desired: Writable<T>, log: StepLog, scope: StepScope, ...known: [T | undefined] | []): Promise<T> {
+export async function applyObject<T extends KubeObject>(
+  applier: Applier,
+  resources: ResourceClient<T>,
+  desired: Writable<T>,
+  log: StepLog,
+  scope: StepScope,
+  ...known: [T | undefined] | []
+): Promise<T> {
   const name = desired.metadata?.name ?? '';
   const namespace = desired.metadata?.namespace;
   const live = known.length > 0 ? known[0] : await resources.get(name, namespace);

@@ -28,7 +28,11 @@ interface StoredKubeconfig {
 }
 
 /** The kubeconfig join stored in the hub for a member, parsed. */
-export async function storedCredential(hub: KubeClient, member: string, hubNamespace = 'promfleet-system'): Promise<{ text: string; config: StoredKubeconfig; token: string } | undefined> {
+export async function storedCredential(
+  hub: KubeClient,
+  member: string,
+  hubNamespace = 'promfleet-system',
+): Promise<{ text: string; config: StoredKubeconfig; token: string } | undefined> {
   const secret = await resources(hub, Secrets).get(credentialSecretName(member), hubNamespace);
   const data = secret?.data?.kubeconfig;
   if (data === undefined) return undefined;
@@ -55,7 +59,6 @@ export async function statusOf(request: () => Promise<unknown>): Promise<number 
     throw error;
   }
 }
-
 
 export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -71,11 +71,20 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   manager.addRunnable({ start: () => undefined, stop: () => registry.stopAll() }, 'leading');
   const extra = hubMetrics(metrics);
   const workers = Math.max(2, Math.min(options.concurrency, 8));
-  const clusterController = new Controller({ name: 'prometheuscluster', workers, logger, metrics, reconcile: (context) => clusterReconciler.reconcile(context) });
+  const clusterController = new Controller({
+    name: 'prometheuscluster',
+    workers,
+    logger,
+    metrics,
+    reconcile: (context) => clusterReconciler.reconcile(context),
+  });
   const memberController = new Controller({ name: 'membercluster', workers, logger, metrics, reconcile: (context) => memberReconciler.reconcile(context) });
 
   const clustersSelecting = (member: MemberCluster | undefined): string[] =>
-    clusters.list().filter((cluster) => !member || matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {})).map(objectKey);
+    clusters
+      .list()
+      .filter((cluster) => !member || matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}))
+      .map(objectKey);
   const clustersOfReplica = (replica: PrometheusReplica): string[] => {
     const owner = ownerKey(replica);
     // A replica the hub does not manage may conflict with any cluster of that name.

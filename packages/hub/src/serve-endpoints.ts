@@ -35,7 +35,12 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
   // in memory every replica fills its own from its cache. ioredis is loaded only by a hub that uses Redis.
   const publisher: { current?: EndpointPublisher } = {};
   const store: EndpointStore = redisUrl
-    ? new (await import('./endpoints/redis-store.ts')).RedisEndpointStore({ url: redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
+    ? new (await import('./endpoints/redis-store.ts')).RedisEndpointStore({
+        url: redisUrl,
+        logger,
+        metrics,
+        onReconnect: () => void publisher.current?.resync(),
+      })
     : new MemoryEndpointStore();
   const endpointPublisher = new EndpointPublisher(clusters, store, logger, redisUrl ? writeGuard : undefined);
   publisher.current = endpointPublisher;
@@ -43,7 +48,10 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
     {
       start: async () => {
         await store.start().catch((error: unknown) => {
-          logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published');
+          logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published',
+          );
         });
       },
       stop: () => store.stop(),
@@ -52,7 +60,15 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
   );
   manager.addReadinessCheck(endpointStoreCheck(store));
   if (redisUrl) {
-    manager.addRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } }, 'leading');
+    manager.addRunnable(
+      {
+        start: () => endpointPublisher.start(),
+        stop: () => {
+          endpointPublisher.stop();
+        },
+      },
+      'leading',
+    );
   } else {
     manager.addRunnable(
       {
@@ -60,12 +76,20 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
           await clusters.waitForSync(signal);
           await endpointPublisher.start();
         },
-        stop: () => { endpointPublisher.stop(); },
+        stop: () => {
+          endpointPublisher.stop();
+        },
       },
       'running',
     );
   }
-  await registerEndpointsApi(manager.http, { store, metrics, logger, ...(options.apiToken ? { token: options.apiToken } : {}), ...(options.apiWatch ? { watch: options.apiWatch } : {}) });
+  await registerEndpointsApi(manager.http, {
+    store,
+    metrics,
+    logger,
+    ...(options.apiToken ? { token: options.apiToken } : {}),
+    ...(options.apiWatch ? { watch: options.apiWatch } : {}),
+  });
 
   const dnsWriter = new DNSEndpointWriter(manager.client, clusters, { logger, metrics });
   manager.addCache(dnsWriter.crds);

@@ -3,7 +3,19 @@ import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
 import { findCondition } from '@promfleet/kube/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, Relay, replicasOf, reportRunning, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
+import {
+  clustersOf,
+  eventsAbout,
+  eventually,
+  membersOf,
+  prometheusCluster,
+  Relay,
+  replicasOf,
+  reportRunning,
+  startHubHarness,
+  TIMINGS,
+  type HubHarness,
+} from './reconcilers.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
 // of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
@@ -31,11 +43,16 @@ const replicaIn = (member: string, name: string) => replicasOf(hub.admin).get(na
 
 /** Reconciles until the cluster (as cached) passes `check`; the cache must see each write first. */
 async function reconcileUntil(name: string, what: string, check: (cluster: PrometheusCluster) => boolean, timeoutMs = 30_000): Promise<PrometheusCluster> {
-  return eventually(`${name}: ${what}`, async () => {
-    await hub.reconcileCluster(`default/${name}`);
-    const cluster = await get(name);
-    return cluster && check(cluster) ? cluster : undefined;
-  }, timeoutMs, 200);
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      await hub.reconcileCluster(`default/${name}`);
+      const cluster = await get(name);
+      return cluster && check(cluster) ? cluster : undefined;
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 const entry = (cluster: PrometheusCluster, member: string) => cluster.status?.clusters?.find((e) => e.name === member);
@@ -44,20 +61,32 @@ const condition = (cluster: PrometheusCluster, type: string) => findCondition(cl
 describe('ClusterReconciler', () => {
   it('fans out to the selected members only, then aggregates their replicas into status and DNS records; unchanged, it writes nothing', async () => {
     await clustersOf(hub.admin).create(prometheusCluster('fleet', { platform: 'cloud' }, { baseDomain: 'fleet.example.com' }));
-    const pending = await reconcileUntil('fleet', 'a Pending entry per cloud member', (c) => c.status?.clusters?.map((e) => `${e.name}:${e.phase}`).join() === 'eu:Pending,us:Pending');
+    const pending = await reconcileUntil(
+      'fleet',
+      'a Pending entry per cloud member',
+      (c) => c.status?.clusters?.map((e) => `${e.name}:${e.phase}`).join() === 'eu:Pending,us:Pending',
+    );
     expect(pending.metadata.finalizers).toContain('promfleet.io/member-replicas');
     expect(pending.status).toMatchObject({ phase: 'Propagating', selected: 2, ready: 0, endpoints: [] });
     expect(condition(pending, 'Ready')).toMatchObject({ status: 'False', reason: 'MembersNotReady', observedGeneration: 1 });
     for (const member of ['eu', 'us']) {
       const replica = await replicaIn(member, 'fleet');
-      expect(replica?.metadata.labels).toMatchObject({ [LABELS.managedBy]: 'promfleet-hub', [LABELS.hubNamespace]: 'default', [LABELS.hubName]: 'fleet', [LABELS.member]: member });
+      expect(replica?.metadata.labels).toMatchObject({
+        [LABELS.managedBy]: 'promfleet-hub',
+        [LABELS.hubNamespace]: 'default',
+        [LABELS.hubName]: 'fleet',
+        [LABELS.member]: member,
+      });
       expect(replica?.metadata.annotations?.[ANNOTATIONS.sourceGeneration]).toBe('1');
       expect(replica?.spec).toMatchObject({ configMap: 'prometheus-config', bucketSecret: 's3-bucket', baseDomain: 'fleet.example.com', clusterName: member });
     }
     expect(await replicaIn('ap', 'fleet')).toBeUndefined();
 
     // The operators report their replicas running.
-    for (const [member, address] of [['eu', '192.0.2.10'], ['us', '192.0.2.20']] as const) {
+    for (const [member, address] of [
+      ['eu', '192.0.2.10'],
+      ['us', '192.0.2.20'],
+    ] as const) {
       const replica = await replicaIn(member, 'fleet');
       if (!replica) throw new Error(`no replica in ${member}`);
       await reportRunning(hub.admin, replica, address);
@@ -84,7 +113,11 @@ describe('ClusterReconciler', () => {
     const moved = await reconcileUntil('moving', 'us gone from the status', (c) => c.status?.clusters?.map((e) => e.name).join() === 'eu');
     await eventually('the replica deleted in us', async () => (await replicaIn('us', 'moving')) === undefined);
     expect(await replicaIn('eu', 'moving')).toBeDefined();
-    expect(await eventsAbout(hub.admin, moved)).toContainEqual({ type: 'Normal', reason: 'ReplicaRemoved', message: 'removed PrometheusReplica us/moving from us, which is no longer selected' });
+    expect(await eventsAbout(hub.admin, moved)).toContainEqual({
+      type: 'Normal',
+      reason: 'ReplicaRemoved',
+      message: 'removed PrometheusReplica us/moving from us, which is no longer selected',
+    });
     await membersOf(hub.admin).patch('us', undefined, { metadata: { labels: { platform: 'cloud' } } }, { type: 'merge' });
     await eventually('the cache sees us back', () => hub.caches.members.get('us')?.metadata.labels?.platform === 'cloud');
   });
@@ -98,7 +131,11 @@ describe('ClusterReconciler', () => {
     } as never);
     await clustersOf(hub.admin).create(prometheusCluster('taken', { platform: 'cloud' }));
     const conflicted = await reconcileUntil('taken', 'a Conflict entry for us', (c) => entry(c, 'us')?.phase === 'Conflict');
-    expect(entry(conflicted, 'us')).toMatchObject({ ready: false, stale: false, message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone' });
+    expect(entry(conflicted, 'us')).toMatchObject({
+      ready: false,
+      stale: false,
+      message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone',
+    });
     expect(condition(conflicted, 'Ready')).toMatchObject({ status: 'False', reason: 'MembersDegraded' });
     expect(conflicted.status?.phase).toBe('Degraded');
     const after = await replicaIn('us', 'taken');
@@ -135,7 +172,12 @@ describe('ClusterReconciler', () => {
     await relay.close();
     try {
       const offline = await reconcileUntil('edge', 'ap Offline', (c) => entry(c, 'ap')?.phase === 'Offline', TIMINGS.offlineAfterMs + 30_000);
-      expect(entry(offline, 'ap')).toMatchObject({ ready: false, stale: true, addresses: ['192.0.2.30'], message: expect.stringContaining('no successful probe since') as unknown });
+      expect(entry(offline, 'ap')).toMatchObject({
+        ready: false,
+        stale: true,
+        addresses: ['192.0.2.30'],
+        message: expect.stringContaining('no successful probe since') as unknown,
+      });
       expect(offline.status?.endpoints).toEqual([]);
       expect(condition(offline, 'DNSPublished')).toMatchObject({ status: 'False', reason: 'NoReadyMembers' });
     } finally {
@@ -169,10 +211,15 @@ describe('ClusterReconciler', () => {
       // Inside the deletion timeout: retried, the finalizer kept.
       expect(await hub.reconcileCluster('default/stranded')).toEqual({ requeueAfterMs: 5_000 });
       expect((await get('stranded'))?.metadata.finalizers).toContain('promfleet.io/member-replicas');
-      await eventually('stranded let go after the deletion timeout', async () => {
-        await hub.reconcileCluster('default/stranded');
-        return (await get('stranded')) === undefined;
-      }, TIMINGS.deletionTimeoutMs + 30_000, 500);
+      await eventually(
+        'stranded let go after the deletion timeout',
+        async () => {
+          await hub.reconcileCluster('default/stranded');
+          return (await get('stranded')) === undefined;
+        },
+        TIMINGS.deletionTimeoutMs + 30_000,
+        500,
+      );
       const warning = (await eventsAbout(hub.admin, deleting)).find((event) => event.reason === 'DeletionTimedOut');
       expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/^gave up after \d+s; replicas may be left in: ap: /) as unknown });
     } finally {

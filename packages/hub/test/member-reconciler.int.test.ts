@@ -5,7 +5,18 @@ import { HUB_NAMESPACE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
-import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, Relay, replicasOf, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
+import {
+  clustersOf,
+  eventsAbout,
+  eventually,
+  membersOf,
+  prometheusCluster,
+  Relay,
+  replicasOf,
+  startHubHarness,
+  TIMINGS,
+  type HubHarness,
+} from './reconcilers.ts';
 
 // The MemberCluster reconciler in-process against one API server whose namespaces are the members.
 let hub: HubHarness;
@@ -37,12 +48,17 @@ describe('MemberReconciler', () => {
     await hub.join('eu', { platform: 'cloud' });
     const ready = await hub.memberReady('eu');
     expect(ready.metadata.finalizers).toContain('promfleet.io/member-replicas');
-    expect(condition(ready, 'Ready')).toMatchObject({ reason: 'Reachable', message: expect.stringMatching(/^reachable and authorized to manage prometheusreplicas \(Kubernetes v1\.20\.2\)$/) as unknown });
-    expect(await eventually('a successful probe recorded as Scoped', async () => {
-      await hub.reconcileMember('eu');
-      const member = await membersOf(hub.admin).get('eu');
-      return condition(member, 'CredentialScoped')?.reason === 'Scoped' ? member : undefined;
-    })).toMatchObject({ status: { kubernetesVersion: 'v1.20.2', lastProbeTime: expect.any(String) as unknown } });
+    expect(condition(ready, 'Ready')).toMatchObject({
+      reason: 'Reachable',
+      message: expect.stringMatching(/^reachable and authorized to manage prometheusreplicas \(Kubernetes v1\.20\.2\)$/) as unknown,
+    });
+    expect(
+      await eventually('a successful probe recorded as Scoped', async () => {
+        await hub.reconcileMember('eu');
+        const member = await membersOf(hub.admin).get('eu');
+        return condition(member, 'CredentialScoped')?.reason === 'Scoped' ? member : undefined;
+      }),
+    ).toMatchObject({ status: { kubernetesVersion: 'v1.20.2', lastProbeTime: expect.any(String) as unknown } });
     expect(condition(await membersOf(hub.admin).get('eu'), 'CredentialExpiring')).toMatchObject({ status: 'False', reason: 'Valid' });
     expect(hub.registry.get('eu')?.namespace).toBe('eu');
     expect(hub.calls.probed).toContain('eu');
@@ -58,7 +74,10 @@ describe('MemberReconciler', () => {
   ] as const)('refuses %s: Ready=False naming why, no connection, a Warning', async (_what, name, labels, reason, message) => {
     const member = `bad-${name}`;
     if (labels !== undefined) {
-      await secrets().create({ metadata: { name, namespace: HUB_NAMESPACE, labels: { ...labels } }, stringData: { [DEFAULTS.kubeconfigKey]: 'apiVersion: v1' } });
+      await secrets().create({
+        metadata: { name, namespace: HUB_NAMESPACE, labels: { ...labels } },
+        stringData: { [DEFAULTS.kubeconfigKey]: 'apiVersion: v1' },
+      });
       await eventually(`Secret ${name} in the cache`, () => hub.caches.secrets.get(`${HUB_NAMESPACE}/${name}`));
     }
     await memberNaming(member, name);
@@ -73,12 +92,17 @@ describe('MemberReconciler', () => {
     const sentinel = 'sentinel-1b7e-never-shown';
     await secrets().create({
       metadata: { name: 'exec', namespace: HUB_NAMESPACE, labels: { [LABELS.member]: 'bad-exec' } },
-      stringData: { [DEFAULTS.kubeconfigKey]: `users: [{name: u, user: {exec: {command: ${sentinel}}}}]\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n` },
+      stringData: {
+        [DEFAULTS.kubeconfigKey]: `users: [{name: u, user: {exec: {command: ${sentinel}}}}]\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n`,
+      },
     });
     await eventually('Secret exec in the cache', () => hub.caches.secrets.get(`${HUB_NAMESPACE}/exec`));
     await memberNaming('bad-exec', 'exec');
     const refused = await hub.memberReady('bad-exec', 'False');
-    expect(condition(refused, 'Ready')).toMatchObject({ reason: 'KubeconfigUnsupported', message: expect.stringContaining('users[0].user has exec') as unknown });
+    expect(condition(refused, 'Ready')).toMatchObject({
+      reason: 'KubeconfigUnsupported',
+      message: expect.stringContaining('users[0].user has exec') as unknown,
+    });
     expect(JSON.stringify(refused.status)).not.toContain(sentinel);
     expect(hub.registry.get('bad-exec')).toBeUndefined();
   });
@@ -104,7 +128,7 @@ describe('MemberReconciler', () => {
     }
   });
 
-  it('deletes the replicas it made for a member that leaves — not another\'s, not an orphaned cluster\'s — before letting it go', async () => {
+  it("deletes the replicas it made for a member that leaves — not another's, not an orphaned cluster's — before letting it go", async () => {
     await hub.join('leaving', { platform: 'cloud' });
     await hub.memberReady('leaving');
     const member = hub.caches.members.get('leaving');
@@ -114,7 +138,12 @@ describe('MemberReconciler', () => {
     const replicas = replicasOf(hub.admin);
     await replicas.create(desiredReplica(prometheusCluster('managed', { platform: 'cloud' }), member));
     await replicas.create(desiredReplica(orphaned, member));
-    await replicas.create({ apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusReplica', metadata: { name: 'theirs', namespace: 'leaving' }, spec: { configMap: 'c', bucketSecret: 's' } } as never);
+    await replicas.create({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusReplica',
+      metadata: { name: 'theirs', namespace: 'leaving' },
+      spec: { configMap: 'c', bucketSecret: 's' },
+    } as never);
     await eventually("three replicas in the hub's cache of the member", () => hub.registry.get('leaving')?.replicas.list().length === 3);
 
     await membersOf(hub.admin).delete('leaving');
@@ -132,7 +161,11 @@ describe('MemberReconciler', () => {
     await eventually("the replica in the hub's cache of the member", () => hub.registry.get('keeping')?.replicas.list().length === 1);
     await membersOf(hub.admin).patch('keeping', undefined, { metadata: { annotations: { [ANNOTATIONS.keepReplicas]: 'true' } } }, { type: 'merge' });
     await membersOf(hub.admin).delete('keeping');
-    await eventually('the cache sees keeping deleted, annotated', () => hub.caches.members.get('keeping')?.metadata.deletionTimestamp && hub.caches.members.get('keeping')?.metadata.annotations?.[ANNOTATIONS.keepReplicas]);
+    await eventually(
+      'the cache sees keeping deleted, annotated',
+      () =>
+        hub.caches.members.get('keeping')?.metadata.deletionTimestamp && hub.caches.members.get('keeping')?.metadata.annotations?.[ANNOTATIONS.keepReplicas],
+    );
     expect(await hub.reconcileMember('keeping')).toBeUndefined();
     expect(await replicasOf(hub.admin).get('kept', 'keeping')).toBeDefined();
     await eventually('keeping gone', async () => (await membersOf(hub.admin).get('keeping')) === undefined);
@@ -155,12 +188,20 @@ describe('MemberReconciler', () => {
       });
       expect(await hub.reconcileMember('gone')).toEqual({ requeueAfterMs: 5_000 });
       expect((await membersOf(hub.admin).get('gone'))?.metadata.finalizers).toContain('promfleet.io/member-replicas');
-      await eventually('gone let go after the deletion timeout', async () => {
-        await hub.reconcileMember('gone');
-        return (await membersOf(hub.admin).get('gone')) === undefined;
-      }, TIMINGS.deletionTimeoutMs + 30_000, 500);
+      await eventually(
+        'gone let go after the deletion timeout',
+        async () => {
+          await hub.reconcileMember('gone');
+          return (await membersOf(hub.admin).get('gone')) === undefined;
+        },
+        TIMINGS.deletionTimeoutMs + 30_000,
+        500,
+      );
       const warning = (await eventsAbout(hub.admin, deleting)).find((event) => event.reason === 'DeletionTimedOut');
-      expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/^gave up after \d+s; left in the member: gone\/stuck \(unreachable\)$/) as unknown });
+      expect(warning).toMatchObject({
+        type: 'Warning',
+        message: expect.stringMatching(/^gave up after \d+s; left in the member: gone\/stuck \(unreachable\)$/) as unknown,
+      });
       expect(await replicasOf(hub.admin).get('stuck', 'gone')).toBeDefined();
     } finally {
       await relay.close();

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
-import { MemberClusters, PrometheusClusters, PrometheusReplicas, type MemberCluster, type PrometheusCluster, type PrometheusClusterSpecInput, type PrometheusReplica } from '@promfleet/api';
+import {
+  MemberClusters,
+  PrometheusClusters,
+  PrometheusReplicas,
+  type MemberCluster,
+  type PrometheusCluster,
+  type PrometheusClusterSpecInput,
+  type PrometheusReplica,
+} from '@promfleet/api';
 import { join } from '@promfleet/cli';
 import { CoreEvents, KubeClient, Namespaces, ResourceClient, type KubeObject } from '@promfleet/kube/client';
 import type { ReconcileResult } from '@promfleet/kube/controller';
@@ -154,11 +162,16 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     reconcileMember: (name) => members.reconcile(context(name)),
     reconcileCluster: (key) => clusters.reconcile(context(key)),
     memberReady: (name, status = 'True') =>
-      eventually(`MemberCluster ${name} Ready=${status}`, async () => {
-        await harness.reconcileMember(name);
-        const member = await new ResourceClient(admin, MemberClusters).get(name);
-        return findCondition(member?.status?.conditions, 'Ready')?.status === status ? member : undefined;
-      }, 60_000, 200),
+      eventually(
+        `MemberCluster ${name} Ready=${status}`,
+        async () => {
+          await harness.reconcileMember(name);
+          const member = await new ResourceClient(admin, MemberClusters).get(name);
+          return findCondition(member?.status?.conditions, 'Ready')?.status === status ? member : undefined;
+        },
+        60_000,
+        200,
+      ),
     stop: async () => {
       await registry.stopAll();
       await Promise.all(Object.values(caches).map((cache) => cache.stop()));
@@ -192,7 +205,9 @@ export async function reportRunning(admin: KubeClient, replica: PrometheusReplic
       status: {
         phase: 'Running',
         observedGeneration: replica.metadata.generation,
-        conditions: [{ type: 'Ready', status: 'True', reason: 'AllTiersReady', message: 'ready', lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' }],
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'AllTiersReady', message: 'ready', lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' },
+        ],
         output: { queryHost: `query.${replica.spec.baseDomain ?? 'example.com'}`, addresses: [address] },
       },
     },

@@ -9,7 +9,13 @@ import { kitClient, resources } from './helpers.ts';
 
 const HASH_ANNOTATION = 'kit.test/applied-hash';
 // A custom resource with a status subresource: the testkit installs promfleet's CRDs.
-const Replicas = resourceType<KubeObject & { spec?: unknown; status?: { phase?: string; observedGeneration?: number; readyPods?: string } }>('promfleet.io', 'v1alpha1', 'prometheusreplicas', 'PrometheusReplica', true);
+const Replicas = resourceType<KubeObject & { spec?: unknown; status?: { phase?: string; observedGeneration?: number; readyPods?: string } }>(
+  'promfleet.io',
+  'v1alpha1',
+  'prometheusreplicas',
+  'PrometheusReplica',
+  true,
+);
 
 let fleet: Fleet;
 
@@ -58,7 +64,12 @@ describe('Applier', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'headless', namespace: 'default' },
-      spec: { clusterIP: 'None', publishNotReadyAddresses: false, selector: { app: 'x' }, ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' as const }] },
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: false,
+        selector: { app: 'x' },
+        ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' as const }],
+      },
     };
     const first = await applier.apply(services, headless, undefined);
     expect(first.object.spec?.publishNotReadyAddresses).toBeUndefined();

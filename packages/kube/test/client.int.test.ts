@@ -1,7 +1,18 @@
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, isNotFound, KubeApiError, KubeConnectionError, Namespaces, NotLeaderError, KubeClient, ResourceClient, serverVersion, servesResource } from '../src/client/index.ts';
+import {
+  ConfigMaps,
+  isNotFound,
+  KubeApiError,
+  KubeConnectionError,
+  Namespaces,
+  NotLeaderError,
+  KubeClient,
+  ResourceClient,
+  serverVersion,
+  servesResource,
+} from '../src/client/index.ts';
 import { requestCount } from '../src/testing/index.ts';
 import { kitClient, resources } from './helpers.ts';
 
@@ -25,7 +36,8 @@ describe('KubeClient on a real API server', () => {
     expect(await requestCount(metrics, { verb: 'get' })).toBe(2);
     const { values } = await metrics.kubeRequests.get();
     // prom-client lists series in no promised order.
-    const byCodeAndVerb = (a: { code?: unknown; verb?: unknown }, b: { code?: unknown; verb?: unknown }) => `${String(a.code)} ${String(a.verb)}`.localeCompare(`${String(b.code)} ${String(b.verb)}`);
+    const byCodeAndVerb = (a: { code?: unknown; verb?: unknown }, b: { code?: unknown; verb?: unknown }) =>
+      `${String(a.code)} ${String(a.verb)}`.localeCompare(`${String(b.code)} ${String(b.verb)}`);
     expect(values.map((v) => v.labels).sort(byCodeAndVerb)).toEqual([
       { cluster: 'client', verb: 'get', resource: 'namespaces', code: '200' },
       { cluster: 'client', verb: 'list', resource: 'namespaces', code: '200' },
@@ -74,7 +86,9 @@ describe('KubeClient on a real API server', () => {
     const { client, metrics } = kitClient(cluster, { requestTimeoutMs: 1500 });
     cluster.pause();
     try {
-      const error = await resources(client, Namespaces).get('default').catch((e: unknown) => e);
+      const error = await resources(client, Namespaces)
+        .get('default')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KubeConnectionError);
       expect((error as KubeConnectionError).timedOut).toBe(true);
       expect(await requestCount(metrics, { verb: 'get' })).toBe(1);

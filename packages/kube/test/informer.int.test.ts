@@ -15,7 +15,12 @@ afterAll(async () => {
   await fleet.stop();
 });
 
-const configMap = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { test: 'informer' } }, data });
+const configMap = (name: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', labels: { test: 'informer' } },
+  data,
+});
 
 async function relists(metrics: ReturnType<typeof kitClient>['metrics'], reason: string): Promise<number> {
   const { values } = await metrics.informerRelists.get();
@@ -86,7 +91,11 @@ describe('Informer on a real API server', () => {
     cluster.pause();
     // Resumed once the informer has noticed the silence: the re-list it sent to the hung server timed out.
     try {
-      await eventually('a re-list timed out against the hung server', async () => (await metrics.kubeRequests.get()).values.some((v) => v.labels.verb === 'list' && v.labels.code === 'timeout' && v.value > 0), 30_000);
+      await eventually(
+        'a re-list timed out against the hung server',
+        async () => (await metrics.kubeRequests.get()).values.some((v) => v.labels.verb === 'list' && v.labels.code === 'timeout' && v.value > 0),
+        30_000,
+      );
     } finally {
       cluster.resume();
     }

@@ -25,7 +25,9 @@ afterAll(async () => {
 
 function campaign(identity: string): ChildProcess {
   const script = fileURLToPath(new URL('./fixtures/elector.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=source', script, fleet.cluster('leader').kubeconfigFile, identity], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', script, fleet.cluster('leader').kubeconfigFile, identity], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   createInterface({ input: child.stdout }).on('line', (line) => log.push(JSON.parse(line) as (typeof log)[number]));
   children.push(child);
   return child;

@@ -61,7 +61,9 @@ describe('Manager', () => {
     expect(standby.log).toEqual(['start startup', 'start running']);
     expect(standby.manager.isLeader()).toBe(false);
     expect((await fetch(`http://127.0.0.1:${String(standby.manager.port)}/readyz`)).status).toBe(200);
-    await expect(new ResourceClient(standby.manager.client, ConfigMaps).create({ metadata: { name: 'refused', namespace: 'default' } })).rejects.toBeInstanceOf(NotLeaderError);
+    await expect(new ResourceClient(standby.manager.client, ConfigMaps).create({ metadata: { name: 'refused', namespace: 'default' } })).rejects.toBeInstanceOf(
+      NotLeaderError,
+    );
 
     await leader.manager.stop();
     expect(await leader.manager.done).toBe('stopped');
@@ -80,7 +82,12 @@ describe('Manager', () => {
     const { client: admin } = kitClient(fleet.cluster('manager'));
     try {
       // Someone else holds the Lease now: renewals fail until the renew deadline passes.
-      await new ResourceClient(admin, Leases).patch('kit-manager-lost', 'default', { spec: { holderIdentity: 'thief', leaseDurationSeconds: 60, renewTime: microTime(new Date()) } }, { type: 'merge' });
+      await new ResourceClient(admin, Leases).patch(
+        'kit-manager-lost',
+        'default',
+        { spec: { holderIdentity: 'thief', leaseDurationSeconds: 60, renewTime: microTime(new Date()) } },
+        { type: 'merge' },
+      );
       expect(await exitCode).toBe(1);
     } finally {
       await admin.close();

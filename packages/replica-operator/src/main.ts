@@ -34,7 +34,14 @@ process.exitCode = await runProgram({
       console.error(`${OPERATOR_NAME}: ${lease.error}`);
       return 2;
     }
-    const watchNamespaces = [...new Set(flags['watch-namespaces'].flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))];
+    const watchNamespaces = [
+      ...new Set(
+        flags['watch-namespaces']
+          .flatMap((value) => value.split(','))
+          .map((value) => value.trim())
+          .filter(Boolean),
+      ),
+    ];
     const manager = await createReplicaOperator({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       watchNamespaces,

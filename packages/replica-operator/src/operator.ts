@@ -69,7 +69,13 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     operatorVersion: releaseVersion(),
     configProbe: new ConfigAppliedProbe(client),
   });
-  const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });
+  const controller = new Controller({
+    name: 'prometheusreplica',
+    reconcile: (context) => reconciler.reconcile(context),
+    workers: options.workers,
+    logger,
+    metrics,
+  });
   controller
     .watchPrimary(caches.replicas)
     .watchOwned(caches.statefulSets, KIND)
@@ -83,7 +89,9 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     .watchOwned(caches.networkPolicies, KIND)
     .watchOwned(caches.configMaps, KIND)
     .watchMapped(caches.configMaps, (configMap) =>
-      [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(objectKey),
+      [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(
+        objectKey,
+      ),
     )
     .watchMapped(caches.secrets, (secret) => caches.replicas.byIndex('secret', objectKey(secret)).map(objectKey))
     .watchMapped(caches.pods, byInstance)

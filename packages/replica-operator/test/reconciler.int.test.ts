@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
 
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES, type PrometheusReplica } from '@promfleet/api';
-import { ConfigMaps, CoreEvents, Deployments, KubeClient, Namespaces, preferredResource, ResourceClient, Services, StatefulSets, type KubeObject } from '@promfleet/kube/client';
+import {
+  ConfigMaps,
+  CoreEvents,
+  Deployments,
+  KubeClient,
+  Namespaces,
+  preferredResource,
+  ResourceClient,
+  Services,
+  StatefulSets,
+  type KubeObject,
+} from '@promfleet/kube/client';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EventRecorder, findCondition } from '@promfleet/kube/status';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
@@ -59,18 +70,24 @@ const condition = (object: PrometheusReplica | undefined, type: string) => findC
 
 /** Creates the replica and reconciles it until its status (read from the API server) passes `check`. */
 async function reconcileUntil(namespace: string, name: string, what: string, check: (replica: PrometheusReplica) => boolean): Promise<PrometheusReplica> {
-  return eventually(`${namespace}/${name}: ${what}`, async () => {
-    if (!caches.replicas.get(`${namespace}/${name}`)) return undefined;
-    await reconcile(`${namespace}/${name}`).catch(() => undefined);
-    const current = await api.replicas.get(name, namespace);
-    return current && check(current) ? current : undefined;
-  }, 30_000, 200);
+  return eventually(
+    `${namespace}/${name}: ${what}`,
+    async () => {
+      if (!caches.replicas.get(`${namespace}/${name}`)) return undefined;
+      await reconcile(`${namespace}/${name}`).catch(() => undefined);
+      const current = await api.replicas.get(name, namespace);
+      return current && check(current) ? current : undefined;
+    },
+    30_000,
+    200,
+  );
 }
 
 /** The children of a replica, by kind, as `Kind/name`. */
 async function childrenOf(replicaObject: PrometheusReplica): Promise<string[]> {
   const namespace = replicaObject.metadata.namespace;
-  const owned = (list: KubeObject[]) => list.filter((child) => child.metadata?.ownerReferences?.some((owner) => owner.uid === replicaObject.metadata.uid && owner.controller === true));
+  const owned = (list: KubeObject[]) =>
+    list.filter((child) => child.metadata?.ownerReferences?.some((owner) => owner.uid === replicaObject.metadata.uid && owner.controller === true));
   const lists = await Promise.all([
     new ResourceClient(client, StatefulSets).list({ namespace }).then(({ items }) => owned(items).map((o) => `StatefulSet/${o.metadata?.name ?? ''}`)),
     new ResourceClient(client, Deployments).list({ namespace }).then(({ items }) => owned(items).map((o) => `Deployment/${o.metadata?.name ?? ''}`)),
@@ -97,7 +114,13 @@ describe('ReplicaReconciler', () => {
     expect(condition(reconciled, 'Ready')).toMatchObject({ status: 'False', reason: 'TiersNotReady' });
     expect(reconciled.status?.phase).toBe('Creating');
     expect(await childrenOf(reconciled)).toEqual(
-      expect.arrayContaining(['StatefulSet/main-prometheus', 'StatefulSet/main-thanos-store', 'Deployment/main-thanos-query', 'Service/main-thanos-query', 'ConfigMap/main-prometheus-config']),
+      expect.arrayContaining([
+        'StatefulSet/main-prometheus',
+        'StatefulSet/main-thanos-store',
+        'Deployment/main-thanos-query',
+        'Service/main-thanos-query',
+        'ConfigMap/main-prometheus-config',
+      ]),
     );
 
     // Level-triggered: once the caches hold what it applied, a reconcile writes nothing.

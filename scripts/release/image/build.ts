@@ -58,7 +58,13 @@ export async function buildBaseLayers(context: ImageContext, node: NodeDistribut
   await mkdir(join(base, 'tmp'));
   await normalizeModes(base, ['tmp']);
   await chmod(join(base, 'tmp'), 0o1777);
-  const baseLayer = await layer(context, 'base', base, await readdir(base), `Debian ${packages.map((pkg) => `${pkg.name}=${pkg.version}`).join(' ')}; /etc/passwd with nonroot (${NONROOT})`);
+  const baseLayer = await layer(
+    context,
+    'base',
+    base,
+    await readdir(base),
+    `Debian ${packages.map((pkg) => `${pkg.name}=${pkg.version}`).join(' ')}; /etc/passwd with nonroot (${NONROOT})`,
+  );
 
   const nodeRoot = join(context.workDir, 'rootfs-node');
   await mkdir(join(nodeRoot, 'nodejs', 'bin'), { recursive: true });
@@ -82,7 +88,13 @@ export function imageArchiveName(component: Component, version: string): string 
  * index.json so `docker load` reads it too: the shared layers, then the bundled component at
  * /app/main.mjs run by Node as UID 65532.
  */
-export async function buildImage(options: { component: Component; bundle: string; base: BaseLayers; context: ImageContext; outFile: string }): Promise<{ reference: string; manifestDigest: string }> {
+export async function buildImage(options: {
+  component: Component;
+  bundle: string;
+  base: BaseLayers;
+  context: ImageContext;
+  outFile: string;
+}): Promise<{ reference: string; manifestDigest: string }> {
   const { component, context } = options;
   const appRoot = join(context.workDir, `rootfs-${component}`);
   await mkdir(join(appRoot, 'app'), { recursive: true });
@@ -114,7 +126,11 @@ export async function buildImage(options: { component: Component; bundle: string
     },
     created,
   );
-  const manifest = imageManifest(config, layers, { 'org.opencontainers.image.version': context.version, 'org.opencontainers.image.revision': context.revision, 'org.opencontainers.image.created': created });
+  const manifest = imageManifest(config, layers, {
+    'org.opencontainers.image.version': context.version,
+    'org.opencontainers.image.revision': context.revision,
+    'org.opencontainers.image.created': created,
+  });
 
   const layout = join(context.workDir, `layout-${component}`);
   await mkdir(join(layout, 'blobs', 'sha256'), { recursive: true });

@@ -34,7 +34,9 @@ export type CredentialProblemReason = 'KubeconfigInvalid' | 'KubeconfigUnsupport
  * context, all named `promfleet-hub@<member>`.
  */
 export interface MemberClientOptions {
-  readonly clusters: readonly [{ readonly name: string; readonly server: string; readonly skipTLSVerify: false; readonly caData?: string; readonly tlsServerName?: string }];
+  readonly clusters: readonly [
+    { readonly name: string; readonly server: string; readonly skipTLSVerify: false; readonly caData?: string; readonly tlsServerName?: string },
+  ];
   readonly users: readonly [{ readonly name: string; readonly token?: string; readonly certData?: string; readonly keyData?: string }];
   readonly contexts: readonly [{ readonly name: string; readonly cluster: string; readonly user: string; readonly namespace?: string }];
   readonly currentContext: string;
@@ -70,8 +72,22 @@ export function parseMemberKubeconfig(text: string, member: string): ParsedMembe
   const { values } = checked;
   const name = memberUserName(member);
   const options: MemberClientOptions = {
-    clusters: [{ name, server: values.server, skipTLSVerify: false, ...(values.caData ? { caData: values.caData } : {}), ...(values.tlsServerName ? { tlsServerName: values.tlsServerName } : {}) }],
-    users: [{ name, ...(values.token ? { token: values.token } : {}), ...(values.certData && values.keyData ? { certData: values.certData, keyData: values.keyData } : {}) }],
+    clusters: [
+      {
+        name,
+        server: values.server,
+        skipTLSVerify: false,
+        ...(values.caData ? { caData: values.caData } : {}),
+        ...(values.tlsServerName ? { tlsServerName: values.tlsServerName } : {}),
+      },
+    ],
+    users: [
+      {
+        name,
+        ...(values.token ? { token: values.token } : {}),
+        ...(values.certData && values.keyData ? { certData: values.certData, keyData: values.keyData } : {}),
+      },
+    ],
     contexts: [{ name, cluster: name, user: name, ...(values.namespace ? { namespace: values.namespace } : {}) }],
     currentContext: name,
   };
@@ -108,4 +124,3 @@ export function credentialExpiry(credential: { token?: string | undefined; certi
   }
   return undefined;
 }
-

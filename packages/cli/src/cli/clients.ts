@@ -13,7 +13,9 @@ export function loadSource(source: ClusterSource, what: string): KubeConfig {
   try {
     return loadKubeConfig({ file: source.kubeconfig, context: source.context });
   } catch (error) {
-    throw new Error(`${what} kubeconfig${source.kubeconfig ? ` ${source.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${what} kubeconfig${source.kubeconfig ? ` ${source.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

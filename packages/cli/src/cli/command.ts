@@ -65,7 +65,12 @@ export function expandShorthands(argv: readonly string[], shorthands: Readonly<R
  * `--kubeconfig=x` → `--hub-kubeconfig=x` for an alias; a refused flag is a UsageError with its
  * message. Like kubectl, which passes its own `--kubeconfig` and `--context` on to plugins.
  */
-export function expandAliases(command: string, argv: readonly string[], aliases: Readonly<Record<string, string>>, refused: Readonly<Record<string, string>> = {}): string[] {
+export function expandAliases(
+  command: string,
+  argv: readonly string[],
+  aliases: Readonly<Record<string, string>>,
+  refused: Readonly<Record<string, string>> = {},
+): string[] {
   const expanded: string[] = [];
   for (const [index, arg] of argv.entries()) {
     if (arg === '--') return [...expanded, ...argv.slice(index)];
@@ -81,7 +86,8 @@ export function expandAliases(command: string, argv: readonly string[], aliases:
 export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation>(spec: CommandSpec<Flags, Invocation>): DefinedCommand<Invocation> {
   const shorthands: Readonly<Record<string, string>> = spec.shorthands ?? {};
   const aliases: Readonly<Record<string, string>> = spec.aliases ?? {};
-  const readFlags = (argv: readonly string[], env: NodeJS.ProcessEnv) => parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
+  const readFlags = (argv: readonly string[], env: NodeJS.ProcessEnv) =>
+    parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
   const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation> => {
     const { flags, positional, help } = readFlags(argv, env);
     if (help) return { help: true };
@@ -134,7 +140,9 @@ export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation
 /** Positional arguments, exactly as many as named: `['NAME']` for `join NAME`. */
 export function expectArguments(command: string, positional: readonly string[], names: readonly string[], optional = 0): string[] {
   const required = names.length - optional;
-  if (positional.length < required) throw new UsageError(`${command}: missing ${names.slice(positional.length, required).join(' ')} (see promfleet ${command} --help)`);
-  if (positional.length > names.length) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positional[names.length])} (see promfleet ${command} --help)`);
+  if (positional.length < required)
+    throw new UsageError(`${command}: missing ${names.slice(positional.length, required).join(' ')} (see promfleet ${command} --help)`);
+  if (positional.length > names.length)
+    throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positional[names.length])} (see promfleet ${command} --help)`);
   return [...positional];
 }

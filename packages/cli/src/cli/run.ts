@@ -31,14 +31,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'List member clusters with their readiness and the state of their credential',
     load: async () => (await import('../commands/members.ts')).membersCommand,
   },
-  { name: 'status', summary: 'Show PrometheusClusters: phase, members and DNS records', load: async () => (await import('../commands/status.ts')).statusCommand },
-  { name: 'endpoints', summary: 'Print the round-robin DNS records as BIND zone lines or JSON', load: async () => (await import('../commands/endpoints.ts')).endpointsCommand },
+  {
+    name: 'status',
+    summary: 'Show PrometheusClusters: phase, members and DNS records',
+    load: async () => (await import('../commands/status.ts')).statusCommand,
+  },
+  {
+    name: 'endpoints',
+    summary: 'Print the round-robin DNS records as BIND zone lines or JSON',
+    load: async () => (await import('../commands/endpoints.ts')).endpointsCommand,
+  },
   {
     name: 'validate',
     summary: 'Check promfleet objects in files and folders against the schemas the controllers use',
     load: async () => (await import('../commands/validate.ts')).validateCommand,
   },
-  { name: 'crds', summary: 'Print the promfleet CustomResourceDefinitions as one multi-document YAML', load: async () => (await import('../commands/crds.ts')).crdsCommand },
+  {
+    name: 'crds',
+    summary: 'Print the promfleet CustomResourceDefinitions as one multi-document YAML',
+    load: async () => (await import('../commands/crds.ts')).crdsCommand,
+  },
 ];
 
 export function topLevelHelp(): string {
@@ -61,7 +73,7 @@ export function topLevelHelp(): string {
     '  promfleet validate -f manifests/',
     '',
     'Every flag can also be set as PROMFLEET_<FLAG> (e.g. PROMFLEET_HUB_CONTEXT=hub); the command line wins.',
-    'Run `promfleet COMMAND --help` for a command\'s flags.',
+    "Run `promfleet COMMAND --help` for a command's flags.",
     '',
     EXIT_CODES_HELP,
     '',

@@ -33,7 +33,11 @@ the member's PrometheusReplicas report (two while an upgrade rolls; - before any
   aliases: KUBECTL_HUB_ALIASES,
   parse(flags, positional): MembersInvocation {
     expectArguments('members', positional, []);
-    return { hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] }, output: outputFormat(flags.output), requestTimeoutMs: flags['request-timeout'] };
+    return {
+      hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] },
+      output: outputFormat(flags.output),
+      requestTimeoutMs: flags['request-timeout'],
+    };
   },
   execute: async (invocation: MembersInvocation, io: CliIO) => {
     const hub = clientFor(loadSource(invocation.hub, 'hub'), 'hub', invocation.requestTimeoutMs);

@@ -40,7 +40,12 @@ from ready, non-stale members.`,
       if (!namespace || !name || rest.length > 0) throw new UsageError(`status: ${JSON.stringify(reference)} is not NAMESPACE/NAME`);
       target = { namespace, name };
     }
-    return { hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] }, target, output: outputFormat(flags.output), requestTimeoutMs: flags['request-timeout'] };
+    return {
+      hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] },
+      target,
+      output: outputFormat(flags.output),
+      requestTimeoutMs: flags['request-timeout'],
+    };
   },
   execute: async (invocation: StatusInvocation, io: CliIO) => {
     const hub = clientFor(loadSource(invocation.hub, 'hub'), 'hub', invocation.requestTimeoutMs);

@@ -75,7 +75,10 @@ export function credentialSecret(member: string, hubNamespace: string, kubeconfi
   };
 }
 
-export function memberCluster(member: string, options: { hubNamespace: string; namespace: string; labels: Readonly<Record<string, string>> }): Writable<MemberCluster> {
+export function memberCluster(
+  member: string,
+  options: { hubNamespace: string; namespace: string; labels: Readonly<Record<string, string>> },
+): Writable<MemberCluster> {
   return {
     apiVersion: API_VERSION,
     kind: MEMBER_CLUSTER.kind,

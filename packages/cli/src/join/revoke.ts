@@ -51,7 +51,13 @@ export async function revokePreviousTokens(
  * issued are bound to nothing join could delete, and only their ServiceAccount's deletion
  * revokes them — every one, the hub's current token too, until it gets the new one moments later.
  */
-export async function replaceServiceAccount(member: KubeClient, applier: Applier, desired: Writable<IServiceAccount>, live: IServiceAccount, log: StepLog): Promise<IServiceAccount> {
+export async function replaceServiceAccount(
+  member: KubeClient,
+  applier: Applier,
+  desired: Writable<IServiceAccount>,
+  live: IServiceAccount,
+  log: StepLog,
+): Promise<IServiceAccount> {
   const accounts = new ResourceClient(member, ServiceAccounts);
   const name = desired.metadata?.name ?? '';
   const namespace = desired.metadata?.namespace;

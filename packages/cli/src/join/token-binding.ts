@@ -20,7 +20,13 @@ export interface TokenBinding {
 }
 
 /** Creates the Secret the next token is bound to (a generated name: one per token). */
-export async function createTokenBinding(member: KubeClient, memberName: string, namespace: string, serviceAccountUID: string, log: StepLog): Promise<TokenBinding> {
+export async function createTokenBinding(
+  member: KubeClient,
+  memberName: string,
+  namespace: string,
+  serviceAccountUID: string,
+  log: StepLog,
+): Promise<TokenBinding> {
   const created = await new ResourceClient(member, Secrets).create({
     apiVersion: 'v1',
     kind: 'Secret',

@@ -1,4 +1,13 @@
-import { buildMemberKubeconfig, CREDENTIAL_LIFECYCLE, DAY_MS, GROUP, MEMBER_CREDENTIAL, memberUserName, parseMemberKubeconfig, PROMETHEUS_REPLICA } from '@promfleet/api';
+import {
+  buildMemberKubeconfig,
+  CREDENTIAL_LIFECYCLE,
+  DAY_MS,
+  GROUP,
+  MEMBER_CREDENTIAL,
+  memberUserName,
+  parseMemberKubeconfig,
+  PROMETHEUS_REPLICA,
+} from '@promfleet/api';
 import { canI, isUnauthorized, KubeClient } from '@promfleet/kube/client';
 import { KubeConfig } from '@promfleet/kube/kubeconfig';
 
@@ -78,13 +87,17 @@ export async function checkStoredToken(
   const token = parsed.options.users[0].token;
   if (!token) return { usable: false, reason: 'the stored kubeconfig has no token' };
   const claims = claimsOf(token);
-  if (claims?.sub !== serviceAccountSubject(target.namespace)) return { usable: false, reason: `the stored token is not for ${serviceAccountSubject(target.namespace)}` };
+  if (claims?.sub !== serviceAccountSubject(target.namespace))
+    return { usable: false, reason: `the stored token is not for ${serviceAccountSubject(target.namespace)}` };
   const tokenUID = claims['kubernetes.io']?.serviceaccount?.uid;
   if (serviceAccountUID !== undefined && tokenUID !== undefined && tokenUID !== serviceAccountUID) {
     return { usable: false, reason: 'the stored token belongs to an earlier ServiceAccount of that name' };
   }
   if (typeof claims.exp === 'number' && claims.exp * 1000 - now.getTime() < TOKEN_RENEW_BEFORE_MS) {
-    return { usable: false, reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days` };
+    return {
+      usable: false,
+      reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days`,
+    };
   }
   const credential = credentialFor(target, token, requestTimeoutMs);
   try {

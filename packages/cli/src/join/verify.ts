@@ -31,7 +31,12 @@ export async function verifyCredential(client: KubeClient, namespace: string): P
   const [create, secrets, elsewhere, everywhere, review] = await Promise.all([
     attempt(() =>
       replicas.create(
-        { apiVersion: API_VERSION, kind: PROMETHEUS_REPLICA.kind, metadata: { name: PROBE_NAME, namespace }, spec: { configMap: PROBE_NAME, bucketSecret: PROBE_NAME } },
+        {
+          apiVersion: API_VERSION,
+          kind: PROMETHEUS_REPLICA.kind,
+          metadata: { name: PROBE_NAME, namespace },
+          spec: { configMap: PROBE_NAME, bucketSecret: PROBE_NAME },
+        },
         { dryRun: true },
       ),
     ),

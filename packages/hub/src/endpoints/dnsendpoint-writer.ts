@@ -15,7 +15,16 @@ export interface ProviderSpecificProperty {
 }
 
 export interface DNSEndpoint extends KubeObject {
-  spec?: { endpoints?: { dnsName: string; recordType: string; targets: string[]; recordTTL?: number; setIdentifier?: string; providerSpecific?: ProviderSpecificProperty[] }[] };
+  spec?: {
+    endpoints?: {
+      dnsName: string;
+      recordType: string;
+      targets: string[];
+      recordTTL?: number;
+      setIdentifier?: string;
+      providerSpecific?: ProviderSpecificProperty[];
+    }[];
+  };
 }
 
 /**
@@ -50,7 +59,16 @@ export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | un
       namespace: cluster.metadata.namespace,
       labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGERS.hub },
       ownerReferences: cluster.metadata.uid
-        ? [{ apiVersion: API_VERSION, kind: PROMETHEUS_CLUSTER.kind, name: cluster.metadata.name, uid: cluster.metadata.uid, controller: true, blockOwnerDeletion: true }]
+        ? [
+            {
+              apiVersion: API_VERSION,
+              kind: PROMETHEUS_CLUSTER.kind,
+              name: cluster.metadata.name,
+              uid: cluster.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ]
         : undefined,
     },
     spec: {
@@ -125,7 +143,11 @@ export class DNSEndpointWriter {
   async #refresh(): Promise<void> {
     const established = this.crds.list().some((crd) => (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'));
     if (established && !this.#endpoints) {
-      this.#endpoints = new Informer(this.#resources, { logger: this.#logger, metrics: this.#metrics, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}` });
+      this.#endpoints = new Informer(this.#resources, {
+        logger: this.#logger,
+        metrics: this.#metrics,
+        labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}`,
+      });
       this.#endpoints.start();
       await this.#endpoints.waitForSync();
       this.#logger.info('external-dns DNSEndpoint CRD found: writing DNSEndpoints');
@@ -135,5 +157,4 @@ export class DNSEndpointWriter {
       await this.stop();
     }
   }
-
 }

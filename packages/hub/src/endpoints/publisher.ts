@@ -114,4 +114,3 @@ export class EndpointPublisher {
 export function endpointSet(cluster: PrometheusCluster): EndpointSet {
   return { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name, endpoints: cluster.status?.endpoints ?? [] };
 }
-

@@ -164,7 +164,11 @@ export class RedisEndpointStore implements EndpointStore {
 
   waiting(): string | undefined {
     if (this.#loaded) return undefined;
-    const why = this.#downSince ? ` (unreachable since ${this.#downSince.toISOString()})` : this.#unpublished ? ' (the hub has published nothing there yet)' : '';
+    const why = this.#downSince
+      ? ` (unreachable since ${this.#downSince.toISOString()})`
+      : this.#unpublished
+        ? ' (the hub has published nothing there yet)'
+        : '';
     return `no endpoint records loaded from Redis yet${why}: not serving an empty list in their place`;
   }
 

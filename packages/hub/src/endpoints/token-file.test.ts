@@ -68,7 +68,9 @@ describe('tokenFromFile', () => {
     file.write('');
     expect(token()).toBe('kept-token');
     expect(token()).toBe('kept-token');
-    expect(lines.filter((line) => line.level === 'error')).toEqual([expect.objectContaining({ file: file.path, msg: 'the API token file became empty; still requiring the previous token' })]);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({ file: file.path, msg: 'the API token file became empty; still requiring the previous token' }),
+    ]);
     rmSync(file.path);
     expect(token()).toBe('kept-token');
     expect(token()).toBe('kept-token');

@@ -30,7 +30,8 @@ export function tokenFromFile(path: string, logger: Logger): () => string {
   } catch (error) {
     throw new TokenFileError(`cannot read the API token file ${path}: ${errorMessage(error)}`);
   }
-  if (token === '') throw new TokenFileError(`the API token file ${path} is empty: put the bearer token the endpoints API requires in it (an empty file is never "no token")`);
+  if (token === '')
+    throw new TokenFileError(`the API token file ${path} is empty: put the bearer token the endpoints API requires in it (an empty file is never "no token")`);
   // Logged once per problem, not once per request.
   let failing: string | undefined;
   return () => {

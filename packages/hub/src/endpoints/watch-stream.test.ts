@@ -9,7 +9,12 @@ import { MemoryEndpointStore } from './memory-store.ts';
 import { PRESSED_BUFFER_BYTES, Watchers } from './watch-stream.ts';
 
 const many = (seed: number, count: number): DNSRecord[] => [
-  { dnsName: 'query.example.com', recordType: 'A', targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`), ttl: 30 },
+  {
+    dnsName: 'query.example.com',
+    recordType: 'A',
+    targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`),
+    ttl: 30,
+  },
 ];
 
 async function cut(metrics: KitMetrics, reason: string): Promise<number> {
@@ -32,7 +37,10 @@ describe('watchers under pressure', () => {
       await new Promise((resolve) => socket.once('connect', resolve));
       socket.write('GET /watch HTTP/1.1\r\nHost: x\r\n\r\n');
       socket.pause();
-      await eventually('the watcher connected', async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoints_watchers'])[0]?.value === 1);
+      await eventually(
+        'the watcher connected',
+        async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoints_watchers'])[0]?.value === 1,
+      );
       // Without pressure the 1 GiB buffer holds far more than the pressed one.
       for (let seed = 1; seed <= 400; seed++) await store.put({ namespace: 'ns', name: 'big', endpoints: many(seed, 4000) });
       expect(await cut(metrics, 'slow')).toBe(0);

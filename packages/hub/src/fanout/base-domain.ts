@@ -2,7 +2,12 @@ import { objectKey } from '@promfleet/kube/client';
 
 /** What `baseDomain` arbitration reads of a PrometheusCluster. */
 export interface Claimant {
-  readonly metadata: { readonly namespace?: string | undefined; readonly name: string; readonly creationTimestamp?: string | undefined; readonly deletionTimestamp?: string | undefined };
+  readonly metadata: {
+    readonly namespace?: string | undefined;
+    readonly name: string;
+    readonly creationTimestamp?: string | undefined;
+    readonly deletionTimestamp?: string | undefined;
+  };
 }
 
 export interface BaseDomainClaim {

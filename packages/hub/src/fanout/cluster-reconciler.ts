@@ -1,4 +1,18 @@
-import { ANNOTATIONS, disallowedImages, FIELD_MANAGERS, FINALIZERS, formatFieldError, LABELS, matchesLabelSelector, publicHosts, validate, type MemberCluster, type MemberEntry, type PrometheusCluster, PrometheusClusters } from '@promfleet/api';
+import {
+  ANNOTATIONS,
+  disallowedImages,
+  FIELD_MANAGERS,
+  FINALIZERS,
+  formatFieldError,
+  LABELS,
+  matchesLabelSelector,
+  publicHosts,
+  validate,
+  type MemberCluster,
+  type MemberEntry,
+  type PrometheusCluster,
+  PrometheusClusters,
+} from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
 import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
@@ -102,7 +116,10 @@ export class ClusterReconciler {
     const entries = views.map((view, i) => {
       const report = reports[i] ?? vetMemberReport(undefined);
       const noOperator = noOperatorMessage(report.replica, view.name, now, waitMs);
-      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)), report);
+      return withReportProblem(
+        memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)),
+        report,
+      );
     });
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
     const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
@@ -128,7 +145,14 @@ export class ClusterReconciler {
     const credential = loadCredential(member, this.#options.secrets);
     const reach = reachability(connection?.health, credential.ok ? undefined : credential, new Date(), this.#options.offlineAfterMs);
     const key = `${member.spec.namespace}/${cluster.metadata.name}`;
-    const view = { name, reachability: reach, cacheSynced: connection?.replicas.hasSynced ?? false, replica: connection?.replicas.get(key), conflict: false, applyError: undefined };
+    const view = {
+      name,
+      reachability: reach,
+      cacheSynced: connection?.replicas.hasSynced ?? false,
+      replica: connection?.replicas.get(key),
+      conflict: false,
+      applyError: undefined,
+    };
     if (!connection || reach.state !== 'ready' || !view.cacheSynced) return view;
     const identity = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
     if (view.replica && !isManagedBy(view.replica, identity)) return { ...view, conflict: true };
@@ -152,7 +176,12 @@ export class ClusterReconciler {
     if (replica.metadata.labels?.[LABELS.member] !== connection.name) return undefined;
     try {
       await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
-      await this.#options.events.record(cluster, 'Normal', 'ReplicaRemoved', `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`);
+      await this.#options.events.record(
+        cluster,
+        'Normal',
+        'ReplicaRemoved',
+        `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`,
+      );
       return undefined;
     } catch (error) {
       return `${connection.name}: ${errorMessage(error)}`;
@@ -176,7 +205,12 @@ export class ClusterReconciler {
   }
 
   /** A Warning Event for each member whose report newly became unusable or unpublishable. */
-  async #reportNewProblems(cluster: PrometheusCluster, entries: readonly MemberEntry[], reports: readonly MemberReport[], previous: ReadonlyMap<string, MemberEntry>): Promise<void> {
+  async #reportNewProblems(
+    cluster: PrometheusCluster,
+    entries: readonly MemberEntry[],
+    reports: readonly MemberReport[],
+    previous: ReadonlyMap<string, MemberEntry>,
+  ): Promise<void> {
     for (const [i, entry] of entries.entries()) {
       const problem = reports[i]?.unpublishable ?? reports[i]?.unusable;
       if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
@@ -185,7 +219,12 @@ export class ClusterReconciler {
   }
 
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    const written = await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: PROGRESSING } });
+    const written = await updateStatus(live, status, {
+      applier: this.#applier,
+      resources: this.#resources,
+      events: this.#options.events,
+      transitions: { benign: PROGRESSING },
+    });
     if (written.changed) await this.#failingStaticEvents(live, status);
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
@@ -198,7 +237,8 @@ export class ClusterReconciler {
   async #failingStaticEvents(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
     const before = findCondition(live.status?.conditions, CLUSTER_CONDITIONS.dnsPublished);
     const after = findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished);
-    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC) await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
+    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC)
+      await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
     if (before?.reason === FAILING_STATIC && after?.reason !== FAILING_STATIC) {
       await this.#options.events.record(live, 'Normal', 'FailingStaticEnded', `no longer failing static: ${after?.message ?? 'no DNS records'}`);
     }
@@ -211,7 +251,12 @@ export class ClusterReconciler {
       live.metadata.generation,
       new Date(),
     );
-    await this.#write(live, { ...live.status, ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}), phase: 'Degraded', conditions });
+    await this.#write(live, {
+      ...live.status,
+      ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}),
+      phase: 'Degraded',
+      conditions,
+    });
     return undefined;
   }
 
@@ -253,4 +298,3 @@ export class ClusterReconciler {
     });
   }
 }
-

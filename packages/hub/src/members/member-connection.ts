@@ -101,7 +101,12 @@ export class MemberConnection {
 
   /** Probes now (the loop goes on from here). */
   async probe(): Promise<ProbeResult> {
-    const result = await probeMember(this.client, this.namespace, this.#options.expiresAt, Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs));
+    const result = await probeMember(
+      this.client,
+      this.namespace,
+      this.#options.expiresAt,
+      Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs),
+    );
     if (this.#stopped) return result;
     this.#last = result;
     if (result.ok) this.#lastSuccess = result;

@@ -76,7 +76,12 @@ export class MemberReconciler {
     const problem = credential.ok ? undefined : credential;
     const operatorVersion = (connection?.replicas.hasSynced ? reportedOperatorVersion(connection.replicas.list()) : undefined) ?? live.status?.operatorVersion;
     const status = { ...memberStatus(live, problem, connection?.health, now, this.#options.timings), ...(operatorVersion ? { operatorVersion } : {}) };
-    await updateStatus(live, status, { applier: this.#applier, resources: this.#resources, events: this.#options.events, transitions: { benign: CREDENTIAL_FINE } });
+    await updateStatus(live, status, {
+      applier: this.#applier,
+      resources: this.#resources,
+      events: this.#options.events,
+      transitions: { benign: CREDENTIAL_FINE },
+    });
     this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
     const expiresAt = credential.ok ? credential.expiresAt : undefined;
     if (expiresAt) this.#options.hubMetrics.credentialExpiry.set({ member: name }, expiresAt.getTime() / 1000);

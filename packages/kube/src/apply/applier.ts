@@ -45,7 +45,12 @@ export class Applier {
     this.hashAnnotation = options.hashAnnotation;
   }
 
-  async apply<T extends KubeObject>(resources: ResourceClient<T>, desired: Writable<T>, live: T | undefined, options: { force?: boolean } = {}): Promise<ApplyResult<T>> {
+  async apply<T extends KubeObject>(
+    resources: ResourceClient<T>,
+    desired: Writable<T>,
+    live: T | undefined,
+    options: { force?: boolean } = {},
+  ): Promise<ApplyResult<T>> {
     const hash = appliedHash(desired, this.hashAnnotation);
     const object: Writable<T> = {
       ...desired,
@@ -67,7 +72,11 @@ export class Applier {
    * Applies `status` through the status subresource when it differs from the live status. The
    * status is wholly this manager's, so it is compared for equality, not as a subset.
    */
-  async applyStatus<T extends KubeObject & { status?: unknown }>(resources: ResourceClient<T>, live: T, status: NonNullable<T['status']>): Promise<ApplyResult<T>> {
+  async applyStatus<T extends KubeObject & { status?: unknown }>(
+    resources: ResourceClient<T>,
+    live: T,
+    status: NonNullable<T['status']>,
+  ): Promise<ApplyResult<T>> {
     if (semanticEqual(status, live.status)) return { object: live, changed: false };
     const { name, namespace } = live.metadata ?? {};
     const object = { metadata: { name, ...(namespace ? { namespace } : {}) }, status } as unknown as Writable<T>;

@@ -56,4 +56,10 @@ export const Ingresses = resourceType<IIngress>('networking.k8s.io', 'v1', 'ingr
 export const Leases = resourceType<ILease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true);
 export const Roles = resourceType<IRole>('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true);
 export const RoleBindings = resourceType<IRoleBinding>('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true);
-export const CustomResourceDefinitions = resourceType<ICustomResourceDefinition>('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false);
+export const CustomResourceDefinitions = resourceType<ICustomResourceDefinition>(
+  'apiextensions.k8s.io',
+  'v1',
+  'customresourcedefinitions',
+  'CustomResourceDefinition',
+  false,
+);

@@ -101,7 +101,9 @@ describe('a member that answers too much', () => {
       );
       // What the kernel buffers hold beyond the limit, not a gigabyte.
       expect(sent.get('/version')).toBeLessThan(64 * 2 ** 20);
-      await expect(hostile.request({ verb: 'discovery', method: 'GET', path: '/announced' })).rejects.toThrow('the response body is larger than 1 MiB; refused');
+      await expect(hostile.request({ verb: 'discovery', method: 'GET', path: '/announced' })).rejects.toThrow(
+        'the response body is larger than 1 MiB; refused',
+      );
     } finally {
       await hostile.close();
     }
@@ -110,8 +112,15 @@ describe('a member that answers too much', () => {
   it('a watch stream without a newline gives a bounded error', async () => {
     const hostile = client();
     try {
-      const events = await new ResourceClient(hostile, PrometheusReplicas).watch({ namespace: 'monitoring', resourceVersion: '1', timeoutSeconds: 60, silenceMs: 60_000 });
-      await expect(events.next()).rejects.toThrow('hostile: watch /apis/promfleet.io/v1alpha1/namespaces/monitoring/prometheusreplicas: the watch event is larger than 1 MiB; refused');
+      const events = await new ResourceClient(hostile, PrometheusReplicas).watch({
+        namespace: 'monitoring',
+        resourceVersion: '1',
+        timeoutSeconds: 60,
+        silenceMs: 60_000,
+      });
+      await expect(events.next()).rejects.toThrow(
+        'hostile: watch /apis/promfleet.io/v1alpha1/namespaces/monitoring/prometheusreplicas: the watch event is larger than 1 MiB; refused',
+      );
       expect(sent.get('watch')).toBeLessThan(64 * 2 ** 20);
     } finally {
       await hostile.close();

@@ -123,7 +123,9 @@ describe('Controller', () => {
     await advance(clock, 0);
     await controller.stop();
     const reconciles = lines.filter((line) => line.object !== undefined);
-    expect(reconciles.filter((line) => line.msg === 'reconcile failed')).toMatchObject([{ level: 'error', object: 'ns/bad', result: 'terminal', err: 'spec invalid' }]);
+    expect(reconciles.filter((line) => line.msg === 'reconcile failed')).toMatchObject([
+      { level: 'error', object: 'ns/bad', result: 'terminal', err: 'spec invalid' },
+    ]);
     expect(reconciles.filter((line) => line.msg === 'reconciled')).toMatchObject(successes);
   });
 });

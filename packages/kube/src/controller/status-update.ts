@@ -23,7 +23,8 @@ export interface StatusUpdate<T extends WithConditions> {
 export async function updateStatus<T extends WithConditions>(live: T, status: NonNullable<T['status']>, update: StatusUpdate<T>): Promise<ApplyResult<T>> {
   const written = await update.applier.applyStatus(update.resources, live, status);
   if (written.changed) {
-    for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], update.transitions)) await update.events.record(live, event.type, event.reason, event.message);
+    for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], update.transitions))
+      await update.events.record(live, event.type, event.reason, event.message);
   }
   return written;
 }

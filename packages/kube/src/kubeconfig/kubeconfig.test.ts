@@ -45,7 +45,15 @@ async function https(kubeConfig: KubeConfig): Promise<HTTPSOptions> {
 describe('KubeConfig, read as client-node reads it', () => {
   it('takes the current context of a file: server without a trailing slash, CA, token, namespace', async () => {
     const kc = loadKubeConfig({ file: write('token.yaml', config('hub', { token: 'hub-token' })) });
-    expect(kc.getCurrentCluster()).toEqual({ name: 'hub', server: 'https://hub.example.com:6443', caData: base64('hub-ca'), caFile: undefined, skipTLSVerify: false, tlsServerName: undefined, proxyUrl: undefined });
+    expect(kc.getCurrentCluster()).toEqual({
+      name: 'hub',
+      server: 'https://hub.example.com:6443',
+      caData: base64('hub-ca'),
+      caFile: undefined,
+      skipTLSVerify: false,
+      tlsServerName: undefined,
+      proxyUrl: undefined,
+    });
     expect(kc.getContextObject(kc.getCurrentContext())?.namespace).toBe('hub-ns');
     expect(await https(kc)).toEqual({ ca: Buffer.from('hub-ca'), headers: { Authorization: 'Bearer hub-token' } });
   });
@@ -54,13 +62,33 @@ describe('KubeConfig, read as client-node reads it', () => {
     write('client.crt', 'CERT');
     write('client.key', 'KEY');
     write('ca.crt', 'CA');
-    const file = write('files.yaml', config('files', { 'client-certificate': 'client.crt', 'client-key': join(dir, 'client.key') }, { 'certificate-authority': 'ca.crt', 'certificate-authority-data': undefined, 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' }));
+    const file = write(
+      'files.yaml',
+      config(
+        'files',
+        { 'client-certificate': 'client.crt', 'client-key': join(dir, 'client.key') },
+        { 'certificate-authority': 'ca.crt', 'certificate-authority-data': undefined, 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' },
+      ),
+    );
     const options = await https(loadKubeConfig({ file }));
-    expect(options).toEqual({ ca: Buffer.from('CA'), cert: Buffer.from('CERT'), key: Buffer.from('KEY'), rejectUnauthorized: false, servername: 'api.internal', headers: {} });
+    expect(options).toEqual({
+      ca: Buffer.from('CA'),
+      cert: Buffer.from('CERT'),
+      key: Buffer.from('KEY'),
+      rejectUnauthorized: false,
+      servername: 'api.internal',
+      headers: {},
+    });
   });
 
   it('switches context on request and refuses one that does not exist', () => {
-    const both = { ...config('a', { token: 'a' }), contexts: [{ name: 'a', context: { cluster: 'a', user: 'a' } }, { name: 'b', context: { cluster: 'a', user: 'a', namespace: 'other' } }] };
+    const both = {
+      ...config('a', { token: 'a' }),
+      contexts: [
+        { name: 'a', context: { cluster: 'a', user: 'a' } },
+        { name: 'b', context: { cluster: 'a', user: 'a', namespace: 'other' } },
+      ],
+    };
     const file = write('contexts.yaml', both);
     expect(loadKubeConfig({ file, context: 'b' }).getContextObject('b')?.namespace).toBe('other');
     expect(() => loadKubeConfig({ file, context: 'c' })).toThrow('kubeconfig has no context "c"');
@@ -122,7 +150,7 @@ describe('KubeConfig, read as client-node reads it', () => {
     expect(kc.getContextObject(kc.getCurrentContext())?.namespace).toBe('monitoring');
   });
 
-  it('reads a user\'s token-file once, when loaded, like client-node', async () => {
+  it("reads a user's token-file once, when loaded, like client-node", async () => {
     const token = write('static-token', 'from-file');
     const kc = loadKubeConfig({ text: stringify(config('t', { 'token-file': token })) });
     write('static-token', 'changed');
@@ -131,7 +159,12 @@ describe('KubeConfig, read as client-node reads it', () => {
 
   it('runs an exec plugin through client-node, loaded for it', async () => {
     const credential = { apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'exec-token' } };
-    const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: process.execPath, args: ['-e', `console.log(${JSON.stringify(JSON.stringify(credential))})`], interactiveMode: 'Never' };
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      command: process.execPath,
+      args: ['-e', `console.log(${JSON.stringify(JSON.stringify(credential))})`],
+      interactiveMode: 'Never',
+    };
     const kc = loadKubeConfig({ text: stringify(config('exec', { exec })) });
     expect((await https(kc)).headers?.Authorization).toBe('Bearer exec-token');
   });

@@ -127,7 +127,12 @@ export class KubeConfig {
       this.loadFromCluster();
       return;
     }
-    this.loadFromOptions({ clusters: [{ name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false }], users: [{ name: 'user' }], contexts: [{ name: 'loaded-context', cluster: 'cluster', user: 'user' }], currentContext: 'loaded-context' });
+    this.loadFromOptions({
+      clusters: [{ name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false }],
+      users: [{ name: 'user' }],
+      contexts: [{ name: 'loaded-context', cluster: 'cluster', user: 'user' }],
+      currentContext: 'loaded-context',
+    });
   }
 
   /** The pod's service account: its CA, its token file (re-read as the kubelet rotates it), its namespace. */
@@ -137,9 +142,23 @@ export class KubeConfig {
     const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
     const namespaceFile = `${pathPrefix}${SERVICE_ACCOUNT}/namespace`;
     this.loadFromOptions({
-      clusters: [{ name: 'inCluster', caFile: `${pathPrefix}${SERVICE_ACCOUNT}/ca.crt`, server: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`, skipTLSVerify: false }],
+      clusters: [
+        {
+          name: 'inCluster',
+          caFile: `${pathPrefix}${SERVICE_ACCOUNT}/ca.crt`,
+          server: `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+          skipTLSVerify: false,
+        },
+      ],
       users: [{ name: 'inClusterUser', authProvider: { name: 'tokenFile', config: { tokenFile: `${pathPrefix}${SERVICE_ACCOUNT}/token` } } }],
-      contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser', namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8') : undefined }],
+      contexts: [
+        {
+          name: 'inClusterContext',
+          cluster: 'inCluster',
+          user: 'inClusterUser',
+          namespace: existsSync(namespaceFile) ? readFileSync(namespaceFile, 'utf8') : undefined,
+        },
+      ],
       currentContext: 'inClusterContext',
     });
   }
@@ -201,7 +220,8 @@ export class KubeConfig {
 
   #readTokenFile(file: string): string {
     const now = Date.now();
-    if (this.#tokenFile === undefined || now - this.#tokenFile.readAt > TOKEN_FILE_REFRESH_MS) this.#tokenFile = { token: readFileSync(file, 'utf8'), readAt: now };
+    if (this.#tokenFile === undefined || now - this.#tokenFile.readAt > TOKEN_FILE_REFRESH_MS)
+      this.#tokenFile = { token: readFileSync(file, 'utf8'), readAt: now };
     return this.#tokenFile.token;
   }
 

@@ -128,12 +128,17 @@ export class LeaderElector {
     try {
       const existing = await this.#leases.get(name, namespace, { signal, timeoutMs: this.#options.retryPeriodMs * 2 });
       if (!existing) {
-        await this.#write('POST', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
-        }, signal);
+        await this.#write(
+          'POST',
+          `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+          },
+          signal,
+        );
         this.#observeLeader(identity);
         return this.#renewed();
       }
@@ -144,15 +149,20 @@ export class LeaderElector {
       const duration = (existing.spec?.leaseDurationSeconds ?? 0) * 1000;
       if (holder !== '' && holder !== identity && this.#observed.at + duration > Date.now()) return false;
       const transitions = (existing.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-      await this.#write('PUT', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`, {
-        ...existing,
-        spec: {
-          ...existing.spec,
-          ...spec,
-          leaseTransitions: transitions,
-          acquireTime: holder === identity ? existing.spec?.acquireTime : microTime(now),
+      await this.#write(
+        'PUT',
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
+        {
+          ...existing,
+          spec: {
+            ...existing.spec,
+            ...spec,
+            leaseTransitions: transitions,
+            acquireTime: holder === identity ? existing.spec?.acquireTime : microTime(now),
+          },
         },
-      }, signal);
+        signal,
+      );
       this.#observeLeader(identity);
       return this.#renewed();
     } catch (error) {

@@ -15,10 +15,14 @@ describe('leaseTiming', () => {
   });
 
   it('refuses a renew deadline that is not less than the lease duration', () => {
-    expect(timing('--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=10s')).toEqual({ error: '--leader-elect-renew-deadline must be less than --leader-elect-lease-duration' });
+    expect(timing('--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=10s')).toEqual({
+      error: '--leader-elect-renew-deadline must be less than --leader-elect-lease-duration',
+    });
   });
 
   it('refuses a renew deadline shorter than a jittered retry', () => {
-    expect(timing('--leader-elect-renew-deadline=2s')).toEqual({ error: '--leader-elect-renew-deadline must be at least 3s (the retry period is 2s, jittered)' });
+    expect(timing('--leader-elect-renew-deadline=2s')).toEqual({
+      error: '--leader-elect-renew-deadline must be at least 3s (the retry period is 2s, jittered)',
+    });
   });
 });

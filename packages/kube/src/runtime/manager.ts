@@ -36,7 +36,8 @@ export interface ManagerOptions {
   /** `host:port` for /metrics, /healthz, /readyz (and routes others add). */
   readonly listen: string;
   /** The Lease's namespace (and client-go's timings, by default); absent: this process always leads. */
-  readonly leaderElection?: (Pick<LeaderElectionOptions, 'namespace'> & Partial<Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>) | undefined;
+  readonly leaderElection?:
+    (Pick<LeaderElectionOptions, 'namespace'> & Partial<Pick<LeaderElectionOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>) | undefined;
   /** Serve HTTPS (see createHttpServer). */
   readonly tls?: HttpServerOptions['tls'];
   /** This process in the Lease and in Events; default: the pod (or host) name and a random suffix. */

@@ -25,7 +25,12 @@ export function ingress(context: BuildContext): IIngress | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: childMetadata(context, context.names.ingress, 'thanos-query', annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    metadata: childMetadata(
+      context,
+      context.names.ingress,
+      'thanos-query',
+      annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {},
+    ),
     spec: { ...(className ? { ingressClassName: className } : {}), ...(tls ? { tls } : {}), rules },
   };
 }

@@ -1,6 +1,21 @@
 import { DEFAULTS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { namespacedInformer, PolledObjects, type Cache, type InformerOptions, type SharedInformer } from '@promfleet/kube/cache';
-import { ConfigMaps, Deployments, Ingresses, Pods, ResourceClient, resourceType, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import {
+  ConfigMaps,
+  Deployments,
+  Ingresses,
+  Pods,
+  ResourceClient,
+  resourceType,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
+  Services,
+  StatefulSets,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+} from '@promfleet/kube/client';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';

@@ -1,7 +1,23 @@
 import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { SharedInformer } from '@promfleet/kube/cache';
-import { errorMessage, ConfigMaps, Deployments, Ingresses, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, splitKey, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import {
+  errorMessage,
+  ConfigMaps,
+  Deployments,
+  Ingresses,
+  Pods,
+  ResourceClient,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
+  Services,
+  StatefulSets,
+  splitKey,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+} from '@promfleet/kube/client';
 import { updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
 import type { EventRecorder } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
@@ -47,7 +63,13 @@ const PROBE_PENDING_MS = 10_000;
  * Ready=False on the way up: pods starting, or waiting on what Reconciled already warns about, or
  * paused on purpose; claims growing and a Compactor starting are progress, not problems.
  */
-const STILL_STARTING: ReadonlySet<string> = new Set([REASONS.tiersNotReady, REASONS.waitingForInput, REASONS.paused, REASONS.resizing, REASONS.compactorNotReady]);
+const STILL_STARTING: ReadonlySet<string> = new Set([
+  REASONS.tiersNotReady,
+  REASONS.waitingForInput,
+  REASONS.paused,
+  REASONS.resizing,
+  REASONS.compactorNotReady,
+]);
 
 export class ReplicaReconciler {
   readonly #options: ReconcilerOptions;
@@ -71,8 +93,12 @@ export class ReplicaReconciler {
       podCache: caches.pods,
       events: options.events,
     });
-    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: SharedInformer<T>, desired: (children: DesiredChildren) => readonly T[], apply?: ChildKind<T>['apply']) =>
-      ({ resources: new ResourceClient(client, type), cache, desired, apply }) as unknown as ChildKind;
+    const kind = <T extends KubeObject>(
+      type: ResourceType<T>,
+      cache: SharedInformer<T>,
+      desired: (children: DesiredChildren) => readonly T[],
+      apply?: ChildKind<T>['apply'],
+    ) => ({ resources: new ResourceClient(client, type), cache, desired, apply }) as unknown as ChildKind;
     this.#grafanaAdmin = new GrafanaAdminSecrets(client, caches.secrets, options.events);
     // Identity and NetworkPolicies before the workloads, so no pod starts without them.
     this.#kinds = [
@@ -82,7 +108,12 @@ export class ReplicaReconciler {
       kind(NetworkPolicies, caches.networkPolicies, (c) => c.networkPolicies),
       kind(ConfigMaps, caches.configMaps, (c) => c.configMaps),
       kind(Services, caches.services, (c) => c.services),
-      kind(StatefulSets, caches.statefulSets, (c) => c.statefulSets, (replica, desired, live) => this.#migration.apply(replica, desired, live)),
+      kind(
+        StatefulSets,
+        caches.statefulSets,
+        (c) => c.statefulSets,
+        (replica, desired, live) => this.#migration.apply(replica, desired, live),
+      ),
       kind(Deployments, caches.deployments, (c) => c.deployments),
       kind(Ingresses, caches.ingresses, (c) => c.ingresses),
       kind(options.pdbType, caches.podDisruptionBudgets, (c) => c.podDisruptionBudgets),
@@ -162,7 +193,9 @@ export class ReplicaReconciler {
   /** ConfigApplied from the running Prometheus pods, or undefined before there are any to ask. */
   async #configApplied(replica: PrometheusReplica, namespace: string, pods: readonly IPod[]) {
     const probe = this.#options.configProbe;
-    const prometheus = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === 'prometheus' && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running');
+    const prometheus = pods.filter(
+      (pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === 'prometheus' && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running',
+    );
     if (!probe || prometheus.length === 0) return undefined;
     const owned = this.#options.caches.configMaps.get(`${namespace}/${childNames(replica.metadata.name).prometheusConfig}`);
     const expected = owned?.metadata?.annotations?.[ANNOTATIONS.configHash];
