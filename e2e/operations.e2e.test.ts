@@ -3,7 +3,7 @@ import { DNSEndpoints } from '@promfleet/hub';
 import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
 import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { releaseVersion } from '@promfleet/kube/version';
-import { ENTRIES, EXTERNAL_DNS_CRD_DIR, installCRDs, runCli, startFleet, startNodeProcess, type Fleet, type NodeProcess } from '@promfleet/testkit';
+import { ENTRIES, EXTERNAL_DNS_CRD_DIR, installCRDs, runCli, startFleet, startNodeProcess, statusOf, type Fleet, type NodeProcess } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
@@ -256,15 +256,3 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
     expect(entry(await clusters.get('cloud', 'default'), 'eu-west')?.phase).toBe('Running');
   });
 });
-
-/** The status code of a request expected to fail, or 'ok'. */
-async function statusOf(request: () => Promise<unknown>): Promise<number | 'ok'> {
-  try {
-    await request();
-    return 'ok';
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    throw error;
-  }
-}

@@ -48,18 +48,6 @@ export async function credentialClient(hub: KubeClient, member: string): Promise
   return new KubeClient(loadKubeConfig({ text: stored.text }), { cluster: `credential-${member}` });
 }
 
-/** The status code of a request that is expected to fail, or 'ok'. */
-export async function statusOf(request: () => Promise<unknown>): Promise<number | 'ok'> {
-  try {
-    await request();
-    return 'ok';
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    throw error;
-  }
-}
-
 export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }

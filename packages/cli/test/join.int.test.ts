@@ -14,11 +14,11 @@ import {
 } from '@promfleet/kube/client';
 import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
-import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+import { installCRDs, startFleet, statusOf, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { join, JoinError, type JoinOptions, type Step } from '../src/index.ts';
-import { adminClient, credentialClient, eventually, jwtClaims, resources, runCli, statusOf, storedCredential } from './helpers.ts';
+import { adminClient, credentialClient, eventually, jwtClaims, resources, runCli, storedCredential } from './helpers.ts';
 
 let fleet: Fleet;
 let hub: KubeClient;
