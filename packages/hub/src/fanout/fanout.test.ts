@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
 import { desiredReplica, isManagedBy, ownerKey } from './desired-replica.ts';
-import { memberEntry, type MemberView } from './member-entry.ts';
+import { memberView } from '../../test/member-view.ts';
+import { memberEntry } from './member-entry.ts';
 
 function cluster(spec: Record<string, unknown> = {}, generation = 3): PrometheusCluster {
   const result = validate('PrometheusCluster', {
@@ -31,16 +32,6 @@ function replicaIn(status: PrometheusReplica['status'], generation = 1, source =
     ...(status ? { status } : {}),
   };
 }
-
-const view = (overrides: Partial<MemberView>): MemberView => ({
-  name: 'eu-west',
-  reachability: { state: 'ready' },
-  cacheSynced: true,
-  replica: undefined,
-  conflict: false,
-  applyError: undefined,
-  ...overrides,
-});
 
 describe('desiredReplica', () => {
   it('copies the replica fields, names it after the cluster, owns paused, labels it as the hub’s and records the generation', () => {
@@ -113,7 +104,7 @@ describe('desiredReplica', () => {
 describe('memberEntry', () => {
   it('reports a running replica with its host, addresses and the cluster generation it observed', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { queryHost: 'query.x', addresses: ['192.0.2.10'] } });
-    expect(memberEntry(view({ replica }), undefined)).toEqual({
+    expect(memberEntry(memberView({ replica }), undefined)).toEqual({
       name: 'eu-west',
       observedGeneration: 3,
       queryHost: 'query.x',
@@ -136,7 +127,7 @@ describe('memberEntry', () => {
       },
     ] as const;
     const running = replicaIn({ observedGeneration: 1, phase: 'Running', conditions: [...conditions] });
-    expect(memberEntry(view({ replica: running }), undefined)).toMatchObject({
+    expect(memberEntry(memberView({ replica: running }), undefined)).toMatchObject({
       phase: 'Running',
       ready: true,
       message: 'ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config',
@@ -146,36 +137,38 @@ describe('memberEntry', () => {
       phase: 'Degraded',
       conditions: [{ ...conditions[0], status: 'False', reason: 'TiersNotReady', message: 'prometheus 0/1 ready' }, conditions[1]],
     });
-    expect(memberEntry(view({ replica: degraded }), undefined).message).toBe(
+    expect(memberEntry(memberView({ replica: degraded }), undefined).message).toBe(
       'prometheus 0/1 ready; ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config',
     );
   });
 
   it('keeps the previous observed generation while the operator has not caught up', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running' }, 2, '4');
-    expect(memberEntry(view({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration).toBe(3);
+    expect(
+      memberEntry(memberView({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration,
+    ).toBe(3);
   });
 
   it('marks an offline member stale with its last known state, out of readiness', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { addresses: ['192.0.2.10'] } });
     const entry = memberEntry(
-      view({ replica, reachability: { state: 'offline', message: 'no successful probe', lastSeen: '2026-01-01T00:00:00Z' } }),
+      memberView({ replica, reachability: { state: 'offline', message: 'no successful probe', lastSeen: '2026-01-01T00:00:00Z' } }),
       undefined,
     );
     expect(entry).toMatchObject({ phase: 'Offline', ready: false, stale: true, lastSeen: '2026-01-01T00:00:00Z', addresses: ['192.0.2.10'] });
   });
 
   it('reports a conflict, an unusable credential, a pending list and an apply error', () => {
-    expect(memberEntry(view({ conflict: true }), undefined)).toMatchObject({ phase: 'Conflict', ready: false, stale: false });
-    expect(memberEntry(view({ reachability: { state: 'unusable', message: 'bad kubeconfig', lastSeen: undefined } }), undefined)).toMatchObject({
+    expect(memberEntry(memberView({ conflict: true }), undefined)).toMatchObject({ phase: 'Conflict', ready: false, stale: false });
+    expect(memberEntry(memberView({ reachability: { state: 'unusable', message: 'bad kubeconfig', lastSeen: undefined } }), undefined)).toMatchObject({
       phase: 'Error',
       stale: true,
       message: 'bad kubeconfig',
     });
-    expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
-    expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
-    expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
-    expect(memberEntry(view({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({
+    expect(memberEntry(memberView({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
+    expect(memberEntry(memberView({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
+    expect(memberEntry(memberView({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+    expect(memberEntry(memberView({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({
       phase: 'Pending',
       message: 'not created: spec.images.thanos: not allowed',
     });
@@ -191,10 +184,10 @@ describe('memberEntry', () => {
       addresses: ['192.0.2.10'],
       queryHost: 'query.x',
     };
-    expect(memberEntry(view({ reachability: { state: 'unknown', message: 'waiting for the first probe' } }), recorded)).toEqual(recorded);
-    expect(memberEntry(view({ cacheSynced: false }), recorded)).toEqual(recorded);
+    expect(memberEntry(memberView({ reachability: { state: 'unknown', message: 'waiting for the first probe' } }), recorded)).toEqual(recorded);
+    expect(memberEntry(memberView({ cacheSynced: false }), recorded)).toEqual(recorded);
     // Once the member is known to be offline, the recorded entry goes stale (and out of DNS).
-    expect(memberEntry(view({ reachability: { state: 'offline', message: 'no probe', lastSeen: undefined } }), recorded)).toMatchObject({
+    expect(memberEntry(memberView({ reachability: { state: 'offline', message: 'no probe', lastSeen: undefined } }), recorded)).toMatchObject({
       phase: 'Offline',
       stale: true,
       addresses: ['192.0.2.10'],
