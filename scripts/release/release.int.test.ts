@@ -151,7 +151,7 @@ describe('the CLI', () => {
     expect(platform?.bin).toBe(CLI_BINARY);
   });
 
-  it('installs from the npm package with npm i -g, without dependencies, as promfleet and kubectl-promfleet', async () => {
+  it('installs from the npm package with npm i -g, without dependencies, as promfleet and kubectl-promfleet, and reaches a cluster', async () => {
     const prefix = join(scratch, 'npm-prefix');
     const install = await exec('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(out, npmTarballName(version))], {
       cwd: userDir,
@@ -165,6 +165,12 @@ describe('the CLI', () => {
     expect(manifest).not.toHaveProperty('dependencies');
     await expectWorkingCli(join(prefix, 'bin', 'promfleet'));
     expect(await exec(join(prefix, 'bin', 'kubectl-promfleet'), ['--version'], { env: userEnv })).toMatchObject({ code: 0, stdout: `promfleet ${version}\n` });
+    // A command that talks to a cluster: its client (undici, loaded when first used) is in a chunk of its own.
+    const members = await exec(join(prefix, 'bin', 'promfleet'), ['members', `--kubeconfig=${fleet.cluster('release').kubeconfigFile}`], {
+      cwd: userDir,
+      env: userEnv,
+    });
+    expect(members, members.stderr).toMatchObject({ code: 0, stdout: 'No members joined.\n' });
   });
 });
 

@@ -11,14 +11,14 @@ import { mib, readMemory, type MemoryReading } from '../../lib/process-memory.ts
 const SOURCES: Record<'hub' | 'operator', string> = { hub: 'packages/hub/src/main.ts', operator: 'packages/replica-operator/src/main.ts' };
 
 /**
- * The idle controller as the images run it: the release's single-file bundle (no type stripping,
- * unused code never evaluated), started without leader election before the fleet holds anything,
+ * The idle controller as the images run it: the release's split bundle (no type stripping; code
+ * it does not use neither parsed nor evaluated), started without leader election before the fleet holds anything,
  * and stopped after its reading.
  */
 export async function idleReleaseBundle(bench: BenchFleet, component: 'hub' | 'operator', args: readonly string[], settleMs: number): Promise<MemoryReading> {
   const dir = await mkdtemp(join(tmpdir(), 'promfleet-bench-bundle-'));
   try {
-    await bundle({ [component]: SOURCES[component] }, dir, 'esm', '0.0.0-bench');
+    await bundle({ [component]: SOURCES[component] }, dir, 'esm-split', '0.0.0-bench');
     const started = await bench.startProcess(`${component}-release-bundle`, join(dir, `${component}.mjs`), [
       ...args,
       '--leader-elect=false',

@@ -205,7 +205,9 @@ export class KubeClient {
   async #connect(): Promise<Transport> {
     const tls: TLSAndHeaders = {};
     await this.kubeConfig.applyToHTTPSOptions(tls);
-    const { Agent, request } = await import('undici');
+    // Its default export: the module itself, whether Node loads undici or a split bundle's chunk holds it
+    // (whose namespace has no named exports for a CommonJS module).
+    const { Agent, request } = (await import('undici')).default;
     const dispatcher = new Agent({
       connect: {
         ...(tls.ca ? { ca: tls.ca } : {}),
