@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { API_VERSION, type PrometheusCluster } from '@promfleet/api';
-import { ConfigMaps, ResourceClient } from '@promfleet/kube';
+import { ConfigMaps, ResourceClient } from '@promfleet/kube/client';
 import { runCli } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -31,14 +31,24 @@ beforeAll(async () => {
       { name: 'eu-west', labels: { platform: 'cloud', region: 'eu' } },
       { name: 'us-east', labels: { platform: 'cloud', region: 'us' } },
     ],
-    hub: { probeInterval: `${String(PROBE_MS / 1000)}s`, offlineAfter: `${String(OFFLINE_AFTER_MS / 1000)}s`, deletionTimeout: '20s', extraArgs: [`--api-token-file=${tokenFile}`] },
+    hub: {
+      probeInterval: `${String(PROBE_MS / 1000)}s`,
+      offlineAfter: `${String(OFFLINE_AFTER_MS / 1000)}s`,
+      deletionTimeout: '20s',
+      extraArgs: [`--api-token-file=${tokenFile}`],
+    },
   });
   supervisor = superviseOperators(pf);
   await pf.clusters.create({
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',
     metadata: { name: CLOUD, namespace: 'default' },
-    spec: { clusterSelector: { matchLabels: { platform: 'cloud' } }, configMap: 'prometheus-config', bucketSecret: 's3-bucket', storeAPI: { expose: 'LoadBalancer' } },
+    spec: {
+      clusterSelector: { matchLabels: { platform: 'cloud' } },
+      configMap: 'prometheus-config',
+      bucketSecret: 's3-bucket',
+      storeAPI: { expose: 'LoadBalancer' },
+    },
   } as unknown as PrometheusCluster);
 });
 
@@ -56,7 +66,10 @@ const sdTargets = async (): Promise<string[] | undefined> => {
 };
 const apiStores = async () => {
   const response = await fetch(`${pf.hubProcess.url}/api/v1/stores`, { headers: auth });
-  return { etag: response.headers.get('etag'), body: (await response.json()) as { revision: string; items: { namespace: string; name: string; targets: { member: string; address: string }[] }[] } };
+  return {
+    etag: response.headers.get('etag'),
+    body: (await response.json()) as { revision: string; items: { namespace: string; name: string; targets: { member: string; address: string }[] }[] },
+  };
 };
 /** Member → addresses in the status, the ConfigMap and the API, when all three agree. */
 const storesEverywhere = async (): Promise<{ member: string; address: string }[] | undefined> => {
@@ -69,10 +82,14 @@ const storesEverywhere = async (): Promise<{ member: string; address: string }[]
 
 describe('a global Thanos Query fed from the hub', () => {
   it('lists the StoreAPI address each member reports, in the status, the file-SD ConfigMap, the API and the CLI alike', async () => {
-    const stores = await eventually('both members in every list', async () => {
-      const found = await storesEverywhere();
-      return found?.length === 2 ? found : undefined;
-    }, 90_000);
+    const stores = await eventually(
+      'both members in every list',
+      async () => {
+        const found = await storesEverywhere();
+        return found?.length === 2 ? found : undefined;
+      },
+      90_000,
+    );
     expect(stores.map((endpoint) => endpoint.member)).toEqual([...MEMBERS]);
     // The fake load balancer's address on the gRPC port, one per member.
     for (const { address } of stores) expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+:10901$/);
@@ -108,7 +125,11 @@ describe('a global Thanos Query fed from the hub', () => {
     if (!cluster) throw new Error('no us-east');
     cluster.pause();
     try {
-      await eventually('us-east out of the status, the ConfigMap and the API', async () => (JSON.stringify(await storesEverywhere()) === JSON.stringify(euOnly) ? true : undefined), 60_000);
+      await eventually(
+        'us-east out of the status, the ConfigMap and the API',
+        async () => (JSON.stringify(await storesEverywhere()) === JSON.stringify(euOnly) ? true : undefined),
+        60_000,
+      );
       expect((await cloud())?.status?.clusters?.find((e) => e.name === 'us-east')).toMatchObject({ phase: 'Offline', stale: true });
     } finally {
       cluster.resume();
@@ -117,11 +138,17 @@ describe('a global Thanos Query fed from the hub', () => {
   });
 
   it('follows spec.storeAPI changed to a gRPC Ingress with a host per member', async () => {
-    await pf.clusters.patch(CLOUD, 'default', { spec: { storeAPI: { expose: 'Ingress', host: 'store-{{ member.name }}.{{ member.labels.region }}.example.com' } } });
-    const stores = await eventually('each member at its own Ingress host', async () => {
-      const found = await storesEverywhere();
-      return found?.every((endpoint) => endpoint.address.endsWith(':443')) && found.length === 2 ? found : undefined;
-    }, 90_000);
+    await pf.clusters.patch(CLOUD, 'default', {
+      spec: { storeAPI: { expose: 'Ingress', host: 'store-{{ member.name }}.{{ member.labels.region }}.example.com' } },
+    });
+    const stores = await eventually(
+      'each member at its own Ingress host',
+      async () => {
+        const found = await storesEverywhere();
+        return found?.every((endpoint) => endpoint.address.endsWith(':443')) && found.length === 2 ? found : undefined;
+      },
+      90_000,
+    );
     expect(stores).toEqual([
       { member: 'eu-west', address: 'store-eu-west.eu.example.com:443' },
       { member: 'us-east', address: 'store-us-east.us.example.com:443' },
@@ -130,16 +157,24 @@ describe('a global Thanos Query fed from the hub', () => {
 
   it('drops the list when spec.storeAPI goes, brings it back when it returns, and removes it with the PrometheusCluster', async () => {
     await pf.clusters.patch(CLOUD, 'default', { spec: { storeAPI: null } });
-    await eventually('no ConfigMap, no API entry, no storeEndpoints', async () => {
-      const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud())?.status?.storeEndpoints === undefined;
-      return gone && (await apiStores()).body.items.length === 0 ? true : undefined;
-    }, 90_000);
+    await eventually(
+      'no ConfigMap, no API entry, no storeEndpoints',
+      async () => {
+        const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud())?.status?.storeEndpoints === undefined;
+        return gone && (await apiStores()).body.items.length === 0 ? true : undefined;
+      },
+      90_000,
+    );
     await pf.clusters.patch(CLOUD, 'default', { spec: { storeAPI: { expose: 'LoadBalancer' } } });
     await eventually('both members listed again', async () => ((await storesEverywhere())?.length === 2 ? true : undefined), 90_000);
     await pf.clusters.delete(CLOUD, 'default');
-    await eventually('the ConfigMap gone and the API without the cluster', async () => {
-      const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud()) === undefined;
-      return gone && (await apiStores()).body.items.length === 0 ? true : undefined;
-    }, 90_000);
+    await eventually(
+      'the ConfigMap gone and the API without the cluster',
+      async () => {
+        const gone = (await configMaps().get(SD, 'default')) === undefined && (await cloud()) === undefined;
+        return gone && (await apiStores()).body.items.length === 0 ? true : undefined;
+      },
+      90_000,
+    );
   });
 });

@@ -66,10 +66,13 @@ describe('promfleet-hub globalQuery', () => {
     expect(pod.automountServiceAccountToken).toBe(false);
     // Its own Service and Ingress, selecting only its pods; the hub's Service does not select them.
     const labels = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
-    const selects = (service: KubeObject | undefined) => Object.entries((service as unknown as { spec: { selector: Record<string, string> } }).spec.selector).every(([k, v]) => labels[k] === v);
+    const selects = (service: KubeObject | undefined) =>
+      Object.entries((service as unknown as { spec: { selector: Record<string, string> } }).spec.selector).every(([k, v]) => labels[k] === v);
     expect(selects(named(objects, 'Service', '-global-query'))).toBe(true);
     expect(selects(ofKind(objects, 'Service').find((s) => s.metadata.name === 'promfleet-hub'))).toBe(false);
-    expect((named(objects, 'Ingress', '-global-query') as unknown as { spec: { rules: { host: string }[] } }).spec.rules[0]?.host).toBe('query.global.example.com');
+    expect((named(objects, 'Ingress', '-global-query') as unknown as { spec: { rules: { host: string }[] } }).spec.rules[0]?.host).toBe(
+      'query.global.example.com',
+    );
     expect(named(objects, 'Deployment', '-store-gateway')).toBeDefined();
   });
 
@@ -82,7 +85,11 @@ describe('promfleet-hub globalQuery', () => {
   it('renders nothing of it by default, and refuses it without a PrometheusCluster to read', async () => {
     const objects = await renderChart('promfleet-hub');
     expect(objects.filter((o) => o.metadata.name.includes('global-query') || o.metadata.name.includes('store-gateway'))).toEqual([]);
-    await expect(renderChart('promfleet-hub', { set: { globalQuery: { enabled: true } } })).rejects.toThrow(/globalQuery.enabled needs globalQuery.prometheusClusters/);
-    await expect(renderChart('promfleet-hub', { set: { globalQuery: { enabled: true, prometheusClusters: ['Bad_Name'] } } })).rejects.toThrow(/prometheusClusters/);
+    await expect(renderChart('promfleet-hub', { set: { globalQuery: { enabled: true } } })).rejects.toThrow(
+      /globalQuery.enabled needs globalQuery.prometheusClusters/,
+    );
+    await expect(renderChart('promfleet-hub', { set: { globalQuery: { enabled: true, prometheusClusters: ['Bad_Name'] } } })).rejects.toThrow(
+      /prometheusClusters/,
+    );
   });
 });

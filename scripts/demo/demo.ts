@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 
 import { KubeAssetsMissingError, resolveKubeAssets, startPromfleet, startRedis, type Promfleet, type RedisServer } from '@promfleet/testkit';
-import { Namespaces, ResourceClient } from '@promfleet/kube';
+import { Namespaces, ResourceClient } from '@promfleet/kube/client';
 
 import { CLOUD_CLUSTERS, MEMBERS, PLATFORM_NAMESPACE } from './example.ts';
 import { renderFleet } from './view.ts';
@@ -27,7 +27,8 @@ async function converged(pf: Promfleet, timeoutMs: number): Promise<boolean> {
   while (Date.now() < deadline) {
     const cluster = await pf.clusters.get(CLOUD_CLUSTERS.metadata.name, PLATFORM_NAMESPACE);
     const { status } = cluster ?? {};
-    if (status?.phase === 'Ready' && status.ready === 2 && (status.endpoints?.[0]?.targets.length ?? 0) === 2 && status.storeEndpoints?.length === 2) return true;
+    if (status?.phase === 'Ready' && status.ready === 2 && (status.endpoints?.[0]?.targets.length ?? 0) === 2 && status.storeEndpoints?.length === 2)
+      return true;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return false;
@@ -72,7 +73,9 @@ async function main(): Promise<number> {
     pf = await startPromfleet({ members: MEMBERS, hub: { probeInterval: '5s', offlineAfter: '20s', redisUrl: redis?.url }, onStep: say });
     await new ResourceClient(pf.hub, Namespaces).create({ metadata: { name: PLATFORM_NAMESPACE } });
     await pf.clusters.create(CLOUD_CLUSTERS);
-    say(`created PrometheusCluster ${PLATFORM_NAMESPACE}/cloud-clusters (platform=cloud, highlyAvailable, baseDomain prometheus.example.com, storeAPI LoadBalancer)`);
+    say(
+      `created PrometheusCluster ${PLATFORM_NAMESPACE}/cloud-clusters (platform=cloud, highlyAvailable, baseDomain prometheus.example.com, storeAPI LoadBalancer)`,
+    );
     say('waiting for both cloud members to run their replicas, publish DNS records and report their StoreAPI');
     const ok = await converged(pf, 180_000);
     const api = `${pf.hubProcess.url}/api/v1/endpoints`;

@@ -34,7 +34,11 @@ export function renderMemberPlaceholders(text: string, member: PlaceholderMember
     if (found === undefined || found === '') missing.push(label ?? '');
     return found ?? '';
   });
-  if (missing.length > 0) return { ok: false, message: `member ${JSON.stringify(member.name)} has no label ${missing.map((key) => JSON.stringify(key)).join(', ')} (used as {{ member.labels.<key> }})` };
+  if (missing.length > 0)
+    return {
+      ok: false,
+      message: `member ${JSON.stringify(member.name)} has no label ${missing.map((key) => JSON.stringify(key)).join(', ')} (used as {{ member.labels.<key> }})`,
+    };
   if (value.includes('{{') || value.includes('}}')) {
     return { ok: false, message: 'has braces that are not a member placeholder ({{ member.name }} or {{ member.labels.<key> }})' };
   }

@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 
-import { MemberClusters, PrometheusClusters, type KubeClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import type { KubeClient } from '@promfleet/kube/client';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,7 +26,18 @@ afterAll(async () => {
 
 describe('promfleet (the real command, as a child process)', () => {
   it('joins a member, printing one line per step and never the token', async () => {
-    const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub, '--label', 'region=eu-west-1', '--token-ttl', '1000h']);
+    const run = await runCli([
+      'join',
+      'eu-west',
+      '--member-kubeconfig',
+      files.member,
+      '--hub-kubeconfig',
+      files.hub,
+      '--label',
+      'region=eu-west-1',
+      '--token-ttl',
+      '1000h',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
@@ -43,7 +55,9 @@ describe('promfleet (the real command, as a child process)', () => {
       '[hub] Secret promfleet-system/member-eu-west: created',
       '[hub] MemberCluster eu-west: created',
     ]);
-    expect(lines.at(-1)).toMatch(/^joined eu-west \(8 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/);
+    expect(lines.at(-1)).toMatch(
+      /^joined eu-west \(8 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/,
+    );
     const stored = await storedCredential(hub, 'eu-west');
     expect(stored?.token.length).toBeGreaterThan(100);
     expect(run.stderr).not.toContain(stored?.token.slice(-40));
@@ -59,7 +73,9 @@ describe('promfleet (the real command, as a child process)', () => {
   it('lists the member, status and endpoints from the hub', async () => {
     const members = await runCli(['members', '--hub-kubeconfig', files.hub, '-o', 'json']);
     expect(members.code).toBe(0);
-    expect(JSON.parse(members.stdout)).toEqual([{ name: 'eu-west', labels: { region: 'eu-west-1' }, namespace: 'monitoring', ready: 'Unknown', credential: 'unknown' }]);
+    expect(JSON.parse(members.stdout)).toEqual([
+      { name: 'eu-west', labels: { region: 'eu-west-1' }, namespace: 'monitoring', ready: 'Unknown', credential: 'unknown' },
+    ]);
 
     await resources(hub, PrometheusClusters).create({
       apiVersion: 'promfleet.io/v1alpha1',
@@ -97,7 +113,9 @@ describe('promfleet (the real command, as a child process)', () => {
     const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
     expect(run.code).toBe(3);
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.at(-1)).toMatch(/^promfleet: join eu-west failed: cannot reach the member API server: eu-west: get \S+: ECONNREFUSED .*Nothing was written to the hub\. Nothing was changed in member eu-west\.$/);
+    expect(lines.at(-1)).toMatch(
+      /^promfleet: join eu-west failed: cannot reach the member API server: eu-west: get \S+: ECONNREFUSED .*Nothing was written to the hub\. Nothing was changed in member eu-west\.$/,
+    );
     expect(lines.filter((line) => line.startsWith('promfleet:'))).toHaveLength(1);
     expect(await resources(hub, MemberClusters).get('eu-west')).toBeUndefined();
   });

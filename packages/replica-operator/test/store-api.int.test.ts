@@ -1,4 +1,4 @@
-import { Deployments, Ingresses, ResourceClient, Services } from '@promfleet/kube';
+import { Deployments, Ingresses, ResourceClient, Services } from '@promfleet/kube/client';
 import { describe, expect, it } from 'vitest';
 
 import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';
@@ -31,11 +31,15 @@ describe('spec.storeAPI on a running replica', () => {
     expect((await queryArgs()).some((arg) => arg.startsWith('--grpc-server-tls'))).toBe(false);
 
     await env.api.replicas.patch('demo', ns, { spec: { storeAPI: { mutualTLS: { serverSecret: 'store-tls', clientCASecret: 'global-ca' } } } });
-    await eventually('Query serving gRPC with TLS and a client CA', async () => ((await queryArgs()).includes('--grpc-server-tls-client-ca=/etc/thanos/grpc-client-ca/ca.crt') ? true : undefined));
+    await eventually('Query serving gRPC with TLS and a client CA', async () =>
+      (await queryArgs()).includes('--grpc-server-tls-client-ca=/etc/thanos/grpc-client-ca/ca.crt') ? true : undefined,
+    );
     expect((await ingresses.get('demo-store-api', ns))?.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');
 
     await env.api.replicas.patch('demo', ns, { spec: { storeAPI: null } });
-    await eventually('the StoreAPI Ingress gone and the status without it', async () => ((await ingresses.get('demo-store-api', ns)) === undefined && (await storeAPI()) === undefined ? true : undefined));
+    await eventually('the StoreAPI Ingress gone and the status without it', async () =>
+      (await ingresses.get('demo-store-api', ns)) === undefined && (await storeAPI()) === undefined ? true : undefined,
+    );
     expect((await queryArgs()).some((arg) => arg.startsWith('--grpc-server-tls'))).toBe(false);
     expect(await ingresses.get('demo', ns)).toBeUndefined();
   });
@@ -45,6 +49,8 @@ describe('spec.storeAPI on a running replica', () => {
     await env.api.replicas.create(replica('demo', ns, { storeAPI: { expose: 'Ingress', host: 'store-{{ member.labels.region }}.example.com' } }));
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'SpecInvalid' });
-    expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain('spec.storeAPI.host: member "store-api-label" has no label "region"');
+    expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain(
+      'spec.storeAPI.host: member "store-api-label" has no label "region"',
+    );
   });
 });

@@ -22,13 +22,21 @@ export const hostTemplate = z.string().superRefine((value, ctx) => {
   }
   const host = dnsName.safeParse(rendered.value);
   if (!host.success) {
-    ctx.addIssue({ code: 'custom', input: value, message: `${JSON.stringify(value)} is not a DNS name once its member placeholders are filled in (lowercase letters, digits, '-' and '.')` });
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: `${JSON.stringify(value)} is not a DNS name once its member placeholders are filled in (lowercase letters, digits, '-' and '.')`,
+    });
   }
 });
 
 export const storeAPIMutualTLS = z.strictObject({
-  serverSecret: objectName.describe('Secret (type kubernetes.io/tls, keys tls.crt and tls.key) in the replica namespace: the certificate Thanos Query serves its gRPC with.'),
-  clientCASecret: objectName.describe("Secret in the replica namespace with key ca.crt: Thanos Query accepts only clients whose certificate this CA signed (the global Query's)."),
+  serverSecret: objectName.describe(
+    'Secret (type kubernetes.io/tls, keys tls.crt and tls.key) in the replica namespace: the certificate Thanos Query serves its gRPC with.',
+  ),
+  clientCASecret: objectName.describe(
+    "Secret in the replica namespace with key ca.crt: Thanos Query accepts only clients whose certificate this CA signed (the global Query's).",
+  ),
 });
 
 export const storeAPI = z
@@ -38,15 +46,25 @@ export const storeAPI = z
       .describe('LoadBalancer: a Service of that type on the gRPC port (10901). Ingress: gRPC over TLS on port 443 of host.'),
     host: hostTemplate
       .optional()
-      .describe('Ingress host of the StoreAPI, one per member: may use {{ member.name }} and {{ member.labels.<key> }}, e.g. store-{{ member.name }}.example.com. Required with Ingress.'),
+      .describe(
+        'Ingress host of the StoreAPI, one per member: may use {{ member.name }} and {{ member.labels.<key> }}, e.g. store-{{ member.name }}.example.com. Required with Ingress.',
+      ),
     className: objectName.optional().describe("ingressClassName of the StoreAPI Ingress; overrides the operator's --ingress-class. Ingress only."),
     annotations: ingressAnnotations
       .optional()
-      .describe('Annotations on the LoadBalancer Service or the Ingress (they win over the ones the operator sets, e.g. nginx.ingress.kubernetes.io/backend-protocol); promfleet.io/ keys are reserved.'),
-    tls: ingressTLS.optional().describe('The certificate the ingress controller serves for host; absent: <name>-store-api-tls, which cert-manager fills when the annotations ask it to. Ingress only.'),
+      .describe(
+        'Annotations on the LoadBalancer Service or the Ingress (they win over the ones the operator sets, e.g. nginx.ingress.kubernetes.io/backend-protocol); promfleet.io/ keys are reserved.',
+      ),
+    tls: ingressTLS
+      .optional()
+      .describe(
+        'The certificate the ingress controller serves for host; absent: <name>-store-api-tls, which cert-manager fills when the annotations ask it to. Ingress only.',
+      ),
     mutualTLS: storeAPIMutualTLS
       .optional()
-      .describe('Thanos Query serves its gRPC over TLS and requires a client certificate. With Ingress the controller passes TLS through (ssl-passthrough) so Thanos checks the client itself.'),
+      .describe(
+        'Thanos Query serves its gRPC over TLS and requires a client certificate. With Ingress the controller passes TLS through (ssl-passthrough) so Thanos checks the client itself.',
+      ),
   })
   .superRefine((value, ctx) => {
     const issue = (path: string, message: string, input: unknown) => {
@@ -62,7 +80,10 @@ export const storeAPI = z
   .meta({
     'x-kubernetes-validations': [
       { rule: "self.expose != 'Ingress' || has(self.host)", message: 'host is required with expose Ingress' },
-      { rule: "self.expose != 'LoadBalancer' || (!has(self.host) && !has(self.className) && !has(self.tls))", message: 'host, className and tls are for expose Ingress only' },
+      {
+        rule: "self.expose != 'LoadBalancer' || (!has(self.host) && !has(self.className) && !has(self.tls))",
+        message: 'host, className and tls are for expose Ingress only',
+      },
     ],
   });
 

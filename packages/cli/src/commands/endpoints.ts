@@ -26,7 +26,6 @@ export function renderEndpoints(sets: readonly EndpointSet[], format: Exclude<En
 
 export const endpointsCommand = defineCommand({
   name: 'endpoints',
-  summary: 'Print the round-robin DNS records as BIND zone lines or JSON, or the StoreAPI endpoints as Thanos file SD',
   usage: 'endpoints [--format zone|json|thanos-sd] [--api URL [--api-token-file FILE] [--api-ca-file FILE] [--insecure]] [flags]',
   description: `Prints the DNS records the hub built from ready, non-stale members: by default from the
 PrometheusCluster statuses in the hub (Kubernetes credentials needed), with --api from the hub's
@@ -51,8 +50,15 @@ per PrometheusCluster with spec.storeAPI: what a global Thanos Query reads with 
     format: { type: 'string', value: 'FORMAT', default: 'zone', description: `Output format: ${ENDPOINT_FORMATS.join(', ')}.` },
     api: { type: 'string', value: 'URL', description: "Base URL of the hub's endpoints API to read instead of the hub cluster." },
     'api-token-file': { type: 'string', value: 'FILE', description: 'File holding the bearer token for --api.' },
-    'api-ca-file': { type: 'string', value: 'FILE', description: "PEM CA certificates to trust for an https:// --api (e.g. the issuer of the hub's --tls-cert-file)." },
-    insecure: { type: 'boolean', description: 'Send the --api-token-file token over plain http:// to a host other than this machine (readable on the network).' },
+    'api-ca-file': {
+      type: 'string',
+      value: 'FILE',
+      description: "PEM CA certificates to trust for an https:// --api (e.g. the issuer of the hub's --tls-cert-file).",
+    },
+    insecure: {
+      type: 'boolean',
+      description: 'Send the --api-token-file token over plain http:// to a host other than this machine (readable on the network).',
+    },
     ...HUB_FLAGS,
     ...REQUEST_TIMEOUT_FLAG,
   },
@@ -60,7 +66,8 @@ per PrometheusCluster with spec.storeAPI: what a global Thanos Query reads with 
   parse(flags, positional): EndpointsInvocation {
     expectArguments('endpoints', positional, []);
     const format = flags.format;
-    if (!(ENDPOINT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`endpoints: invalid --format ${JSON.stringify(format)} (${ENDPOINT_FORMATS.join(', ')})`);
+    if (!(ENDPOINT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`endpoints: invalid --format ${JSON.stringify(format)} (${ENDPOINT_FORMATS.join(', ')})`);
     for (const flag of ['api-token-file', 'api-ca-file', 'insecure'] as const) {
       if (flags[flag] && flags.api === undefined) throw new UsageError(`endpoints: --${flag} needs --api`);
     }
@@ -79,7 +86,9 @@ per PrometheusCluster with spec.storeAPI: what a global Thanos Query reads with 
     const { source, format } = invocation;
     if (format === 'thanos-sd') {
       if ('api' in source) {
-        io.out(renderThanosSD(await apiStoreSets({ url: source.api, tokenFile: source.tokenFile, caFile: source.caFile, timeoutMs: invocation.requestTimeoutMs })));
+        io.out(
+          renderThanosSD(await apiStoreSets({ url: source.api, tokenFile: source.tokenFile, caFile: source.caFile, timeoutMs: invocation.requestTimeoutMs })),
+        );
       } else {
         const hub = clientFor(loadSource(source.hub, 'hub'), 'hub', invocation.requestTimeoutMs);
         io.out(renderThanosSD(await withClients([hub], () => hubStoreSets(hub))));

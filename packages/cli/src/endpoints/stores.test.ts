@@ -27,7 +27,14 @@ describe('promfleet endpoints --format thanos-sd', () => {
       JSON.stringify({
         revision: 'r1',
         items: [
-          { namespace: 'platform', name: 'cloud', targets: [{ member: 'eu', address: '192.0.2.10:10901' }, { member: 'us', address: 'store-us.example.com:443' }] },
+          {
+            namespace: 'platform',
+            name: 'cloud',
+            targets: [
+              { member: 'eu', address: '192.0.2.10:10901' },
+              { member: 'us', address: 'store-us.example.com:443' },
+            ],
+          },
           { namespace: 'platform', name: 'edge', targets: [] },
         ],
       }),
@@ -37,7 +44,12 @@ describe('promfleet endpoints --format thanos-sd', () => {
   });
 
   it('refuses an answer whose targets are not host:port, naming the item, never printing it', async () => {
-    const url = await serving(JSON.stringify({ revision: 'r1', items: [{ namespace: 'platform', name: 'cloud', targets: [{ member: 'eu', address: '192.0.2.10:10901\n- targets: [evil:1]' }] }] }));
+    const url = await serving(
+      JSON.stringify({
+        revision: 'r1',
+        items: [{ namespace: 'platform', name: 'cloud', targets: [{ member: 'eu', address: '192.0.2.10:10901\n- targets: [evil:1]' }] }],
+      }),
+    );
     await expect(apiStoreSets({ url })).rejects.toThrow(/items\[0\] is not \{ namespace, name, targets/);
     await expect(apiStoreSets({ url: await serving('not json') })).rejects.toThrow('the response is not JSON');
   });

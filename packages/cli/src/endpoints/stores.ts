@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
-import { storeEndpoint, thanosFileSD, type StoreEndpoint } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { PrometheusClusters, storeEndpoint, thanosFileSD, type StoreEndpoint } from '@promfleet/api';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';

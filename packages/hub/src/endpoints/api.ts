@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import pressureHandler from '@fastify/under-pressure';
-import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube';
+import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { memoryLimits, type MemoryLimits } from './memory-limits.ts';
@@ -49,11 +49,17 @@ const storeSet = {
   properties: {
     namespace: { type: 'string' },
     name: { type: 'string' },
-    targets: { type: 'array', items: { type: 'object', required: ['member', 'address'], properties: { member: { type: 'string' }, address: { type: 'string' } } } },
+    targets: {
+      type: 'array',
+      items: { type: 'object', required: ['member', 'address'], properties: { member: { type: 'string' }, address: { type: 'string' } } },
+    },
   },
 } as const;
 
-const params = { type: 'object', properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } } } as const;
+const params = {
+  type: 'object',
+  properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } },
+} as const;
 
 const errorBody = { type: 'object', properties: { error: { type: 'string' } } } as const;
 const notModifiedBody = { description: 'unchanged since the ETag given in If-None-Match', type: 'null' } as const;
@@ -105,7 +111,11 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       return reply.type('application/json; charset=utf-8').send(body);
     };
     const listSchema = (items: object) => ({
-      response: { 200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'string' }, items: { type: 'array', items } } }, 304: notModifiedBody, 401: errorBody },
+      response: {
+        200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'string' }, items: { type: 'array', items } } },
+        304: notModifiedBody,
+        401: errorBody,
+      },
     });
     api.get('/api/v1/endpoints', { schema: listSchema(endpointSet) }, list('endpoints'));
     api.get('/api/v1/stores', { schema: listSchema(storeSet) }, list('stores'));
@@ -115,7 +125,12 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       {
         schema: {
           params,
-          response: { 200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } }, 304: notModifiedBody, 404: errorBody, 401: errorBody },
+          response: {
+            200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } },
+            304: notModifiedBody,
+            404: errorBody,
+            401: errorBody,
+          },
         },
       },
       async (request, reply) => {
@@ -130,7 +145,17 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
 
     api.get<{ Params: { namespace: string; name: string } }>(
       '/api/v1/stores/:namespace/:name',
-      { schema: { params, response: { 200: { ...storeSet, properties: { ...storeSet.properties, revision: { type: 'string' } } }, 304: notModifiedBody, 404: errorBody, 401: errorBody } } },
+      {
+        schema: {
+          params,
+          response: {
+            200: { ...storeSet, properties: { ...storeSet.properties, revision: { type: 'string' } } },
+            304: notModifiedBody,
+            404: errorBody,
+            401: errorBody,
+          },
+        },
+      },
       async (request, reply) => {
         const { namespace, name } = request.params;
         const found = store.get(namespace, name);

@@ -1,5 +1,7 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import { errorMessage, type Informer, type Logger } from '@promfleet/kube';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage } from '@promfleet/kube/client';
+import type { Logger } from '@promfleet/kube/observability';
 
 import type { EndpointSet, EndpointWriter } from './store.ts';
 
@@ -117,4 +119,3 @@ export function endpointSet(cluster: PrometheusCluster): EndpointSet {
     ...(cluster.spec.storeAPI ? { stores: cluster.status?.storeEndpoints ?? [] } : {}),
   };
 }
-

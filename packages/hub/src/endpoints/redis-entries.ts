@@ -1,5 +1,5 @@
 import { dnsLabelName, dnsRecords, storeEndpoint, type DNSRecord, type StoreEndpoint } from '@promfleet/api';
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
 
@@ -26,7 +26,8 @@ const message = z.union([
   z.strictObject({ revision: z.number().int().nonnegative(), key: z.string(), endpoints: content.nullable() }),
 ]);
 
-export type StoreMessage = { readonly revision: number; readonly resync: true } | Omit<EndpointChange, 'revision'> & { readonly revision: number; readonly key: string };
+export type StoreMessage =
+  { readonly revision: number; readonly resync: true } | (Omit<EndpointChange, 'revision'> & { readonly revision: number; readonly key: string });
 
 function splitKey(key: string): { namespace: string; name: string } | undefined {
   const slash = key.indexOf('/');
@@ -57,7 +58,9 @@ export function readMessage(text: string): StoreMessage | undefined {
   if ('resync' in parsed.data) return { revision: parsed.data.revision, resync: true };
   const names = splitKey(parsed.data.key);
   const { endpoints } = parsed.data;
-  return names ? { revision: parsed.data.revision, key: parsed.data.key, ...names, ...(endpoints === null ? { endpoints: null } : unpack(endpoints)) } : undefined;
+  return names
+    ? { revision: parsed.data.revision, key: parsed.data.key, ...names, ...(endpoints === null ? { endpoints: null } : unpack(endpoints)) }
+    : undefined;
 }
 
 /** `promfleet_endpoint_store_invalid_entries{_total}`: what was skipped. */
@@ -73,7 +76,11 @@ export class StoreEntryMetrics {
       labelNames: ['kind'],
       registers,
     });
-    this.#skipped = new Gauge({ name: 'promfleet_endpoint_store_invalid_entries', help: 'Entries in Redis not served because they failed validation, as of the last load.', registers });
+    this.#skipped = new Gauge({
+      name: 'promfleet_endpoint_store_invalid_entries',
+      help: 'Entries in Redis not served because they failed validation, as of the last load.',
+      registers,
+    });
   }
 
   rejected(kind: 'entry' | 'message', count = 1): void {

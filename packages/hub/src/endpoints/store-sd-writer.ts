@@ -1,5 +1,9 @@
-import { FIELD_MANAGERS, LABELS, type PrometheusCluster } from '@promfleet/api';
-import { Applier, ConfigMaps, Informer, ResourceClient, type KitMetrics, type KubeClient, type Logger, type ReconcileContext } from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, LABELS, type PrometheusCluster } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import { Informer } from '@promfleet/kube/cache';
+import { ConfigMaps, ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import type { ReconcileContext } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import type { IConfigMap } from 'kubernetes-models/v1';
 
 import { desiredStoreSDConfigMap, STORE_SD_COMPONENT, storeSDConfigMapName } from './store-sd.ts';
@@ -12,7 +16,7 @@ import { desiredStoreSDConfigMap, STORE_SD_COMPONENT, storeSDConfigMapName } fro
  */
 export class StoreSDWriter {
   readonly #clusters: Informer<PrometheusCluster>;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<IConfigMap>;
   readonly configMaps: Informer<IConfigMap>;
 

@@ -1,5 +1,5 @@
-import { validate, type PrometheusCluster, type StoreEndpoint } from '@promfleet/api';
-import { appliedHash } from '@promfleet/kube';
+import { ANNOTATIONS, validate, type PrometheusCluster, type StoreEndpoint } from '@promfleet/api';
+import { appliedHash } from '@promfleet/kube/apply';
 import { ConfigMap } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -38,9 +38,9 @@ describe('the file-SD document', () => {
     const a = desiredStoreSDConfigMap(cluster(storeEndpoints(entries)));
     const b = desiredStoreSDConfigMap(cluster(storeEndpoints([...entries].reverse().map((e) => ({ ...e, storeAPI: [...e.storeAPI].reverse() })))));
     expect(a).toEqual(b);
-    expect(a && appliedHash(a)).toBe(b && appliedHash(b));
+    expect(a && appliedHash(a, ANNOTATIONS.appliedHash)).toBe(b && appliedHash(b, ANNOTATIONS.appliedHash));
     const changed = desiredStoreSDConfigMap(cluster(storeEndpoints(entries.slice(1))));
-    expect(changed && appliedHash(changed)).not.toBe(a && appliedHash(a));
+    expect(changed && appliedHash(changed, ANNOTATIONS.appliedHash)).not.toBe(a && appliedHash(a, ANNOTATIONS.appliedHash));
   });
 });
 

@@ -1,5 +1,6 @@
 import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
-import { canonicalJSON, type HealthCheck } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
+import type { HealthCheck } from '@promfleet/kube/observability';
 
 /** The records one PrometheusCluster publishes, and its members' StoreAPI endpoints when it has `spec.storeAPI`. */
 export interface EndpointSet {

@@ -1,5 +1,5 @@
 import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { connectSSE } from '@promfleet/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -19,7 +19,13 @@ async function api(token?: string) {
   await store.replaceAll([]);
   const metrics = new KitMetrics();
   const app = createHttpServer({ metrics, logger: silentLogger });
-  await registerEndpointsApi(app, { store, metrics, ...(token ? { token: () => token } : {}), watch: { heartbeatMs: 60_000 }, memory: { maxHeapUsedBytes: 0, maxRssBytes: 0 } });
+  await registerEndpointsApi(app, {
+    store,
+    metrics,
+    ...(token ? { token: () => token } : {}),
+    watch: { heartbeatMs: 60_000 },
+    memory: { maxHeapUsedBytes: 0, maxRssBytes: 0 },
+  });
   servers.push(app);
   return { app, store };
 }
@@ -34,7 +40,16 @@ describe('store endpoints API', () => {
     expect(first.headers.etag).toBe(`"${revision}"`);
     expect(first.json()).toEqual({
       revision,
-      items: [{ namespace: 'platform', name: 'cloud', targets: [{ member: 'm0', address: '192.0.2.20:10901' }, { member: 'm1', address: 'store-m1.example.com:443' }] }],
+      items: [
+        {
+          namespace: 'platform',
+          name: 'cloud',
+          targets: [
+            { member: 'm0', address: '192.0.2.20:10901' },
+            { member: 'm1', address: 'store-m1.example.com:443' },
+          ],
+        },
+      ],
     });
     expect((await app.inject({ url: '/api/v1/stores', headers: { 'if-none-match': `"${revision}"` } })).statusCode).toBe(304);
     await store.put({ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10'), stores: stores('192.0.2.20:10901') });
@@ -46,7 +61,10 @@ describe('store endpoints API', () => {
   it('keeps the StoreAPI endpoints out of the records API', async () => {
     const { app, store } = await api();
     await store.put({ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10'), stores: stores('192.0.2.20:10901') });
-    expect((await app.inject({ url: '/api/v1/endpoints' })).json()).toEqual({ revision: store.snapshot().revision, items: [{ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10') }] });
+    expect((await app.inject({ url: '/api/v1/endpoints' })).json()).toEqual({
+      revision: store.snapshot().revision,
+      items: [{ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10') }],
+    });
     expect((await app.inject({ url: '/api/v1/endpoints/platform/cloud' })).json()).not.toHaveProperty('stores');
   });
 
@@ -83,7 +101,10 @@ describe('store endpoints API', () => {
     const watch = await connectSSE(`http://127.0.0.1:${String(typeof address === 'object' && address ? address.port : 0)}/api/v1/stores/watch`);
     try {
       const snapshot = await watch.next();
-      expect(JSON.parse(snapshot.data)).toEqual({ revision: store.snapshot().revision, items: [{ namespace: 'platform', name: 'cloud', targets: [{ member: 'm0', address: '192.0.2.20:10901' }] }] });
+      expect(JSON.parse(snapshot.data)).toEqual({
+        revision: store.snapshot().revision,
+        items: [{ namespace: 'platform', name: 'cloud', targets: [{ member: 'm0', address: '192.0.2.20:10901' }] }],
+      });
       await store.put({ namespace: 'platform', name: 'cloud', endpoints: [], stores: [] });
       const change = await watch.next(5000);
       expect(change).toMatchObject({ event: 'change', id: store.snapshot().revision });

@@ -27,7 +27,9 @@ function recordsOf(set: EndpointSet): { namespace: string; name: string; endpoin
 }
 
 export function storesOf(set: EndpointSet): StoreSet | undefined {
-  return set.stores === undefined ? undefined : { namespace: set.namespace, name: set.name, targets: set.stores.map(({ member, address }) => ({ member, address })) };
+  return set.stores === undefined
+    ? undefined
+    : { namespace: set.namespace, name: set.name, targets: set.stores.map(({ member, address }) => ({ member, address })) };
 }
 
 export function projectSnapshot(snapshot: EndpointSnapshot, view: View): object {

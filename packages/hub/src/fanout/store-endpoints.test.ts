@@ -67,7 +67,10 @@ describe('the StoreAPI through the fan-out', () => {
   });
 
   it('records what the member reports, and keeps the last known addresses while it is offline (stale, so out of the list)', () => {
-    const replica = { ...desiredReplica(cluster({ storeAPI: { expose: 'LoadBalancer' } }), member('eu-west')), status: { phase: 'Running' as const, output: { storeAPI: ['192.0.2.10:10901'] } } };
+    const replica = {
+      ...desiredReplica(cluster({ storeAPI: { expose: 'LoadBalancer' } }), member('eu-west')),
+      status: { phase: 'Running' as const, output: { storeAPI: ['192.0.2.10:10901'] } },
+    };
     const view = { name: 'eu-west', reachability: { state: 'ready' as const }, cacheSynced: true, replica, conflict: false, applyError: undefined };
     const live = memberEntry(view, undefined);
     expect(live.storeAPI).toEqual(['192.0.2.10:10901']);
@@ -81,7 +84,10 @@ describe('the StoreAPI through the fan-out', () => {
     const report = vetMemberReport({ ...replica, status: { phase: 'Running', output: { storeAPI: ['192.0.2.10:10901\n- targets: [evil:1]'] } } } as never);
     expect(report.replica?.status?.output?.storeAPI).toBeUndefined();
     expect(report.unpublishable).toBe('left out of DNS: status.output.storeAPI must each be host:port');
-    const many = vetMemberReport({ ...replica, status: { phase: 'Running', output: { storeAPI: Array.from({ length: 17 }, (_, i) => `192.0.2.${String(i)}:10901`) } } } as never);
+    const many = vetMemberReport({
+      ...replica,
+      status: { phase: 'Running', output: { storeAPI: Array.from({ length: 17 }, (_, i) => `192.0.2.${String(i)}:10901`) } },
+    } as never);
     expect(many.replica?.status?.output?.storeAPI).toBeUndefined();
   });
 
@@ -89,7 +95,9 @@ describe('the StoreAPI through the fan-out', () => {
     const dns = { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid: [], refused: [], standby: [], failingStatic: undefined };
     const now = new Date('2026-01-01T00:00:00Z');
     const entries = [entry('eu-west', ['192.0.2.10:10901'])];
-    expect(clusterStatus(cluster({ storeAPI: { expose: 'LoadBalancer' } }), entries, dns, now).storeEndpoints).toEqual([{ member: 'eu-west', address: '192.0.2.10:10901' }]);
+    expect(clusterStatus(cluster({ storeAPI: { expose: 'LoadBalancer' } }), entries, dns, now).storeEndpoints).toEqual([
+      { member: 'eu-west', address: '192.0.2.10:10901' },
+    ]);
     expect(clusterStatus(cluster(), entries, dns, now)).not.toHaveProperty('storeEndpoints');
   });
 });

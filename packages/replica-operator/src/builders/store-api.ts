@@ -24,7 +24,10 @@ export const STORE_API_TLS_PATHS = {
  * The user's annotations win, for other controllers.
  */
 export const GRPC_INGRESS_ANNOTATIONS = { 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPC' } as const;
-export const PASSTHROUGH_INGRESS_ANNOTATIONS = { 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPCS', 'nginx.ingress.kubernetes.io/ssl-passthrough': 'true' } as const;
+export const PASSTHROUGH_INGRESS_ANNOTATIONS = {
+  'nginx.ingress.kubernetes.io/backend-protocol': 'GRPCS',
+  'nginx.ingress.kubernetes.io/ssl-passthrough': 'true',
+} as const;
 
 /**
  * The StoreAPI Ingress host of this replica: `spec.storeAPI.host` with `{{ member.name }}` as its
@@ -70,7 +73,12 @@ export function storeAPIIngress(context: BuildContext): IIngress | undefined {
     spec: {
       ...(className ? { ingressClassName: className } : {}),
       tls: [{ hosts: [host.value], secretName: storeAPI.tls?.secretName ?? context.names.storeAPITLS }],
-      rules: [{ host: host.value, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: context.names.query, port: { number: PORTS.grpc } } } }] } }],
+      rules: [
+        {
+          host: host.value,
+          http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: context.names.query, port: { number: PORTS.grpc } } } }] },
+        },
+      ],
     },
   };
 }
@@ -80,9 +88,22 @@ export function queryServerTLS(replica: PrometheusReplica) {
   const mutualTLS = replica.spec.storeAPI?.mutualTLS;
   if (!mutualTLS) return { args: [], volumes: [], mounts: [] };
   return {
-    args: [`--grpc-server-tls-cert=${STORE_API_TLS_PATHS.cert}`, `--grpc-server-tls-key=${STORE_API_TLS_PATHS.key}`, `--grpc-server-tls-client-ca=${STORE_API_TLS_PATHS.clientCA}`],
+    args: [
+      `--grpc-server-tls-cert=${STORE_API_TLS_PATHS.cert}`,
+      `--grpc-server-tls-key=${STORE_API_TLS_PATHS.key}`,
+      `--grpc-server-tls-client-ca=${STORE_API_TLS_PATHS.clientCA}`,
+    ],
     volumes: [
-      { name: 'grpc-server-tls', secret: { secretName: mutualTLS.serverSecret, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } },
+      {
+        name: 'grpc-server-tls',
+        secret: {
+          secretName: mutualTLS.serverSecret,
+          items: [
+            { key: 'tls.crt', path: 'tls.crt' },
+            { key: 'tls.key', path: 'tls.key' },
+          ],
+        },
+      },
       { name: 'grpc-client-ca', secret: { secretName: mutualTLS.clientCASecret, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
     ],
     mounts: [

@@ -61,7 +61,13 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
 describe('computeStatus', () => {
   it('is Running when every tier is ready and settled', () => {
     const status = computeStatus(state());
-    expect(status).toMatchObject({ phase: 'Running', readyPods: '3/3', observedGeneration: 2, local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] }, operatorVersion: '0.1.0' });
+    expect(status).toMatchObject({
+      phase: 'Running',
+      readyPods: '3/3',
+      observedGeneration: 2,
+      local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] },
+      operatorVersion: '0.1.0',
+    });
   });
 
   it('is Pending before any workload exists and Creating while they start', () => {
@@ -81,7 +87,11 @@ describe('computeStatus', () => {
     const failed = computeStatus(state({ bucketSecret: { ok: false, reason: 'SecretNotFound', message: 'Secret s not found' } }));
     expect(failed.phase).toBe('Failed');
     expect(failed.conditions?.find((c) => c.type === 'BucketSecretValid')).toMatchObject({ status: 'False', reason: 'SecretNotFound' });
-    expect(failed.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput', message: 'Secret s not found' });
+    expect(failed.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForValidInput',
+      message: 'Secret s not found',
+    });
     expect(computeStatus(state({ replica: replica({ paused: true }) })).phase).toBe('Paused');
   });
 
@@ -96,7 +106,14 @@ describe('computeStatus', () => {
       state({
         replica: replica({ baseDomain: 'example.com', grafana: { enabled: true } }),
         deployments: [deployment('demo-thanos-query', 1, 1), deployment('demo-grafana', 1, 1)],
-        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo' }, status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } } }],
+        ingresses: [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'Ingress',
+            metadata: { name: 'demo' },
+            status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } },
+          },
+        ],
       }),
     );
     expect(status.output).toEqual({
@@ -114,7 +131,15 @@ describe('computeStatus', () => {
       state({
         replica: replica({ baseDomain: 'example.com', storeAPI: { expose: 'LoadBalancer' } }),
         ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo' }, status: balanced([{ ip: '192.0.2.11' }]) }],
-        services: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'demo-store-api' }, spec: { type: 'LoadBalancer' }, status: balanced([{ ip: '2001:db8::10' }, { hostname: 'lb.example.net' }]) }],
+        services: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'demo-store-api' },
+            spec: { type: 'LoadBalancer' },
+            status: balanced([{ ip: '2001:db8::10' }, { hostname: 'lb.example.net' }]),
+          },
+        ],
       }),
     );
     expect(lb.output?.storeAPI).toEqual(['[2001:db8::10]:10901', 'lb.example.net:10901']);
@@ -123,7 +148,15 @@ describe('computeStatus', () => {
       computeStatus(
         state({
           replica: replica({ storeAPI: { expose: 'Ingress', host: 'store-eu.example.com' } }),
-          ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo-store-api' }, spec: { rules: [{ host: 'store-eu.example.com' }] }, status }],
+          ingresses: [
+            {
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: { name: 'demo-store-api' },
+              spec: { rules: [{ host: 'store-eu.example.com' }] },
+              status,
+            },
+          ],
         }),
       ).output;
     expect(ingress(balanced([{ ip: '192.0.2.12' }]))).toMatchObject({ storeAPI: ['store-eu.example.com:443'] });
@@ -166,9 +199,13 @@ describe('computeStatus', () => {
   });
 
   it('drops the conditions of what the spec no longer has, and keeps the claim verdict when it was not checked', () => {
-    const before = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }), rules: { ok: true, message: 'ok' }, storage: [] }));
+    const before = computeStatus(
+      state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }), rules: { ok: true, message: 'ok' }, storage: [] }),
+    );
     expect(condition(before, 'StorageUpToDate')?.status).toBe('True');
-    const unchecked = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }, before), rules: { ok: true, message: 'ok' } }));
+    const unchecked = computeStatus(
+      state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }, before), rules: { ok: true, message: 'ok' } }),
+    );
     expect(condition(unchecked, 'StorageUpToDate')?.status).toBe('True');
     const after = computeStatus(state({ replica: replica({ compaction: { enabled: false } }, before) }));
     expect(after.conditions?.map((c) => c.type)).toEqual(['Ready', 'Reconciled', 'ConfigValid', 'BucketSecretValid', 'PersistentStorage']);
@@ -178,7 +215,13 @@ describe('computeStatus', () => {
   it('reports the Grafana admin Secret while Grafana is enabled, fails on it like other input, and drops the condition without Grafana', () => {
     const withGrafana = replica({ grafana: { enabled: true } });
     const grafanaDeployment = deployment('demo-grafana', 1, 1);
-    const missing = computeStatus(state({ replica: withGrafana, deployments: [deployment('demo-thanos-query', 1, 1), grafanaDeployment], grafanaAdmin: { ok: false, reason: 'SecretKeyMissing', message: 'Secret g has no admin-password' } }));
+    const missing = computeStatus(
+      state({
+        replica: withGrafana,
+        deployments: [deployment('demo-thanos-query', 1, 1), grafanaDeployment],
+        grafanaAdmin: { ok: false, reason: 'SecretKeyMissing', message: 'Secret g has no admin-password' },
+      }),
+    );
     expect(missing.phase).toBe('Failed');
     expect(missing.conditions?.find((c) => c.type === 'GrafanaAdminSecretValid')).toMatchObject({ status: 'False', reason: 'SecretKeyMissing' });
     expect(missing.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain('Secret g has no admin-password');
@@ -189,7 +232,11 @@ describe('computeStatus', () => {
   it('reports an image refusal on ConfigValid and changes nothing', () => {
     const status = computeStatus(state({ config: { ok: false, reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' } }));
     expect(status.phase).toBe('Failed');
-    expect(status.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' });
+    expect(status.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({
+      status: 'False',
+      reason: 'ImageNotAllowed',
+      message: 'spec.images.thanos: "evil.io/thanos" is not allowed',
+    });
     expect(status.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput' });
   });
 });
