@@ -107,7 +107,7 @@ describe('the hub ServiceAccount', () => {
     const never: Access[] = [
       { verb: 'get', group: '', resource: 'pods', namespace: HUB_NAMESPACE },
       { verb: 'create', group: 'apps', resource: 'deployments', namespace: HUB_NAMESPACE },
-      { verb: 'get', group: '', resource: 'configmaps', namespace: HUB_NAMESPACE },
+      { verb: 'get', group: '', resource: 'services', namespace: HUB_NAMESPACE },
       { verb: 'create', group: 'promfleet.io', resource: 'prometheusreplicas', namespace: OTHER },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
       { verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token', namespace: HUB_NAMESPACE },

@@ -26,7 +26,9 @@ async function converged(pf: Promfleet, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const cluster = await pf.clusters.get(CLOUD_CLUSTERS.metadata.name, PLATFORM_NAMESPACE);
-    if (cluster?.status?.phase === 'Ready' && cluster.status.ready === 2 && (cluster.status.endpoints?.[0]?.targets.length ?? 0) === 2) return true;
+    const { status } = cluster ?? {};
+    if (status?.phase === 'Ready' && status.ready === 2 && (status.endpoints?.[0]?.targets.length ?? 0) === 2 && status.storeEndpoints?.length === 2)
+      return true;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return false;
@@ -71,13 +73,16 @@ async function main(): Promise<number> {
     pf = await startPromfleet({ members: MEMBERS, hub: { probeInterval: '5s', offlineAfter: '20s', redisUrl: redis?.url }, onStep: say });
     await new ResourceClient(pf.hub, Namespaces).create({ metadata: { name: PLATFORM_NAMESPACE } });
     await pf.clusters.create(CLOUD_CLUSTERS);
-    say(`created PrometheusCluster ${PLATFORM_NAMESPACE}/cloud-clusters (platform=cloud, highlyAvailable, baseDomain prometheus.example.com)`);
-    say('waiting for both cloud members to run their replicas and publish DNS records');
+    say(
+      `created PrometheusCluster ${PLATFORM_NAMESPACE}/cloud-clusters (platform=cloud, highlyAvailable, baseDomain prometheus.example.com, storeAPI LoadBalancer)`,
+    );
+    say('waiting for both cloud members to run their replicas, publish DNS records and report their StoreAPI');
     const ok = await converged(pf, 180_000);
     const api = `${pf.hubProcess.url}/api/v1/endpoints`;
     const footer = [
       '',
       `endpoints API: ${api}   (watch: curl -N ${api}/watch)`,
+      `store endpoints: ${pf.hubProcess.url}/api/v1/stores   (promfleet endpoints --format thanos-sd --api ${pf.hubProcess.url})`,
       `hub kubeconfig: ${pf.hubCluster.kubeconfigFile}   (kubectl get promfleet -A)`,
       ...[...pf.members.entries()].map(([name, member]) => `${name} kubeconfig: ${member.cluster.kubeconfigFile}   (kubectl get pfr,pods -n monitoring)`),
     ].join('\n');

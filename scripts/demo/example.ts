@@ -10,7 +10,7 @@ export const MEMBERS: readonly MemberSpec[] = [
 
 export const PLATFORM_NAMESPACE = 'platform';
 
-/** The example PrometheusCluster: every cloud member, highly available, one DNS name. */
+/** The example PrometheusCluster: every cloud member, highly available, one DNS name, each member's StoreAPI for a global Query. */
 export const CLOUD_CLUSTERS = {
   apiVersion: API_VERSION,
   kind: 'PrometheusCluster',
@@ -22,5 +22,6 @@ export const CLOUD_CLUSTERS = {
     highlyAvailable: true,
     baseDomain: 'prometheus.example.com',
     metrics: { retention: '24h', blockDuration: '2h' },
+    storeAPI: { expose: 'LoadBalancer' },
   },
 } as unknown as PrometheusCluster;

@@ -74,6 +74,18 @@ const OTHER_PROGRAMS_FLAGS = new Set([
   ],
   ...['service-account-lookup', 'service-account-max-token-expiration'],
   ...['endpoint', 'reloader.config-file', 'reloader.rule-dir', 'selector.relabel-config', 'web.enable-lifecycle', 'tls'],
+  // Thanos Query's (the global query), ingress-nginx's.
+  ...['store.sd-files', 'store.sd-interval', 'endpoint.sd-config', 'query.replica-label', 'enable-ssl-passthrough'],
+  ...[
+    'grpc-client-tls-secure',
+    'grpc-client-tls-cert',
+    'grpc-client-tls-key',
+    'grpc-client-tls-ca',
+    'grpc-client-server-name',
+    'grpc-server-tls-cert',
+    'grpc-server-tls-key',
+    'grpc-server-tls-client-ca',
+  ],
   ...['frozen-lockfile', 'minutes', 'once', 'round', 'seed', 'smoke'],
   // `--flag value or --flag=value`: the syntax itself.
   'flag',

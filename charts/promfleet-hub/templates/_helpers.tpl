@@ -164,3 +164,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   readOnly: true
 {{- end }}
 {{- end }}
+
+{{/* The global Thanos Query's pods: a name of their own, so no selector of the hub's claims them. */}}
+{{- define "promfleet-hub.globalQuerySelectorLabels" -}}
+app.kubernetes.io/name: {{ include "promfleet-hub.name" . }}-global-query
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "promfleet-hub.storeGatewaySelectorLabels" -}}
+app.kubernetes.io/name: {{ include "promfleet-hub.name" . }}-store-gateway
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}

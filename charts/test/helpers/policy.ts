@@ -57,7 +57,9 @@ function containerViolations(where: string, container: Container): string[] {
     const set = container.resources?.[kind] ?? {};
     if (!set.cpu || !set.memory) problems.push(`${where}: ${kind} lack cpu or memory`);
   }
-  if (container.livenessProbe?.httpGet?.path !== '/healthz') problems.push(`${where}: liveness probe is not /healthz`);
-  if (container.readinessProbe?.httpGet?.path !== '/readyz') problems.push(`${where}: readiness probe is not /readyz`);
+  // Thanos (the global Query, the Store Gateway) has probes of its own name.
+  const [healthz, readyz] = container.name.startsWith('thanos-') ? ['/-/healthy', '/-/ready'] : ['/healthz', '/readyz'];
+  if (container.livenessProbe?.httpGet?.path !== healthz) problems.push(`${where}: liveness probe is not ${healthz}`);
+  if (container.readinessProbe?.httpGet?.path !== readyz) problems.push(`${where}: readiness probe is not ${readyz}`);
   return problems;
 }

@@ -6,7 +6,7 @@ import { repositoryRoot } from '@promfleet/testkit';
 import { Ajv } from 'ajv';
 import { Deployment as DeploymentModel } from 'kubernetes-models/apps/v1';
 import { CustomResourceDefinition as CRDModel } from 'kubernetes-models/apiextensions.k8s.io/v1';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget as PDBModel } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
@@ -31,6 +31,7 @@ const MODELS: Record<string, new (data: never) => Validatable> = {
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'policy/v1/PodDisruptionBudget': PDBModel,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
+  'networking.k8s.io/v1/Ingress': Ingress,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': CRDModel,
 };
 

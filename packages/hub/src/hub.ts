@@ -145,6 +145,13 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   manager.addController(memberController);
   manager.addController(clusterController);
 
-  await serveEndpoints(manager, clusters, { redisUrl: options.redisUrl, apiToken: options.apiToken, apiWatch: options.apiWatch, logger, metrics });
+  await serveEndpoints(manager, clusters, {
+    watchNamespace: options.watchNamespace,
+    redisUrl: options.redisUrl,
+    apiToken: options.apiToken,
+    apiWatch: options.apiWatch,
+    logger,
+    metrics,
+  });
   return manager;
 }

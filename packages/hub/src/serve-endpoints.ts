@@ -10,9 +10,12 @@ import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
 import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
 import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
+import { clusterOfStoreSD, StoreSDWriter } from './endpoints/store-sd-writer.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 
 export interface EndpointsOptions {
+  /** Where the PrometheusClusters (and so their file-SD ConfigMaps) are; absent: every namespace. */
+  readonly watchNamespace?: string | undefined;
   /** Redis for the endpoint store; absent: in memory. */
   readonly redisUrl?: string | undefined;
   /** The endpoints API's bearer token, read when asked; absent: no token. */
@@ -26,7 +29,7 @@ export interface EndpointsOptions {
 /**
  * What the hub publishes from the PrometheusClusters' status, registered with the Manager: the
  * endpoint store (Redis or memory) and its publisher, the endpoints API on the Manager's HTTP
- * server, and the DNSEndpoint writer with its controller.
+ * server, the DNSEndpoint writer and the file-SD ConfigMap writer with their controllers.
  */
 export async function serveEndpoints(manager: Manager, clusters: Informer<PrometheusCluster>, options: EndpointsOptions): Promise<EndpointStore> {
   const { logger, metrics, redisUrl } = options;
@@ -100,5 +103,12 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
     for (const cluster of clusters.list()) dnsController.enqueue(objectKey(cluster));
   });
   manager.addController(dnsController);
+
+  // Every replica keeps the cache; only the leader's controllers run, so only it writes.
+  const storeSD = new StoreSDWriter(manager.client, clusters, { logger, metrics, namespace: options.watchNamespace });
+  manager.addCache(storeSD.configMaps);
+  const storeSDController = new Controller({ name: 'store-endpoints', workers: 2, logger, metrics, reconcile: (context) => storeSD.reconcile(context) });
+  storeSDController.watchPrimary(clusters).watchMapped(storeSD.configMaps, clusterOfStoreSD);
+  manager.addController(storeSDController);
   return store;
 }

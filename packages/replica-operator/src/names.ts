@@ -23,6 +23,10 @@ export function childNames(replica: string) {
     ingress: replica,
     /** Where cert-manager puts the certificate when `ingress.tls` names no Secret. */
     ingressTLS: `${replica}-ingress-tls`,
+    /** The StoreAPI's LoadBalancer Service or Ingress (spec.storeAPI). */
+    storeAPI: `${replica}-store-api`,
+    /** Where cert-manager puts the StoreAPI Ingress certificate when `storeAPI.tls` names no Secret. */
+    storeAPITLS: `${replica}-store-api-tls`,
     /** Prometheus's own ServiceAccount, and its discovery Role and RoleBinding. */
     prometheusServiceAccount: `${replica}-prometheus`,
   };

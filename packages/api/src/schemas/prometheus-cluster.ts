@@ -5,6 +5,7 @@ import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
 import { replicaTemplateFields } from './replica-template.ts';
+import { storeAddresses, storeEndpoint } from './store-api.ts';
 import { labelSelector } from './selector.ts';
 
 export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as const;
@@ -67,6 +68,7 @@ export const memberEntry = z.object({
   observedGeneration: z.number().int().optional().describe('The PrometheusCluster generation the member replica has fully observed.'),
   queryHost: dnsName.optional(),
   addresses: z.array(dnsTarget).optional().describe('IPv4 or IPv6 addresses or RFC 1123 host names the member reported.'),
+  storeAPI: storeAddresses.optional().describe('StoreAPI addresses (host:port) the member reported.'),
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
   stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
   message: z.string().optional(),
@@ -187,6 +189,12 @@ export const prometheusClusterStatus = z.object({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
     .optional(),
   endpoints: dnsRecords.optional().describe('Round-robin records from ready, non-stale members.'),
+  storeEndpoints: z
+    .array(storeEndpoint)
+    .optional()
+    .describe(
+      'StoreAPI addresses of the ready, non-stale members, by member then address: what the global Thanos Query reads (the <name>-store-endpoints ConfigMap).',
+    ),
 });
 
 export const prometheusCluster = z.object({

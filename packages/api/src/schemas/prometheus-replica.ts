@@ -4,6 +4,7 @@ import { API_VERSION, MAX_REPLICA_NAME_LENGTH, PROMETHEUS_REPLICA } from '../con
 import { dnsLabelName, dnsName, dnsTarget, softwareVersion } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { replicaTemplateFields } from './replica-template.ts';
+import { storeAddresses } from './store-api.ts';
 
 export const REPLICA_PHASES = ['Pending', 'Creating', 'Running', 'Degraded', 'Failed', 'Paused'] as const;
 export type ReplicaPhase = (typeof REPLICA_PHASES)[number];
@@ -37,6 +38,7 @@ export const prometheusReplicaStatus = z.object({
       queryHost: dnsName.optional().describe('Ingress host of Thanos Query, when baseDomain is set.'),
       grafanaHost: dnsName.optional().describe('Ingress host of Grafana, when baseDomain is set and Grafana is enabled.'),
       addresses: z.array(dnsTarget).optional().describe('Load-balancer IPs or hostnames of the Ingress.'),
+      storeAPI: storeAddresses.optional().describe('host:port addresses of the StoreAPI, from the load balancer or the Ingress, when spec.storeAPI is set.'),
     })
     .optional(),
   local: z

@@ -4,6 +4,7 @@ import { DEFAULTS, RESERVED_EXTERNAL_LABELS } from '../constants.ts';
 import { dataPlaneFields } from './data-plane.ts';
 import { dataKey, dnsName, objectName, parsePrometheusDuration, prometheusDuration, quantity } from './formats.ts';
 import { ingress, networkPolicy } from './replica-security.ts';
+import { storeAPI } from './store-api.ts';
 
 /**
  * The fields a PrometheusCluster passes to every PrometheusReplica it creates. Both kinds are
@@ -117,6 +118,9 @@ export const replicaTemplateFields = {
       "Let Prometheus discover pods, services, endpoints, endpointslices and ingresses in its own namespace (kubernetes_sd_configs): a Role for Prometheus's ServiceAccount.",
     ),
   networkPolicy: networkPolicy.optional().describe("NetworkPolicies that limit who may reach the replica's pods."),
+  storeAPI: storeAPI
+    .optional()
+    .describe("Expose the StoreAPI (Thanos Query's gRPC) outside the member, for a global Thanos Query; its address is reported in status.output.storeAPI."),
   ...dataPlaneFields,
 };
 

@@ -3,10 +3,11 @@ import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/c
 import { UsageError } from '../cli/exit-codes.ts';
 import type { CliIO } from '../cli/io.ts';
 import { apiEndpointSets, hubEndpointSets } from '../endpoints/sources.ts';
+import { apiStoreSets, hubStoreSets, renderThanosSD } from '../endpoints/stores.ts';
 import { checkZoneSafe, flattenRecords, renderZone, type EndpointSet } from '../endpoints/zone.ts';
 import { HUB_FLAGS, KUBECTL_HUB_ALIASES, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
-export const ENDPOINT_FORMATS = ['zone', 'json'] as const;
+export const ENDPOINT_FORMATS = ['zone', 'json', 'thanos-sd'] as const;
 export type EndpointFormat = (typeof ENDPOINT_FORMATS)[number];
 
 export interface EndpointsInvocation {
@@ -16,8 +17,8 @@ export interface EndpointsInvocation {
   readonly requestTimeoutMs: number;
 }
 
-/** Either format refuses records that are not DNS names and addresses (they came from members). */
-export function renderEndpoints(sets: readonly EndpointSet[], format: EndpointFormat): string {
+/** Either records format refuses records that are not DNS names and addresses (they came from members). */
+export function renderEndpoints(sets: readonly EndpointSet[], format: Exclude<EndpointFormat, 'thanos-sd'>): string {
   if (format === 'zone') return renderZone(sets);
   for (const set of sets) checkZoneSafe(set);
   return `${JSON.stringify(flattenRecords(sets), null, 2)}\n`;
@@ -25,7 +26,7 @@ export function renderEndpoints(sets: readonly EndpointSet[], format: EndpointFo
 
 export const endpointsCommand = defineCommand({
   name: 'endpoints',
-  usage: 'endpoints [--format zone|json] [--api URL [--api-token-file FILE] [--api-ca-file FILE] [--insecure]] [flags]',
+  usage: 'endpoints [--format zone|json|thanos-sd] [--api URL [--api-token-file FILE] [--api-ca-file FILE] [--insecure]] [flags]',
   description: `Prints the DNS records the hub built from ready, non-stale members: by default from the
 PrometheusCluster statuses in the hub (Kubernetes credentials needed), with --api from the hub's
 endpoints HTTP API (GET URL/api/v1/endpoints; no Kubernetes credentials needed). The token of
@@ -35,11 +36,15 @@ plain http:// only with --insecure.
 --format zone prints BIND zone lines, one per target, names absolute, sorted; record sets of one
 member (routing policy weighted or multivalue) carry their set identifier and policy in a comment.
 --format json prints the records as a JSON array of { namespace, name, dnsName, recordType,
-targets, ttl, setIdentifier, routingPolicy, weight }.`,
+targets, ttl, setIdentifier, routingPolicy, weight }.
+--format thanos-sd prints the StoreAPI endpoints of the ready, non-stale members instead (from
+status.storeEndpoints, or GET URL/api/v1/stores) as a Thanos file-SD document, one target group
+per PrometheusCluster with spec.storeAPI: what a global Thanos Query reads with --store.sd-files.`,
   examples: [
     'promfleet endpoints',
     'promfleet endpoints --format json | jq -r \'.[] | select(.recordType == "A") | .targets[]\'',
     'promfleet endpoints --api https://promfleet.example.com --api-token-file /run/secrets/endpoints-token',
+    'promfleet endpoints --format thanos-sd > /etc/thanos/stores.json',
   ],
   flags: {
     format: { type: 'string', value: 'FORMAT', default: 'zone', description: `Output format: ${ENDPOINT_FORMATS.join(', ')}.` },
@@ -78,7 +83,18 @@ targets, ttl, setIdentifier, routingPolicy, weight }.`,
     };
   },
   execute: async (invocation: EndpointsInvocation, io: CliIO) => {
-    const { source } = invocation;
+    const { source, format } = invocation;
+    if (format === 'thanos-sd') {
+      if ('api' in source) {
+        io.out(
+          renderThanosSD(await apiStoreSets({ url: source.api, tokenFile: source.tokenFile, caFile: source.caFile, timeoutMs: invocation.requestTimeoutMs })),
+        );
+      } else {
+        const hub = clientFor(loadSource(source.hub, 'hub'), 'hub', invocation.requestTimeoutMs);
+        io.out(renderThanosSD(await withClients([hub], () => hubStoreSets(hub))));
+      }
+      return 0;
+    }
     let sets: EndpointSet[];
     if ('api' in source) {
       sets = (await apiEndpointSets({ url: source.api, tokenFile: source.tokenFile, caFile: source.caFile, timeoutMs: invocation.requestTimeoutMs })).sets;
@@ -86,7 +102,7 @@ targets, ttl, setIdentifier, routingPolicy, weight }.`,
       const hub = clientFor(loadSource(source.hub, 'hub'), 'hub', invocation.requestTimeoutMs);
       sets = await withClients([hub], () => hubEndpointSets(hub));
     }
-    io.out(renderEndpoints(sets, invocation.format));
+    io.out(renderEndpoints(sets, format));
     return 0;
   },
 });

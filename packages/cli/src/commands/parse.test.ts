@@ -200,7 +200,7 @@ describe('endpoints arguments', () => {
   });
 
   it.each([
-    [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json)'],
+    [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json, thanos-sd)'],
     [['--api-token-file', '/run/token'], 'endpoints: --api-token-file needs --api'],
     [['--api', 'promfleet.example.com'], 'endpoints: --api must be an http:// or https:// URL'],
     [

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { memoryLimits, type MemoryLimits } from './memory-limits.ts';
 import type { EndpointReader, EndpointSnapshot } from './store.ts';
+import { projectSnapshot, storesOf, type View } from './views.ts';
 import { RETRY_AFTER_SECONDS, WATCH_DEFAULTS, Watchers, type WatchLimits } from './watch-stream.ts';
 
 export interface EndpointsApiOptions {
@@ -42,12 +43,31 @@ const endpointSet = {
   properties: { namespace: { type: 'string' }, name: { type: 'string' }, endpoints: { type: 'array', items: record } },
 } as const;
 
+const storeSet = {
+  type: 'object',
+  required: ['namespace', 'name', 'targets'],
+  properties: {
+    namespace: { type: 'string' },
+    name: { type: 'string' },
+    targets: {
+      type: 'array',
+      items: { type: 'object', required: ['member', 'address'], properties: { member: { type: 'string' }, address: { type: 'string' } } },
+    },
+  },
+} as const;
+
+const params = {
+  type: 'object',
+  properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } },
+} as const;
+
 const errorBody = { type: 'object', properties: { error: { type: 'string' } } } as const;
 const notModifiedBody = { description: 'unchanged since the ETag given in If-None-Match', type: 'null' } as const;
 
 /**
  * The read-only endpoints API DNS automation uses: everything, one PrometheusCluster, or a
- * Server-Sent Events stream of changes. Served from the store's local copy, never from
+ * Server-Sent Events stream of changes — for the DNS records (`/api/v1/endpoints`) and for the
+ * members' StoreAPI endpoints a global Thanos Query reads (`/api/v1/stores`). Served from the store's local copy, never from
  * Kubernetes, so it answers even while the hub's API server or Redis is away.
  *
  * Every route lives in one encapsulated plugin whose hooks (the token, the pressure handler)
@@ -56,7 +76,7 @@ const notModifiedBody = { description: 'unchanged since the ETag given in If-Non
  */
 export async function registerEndpointsApi(app: HttpServer, options: EndpointsApiOptions): Promise<void> {
   const { store } = options;
-  const serialized = new WeakMap<EndpointSnapshot, string>();
+  const serialized: Record<View, WeakMap<EndpointSnapshot, string>> = { endpoints: new WeakMap(), stores: new WeakMap() };
   const memory = options.memory ?? memoryLimits();
   let underPressure = (): boolean => false;
   const watchers = new Watchers(store, { ...WATCH_DEFAULTS, ...options.watch }, options.metrics, options.logger ?? silentLogger, () => underPressure());
@@ -79,42 +99,32 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       if (waiting !== undefined) await reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS)).send({ error: waiting });
     });
 
-    api.get(
-      '/api/v1/endpoints',
-      {
-        schema: {
-          response: {
-            200: {
-              type: 'object',
-              required: ['revision', 'items'],
-              properties: { revision: { type: 'string' }, items: { type: 'array', items: endpointSet } },
-            },
-            304: notModifiedBody,
-            401: errorBody,
-          },
-        },
+    const list = (view: View) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const snapshot = store.snapshot();
+      if (notModified(request, reply, snapshot.revision)) return reply.code(304).send();
+      // Serialized once per snapshot, not once per request: DNS automation and Thanos sidecars poll this.
+      let body = serialized[view].get(snapshot);
+      if (body === undefined) {
+        body = JSON.stringify(projectSnapshot(snapshot, view));
+        serialized[view].set(snapshot, body);
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
+    };
+    const listSchema = (items: object) => ({
+      response: {
+        200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'string' }, items: { type: 'array', items } } },
+        304: notModifiedBody,
+        401: errorBody,
       },
-      async (request, reply) => {
-        const snapshot = store.snapshot();
-        if (notModified(request, reply, snapshot.revision)) return reply.code(304).send();
-        // Serialized once per snapshot, not once per request: DNS automation polls this.
-        let body = serialized.get(snapshot);
-        if (body === undefined) {
-          body = JSON.stringify(snapshot);
-          serialized.set(snapshot, body);
-        }
-        return reply.type('application/json; charset=utf-8').send(body);
-      },
-    );
+    });
+    api.get('/api/v1/endpoints', { schema: listSchema(endpointSet) }, list('endpoints'));
+    api.get('/api/v1/stores', { schema: listSchema(storeSet) }, list('stores'));
 
     api.get<{ Params: { namespace: string; name: string } }>(
       '/api/v1/endpoints/:namespace/:name',
       {
         schema: {
-          params: {
-            type: 'object',
-            properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } },
-          },
+          params,
           response: {
             200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } },
             304: notModifiedBody,
@@ -133,18 +143,41 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       },
     );
 
+    api.get<{ Params: { namespace: string; name: string } }>(
+      '/api/v1/stores/:namespace/:name',
+      {
+        schema: {
+          params,
+          response: {
+            200: { ...storeSet, properties: { ...storeSet.properties, revision: { type: 'string' } } },
+            304: notModifiedBody,
+            404: errorBody,
+            401: errorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { namespace, name } = request.params;
+        const found = store.get(namespace, name);
+        const set = found && storesOf(found);
+        if (!set) return reply.code(404).send({ error: `no store endpoints for ${namespace}/${name}` });
+        const { revision } = store.snapshot();
+        if (notModified(request, reply, revision)) return reply.code(304).send();
+        return { ...set, revision };
+      },
+    );
+
     // Any id resumes: one this replica knows gets the changes since, any other (another replica's
     // content it never held, an id from before an upgrade) a snapshot — never a 400, which would
     // stop an EventSource from reconnecting at all.
-    api.get(
-      '/api/v1/endpoints/watch',
-      { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } },
-      async (request, reply) => {
-        const header = request.headers['last-event-id'];
-        const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
-        return watchers.serve(request, reply, resumeFrom);
-      },
-    );
+    const watch = (view: View) => async (request: FastifyRequest, reply: FastifyReply) => {
+      const header = request.headers['last-event-id'];
+      const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
+      return watchers.serve(request, reply, resumeFrom, view);
+    };
+    const watchSchema = { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } };
+    api.get('/api/v1/endpoints/watch', watchSchema, watch('endpoints'));
+    api.get('/api/v1/stores/watch', watchSchema, watch('stores'));
   });
 }
 

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import type { DNSRecord } from '@promfleet/api';
-import { canonicalJSON } from '@promfleet/kube/apply';
+import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
 
-import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type StoreEvent } from './store.ts';
+import { encodeSet, setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type StoreEvent } from './store.ts';
 
 const HISTORY = 1024;
 const DIGEST_BYTES = 32;
@@ -14,6 +13,7 @@ export interface EndpointUpdate {
   readonly namespace: string;
   readonly name: string;
   readonly endpoints: readonly DNSRecord[] | null;
+  readonly stores?: readonly StoreEndpoint[] | undefined;
 }
 
 /**
@@ -95,7 +95,7 @@ export class LocalView {
 
   /** Applies `set` as the next write of this view's own store, unless it is what is held (a no-op write makes no change). */
   put(set: EndpointSet): boolean {
-    const encoded = canonicalJSON(set.endpoints);
+    const encoded = encodeSet(set);
     if (this.#encoded.get(setKey(set.namespace, set.name)) === encoded) return false;
     return this.apply({ ...set, seq: this.#seq + 1 }, encoded);
   }
@@ -105,7 +105,7 @@ export class LocalView {
   }
 
   /** Applies an update in its order and tells the listeners; older or repeated ones are ignored. */
-  apply(update: EndpointUpdate, encoded = update.endpoints === null ? '' : canonicalJSON(update.endpoints)): boolean {
+  apply(update: EndpointUpdate, encoded = update.endpoints === null ? '' : encodeSet({ endpoints: update.endpoints, stores: update.stores })): boolean {
     if (update.seq <= this.#seq) return false;
     const key = setKey(update.namespace, update.name);
     if (update.endpoints === null) {
@@ -113,14 +113,20 @@ export class LocalView {
       this.#encoded.delete(key);
       this.#digest.delete(key);
     } else {
-      this.#sets.set(key, { namespace: update.namespace, name: update.name, endpoints: update.endpoints });
+      this.#sets.set(key, { namespace: update.namespace, name: update.name, endpoints: update.endpoints, ...(update.stores ? { stores: update.stores } : {}) });
       this.#encoded.set(key, encoded);
       this.#digest.set(key, encoded);
     }
     this.#seq = update.seq;
     this.#revision = this.#digest.revision();
     this.#snapshot = undefined;
-    const change: EndpointChange = { revision: this.#revision, namespace: update.namespace, name: update.name, endpoints: update.endpoints };
+    const change: EndpointChange = {
+      revision: this.#revision,
+      namespace: update.namespace,
+      name: update.name,
+      endpoints: update.endpoints,
+      ...(update.endpoints !== null && update.stores ? { stores: update.stores } : {}),
+    };
     this.#history.push(change);
     if (this.#history.length > HISTORY) this.#base = this.#history.splice(0, this.#history.length - HISTORY).at(-1)?.revision ?? this.#base;
     this.#emit({ type: 'change', change });
@@ -132,7 +138,7 @@ export class LocalView {
    * differs: the same records under a new sequence (Redis republished them) change nothing served.
    */
   reset(seq: number, items: readonly EndpointSet[]): void {
-    const encoded = new Map(items.map((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]));
+    const encoded = new Map(items.map((set) => [setKey(set.namespace, set.name), encodeSet(set)]));
     const digest = new ContentDigest();
     for (const [key, json] of encoded) digest.set(key, json);
     this.#seq = seq;

@@ -112,5 +112,10 @@ export class EndpointPublisher {
 }
 
 export function endpointSet(cluster: PrometheusCluster): EndpointSet {
-  return { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name, endpoints: cluster.status?.endpoints ?? [] };
+  return {
+    namespace: cluster.metadata.namespace ?? '',
+    name: cluster.metadata.name,
+    endpoints: cluster.status?.endpoints ?? [],
+    ...(cluster.spec.storeAPI ? { stores: cluster.status?.storeEndpoints ?? [] } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { dnsLabelName, dnsRecords } from '@promfleet/api';
+import { dnsLabelName, dnsRecords, storeEndpoint, type DNSRecord, type StoreEndpoint } from '@promfleet/api';
 import type { KitMetrics } from '@promfleet/kube/observability';
 import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
@@ -13,11 +13,17 @@ import type { EndpointChange, EndpointSet } from './store.ts';
 
 const objectName = dnsLabelName(63);
 const records = dnsRecords;
+/** A set as encodeSet writes it: the records alone, or records and StoreAPI endpoints. */
+const content = z.union([records, z.strictObject({ endpoints: records, stores: z.array(storeEndpoint).max(10_000) })]);
+
+function unpack(value: z.output<typeof content>): { endpoints: DNSRecord[]; stores?: StoreEndpoint[] } {
+  return Array.isArray(value) ? { endpoints: value } : value;
+}
 
 /** A pub/sub message: a change to one set, or "reload everything". */
 const message = z.union([
   z.strictObject({ revision: z.number().int().nonnegative(), resync: z.literal(true) }),
-  z.strictObject({ revision: z.number().int().nonnegative(), key: z.string(), endpoints: records.nullable() }),
+  z.strictObject({ revision: z.number().int().nonnegative(), key: z.string(), endpoints: content.nullable() }),
 ]);
 
 export type StoreMessage =
@@ -41,8 +47,8 @@ function parse(text: string): unknown {
 /** One hash entry as a set of records, or undefined when it is not one the hub could have written. */
 export function readEntry(key: string, json: string): EndpointSet | undefined {
   const names = splitKey(key);
-  const parsed = records.safeParse(parse(json));
-  return names && parsed.success ? { ...names, endpoints: parsed.data } : undefined;
+  const parsed = content.safeParse(parse(json));
+  return names && parsed.success ? { ...names, ...unpack(parsed.data) } : undefined;
 }
 
 /** A pub/sub message, or undefined when it is not one the hub could have sent. */
@@ -51,7 +57,10 @@ export function readMessage(text: string): StoreMessage | undefined {
   if (!parsed.success) return undefined;
   if ('resync' in parsed.data) return { revision: parsed.data.revision, resync: true };
   const names = splitKey(parsed.data.key);
-  return names ? { revision: parsed.data.revision, key: parsed.data.key, ...names, endpoints: parsed.data.endpoints } : undefined;
+  const { endpoints } = parsed.data;
+  return names
+    ? { revision: parsed.data.revision, key: parsed.data.key, ...names, ...(endpoints === null ? { endpoints: null } : unpack(endpoints)) }
+    : undefined;
 }
 
 /** `promfleet_endpoint_store_invalid_entries{_total}`: what was skipped. */

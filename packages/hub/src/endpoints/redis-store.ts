@@ -1,11 +1,10 @@
-import { canonicalJSON } from '@promfleet/kube/apply';
 import { errorMessage } from '@promfleet/kube/client';
 import { KitMetrics, silentLogger, type Logger } from '@promfleet/kube/observability';
 import { Redis } from 'ioredis';
 
 import { LocalView } from './local-view.ts';
 import { readEntry, readMessage, StoreEntryMetrics } from './redis-entries.ts';
-import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type EndpointStore } from './store.ts';
+import { encodeSet, setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type EndpointStore } from './store.ts';
 
 /**
  * Endpoint records in Redis: one hash of `<namespace>/<name>` → records, a revision counter, and
@@ -134,7 +133,7 @@ export class RedisEndpointStore implements EndpointStore {
   }
 
   async put(set: EndpointSet): Promise<void> {
-    await this.#commands.eval(PUT, 2, this.#keys.hash, this.#keys.revision, setKey(set.namespace, set.name), canonicalJSON(set.endpoints), this.#keys.channel);
+    await this.#commands.eval(PUT, 2, this.#keys.hash, this.#keys.revision, setKey(set.namespace, set.name), encodeSet(set), this.#keys.channel);
   }
 
   async remove(namespace: string, name: string): Promise<void> {
@@ -142,7 +141,7 @@ export class RedisEndpointStore implements EndpointStore {
   }
 
   async replaceAll(sets: readonly EndpointSet[]): Promise<void> {
-    const pairs = sets.flatMap((set) => [setKey(set.namespace, set.name), canonicalJSON(set.endpoints)]);
+    const pairs = sets.flatMap((set) => [setKey(set.namespace, set.name), encodeSet(set)]);
     await this.#commands.eval(REPLACE_ALL, 2, this.#keys.hash, this.#keys.revision, String(this.#view.seq), this.#keys.channel, ...pairs);
   }
 
@@ -198,7 +197,7 @@ export class RedisEndpointStore implements EndpointStore {
       return;
     }
     if (message.revision < expected) return;
-    this.#view.apply({ seq: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints });
+    this.#view.apply({ seq: message.revision, namespace: message.namespace, name: message.name, endpoints: message.endpoints, stores: message.stores });
     // The change that follows what was loaded (or the first write ever, onto nothing) leaves the whole content known.
     this.#loaded = true;
     // A valid write replaced an entry that was skipped.

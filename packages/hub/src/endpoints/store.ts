@@ -1,11 +1,14 @@
-import type { DNSRecord } from '@promfleet/api';
+import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
+import { canonicalJSON } from '@promfleet/kube/apply';
 import type { HealthCheck } from '@promfleet/kube/observability';
 
-/** The records one PrometheusCluster publishes. */
+/** The records one PrometheusCluster publishes, and its members' StoreAPI endpoints when it has `spec.storeAPI`. */
 export interface EndpointSet {
   readonly namespace: string;
   readonly name: string;
   readonly endpoints: readonly DNSRecord[];
+  /** Absent without `spec.storeAPI`: such a cluster is not in `/api/v1/stores`. */
+  readonly stores?: readonly StoreEndpoint[] | undefined;
 }
 
 /**
@@ -19,12 +22,22 @@ export interface EndpointSnapshot {
   readonly items: readonly EndpointSet[];
 }
 
-/** One change: a set replaced (`endpoints`) or removed (`endpoints: null`); `revision` is the content's after it. */
+/** One change: a set replaced (`endpoints`, and `stores` when it has them) or removed (`endpoints: null`); `revision` is the content's after it. */
 export interface EndpointChange {
   readonly revision: string;
   readonly namespace: string;
   readonly name: string;
   readonly endpoints: readonly DNSRecord[] | null;
+  readonly stores?: readonly StoreEndpoint[] | undefined;
+}
+
+/**
+ * A set as it is digested and stored in Redis: its records alone (the form from before StoreAPI
+ * endpoints, so the revision and the Redis entry of a cluster without them are unchanged), or
+ * `{endpoints, stores}`.
+ */
+export function encodeSet(set: Pick<EndpointSet, 'endpoints' | 'stores'>): string {
+  return canonicalJSON(set.stores === undefined ? set.endpoints : { endpoints: set.endpoints, stores: set.stores });
 }
 
 /** What readers are told: a change, or "start over from this snapshot" (after a gap or a resync). */

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 
 import type { EndpointChange, EndpointReader, EndpointSnapshot, StoreEvent } from './store.ts';
+import { projectChange, projectSnapshot, type View } from './views.ts';
 
 export interface WatchLimits {
   /** A watcher with more unsent bytes than this when the next event comes is cut. */
@@ -38,8 +39,8 @@ export class Watchers {
   readonly #open: Gauge;
   readonly #cut: Counter<'reason'>;
   readonly #underPressure: () => boolean;
-  /** Each event encoded once, whatever the number of watchers it goes to. */
-  readonly #encoded = new WeakMap<EndpointSnapshot | EndpointChange, Buffer>();
+  /** Each event encoded once per view, whatever the number of watchers it goes to. */
+  readonly #encoded: Record<View, WeakMap<EndpointSnapshot | EndpointChange, Buffer>> = { endpoints: new WeakMap(), stores: new WeakMap() };
   #count = 0;
 
   constructor(store: EndpointReader, limits: WatchLimits, metrics: KitMetrics, logger: Logger, underPressure: () => boolean) {
@@ -57,8 +58,8 @@ export class Watchers {
     });
   }
 
-  /** Answers a watch request: 503 when full, else the stream from `resumeFrom` (or a snapshot). */
-  serve(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined): FastifyReply {
+  /** Answers a watch request: 503 when full, else the stream of `view` from `resumeFrom` (or a snapshot). */
+  serve(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined, view: View = 'endpoints'): FastifyReply {
     if (this.#count >= this.#limits.maxWatchers) {
       this.#cut.inc({ reason: 'limit' });
       return reply
@@ -66,11 +67,11 @@ export class Watchers {
         .header('retry-after', String(RETRY_AFTER_SECONDS))
         .send({ error: `too many watchers (${String(this.#limits.maxWatchers)}); retry in ${String(RETRY_AFTER_SECONDS)} s` });
     }
-    this.#stream(request, reply, resumeFrom);
+    this.#stream(request, reply, resumeFrom, view);
     return reply;
   }
 
-  #stream(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined): void {
+  #stream(request: FastifyRequest, reply: FastifyReply, resumeFrom: string | undefined, view: View): void {
     reply.hijack();
     const out = reply.raw;
     this.#count++;
@@ -91,7 +92,7 @@ export class Watchers {
       out.write(text);
     };
     const send = (event: StoreEvent): void => {
-      write(this.#encode(event));
+      write(this.#encode(event, view));
     };
     out.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     write('retry: 2000\n\n');
@@ -114,18 +115,20 @@ export class Watchers {
     });
   }
 
-  #encode(event: StoreEvent): Buffer {
+  #encode(event: StoreEvent, view: View): Buffer {
     const data = event.type === 'snapshot' ? event.snapshot : event.change;
-    let encoded = this.#encoded.get(data);
+    const cache = this.#encoded[view];
+    let encoded = cache.get(data);
     if (encoded === undefined) {
-      encoded = Buffer.from(format(event.type, data.revision, data));
-      this.#encoded.set(data, encoded);
+      const projected = event.type === 'snapshot' ? projectSnapshot(event.snapshot, view) : projectChange(event.change, view);
+      encoded = Buffer.from(format(event.type, data.revision, projected));
+      cache.set(data, encoded);
     }
     return encoded;
   }
 }
 
 /** The event id is the content's revision after the event: what Last-Event-ID resumes from. */
-function format(event: string, id: string, data: EndpointSnapshot | EndpointChange): string {
+function format(event: string, id: string, data: object): string {
   return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

@@ -2,6 +2,7 @@ import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, Prometheu
 import { setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { FailingStatic } from './fail-static.ts';
+import { storeEndpoints } from './store-endpoints.ts';
 
 export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
 
@@ -96,6 +97,7 @@ export function clusterStatus(
     ready: ready.length,
     clusters,
     endpoints: published,
+    ...(cluster.spec.storeAPI ? { storeEndpoints: storeEndpoints(clusters) } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   LABELS,
   MANAGED_BY_HUB,
   PROMETHEUS_REPLICA,
+  renderMemberPlaceholders,
   type MemberCluster,
   type PrometheusCluster,
   type PrometheusReplica,
@@ -25,6 +26,7 @@ const TEMPLATE_FIELDS = [
   'ingress',
   'kubernetesDiscovery',
   'networkPolicy',
+  'storeAPI',
   'rules',
   'alertmanagers',
   'compaction',
@@ -34,12 +36,15 @@ const TEMPLATE_FIELDS = [
  * The PrometheusReplica the hub wants in a member: named after the PrometheusCluster, in the
  * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, `paused: false`, the
  * labels that mark it as the hub's, and the generation it came from (for `observedGeneration`).
+ * Member placeholders (`storeAPI.host`) are filled in with this member's name and labels; one
+ * the member cannot fill (a missing label) throws, and the member's entry says why.
  */
 export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster): PrometheusReplica {
   const spec: Record<string, unknown> = {};
   for (const field of TEMPLATE_FIELDS) {
     if (cluster.spec[field] !== undefined) spec[field] = cluster.spec[field];
   }
+  if (cluster.spec.storeAPI?.host !== undefined) spec.storeAPI = { ...cluster.spec.storeAPI, host: memberHost(cluster.spec.storeAPI.host, member) };
   spec.clusterName = member.metadata.name;
   // Stated, not left to the default, so the hub owns it: a pause set by hand in a member (which
   // would keep that member out of DNS for good) is drift, and reverted like any other.
@@ -75,4 +80,10 @@ export function ownerKey(replica: PrometheusReplica): string | undefined {
   const namespace = labels[LABELS.hubNamespace];
   const name = labels[LABELS.hubName];
   return namespace && name ? `${namespace}/${name}` : undefined;
+}
+
+function memberHost(template: string, member: MemberCluster): string {
+  const rendered = renderMemberPlaceholders(template, { name: member.metadata.name, labels: member.metadata.labels });
+  if (!rendered.ok) throw new Error(`spec.storeAPI.host: ${rendered.message}`);
+  return rendered.value;
 }

@@ -35,9 +35,11 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
   // The replica's own report when the hub has it, else what was recorded before (a hub that took over an offline member).
   const queryHost = output ? output.queryHost : previous?.queryHost;
   const addresses = output ? output.addresses : previous?.addresses;
+  const storeAPI = output ? output.storeAPI : previous?.storeAPI;
   const known = {
     ...(queryHost ? { queryHost } : {}),
     ...(addresses?.length ? { addresses: [...addresses] } : {}),
+    ...(storeAPI?.length ? { storeAPI: [...storeAPI] } : {}),
   };
   const generation = observedGeneration(replica) ?? previous?.observedGeneration;
   const base = { name: view.name, ...(generation !== undefined ? { observedGeneration: generation } : {}) };

@@ -1,4 +1,13 @@
-import { DNS_TARGET_RULE, dnsName, dnsTarget, formatPath, prometheusReplicaStatus, type MemberEntry, type PrometheusReplica } from '@promfleet/api';
+import {
+  DNS_TARGET_RULE,
+  dnsName,
+  dnsTarget,
+  formatPath,
+  prometheusReplicaStatus,
+  storeAddresses,
+  type MemberEntry,
+  type PrometheusReplica,
+} from '@promfleet/api';
 
 /** Member words the hub repeats (condition messages) are cut to this length. */
 export const MAX_MEMBER_MESSAGE = 1024;
@@ -16,6 +25,7 @@ const OUTPUT_RULES: Readonly<Record<string, string>> = {
   addresses: `must each be ${DNS_TARGET_RULE}`,
   queryHost: 'must be a DNS name',
   grafanaHost: 'must be a DNS name',
+  storeAPI: 'must each be host:port',
 };
 
 /**
@@ -71,9 +81,15 @@ export function withReportProblem(entry: MemberEntry, report: MemberReport): Mem
  * (recorded by a hub that did not check them): a recorded entry may be written back as it is.
  */
 export function vetRecordedEntry(entry: MemberEntry): MemberEntry {
-  const { queryHost, addresses, ...rest } = entry;
+  const { queryHost, addresses, storeAPI, ...rest } = entry;
   const hostOK = queryHost === undefined || dnsName.safeParse(queryHost).success;
   const addressesOK = addresses === undefined || addresses.every((address) => dnsTarget.safeParse(address).success);
-  if (hostOK && addressesOK) return entry;
-  return { ...rest, ...(hostOK && queryHost !== undefined ? { queryHost } : {}), ...(addressesOK && addresses !== undefined ? { addresses } : {}) };
+  const storeOK = storeAPI === undefined || storeAddresses.safeParse(storeAPI).success;
+  if (hostOK && addressesOK && storeOK) return entry;
+  return {
+    ...rest,
+    ...(hostOK && queryHost !== undefined ? { queryHost } : {}),
+    ...(addressesOK && addresses !== undefined ? { addresses } : {}),
+    ...(storeOK && storeAPI !== undefined ? { storeAPI } : {}),
+  };
 }

@@ -77,6 +77,21 @@ const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
     kubernetesDiscovery: true,
     networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } },
   },
+  'store-api-load-balancer': {
+    storeAPI: { expose: 'LoadBalancer', annotations: { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true' } },
+    networkPolicy: { enabled: true },
+  },
+  'store-api-ingress-mtls': {
+    clusterName: 'eu-west',
+    storeAPI: {
+      expose: 'Ingress',
+      host: 'store-{{ member.name }}.example.com',
+      className: 'nginx',
+      annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' },
+      mutualTLS: { serverSecret: 'store-api-server-tls', clientCASecret: 'global-query-ca' },
+    },
+    networkPolicy: { enabled: true },
+  },
   'cert-manager': {
     baseDomain: 'prometheus.example.com',
     ingress: { annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt' }, tls: {} },
@@ -245,5 +260,42 @@ describe('desired children', () => {
       expect.arrayContaining(['--downsampling.disable', '--retention.resolution-raw=1d', '--retention.resolution-5m=0d']),
     );
     expect(compactor({ compaction: { enabled: false } })).toBeUndefined();
+  });
+
+  it('exposes the StoreAPI through a LoadBalancer Service or a gRPC Ingress, never both', () => {
+    const lb = desiredChildren(replica({ storeAPI: { expose: 'LoadBalancer' } }), inputs);
+    expect(lb.services.find((s) => s.metadata?.name === 'demo-store-api')?.spec).toMatchObject({
+      type: 'LoadBalancer',
+      ports: [{ name: 'grpc', port: 10901 }],
+    });
+    expect(lb.ingresses).toEqual([]);
+    const ingress = desiredChildren(
+      replica({
+        clusterName: 'eu-west',
+        storeAPI: { expose: 'Ingress', host: 'store-{{member.name}}.example.com', annotations: { 'nginx.ingress.kubernetes.io/backend-protocol': 'GRPCS' } },
+      }),
+      inputs,
+    );
+    expect(ingress.services.map((s) => s.metadata?.name)).not.toContain('demo-store-api');
+    const [store] = ingress.ingresses;
+    expect(store?.spec?.rules?.[0]?.host).toBe('store-eu-west.example.com');
+    expect(store?.spec?.tls).toEqual([{ hosts: ['store-eu-west.example.com'], secretName: 'demo-store-api-tls' }]);
+    // The user's annotations win over the operator's gRPC defaults.
+    expect(store?.metadata?.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPCS');
+    expect(store?.spec?.rules?.[0]?.http?.paths[0]?.backend.service).toEqual({ name: 'demo-thanos-query', port: { number: 10901 } });
+  });
+
+  it('serves Query gRPC with TLS and a client CA only with storeAPI.mutualTLS', () => {
+    const query = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).deployments[0]?.spec?.template.spec;
+    expect(query({ storeAPI: { expose: 'LoadBalancer' } })?.containers[0]?.args?.some((arg) => arg.startsWith('--grpc-server-tls'))).toBe(false);
+    const secured = query({ storeAPI: { expose: 'LoadBalancer', mutualTLS: { serverSecret: 'server', clientCASecret: 'ca' } } });
+    expect(secured?.containers[0]?.args).toEqual(
+      expect.arrayContaining([
+        '--grpc-server-tls-cert=/etc/thanos/grpc-server-tls/tls.crt',
+        '--grpc-server-tls-key=/etc/thanos/grpc-server-tls/tls.key',
+        '--grpc-server-tls-client-ca=/etc/thanos/grpc-client-ca/ca.crt',
+      ]),
+    );
+    expect(secured?.volumes?.map((v) => v.secret?.secretName)).toEqual(['server', 'ca']);
   });
 });

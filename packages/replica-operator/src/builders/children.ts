@@ -15,6 +15,7 @@ import { queryDeployment } from './query.ts';
 import { discoveryRole, discoveryRoleBinding, prometheusServiceAccount } from './service-account.ts';
 import { services } from './services.ts';
 import { storeStatefulSet } from './store.ts';
+import { storeAPIIngress, storeAPIService } from './store-api.ts';
 
 /** Every object a PrometheusReplica should have, by kind. Absent optional parts are simply not listed. */
 export interface DesiredChildren {
@@ -40,8 +41,8 @@ export function desiredChildren(replica: PrometheusReplica, inputs: BuildInputs)
     configMaps: present(prometheusConfigMap(context), prometheusRulesConfigMap(context), grafana ? grafanaDatasources(context) : undefined),
     statefulSets: present(prometheusStatefulSet(context), storeStatefulSet(context), compactorStatefulSet(context)),
     deployments: [queryDeployment(context), ...(grafana ? [grafanaDeployment(context)] : [])],
-    services: present(...services(context), compactorService(context)),
-    ingresses: present(ingress(context)),
+    services: present(...services(context), compactorService(context), storeAPIService(context)),
+    ingresses: present(ingress(context), storeAPIIngress(context)),
     podDisruptionBudgets: podDisruptionBudgets(context),
     serviceAccounts: [prometheusServiceAccount(context)],
     roles: present(discoveryRole(context)),

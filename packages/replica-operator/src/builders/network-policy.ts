@@ -45,7 +45,8 @@ function policy(context: BuildContext, component: Component, ingress: INetworkPo
  * and its sidecar's StoreAPI from Query; Store only from Query; Query only from Grafana and the
  * ingress controller; the Compactor from nobody; Grafana only from the ingress controller, and Grafana may connect only to
  * Query and DNS (a Grafana admin cannot turn a data source into a probe of the member's
- * network). Policies add up, so a user's own NetworkPolicy can open more. Kubelet probes are
+ * network); with `storeAPI`, Query's gRPC from the ingress controller (Ingress) or from anywhere
+ * (LoadBalancer: the client's address is not known here; mutual TLS is what guards it). Policies add up, so a user's own NetworkPolicy can open more. Kubelet probes are
  * always allowed.
  */
 export function networkPolicies(context: BuildContext): INetworkPolicy[] {
@@ -62,7 +63,10 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
       { from: [pods(context, 'thanos-query')], ports: [tcp(PORTS.grpc)] },
     ]),
     policy(context, 'thanos-store', [{ from: [pods(context, 'thanos-query')], ports: [tcp(PORTS.grpc)] }]),
-    policy(context, 'thanos-query', [{ from: [...grafanaPods, ingressController], ports: [tcp(PORTS.queryHttp)] }]),
+    policy(context, 'thanos-query', [
+      { from: [...grafanaPods, ingressController], ports: [tcp(PORTS.queryHttp)] },
+      ...storeAPIRule(context, ingressController),
+    ]),
     // The Compactor serves nobody: its port is for metrics and its block viewer.
     ...(context.replica.spec.compaction.enabled ? [policy(context, 'thanos-compact', [])] : []),
   ];
@@ -77,4 +81,15 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
     );
   }
   return list;
+}
+
+function storeAPIRule(context: BuildContext, ingressController: INetworkPolicyPeer): INetworkPolicyIngressRule[] {
+  switch (context.replica.spec.storeAPI?.expose) {
+    case 'LoadBalancer':
+      return [{ ports: [tcp(PORTS.grpc)] }];
+    case 'Ingress':
+      return [{ from: [ingressController], ports: [tcp(PORTS.grpc)] }];
+    case undefined:
+      return [];
+  }
 }

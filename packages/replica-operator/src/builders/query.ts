@@ -2,15 +2,18 @@ import type { IDeployment } from 'kubernetes-models/apps/v1';
 
 import { labels, PORTS, selectorLabels } from '../names.ts';
 import { childMetadata, container, httpProbe, POD_SECURITY_CONTEXT, preferredAntiAffinity, serviceHost, type BuildContext } from './context.ts';
+import { queryServerTLS } from './store-api.ts';
 
 /**
  * Thanos Query over the local sidecars and Store, found through the DNS SRV records of their
  * headless Services (`--endpoint`; Query no longer has `--store`). `replica` is the label the
- * HA pair differs by, so Query deduplicates on it.
+ * HA pair differs by, so Query deduplicates on it. With `storeAPI.mutualTLS` its gRPC server
+ * (what a global Query reads) requires TLS and a client certificate.
  */
 export function queryDeployment(context: BuildContext): IDeployment {
   const replicas = context.replica.spec.highlyAvailable ? 2 : 1;
   const selector = selectorLabels(context.name, 'thanos-query');
+  const tls = queryServerTLS(context.replica);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -26,6 +29,7 @@ export function queryDeployment(context: BuildContext): IDeployment {
           automountServiceAccountToken: false,
           securityContext: POD_SECURITY_CONTEXT,
           ...(replicas > 1 ? { affinity: preferredAntiAffinity(selector) } : {}),
+          ...(tls.volumes.length > 0 ? { volumes: tls.volumes } : {}),
           containers: [
             container(
               {
@@ -38,7 +42,9 @@ export function queryDeployment(context: BuildContext): IDeployment {
                   '--query.replica-label=replica',
                   `--endpoint=dnssrv+_grpc._tcp.${serviceHost(context, context.names.sidecarService)}`,
                   `--endpoint=dnssrv+_grpc._tcp.${serviceHost(context, context.names.store)}`,
+                  ...tls.args,
                 ],
+                ...(tls.mounts.length > 0 ? { volumeMounts: tls.mounts } : {}),
                 ports: [
                   { name: 'http', containerPort: PORTS.queryHttp },
                   { name: 'grpc', containerPort: PORTS.grpc },

@@ -35,6 +35,7 @@ import { StorageMigration } from '../storage/storage-migration.ts';
 import { NetworkPolicies, PersistentVolumeClaims, type OperatorCaches } from './caches.ts';
 import { syncChildren, type ChildKind } from './child-sync.ts';
 import { checkImages, GrafanaAdminSecrets } from './security-inputs.ts';
+import { storeAPIHost } from '../builders/store-api.ts';
 
 export interface ReconcilerOptions {
   readonly client: KubeClient;
@@ -129,7 +130,7 @@ export class ReplicaReconciler {
 
     const parsed = validate('PrometheusReplica', live);
     const replica = parsed.ok ? parsed.value : live;
-    const specErrors = parsed.ok ? [] : parsed.errors.map(formatFieldError);
+    const specErrors = parsed.ok ? storeAPIErrors(parsed.value) : parsed.errors.map(formatFieldError);
     // An image outside the allow-list stops every change, as invalid input does: what runs keeps its images.
     const images = parsed.ok ? checkImages(replica, this.#options.allowedImagePrefixes) : undefined;
     const config = images ?? this.#checkConfig(replica, namespace);
@@ -178,6 +179,7 @@ export class ReplicaReconciler {
       statefulSets: caches.statefulSets.byIndex('owner', uid),
       deployments: caches.deployments.byIndex('owner', uid),
       ingresses: caches.ingresses.byIndex('owner', uid),
+      services: caches.services.byIndex('owner', uid),
       pods,
       clusterDomain: this.#options.clusterDomain,
       operatorVersion: this.#options.operatorVersion,
@@ -227,4 +229,10 @@ export class ReplicaReconciler {
     if (!secret.objstore.ok) return secret.objstore;
     return { ok: true, hash: secret.objstore.hash, message: `Secret ${replica.spec.bucketSecret} holds a valid ${secret.objstore.type} objstore config` };
   }
+}
+
+/** A StoreAPI host whose placeholders cannot be filled in here (a label placeholder in a replica made by hand). */
+function storeAPIErrors(replica: PrometheusReplica): string[] {
+  const host = storeAPIHost(replica);
+  return host && !host.ok ? [`spec.storeAPI.host: ${host.message}`] : [];
 }

@@ -50,6 +50,7 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
     statefulSets: [set('demo-prometheus', 1, 1), set('demo-thanos-store', 1, 1)],
     deployments: [deployment('demo-thanos-query', 1, 1)],
     ingresses: [],
+    services: [],
     pods: [pod('demo-prometheus-0', 'prometheus'), pod('demo-thanos-store-0', 'thanos-store'), pod('demo-thanos-query-x', 'thanos-query')],
     clusterDomain: 'cluster.local',
     now: new Date('2026-01-01T00:00:00Z'),
@@ -109,6 +110,7 @@ describe('computeStatus', () => {
           {
             apiVersion: 'networking.k8s.io/v1',
             kind: 'Ingress',
+            metadata: { name: 'demo' },
             status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } },
           },
         ],
@@ -121,6 +123,45 @@ describe('computeStatus', () => {
       addresses: ['192.0.2.11', 'lb.example.net'],
     });
     expect(status.readyPods).toBe('4/4');
+  });
+
+  it('reports the StoreAPI addresses from its LoadBalancer or admitted Ingress, and keeps them out of the query addresses', () => {
+    const balanced = (entries: { ip?: string; hostname?: string }[]) => ({ loadBalancer: { ingress: entries } });
+    const lb = computeStatus(
+      state({
+        replica: replica({ baseDomain: 'example.com', storeAPI: { expose: 'LoadBalancer' } }),
+        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'demo' }, status: balanced([{ ip: '192.0.2.11' }]) }],
+        services: [
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: { name: 'demo-store-api' },
+            spec: { type: 'LoadBalancer' },
+            status: balanced([{ ip: '2001:db8::10' }, { hostname: 'lb.example.net' }]),
+          },
+        ],
+      }),
+    );
+    expect(lb.output?.storeAPI).toEqual(['[2001:db8::10]:10901', 'lb.example.net:10901']);
+    expect(lb.output?.addresses).toEqual(['192.0.2.11']);
+    const ingress = (status: { loadBalancer: object }) =>
+      computeStatus(
+        state({
+          replica: replica({ storeAPI: { expose: 'Ingress', host: 'store-eu.example.com' } }),
+          ingresses: [
+            {
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: { name: 'demo-store-api' },
+              spec: { rules: [{ host: 'store-eu.example.com' }] },
+              status,
+            },
+          ],
+        }),
+      ).output;
+    expect(ingress(balanced([{ ip: '192.0.2.12' }]))).toMatchObject({ storeAPI: ['store-eu.example.com:443'] });
+    expect(ingress(balanced([]))?.storeAPI).toBeUndefined();
+    expect(ingress(balanced([{ ip: '192.0.2.12' }]))?.addresses).toBeUndefined();
   });
 
   it('keeps Prometheus ready from its pods while its StatefulSet is recreated, so DNS does not flap', () => {

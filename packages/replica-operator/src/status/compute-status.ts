@@ -1,13 +1,14 @@
 import { grafanaHost, queryHost, type Condition, type PrometheusReplica, type PrometheusReplicaStatus, type ReplicaPhase } from '@promfleet/api';
 import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
-import type { IPod } from 'kubernetes-models/v1';
+import type { IPod, IService } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
 import { childNames, PORTS, type Component } from '../names.ts';
 import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';
 import { storageCondition } from './storage-condition.ts';
+import { storeAPIAddresses } from './store-api-addresses.ts';
 
 /** An input check: fine, or a reason and message for its condition. */
 export type InputCheck = { readonly ok: true; readonly message: string } | { readonly ok: false; readonly reason: string; readonly message: string };
@@ -32,6 +33,8 @@ export interface ObservedState {
   readonly statefulSets: readonly IStatefulSet[];
   readonly deployments: readonly IDeployment[];
   readonly ingresses: readonly IIngress[];
+  /** The replica's own Services (the StoreAPI's LoadBalancer reports its addresses). */
+  readonly services: readonly IService[];
   readonly pods: readonly IPod[];
   readonly clusterDomain: string;
   /** This operator's release version, reported so the hub can show which members run which. */
@@ -85,8 +88,9 @@ function podNames(pods: readonly IPod[], replica: string, component: Component):
     .sort();
 }
 
-function ingressAddresses(ingresses: readonly IIngress[]): string[] {
+function ingressAddresses(ingresses: readonly IIngress[], name: string): string[] {
   const addresses = ingresses
+    .filter((ingress) => ingress.metadata?.name === name)
     .flatMap((ingress) => (ingress.status?.loadBalancer?.ingress ?? []).map((entry) => entry.ip ?? entry.hostname ?? ''))
     .filter(Boolean);
   return [...new Set(addresses)].sort();
@@ -211,7 +215,8 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   }
   const conditions: Condition[] = setConditions(previousConditions, updates, replica.metadata.generation, state.now);
 
-  const addresses = ingressAddresses(state.ingresses);
+  const addresses = ingressAddresses(state.ingresses, names.ingress);
+  const storeAPI = storeAPIAddresses(replica, names.storeAPI, state.services, state.ingresses);
   const { baseDomain } = replica.spec;
   return {
     ...(replica.metadata.generation !== undefined ? { observedGeneration: replica.metadata.generation } : {}),
@@ -223,6 +228,7 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       ...(baseDomain ? { queryHost: queryHost(baseDomain) } : {}),
       ...(baseDomain && grafanaEnabled ? { grafanaHost: grafanaHost(baseDomain) } : {}),
       ...(addresses.length > 0 ? { addresses } : {}),
+      ...(storeAPI.length > 0 ? { storeAPI } : {}),
     },
     local: {
       prometheus: podNames(state.pods, name, 'prometheus'),

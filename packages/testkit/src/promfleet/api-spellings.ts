@@ -30,4 +30,11 @@ export const API_PATH_SPELLINGS: readonly string[] = [
   'GET /api/v1/endpoints/default/cloud-clusters HTTP/1.1',
   'HEAD /api/v1/endpoints HTTP/1.1',
   'HEAD /%61pi/v1/endpoints HTTP/1.1',
+  'GET /api/v1/stores HTTP/1.1',
+  'GET /api/v1/%73tores HTTP/1.1',
+  'GET /api/v1/stores/%77atch HTTP/1.1',
+  'GET /api/v1/stores/watch HTTP/1.1',
+  'GET /api/v1/stores/default/cloud-clusters HTTP/1.1',
+  'GET http://x/api/v1/stores HTTP/1.1',
+  'GET /API/v1/Stores HTTP/1.1',
 ];
