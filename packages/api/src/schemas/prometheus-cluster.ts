@@ -5,6 +5,7 @@ import { dnsLabelName, dnsName, dnsTarget } from './formats.ts';
 import { conditionList, objectMeta } from './meta.ts';
 import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
 import { replicaTemplateFields } from './replica-template.ts';
+import { override, rollout, rolloutStatus } from './rollout.ts';
 import { labelSelector } from './selector.ts';
 
 export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as const;
@@ -56,6 +57,8 @@ export const prometheusClusterSpec = z.strictObject({
     .enum(DELETION_POLICIES, { error: (issue) => `${JSON.stringify(issue.input)} is not a deletion policy (Delete or Orphan)` })
     .default('Delete')
     .describe('Delete removes member replicas when they are no longer selected or this object is deleted; Orphan leaves them.'),
+  overrides: z.array(override).optional().describe('Per-member changes to the replica template, merged over it in order (later wins) for the members each selects.'),
+  rollout: rollout.describe('How a change of the replica template or the overrides reaches the members.'),
 });
 
 export const memberEntry = z.object({
@@ -72,6 +75,8 @@ export const memberEntry = z.object({
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
   stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
   message: z.string().optional(),
+  overrides: z.array(z.string()).optional().describe('The overrides applied to this member, in order (their names, or overrides[<index>]).'),
+  revision: z.string().optional().describe('The ControllerRevision this member is pinned to.'),
 });
 
 /**
@@ -164,6 +169,7 @@ export const prometheusClusterStatus = z.object({
     .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
     .optional(),
   endpoints: dnsRecords.optional().describe('Round-robin records from ready, non-stale members.'),
+  rollout: rolloutStatus.optional().describe('Where the members stand against the newest revision.'),
 });
 
 export const prometheusCluster = z.object({
