@@ -50,7 +50,7 @@ export function maxUnavailableCount(value: Rollout['maxUnavailable'], selected: 
  * Offline members neither move nor count, and catch up when they return.
  */
 export function planRollout({ members, target, rollout, now }: RolloutInput): RolloutPlan {
-  const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? (parsePrometheusDuration(ROLLOUT_DEFAULTS.progressDeadline) as number);
+  const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? (parsePrometheusDuration(ROLLOUT_DEFAULTS.progressDeadline)!);
   const pins = new Map(members.map((member) => [member.name, member.revision ?? target]));
   const online = members.filter((member) => member.online).sort((a, b) => a.name.localeCompare(b.name));
   const overdue = (member: RolloutMember) => member.since !== undefined && now.getTime() - member.since.getTime() >= deadlineMs;
