@@ -1,4 +1,6 @@
-import { matchesLabelSelector, parsePrometheusDuration, ROLLOUT_DEFAULTS, type Rollout, type RolloutStatus } from '@promfleet/api';
+import { matchesLabelSelector, parsePrometheusDuration, type Rollout, type RolloutStatus } from '@promfleet/api';
+
+const DEFAULT_DEADLINE_MS = 10 * 60_000;
 
 /** One selected member, as the rollout sees it. */
 export interface RolloutMember {
@@ -50,7 +52,7 @@ export function maxUnavailableCount(value: Rollout['maxUnavailable'], selected: 
  * Offline members neither move nor count, and catch up when they return.
  */
 export function planRollout({ members, target, rollout, now }: RolloutInput): RolloutPlan {
-  const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? (parsePrometheusDuration(ROLLOUT_DEFAULTS.progressDeadline)!);
+  const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? DEFAULT_DEADLINE_MS;
   const pins = new Map(members.map((member) => [member.name, member.revision ?? target]));
   const online = members.filter((member) => member.online).sort((a, b) => a.name.localeCompare(b.name));
   const overdue = (member: RolloutMember) => member.since !== undefined && now.getTime() - member.since.getTime() >= deadlineMs;
