@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
 import {
   Controller,
   EventRecorder,
@@ -33,6 +33,7 @@ import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { hubMetrics } from './hub-metrics.ts';
 import { MemberReconciler } from './members/member-reconciler.ts';
+import { ControllerRevisions, Revisions } from './rollout/revisions.ts';
 import { MemberRegistry } from './members/member-registry.ts';
 import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-status.ts';
 
@@ -103,6 +104,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
       name: (cluster: PrometheusCluster) => [cluster.metadata.name],
     },
   });
+  // Only the hub's own revisions (labelled with their PrometheusCluster), in the namespaces it watches.
+  const revisionCache = new Informer(new ResourceClient(client, ControllerRevisions), { ...common, namespace: options.watchNamespace, labelSelector: LABELS.hubName });
   const secrets = new Informer<ISecret>(new ResourceClient(client, Secrets), { ...common, namespace: options.namespace });
 
   const events = new EventRecorder(client, { component: HUB_NAME, instance: identity, logger });
@@ -126,6 +129,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     members,
     secrets,
     registry,
+    revisions: new Revisions(client, revisionCache, FIELD_MANAGERS.hub),
     events,
     hubMetrics: extra,
     logger,
@@ -170,7 +174,8 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     .watchPrimary(clusters)
     // Two clusters claiming one baseDomain both need to look again when either changes.
     .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
-    .watchMapped(members, (member) => clustersSelecting(member));
+    .watchMapped(members, (member) => clustersSelecting(member))
+    .watchMapped(revisionCache, (revision) => (revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : []));
 
   // With Redis only the leader writes the shared store (and republishes when Redis comes back);
   // in memory every replica fills its own from its cache.
@@ -197,7 +202,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     readiness: [endpointStoreCheck(store)],
   });
   leadership.isLeader = () => manager.isLeader();
-  for (const informer of [members, clusters, secrets, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
+  for (const informer of [members, clusters, secrets, revisionCache, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
   manager.addController(memberController);
   manager.addController(clusterController);
   manager.addController(dnsController);

@@ -1,4 +1,4 @@
-import { ANNOTATIONS, API_VERSION, LABELS, MANAGED_BY_HUB, PROMETHEUS_REPLICA, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, API_VERSION, LABELS, MANAGED_BY_HUB, PROMETHEUS_REPLICA, type MemberCluster, type PrometheusCluster, type PrometheusReplica, type ReplicaTemplate } from '@promfleet/api';
 
 /** The replica fields a PrometheusCluster passes on, in the order the replica spec lists them. */
 const TEMPLATE_FIELDS = [
@@ -21,15 +21,24 @@ const TEMPLATE_FIELDS = [
   'compaction',
 ] as const satisfies readonly (keyof PrometheusCluster['spec'] & keyof PrometheusReplica['spec'])[];
 
+/** A member's own template (its revision's, merged for it), the revision's name, since when it has it, and the generation that revision came from. */
+export interface PinnedTemplate {
+  readonly template: ReplicaTemplate;
+  readonly revision: string;
+  readonly since: string;
+  readonly sourceGeneration: number;
+}
+
 /**
  * The PrometheusReplica the hub wants in a member: named after the PrometheusCluster, in the
  * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, `paused: false`, the
  * labels that mark it as the hub's, and the generation it came from (for `observedGeneration`).
  */
-export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster): PrometheusReplica {
+export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster, pinned?: PinnedTemplate): PrometheusReplica {
   const spec: Record<string, unknown> = {};
+  const source: Partial<ReplicaTemplate> = pinned?.template ?? cluster.spec;
   for (const field of TEMPLATE_FIELDS) {
-    if (cluster.spec[field] !== undefined) spec[field] = cluster.spec[field];
+    if (source[field] !== undefined) spec[field] = source[field];
   }
   spec.clusterName = member.metadata.name;
   // Stated, not left to the default, so the hub owns it: a pause set by hand in a member (which
@@ -47,7 +56,10 @@ export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster
         [LABELS.hubName]: cluster.metadata.name,
         [LABELS.member]: member.metadata.name,
       },
-      annotations: { [ANNOTATIONS.sourceGeneration]: String(cluster.metadata.generation ?? 0) },
+      annotations: {
+        [ANNOTATIONS.sourceGeneration]: String(pinned?.sourceGeneration ?? cluster.metadata.generation ?? 0),
+        ...(pinned ? { [ANNOTATIONS.revision]: pinned.revision, [ANNOTATIONS.revisionTime]: pinned.since } : {}),
+      },
     },
     spec: spec as PrometheusReplica['spec'],
   };
