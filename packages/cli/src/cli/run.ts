@@ -5,13 +5,14 @@ import { crdsCommand } from '../commands/crds.ts';
 import { endpointsCommand } from '../commands/endpoints.ts';
 import { joinCommand } from '../commands/join.ts';
 import { membersCommand } from '../commands/members.ts';
+import { rolloutCommand } from '../commands/rollout.ts';
 import { statusCommand } from '../commands/status.ts';
 import { unjoinCommand } from '../commands/unjoin.ts';
 import { validateCommand } from '../commands/validate.ts';
 import { EXIT, EXIT_CODES_HELP, errorLine, exitCodeFor, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
 
-export const COMMANDS: readonly Command[] = [joinCommand, unjoinCommand, membersCommand, statusCommand, endpointsCommand, validateCommand, crdsCommand];
+export const COMMANDS: readonly Command[] = [joinCommand, unjoinCommand, membersCommand, statusCommand, rolloutCommand, endpointsCommand, validateCommand, crdsCommand];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
@@ -29,6 +30,7 @@ export function topLevelHelp(): string {
     '  promfleet join eu-west --member-context eu-west-admin --label region=eu-west-1',
     '  promfleet members',
     '  promfleet status platform/cloud-clusters',
+    '  promfleet rollout status platform/cloud-clusters --watch',
     '  promfleet endpoints --format zone',
     '  promfleet validate -f manifests/',
     '',

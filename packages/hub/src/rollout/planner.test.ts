@@ -57,7 +57,7 @@ describe('planRollout', () => {
     const plan = planRollout({ members, target: 'r2', rollout: { ...progressive, maxUnavailable: 3 }, now: NOW });
     expect(moved(plan, members)).toEqual([]);
     expect(plan.halted).toEqual({ member: 'canary', message: 'canary is not Running at revision r2 10m after it got it: ImagePullBackOff' });
-    expect(plan.status.state).toBe('Halted');
+    expect(plan.status).toMatchObject({ state: 'Halted', currentWave: 'canary' });
     expect(plan.requeueAfterMs).toBeUndefined();
   });
 

@@ -64,15 +64,15 @@ export function planRollout({ members, target, rollout, now }: RolloutInput): Ro
     return index === -1 ? (rollout.waves?.length ?? 0) : index;
   };
   const behind = online.filter((member) => member.revision !== undefined && member.revision !== target);
-  let wave: number | undefined;
+  // The first wave with an online member not yet Running at the target: the one being rolled out.
+  const notDone = online.filter((member) => member.revision !== target || !member.available);
+  const wave = notDone.length === 0 ? undefined : Math.min(...notDone.map(waveOf));
   if (rollout.paused) {
     // Nothing moves; new members already have the target.
   } else if (rollout.strategy === 'All') {
     for (const member of members) pins.set(member.name, target);
   } else if (!halted) {
     for (const member of behind.filter((m) => !m.available)) pins.set(member.name, target);
-    const notDone = online.filter((member) => pins.get(member.name) !== target || !member.available);
-    wave = notDone.length === 0 ? undefined : Math.min(...notDone.map(waveOf));
     let slots = maxUnavailableCount(rollout.maxUnavailable, members.length) - online.filter((member) => !member.available).length;
     for (const member of behind.filter((m) => m.available && waveOf(m) === wave)) {
       if (slots <= 0) break;
