@@ -159,4 +159,18 @@ describe('fleet rollout control on three members', () => {
     expect(mostUpdatingAtOnce).toBeLessThanOrEqual(1);
     for (const member of MEMBERS) expect((await replicaIn(member))?.spec.externalLabels).toMatchObject({ team: 'platform' });
   });
+
+  it('gives a member whose merged spec is invalid an Error entry naming the field, and goes on with the others', async () => {
+    const current = (await hubStatus())?.spec.overrides ?? [];
+    await pf.clusters.patch(NAME, 'default', { spec: { overrides: [...current, { name: 'tier-label', clusterSelector: {}, template: { externalLabels: { tier: '{{ member.labels.tier }}' } } }] } });
+    const stuck = await eventually('the canary moved, the others in Error', async () => {
+      const cluster = await hubStatus();
+      const errors = ['eu-2', 'us-1'].map((member) => entryOf(cluster, member)?.phase);
+      return cluster?.status?.observedGeneration === cluster?.metadata.generation && cluster?.status?.rollout?.updated === 1 && errors.every((phase) => phase === 'Error') ? cluster : undefined;
+    });
+    expect(entryOf(stuck, 'us-1')?.message).toMatch(/^merged spec invalid: spec\.overrides\[1\]\.template\.externalLabels\.tier: \{\{ member\.labels\.tier \}\}: member us-1 has no label "tier"; keeps running revision fleet-/);
+    expect(stuck.status?.rollout?.message).toContain('the target revision is invalid for (see their entries): eu-2, us-1');
+    expect((await replicaIn('canary'))?.spec.externalLabels).toMatchObject({ tier: 'canary' });
+    for (const member of ['eu-2', 'us-1']) expect((await replicaIn(member))?.spec.externalLabels?.tier).toBeUndefined();
+  });
 });

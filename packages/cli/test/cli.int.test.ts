@@ -100,7 +100,7 @@ describe('promfleet (the real command, as a child process)', () => {
 
     await report({ targetRevision: 'cloud-0123456789', updated: 1, pending: 2, currentWave: 'canary', state: 'Progressing', message: '1/3 members at revision cloud-0123456789 (wave canary)' });
     const watching = runCli(['rollout', 'status', 'default/cloud', '--watch', '--watch-interval', '100ms', ...hubFlag]);
-    await report({ targetRevision: 'cloud-0123456789', updated: 3, pending: 0, state: 'Complete', message: 'all 3 members run revision cloud-0123456789' });
+    await report({ targetRevision: 'cloud-0123456789', updated: 3, pending: 0, currentWave: null, state: 'Complete', message: 'all 3 members run revision cloud-0123456789' });
     const complete = await watching;
     expect(complete.code).toBe(0);
     expect(complete.stdout.trimEnd().split('\n').at(-1)).toBe('default/cloud: Complete (target cloud-0123456789): all 3 members run revision cloud-0123456789');

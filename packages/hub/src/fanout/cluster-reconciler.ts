@@ -5,7 +5,6 @@ import {
   formatFieldError,
   LABELS,
   matchesLabelSelector,
-  memberTemplate,
   validate,
   type MemberCluster,
   type MemberEntry,
@@ -47,6 +46,7 @@ import { memberEntry, type MemberView } from './member-entry.ts';
 import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
 import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
 import { refusedImages, rolloutCondition, rolloutMember, sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
+import { pinnedTemplate, templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
 import { planRollout, type RolloutPlan } from '../rollout/planner.ts';
 import type { Revisions } from '../rollout/revisions.ts';
 
@@ -118,10 +118,18 @@ export class ClusterReconciler {
     // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
     const target = held === undefined ? await this.#options.revisions.ensure(cluster) : undefined;
     const now = new Date();
-    const plan = target === undefined ? undefined : planRollout({ members: observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name))), target, rollout: cluster.spec.rollout, now });
-    const hold: RolloutPlan | string = held ?? plan ?? '';
+    // A member the newest revision is invalid for stays where it is: the others go on.
+    const blocked = new Map(target ? selected.map((member) => [member.metadata.name, templateProblem(templateFor(target.data, member))]) : []);
+    const inputs = observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name)));
+    const plan = target === undefined ? undefined : planRollout({ members: inputs, target: target.name, rollout: cluster.spec.rollout, now });
+    const namespace = cluster.metadata.namespace ?? '';
+    const lookup: RevisionLookup = (name) => (name === target?.name ? { ok: true, data: target.data } : this.#options.revisions.get(namespace, name));
     const [views, removals] = await Promise.all([
-      Promise.all(observed.map(({ member, seen }) => limit(() => this.#sync(cluster, member, seen, hold)))),
+      Promise.all(
+        observed.map(({ member, seen }) =>
+          limit(() => this.#sync(cluster, member, seen, plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? ''))),
+        ),
+      ),
       Promise.all(
         this.#options.registry
           .all()
@@ -174,31 +182,30 @@ export class ClusterReconciler {
    * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
    * member's error; the others go on.
    */
-  async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: RolloutPlan | string): Promise<MemberView> {
+  async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string): Promise<MemberView> {
     const name = member.metadata.name;
     const connection = this.#options.registry.get(name);
     const view = { name, ...observed, conflict: false, applyError: undefined };
     if (!connection || observed.reachability.state !== 'ready' || !view.cacheSynced) return view;
     if (observed.conflict) return { ...view, conflict: true };
     if (typeof rollout === 'string') return { ...view, held: rollout };
-    const target = rollout.status.targetRevision ?? '';
-    const namespace = cluster.metadata.namespace ?? '';
-    const pinned = rollout.pins.get(name) ?? target;
-    // A pin whose revision is gone (deleted by hand) falls back to the newest.
-    const found = this.#options.revisions.get(namespace, pinned);
-    const revision = found.ok || pinned === target ? pinned : target;
-    const data = found.ok ? found : this.#options.revisions.get(namespace, revision);
-    if (!data.ok) return { ...view, revision, applyError: data.message };
-    const merged = memberTemplate({ ...data.data.template, overrides: data.data.overrides }, { name, labels: member.metadata.labels ?? {} });
+    const target = rollout.plan.status.targetRevision ?? '';
+    const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member);
+    const { revision } = pinned;
+    if ('problem' in pinned) return { ...view, revision, applyError: pinned.problem };
+    const merged = pinned.template;
     const pin = { revision, overrides: merged.overrides };
-    if (!merged.ok) return { ...view, ...pin, applyError: `merged spec invalid: ${formatFieldError(merged.error)}` };
+    const problem = templateProblem(merged);
+    if (!merged.ok || problem) return { ...view, ...pin, applyError: problem };
     const annotations = view.replica?.metadata.annotations ?? {};
     const since = annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
     const sourceGeneration = revision === target ? (cluster.metadata.generation ?? 0) : sourceGenerationOf(view.replica);
     try {
       const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
       const applied = await this.#applier.apply(connection.resources, desired, view.replica);
-      return { ...view, ...pin, replica: applied.object };
+      // Still running its revision, but the newest cannot be merged for it: the member's error.
+      const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
+      return { ...view, ...pin, replica: applied.object, applyError: blocked };
     } catch (error) {
       return { ...view, ...pin, applyError: isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error) };
     }

@@ -21,7 +21,7 @@ export interface ObservedMember {
  * its revision); it is available when its replica is Running with the operator caught up with the
  * spec of that revision.
  */
-export function rolloutMember(member: MemberCluster, observed: ObservedMember, previous: MemberEntry | undefined): RolloutMember {
+export function rolloutMember(member: MemberCluster, observed: ObservedMember, previous: MemberEntry | undefined, blocked?: string): RolloutMember {
   const { replica } = observed;
   const annotations = replica?.metadata.annotations ?? {};
   const revision = annotations[ANNOTATIONS.revision] ?? previous?.revision;
@@ -38,6 +38,7 @@ export function rolloutMember(member: MemberCluster, observed: ObservedMember, p
     available,
     since: since && !Number.isNaN(since.getTime()) ? since : undefined,
     message: replica?.status?.phase === 'Running' ? undefined : [replica?.status?.phase, ready?.message].filter(Boolean).join(': ') || undefined,
+    ...(blocked !== undefined ? { blocked } : {}),
   };
 }
 

@@ -90,6 +90,15 @@ describe('planRollout', () => {
     expect(plan.status.message).toBe('0/3 members at revision r2; offline, to catch up when back: canary');
   });
 
+  it('leaves a member the target is invalid for where it is, without holding up the others', () => {
+    const members = fleet({ alpha: 'r1', beta: 'r1', canary: 'r1' }, { canary: { blocked: 'merged spec invalid: spec.externalLabels.tier: …' } });
+    const plan = planRollout({ members, target: 'r2', rollout: progressive, now: NOW });
+    expect(moved(plan, members)).toEqual(['alpha']);
+    expect(plan.status.message).toBe('0/3 members at revision r2; the target revision is invalid for (see their entries): canary');
+    const all = planRollout({ members, target: 'r2', rollout: { ...progressive, strategy: 'All' }, now: NOW });
+    expect(moved(all, members)).toEqual(['alpha', 'beta']);
+  });
+
   it('moves every member at once with strategy All', () => {
     const members = fleet({ a: 'r1', b: 'r1', c: 'r1' });
     const plan = planRollout({ members, target: 'r2', rollout: { ...progressive, strategy: 'All' }, now: NOW });

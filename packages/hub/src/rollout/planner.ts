@@ -16,6 +16,8 @@ export interface RolloutMember {
   readonly since: Date | undefined;
   /** Its replica's own words on why it is not Running. */
   readonly message?: string | undefined;
+  /** Why the target revision cannot be merged for it: it stays on its revision and holds up nobody. */
+  readonly blocked?: string | undefined;
 }
 
 export interface RolloutInput {
@@ -54,7 +56,7 @@ export function maxUnavailableCount(value: Rollout['maxUnavailable'], selected: 
 export function planRollout({ members, target, rollout, now }: RolloutInput): RolloutPlan {
   const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? DEFAULT_DEADLINE_MS;
   const pins = new Map(members.map((member) => [member.name, member.revision ?? target]));
-  const online = members.filter((member) => member.online).sort((a, b) => a.name.localeCompare(b.name));
+  const online = members.filter((member) => member.online && member.blocked === undefined).sort((a, b) => a.name.localeCompare(b.name));
   const overdue = (member: RolloutMember) => member.since !== undefined && now.getTime() - member.since.getTime() >= deadlineMs;
   const stuck = online.find((member) => member.revision === target && !member.available && overdue(member));
   const halted = stuck ? { member: stuck.name, message: `${stuck.name} is not Running at revision ${target} ${rollout.progressDeadline} after it got it${stuck.message ? `: ${stuck.message}` : ''}` } : undefined;
@@ -70,7 +72,7 @@ export function planRollout({ members, target, rollout, now }: RolloutInput): Ro
   if (rollout.paused) {
     // Nothing moves; new members already have the target.
   } else if (rollout.strategy === 'All') {
-    for (const member of members) pins.set(member.name, target);
+    for (const member of members) if (member.blocked === undefined) pins.set(member.name, target);
   } else if (!halted) {
     for (const member of behind.filter((m) => !m.available)) pins.set(member.name, target);
     let slots = maxUnavailableCount(rollout.maxUnavailable, members.length) - online.filter((member) => !member.available).length;
@@ -84,7 +86,11 @@ export function planRollout({ members, target, rollout, now }: RolloutInput): Ro
   const updated = members.filter((member) => member.revision === target && member.available).length;
   const offline = members.filter((member) => !member.online && (member.revision !== target || !member.available)).map((member) => member.name);
   const waveName = wave === undefined || wave >= (rollout.waves?.length ?? 0) ? undefined : (rollout.waves?.[wave]?.name ?? `waves[${String(wave)}]`);
-  const waiting = offline.length > 0 ? `; offline, to catch up when back: ${offline.join(', ')}` : '';
+  const blocked = members.filter((member) => member.blocked !== undefined).map((member) => member.name);
+  const waiting = [
+    ...(offline.length > 0 ? [`; offline, to catch up when back: ${offline.join(', ')}`] : []),
+    ...(blocked.length > 0 ? [`; the target revision is invalid for (see their entries): ${blocked.join(', ')}`] : []),
+  ].join('');
   let state: RolloutPlan['status']['state'];
   let message: string;
   if (updated === members.length) {

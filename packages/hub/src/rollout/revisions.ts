@@ -69,15 +69,15 @@ export class Revisions {
     return { ok: true, data: parsed.data };
   }
 
-  /** Makes sure the revision of the cluster's spec exists; its name. */
-  async ensure(cluster: PrometheusCluster): Promise<string> {
+  /** Makes sure the revision of the cluster's spec exists; its name and data (which the cache may not have yet). */
+  async ensure(cluster: PrometheusCluster): Promise<{ name: string; data: RevisionData }> {
     const data = revisionDataOf(cluster.spec);
     const name = revisionName(cluster, data);
     const namespace = cluster.metadata.namespace ?? '';
-    if (this.#cache.get(`${namespace}/${name}`)) return name;
+    if (this.#cache.get(`${namespace}/${name}`)) return { name, data };
     const newest = Math.max(0, ...this.#owned(cluster).map((revision) => revision.revision));
     await this.#applier.apply(this.#resources, desiredRevision(cluster, data, newest + 1), undefined);
-    return name;
+    return { name, data };
   }
 
   /** Deletes the cluster's revisions no member is pinned to any more; a message for each it could not. */
