@@ -23,7 +23,11 @@ export interface Benchmark {
 
 export function formatTable(result: BenchmarkResult): string {
   const widths = result.columns.map((column) => Math.max(column.length, ...result.rows.map((row) => String(row[column] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [
     result.title,
     line(result.columns),

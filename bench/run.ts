@@ -23,7 +23,12 @@ const results: Record<string, BenchmarkResult[]> = {};
 for (const benchmark of selected) {
   console.log(`== ${benchmark.name}: ${benchmark.description}`);
   const started = performance.now();
-  results[benchmark.name] = await benchmark.run({ smoke, log: (line) => { console.log(`   ${line}`); } });
+  results[benchmark.name] = await benchmark.run({
+    smoke,
+    log: (line) => {
+      console.log(`   ${line}`);
+    },
+  });
   for (const result of results[benchmark.name] ?? []) console.log(`\n${formatTable(result)}\n`);
   console.log(`   (${String(Math.round((performance.now() - started) / 1000))} s)\n`);
 }

@@ -4,8 +4,18 @@ import { join } from 'node:path';
 
 import { API_VERSION, type PrometheusCluster } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { canonicalJSON, Pods, ResourceClient } from '@promfleet/kube';
-import { connectSSE, ENTRIES, LOAD_BALANCER_ANNOTATION, startNodeProcess, startRedis, UNREADY_ANNOTATION, type NodeProcess, type RedisServer } from '@promfleet/testkit';
+import { canonicalJSON } from '@promfleet/kube/apply';
+import { Pods, ResourceClient } from '@promfleet/kube/client';
+import {
+  connectSSE,
+  ENTRIES,
+  LOAD_BALANCER_ANNOTATION,
+  startNodeProcess,
+  startRedis,
+  UNREADY_ANNOTATION,
+  type NodeProcess,
+  type RedisServer,
+} from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { conditionalStatus, dnsEndpointOf, etagOf, lastHubWrite, publishedDNS } from './helpers/dns-published.ts';
@@ -39,7 +49,13 @@ beforeAll(async () => {
       { name: 'eu-west', labels: { platform: 'cloud' } },
       { name: 'us-east', labels: { platform: 'cloud' } },
     ],
-    hub: { probeInterval: `${String(PROBE_MS / 1000)}s`, offlineAfter: `${String(OFFLINE_AFTER_MS / 1000)}s`, deletionTimeout: '20s', redisUrl: redis.url, extraArgs: [`--api-token-file=${tokenFile}`] },
+    hub: {
+      probeInterval: `${String(PROBE_MS / 1000)}s`,
+      offlineAfter: `${String(OFFLINE_AFTER_MS / 1000)}s`,
+      deletionTimeout: '20s',
+      redisUrl: redis.url,
+      extraArgs: [`--api-token-file=${tokenFile}`],
+    },
   });
   supervisor = superviseOperators(pf);
   // An API-only replica: Redis and a token file, no Kubernetes credentials.
@@ -48,7 +64,12 @@ beforeAll(async () => {
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',
     metadata: { name: 'cloud-clusters', namespace: 'default' },
-    spec: { clusterSelector: { matchLabels: { platform: 'cloud' } }, configMap: 'prometheus-config', bucketSecret: 's3-bucket', baseDomain: 'prometheus.example.com' },
+    spec: {
+      clusterSelector: { matchLabels: { platform: 'cloud' } },
+      configMap: 'prometheus-config',
+      bucketSecret: 's3-bucket',
+      baseDomain: 'prometheus.example.com',
+    },
   } as unknown as PrometheusCluster);
   await eventually('both members ready', async () => (await pf.clusters.get('cloud-clusters', 'default'))?.status?.ready === 2);
 });
@@ -62,7 +83,12 @@ afterAll(async () => {
 
 /** `promfleet-hub api` on Redis with the token; ready when it answers `readyPath`. */
 async function startApiReplica(readyPath = '/readyz'): Promise<NodeProcess> {
-  const process = await startNodeProcess({ name: 'promfleet-hub-api', entry: ENTRIES.hub, args: ['api', `--redis-url=${redis.url}`, `--api-token-file=${tokenFile}`], readyPath });
+  const process = await startNodeProcess({
+    name: 'promfleet-hub-api',
+    entry: ENTRIES.hub,
+    args: ['api', `--redis-url=${redis.url}`, `--api-token-file=${tokenFile}`],
+    readyPath,
+  });
   extra.push(process);
   return process;
 }
@@ -74,13 +100,16 @@ async function targets(url: string): Promise<string[]> {
   return [...(body.endpoints[0]?.targets ?? [])].sort();
 }
 
-const dnsTargets = async () => [...((await new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default'))?.spec?.endpoints?.[0]?.targets ?? [])].sort();
+const dnsTargets = async () =>
+  [...((await new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default'))?.spec?.endpoints?.[0]?.targets ?? [])].sort();
 
 /** Marks a member's Prometheus pod unready (or ready again) through the fake kubelet. */
 async function setPrometheusReady(member: string, ready: boolean): Promise<void> {
   const client = pf.members.get(member)?.client;
   if (!client) throw new Error(`no member ${member}`);
-  await new ResourceClient(client, Pods).patch('cloud-clusters-prometheus-0', MEMBER_NAMESPACE, { metadata: { annotations: { [UNREADY_ANNOTATION]: ready ? null : 'true' } } });
+  await new ResourceClient(client, Pods).patch('cloud-clusters-prometheus-0', MEMBER_NAMESPACE, {
+    metadata: { annotations: { [UNREADY_ANNOTATION]: ready ? null : 'true' } },
+  });
 }
 
 describe('the DNS read path', () => {
@@ -100,10 +129,15 @@ describe('the DNS read path', () => {
     const euAddress = (await pf.clusters.get('cloud-clusters', 'default'))?.status?.clusters?.find((c) => c.name === 'eu-west')?.addresses?.[0] ?? '';
     await setPrometheusReady('eu-west', false);
     await eventually('eu-west out of the DNSEndpoint', async () => (await dnsTargets()).length === 1 && !(await dnsTargets()).includes(euAddress));
-    const change = await eventually('an SSE change on the API-only replica', async () => {
-      const event = await watch.next(15_000);
-      return event.event === 'change' && !event.data.includes(euAddress) ? event : undefined;
-    }, 30_000, 0);
+    const change = await eventually(
+      'an SSE change on the API-only replica',
+      async () => {
+        const event = await watch.next(15_000);
+        return event.event === 'change' && !event.data.includes(euAddress) ? event : undefined;
+      },
+      30_000,
+      0,
+    );
     expect(JSON.parse(change.data)).toMatchObject({ namespace: 'default', name: 'cloud-clusters' });
     await setPrometheusReady('eu-west', true);
     await eventually('eu-west back everywhere', async () => (await dnsTargets()).includes(euAddress) && (await targets(api.url)).includes(euAddress));
@@ -136,10 +170,14 @@ describe('the DNS read path', () => {
 
     // Redis returns empty (no persistence): the leader republishes everything.
     await redis.start();
-    await eventually('the API replica current again', async () => {
-      const now = await targets(api.url);
-      return now.length === 1 && !now.includes(usAddress);
-    }, 60_000);
+    await eventually(
+      'the API replica current again',
+      async () => {
+        const now = await targets(api.url);
+        return now.length === 1 && !now.includes(usAddress);
+      },
+      60_000,
+    );
     await eventually('healthy again', async () => !(await (await fetch(`${api.url}/readyz`)).text()).includes('degraded'));
     // The late replica: ready once it has what the hub republished, and serving the same.
     await eventually('the late API replica ready', async () => (await fetch(`${late.url}/readyz`)).status === 200);
@@ -148,10 +186,15 @@ describe('the DNS read path', () => {
     const watch = await connectSSE(`${api.url}/api/v1/endpoints/watch`, auth);
     await watch.next();
     await setPrometheusReady('us-east', true);
-    await eventually('watchers resume: us-east back through SSE', async () => {
-      const event = await watch.next(15_000);
-      return event.data.includes(usAddress) ? event : undefined;
-    }, 30_000, 0);
+    await eventually(
+      'watchers resume: us-east back through SSE',
+      async () => {
+        const event = await watch.next(15_000);
+        return event.data.includes(usAddress) ? event : undefined;
+      },
+      30_000,
+      0,
+    );
     watch.close();
   });
 });
@@ -254,8 +297,23 @@ describe('members behind load balancers that report hostnames (the CNAME path)',
 
     // weighted: one CNAME per member, the member as set identifier, equal weights as aws/weight.
     await pf.clusters.patch(EDGE, 'default', { spec: { dns: { routingPolicy: 'weighted' } } });
-    const weighted = (member: string) => ({ dnsName: query, recordType: 'CNAME', targets: [cname(member)], ttl: 30, setIdentifier: member, routingPolicy: 'weighted', weight: 1 });
-    const weightedEndpoint = (member: string) => ({ dnsName: query, recordType: 'CNAME', targets: [cname(member)], recordTTL: 30, setIdentifier: member, providerSpecific: [{ name: 'aws/weight', value: '1' }] });
+    const weighted = (member: string) => ({
+      dnsName: query,
+      recordType: 'CNAME',
+      targets: [cname(member)],
+      ttl: 30,
+      setIdentifier: member,
+      routingPolicy: 'weighted',
+      weight: 1,
+    });
+    const weightedEndpoint = (member: string) => ({
+      dnsName: query,
+      recordType: 'CNAME',
+      targets: [cname(member)],
+      recordTTL: 30,
+      setIdentifier: member,
+      providerSpecific: [{ name: 'aws/weight', value: '1' }],
+    });
     await published({ status: [weighted('eu-west'), weighted('us-east')], dnsEndpoint: [weightedEndpoint('eu-west'), weightedEndpoint('us-east')] });
 
     // multivalue: Route 53 has no multivalue CNAME, so nothing is published, and the condition says which field.
@@ -273,7 +331,9 @@ describe('members behind load balancers that report hostnames (the CNAME path)',
       status: [{ dnsName: query, recordType: 'CNAME', targets: [cname('eu-west')], ttl: 30 }],
       dnsEndpoint: [{ dnsName: query, recordType: 'CNAME', targets: [cname('eu-west')], recordTTL: 30 }],
     });
-    await new ResourceClient(pf.members.get('eu-west')?.client ?? pf.hub, Pods).patch(`${EDGE}-prometheus-0`, MEMBER_NAMESPACE, { metadata: { annotations: { [UNREADY_ANNOTATION]: 'true' } } });
+    await new ResourceClient(pf.members.get('eu-west')?.client ?? pf.hub, Pods).patch(`${EDGE}-prometheus-0`, MEMBER_NAMESPACE, {
+      metadata: { annotations: { [UNREADY_ANNOTATION]: 'true' } },
+    });
     await published({
       status: [{ dnsName: query, recordType: 'CNAME', targets: [cname('us-east')], ttl: 30 }],
       dnsEndpoint: [{ dnsName: query, recordType: 'CNAME', targets: [cname('us-east')], recordTTL: 30 }],
@@ -300,8 +360,10 @@ describe('failing static', () => {
     return condition?.reason === 'FailingStatic' ? condition : undefined;
   };
   const offline = async (name: string) => conditionOf(await pf.memberClusters.get(name), 'Ready')?.reason === 'Offline';
-  const events = async (reason: string) => (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: CLOUD, namespace: 'default' })).filter((event) => event.reason === reason);
-  const hubMetric = async (name: string, filter: (labels: Readonly<Record<string, string>>) => boolean = () => true) => total(await scrape(pf.hubProcess.url), name, filter);
+  const events = async (reason: string) =>
+    (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: CLOUD, namespace: 'default' })).filter((event) => event.reason === reason);
+  const hubMetric = async (name: string, filter: (labels: Readonly<Record<string, string>>) => boolean = () => true) =>
+    total(await scrape(pf.hubProcess.url), name, filter);
   /** The targets in the status, the DNSEndpoint and both endpoints APIs, when all four agree. */
   const targetsEverywhere = async (): Promise<string[] | undefined> => {
     const all = await Promise.all([cloud().then(statusTargets), dnsEndpointTargets(pf.hub, CLOUD), ...urls().map((url) => apiTargets(url, CLOUD, auth))]);
@@ -309,7 +371,11 @@ describe('failing static', () => {
   };
   const both = async () => {
     const current = await cloud();
-    return conditionOf(current, 'DNSPublished')?.reason === 'Published' && current?.status?.clusters?.every((entry) => entry.ready && !entry.stale) && (await targetsEverywhere())?.length === 2;
+    return (
+      conditionOf(current, 'DNSPublished')?.reason === 'Published' &&
+      current?.status?.clusters?.every((entry) => entry.ready && !entry.stale) &&
+      (await targetsEverywhere())?.length === 2
+    );
   };
 
   it('changes no record while the hub is cut off from every member, says so, and publishes normally again when they are back', async () => {
@@ -325,7 +391,9 @@ describe('failing static', () => {
       const failing = await eventually('DNSPublished FailingStatic', failingStatic, 30_000);
       expect(failing).toMatchObject({
         status: 'True',
-        message: expect.stringMatching(/^keeping the last known records of eu-west, us-east for query\.prometheus\.example\.com: 0 of 2 published or reachable members reached, below spec\.dns\.minHealthyPercent 50%/) as string,
+        message: expect.stringMatching(
+          /^keeping the last known records of eu-west, us-east for query\.prometheus\.example\.com: 0 of 2 published or reachable members reached, below spec\.dns\.minHealthyPercent 50%/,
+        ) as string,
       });
       // The hub looks again every few seconds while it fails static: let it look twice more.
       const reconciles = () => hubMetric('promfleet_reconcile_total', (labels) => labels.controller === 'prometheuscluster');
@@ -340,7 +408,9 @@ describe('failing static', () => {
         ['eu-west', 'Offline', true],
         ['us-east', 'Offline', true],
       ]);
-      expect(await events('FailingStatic')).toContainEqual(expect.objectContaining({ type: 'Warning', message: expect.stringContaining('eu-west, us-east') as string }));
+      expect(await events('FailingStatic')).toContainEqual(
+        expect.objectContaining({ type: 'Warning', message: expect.stringContaining('eu-west, us-east') as string }),
+      );
       expect(await hubMetric('promfleet_dns_failing_static', (labels) => labels.name === CLOUD)).toBe(1);
     } finally {
       for (const name of MEMBERS) cluster(name).resume();
@@ -360,14 +430,20 @@ describe('failing static', () => {
     cluster('us-east').pause();
     const pausedAt = Date.now();
     try {
-      const memberOffline = await eventually('us-east Offline', async () => {
-        const member = await pf.memberClusters.get('us-east');
-        return conditionOf(member, 'Ready')?.reason === 'Offline' ? member : undefined;
-      }, 60_000);
+      const memberOffline = await eventually(
+        'us-east Offline',
+        async () => {
+          const member = await pf.memberClusters.get('us-east');
+          return conditionOf(member, 'Ready')?.reason === 'Offline' ? member : undefined;
+        },
+        60_000,
+      );
       await eventually('us-east out of the status, the DNSEndpoint and both APIs', async () => (await targetsEverywhere())?.join() === euAddress, 30_000);
       const offlineMs = Date.parse(conditionOf(memberOffline, 'Ready')?.lastTransitionTime ?? '') - pausedAt;
       const removedMs = (lastHubWrite(await dnsEndpointOf(pf.hub, CLOUD)) ?? Number.NaN) - pausedAt;
-      console.log(`one member down: Offline after ${String(offlineMs)} ms, out of the DNSEndpoint after ${String(removedMs)} ms (bound: ${String(OFFLINE_AFTER_MS + PROBE_MS)} ms, then within a second; server times to the second)`);
+      console.log(
+        `one member down: Offline after ${String(offlineMs)} ms, out of the DNSEndpoint after ${String(removedMs)} ms (bound: ${String(OFFLINE_AFTER_MS + PROBE_MS)} ms, then within a second; server times to the second)`,
+      );
       expect(offlineMs).toBeLessThanOrEqual(OFFLINE_AFTER_MS + PROBE_MS);
       expect(removedMs).toBeLessThanOrEqual(OFFLINE_AFTER_MS + PROBE_MS + 2_000);
       // One of two reached is not below half: removed, never held.
@@ -377,12 +453,18 @@ describe('failing static', () => {
       // eu-west goes too: the last published member is held.
       cluster('eu-west').pause();
       const held = await eventually('eu-west held', failingStatic, 60_000);
-      expect(held.message).toMatch(/^keeping the last known records of eu-west for query\.prometheus\.example\.com: 0 of 1 published or reachable members reached/);
+      expect(held.message).toMatch(
+        /^keeping the last known records of eu-west for query\.prometheus\.example\.com: 0 of 1 published or reachable members reached/,
+      );
       expect(await targetsEverywhere()).toEqual([euAddress]);
 
       // minHealthyPercent changed on the running object: 0 never holds, so eu-west goes at once.
       await pf.clusters.patch(CLOUD, 'default', { spec: { dns: { minHealthyPercent: 0 } } });
-      await eventually('nothing published', async () => (await targetsEverywhere())?.length === 0 && (await dnsEndpointOf(pf.hub, CLOUD)) === undefined, 30_000);
+      await eventually(
+        'nothing published',
+        async () => (await targetsEverywhere())?.length === 0 && (await dnsEndpointOf(pf.hub, CLOUD)) === undefined,
+        30_000,
+      );
       expect(await dnsPublished()).toMatchObject({ status: 'False', reason: 'NoReadyMembers' });
       await eventually('FailingStaticEnded', async () => (await events('FailingStaticEnded')).some((event) => event.message.includes('no ready member')));
     } finally {

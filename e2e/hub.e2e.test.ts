@@ -1,13 +1,15 @@
-import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry } from '@promfleet/api';
+import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry, PrometheusReplicas } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
+import { ResourceClient, Secrets } from '@promfleet/kube/client';
 import { connectSSE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ClusterRoleBindingsFor, ClusterRolesFor } from './helpers/rbac.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
 
-// A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s.
+// A hub and three members; two of them are "cloud". Probes every 2 s, Offline after 6 s. Every
+// test starts from the shared PrometheusCluster made in beforeAll and sets up what else it needs,
+// so none depends on another having run before it.
 let pf: Promfleet;
 
 beforeAll(async () => {
@@ -19,17 +21,18 @@ beforeAll(async () => {
     ],
     hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s' },
   });
+  await pf.clusters.create(cloudClusters());
 });
 
 afterAll(async () => {
   await pf.stop();
 });
 
-function cloudClusters(spec: Record<string, unknown> = {}): PrometheusCluster {
+function cloudClusters(spec: Record<string, unknown> = {}, name = 'cloud-clusters'): PrometheusCluster {
   return {
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',
-    metadata: { name: 'cloud-clusters', namespace: 'default' },
+    metadata: { name, namespace: 'default' },
     spec: {
       clusterSelector: { matchLabels: { platform: 'cloud' } },
       configMap: 'prometheus-config',
@@ -42,12 +45,22 @@ function cloudClusters(spec: Record<string, unknown> = {}): PrometheusCluster {
 }
 
 const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((e) => e.name === member);
-const replicaIn = (member: string, name = 'cloud-clusters') => new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
+const replicaIn = (member: string, name = 'cloud-clusters') =>
+  new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
 const hubStatus = () => pf.clusters.get('cloud-clusters', 'default');
+
+/** The shared PrometheusCluster highly available on both cloud members, as several tests need it. */
+async function highlyAvailable(): Promise<void> {
+  await pf.clusters.patch('cloud-clusters', 'default', { spec: { highlyAvailable: true } });
+  await eventually('both replicas highly available, the status current', async () => {
+    const cluster = await hubStatus();
+    const current = cluster?.status?.observedGeneration === cluster?.metadata.generation && cluster?.status?.phase === 'Ready';
+    return current && (await replicaIn('eu-west'))?.spec.highlyAvailable === true && (await replicaIn('us-east'))?.spec.highlyAvailable === true;
+  });
+}
 
 describe('the hub on a fleet of three members', () => {
   it('creates replicas only in the selected members, and publishes one A record holding both', async () => {
-    await pf.clusters.create(cloudClusters());
     const ready = await eventually('both cloud members ready', async () => {
       const cluster = await hubStatus();
       return cluster?.status?.phase === 'Ready' && cluster.status.ready === 2 ? cluster : undefined;
@@ -89,14 +102,16 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('reverts a hand edit of a managed replica in a member', async () => {
+    await highlyAvailable();
     const replicas = new ResourceClient(pf.members.get('eu-west')?.client ?? pf.hub, PrometheusReplicas);
     await replicas.patch('cloud-clusters', MEMBER_NAMESPACE, { spec: { highlyAvailable: false } });
     await eventually('the edit reverted', async () => (await replicaIn('eu-west'))?.spec.highlyAvailable === true);
   });
 
   it('refuses an image outside the allow-list on a running PrometheusCluster: condition on it, nothing applied, what runs untouched', async () => {
-    // The revert above scales eu-west up again, and its operator may not have started yet when the
-    // hub still lists it: wait until both replicas run the reverted spec with every pod ready.
+    await highlyAvailable();
+    // Going back to highly available scales a member up again, and its operator may not have started
+    // yet when the hub still lists it: wait until both replicas run that spec with every pod ready.
     await eventually('both members serving the reverted spec', async () => {
       for (const member of ['eu-west', 'us-east']) {
         const replica = await replicaIn(member);
@@ -109,7 +124,10 @@ describe('the hub on a fleet of three members', () => {
     await pf.clusters.patch('cloud-clusters', 'default', { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' }, highlyAvailable: false } });
     const refused = await eventually('Ready=False ImageNotAllowed', async () => {
       const cluster = await hubStatus();
-      return cluster?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'ImageNotAllowed') && cluster.status.observedGeneration === cluster.metadata.generation ? cluster : undefined;
+      return cluster?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'ImageNotAllowed') &&
+        cluster.status.observedGeneration === cluster.metadata.generation
+        ? cluster
+        : undefined;
     });
     expect(refused.status?.conditions?.find((c) => c.type === 'Ready')?.message).toBe(
       'nothing is applied to the members: spec.images.thanos: "docker.io/attacker/thanos:v0.39.2" is not allowed: only images under quay.io/prometheus/, quay.io/thanos/, docker.io/grafana/ may run (--allowed-image-prefixes)',
@@ -152,10 +170,15 @@ describe('the hub on a fleet of three members', () => {
     const pausedAt = Date.now();
     eu?.cluster.pause();
     try {
-      const offline = await eventually('eu-west Offline', async () => {
-        const member = await pf.memberClusters.get('eu-west');
-        return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Offline') ? member : undefined;
-      }, 60_000, 100);
+      const offline = await eventually(
+        'eu-west Offline',
+        async () => {
+          const member = await pf.memberClusters.get('eu-west');
+          return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'Offline') ? member : undefined;
+        },
+        60_000,
+        100,
+      );
       const took = Date.now() - pausedAt;
       console.log(`hung member Offline after ${String(took)} ms (offline-after 6 s + probe 2 s)`);
       expect(offline.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
@@ -168,10 +191,15 @@ describe('the hub on a fleet of three members', () => {
       expect(entry(degraded, 'eu-west')?.lastSeen).toBeDefined();
       expect(degraded.status?.phase).toBe('Degraded');
       // The endpoints API's watchers hear it too.
-      await eventually('an SSE change without eu-west', async () => {
-        const event = await watch.next(10_000);
-        return event.event === 'change' && !event.data.includes(euAddress ?? '-') ? event : undefined;
-      }, 30_000, 0);
+      await eventually(
+        'an SSE change without eu-west',
+        async () => {
+          const event = await watch.next(10_000);
+          return event.event === 'change' && !event.data.includes(euAddress ?? '-') ? event : undefined;
+        },
+        30_000,
+        0,
+      );
     } finally {
       eu?.cluster.resume();
       watch.close();
@@ -196,7 +224,9 @@ describe('the hub on a fleet of three members', () => {
       const member = await pf.memberClusters.get('broken');
       return member?.status?.conditions?.find((c) => c.type === 'Ready' && c.reason === 'KubeconfigInvalid') ? member : undefined;
     });
-    expect(broken.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('Secret promfleet-system/member-broken key kubeconfig: the kubeconfig is not YAML');
+    expect(broken.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain(
+      'Secret promfleet-system/member-broken key kubeconfig: the kubeconfig is not YAML',
+    );
     const cluster = await eventually('the broken member listed as an error, the others ready', async () => {
       const current = await hubStatus();
       if (entry(current, 'broken')?.phase === 'Error' && current?.status?.ready === 2) return current;
@@ -213,7 +243,10 @@ describe('the hub on a fleet of three members', () => {
   it('flags a credential someone widened: CredentialScoped=False, OverPrivileged', async () => {
     const ap = pf.members.get('ap-south');
     if (!ap) throw new Error('no ap-south');
-    await new ResourceClient(ap.client, ClusterRolesFor).create({ metadata: { name: 'read-secrets' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] });
+    await new ResourceClient(ap.client, ClusterRolesFor).create({
+      metadata: { name: 'read-secrets' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+    });
     await new ResourceClient(ap.client, ClusterRoleBindingsFor).create({
       metadata: { name: 'hub-reads-secrets' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'read-secrets' },
@@ -228,10 +261,18 @@ describe('the hub on a fleet of three members', () => {
   });
 
   it('deletes the member replicas before the PrometheusCluster goes', async () => {
-    await pf.clusters.delete('cloud-clusters', 'default');
-    await eventually('the PrometheusCluster gone', async () => (await hubStatus()) === undefined, 60_000);
-    expect(await replicaIn('eu-west')).toBeUndefined();
-    expect(await replicaIn('us-east')).toBeUndefined();
-    await eventually('the DNSEndpoint gone', async () => (await new ResourceClient(pf.hub, DNSEndpoints).get('cloud-clusters', 'default')) === undefined);
+    await pf.clusters.create(cloudClusters({ baseDomain: 'leaving.example.com' }, 'leaving'));
+    await eventually(
+      'replicas of leaving in both cloud members and its DNSEndpoint',
+      async () =>
+        (await replicaIn('eu-west', 'leaving')) !== undefined &&
+        (await replicaIn('us-east', 'leaving')) !== undefined &&
+        (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) !== undefined,
+    );
+    await pf.clusters.delete('leaving', 'default');
+    await eventually('the PrometheusCluster gone', async () => (await pf.clusters.get('leaving', 'default')) === undefined, 60_000);
+    expect(await replicaIn('eu-west', 'leaving')).toBeUndefined();
+    expect(await replicaIn('us-east', 'leaving')).toBeUndefined();
+    await eventually('the DNSEndpoint gone', async () => (await new ResourceClient(pf.hub, DNSEndpoints).get('leaving', 'default')) === undefined);
   });
 });

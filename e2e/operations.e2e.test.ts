@@ -1,21 +1,9 @@
-import { API_VERSION, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
+import { API_VERSION, MemberClusters, PrometheusClusters, PrometheusReplicas, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import {
-  KubeClient,
-  loadKubeConfig,
-  MemberClusters,
-  Namespaces,
-  PrometheusClusters,
-  releaseVersion,
-  PrometheusReplicas,
-  ResourceClient,
-  RoleBindings,
-  Roles,
-  Secrets,
-  ServiceAccounts,
-  type KubeObject,
-} from '@promfleet/kube';
-import { ENTRIES, EXTERNAL_DNS_CRD_DIR, installCRDs, runCli, startFleet, startNodeProcess, type Fleet, type NodeProcess } from '@promfleet/testkit';
+import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { releaseVersion } from '@promfleet/kube/version';
+import { ENTRIES, EXTERNAL_DNS_CRD_DIR, installCRDs, runCli, startFleet, startNodeProcess, statusOf, type Fleet, type NodeProcess } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
@@ -36,7 +24,14 @@ beforeAll(async () => {
     operatorArgs: [`--watch-namespaces=${MEMBER_NAMESPACE}`],
   });
   eu = pf.members.get('eu-west')?.client ?? pf.hub;
-  const lab = await runCli(['join', 'lab', `--member-kubeconfig=${memberKubeconfig()}`, `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`, '--namespace=unwatched', '--label=platform=cloud']);
+  const lab = await runCli([
+    'join',
+    'lab',
+    `--member-kubeconfig=${memberKubeconfig()}`,
+    `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`,
+    '--namespace=unwatched',
+    '--label=platform=cloud',
+  ]);
   expect(lab.code, lab.stderr).toBe(0);
   await pf.clusters.create(cloud());
 });
@@ -52,14 +47,19 @@ function cloud(): PrometheusCluster {
     apiVersion: API_VERSION,
     kind: 'PrometheusCluster',
     metadata: { name: 'cloud', namespace: 'default' },
-    spec: { clusterSelector: { matchLabels: { platform: 'cloud' } }, configMap: 'prometheus-config', bucketSecret: 's3-bucket', baseDomain: 'prometheus.example.com' },
+    spec: {
+      clusterSelector: { matchLabels: { platform: 'cloud' } },
+      configMap: 'prometheus-config',
+      bucketSecret: 's3-bucket',
+      baseDomain: 'prometheus.example.com',
+    },
   } as unknown as PrometheusCluster;
 }
 
 const entry = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((e) => e.name === member);
 
 describe('operator versions', () => {
-  it('are reported by each member\'s operator and shown by the hub and promfleet members', async () => {
+  it("are reported by each member's operator and shown by the hub and promfleet members", async () => {
     const version = releaseVersion();
     await eventually('eu-west reports its operator version', async () => (await pf.memberClusters.get('eu-west'))?.status?.operatorVersion === version);
     const members = await runCli(['members', '-o', 'json', `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`]);
@@ -112,7 +112,13 @@ describe('kubectl delete membercluster', () => {
       return [...credential.flatMap((object) => (object ? [object.kind] : [])), ...bindings.map((secret) => `Secret ${secret.type ?? ''}`)];
     };
     expect(await left()).toEqual(['ServiceAccount', 'Role', 'RoleBinding', 'Secret promfleet.io/token-binding']);
-    const unjoined = await runCli(['unjoin', 'lab', `--member-kubeconfig=${memberKubeconfig()}`, `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`, '--namespace=unwatched']);
+    const unjoined = await runCli([
+      'unjoin',
+      'lab',
+      `--member-kubeconfig=${memberKubeconfig()}`,
+      `--hub-kubeconfig=${pf.hubCluster.kubeconfigFile}`,
+      '--namespace=unwatched',
+    ]);
     expect(unjoined.code, unjoined.stderr).toBe(0);
     expect(unjoined.stderr.trimEnd().split('\n').at(-1)).toBe('unjoined lab: removed 4 objects');
     expect(await left()).toEqual([]);
@@ -127,7 +133,9 @@ describe('kubectl delete membercluster', () => {
       metadata: { name: 'alias' },
       spec: { kubeconfigSecretRef: { name: 'member-eu-west', namespace: HUB_NAMESPACE, key: 'kubeconfig' }, namespace: MEMBER_NAMESPACE },
     });
-    await eventually('alias refused: SecretBoundToOtherMember', async () => (await pf.memberClusters.get('alias'))?.status?.conditions?.some((c) => c.reason === 'SecretBoundToOtherMember'));
+    await eventually('alias refused: SecretBoundToOtherMember', async () =>
+      (await pf.memberClusters.get('alias'))?.status?.conditions?.some((c) => c.reason === 'SecretBoundToOtherMember'),
+    );
     await pf.memberClusters.delete('alias');
     await eventually('alias gone', async () => (await pf.memberClusters.get('alias')) === undefined, 60_000);
     expect((await secrets.get('member-eu-west', HUB_NAMESPACE))?.metadata?.uid).toBe(before?.metadata?.uid);
@@ -138,7 +146,12 @@ describe('kubectl delete membercluster', () => {
 function manifest<T extends KubeObject>(object: T, kind: string, apiVersion: string): T {
   const { name, namespace, labels, annotations } = object.metadata ?? {};
   const { status: _status, metadata: _metadata, ...rest } = object as T & { status?: unknown };
-  return { ...rest, apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) } } as T;
+  return {
+    ...rest,
+    apiVersion,
+    kind,
+    metadata: { name, ...(namespace ? { namespace } : {}), ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}) },
+  } as T;
 }
 
 describe('disaster recovery: the hub cluster replaced by a new, empty one', () => {
@@ -162,12 +175,16 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
 
     // The backup: PrometheusClusters, MemberClusters and the credential Secrets, as manifests.
     const backup = {
-      secrets: (await new ResourceClient(pf.hub, Secrets).list({ namespace: HUB_NAMESPACE, labelSelector: 'app.kubernetes.io/managed-by=promfleet-cli' })).items.map((s) => manifest(s, 'Secret', 'v1')),
+      secrets: (
+        await new ResourceClient(pf.hub, Secrets).list({ namespace: HUB_NAMESPACE, labelSelector: 'app.kubernetes.io/managed-by=promfleet-cli' })
+      ).items.map((s) => manifest(s, 'Secret', 'v1')),
       members: (await pf.memberClusters.list()).items.map((m) => manifest(m, 'MemberCluster', API_VERSION)),
       clusters: (await pf.clusters.list()).items.map((c) => manifest(c, 'PrometheusCluster', API_VERSION)),
     };
     expect(backup.secrets.map((s) => s.metadata?.name)).toEqual(['member-eu-west']);
-    const oldCredential = new KubeClient(loadKubeConfig({ text: Buffer.from(backup.secrets[0]?.data?.kubeconfig ?? '', 'base64').toString('utf8') }), { cluster: 'old-credential' });
+    const oldCredential = new KubeClient(loadKubeConfig({ text: Buffer.from(backup.secrets[0]?.data?.kubeconfig ?? '', 'base64').toString('utf8') }), {
+      cluster: 'old-credential',
+    });
 
     // The hub cluster is lost, with the hub in it.
     await pf.hubProcess.stop();
@@ -210,10 +227,18 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
     // gives the new hub a new one and revokes it.
     try {
       expect(await statusOf(() => new ResourceClient(oldCredential, PrometheusReplicas).list({ namespace: MEMBER_NAMESPACE }))).toBe('ok');
-      const rejoin = await runCli(['join', 'eu-west', `--member-kubeconfig=${memberKubeconfig()}`, `--hub-kubeconfig=${hubCluster.kubeconfigFile}`, '--rotate']);
+      const rejoin = await runCli([
+        'join',
+        'eu-west',
+        `--member-kubeconfig=${memberKubeconfig()}`,
+        `--hub-kubeconfig=${hubCluster.kubeconfigFile}`,
+        '--rotate',
+      ]);
       expect(rejoin.code, rejoin.stderr).toBe(0);
       expect(rejoin.stderr).toContain('[member eu-west] previous token: revoked (the member answers 401)');
-      expect(rejoin.stderr.trimEnd().split('\n').at(-1)).toMatch(/^joined eu-west \(1 created, 1 updated, 6 unchanged, token issued, 1 earlier token revoked\): /);
+      expect(rejoin.stderr.trimEnd().split('\n').at(-1)).toMatch(
+        /^joined eu-west \(1 created, 1 updated, 6 unchanged, token issued, 1 earlier token revoked\): /,
+      );
       expect(await statusOf(() => new ResourceClient(oldCredential, PrometheusReplicas).list({ namespace: MEMBER_NAMESPACE }))).toBe(401);
     } finally {
       await oldCredential.close();
@@ -231,15 +256,3 @@ describe('disaster recovery: the hub cluster replaced by a new, empty one', () =
     expect(entry(await clusters.get('cloud', 'default'), 'eu-west')?.phase).toBe('Running');
   });
 });
-
-/** The status code of a request expected to fail, or 'ok'. */
-async function statusOf(request: () => Promise<unknown>): Promise<number | 'ok'> {
-  try {
-    await request();
-    return 'ok';
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    throw error;
-  }
-}

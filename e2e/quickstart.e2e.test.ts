@@ -33,12 +33,17 @@ function quickStartCommands(): string[] {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('\n## Quick start\n'));
   const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
-  return block.split('\n').map((line) => line.trim()).filter(Boolean);
+  return block
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 /** The last command .ci/run runs. */
 function ciCommand(): string | undefined {
-  const lines = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((line) => line.trim());
+  const lines = readFileSync(join(ROOT, '.ci', 'run'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim());
   return lines.filter((line) => line !== '' && !line.startsWith('#')).at(-1);
 }
 

@@ -1,5 +1,5 @@
-import { API_VERSION, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import { ConfigMaps, Pods, PrometheusReplicas, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube';
+import { API_VERSION, type PrometheusCluster, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, Pods, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
 import { OBJSTORE, PROMETHEUS_CONFIG } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -44,9 +44,19 @@ afterAll(async () => {
 
 /** Prometheus' own HTTP API, through the member API server's pod proxy (as the operator reads it). */
 function prometheus<T>(path: string, pod = POD): Promise<T> {
-  return member.request<T>({ verb: 'get', method: 'GET', resource: 'pods/proxy', path: `/api/v1/namespaces/${MEMBER_NAMESPACE}/pods/${pod}:9090/proxy${path}`, timeoutMs: 5000 });
+  return member.request<T>({
+    verb: 'get',
+    method: 'GET',
+    resource: 'pods/proxy',
+    path: `/api/v1/namespaces/${MEMBER_NAMESPACE}/pods/${pod}:9090/proxy${path}`,
+    timeoutMs: 5000,
+  });
 }
-const loadedConfig = async () => parse((await prometheus<{ data: { yaml: string } }>('/api/v1/status/config')).data.yaml) as { global: { external_labels: Record<string, string> }; scrape_configs: { job_name: string }[] };
+const loadedConfig = async () =>
+  parse((await prometheus<{ data: { yaml: string } }>('/api/v1/status/config')).data.yaml) as {
+    global: { external_labels: Record<string, string> };
+    scrape_configs: { job_name: string }[];
+  };
 const jobs = async () => (await loadedConfig()).scrape_configs.map((scrape) => scrape.job_name);
 const replica = () => new ResourceClient(member, PrometheusReplicas).get('fleet', MEMBER_NAMESPACE);
 const condition = (current: PrometheusReplica | undefined, type: string) => current?.status?.conditions?.find((c) => c.type === type);
@@ -92,7 +102,10 @@ describe('the operator with a real Prometheus', () => {
       const current = await replica();
       return condition(current, 'ConfigApplied')?.status === 'False' ? current : undefined;
     });
-    expect(condition(rejected, 'ConfigApplied')).toMatchObject({ reason: 'ConfigRejected', message: expect.stringContaining(`Prometheus in pod ${POD} rejected the config`) as unknown });
+    expect(condition(rejected, 'ConfigApplied')).toMatchObject({
+      reason: 'ConfigRejected',
+      message: expect.stringContaining(`Prometheus in pod ${POD} rejected the config`) as unknown,
+    });
     expect(condition(rejected, 'ConfigValid')?.status).toBe('True');
     expect(rejected.status?.phase).toBe('Running');
     expect((await prometheus<{ data: { reloadConfigSuccess: boolean } }>('/api/v1/status/runtimeinfo')).data.reloadConfigSuccess).toBe(false);

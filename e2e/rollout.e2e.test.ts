@@ -1,5 +1,5 @@
-import { ANNOTATIONS, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import { PrometheusReplicas, ResourceClient } from '@promfleet/kube';
+import { ANNOTATIONS, PrometheusReplicas, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 import { BAD_IMAGE_MARKER } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,9 +28,11 @@ afterAll(async () => {
 });
 
 const hubStatus = async (): Promise<PrometheusCluster | undefined> => pf.clusters.get(NAME, 'default');
-const replicaIn = (member: string): Promise<PrometheusReplica | undefined> => new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(NAME, MEMBER_NAMESPACE);
+const replicaIn = (member: string): Promise<PrometheusReplica | undefined> =>
+  new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(NAME, MEMBER_NAMESPACE);
 const revisionOf = (replica: PrometheusReplica | undefined) => replica?.metadata.annotations?.[ANNOTATIONS.revision];
-const running = (replica: PrometheusReplica | undefined) => replica?.status?.phase === 'Running' && replica.status.observedGeneration === replica.metadata.generation;
+const running = (replica: PrometheusReplica | undefined) =>
+  replica?.status?.phase === 'Running' && replica.status.observedGeneration === replica.metadata.generation;
 
 /** The rollout of the current generation, once the hub has looked at it and it is in `state`. */
 async function rolloutIn(state: string, timeoutMs = 90_000): Promise<PrometheusCluster> {
@@ -53,7 +55,9 @@ async function watchRollout(target: string): Promise<{ mostUpdatingAtOnce: numbe
       const replicas = await Promise.all(MEMBERS.map(replicaIn));
       most = Math.max(most, replicas.filter((replica) => revisionOf(replica) === target && !running(replica)).length);
       const cluster = await hubStatus();
-      return cluster?.status?.rollout?.state === 'Complete' && cluster.status.rollout.targetRevision === target && replicas.every(running) ? cluster : undefined;
+      return cluster?.status?.rollout?.state === 'Complete' && cluster.status.rollout.targetRevision === target && replicas.every(running)
+        ? cluster
+        : undefined;
     },
     120_000,
     50,
@@ -110,12 +114,16 @@ describe('fleet rollout control on three members', () => {
   it('halts a rollout whose canary never runs: the canary leaves DNS, the others keep serving on the old revision', async () => {
     const before = statusTargets(await hubStatus());
     expect(before).toHaveLength(3);
-    await pf.clusters.patch(NAME, 'default', { spec: { images: { prometheus: `quay.io/prometheus/prometheus:v3.5.0-${BAD_IMAGE_MARKER}` }, rollout: { progressDeadline: '10s' } } });
+    await pf.clusters.patch(NAME, 'default', {
+      spec: { images: { prometheus: `quay.io/prometheus/prometheus:v3.5.0-${BAD_IMAGE_MARKER}` }, rollout: { progressDeadline: '10s' } },
+    });
     const halted = await rolloutIn('Halted');
     expect(conditionOf(halted, 'RolloutProgressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
     expect(conditionOf(halted, 'RolloutProgressing')?.message).toMatch(/^canary is not Running at revision fleet-[0-9a-f]{10} 10s after it got it/);
     const events = await eventually('a Warning Event naming the canary', async () => {
-      const found = (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: NAME, namespace: 'default' })).filter((event) => event.reason === 'ProgressDeadlineExceeded');
+      const found = (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: NAME, namespace: 'default' })).filter(
+        (event) => event.reason === 'ProgressDeadlineExceeded',
+      );
       return found.length > 0 ? found : undefined;
     });
     expect(events[0]).toMatchObject({ type: 'Warning' });
@@ -162,13 +170,21 @@ describe('fleet rollout control on three members', () => {
 
   it('gives a member whose merged spec is invalid an Error entry naming the field, and goes on with the others', async () => {
     const current = (await hubStatus())?.spec.overrides ?? [];
-    await pf.clusters.patch(NAME, 'default', { spec: { overrides: [...current, { name: 'tier-label', clusterSelector: {}, template: { externalLabels: { tier: '{{ member.labels.tier }}' } } }] } });
+    await pf.clusters.patch(NAME, 'default', {
+      spec: { overrides: [...current, { name: 'tier-label', clusterSelector: {}, template: { externalLabels: { tier: '{{ member.labels.tier }}' } } }] },
+    });
     const stuck = await eventually('the canary moved, the others in Error', async () => {
       const cluster = await hubStatus();
       const errors = ['eu-2', 'us-1'].map((member) => entryOf(cluster, member)?.phase);
-      return cluster?.status?.observedGeneration === cluster?.metadata.generation && cluster?.status?.rollout?.updated === 1 && errors.every((phase) => phase === 'Error') ? cluster : undefined;
+      return cluster?.status?.observedGeneration === cluster?.metadata.generation &&
+        cluster?.status?.rollout?.updated === 1 &&
+        errors.every((phase) => phase === 'Error')
+        ? cluster
+        : undefined;
     });
-    expect(entryOf(stuck, 'us-1')?.message).toMatch(/^merged spec invalid: spec\.overrides\[1\]\.template\.externalLabels\.tier: \{\{ member\.labels\.tier \}\}: member us-1 has no label "tier"; keeps running revision fleet-/);
+    expect(entryOf(stuck, 'us-1')?.message).toMatch(
+      /^merged spec invalid: spec\.overrides\[1\]\.template\.externalLabels\.tier: \{\{ member\.labels\.tier \}\}: member us-1 has no label "tier"; keeps running revision fleet-/,
+    );
     expect(stuck.status?.rollout?.message).toContain('the target revision is invalid for (see their entries): eu-2, us-1');
     expect((await replicaIn('canary'))?.spec.externalLabels).toMatchObject({ tier: 'canary' });
     for (const member of ['eu-2', 'us-1']) expect((await replicaIn(member))?.spec.externalLabels?.tier).toBeUndefined();

@@ -1,4 +1,5 @@
 import type { Benchmark } from '../harness.ts';
+import { cliStartBenchmark } from './cli-start/cli-start.ts';
 import { endpointsApiBenchmark } from './endpoints-api/endpoints-api.ts';
 import { fanoutBenchmark } from './fanout/fanout.ts';
 import { informerMemoryBenchmark } from './informer-memory.ts';
@@ -12,6 +13,7 @@ import { writeAmplificationBenchmark } from './write-amplification/write-amplifi
 
 export const BENCHMARKS: readonly Benchmark[] = [
   queueBenchmark,
+  cliStartBenchmark,
   informerMemoryBenchmark,
   fanoutBenchmark,
   writeAmplificationBenchmark,

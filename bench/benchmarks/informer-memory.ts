@@ -1,4 +1,5 @@
-import { ConfigMaps, Informer, KubeClient, ResourceClient } from '@promfleet/kube';
+import { Informer } from '@promfleet/kube/cache';
+import { ConfigMaps, KubeClient, ResourceClient } from '@promfleet/kube/client';
 import { startFleet } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 
@@ -16,10 +17,19 @@ export const informerMemoryBenchmark: Benchmark = {
     const configMaps = new ResourceClient(client, ConfigMaps);
     const limit = pLimit(32);
     log(`creating ${String(count)} ConfigMaps`);
-    const labels = { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'bench', 'app.kubernetes.io/managed-by': 'promfleet-replica-operator' };
+    const labels = {
+      'app.kubernetes.io/name': 'prometheus',
+      'app.kubernetes.io/instance': 'bench',
+      'app.kubernetes.io/managed-by': 'promfleet-replica-operator',
+    };
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
-        limit(() => configMaps.create({ metadata: { name: `cm-${String(i)}`, namespace: 'default', labels }, data: { 'prometheus.yml': `scrape_configs:\n  - job_name: job-${String(i)}\n` } })),
+        limit(() =>
+          configMaps.create({
+            metadata: { name: `cm-${String(i)}`, namespace: 'default', labels },
+            data: { 'prometheus.yml': `scrape_configs:\n  - job_name: job-${String(i)}\n` },
+          }),
+        ),
       ),
     );
     const jsonBytes = Buffer.byteLength(JSON.stringify((await configMaps.listAll({ namespace: 'default' })).items));

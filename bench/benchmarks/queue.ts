@@ -1,4 +1,4 @@
-import { WorkQueue } from '@promfleet/kube';
+import { WorkQueue } from '@promfleet/kube/queue';
 
 import { round, type Benchmark } from '../harness.ts';
 
@@ -50,7 +50,10 @@ export const queueBenchmark: Benchmark = {
       const distinct = Array.from({ length: size }, (_, i) => `ns/replica-${String(i)}`);
       // Controllers re-add keys all the time; dedup is what makes a queue worth having.
       const repeated = Array.from({ length: size }, (_, i) => `ns/replica-${String(i % 100)}`);
-      for (const [shape, keys] of [['distinct keys', distinct], ['100 keys re-added', repeated]] as const) {
+      for (const [shape, keys] of [
+        ['distinct keys', distinct],
+        ['100 keys re-added', repeated],
+      ] as const) {
         await drainKit(keys, 4);
         const kit = Math.min(await drainKit(keys, 4), await drainKit(keys, 4));
         const floor = Math.min(await drainArray(keys, 4), await drainArray(keys, 4));

@@ -1,5 +1,6 @@
 import { join } from '@promfleet/cli';
-import { ConfigMaps, KitMetrics, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import {
   ENTRIES,
   EXTERNAL_DNS_CRD_DIR,
@@ -78,12 +79,16 @@ export class BenchFleet {
     });
     const bench = new BenchFleet(fleet, options);
     try {
-      await Promise.all([installCRDs(bench.hubCluster), installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }), ...bench.servers.map((server) => installCRDs(server))]);
+      await Promise.all([
+        installCRDs(bench.hubCluster),
+        installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }),
+        ...bench.servers.map((server) => installCRDs(server)),
+      ]);
       await new ResourceClient(bench.hub, Namespaces).create({ metadata: { name: BENCH_NAMESPACE } });
       if (options.operators) {
         for (const server of bench.servers) {
           bench.operators.push(
-            await bench.#startProcess(`replica-operator-${server.name}`, ENTRIES.replicaOperator, [
+            await bench.startProcess(`replica-operator-${server.name}`, ENTRIES.replicaOperator, [
               `--kubeconfig=${server.kubeconfigFile}`,
               '--leader-election-namespace=default',
               '--log-level=warn',
@@ -132,7 +137,12 @@ export class BenchFleet {
 
   /** Starts the hub process on the hub cluster (leader election on, as deployed). */
   async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    this.#hubProcess = await this.#startProcess('promfleet-hub', ENTRIES.hub, [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...extraArgs]);
+    this.#hubProcess = await this.startProcess('promfleet-hub', ENTRIES.hub, [
+      `--kubeconfig=${this.hubCluster.kubeconfigFile}`,
+      `--namespace=${HUB_NAMESPACE}`,
+      '--log-level=warn',
+      ...extraArgs,
+    ]);
     return this.#hubProcess;
   }
 
@@ -148,7 +158,8 @@ export class BenchFleet {
     return port;
   }
 
-  async #startProcess(name: string, entry: string, args: readonly string[]): Promise<NodeProcess> {
+  /** A controller process from `entry` (a main.ts, or a bundle), with an inspector when the fleet has `inspect`. */
+  async startProcess(name: string, entry: string, args: readonly string[]): Promise<NodeProcess> {
     const port = this.#inspect ? await freePort() : undefined;
     const env = port === undefined ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${String(port)}`.trim() };
     const started = await startNodeProcess({ name, entry, args, env });

@@ -1,5 +1,6 @@
 import type { PrometheusCluster, PrometheusReplica } from '@promfleet/api';
-import { Pods, PrometheusClusters, PrometheusReplicas, ResourceClient, type ObjectOf } from '@promfleet/kube';
+import { PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { Pods, ResourceClient, type ObjectOf } from '@promfleet/kube/client';
 
 import { BENCH_NAMESPACE, type BenchFleet } from './bench-fleet.ts';
 import { Observer, ObserverSet } from './observer.ts';
@@ -28,7 +29,11 @@ export class FleetObservers {
   /** Until no replica named `name` and none of its pods is left on any member API server. */
   async gone(name: string, timeoutMs: number): Promise<void> {
     await this.replicas.until(`replicas ${name} deleted`, (cache) => cache.list().every((replica) => replica.metadata.name !== name), timeoutMs);
-    await this.pods.until(`pods of ${name} deleted`, (cache) => cache.list().every((pod) => pod.metadata?.labels?.['app.kubernetes.io/instance'] !== name), timeoutMs);
+    await this.pods.until(
+      `pods of ${name} deleted`,
+      (cache) => cache.list().every((pod) => pod.metadata?.labels?.['app.kubernetes.io/instance'] !== name),
+      timeoutMs,
+    );
   }
 
   async stop(): Promise<void> {

@@ -12,7 +12,9 @@ interface Reply {
  * on when the collector last ran.
  */
 export async function heapAfterGC(port: number): Promise<number> {
-  const targets = (await (await fetch(`http://127.0.0.1:${String(port)}/json/list`, { signal: AbortSignal.timeout(10_000) })).json()) as { webSocketDebuggerUrl?: string }[];
+  const targets = (await (await fetch(`http://127.0.0.1:${String(port)}/json/list`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+    webSocketDebuggerUrl?: string;
+  }[];
   const url = targets[0]?.webSocketDebuggerUrl;
   if (!url) throw new Error(`no inspector target on port ${String(port)}`);
   const socket = new WebSocket(url);

@@ -1,6 +1,8 @@
 import { credentialSecretName } from '@promfleet/cli';
-import { DEFAULTS } from '@promfleet/api';
-import { KubeClient, parseMemberKubeconfig, ResourceClient, Secrets, type KitMetrics } from '@promfleet/kube';
+import { DEFAULTS, parseMemberKubeconfig } from '@promfleet/api';
+import { KubeClient, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { HUB_NAMESPACE } from '@promfleet/testkit';
 
 import type { BenchFleet, BenchMember } from './bench-fleet.ts';
@@ -18,7 +20,7 @@ export async function memberClients(bench: BenchFleet, members: readonly BenchMe
     if (encoded === undefined) throw new Error(`no credential Secret for ${member.name} in the hub`);
     const parsed = parseMemberKubeconfig(Buffer.from(encoded, 'base64').toString('utf8'), member.name);
     if (!parsed.ok) throw new Error(`${member.name}: ${parsed.message}`);
-    clients.set(member.name, new KubeClient(parsed.kubeConfig, { cluster: member.name, metrics }));
+    clients.set(member.name, new KubeClient(KubeConfig.fromOptions(parsed.options), { cluster: member.name, metrics }));
   }
   return clients;
 }

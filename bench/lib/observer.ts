@@ -1,4 +1,5 @@
-import { Informer, type InformerOptions, type KubeObject, type ResourceClient } from '@promfleet/kube';
+import { Informer, type InformerOptions } from '@promfleet/kube/cache';
+import type { KubeObject, ResourceClient } from '@promfleet/kube/client';
 
 interface Waiter<T extends KubeObject> {
   readonly done: (cache: Informer<T>) => boolean;

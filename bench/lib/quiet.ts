@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { WRITE_VERBS } from '@promfleet/kube';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 import type { NodeProcess } from '@promfleet/testkit';
 
 import { controllerMetrics, kitRequests } from './scrape.ts';

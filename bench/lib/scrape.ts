@@ -42,7 +42,11 @@ export function apiServerRequests(text: string): MetricSample[] {
 }
 
 /** Sums of `after - before` grouped by `key`; counters only grow, so a missing sample is zero. */
-export function counterDelta(before: readonly MetricSample[], after: readonly MetricSample[], key: (sample: MetricSample) => string | undefined): Map<string, number> {
+export function counterDelta(
+  before: readonly MetricSample[],
+  after: readonly MetricSample[],
+  key: (sample: MetricSample) => string | undefined,
+): Map<string, number> {
   const sums = new Map<string, number>();
   const add = (samples: readonly MetricSample[], sign: number) => {
     for (const sample of samples) {

@@ -22,7 +22,12 @@ export class SlowWatcher {
   static async open(port: number, headers: Readonly<Record<string, string>> = {}): Promise<SlowWatcher> {
     const socket = connect({ host: '127.0.0.1', port });
     await once(socket, 'connect');
-    const lines = ['GET /api/v1/endpoints/watch HTTP/1.1', 'Host: 127.0.0.1', 'Accept: text/event-stream', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const lines = [
+      'GET /api/v1/endpoints/watch HTTP/1.1',
+      'Host: 127.0.0.1',
+      'Accept: text/event-stream',
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+    ];
     socket.write(`${lines.join('\r\n')}\r\n\r\n`);
     socket.pause();
     return new SlowWatcher(socket);

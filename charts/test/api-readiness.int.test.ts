@@ -43,7 +43,9 @@ describe('promfleet-hub API-only replica readiness', () => {
     const refused = await fetch(`${api?.url ?? ''}/api/v1/endpoints`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('5');
-    expect(await refused.json()).toEqual({ error: expect.stringMatching(/^no endpoint records loaded from Redis yet \(unreachable since .+\): not serving an empty list in their place$/) as string });
+    expect(await refused.json()).toEqual({
+      error: expect.stringMatching(/^no endpoint records loaded from Redis yet \(unreachable since .+\): not serving an empty list in their place$/) as string,
+    });
     // Alive all along: the kubelet must not restart it for waiting.
     expect(await status(probes.liveness)).toBe(200);
 
@@ -60,7 +62,9 @@ describe('promfleet-hub API-only replica readiness', () => {
     // The hub's leader publishes: ready, serving what it published.
     writer = new RedisEndpointStore({ url: redis.url });
     await writer.start();
-    await writer.replaceAll([{ namespace: 'platform', name: 'cloud', endpoints: [{ dnsName: 'query.prometheus.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30 }] }]);
+    await writer.replaceAll([
+      { namespace: 'platform', name: 'cloud', endpoints: [{ dnsName: 'query.prometheus.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30 }] },
+    ]);
     await eventually('ready', async () => (await status(probes.readiness)) === 200);
     const served = await fetch(`${api?.url ?? ''}/api/v1/endpoints`);
     expect(served.status).toBe(200);

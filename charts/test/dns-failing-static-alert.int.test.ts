@@ -1,14 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-
-import { chartDirectory, renderChart } from './helpers/helm.ts';
-import { only } from './helpers/objects.ts';
+import { promtoolTestRules, renderedAlert } from './helpers/rule-tests.ts';
 
 // PromfleetDNSFailingStatic as the hub chart renders it, evaluated by Prometheus's own rule engine
 // (`promtool test rules`) on series shaped like the hub's gauge once scraped through a
@@ -16,38 +8,24 @@ import { only } from './helpers/objects.ts';
 // PrometheusCluster that fails static for longer than `for`, once per PrometheusCluster, and
 // stays quiet for a short blip and for a cluster publishing normally.
 
-const run = promisify(execFile);
 const ALERT = 'PromfleetDNSFailingStatic';
-const CHART = 'promfleet-hub';
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'promfleet-alerts-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Rule {
-  alert?: string;
-  annotations?: Record<string, string>;
-  [field: string]: unknown;
-}
+const CHART = 'promfleet-hub' as const;
 
 describe(`${CHART} ${ALERT}`, () => {
   it('fires per PrometheusCluster failing static past its `for`, not for a blip or a cluster publishing normally', async () => {
-    const objects = await renderChart(CHART, { valuesFiles: [`${chartDirectory(CHART)}/ci/monitoring-values.yaml`] });
-    const groups = (only(objects, 'PrometheusRule') as unknown as { spec: { groups: { name: string; rules: Rule[] }[] } }).spec.groups;
-    const failing = groups.map((group) => ({ ...group, rules: group.rules.filter((rule) => rule.alert === ALERT).map(({ annotations: _, ...rule }) => rule) }));
+    const failing = await renderedAlert(CHART, ALERT);
     expect(failing.flatMap((group) => group.rules)).toHaveLength(1);
 
     const series = (instance: string, cluster: string) =>
       `promfleet_dns_failing_static{namespace="promfleet-system",job="${CHART}",instance="${instance}",exported_namespace="platform",name="${cluster}"}`;
-    const labels = (cluster: string) => ({ severity: 'critical', team: 'platform', namespace: 'promfleet-system', exported_namespace: 'platform', name: cluster });
+    const labels = (cluster: string) => ({
+      severity: 'critical',
+      team: 'platform',
+      namespace: 'promfleet-system',
+      exported_namespace: 'platform',
+      name: cluster,
+    });
     const tests = {
-      rule_files: ['rules.yaml'],
       evaluation_interval: '30s',
       tests: [
         {
@@ -71,15 +49,7 @@ describe(`${CHART} ${ALERT}`, () => {
         },
       ],
     };
-    await writeFile(join(dir, 'rules.yaml'), stringify({ groups: failing }));
-    await writeFile(join(dir, 'tests.yaml'), stringify(tests));
-    const result = await run('promtool', ['test', 'rules', join(dir, 'tests.yaml')]).then(
-      ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-      (error: unknown) => {
-        const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
-        return { ok: false, output: `${message}\n${stdout}${stderr}` };
-      },
-    );
+    const result = await promtoolTestRules(failing, tests);
     expect(result.ok, result.output).toBe(true);
   });
 });

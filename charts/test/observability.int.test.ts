@@ -38,7 +38,14 @@ interface Dashboard {
 }
 
 const ALERTS: Record<ChartName, string[]> = {
-  'promfleet-hub': ['PromfleetMemberOffline', 'PromfleetDNSFailingStatic', 'PromfleetMemberCredentialExpiring', 'PromfleetReconcileErrors', 'PromfleetNoLeader', 'PromfleetWorkQueueStuck'],
+  'promfleet-hub': [
+    'PromfleetMemberOffline',
+    'PromfleetDNSFailingStatic',
+    'PromfleetMemberCredentialExpiring',
+    'PromfleetReconcileErrors',
+    'PromfleetNoLeader',
+    'PromfleetWorkQueueStuck',
+  ],
   'promfleet-replica-operator': ['PromfleetReconcileErrors', 'PromfleetNoLeader', 'PromfleetWorkQueueStuck'],
 };
 
@@ -57,7 +64,8 @@ describe.each(CHART_NAMES)('%s monitoring', (chart) => {
     objects = await renderChart(chart, { valuesFiles: [`${chartDirectory(chart)}/ci/monitoring-values.yaml`] });
   });
 
-  const rules = (): Rule[] => (only(objects, 'PrometheusRule') as unknown as { spec: { groups: { rules: Rule[] }[] } }).spec.groups.flatMap((group) => group.rules);
+  const rules = (): Rule[] =>
+    (only(objects, 'PrometheusRule') as unknown as { spec: { groups: { rules: Rule[] }[] } }).spec.groups.flatMap((group) => group.rules);
   const dashboard = (): Dashboard => {
     const data = (only(objects, 'ConfigMap') as unknown as { data: Record<string, string> }).data;
     const [json] = Object.values(data);

@@ -1,4 +1,5 @@
-import { KitMetrics, KubeClient, Namespaces, ResourceClient, resourceType, type ResourceType } from '@promfleet/kube';
+import { KubeClient, Namespaces, ResourceClient, resourceType, type ResourceType } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import { eventually, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -68,7 +69,8 @@ it('helm install creates every object the charts render', async () => {
   for (const object of Object.values(installs).flat()) {
     const type = TYPES[object.kind];
     if (!type) throw new Error(`no API location for ${object.kind}`);
-    if ((await new ResourceClient(client, type).get(object.metadata.name, object.metadata.namespace)) === undefined) missing.push(`${object.kind} ${object.metadata.name}`);
+    if ((await new ResourceClient(client, type).get(object.metadata.name, object.metadata.namespace)) === undefined)
+      missing.push(`${object.kind} ${object.metadata.name}`);
   }
   expect(missing).toEqual([]);
 });
@@ -96,7 +98,9 @@ describe('the hub ServiceAccount', () => {
 
   it('may read Secrets and use a Lease in no other namespace, nor across namespaces', async () => {
     const own = granted(HUB_NAMESPACE_RULES, [HUB_NAMESPACE]);
-    expect(await unexpectedAnswers(client, account(), [...elsewhere(own, OTHER), ...elsewhere(own, 'kube-system'), ...elsewhere(own, undefined)], false)).toEqual([]);
+    expect(
+      await unexpectedAnswers(client, account(), [...elsewhere(own, OTHER), ...elsewhere(own, 'kube-system'), ...elsewhere(own, undefined)], false),
+    ).toEqual([]);
   });
 
   it('is denied every other verb on its resources, and what it never needs', async () => {
@@ -139,7 +143,12 @@ describe('the replica operator ServiceAccount, installed with the defaults', () 
   });
 
   it('never lists, watches or changes Secrets, even where it serves', async () => {
-    const secrets: Access[] = ['list', 'watch', 'update', 'patch', 'delete', 'deletecollection'].map((verb) => ({ verb, group: '', resource: 'secrets', namespace: WATCHED }));
+    const secrets: Access[] = ['list', 'watch', 'update', 'patch', 'delete', 'deletecollection'].map((verb) => ({
+      verb,
+      group: '',
+      resource: 'secrets',
+      namespace: WATCHED,
+    }));
     expect(await unexpectedAnswers(client, account(), [...secrets, ...elsewhere(secrets, undefined)], false)).toEqual([]);
   });
 

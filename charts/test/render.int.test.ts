@@ -3,9 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { CHART_CRDS, CHART_NAMES, type ChartName } from '../src/crd-copies.ts';
 import { flagsSetBy, parseContainerFlags } from './helpers/flags.ts';
 import { lintChart, renderChart } from './helpers/helm.ts';
-import { controllerContainer, controllerOnly, isApiOnly, ofKind, only, podSpec, rulesOf, variants, type Container, type KubeObject } from './helpers/objects.ts';
+import {
+  controllerContainer,
+  controllerOnly,
+  isApiOnly,
+  ofKind,
+  only,
+  podSpec,
+  rulesOf,
+  variants,
+  type Container,
+  type KubeObject,
+} from './helpers/objects.ts';
 import { policyViolations } from './helpers/policy.ts';
-import { DEFAULT_ALLOWED_IMAGE_PREFIXES, HUB_CLUSTER_RULES, HUB_FLAGS, HUB_NAMESPACE_RULES, OPERATOR_FLAGS, OPERATOR_LEASE_RULES, OPERATOR_RULES } from './helpers/sources.ts';
+import {
+  DEFAULT_ALLOWED_IMAGE_PREFIXES,
+  HUB_CLUSTER_RULES,
+  HUB_FLAGS,
+  HUB_NAMESPACE_RULES,
+  OPERATOR_FLAGS,
+  OPERATOR_LEASE_RULES,
+  OPERATOR_RULES,
+} from './helpers/sources.ts';
 import { validationError } from './helpers/validation.ts';
 
 const RELEASE_NAMESPACE = 'promfleet-system';
@@ -42,13 +61,19 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
 
   it('meets the policy: no wildcards, Secrets only where allowed, non-root read-only pods with resources and probes', async () => {
     const objects = await render(chart, file);
-    const policy = chart === 'promfleet-replica-operator' ? { clusterWideSecretReads: true, secretVerbs: ['get', 'create'] } : { clusterWideSecretReads: false, secretVerbs: ['get', 'list', 'watch', 'delete'] };
+    const policy =
+      chart === 'promfleet-replica-operator'
+        ? { clusterWideSecretReads: true, secretVerbs: ['get', 'create'] }
+        : { clusterWideSecretReads: false, secretVerbs: ['get', 'list', 'watch', 'delete'] };
     expect(policyViolations(objects, policy)).toEqual([]);
   });
 
   it('selects its own pods with each NetworkPolicy, on the port they listen on', async () => {
     const objects = await render(chart, file);
-    for (const policy of ofKind(objects, 'NetworkPolicy') as unknown as { metadata: { name: string }; spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { ports?: { port: number }[] }[] } }[]) {
+    for (const policy of ofKind(objects, 'NetworkPolicy') as unknown as {
+      metadata: { name: string };
+      spec: { podSelector: { matchLabels: Record<string, string> }; ingress: { ports?: { port: number }[] }[] };
+    }[]) {
       const deployment = ofKind(objects, 'Deployment').find((d) => d.metadata.name === policy.metadata.name);
       if (!deployment) throw new Error(`NetworkPolicy ${policy.metadata.name} has no Deployment of its name`);
       const template = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template;
@@ -76,9 +101,14 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
     const objects = await render(chart, file);
     const deployment = controllerOnly(objects, 'Deployment');
     const podLabels = (deployment as unknown as { spec: { template: { metadata: { labels: Record<string, string> } } } }).spec.template.metadata.labels;
-    const service = controllerOnly(objects, 'Service') as unknown as { metadata: { labels: Record<string, string> }; spec: { selector: Record<string, string>; ports: { name: string }[] } };
+    const service = controllerOnly(objects, 'Service') as unknown as {
+      metadata: { labels: Record<string, string> };
+      spec: { selector: Record<string, string>; ports: { name: string }[] };
+    };
     expect(podLabels).toMatchObject(service.spec.selector);
-    for (const monitor of ofKind(objects, 'ServiceMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] } }[]) {
+    for (const monitor of ofKind(objects, 'ServiceMonitor') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string> }; endpoints: { port: string }[] };
+    }[]) {
       expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
       expect(service.spec.ports.map((port) => port.name)).toEqual(expect.arrayContaining(monitor.spec.endpoints.map((endpoint) => endpoint.port)));
     }
@@ -117,7 +147,9 @@ describe.each(variants())('$chart with ci/$name-values.yaml', ({ chart, file }) 
       else expect(serving.map((role) => `${role.kind} ${role.metadata.namespace ?? ''}`)).toEqual(watched.map((namespace) => `Role ${namespace}`));
       for (const binding of [...ofKind(objects, 'ClusterRoleBinding'), ...ofKind(objects, 'RoleBinding')]) {
         const roleRef = (binding as unknown as { roleRef: { kind: string; name: string } }).roleRef;
-        expect(roles.some((role) => role.kind === roleRef.kind && role.metadata.name === roleRef.name && role.metadata.namespace === binding.metadata.namespace)).toBe(true);
+        expect(
+          roles.some((role) => role.kind === roleRef.kind && role.metadata.name === roleRef.name && role.metadata.namespace === binding.metadata.namespace),
+        ).toBe(true);
       }
     });
   }
@@ -137,19 +169,26 @@ describe.each(CHART_NAMES)('%s', (chart) => {
   });
 
   it('refuses several replicas without leader election', async () => {
-    await expect(renderChart(chart, { set: { replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(/leaderElection.enabled=false needs replicaCount: 1/);
+    await expect(renderChart(chart, { set: { replicaCount: 2, leaderElection: { enabled: false } } })).rejects.toThrow(
+      /leaderElection.enabled=false needs replicaCount: 1/,
+    );
   });
 });
 
 describe('promfleet-hub API-only replicas', () => {
   interface Deployment {
     metadata: { name: string };
-    spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: { automountServiceAccountToken?: boolean; containers: Container[] } } };
+    spec: {
+      selector: { matchLabels: Record<string, string> };
+      template: { metadata: { labels: Record<string, string> }; spec: { automountServiceAccountToken?: boolean; containers: Container[] } };
+    };
   }
   const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
   it('runs `promfleet-hub api` from Redis without Kubernetes credentials, selected apart from the hub', async () => {
-    const objects = await renderChart('promfleet-hub', { set: { apiServer: { enabled: true, replicaCount: 4 }, redis: { url: 'redis://redis:6379' }, apiToken: { existingSecret: 'api-token' } } });
+    const objects = await renderChart('promfleet-hub', {
+      set: { apiServer: { enabled: true, replicaCount: 4 }, redis: { url: 'redis://redis:6379' }, apiToken: { existingSecret: 'api-token' } },
+    });
     const api = ofKind(objects, 'Deployment').find(isApiOnly) as unknown as Deployment;
     const hub = controllerOnly(objects, 'Deployment') as unknown as Deployment;
     const container = api.spec.template.spec.containers[0];
@@ -175,16 +214,26 @@ describe('promfleet-hub values', () => {
     const objects = await renderChart('promfleet-hub', { set: { apiToken: { existingSecret: 'api-token', key: 'bearer' } } });
     const container = controllerContainer(objects);
     const tokenFile = parseContainerFlags(HUB_FLAGS, container)['api-token-file'] ?? '';
-    const mount = (container as unknown as { volumeMounts: { name: string; mountPath: string; subPath?: string }[] }).volumeMounts.find((m) => tokenFile.startsWith(`${m.mountPath}/`));
+    const mount = (container as unknown as { volumeMounts: { name: string; mountPath: string; subPath?: string }[] }).volumeMounts.find((m) =>
+      tokenFile.startsWith(`${m.mountPath}/`),
+    );
     expect(mount).toMatchObject({ name: 'api-token' });
     expect(mount?.subPath).toBeUndefined();
-    const volume = (podSpec(controllerOnly(objects, 'Deployment')) as unknown as { volumes: { name: string; secret?: unknown }[] }).volumes.find((v) => v.name === 'api-token');
+    const volume = (podSpec(controllerOnly(objects, 'Deployment')) as unknown as { volumes: { name: string; secret?: unknown }[] }).volumes.find(
+      (v) => v.name === 'api-token',
+    );
     expect(volume?.secret).toMatchObject({ secretName: 'api-token', items: [{ key: 'bearer', path: tokenFile.slice((mount?.mountPath.length ?? 0) + 1) }] });
   });
 
   it('serves HTTPS from the TLS Secret on the hub and the API-only replicas: --tls-* files in a whole-Secret mount, probes, Services and ServiceMonitor over https', async () => {
     const objects = await renderChart('promfleet-hub', {
-      set: { tls: { existingSecret: 'hub-tls' }, apiServer: { enabled: true }, redis: { url: 'redis://redis:6379' }, serviceMonitor: { enabled: true }, endpointsApi: { watchBuffer: '2Mi', maxWatchers: 50 } },
+      set: {
+        tls: { existingSecret: 'hub-tls' },
+        apiServer: { enabled: true },
+        redis: { url: 'redis://redis:6379' },
+        serviceMonitor: { enabled: true },
+        endpointsApi: { watchBuffer: '2Mi', maxWatchers: 50 },
+      },
     });
     for (const deployment of ofKind(objects, 'Deployment')) {
       const container = (podSpec(deployment) as unknown as { containers: Container[] }).containers[0] as Container & {
@@ -209,7 +258,11 @@ describe('promfleet-hub values', () => {
       expect(service.spec.ports).toEqual([expect.objectContaining({ name: 'https', targetPort: 'https' })]);
     }
     const monitor = only(objects, 'ServiceMonitor') as unknown as { spec: { endpoints: Record<string, unknown>[] } };
-    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'https', scheme: 'https', tlsConfig: { ca: { secret: { name: 'hub-tls', key: 'ca.crt' } }, serverName: 'promfleet-hub.promfleet-system.svc' } });
+    expect(monitor.spec.endpoints[0]).toMatchObject({
+      port: 'https',
+      scheme: 'https',
+      tlsConfig: { ca: { secret: { name: 'hub-tls', key: 'ca.crt' } }, serverName: 'promfleet-hub.promfleet-system.svc' },
+    });
     expect(objects.map(validationError).filter(Boolean)).toEqual([]);
   });
 

@@ -1,46 +1,18 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { describe, expect, it } from 'vitest';
 
 import { CHART_NAMES } from '../src/crd-copies.ts';
-import { chartDirectory, renderChart } from './helpers/helm.ts';
-import { only } from './helpers/objects.ts';
+import { promtoolTestRules, renderedAlert } from './helpers/rule-tests.ts';
 
 // PromfleetWorkQueueStuck as rendered by each chart, evaluated by Prometheus's own rule engine
 // (`promtool test rules`) on series shaped like the ones the work queue exports: it fires for a
 // worker hung on one key (client-go's longest-running processor) and for keys waiting while no
 // worker works (no unfinished work), and stays quiet for a busy queue and for a standby's queue.
 
-const run = promisify(execFile);
 const ALERT = 'PromfleetWorkQueueStuck';
-
-let dir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'promfleet-alerts-'));
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-interface Rule {
-  alert?: string;
-  annotations?: Record<string, string>;
-  [field: string]: unknown;
-}
 
 describe.each(CHART_NAMES)('%s PromfleetWorkQueueStuck', (chart) => {
   it('fires for a hung worker and for keys no worker takes, not for a busy queue or a standby', async () => {
-    const objects = await renderChart(chart, { valuesFiles: [`${chartDirectory(chart)}/ci/monitoring-values.yaml`] });
-    const groups = (only(objects, 'PrometheusRule') as unknown as { spec: { groups: { name: string; rules: Rule[] }[] } }).spec.groups;
-    // The expression is under test; annotations would only make the expected alerts longer.
-    const stuck = groups.map((group) => ({ ...group, rules: group.rules.filter((rule) => rule.alert === ALERT).map(({ annotations: _, ...rule }) => rule) }));
+    const stuck = await renderedAlert(chart, ALERT);
     expect(stuck.flatMap((group) => group.rules)).toHaveLength(1);
 
     const at = (instance: string, name: string) => `{namespace="promfleet-system",job="${chart}",instance="${instance}",name="${name}"}`;
@@ -68,7 +40,6 @@ describe.each(CHART_NAMES)('%s PromfleetWorkQueueStuck', (chart) => {
       { series: `promfleet_leader{namespace="promfleet-system",job="${chart}",instance="standby"}`, values: '0x40' },
     ];
     const tests = {
-      rule_files: ['rules.yaml'],
       evaluation_interval: '1m',
       tests: [
         {
@@ -83,17 +54,7 @@ describe.each(CHART_NAMES)('%s PromfleetWorkQueueStuck', (chart) => {
         },
       ],
     };
-    const chartDir = join(dir, chart);
-    await run('mkdir', ['-p', chartDir]);
-    await writeFile(join(chartDir, 'rules.yaml'), stringify({ groups: stuck }));
-    await writeFile(join(chartDir, 'tests.yaml'), stringify(tests));
-    const result = await run('promtool', ['test', 'rules', join(chartDir, 'tests.yaml')]).then(
-      ({ stdout, stderr }) => ({ ok: true, output: stdout + stderr }),
-      (error: unknown) => {
-        const { stdout = '', stderr = '', message } = error as { stdout?: string; stderr?: string; message: string };
-        return { ok: false, output: `${message}\n${stdout}${stderr}` };
-      },
-    );
+    const result = await promtoolTestRules(stuck, tests);
     expect(result.ok, result.output).toBe(true);
   });
 });

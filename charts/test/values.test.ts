@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LOG_LEVELS } from '@promfleet/kube';
+import { LOG_LEVELS } from '@promfleet/kube/observability';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';

@@ -1,19 +1,7 @@
 import { existsSync } from 'node:fs';
 
-import { FIELD_MANAGERS, LABELS, type Condition, type PrometheusCluster } from '@promfleet/api';
-import {
-  ConfigMaps,
-  errorMessage,
-  KubeApiError,
-  MemberClusters,
-  PrometheusClusters,
-  PrometheusReplicas,
-  ResourceClient,
-  Secrets,
-  type KubeClient,
-  type KubeObject,
-  type ResourceType,
-} from '@promfleet/kube';
+import { FIELD_MANAGERS, LABELS, type Condition, type PrometheusCluster, MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, errorMessage, KubeApiError, ResourceClient, Secrets, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 
 import { describeObject, type BadInputCase, type CaseDocument, type Expectation } from './bad-input.ts';
 import { eventsAbout } from './observe.ts';
@@ -81,7 +69,9 @@ async function check(fleet: CorpusFleet, applied: AppliedCase, expectation: Expe
   const name = subject.metadata?.name ?? '';
   if ('rejected' in expectation) {
     if (applied.rejection === undefined) return `${describeObject(subject)} was accepted; expected a 422 containing ${JSON.stringify(expectation.rejected)}`;
-    return applied.rejection.includes(expectation.rejected) ? undefined : `rejected with ${JSON.stringify(applied.rejection)}, expected ${JSON.stringify(expectation.rejected)}`;
+    return applied.rejection.includes(expectation.rejected)
+      ? undefined
+      : `rejected with ${JSON.stringify(applied.rejection)}, expected ${JSON.stringify(expectation.rejected)}`;
   }
   if ('pruned' in expectation) {
     const stored = await read(fleet.hub, subject);
@@ -90,7 +80,9 @@ async function check(fleet: CorpusFleet, applied: AppliedCase, expectation: Expe
   }
   if ('condition' in expectation) {
     const [kind = '', objectName = ''] = (expectation.on ?? describeObject(subject)).split('/');
-    const target = applied.badInput.documents.find((document: CaseDocument) => document.object.kind === kind && document.object.metadata?.name === objectName)?.object ?? subject;
+    const target =
+      applied.badInput.documents.find((document: CaseDocument) => document.object.kind === kind && document.object.metadata?.name === objectName)?.object ??
+      subject;
     const { type, status, reason, message } = expectation.condition;
     const found = (await read(fleet.hub, target))?.status?.conditions?.find((condition) => condition.type === type);
     const matches = found?.status === status && found.reason === reason && found.message.includes(message);
@@ -100,16 +92,26 @@ async function check(fleet: CorpusFleet, applied: AppliedCase, expectation: Expe
     const cluster = (await read(fleet.hub, subject)) as PrometheusCluster | undefined;
     const entries = cluster?.status?.clusters ?? [];
     const { phase, message } = expectation.entries;
-    const good = cluster?.status?.selected === expectation.selected && entries.length === expectation.selected && entries.every((entry) => entry.phase === phase && entry.message?.includes(message));
-    return good ? undefined : `entries ${JSON.stringify(entries.map((entry) => [entry.name, entry.phase, entry.message]))}, expected ${String(expectation.selected)} × ${phase} "${message}"`;
+    const good =
+      cluster?.status?.selected === expectation.selected &&
+      entries.length === expectation.selected &&
+      entries.every((entry) => entry.phase === phase && entry.message?.includes(message));
+    return good
+      ? undefined
+      : `entries ${JSON.stringify(entries.map((entry) => [entry.name, entry.phase, entry.message]))}, expected ${String(expectation.selected)} × ${phase} "${message}"`;
   }
   if ('status' in expectation) {
     const status = ((await read(fleet.hub, subject)) as { status?: Record<string, unknown> } | undefined)?.status ?? {};
     const differing = Object.entries(expectation.status).filter(([field, value]) => JSON.stringify(status[field] ?? null) !== JSON.stringify(value));
-    return differing.length === 0 ? undefined : `status ${differing.map(([field]) => `${field}=${JSON.stringify(status[field])}`).join(', ')}, expected ${JSON.stringify(expectation.status)}`;
+    return differing.length === 0
+      ? undefined
+      : `status ${differing.map(([field]) => `${field}=${JSON.stringify(status[field])}`).join(', ')}, expected ${JSON.stringify(expectation.status)}`;
   }
   if ('noReplicas' in expectation) {
-    const holding = await membersWhere(fleet, async (client) => (await new ResourceClient(client, PrometheusReplicas).get(name, MEMBER_NAMESPACE)) !== undefined);
+    const holding = await membersWhere(
+      fleet,
+      async (client) => (await new ResourceClient(client, PrometheusReplicas).get(name, MEMBER_NAMESPACE)) !== undefined,
+    );
     return holding.length === 0 ? undefined : `a replica ${name} exists in ${holding.join(', ')}`;
   }
   if ('memberEvent' in expectation) {

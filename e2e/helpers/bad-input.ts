@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { loadYaml } from '@kubernetes/client-node';
-import type { KubeObject } from '@promfleet/kube';
+import type { KubeObject } from '@promfleet/kube/client';
 
 /**
  * The bad-input corpus: one YAML file per case in e2e/fixtures/bad-input. Each file opens with a

@@ -45,16 +45,43 @@ function opensslTime(date: Date): string {
  * `notAfter`. kube-apiserver maps CN to the user name and O to groups, so a certificate for
  * `system:serviceaccount:<ns>:<name>` gets that ServiceAccount's RBAC rights.
  */
-export async function issueClientCertificate(ca: { certFile: string; keyFile: string }, user: string, notAfter: Date, groups: readonly string[] = []): Promise<ClientCertificate> {
+export async function issueClientCertificate(
+  ca: { certFile: string; keyFile: string },
+  user: string,
+  notAfter: Date,
+  groups: readonly string[] = [],
+): Promise<ClientCertificate> {
   const dir = await mkdtemp(join(scratchRoot(), 'promfleet-client-cert-'));
   try {
     await Promise.all([writeFile(join(dir, 'ca.cnf'), CA_CONFIG), writeFile(join(dir, 'index.txt'), ''), writeFile(join(dir, 'serial'), '01\n')]);
     const subject = `${groups.map((group) => `/O=${group}`).join('')}/CN=${user}`;
-    await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', subject], { cwd: dir });
+    await run(
+      'openssl',
+      ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', subject],
+      { cwd: dir },
+    );
     const start = new Date(Date.now() - 60_000);
     await run(
       'openssl',
-      ['ca', '-batch', '-notext', '-config', 'ca.cnf', '-cert', ca.certFile, '-keyfile', ca.keyFile, '-in', 'client.csr', '-out', 'client.crt', '-startdate', opensslTime(start), '-enddate', opensslTime(notAfter)],
+      [
+        'ca',
+        '-batch',
+        '-notext',
+        '-config',
+        'ca.cnf',
+        '-cert',
+        ca.certFile,
+        '-keyfile',
+        ca.keyFile,
+        '-in',
+        'client.csr',
+        '-out',
+        'client.crt',
+        '-startdate',
+        opensslTime(start),
+        '-enddate',
+        opensslTime(notAfter),
+      ],
       { cwd: dir },
     );
     const [cert, key] = await Promise.all([readFile(join(dir, 'client.crt'), 'utf8'), readFile(join(dir, 'client.key'), 'utf8')]);

@@ -1,6 +1,6 @@
 import type { DNSRecord, PrometheusCluster } from '@promfleet/api';
 import { DNSEndpoints, type DNSEndpoint } from '@promfleet/hub';
-import { ResourceClient, type KubeClient } from '@promfleet/kube';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 
 /**
  * Everything a DNS consumer can read about one PrometheusCluster's records at one moment: its
@@ -33,7 +33,12 @@ export async function dnsEndpointOf(hub: KubeClient, name: string): Promise<DNSE
 }
 
 /** What is published for `default/name` in the hub and served by the APIs at `urls`. */
-export async function publishedDNS(hub: KubeClient, cluster: PrometheusCluster | undefined, urls: readonly string[], headers: Record<string, string> = {}): Promise<PublishedDNS> {
+export async function publishedDNS(
+  hub: KubeClient,
+  cluster: PrometheusCluster | undefined,
+  urls: readonly string[],
+  headers: Record<string, string> = {},
+): Promise<PublishedDNS> {
   const endpoint = await dnsEndpointOf(hub, cluster?.metadata.name ?? '');
   return {
     status: cluster?.status?.endpoints ?? [],
@@ -44,6 +49,8 @@ export async function publishedDNS(hub: KubeClient, cluster: PrometheusCluster |
 
 /** When the hub last wrote the DNSEndpoint (the server's time, to the second). */
 export function lastHubWrite(endpoint: DNSEndpoint | undefined): number | undefined {
-  const times = ((endpoint?.metadata?.managedFields ?? []) as { manager?: string; time?: string }[]).filter((entry) => entry.manager === 'promfleet-hub').map((entry) => Date.parse(entry.time ?? ''));
+  const times = ((endpoint?.metadata?.managedFields ?? []) as { manager?: string; time?: string }[])
+    .filter((entry) => entry.manager === 'promfleet-hub')
+    .map((entry) => Date.parse(entry.time ?? ''));
   return times.length === 0 ? undefined : Math.max(...times);
 }

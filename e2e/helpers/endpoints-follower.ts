@@ -1,4 +1,4 @@
-import { canonicalJSON } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
 import { connectSSE, type SSEConnection } from '@promfleet/testkit';
 
 interface EndpointSetJSON {

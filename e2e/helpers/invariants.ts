@@ -1,4 +1,4 @@
-import { errorMessage } from '@promfleet/kube';
+import { errorMessage } from '@promfleet/kube/client';
 
 /** A named property of the fleet: undefined while it holds, else what is wrong. */
 export type Invariant = () => Promise<string | undefined>;

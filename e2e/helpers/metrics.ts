@@ -1,4 +1,4 @@
-import { WRITE_VERBS } from '@promfleet/kube';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
 export type Sample = MetricSample;
@@ -21,7 +21,11 @@ const QUESTIONS: ReadonlySet<string> = new Set(['selfsubjectaccessreviews', 'sel
 
 /** Kubernetes writes a process made that change state, other than the leader Lease's own renewals. */
 export function writesBesidesLease(samples: readonly Sample[]): number {
-  return total(samples, 'promfleet_kube_requests_total', (labels) => WRITES.has(labels.verb ?? '') && labels.resource !== 'leases' && !QUESTIONS.has(labels.resource ?? ''));
+  return total(
+    samples,
+    'promfleet_kube_requests_total',
+    (labels) => WRITES.has(labels.verb ?? '') && labels.resource !== 'leases' && !QUESTIONS.has(labels.resource ?? ''),
+  );
 }
 
 /** Whether the process holds its leader Lease (`promfleet_leader` is 1). */
@@ -49,7 +53,14 @@ export async function settledWrites(url: string, quietMs = 2_000, timeoutMs = 30
 function writeDelta(before: readonly Sample[], after: readonly Sample[]): string {
   const key = (sample: Sample) => `${sample.labels.cluster ?? ''} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''} ${sample.labels.code ?? ''}`;
   const counted = (samples: readonly Sample[]) =>
-    new Map(samples.filter((sample) => sample.name === 'promfleet_kube_requests_total' && WRITES.has(sample.labels.verb ?? '')).map((sample) => [key(sample), sample.value]));
+    new Map(
+      samples
+        .filter((sample) => sample.name === 'promfleet_kube_requests_total' && WRITES.has(sample.labels.verb ?? ''))
+        .map((sample) => [key(sample), sample.value]),
+    );
   const [from, to] = [counted(before), counted(after)];
-  return [...to].filter(([name, value]) => value !== (from.get(name) ?? 0)).map(([name, value]) => `${name} +${String(value - (from.get(name) ?? 0))}`).join(', ');
+  return [...to]
+    .filter(([name, value]) => value !== (from.get(name) ?? 0))
+    .map(([name, value]) => `${name} +${String(value - (from.get(name) ?? 0))}`)
+    .join(', ');
 }

@@ -1,6 +1,6 @@
-import { API_VERSION, type Condition, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
+import { API_VERSION, type Condition, type MemberEntry, type PrometheusCluster, PrometheusReplicas } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
-import { CoreEvents, PrometheusReplicas, ResourceClient, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { CoreEvents, ResourceClient, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 import { MEMBER_NAMESPACE } from './promfleet-fleet.ts';
 
@@ -14,13 +14,17 @@ export function prometheusCluster(name: string, spec: Record<string, unknown>): 
   } as unknown as PrometheusCluster;
 }
 
-export const conditionOf = (object: { status?: { conditions?: readonly Condition[] | undefined } | undefined } | undefined, type: string): Condition | undefined =>
-  object?.status?.conditions?.find((condition) => condition.type === type);
+export const conditionOf = (
+  object: { status?: { conditions?: readonly Condition[] | undefined } | undefined } | undefined,
+  type: string,
+): Condition | undefined => object?.status?.conditions?.find((condition) => condition.type === type);
 
-export const entryOf = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined => cluster?.status?.clusters?.find((entry) => entry.name === member);
+export const entryOf = (cluster: PrometheusCluster | undefined, member: string): MemberEntry | undefined =>
+  cluster?.status?.clusters?.find((entry) => entry.name === member);
 
 /** Every target of every record in the status, sorted. */
-export const statusTargets = (cluster: PrometheusCluster | undefined): string[] => (cluster?.status?.endpoints ?? []).flatMap((record) => record.targets).sort();
+export const statusTargets = (cluster: PrometheusCluster | undefined): string[] =>
+  (cluster?.status?.endpoints ?? []).flatMap((record) => record.targets).sort();
 
 /** The targets external-dns would publish from the hub's DNSEndpoint for `default/name`. */
 export async function dnsEndpointTargets(hub: KubeClient, name: string): Promise<string[]> {
@@ -38,7 +42,10 @@ export async function apiTargets(url: string, name: string, headers: Record<stri
 }
 
 /** Events about one object, oldest first (cluster-scoped objects' Events live in `default`). */
-export async function eventsAbout(client: KubeClient, object: { kind: string; name: string; namespace?: string | undefined }): Promise<{ type: string; reason: string; message: string }[]> {
+export async function eventsAbout(
+  client: KubeClient,
+  object: { kind: string; name: string; namespace?: string | undefined },
+): Promise<{ type: string; reason: string; message: string }[]> {
   const events = await new ResourceClient(client, CoreEvents).list({
     namespace: object.namespace ?? 'default',
     fieldSelector: `involvedObject.kind=${object.kind},involvedObject.name=${object.name}`,

@@ -1,4 +1,4 @@
-import { resourceType, type KubeObject } from '@promfleet/kube';
+import { resourceType, type KubeObject } from '@promfleet/kube/client';
 
 interface RBACObject extends KubeObject {
   rules?: { apiGroups: string[]; resources: string[]; verbs: string[] }[];

@@ -1,5 +1,6 @@
 import { DNSEndpoints } from '@promfleet/hub';
-import { CoreEvents, MemberClusters, PrometheusClusters, PrometheusReplicas, ResourceClient, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { CoreEvents, ResourceClient, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube/client';
 
 /**
  * A fingerprint of everything a hub writes: the resourceVersion of every PrometheusCluster,
@@ -9,7 +10,13 @@ import { CoreEvents, MemberClusters, PrometheusClusters, PrometheusReplicas, Res
  */
 export async function hubWrittenState(hub: KubeClient, members: ReadonlyMap<string, KubeClient>): Promise<Record<string, string>> {
   const state: Record<string, string> = {};
-  const record = async (client: KubeClient, type: ResourceType, prefix: string, value: (object: KubeObject) => string, keep = (_object: KubeObject) => true): Promise<void> => {
+  const record = async (
+    client: KubeClient,
+    type: ResourceType,
+    prefix: string,
+    value: (object: KubeObject) => string,
+    keep = (_object: KubeObject) => true,
+  ): Promise<void> => {
     for (const object of (await new ResourceClient(client, type).list()).items.filter(keep)) {
       state[`${prefix}${type.kind}/${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`] = value(object);
     }

@@ -1,4 +1,4 @@
-import { Leases, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Leases, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { ENTRIES, startNodeProcess, startRedis, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,6 +8,7 @@ import { monitorInvariants } from '../helpers/invariants.ts';
 import { isLeading, scrape, settledWrites, total, writesBesidesLease } from '../helpers/metrics.ts';
 import { apiTargets, conditionOf, entryOf, prometheusCluster, replicasIn } from '../helpers/observe.ts';
 import { eventually, HUB_NAMESPACE, startPromfleet, type Promfleet } from '../helpers/promfleet-fleet.ts';
+import { superviseOperators, type OperatorSupervisor } from '../helpers/supervisor.ts';
 import { hubWrittenState } from '../helpers/written-state.ts';
 
 // R3, R4, R5: the control plane around the hub fails — its API server, a member's API server,
@@ -26,6 +27,9 @@ let pf: Promfleet;
 let redis: RedisServer;
 let api: NodeProcess;
 let members: Map<string, KubeClient>;
+// A member API server restart outlasts the operator's renew deadline when the machine is busy:
+// the operator then exits, as it should, and its Deployment would start it again.
+let supervisor: OperatorSupervisor;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -34,6 +38,7 @@ beforeAll(async () => {
     hub: { probeInterval: '2s', offlineAfter: '6s', deletionTimeout: '20s', redisUrl: redis.url, extraArgs: RIDE_OUT_OUTAGES },
     operatorArgs: RIDE_OUT_OUTAGES,
   });
+  supervisor = superviseOperators(pf);
   members = new Map(MEMBERS.map((name) => [name, pf.members.get(name)?.client ?? pf.hub]));
   api = await startNodeProcess({ name: 'promfleet-hub-api', entry: ENTRIES.hub, args: ['api', `--redis-url=${redis.url}`] });
   await pf.clusters.create(prometheusCluster('steady', { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: 'steady.example.com' }));
@@ -42,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api.stop();
+  await supervisor.stop();
   await pf.stop();
   await redis.stop();
 });
@@ -109,7 +115,10 @@ describe('a Redis outage during updates (R5)', () => {
     const staying = await followEndpoints(api.url);
     const leaving = await followEndpoints(api.url);
     // Throughout: the API replica never drops what it had, however Redis fares.
-    const monitor = monitorInvariants({ 'steady served by the API replica': async () => ((await apiTargets(api.url, 'steady')).length === 3 ? undefined : 'steady lost its targets') }, 100);
+    const monitor = monitorInvariants(
+      { 'steady served by the API replica': async () => ((await apiTargets(api.url, 'steady')).length === 3 ? undefined : 'steady lost its targets') },
+      100,
+    );
     const ttls: number[] = [];
     const burst = { running: true };
     const updates = (async () => {
@@ -131,7 +140,10 @@ describe('a Redis outage during updates (R5)', () => {
       await eventually('the hub degraded too', async () => (await (await fetch(`${pf.hubProcess.url}/readyz`)).text()).includes('degraded'), 10_000);
       // Reconciling goes on without Redis: the status follows the spec.
       const during = ttls.length;
-      await eventually('the status following the updates while Redis is down', async () => ((await pf.clusters.get('burst', 'default'))?.status?.endpoints?.[0]?.ttl ?? 0) > 30 + during);
+      await eventually(
+        'the status following the updates while Redis is down',
+        async () => ((await pf.clusters.get('burst', 'default'))?.status?.endpoints?.[0]?.ttl ?? 0) > 30 + during,
+      );
       leaving.close();
       await redis.start();
       await eventually('updates after Redis is back', () => ttls.length >= during + 4);
@@ -180,12 +192,23 @@ describe('leader failover (R3)', () => {
 
   it('kill -9 of the leader mid fan-out: the standby leads within 20 s and finishes the fan-out', async () => {
     const waves = ['wave-1', 'wave-2', 'wave-3'];
-    await Promise.all(waves.map((name) => pf.clusters.create(prometheusCluster(name, { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: `${name}.example.com` }))));
-    const started = await eventually('the fan-out under way', async () => {
-      const held = await Promise.all(MEMBERS.map(async (name) => [...(await replicasIn(member(name))).keys()].filter((replica) => replica.startsWith('wave-')).length));
-      const count = held.reduce((sum, n) => sum + n, 0);
-      return count > 0 ? count : undefined;
-    }, 30_000, 20);
+    await Promise.all(
+      waves.map((name) =>
+        pf.clusters.create(prometheusCluster(name, { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: `${name}.example.com` })),
+      ),
+    );
+    const started = await eventually(
+      'the fan-out under way',
+      async () => {
+        const held = await Promise.all(
+          MEMBERS.map(async (name) => [...(await replicasIn(member(name))).keys()].filter((replica) => replica.startsWith('wave-')).length),
+        );
+        const count = held.reduce((sum, n) => sum + n, 0);
+        return count > 0 ? count : undefined;
+      },
+      30_000,
+      20,
+    );
     await leader.process.kill();
     const killedAt = Date.now();
     console.log(`leader killed with ${String(started)} of ${String(waves.length * MEMBERS.length)} wave replicas created`);
@@ -224,7 +247,9 @@ describe('leader failover (R3)', () => {
 
     old.process.resume();
     const exitCode = await old.process.exited;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Redis answers a connection in order: once this PING is answered, every message published
+    // before the old leader exited has reached the subscriber.
+    await watcher.ping();
     redisWrites.after = await redis.client().get('promfleet:endpoints:revision');
     await watcher.unsubscribe();
     expect(exitCode).toBe(1);

@@ -1,19 +1,19 @@
 import type { MemberCluster } from '@promfleet/api';
+import { parseMemberKubeconfig, PrometheusReplicas } from '@promfleet/api';
 import {
   ConfigMaps,
   isForbidden,
   KubeClient,
   Namespaces,
-  parseMemberKubeconfig,
   Pods,
-  PrometheusReplicas,
   ResourceClient,
   RoleBindings,
   Roles,
   Secrets,
   type KubeObject,
   type ResourceType,
-} from '@promfleet/kube';
+} from '@promfleet/kube/client';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
 import { buildKubeconfig, joinMember, kubeconfigYAML } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -71,7 +71,8 @@ const readyReason = (reason: string) => async (): Promise<MemberCluster | undefi
 };
 const replicaUid = async () => (await replicasIn(member('us-east').client)).get('fleet')?.metadata?.uid;
 const usAddress = async (): Promise<string> => entryOf(await fleet(), 'us-east')?.addresses?.[0] ?? '';
-const warningsAboutUsEast = async () => (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).filter((event) => event.type === 'Warning').map((event) => event.reason);
+const warningsAboutUsEast = async () =>
+  (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).filter((event) => event.type === 'Warning').map((event) => event.reason);
 
 /** us-east's address is in the status, the DNSEndpoint and the hub's endpoints API — or in none. */
 async function publishedEverywhere(address: string, published: boolean): Promise<boolean> {
@@ -147,7 +148,10 @@ describe('a member credential that stops working (R2)', () => {
     const uid = await replicaUid();
     await new ResourceClient(member('us-east').client, RoleBindings).delete('promfleet-hub', MEMBER_NAMESPACE);
     const revoked = await eventually('us-east Unauthorized', readyReason('Unauthorized'), 30_000);
-    expect(conditionOf(revoked, 'Ready')).toMatchObject({ status: 'False', message: 'the credential may not list prometheusreplicas in monitoring (was its RoleBinding removed?)' });
+    expect(conditionOf(revoked, 'Ready')).toMatchObject({
+      status: 'False',
+      message: 'the credential may not list prometheusreplicas in monitoring (was its RoleBinding removed?)',
+    });
     await eventually('a Warning Unauthorized Event', async () => (await warningsAboutUsEast()).includes('Unauthorized'));
     await eventually('us-east out of status, DNSEndpoint and API', () => publishedEverywhere(address, false));
     expect(entryOf(await fleet(), 'us-east')).toMatchObject({ phase: 'Error', stale: true, ready: false });
@@ -163,17 +167,28 @@ describe('a member credential that stops working (R2)', () => {
     const original = await secrets.get('member-us-east', HUB_NAMESPACE);
     const { cluster } = member('us-east');
     // kube-apiserver maps a client certificate's CN to the user: this one is the hub's ServiceAccount.
-    const certificate = await issueClientCertificate({ certFile: cluster.pki.caCertFile, keyFile: cluster.pki.caKeyFile }, SA_USER, new Date(Date.now() + 15_000));
-    const kubeconfig = kubeconfigYAML(buildKubeconfig({ name: 'us-east-short-lived', server: cluster.server, ca: cluster.ca, user: certificate, namespace: MEMBER_NAMESPACE }));
+    const certificate = await issueClientCertificate(
+      { certFile: cluster.pki.caCertFile, keyFile: cluster.pki.caKeyFile },
+      SA_USER,
+      new Date(Date.now() + 15_000),
+    );
+    const kubeconfig = kubeconfigYAML(
+      buildKubeconfig({ name: 'us-east-short-lived', server: cluster.server, ca: cluster.ca, user: certificate, namespace: MEMBER_NAMESPACE }),
+    );
     await secrets.patch('member-us-east', HUB_NAMESPACE, { data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') } });
     try {
       const expiring = await eventually('the certificate in use', async () => {
         const current = await usEast();
-        return current?.status?.credentialExpiresAt === certificate.notAfter.toISOString().replace('.000Z', 'Z') && conditionOf(current, 'Ready')?.status === 'True' ? current : undefined;
+        return current?.status?.credentialExpiresAt === certificate.notAfter.toISOString().replace('.000Z', 'Z') &&
+          conditionOf(current, 'Ready')?.status === 'True'
+          ? current
+          : undefined;
       });
       expect(conditionOf(expiring, 'CredentialExpiring')).toMatchObject({ status: 'True', reason: 'Expiring' });
       const expired = await eventually('us-east CredentialExpired', readyReason('CredentialExpired'), 45_000);
-      console.log(`certificate expired at ${certificate.notAfter.toISOString()}; CredentialExpired at ${conditionOf(expired, 'Ready')?.lastTransitionTime ?? ''}`);
+      console.log(
+        `certificate expired at ${certificate.notAfter.toISOString()}; CredentialExpired at ${conditionOf(expired, 'Ready')?.lastTransitionTime ?? ''}`,
+      );
       expect(conditionOf(expired, 'CredentialExpiring')).toMatchObject({ status: 'True', reason: 'Expired' });
       await eventually('a Warning CredentialExpired Event', async () => (await warningsAboutUsEast()).includes('CredentialExpired'));
       await eventually('us-east out of status, DNSEndpoint and API', () => publishedEverywhere(address, false));
@@ -209,14 +224,16 @@ describe('the member credential (R7, R10)', () => {
     await bindings.delete('hub-reads-more', MEMBER_NAMESPACE);
     await eventually('CredentialScoped=True again', async () => conditionOf(await usEast(), 'CredentialScoped')?.reason === 'Scoped');
     // The Event is recorded after the status write that the wait above saw.
-    await eventually('a Normal Scoped Event', async () => (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).some((event) => event.type === 'Normal' && event.reason === 'Scoped'));
+    await eventually('a Normal Scoped Event', async () =>
+      (await eventsAbout(pf.hub, { kind: 'MemberCluster', name: 'us-east' })).some((event) => event.type === 'Normal' && event.reason === 'Scoped'),
+    );
   });
 
   it('is denied Secrets, Pods, ConfigMaps and other namespaces, as the hub holds it (R10)', async () => {
     const stored = await new ResourceClient(pf.hub, Secrets).get('member-us-east', HUB_NAMESPACE);
     const parsed = parseMemberKubeconfig(Buffer.from(stored?.data?.kubeconfig ?? '', 'base64').toString('utf8'), 'us-east-r10');
     if (!parsed.ok) throw new Error(parsed.message);
-    const credential = new KubeClient(parsed.kubeConfig, { cluster: 'us-east-r10' });
+    const credential = new KubeClient(KubeConfig.fromOptions(parsed.options), { cluster: 'us-east-r10' });
     const outcome = async (request: () => Promise<unknown>): Promise<string> => {
       try {
         await request();
@@ -232,7 +249,9 @@ describe('the member credential (R7, R10)', () => {
         'list secrets': await outcome(() => on(Secrets).list({ namespace: MEMBER_NAMESPACE })),
         'get the bucket secret': await outcome(() => on(Secrets).get('s3-bucket', MEMBER_NAMESPACE)),
         'list pods': await outcome(() => on(Pods).list({ namespace: MEMBER_NAMESPACE })),
-        'create a pod': await outcome(() => on(Pods).create({ metadata: { name: 'x', namespace: MEMBER_NAMESPACE }, spec: { containers: [{ name: 'x', image: 'x' }] } })),
+        'create a pod': await outcome(() =>
+          on(Pods).create({ metadata: { name: 'x', namespace: MEMBER_NAMESPACE }, spec: { containers: [{ name: 'x', image: 'x' }] } }),
+        ),
         'get the prometheus config': await outcome(() => on(ConfigMaps).get('prometheus-config', MEMBER_NAMESPACE)),
         'create a configmap': await outcome(() => on(ConfigMaps).create({ metadata: { name: 'x', namespace: MEMBER_NAMESPACE } })),
         'list replicas in default': await outcome(() => on(PrometheusReplicas).list({ namespace: 'default' })),
@@ -270,7 +289,9 @@ describe('deletion with a member offline (R9)', () => {
       console.log(`deletion with us-east offline completed after ${String(tookMs)} ms (deletion timeout ${String(DELETION_TIMEOUT_MS)} ms)`);
       // The hub retried the unreachable member for the whole timeout before giving up (deletionTimestamp has 1 s resolution).
       expect(tookMs).toBeGreaterThanOrEqual(DELETION_TIMEOUT_MS - 1_000);
-      const warning = (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: 'doomed', namespace: 'default' })).find((event) => event.reason === 'DeletionTimedOut');
+      const warning = (await eventsAbout(pf.hub, { kind: 'PrometheusCluster', name: 'doomed', namespace: 'default' })).find(
+        (event) => event.reason === 'DeletionTimedOut',
+      );
       expect(warning).toMatchObject({ type: 'Warning', message: expect.stringContaining('us-east') as string });
     } finally {
       await member('us-east').cluster.start();

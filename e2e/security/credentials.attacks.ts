@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LABELS, type Condition } from '@promfleet/api';
-import { PrometheusReplicas, ResourceClient, RoleBindings, Secrets } from '@promfleet/kube';
+import { LABELS, type Condition, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient, RoleBindings, Secrets } from '@promfleet/kube/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ClusterRoleBindingsFor, ClusterRolesFor } from '../helpers/rbac.ts';
@@ -47,7 +47,9 @@ export function credentialAttacks(fleet: () => SecurityFleet): void {
       const ca = f.pf.members.get('eu-west')?.cluster.ca ?? '';
       // Registered together, so their grace periods run concurrently.
       const cases: Record<string, string> = {
-        'sec-exec': hostileKubeconfig(server, ca, { user: { token: SENTINEL, exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: '/bin/sh', args: ['-c', `touch ${marker()}`] } } }),
+        'sec-exec': hostileKubeconfig(server, ca, {
+          user: { token: SENTINEL, exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: '/bin/sh', args: ['-c', `touch ${marker()}`] } },
+        }),
         'sec-client-key': hostileKubeconfig(server, ca, { user: { token: SENTINEL, 'client-key': '/dev/zero' } }),
         'sec-pasted': hostileKubeconfig(server, ca, { user: SENTINEL }),
         'sec-proxy': hostileKubeconfig(server, ca, { cluster: { 'proxy-url': `http://admin:${SENTINEL}@127.0.0.1:3128` } }),
@@ -74,12 +76,15 @@ export function credentialAttacks(fleet: () => SecurityFleet): void {
       ['sec-pasted', 'KubeconfigInvalid', 'users[0].user must be a mapping'],
       ['sec-proxy', 'KubeconfigUnsupported', 'clusters[0].cluster has proxy-url, which the hub does not accept'],
       ['sec-impersonate', 'KubeconfigUnsupported', `users[0].user has as, ${ALLOWED_USER}`],
-    ])('B1 %s: a Secret that would make the hub run a program, read its own files, proxy or impersonate is refused by key — stopped by the kubeconfig allow-list', async (name, reason, message) => {
-      const ready = await untilReason(fleet(), name, reason);
-      expect(ready.status).toBe('False');
-      expect(ready.message).toContain(`Secret promfleet-system/member-${name} key kubeconfig: ${message}`);
-      expect(existsSync(marker())).toBe(false);
-    });
+    ])(
+      'B1 %s: a Secret that would make the hub run a program, read its own files, proxy or impersonate is refused by key — stopped by the kubeconfig allow-list',
+      async (name, reason, message) => {
+        const ready = await untilReason(fleet(), name, reason);
+        expect(ready.status).toBe('False');
+        expect(ready.message).toContain(`Secret promfleet-system/member-${name} key kubeconfig: ${message}`);
+        expect(existsSync(marker())).toBe(false);
+      },
+    );
 
     it("B2: a MemberCluster aliasing another member's Secret is refused, and deleting it deletes nothing of the real member's — stopped by binding Secrets to their member", async () => {
       const f = fleet();
@@ -87,7 +92,9 @@ export function credentialAttacks(fleet: () => SecurityFleet): void {
       const before = await replicas.get('steady', MEMBER_NAMESPACE);
       await registerMember(f, 'sec-alias', {}, 'member-eu-west');
       const refused = await untilReason(f, 'sec-alias', 'SecretBoundToOtherMember');
-      expect(refused.message).toBe('Secret promfleet-system/member-eu-west is bound to MemberCluster eu-west (label promfleet.io/member), not to sec-alias: a MemberCluster may use only its own credential');
+      expect(refused.message).toBe(
+        'Secret promfleet-system/member-eu-west is bound to MemberCluster eu-west (label promfleet.io/member), not to sec-alias: a MemberCluster may use only its own credential',
+      );
       await f.pf.memberClusters.delete('sec-alias');
       await eventually('the alias gone', async () => (await f.pf.memberClusters.get('sec-alias')) === undefined);
       expect((await replicas.get('steady', MEMBER_NAMESPACE))?.metadata.uid).toBe(before?.metadata.uid);
@@ -117,7 +124,9 @@ export function credentialAttacks(fleet: () => SecurityFleet): void {
       const f = fleet();
       const offline = await untilReason(f, 'sec-huge-body', 'Offline');
       expect(offline.message).toContain('the response body is larger than 8 MiB; refused');
-      await eventually('the endless watch refused', () => readFileSync(f.pf.hubProcess.logFile, 'utf8').includes('the watch event is larger than 2 MiB; refused'));
+      await eventually('the endless watch refused', () =>
+        readFileSync(f.pf.hubProcess.logFile, 'utf8').includes('the watch event is larger than 2 MiB; refused'),
+      );
       const [huge, watch] = hostile;
       // What the kernel buffers beyond the limit, never the gigabyte.
       expect(huge?.sent.get('body')).toBeLessThan(64 * 2 ** 20);
@@ -134,7 +143,10 @@ export function credentialAttacks(fleet: () => SecurityFleet): void {
     it('B6: rights beyond the Role in non-resource rules, or an incomplete rules review, are reported — stopped by the probe judging nonResourceRules and incomplete', async () => {
       const f = fleet();
       const admin = memberAdmin(f, 'us-east');
-      await new ResourceClient(admin, ClusterRolesFor).create({ metadata: { name: 'sec-metrics-reader' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] } as never] });
+      await new ResourceClient(admin, ClusterRolesFor).create({
+        metadata: { name: 'sec-metrics-reader' },
+        rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] } as never],
+      });
       const bindings = new ResourceClient(admin, ClusterRoleBindingsFor);
       await bindings.create({
         metadata: { name: 'sec-metrics' },

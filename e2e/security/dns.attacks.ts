@@ -1,4 +1,4 @@
-import { Namespaces, ResourceClient } from '@promfleet/kube';
+import { Namespaces, ResourceClient } from '@promfleet/kube/client';
 import { parseMetricsText, runCli } from '@promfleet/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,19 @@ const UNPRINTABLE = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 function hostileStatus(name: string): unknown {
   const at = '2026-01-01T00:00:00Z';
   if (name === 'dirty-message') {
-    return { phase: 'Degraded', observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'PodsFailing', message: ESCAPES, lastTransitionTime: at }], output: { addresses: ['192.0.2.98'] } };
+    return {
+      phase: 'Degraded',
+      observedGeneration: 1,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'PodsFailing', message: ESCAPES, lastTransitionTime: at }],
+      output: { addresses: ['192.0.2.98'] },
+    };
   }
-  return { phase: 'Running', observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'Running', message: 'ok', lastTransitionTime: at }], output: { queryHost: `query.${name}.example.com`, addresses: [INJECTED] } };
+  return {
+    phase: 'Running',
+    observedGeneration: 1,
+    conditions: [{ type: 'Ready', status: 'True', reason: 'Running', message: 'ok', lastTransitionTime: at }],
+    output: { queryHost: `query.${name}.example.com`, addresses: [INJECTED] },
+  };
 }
 
 export function dnsAttacks(fleet: () => SecurityFleet): void {
@@ -40,18 +50,34 @@ export function dnsAttacks(fleet: () => SecurityFleet): void {
 
     it('C1: a member reporting an address that would inject zone records is left out of DNS, the others published — stopped by the dnsTarget schema in the hub, the CRD and the CLI', async () => {
       const f = fleet();
-      await f.pf.clusters.create(prometheusCluster('dns-target', { clusterSelector: { matchLabels: { 'dns-test': 'yes' } }, baseDomain: 'dns-target.example.com' }));
+      await f.pf.clusters.create(
+        prometheusCluster('dns-target', { clusterSelector: { matchLabels: { 'dns-test': 'yes' } }, baseDomain: 'dns-target.example.com' }),
+      );
       const euAddress = entryOf(await f.steady(), 'eu-west')?.addresses?.[0] ?? '';
       const cluster = await eventually('eu-west published, sec-report left out', async () => {
         const current = await f.pf.clusters.get('dns-target', 'default');
         return entryOf(current, 'sec-report')?.message?.startsWith('left out of DNS') && statusTargets(current).length === 1 ? current : undefined;
       });
       expect(statusTargets(cluster)).toEqual([euAddress]);
-      expect(entryOf(cluster, 'sec-report')).toMatchObject({ ready: true, message: 'left out of DNS: status.output.addresses must each be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters' });
+      expect(entryOf(cluster, 'sec-report')).toMatchObject({
+        ready: true,
+        message: 'left out of DNS: status.output.addresses must each be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters',
+      });
       expect(entryOf(cluster, 'sec-report')?.addresses).toBeUndefined();
-      expect(conditionOf(cluster, 'DNSPublished')).toMatchObject({ status: 'True', reason: 'Published', message: '1 record(s) for query.dns-target.example.com; left out (invalid targets reported): sec-report' });
-      await eventually('an InvalidMemberReport Warning', async () => (await eventsAbout(f.pf.hub, { kind: 'PrometheusCluster', name: 'dns-target', namespace: 'default' })).some((e) => e.type === 'Warning' && e.reason === 'InvalidMemberReport'));
-      await eventually('the DNSEndpoint holds eu-west only', async () => JSON.stringify(await dnsEndpointTargets(f.pf.hub, 'dns-target')) === JSON.stringify([euAddress]));
+      expect(conditionOf(cluster, 'DNSPublished')).toMatchObject({
+        status: 'True',
+        reason: 'Published',
+        message: '1 record(s) for query.dns-target.example.com; left out (invalid targets reported): sec-report',
+      });
+      await eventually('an InvalidMemberReport Warning', async () =>
+        (await eventsAbout(f.pf.hub, { kind: 'PrometheusCluster', name: 'dns-target', namespace: 'default' })).some(
+          (e) => e.type === 'Warning' && e.reason === 'InvalidMemberReport',
+        ),
+      );
+      await eventually(
+        'the DNSEndpoint holds eu-west only',
+        async () => JSON.stringify(await dnsEndpointTargets(f.pf.hub, 'dns-target')) === JSON.stringify([euAddress]),
+      );
       const zone = await runCli(['endpoints', `--hub-kubeconfig=${f.pf.hubCluster.kubeconfigFile}`]);
       expect(zone.code).toBe(0);
       expect(zone.stdout).toContain(`query.dns-target.example.com. 30 IN A ${euAddress}`);
@@ -61,8 +87,12 @@ export function dnsAttacks(fleet: () => SecurityFleet): void {
 
     it("C2: a member's message with terminal escapes and bidi overrides is printed without them — stopped by the CLI stripping control characters", async () => {
       const f = fleet();
-      await f.pf.clusters.create(prometheusCluster('dirty-message', { clusterSelector: { matchLabels: { hostile: 'yes' } }, baseDomain: 'dirty-message.example.com' }));
-      await eventually('the message recorded', async () => entryOf(await f.pf.clusters.get('dirty-message', 'default'), 'sec-report')?.message?.includes('FAKE OK'));
+      await f.pf.clusters.create(
+        prometheusCluster('dirty-message', { clusterSelector: { matchLabels: { hostile: 'yes' } }, baseDomain: 'dirty-message.example.com' }),
+      );
+      await eventually('the message recorded', async () =>
+        entryOf(await f.pf.clusters.get('dirty-message', 'default'), 'sec-report')?.message?.includes('FAKE OK'),
+      );
       // The table here; every format in the CLI's unit tests (read-models/hostile.test.ts).
       const status = await runCli(['status', 'default/dirty-message', `--hub-kubeconfig=${f.pf.hubCluster.kubeconfigFile}`]);
       expect(status.code).toBe(0);
@@ -75,7 +105,11 @@ export function dnsAttacks(fleet: () => SecurityFleet): void {
       const raw = new Redis(f.redis.url);
       try {
         await raw.hset('promfleet:endpoints', 'default/poison', '{not json');
-        await raw.hset('promfleet:endpoints', 'default/injected', JSON.stringify([{ dnsName: 'query.x.example.com', recordType: 'A', targets: [INJECTED], ttl: 30 }]));
+        await raw.hset(
+          'promfleet:endpoints',
+          'default/injected',
+          JSON.stringify([{ dnsName: 'query.x.example.com', recordType: 'A', targets: [INJECTED], ttl: 30 }]),
+        );
         await raw.publish('promfleet:endpoints:changes', JSON.stringify({ revision: 0, resync: true }));
         const readyz = await eventually('the API replica degraded', async () => {
           const reply = await f.get('api', '/readyz?verbose', {});
@@ -99,13 +133,20 @@ export function dnsAttacks(fleet: () => SecurityFleet): void {
       const f = fleet();
       await new ResourceClient(f.pf.hub, Namespaces).create({ metadata: { name: 'team-x' } });
       const before = statusTargets(await f.steady());
-      await f.pf.clusters.create({ ...prometheusCluster('squatter', { clusterSelector: { matchLabels: { nothing: 'here' } }, baseDomain: 'steady.example.com' }), metadata: { name: 'squatter', namespace: 'team-x' } });
+      await f.pf.clusters.create({
+        ...prometheusCluster('squatter', { clusterSelector: { matchLabels: { nothing: 'here' } }, baseDomain: 'steady.example.com' }),
+        metadata: { name: 'squatter', namespace: 'team-x' },
+      });
       const squatter = await eventually('the squatter refused', async () => {
         const current = await f.pf.clusters.get('squatter', 'team-x');
         return conditionOf(current, 'DNSPublished')?.reason === 'BaseDomainConflict' ? current : undefined;
       });
-      expect(conditionOf(squatter, 'DNSPublished')?.message).toBe('query.steady.example.com is held by default/steady, an older PrometheusCluster with the same baseDomain: this one publishes nothing while it does');
-      await eventually('steady names the newer claimant', async () => conditionOf(await f.steady(), 'DNSPublished')?.message.includes('also claimed by team-x/squatter'));
+      expect(conditionOf(squatter, 'DNSPublished')?.message).toBe(
+        'query.steady.example.com is held by default/steady, an older PrometheusCluster with the same baseDomain: this one publishes nothing while it does',
+      );
+      await eventually('steady names the newer claimant', async () =>
+        conditionOf(await f.steady(), 'DNSPublished')?.message.includes('also claimed by team-x/squatter'),
+      );
       expect(statusTargets(await f.steady())).toEqual(before);
       expect(await dnsEndpointTargets(f.pf.hub, 'steady')).toEqual(before);
       await f.pf.clusters.delete('squatter', 'team-x');

@@ -31,24 +31,32 @@ const metric = async (fleet: SecurityFleet, name: string, labels: Record<string,
 
 /** `count` distinct A targets (about 16 bytes each), different for every `seed`. */
 const big = (seed: number, count: number) => [
-  { dnsName: 'query.load.example.com', recordType: 'A' as const, targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`), ttl: 30 },
+  {
+    dnsName: 'query.load.example.com',
+    recordType: 'A' as const,
+    targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`),
+    ttl: 30,
+  },
 ];
 
 export function endpointsApiAttacks(fleet: () => SecurityFleet): void {
   describe('the endpoints API', () => {
-    it.each(['hub', 'api'] as const)('A1 %s: no spelling of an API path (percent-encoding, absolute form, //, .., trailing /, case) is served without the token — stopped by authenticating the matched route', async (target) => {
-      const f = fleet();
-      const port = target === 'hub' ? f.pf.hubProcess.port : f.api.port;
-      const ca = `${f.tls.first.caCert}${f.tls.rotated.caCert}`;
-      const served: string[] = [];
-      for (const line of API_PATH_SPELLINGS) {
-        const anonymous = await rawRequestStatus({ port, ca }, line);
-        const wrong = await rawRequestStatus({ port, ca }, line, { authorization: 'Bearer wrong' });
-        if (![401, 404].includes(anonymous) || ![401, 404].includes(wrong)) served.push(`${line}: ${String(anonymous)}/${String(wrong)}`);
-        expect([200, 400, 404], line).toContain(await rawRequestStatus({ port, ca }, line, { authorization: `Bearer ${API_TOKEN}` }));
-      }
-      expect(served).toEqual([]);
-    });
+    it.each(['hub', 'api'] as const)(
+      'A1 %s: no spelling of an API path (percent-encoding, absolute form, //, .., trailing /, case) is served without the token — stopped by authenticating the matched route',
+      async (target) => {
+        const f = fleet();
+        const port = target === 'hub' ? f.pf.hubProcess.port : f.api.port;
+        const ca = `${f.tls.first.caCert}${f.tls.rotated.caCert}`;
+        const served: string[] = [];
+        for (const line of API_PATH_SPELLINGS) {
+          const anonymous = await rawRequestStatus({ port, ca }, line);
+          const wrong = await rawRequestStatus({ port, ca }, line, { authorization: 'Bearer wrong' });
+          if (![401, 404].includes(anonymous) || ![401, 404].includes(wrong)) served.push(`${line}: ${String(anonymous)}/${String(wrong)}`);
+          expect([200, 400, 404], line).toContain(await rawRequestStatus({ port, ca }, line, { authorization: `Bearer ${API_TOKEN}` }));
+        }
+        expect(served).toEqual([]);
+      },
+    );
 
     it('A2: an empty or whitespace token file is a startup error naming the file, never "no authentication" — stopped by refusing to start', async () => {
       const f = fleet();
@@ -72,7 +80,9 @@ export function endpointsApiAttacks(fleet: () => SecurityFleet): void {
           expect((await f.get(target, '/api/v1/endpoints')).status, target).toBe(200);
         }
         for (const process of [f.api, f.pf.hubProcess]) {
-          await eventually(`${process.process.name} logged the error`, () => readFileSync(process.logFile, 'utf8').includes('the API token file became empty; still requiring the previous token'));
+          await eventually(`${process.process.name} logged the error`, () =>
+            readFileSync(process.logFile, 'utf8').includes('the API token file became empty; still requiring the previous token'),
+          );
         }
       } finally {
         writeFileSync(f.tokenFile, `${API_TOKEN}\n`);
@@ -122,7 +132,10 @@ export function endpointsApiAttacks(fleet: () => SecurityFleet): void {
       copyFileSync(f.tls.rotated.servingKeyFile, f.keyFile);
       copyFileSync(f.tls.rotated.servingCertFile, f.certFile);
       for (const url of [f.pf.hubProcess.url, f.api.url]) {
-        await eventually(`${url} serving the renewed certificate`, async () => (await httpsRequest(`${url}/healthz`, f.tls.rotated.caCert).catch(() => undefined))?.status === 200);
+        await eventually(
+          `${url} serving the renewed certificate`,
+          async () => (await httpsRequest(`${url}/healthz`, f.tls.rotated.caCert).catch(() => undefined))?.status === 200,
+        );
         await expect(httpsRequest(`${url}/healthz`, f.tls.first.caCert)).rejects.toThrow();
       }
     });

@@ -98,7 +98,12 @@ export class HostileMember {
       return;
     }
     if (url.pathname === REPLICAS) {
-      json(response, 200, { kind: 'PrometheusReplicaList', apiVersion: 'promfleet.io/v1alpha1', metadata: { resourceVersion: '1' }, items: [...this.#replicas.values()] });
+      json(response, 200, {
+        kind: 'PrometheusReplicaList',
+        apiVersion: 'promfleet.io/v1alpha1',
+        metadata: { resourceVersion: '1' },
+        items: [...this.#replicas.values()],
+      });
       return;
     }
     if (url.pathname.startsWith(`${REPLICAS}/`) && request.method === 'PATCH') {
@@ -115,7 +120,11 @@ export class HostileMember {
   /** Keeps an applied replica with the status this member reports for it, and tells the watchers. */
   #store(applied: Record<string, unknown>): Record<string, unknown> {
     const metadata = applied.metadata as { name: string };
-    const replica = { ...applied, metadata: { ...metadata, uid: `uid-${metadata.name}`, resourceVersion: String(this.#replicas.size + 2), generation: 1 }, status: this.#statusOf(metadata.name) };
+    const replica = {
+      ...applied,
+      metadata: { ...metadata, uid: `uid-${metadata.name}`, resourceVersion: String(this.#replicas.size + 2), generation: 1 },
+      status: this.#statusOf(metadata.name),
+    };
     this.#replicas.set(metadata.name, replica);
     for (const watch of this.#watches) watch.write(`${JSON.stringify({ type: 'MODIFIED', object: replica })}\n`);
     return replica;

@@ -1,8 +1,8 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { LABELS, type PrometheusCluster } from '@promfleet/api';
-import { buildMemberKubeconfig, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube';
+import { LABELS, type PrometheusCluster, buildMemberKubeconfig } from '@promfleet/api';
+import { ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
 import { createClusterPKI, ENTRIES, scratchRoot, startNodeProcess, startRedis, type ClusterPKI, type NodeProcess, type RedisServer } from '@promfleet/testkit';
 
 import { monitorInvariants, type InvariantMonitor } from '../helpers/invariants.ts';
@@ -52,20 +52,39 @@ export async function startSecurityFleet(): Promise<SecurityFleet> {
   const pf = await startPromfleet({
     members: MEMBERS.map((name) => ({ name, labels: { platform: 'cloud' } })),
     // Probes with room to spare on a shared machine: hostile members must not be what makes the real ones miss theirs.
-    hub: { probeInterval: '3s', offlineAfter: '9s', deletionTimeout: '20s', redisUrl: redis.url, extraArgs: [`--api-token-file=${tokenFile}`], tls: { certFile, keyFile, ca: first.caCert } },
+    hub: {
+      probeInterval: '3s',
+      offlineAfter: '9s',
+      deletionTimeout: '20s',
+      redisUrl: redis.url,
+      extraArgs: [`--api-token-file=${tokenFile}`],
+      tls: { certFile, keyFile, ca: first.caCert },
+    },
   });
   const api = await startNodeProcess({
     name: 'promfleet-hub-api',
     entry: ENTRIES.hub,
-    args: ['api', `--redis-url=${redis.url}`, `--api-token-file=${tokenFile}`, `--tls-cert-file=${certFile}`, `--tls-key-file=${keyFile}`, '--api-watch-buffer=64Ki', '--api-max-watchers=20'],
+    args: [
+      'api',
+      `--redis-url=${redis.url}`,
+      `--api-token-file=${tokenFile}`,
+      `--tls-cert-file=${certFile}`,
+      `--tls-key-file=${keyFile}`,
+      '--api-watch-buffer=64Ki',
+      '--api-max-watchers=20',
+    ],
     tlsCA: first.caCert,
   });
   const base = { hub: pf.hubProcess.url, api: api.url };
   // Either CA: the hub and the API replica pick up a rotated certificate each on its own clock.
-  const get = (target: 'hub' | 'api', path: string, headers: Record<string, string> = auth) => httpsRequest(`${base[target]}${path}`, `${first.caCert}${rotated.caCert}`, headers);
+  const get = (target: 'hub' | 'api', path: string, headers: Record<string, string> = auth) =>
+    httpsRequest(`${base[target]}${path}`, `${first.caCert}${rotated.caCert}`, headers);
   const steady = () => pf.clusters.get('steady', 'default');
   await pf.clusters.create(prometheusCluster('steady', { clusterSelector: { matchLabels: { platform: 'cloud' } }, baseDomain: 'steady.example.com' }));
-  await eventually('steady Ready on both members', async () => (await steady())?.status?.ready === MEMBERS.length && (await steady())?.status?.endpoints?.[0]?.targets.length === 2);
+  await eventually(
+    'steady Ready on both members',
+    async () => (await steady())?.status?.ready === MEMBERS.length && (await steady())?.status?.endpoints?.[0]?.targets.length === 2,
+  );
   const healthy = async (target: 'hub' | 'api'): Promise<string | undefined> => {
     try {
       return (await get(target, '/healthz', {})).status === 200 ? undefined : `${target} /healthz is not 200`;

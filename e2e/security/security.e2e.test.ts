@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import { CoreEvents, MemberClusters, PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { CoreEvents, ResourceClient } from '@promfleet/kube/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { credentialAttacks } from './credentials.attacks.ts';
@@ -52,6 +53,10 @@ describe('throughout', () => {
     };
     // The hostile Secrets were refused, so the sentinel is known to have been in play.
     expect(places.MemberClusters).toContain('sec-pasted');
-    expect(Object.entries(places).filter(([, text]) => text.includes(SENTINEL)).map(([where]) => where)).toEqual([]);
+    expect(
+      Object.entries(places)
+        .filter(([, text]) => text.includes(SENTINEL))
+        .map(([where]) => where),
+    ).toEqual([]);
   });
 });

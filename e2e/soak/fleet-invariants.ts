@@ -1,5 +1,5 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import type { KubeClient } from '@promfleet/kube';
+import type { KubeClient } from '@promfleet/kube/client';
 
 import { apiTargets, dnsEndpointTargets, replicasIn, statusTargets } from '../helpers/observe.ts';
 
@@ -40,12 +40,18 @@ export async function convergedProblems(fleet: ConvergedFleet, clusters: readonl
     const name = cluster.metadata.name;
     const selected = fleet.selected.get(name) ?? new Set<string>();
     for (const [member, replicas] of held) {
-      if (replicas.has(name) !== selected.has(member)) problems.push(`${name}: replica in ${member} is ${replicas.has(name) ? 'present on an unselected member' : 'missing on a selected member'}`);
+      if (replicas.has(name) !== selected.has(member))
+        problems.push(`${name}: replica in ${member} is ${replicas.has(name) ? 'present on an unselected member' : 'missing on a selected member'}`);
     }
     const ready = [...readyAddresses(cluster)].sort();
     const [status, dns, api] = [statusTargets(cluster), await dnsEndpointTargets(fleet.hub, name), await apiTargets(fleet.hubUrl, name)];
-    for (const [where, targets] of [['status', status], ['DNSEndpoint', dns], ['endpoints API', api]] as const) {
-      if (cluster.spec.baseDomain && JSON.stringify([...new Set(targets)].sort()) !== JSON.stringify(ready)) problems.push(`${name}: ${where} targets ${targets.join(',')} are not the ready members' ${ready.join(',')}`);
+    for (const [where, targets] of [
+      ['status', status],
+      ['DNSEndpoint', dns],
+      ['endpoints API', api],
+    ] as const) {
+      if (cluster.spec.baseDomain && JSON.stringify([...new Set(targets)].sort()) !== JSON.stringify(ready))
+        problems.push(`${name}: ${where} targets ${targets.join(',')} are not the ready members' ${ready.join(',')}`);
     }
   }
   return problems;

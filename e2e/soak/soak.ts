@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { matchesLabelSelector, type LabelSelector, type PrometheusCluster } from '@promfleet/api';
-import { Pods, ResourceClient } from '@promfleet/kube';
+import { Pods, ResourceClient } from '@promfleet/kube/client';
 import { startRedis, UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { setPrometheusReady } from '../helpers/actions.ts';
@@ -28,7 +28,9 @@ if (!(minutes > 0) || !(roundSeconds > 0) || !Number.isInteger(seed)) {
 }
 const random = randomSource(seed);
 const started = Date.now();
-const log = (line: string) => { console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`); };
+const log = (line: string) => {
+  console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`);
+};
 
 const labels = new Map<string, Record<string, string>>([
   ['eu-west', { platform: 'cloud', region: 'eu-west' }],
@@ -41,7 +43,8 @@ const SELECTORS: Record<string, LabelSelector> = {
   'soak-regions': { matchExpressions: [{ key: 'region', operator: 'In', values: ['eu-west', 'ap-south'] }] },
 };
 const names = Object.keys(SELECTORS);
-const selected = () => new Map(names.map((name) => [name, new Set([...labels].filter(([, set]) => matchesLabelSelector(SELECTORS[name] ?? {}, set)).map(([member]) => member))]));
+const selected = () =>
+  new Map(names.map((name) => [name, new Set([...labels].filter(([, set]) => matchesLabelSelector(SELECTORS[name] ?? {}, set)).map(([member]) => member))]));
 
 log(`seed ${String(seed)}: ${String(minutes)} min, converging every ${String(roundSeconds)} s; starting a hub, Redis and three members`);
 const redis = await startRedis();
@@ -112,7 +115,9 @@ async function act(): Promise<void> {
   const action = random.int(0, 9);
   if (action <= 3) {
     count('spec change');
-    await pf.clusters.patch(name, 'default', { spec: random.chance(0.5) ? { dns: { ttl: random.int(30, 300) } } : { externalLabels: { soak: String(random.int(0, 1000)) } } });
+    await pf.clusters.patch(name, 'default', {
+      spec: random.chance(0.5) ? { dns: { ttl: random.int(30, 300) } } : { externalLabels: { soak: String(random.int(0, 1000)) } },
+    });
   } else if (action <= 5) {
     const set = labels.get(member) ?? {};
     set.platform = set.platform === 'cloud' ? 'onprem' : 'cloud';
@@ -137,7 +142,11 @@ const roundProblems: string[] = [];
 let rounds = 0;
 
 try {
-  await Promise.all(names.map((name) => pf.clusters.create(prometheusCluster(name, { clusterSelector: SELECTORS[name], baseDomain: `${name}.example.com`, highlyAvailable: true }))));
+  await Promise.all(
+    names.map((name) =>
+      pf.clusters.create(prometheusCluster(name, { clusterSelector: SELECTORS[name], baseDomain: `${name}.example.com`, highlyAvailable: true })),
+    ),
+  );
   while (Date.now() - started < minutes * 60_000) {
     const roundEnds = Date.now() + roundSeconds * 1000;
     while (Date.now() < roundEnds) {
@@ -150,23 +159,36 @@ try {
       await new Promise((resolve) => setTimeout(resolve, random.int(500, 4000)));
     }
     await Promise.all(pending.splice(0));
-    await eventually('readiness restored', async () => {
-      await restoreReadiness();
-      return true;
-    }, 60_000, 1_000);
+    await eventually(
+      'readiness restored',
+      async () => {
+        await restoreReadiness();
+        return true;
+      },
+      60_000,
+      1_000,
+    );
     rounds++;
     const expected = selected();
     try {
       const tookMs = Date.now();
-      await eventually(`round ${String(rounds)} converged`, async () => {
-        const clusters = (await pf.clusters.list({ namespace: 'default' })).items;
-        const notYet = clusters.filter((cluster) => !settled(cluster, expected.get(cluster.metadata.name)?.size ?? 0));
-        if (notYet.length > 0) throw new Error(`not settled: ${notYet.map((cluster) => unsettled(cluster, expected.get(cluster.metadata.name) ?? new Set())).join('; ')}`);
-        const problems = await convergedProblems({ hub: pf.hub, hubUrl: pf.hubProcess.url, members, selected: expected }, clusters);
-        if (problems.length > 0) throw new Error(problems.join('; '));
-        return true;
-      }, 180_000, 500);
-      log(`round ${String(rounds)}: converged in ${String(Date.now() - tookMs)} ms; ${[...expected].map(([name, set]) => `${name} on ${[...set].join('+') || 'none'}`).join(', ')}`);
+      await eventually(
+        `round ${String(rounds)} converged`,
+        async () => {
+          const clusters = (await pf.clusters.list({ namespace: 'default' })).items;
+          const notYet = clusters.filter((cluster) => !settled(cluster, expected.get(cluster.metadata.name)?.size ?? 0));
+          if (notYet.length > 0)
+            throw new Error(`not settled: ${notYet.map((cluster) => unsettled(cluster, expected.get(cluster.metadata.name) ?? new Set())).join('; ')}`);
+          const problems = await convergedProblems({ hub: pf.hub, hubUrl: pf.hubProcess.url, members, selected: expected }, clusters);
+          if (problems.length > 0) throw new Error(problems.join('; '));
+          return true;
+        },
+        180_000,
+        500,
+      );
+      log(
+        `round ${String(rounds)}: converged in ${String(Date.now() - tookMs)} ms; ${[...expected].map(([name, set]) => `${name} on ${[...set].join('+') || 'none'}`).join(', ')}`,
+      );
     } catch (error) {
       roundProblems.push(`round ${String(rounds)}: ${String(error)}`);
       log(`round ${String(rounds)}: NOT converged: ${String(error)}`);
@@ -191,8 +213,12 @@ function settled(cluster: PrometheusCluster, selectedCount: number): boolean {
 }
 
 const violations = [...monitor.violations, ...roundProblems];
-console.log(`\nsoak seed ${String(seed)}: ${String(Math.round((Date.now() - started) / 60_000))} min, ${String(rounds)} rounds, invariants checked ${String(monitor.rounds)} times`);
+console.log(
+  `\nsoak seed ${String(seed)}: ${String(Math.round((Date.now() - started) / 60_000))} min, ${String(rounds)} rounds, invariants checked ${String(monitor.rounds)} times`,
+);
 for (const [action, n] of [...counts].sort()) console.log(`  ${action}: ${String(n)}`);
-console.log(`  replica operator restarts: ${String(supervisor.restarts.length)}${supervisor.restarts.length > 0 ? ` (${supervisor.restarts.join(', ')})` : ''}`);
+console.log(
+  `  replica operator restarts: ${String(supervisor.restarts.length)}${supervisor.restarts.length > 0 ? ` (${supervisor.restarts.join(', ')})` : ''}`,
+);
 console.log(violations.length === 0 ? 'no invariant violated' : `${String(violations.length)} violations:\n${violations.map((v) => `  ${v}`).join('\n')}`);
 process.exitCode = violations.length === 0 ? 0 : 1;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 
 import { KubeAssetsMissingError, resolveKubeAssets, startPromfleet, startRedis, type Promfleet, type RedisServer } from '@promfleet/testkit';
-import { Namespaces, ResourceClient } from '@promfleet/kube';
+import { Namespaces, ResourceClient } from '@promfleet/kube/client';
 
 import { CLOUD_CLUSTERS, MEMBERS, PLATFORM_NAMESPACE } from './example.ts';
 import { renderFleet } from './view.ts';

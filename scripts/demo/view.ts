@@ -6,5 +6,11 @@ import { memberViews, renderMembers, renderStatus, statusViews } from '@promflee
  * print: members, each cluster's replicas and phases, and its DNS records.
  */
 export function renderFleet(members: readonly MemberCluster[], clusters: readonly PrometheusCluster[], now: Date): string {
-  return ['MEMBERS', renderMembers(memberViews(members, now), 'table', now).trimEnd(), '', 'PROMETHEUS CLUSTERS', renderStatus(statusViews(clusters), 'table').trimEnd()].join('\n');
+  return [
+    'MEMBERS',
+    renderMembers(memberViews(members, now), 'table', now).trimEnd(),
+    '',
+    'PROMETHEUS CLUSTERS',
+    renderStatus(statusViews(clusters), 'table').trimEnd(),
+  ].join('\n');
 }

@@ -4,13 +4,16 @@ import { dirname, join } from 'node:path';
 import { CREDENTIAL_LIFECYCLE } from '@promfleet/api';
 import { COMMANDS } from '@promfleet/cli';
 import { HUB_FLAGS } from '@promfleet/hub';
-import { parseFlags, type FlagSpec } from '@promfleet/kube';
+import { parseFlags, type FlagSpec } from '@promfleet/kube/flags';
 import { OPERATOR_FLAGS } from '@promfleet/replica-operator';
 import { readCRDs } from '@promfleet/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
 import { anchors, inlineCode, parseDoc, readDocs, ROOT, shellWords, type Doc } from './markdown.ts';
+
+// The CLI loads a command's module only to run it; the docs are checked against every one.
+const LOADED_COMMANDS = await Promise.all(COMMANDS.map((entry) => entry.load()));
 
 // What the docs quote from the code — flags, their defaults, chart values, command lines, printed
 // columns and samples — checked against the code, so that a renamed flag or a changed default
@@ -25,13 +28,50 @@ const doc = (path: string) => {
 const where = (d: Doc, line: number) => `${d.path}:${String(line)}`;
 
 const BINARIES = { 'promfleet-hub': HUB_FLAGS, 'promfleet-replica-operator': OPERATOR_FLAGS } as const satisfies Record<string, Record<string, FlagSpec>>;
-const CHARTS = Object.fromEntries(Object.keys(BINARIES).map((chart) => [chart, parse(readFileSync(join(ROOT, 'charts', chart, 'values.yaml'), 'utf8')) as Record<string, unknown>]));
+const CHARTS = Object.fromEntries(
+  Object.keys(BINARIES).map((chart) => [chart, parse(readFileSync(join(ROOT, 'charts', chart, 'values.yaml'), 'utf8')) as Record<string, unknown>]),
+);
 
 /** Flags of other programs the docs mention (kubectl, helm, external-dns, the member's API server, Thanos, Prometheus, curl, this repository's scripts). */
 const OTHER_PROGRAMS_FLAGS = new Set([
-  ...['all', 'as', 'context', 'create-namespace', 'dry-run', 'field-selector', 'filename', 'from-file', 'from-literal', 'previous', 'prefix', 'raw', 'server-side', 'since', 'tail', 'type', 'wait'],
+  ...[
+    'all',
+    'as',
+    'context',
+    'create-namespace',
+    'dry-run',
+    'field-selector',
+    'filename',
+    'from-file',
+    'from-literal',
+    'previous',
+    'prefix',
+    'raw',
+    'server-side',
+    'since',
+    'tail',
+    'type',
+    'wait',
+  ],
   ...['disable-openapi-validation', 'ignore-missing', 'manifest', 'merge', 'reuse-values', 'set', 'strict', 'version'],
-  ...['crd-source-apiversion', 'crd-source-kind', 'domain-filter', 'events', 'interval', 'policy', 'provider', 'registry', 'source', 'txt-owner-id', 'txt-prefix', 'aws-prefer-cname', 'label-filter', 'managed-record-types', 'migrate-from-txt-owner', 'min-event-sync-interval'],
+  ...[
+    'crd-source-apiversion',
+    'crd-source-kind',
+    'domain-filter',
+    'events',
+    'interval',
+    'policy',
+    'provider',
+    'registry',
+    'source',
+    'txt-owner-id',
+    'txt-prefix',
+    'aws-prefer-cname',
+    'label-filter',
+    'managed-record-types',
+    'migrate-from-txt-owner',
+    'min-event-sync-interval',
+  ],
   ...['service-account-lookup', 'service-account-max-token-expiration'],
   ...['endpoint', 'reloader.config-file', 'reloader.rule-dir', 'selector.relabel-config', 'web.enable-lifecycle', 'tls'],
   ...['frozen-lockfile', 'minutes', 'once', 'round', 'seed', 'smoke'],
@@ -53,7 +93,12 @@ function quoted(cell: string): string | undefined {
 const flagNames = (cell: string) => [...cell.matchAll(/`--([a-z][a-z0-9-]*)/g)].map((match) => match[1] ?? '');
 
 /** Checks a `| flag | default | meaning |` table against a flag set; returns the flags it lists. */
-function checkFlagTable(d: Doc, table: { line: number; rows: readonly (readonly string[])[] }, specs: Readonly<Record<string, FlagSpec>>, owner: string): string[] {
+function checkFlagTable(
+  d: Doc,
+  table: { line: number; rows: readonly (readonly string[])[] },
+  specs: Readonly<Record<string, FlagSpec>>,
+  owner: string,
+): string[] {
   const listed: string[] = [];
   for (const [flagCell = '', defaultCell = ''] of table.rows) {
     for (const name of flagNames(flagCell)) {
@@ -63,7 +108,8 @@ function checkFlagTable(d: Doc, table: { line: number; rows: readonly (readonly 
       const written = quoted(defaultCell);
       const actual = spec ? formatDefault(spec) : undefined;
       if (written !== undefined && actual !== undefined) expect(written, `${where(d, table.line)}: the default of ${owner} --${name}`).toBe(actual);
-      if (actual !== undefined && actual !== '' && spec?.type !== 'boolean') expect(written, `${where(d, table.line)}: ${owner} --${name} has a default (${actual}); quote it as \`${actual}\``).toBeDefined();
+      if (actual !== undefined && actual !== '' && spec?.type !== 'boolean')
+        expect(written, `${where(d, table.line)}: ${owner} --${name} has a default (${actual}); quote it as \`${actual}\``).toBeDefined();
     }
   }
   return listed;
@@ -72,19 +118,22 @@ function checkFlagTable(d: Doc, table: { line: number; rows: readonly (readonly 
 const flagTables = (d: (typeof docs)[number]) => d.parsed.tables.filter((table) => table.header[0] === 'flag' && table.header[1] === 'default');
 
 describe('flag tables', () => {
-  it.each(Object.entries({ 'docs/hub.md': 'promfleet-hub', 'docs/replica-operator.md': 'promfleet-replica-operator' } as const))('%s lists every flag of %s with its default', (path, binary) => {
-    const d = doc(path);
-    const specs = BINARIES[binary];
-    const listed = flagTables(d).flatMap((table) => checkFlagTable(d, table, specs, binary));
-    expect(listed.sort()).toEqual(Object.keys(specs).sort());
-  });
+  it.each(Object.entries({ 'docs/hub.md': 'promfleet-hub', 'docs/replica-operator.md': 'promfleet-replica-operator' } as const))(
+    '%s lists every flag of %s with its default',
+    (path, binary) => {
+      const d = doc(path);
+      const specs = BINARIES[binary];
+      const listed = flagTables(d).flatMap((table) => checkFlagTable(d, table, specs, binary));
+      expect(listed.sort()).toEqual(Object.keys(specs).sort());
+    },
+  );
 
   it('docs/cli.md lists, in each command section with a table, every flag of that command with its default', () => {
     const d = doc('docs/cli.md');
     const checked: string[] = [];
     for (const table of flagTables(d)) {
       const name = /^(\w+)$/.exec(table.headings[1] ?? '')?.[1];
-      const command = COMMANDS.find((candidate) => candidate.name === name);
+      const command = LOADED_COMMANDS.find((candidate) => candidate.name === name);
       if (!command) throw new Error(`${where(d, table.line)}: a flag table outside a command's section (${table.headings.join(' > ')})`);
       expect(checkFlagTable(d, table, command.flags, `promfleet ${command.name}`).sort(), where(d, table.line)).toEqual(Object.keys(command.flags).sort());
       checked.push(command.name);
@@ -98,9 +147,13 @@ function commandLines(): { at: string; program: string; args: string[] }[] {
   const found: { at: string; program: string; args: string[] }[] = [];
   for (const d of docs) {
     const candidates = [
-      ...d.parsed.blocks.filter((block) => !['yaml', 'json'].includes(block.language)).flatMap((block) => block.lines.map((text, i) => ({ line: block.line + 1 + i, text }))),
+      ...d.parsed.blocks
+        .filter((block) => !['yaml', 'json'].includes(block.language))
+        .flatMap((block) => block.lines.map((text, i) => ({ line: block.line + 1 + i, text }))),
       ...d.parsed.prose.flatMap(({ line, text }) => inlineCode(text).map((code) => ({ line, text: code }))),
-      ...d.parsed.tables.flatMap((table) => table.rows.flatMap((row) => row.flatMap((cell) => inlineCode(cell).map((code) => ({ line: table.line, text: code }))))),
+      ...d.parsed.tables.flatMap((table) =>
+        table.rows.flatMap((row) => row.flatMap((cell) => inlineCode(cell).map((code) => ({ line: table.line, text: code })))),
+      ),
     ];
     for (const { line, text } of candidates) {
       const words = shellWords(text.replace(/^\$ /, ''));
@@ -150,13 +203,17 @@ describe('command lines', () => {
         if (program === 'promfleet') {
           const [name = '', ...rest] = args;
           if (['--help', '-h', '--version', 'version', 'help', 'COMMAND'].includes(name)) continue;
-          const command = COMMANDS.find((candidate) => candidate.name === name);
+          const command = LOADED_COMMANDS.find((candidate) => candidate.name === name);
           if (!command) throw new Error(`no command ${name}`);
           command.readFlags(concrete(rest, command.flags));
         } else {
           const specs = BINARIES[program as keyof typeof BINARIES];
           const rest = args[0] === 'api' ? args.slice(1) : args;
-          parseFlags(specs, concrete(rest, specs).filter((arg) => arg !== '…'), {});
+          parseFlags(
+            specs,
+            concrete(rest, specs).filter((arg) => arg !== '…'),
+            {},
+          );
         }
       } catch (error) {
         problems.push(`${at}: ${program} ${args.join(' ')}: ${error instanceof Error ? error.message : String(error)}`);
@@ -170,7 +227,7 @@ describe('flags mentioned anywhere', () => {
   it('are flags of a promfleet program, or of a program named in OTHER_PROGRAMS_FLAGS', () => {
     const ours = new Set([
       ...Object.values(BINARIES).flatMap((specs) => Object.keys(specs)),
-      ...COMMANDS.flatMap((command) => [...Object.keys(command.flags), ...command.otherSpellings]),
+      ...LOADED_COMMANDS.flatMap((command) => [...Object.keys(command.flags), ...command.otherSpellings]),
       'help',
       'version',
     ]);
@@ -191,7 +248,9 @@ describe('flags mentioned anywhere', () => {
 interface Schema {
   readonly properties?: Readonly<Record<string, Schema>>;
 }
-const SCHEMAS = Object.fromEntries(Object.keys(BINARIES).map((chart) => [chart, JSON.parse(readFileSync(join(ROOT, 'charts', chart, 'values.schema.json'), 'utf8')) as Schema]));
+const SCHEMAS = Object.fromEntries(
+  Object.keys(BINARIES).map((chart) => [chart, JSON.parse(readFileSync(join(ROOT, 'charts', chart, 'values.schema.json'), 'utf8')) as Schema]),
+);
 
 /** Whether a chart has the value: its values.schema.json describes it (or an open object above it). */
 function chartHas(chart: string, path: string): boolean {
@@ -239,13 +298,18 @@ describe('chart values', () => {
       for (const block of d.parsed.blocks) {
         for (const [i, text] of block.lines.entries()) {
           if (!/\bhelm (install|upgrade|template)\b/.test(text)) continue;
-          const chart = Object.keys(CHARTS).find((name) => text.includes(`/${name} `) || text.includes(`/${name}\n`) || text.endsWith(`/${name}`)) ?? (text.includes('replica-operator') ? 'promfleet-replica-operator' : 'promfleet-hub');
+          const chart =
+            Object.keys(CHARTS).find((name) => text.includes(`/${name} `) || text.includes(`/${name}\n`) || text.endsWith(`/${name}`)) ??
+            (text.includes('replica-operator') ? 'promfleet-replica-operator' : 'promfleet-hub');
           for (const [, path = ''] of text.matchAll(/--set\s+([\w.]+)=/g)) {
             if (!chartHas(chart, path)) problems.push(`${where(d, block.line + 1 + i)}: --set ${path}: ${chart} has no such value`);
           }
         }
       }
-      const spans = [...d.parsed.prose.flatMap(({ line, text }) => inlineCode(text).map((code) => ({ line, code }))), ...d.parsed.tables.flatMap((table) => table.rows.flat().flatMap((cell) => inlineCode(cell).map((code) => ({ line: table.line, code }))))];
+      const spans = [
+        ...d.parsed.prose.flatMap(({ line, text }) => inlineCode(text).map((code) => ({ line, code }))),
+        ...d.parsed.tables.flatMap((table) => table.rows.flat().flatMap((cell) => inlineCode(cell).map((code) => ({ line: table.line, code })))),
+      ];
       for (const { line, code } of spans) {
         if (!/^[a-z]\w*(\.[a-zA-Z]\w*)+$/.test(code) || !topLevel.has(code.split('.')[0] ?? '')) continue;
         if (!Object.keys(CHARTS).some((chart) => chartHas(chart, code))) problems.push(`${where(d, line)}: \`${code}\` is no chart value`);
@@ -298,9 +362,14 @@ describe('token rotation', () => {
   it('states the numbers of CREDENTIAL_LIFECYCLE, which join, the hub and the chart use', () => {
     const d = doc('docs/operations.md');
     const table = d.parsed.tables.find((candidate) => candidate.headings.at(-1) === 'Token rotation');
-    expect(table?.rows.map((row) => Number(row[1]))).toEqual([CREDENTIAL_LIFECYCLE.tokenTTLDays, CREDENTIAL_LIFECYCLE.renewWithinDays, CREDENTIAL_LIFECYCLE.expiringWithinDays, CREDENTIAL_LIFECYCLE.joinIntervalDays]);
+    expect(table?.rows.map((row) => Number(row[1]))).toEqual([
+      CREDENTIAL_LIFECYCLE.tokenTTLDays,
+      CREDENTIAL_LIFECYCLE.renewWithinDays,
+      CREDENTIAL_LIFECYCLE.expiringWithinDays,
+      CREDENTIAL_LIFECYCLE.joinIntervalDays,
+    ]);
     expect(valueAt(CHARTS['promfleet-hub'], 'prometheusRule.credentialExpiring.withinDays').value).toBe(CREDENTIAL_LIFECYCLE.expiringWithinDays);
-    expect(COMMANDS.find((command) => command.name === 'join')?.flags['token-ttl']?.default).toBe(`${String(CREDENTIAL_LIFECYCLE.tokenTTLDays * 24)}h`);
+    expect(LOADED_COMMANDS.find((command) => command.name === 'join')?.flags['token-ttl']?.default).toBe(`${String(CREDENTIAL_LIFECYCLE.tokenTTLDays * 24)}h`);
   });
 });
 

@@ -50,7 +50,9 @@ export interface Archive {
  * `gzip` is false. gzip from zlib writes no name and a zero time, so equal input gives equal bytes.
  */
 export async function writeTar(dir: string, entries: readonly string[], outFile: string, options: { epochSeconds: number; gzip: boolean }): Promise<Archive> {
-  const tar = spawn('tar', [...reproducibleTarFlags(options.epochSeconds), '-C', dir, '-cf', '-', '--', ...[...entries].sort()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tar = spawn('tar', [...reproducibleTarFlags(options.epochSeconds), '-C', dir, '-cf', '-', '--', ...[...entries].sort()], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   tar.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve, reject) => {

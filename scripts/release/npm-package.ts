@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -8,6 +8,8 @@ import { COORDINATES } from './config.ts';
 const run = promisify(execFile);
 
 export const CLI_BUNDLE = 'promfleet.mjs';
+/** Where the npm package's CLI keeps the code its commands load when they run. */
+export const CLI_CHUNKS = 'chunks';
 
 /** The publishable package's manifest: no dependencies (all bundled), `promfleet` and the kubectl plugin name as commands. */
 export function npmManifest(version: string): Record<string, unknown> {
@@ -17,7 +19,7 @@ export function npmManifest(version: string): Record<string, unknown> {
     description: 'promfleet: join member clusters to a promfleet hub with a least-privilege credential, and inspect the fleet (also `kubectl promfleet`)',
     type: 'module',
     bin: { promfleet: CLI_BUNDLE, 'kubectl-promfleet': CLI_BUNDLE },
-    files: [CLI_BUNDLE, 'README.md'],
+    files: [CLI_BUNDLE, `${CLI_CHUNKS}/`, 'README.md'],
     engines: { node: '>=22.19' },
     repository: { type: 'git', url: `git+${COORDINATES.repository}.git` },
     homepage: `${COORDINATES.repository}#readme`,
@@ -30,7 +32,7 @@ function readme(version: string): string {
 
 The \`promfleet\` command of [promfleet](${COORDINATES.repository}): join member clusters to a
 promfleet hub with a least-privilege credential, and inspect the fleet (\`members\`, \`status\`,
-\`endpoints\`, \`validate\`, \`crds\`). One bundled file with no dependencies; Node.js 22.19 or newer.
+\`endpoints\`, \`validate\`, \`crds\`). Bundled, with no dependencies; Node.js 22.19 or newer.
 
 \`\`\`sh
 npm install -g ${COORDINATES.npmPackage}@${version}
@@ -42,11 +44,14 @@ Documentation: ${COORDINATES.repository}/blob/v${version}/docs/cli.md
 `;
 }
 
-/** `npm pack` of the CLI bundle as the package `promfleet`; returns the tarball's path. */
-export async function packNpmPackage(options: { cliBundle: string; version: string; workDir: string; outDir: string }): Promise<string> {
+/**
+ * `npm pack` of the CLI, bundled split (`esm-split`: promfleet.mjs and its chunks), as the package
+ * `promfleet`; returns the tarball's path.
+ */
+export async function packNpmPackage(options: { cliDir: string; version: string; workDir: string; outDir: string }): Promise<string> {
   const dir = join(options.workDir, 'npm-package');
   await mkdir(dir, { recursive: true });
-  await copyFile(options.cliBundle, join(dir, CLI_BUNDLE));
+  await cp(options.cliDir, dir, { recursive: true });
   await writeFile(join(dir, 'package.json'), `${JSON.stringify(npmManifest(options.version), null, 2)}\n`);
   await writeFile(join(dir, 'README.md'), readme(options.version));
   const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', options.outDir], { cwd: dir });

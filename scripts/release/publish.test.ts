@@ -35,7 +35,10 @@ describe('SHA256SUMS', () => {
     expect([...sums.keys()]).toEqual(expect.arrayContaining(['promfleet.mjs', 'charts/a chart.tgz']));
     await expect(run('sha256sum', ['--strict', '-c', CHECKSUMS_FILE], { cwd: dir })).resolves.toBeDefined();
     await writeFile(join(dir, 'promfleet.mjs'), 'tampered');
-    await expect(run('sha256sum', ['--strict', '-c', CHECKSUMS_FILE], { cwd: dir })).rejects.toHaveProperty('stdout', expect.stringContaining('promfleet.mjs: FAILED') as unknown);
+    await expect(run('sha256sum', ['--strict', '-c', CHECKSUMS_FILE], { cwd: dir })).rejects.toHaveProperty(
+      'stdout',
+      expect.stringContaining('promfleet.mjs: FAILED') as unknown,
+    );
   });
 });
 
@@ -62,7 +65,13 @@ describe('publishing', () => {
     const manifest = parse(krewManifest('1.2.3', 'ab'.repeat(32))) as { spec: { version: string; platforms: unknown[] } };
     expect(manifest.spec.version).toBe('v1.2.3');
     expect(manifest.spec.platforms).toEqual([
-      { selector: { matchLabels: { os: 'linux', arch: 'amd64' } }, uri: downloadUrl('1.2.3', cliArchiveName('1.2.3')), sha256: 'ab'.repeat(32), bin: 'promfleet', files: [{ from: 'promfleet', to: '.' }] },
+      {
+        selector: { matchLabels: { os: 'linux', arch: 'amd64' } },
+        uri: downloadUrl('1.2.3', cliArchiveName('1.2.3')),
+        sha256: 'ab'.repeat(32),
+        bin: 'promfleet',
+        files: [{ from: 'promfleet', to: '.' }],
+      },
     ]);
   });
 });

@@ -26,7 +26,10 @@ export function publishSteps(version: string): { readonly what: string; readonly
       what: `push the ${component} image (needs \`skopeo login ${COORDINATES.imageRegistry.split('/')[0] ?? ''}\`)`,
       command: `skopeo copy oci-archive:images/${imageArchiveName(component, version)} docker://${imageReference(component, version)}`,
     })),
-    ...charts.map((archive) => ({ what: `push ${archive} to the OCI chart registry (needs \`helm registry login\`)`, command: `helm push ${archive} ${COORDINATES.chartsOci}` })),
+    ...charts.map((archive) => ({
+      what: `push ${archive} to the OCI chart registry (needs \`helm registry login\`)`,
+      command: `helm push ${archive} ${COORDINATES.chartsOci}`,
+    })),
     { what: 'publish the CLI package (needs `npm login`)', command: `npm publish ${npmTarballName(version)}` },
     {
       what: 'create the release holding the CLI, the charts, the images and the checksums (needs `gh auth login`)',

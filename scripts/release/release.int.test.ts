@@ -87,8 +87,18 @@ describe('the release folder', () => {
   it('has checksums that sha256sum verifies for every artifact', async () => {
     const check = await exec('sha256sum', ['--strict', '-c', 'SHA256SUMS'], { cwd: out });
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    const listed = check.stdout.split('\n').filter(Boolean).map((line) => line.replace(/: OK$/, ''));
-    for (const artifact of [CLI_BUNDLE, cliArchiveName(version), npmTarballName(version), KREW_MANIFEST, 'charts/index.yaml', ...COMPONENTS.flatMap((c) => [`charts/${chartArchiveName(c, version)}`, `images/${imageArchiveName(c, version)}`])]) {
+    const listed = check.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replace(/: OK$/, ''));
+    for (const artifact of [
+      CLI_BUNDLE,
+      cliArchiveName(version),
+      npmTarballName(version),
+      KREW_MANIFEST,
+      'charts/index.yaml',
+      ...COMPONENTS.flatMap((c) => [`charts/${chartArchiveName(c, version)}`, `images/${imageArchiveName(c, version)}`]),
+    ]) {
       expect(listed).toContain(artifact);
     }
   });
@@ -129,7 +139,10 @@ describe('the CLI', () => {
   });
 
   it('has a krew manifest pointing at that archive with its sha256', async () => {
-    const manifest = parse(await readFile(join(out, KREW_MANIFEST), 'utf8')) as { kind: string; spec: { version: string; platforms: { uri: string; sha256: string; bin: string; files: { from: string }[] }[] } };
+    const manifest = parse(await readFile(join(out, KREW_MANIFEST), 'utf8')) as {
+      kind: string;
+      spec: { version: string; platforms: { uri: string; sha256: string; bin: string; files: { from: string }[] }[] };
+    };
     expect(manifest.kind).toBe('Plugin');
     expect(manifest.spec.version).toBe(`v${version}`);
     const [platform] = manifest.spec.platforms;
@@ -138,9 +151,12 @@ describe('the CLI', () => {
     expect(platform?.bin).toBe(CLI_BINARY);
   });
 
-  it('installs from the npm package with npm i -g, without dependencies, as promfleet and kubectl-promfleet', async () => {
+  it('installs from the npm package with npm i -g, without dependencies, as promfleet and kubectl-promfleet, and reaches a cluster', async () => {
     const prefix = join(scratch, 'npm-prefix');
-    const install = await exec('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(out, npmTarballName(version))], { cwd: userDir, env: userEnv });
+    const install = await exec('npm', ['install', '--global', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(out, npmTarballName(version))], {
+      cwd: userDir,
+      env: userEnv,
+    });
     expect(install.code, install.stderr).toBe(0);
     const installed = join(prefix, 'lib', 'node_modules', 'promfleet');
     const manifest = JSON.parse(await readFile(join(installed, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -149,6 +165,12 @@ describe('the CLI', () => {
     expect(manifest).not.toHaveProperty('dependencies');
     await expectWorkingCli(join(prefix, 'bin', 'promfleet'));
     expect(await exec(join(prefix, 'bin', 'kubectl-promfleet'), ['--version'], { env: userEnv })).toMatchObject({ code: 0, stdout: `promfleet ${version}\n` });
+    // A command that talks to a cluster: its client (undici, loaded when first used) is in a chunk of its own.
+    const members = await exec(join(prefix, 'bin', 'promfleet'), ['members', `--kubeconfig=${fleet.cluster('release').kubeconfigFile}`], {
+      cwd: userDir,
+      env: userEnv,
+    });
+    expect(members, members.stderr).toMatchObject({ code: 0, stdout: 'No members joined.\n' });
   });
 });
 
@@ -158,7 +180,9 @@ describe.each(COMPONENTS)('%s', (component) => {
   it('chart archive passes helm lint --strict and carries the release version', async () => {
     await helm(['lint', '--strict', chart()]);
     expect(parse(await helm(['show', 'chart', chart()]))).toMatchObject({ name: component, version, appVersion: version });
-    const index = parse(await readFile(join(out, 'charts', 'index.yaml'), 'utf8')) as { entries: Record<string, { version: string; digest: string; urls: string[] }[]> };
+    const index = parse(await readFile(join(out, 'charts', 'index.yaml'), 'utf8')) as {
+      entries: Record<string, { version: string; digest: string; urls: string[] }[]>;
+    };
     expect(index.entries[component]).toEqual([expect.objectContaining({ version, digest: await sha256File(chart()) })]);
   });
 
@@ -169,8 +193,12 @@ describe.each(COMPONENTS)('%s', (component) => {
     expect(image.reference).toBe(imageReference(component, version));
     expect(image.tag).toBe(version);
 
-    const rendered = parseAllDocuments(await helm(['template', 'promfleet', chart(), '--namespace', 'promfleet-system'])).map((doc) => doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { image: string }[] } } } } | null);
-    const images = rendered.filter((object) => object?.kind === 'Deployment').flatMap((object) => object?.spec?.template?.spec?.containers?.map((container) => container.image) ?? []);
+    const rendered = parseAllDocuments(await helm(['template', 'promfleet', chart(), '--namespace', 'promfleet-system'])).map(
+      (doc) => doc.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { image: string }[] } } } } | null,
+    );
+    const images = rendered
+      .filter((object) => object?.kind === 'Deployment')
+      .flatMap((object) => object?.spec?.template?.spec?.containers?.map((container) => container.image) ?? []);
     expect(images.length).toBeGreaterThan(0);
     for (const used of images) expect(used).toBe(image.reference);
 
@@ -203,7 +231,15 @@ describe.each(COMPONENTS)('%s', (component) => {
     const controller = ManagedProcess.spawn({
       name: `${component} (image)`,
       command: loader,
-      args: ['--library-path', libraryPath, node ?? '', app ?? '', `--kubeconfig=${fleet.cluster('release').kubeconfigFile}`, `--listen=127.0.0.1:${String(port)}`, component === 'promfleet-hub' ? '--namespace=default' : '--leader-election-namespace=default'],
+      args: [
+        '--library-path',
+        libraryPath,
+        node ?? '',
+        app ?? '',
+        `--kubeconfig=${fleet.cluster('release').kubeconfigFile}`,
+        `--listen=127.0.0.1:${String(port)}`,
+        component === 'promfleet-hub' ? '--namespace=default' : '--leader-election-namespace=default',
+      ],
       env: {},
       logFile: join(scratch, `${component}.log`),
     });

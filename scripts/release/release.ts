@@ -11,7 +11,7 @@ import { bundle } from './bundle.ts';
 import { packageCharts } from './charts.ts';
 import { CHECKSUMS_FILE, writeChecksums } from './checksums.ts';
 import { COMPONENT_PACKAGES, COMPONENTS, pinnedNodeVersion, ROOT } from './config.ts';
-import { buildBaseLayers, buildImage, imageArchiveName, type ImageContext } from './image/build.ts';
+import { buildBaseLayers, buildImage, IMAGE_ENTRY, imageArchiveName, type ImageContext } from './image/build.ts';
 import { CLI_BINARY, cliArchiveName, krewManifest } from './krew.ts';
 import { nodeDistribution } from './node-dist.ts';
 import { CLI_BUNDLE, packNpmPackage } from './npm-package.ts';
@@ -70,13 +70,17 @@ async function main(): Promise<void> {
   await mkdir(work, { recursive: true });
   const started = performance.now();
   try {
-    // Bundles in the work folder: <name>.mjs for the CLI and each component, promfleet.cjs for the binary.
-    const bundles = Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `${component}.mjs`)])) as Record<(typeof COMPONENTS)[number], string>;
+    // Bundles in the work folder: promfleet.mjs (one file) and promfleet.cjs (the binary's), the
+    // npm package's CLI and each image's /app split into an entry and its chunks.
+    const apps = Object.fromEntries(COMPONENTS.map((component) => [component, join(work, `app-${component}`)])) as Record<(typeof COMPONENTS)[number], string>;
     const cliEntry = 'packages/cli/src/main.ts';
+    const npmCli = join(work, 'npm-cli');
     await timed('bundled the CLI, the hub and the operator', async () => {
       await Promise.all([
-        bundle({ promfleet: cliEntry, ...Object.fromEntries(COMPONENTS.map((component) => [component, `${COMPONENT_PACKAGES[component]}/src/main.ts`])) }, work, 'esm', version),
+        bundle({ promfleet: cliEntry }, work, 'esm', version),
         bundle({ promfleet: cliEntry }, work, 'cjs', version),
+        bundle({ promfleet: cliEntry }, npmCli, 'esm-split', version),
+        ...COMPONENTS.map((component) => bundle({ [IMAGE_ENTRY]: `${COMPONENT_PACKAGES[component]}/src/main.ts` }, apps[component], 'esm-split', version)),
       ]);
       await copyFile(join(work, 'promfleet.mjs'), join(out, CLI_BUNDLE));
       await chmod(join(out, CLI_BUNDLE), 0o755);
@@ -93,13 +97,13 @@ async function main(): Promise<void> {
     });
     await writeFile(join(out, KREW_MANIFEST), krewManifest(version, archive.sha256));
 
-    await timed('npm package', () => packNpmPackage({ cliBundle: join(out, CLI_BUNDLE), version, workDir: work, outDir: out }));
+    await timed('npm package', () => packNpmPackage({ cliDir: npmCli, version, workDir: work, outDir: out }));
     await timed('charts and index.yaml', () => packageCharts(version, join(out, 'charts'), context.epochSeconds));
     await timed('images', async () => {
       const base = await buildBaseLayers(context, node);
       await mkdir(join(out, 'images'));
       for (const component of COMPONENTS) {
-        await buildImage({ component, bundle: bundles[component], base, context, outFile: join(out, 'images', imageArchiveName(component, version)) });
+        await buildImage({ component, appDir: apps[component], base, context, outFile: join(out, 'images', imageArchiveName(component, version)) });
       }
     });
     await writeFile(join(out, PUBLISH_SCRIPT), publishScript(version), { mode: 0o755 });

@@ -20,7 +20,10 @@ export async function buildSea(options: { cjsBundle: string; nodeBinary: string;
   // The blob records `main` as written: a name relative to the bundle's folder keeps the binary
   // independent of where it was built. No snapshot or code cache: both would tie the blob to this
   // machine's V8 flags for no gain worth their size at the CLI's start-up.
-  await writeFile(config, JSON.stringify({ main: basename(options.cjsBundle), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }));
+  await writeFile(
+    config,
+    JSON.stringify({ main: basename(options.cjsBundle), output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false }),
+  );
   await run(options.nodeBinary, ['--experimental-sea-config', config], { cwd: dirname(options.cjsBundle) });
   await copyFile(options.nodeBinary, options.outFile);
   await chmod(options.outFile, 0o755);

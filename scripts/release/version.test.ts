@@ -32,7 +32,14 @@ describe('the docs', () => {
   // Where the docs name a release — install commands, file names, image tags, --version output —
   // it is the current one, so a version bump that forgets them fails here.
   const V = String.raw`(\d+\.\d+\.\d+(?:-(?!linux-)[0-9A-Za-z.]*[0-9A-Za-z])?)`; // a semantic version; -linux- starts an archive’s platform
-  const QUOTES = [`--version ${V}`, `promfleet@${V}`, `promfleet(?:-hub|-replica-operator)?-${V}[-.]`, String.raw`ghcr\.io/promfleet/[\w-]+:${V}`, `\`promfleet ${V}`, `examples use ${V}`].map((pattern) => new RegExp(pattern, 'g'));
+  const QUOTES = [
+    `--version ${V}`,
+    `promfleet@${V}`,
+    `promfleet(?:-hub|-replica-operator)?-${V}[-.]`,
+    String.raw`ghcr\.io/promfleet/[\w-]+:${V}`,
+    `\`promfleet ${V}`,
+    `examples use ${V}`,
+  ].map((pattern) => new RegExp(pattern, 'g'));
   const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((file) => `docs/${file}`), ...COMPONENTS.map((chart) => `charts/${chart}/README.md`)];
 
   it.each(files)('%s quotes only the release version', (file) => {

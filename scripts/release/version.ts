@@ -13,7 +13,8 @@ const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  */
 export function releaseVersion(): string {
   const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  if (typeof version !== 'string' || !SEMVER.test(version)) throw new Error(`release: package.json's version ${JSON.stringify(version)} is not a semantic version`);
+  if (typeof version !== 'string' || !SEMVER.test(version))
+    throw new Error(`release: package.json's version ${JSON.stringify(version)} is not a semantic version`);
   return version;
 }
 
@@ -23,7 +24,8 @@ export function versionMismatches(version: string): string[] {
   for (const chart of COMPONENTS) {
     const manifest = parse(readFileSync(join(ROOT, 'charts', chart, 'Chart.yaml'), 'utf8')) as { version?: unknown; appVersion?: unknown };
     for (const field of ['version', 'appVersion'] as const) {
-      if (manifest[field] !== version) problems.push(`charts/${chart}/Chart.yaml ${field} is ${JSON.stringify(manifest[field])}, not the release version ${version} (package.json)`);
+      if (manifest[field] !== version)
+        problems.push(`charts/${chart}/Chart.yaml ${field} is ${JSON.stringify(manifest[field])}, not the release version ${version} (package.json)`);
     }
   }
   return problems;

@@ -58,7 +58,10 @@ export const endpointsApiBenchmark: Benchmark = {
         const etag = response.headers.get('etag') ?? '';
         const bare = await serveBytes(body, etag);
         try {
-          for (const [path, headers] of [['200 (full body)', {}], ['304 (If-None-Match)', { 'if-none-match': etag }]] as const) {
+          for (const [path, headers] of [
+            ['200 (full body)', {}],
+            ['304 (If-None-Match)', { 'if-none-match': etag }],
+          ] as const) {
             log(`${mode}, ${path}: ${String(rounds)} × ${String(seconds)} s on each server`);
             const [apiResult, bareResult] = await bestOfEach(
               rounds,
@@ -90,7 +93,7 @@ export const endpointsApiBenchmark: Benchmark = {
         columns: ['store', 'response', 'API req/s', 'bare req/s', 'API / bare req/s', 'API p99 (ms)', 'bare p99 (ms)', 'bytes / response', 'statuses'],
         rows,
         notes: [
-          'API: the hub\'s endpoints API (registerEndpointsApi on the kit\'s fastify server) over the store, in this process; autocannon in a worker thread.',
+          "API: the hub's endpoints API (registerEndpointsApi on the kit's fastify server) over the store, in this process; autocannon in a worker thread.",
           'bare: the same fastify server with one route sending the bytes the API sent (same ETag and 304 handling), nothing computed per request.',
           'Both stores serve reads from a local copy; Redis only feeds that copy, so the two modes should match.',
         ],

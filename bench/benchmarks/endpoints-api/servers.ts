@@ -1,5 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger, type HttpServer } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger, type HttpServer } from '@promfleet/kube/observability';
 
 import { registerEndpointsApi, type EndpointSet, type EndpointStore } from '../../lib/hub-endpoints.ts';
 
@@ -9,7 +9,12 @@ export const ENDPOINTS_PATH = '/api/v1/endpoints';
 export function endpointSets(count: number): EndpointSet[] {
   return Array.from({ length: count }, (_, i) => {
     const name = `cluster-${String(i).padStart(3, '0')}`;
-    const targets = [`192.0.2.${String(10 + (i % 200))}`, `198.51.100.${String(10 + (i % 200))}`, `203.0.113.${String(10 + (i % 200))}`, `192.0.2.${String(11 + (i % 200))}`];
+    const targets = [
+      `192.0.2.${String(10 + (i % 200))}`,
+      `198.51.100.${String(10 + (i % 200))}`,
+      `203.0.113.${String(10 + (i % 200))}`,
+      `192.0.2.${String(11 + (i % 200))}`,
+    ];
     const records: DNSRecord[] = ['query', 'grafana'].map((prefix) => ({ dnsName: `${prefix}.${name}.example.com`, recordType: 'A', targets, ttl: 30 }));
     return { namespace: `team-${String(i % 10)}`, name, endpoints: records };
   });

@@ -1,4 +1,6 @@
-import { findCondition, MemberClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';
@@ -21,7 +23,8 @@ type Scenario = 'create → all at generation' | 'create → all ready' | 'spec 
 
 export const fanoutBenchmark: Benchmark = {
   name: 'fanout',
-  description: 'PrometheusCluster create and spec change until the hub shows every member at the new generation, against the same applies made directly (the floor)',
+  description:
+    'PrometheusCluster create and spec change until the hub shows every member at the new generation, against the same applies made directly (the floor)',
   async run({ smoke, log }) {
     const sizes = smoke ? [2] : [10, 50, 100];
     const runs = smoke ? 1 : 5;
@@ -38,7 +41,11 @@ export const fanoutBenchmark: Benchmark = {
         log(`joining members up to ${String(size)}`);
         await bench.join(size - bench.members.length, MEMBER_LABELS);
         if (sizes[0] === size) await bench.startHub();
-        await members.until(`${String(size)} members Ready`, (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === size, TIMEOUT_MS);
+        await members.until(
+          `${String(size)} members Ready`,
+          (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === size,
+          TIMEOUT_MS,
+        );
         await floor.refresh();
         const samples: Samples = { hub: [], floor: [] };
         for (let run = 0; run < runs; run++) {
@@ -48,7 +55,9 @@ export const fanoutBenchmark: Benchmark = {
             const name = `${path}-${String(size)}-${String(run)}`;
             const times = path === 'hub' ? await timeHub(hub, name, size) : await timeFloor(floor, name);
             samples[path].push(...times);
-            log(`N=${String(size)} run ${String(run)} ${path}: create ${ms(times[0]?.converged)} (ready ${ms(times[0]?.ready)}), change ${ms(times[1]?.converged)}`);
+            log(
+              `N=${String(size)} run ${String(run)} ${path}: create ${ms(times[0]?.converged)} (ready ${ms(times[0]?.ready)}), change ${ms(times[1]?.converged)}`,
+            );
           }
         }
         rows.push(...tableRows(size, samples));
@@ -76,7 +85,10 @@ async function timeFloor(floor: FloorFanout, name: string): Promise<FanoutTimes[
 
 function tableRows(size: number, samples: Samples): Record<string, string | number>[] {
   const pick = (list: FanoutTimes[], index: number, field: 'converged' | 'ready') =>
-    list.filter((_, i) => i % 2 === index).map((times) => times[field]).filter((value): value is number => value !== undefined);
+    list
+      .filter((_, i) => i % 2 === index)
+      .map((times) => times[field])
+      .filter((value): value is number => value !== undefined);
   const scenarios: [Scenario, number, 'converged' | 'ready'][] = [
     ['create → all at generation', 0, 'converged'],
     ['create → all ready', 0, 'ready'],

@@ -1,6 +1,8 @@
-import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
-import { Applier, KitMetrics, PrometheusReplicas, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 import pLimit from 'p-limit';
 
 import type { BenchFleet, BenchMember } from '../../lib/bench-fleet.ts';
@@ -20,7 +22,7 @@ export class FloorFanout {
   readonly #observers: FleetObservers;
   readonly #concurrency: number;
   readonly #timeoutMs: number;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   /** The floor's own requests (its applies and deletes). */
   readonly metrics = new KitMetrics();
   readonly #clients = new Map<string, KubeClient>();
@@ -44,7 +46,11 @@ export class FloorFanout {
     const started = performance.now();
     const generations = await this.#applyAll(name, {});
     const converged = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation);
-    const ready = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running');
+    const ready = await this.#until(
+      name,
+      generations,
+      (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running',
+    );
     return { converged: converged - started, ready: ready - started };
   }
 
@@ -52,7 +58,11 @@ export class FloorFanout {
     const started = performance.now();
     const generations = await this.#applyAll(name, changedSpec(run));
     const converged = await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation);
-    await this.#until(name, generations, (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running');
+    await this.#until(
+      name,
+      generations,
+      (replica, generation) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running',
+    );
     return { converged: converged - started };
   }
 
@@ -84,8 +94,14 @@ export class FloorFanout {
     return new Map(applied);
   }
 
-  #until(name: string, generations: ReadonlyMap<string, number>, done: (replica: PrometheusReplica | undefined, generation: number) => boolean): Promise<number> {
-    const byServer = this.#bench.servers.map((_, server) => this.#members.filter((member) => member.server === server).map((member) => `${member.namespace}/${name}`));
+  #until(
+    name: string,
+    generations: ReadonlyMap<string, number>,
+    done: (replica: PrometheusReplica | undefined, generation: number) => boolean,
+  ): Promise<number> {
+    const byServer = this.#bench.servers.map((_, server) =>
+      this.#members.filter((member) => member.server === server).map((member) => `${member.namespace}/${name}`),
+    );
     return this.#observers.replicas.until(
       `${String(generations.size)} replicas ${name} observed`,
       (cache, server) => (byServer[server] ?? []).every((key) => done(cache.get(key), generations.get(key) ?? Number.POSITIVE_INFINITY)),

@@ -1,5 +1,6 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { BENCH_NAMESPACE, type BenchFleet } from '../../lib/bench-fleet.ts';
 import type { FleetObservers } from '../../lib/fleet-observers.ts';
@@ -42,7 +43,11 @@ export class HubFanout {
   async create(name: string, members: number): Promise<FanoutTimes> {
     const started = performance.now();
     const { generation = 1 } = (await this.#clusters.create(benchCluster(name))).metadata;
-    const converged = await this.#until(`${name}: ${String(members)} members at generation 1`, (cluster) => allAtGeneration(cluster, members, generation), name);
+    const converged = await this.#until(
+      `${name}: ${String(members)} members at generation 1`,
+      (cluster) => allAtGeneration(cluster, members, generation),
+      name,
+    );
     const ready = await this.#until(`${name}: ${String(members)} members ready`, (cluster) => allReady(cluster, members, generation), name);
     return { converged: converged - started, ready: ready - started };
   }
@@ -50,7 +55,11 @@ export class HubFanout {
   async change(name: string, members: number, run: string): Promise<FanoutTimes> {
     const started = performance.now();
     const { generation = 0 } = (await this.#clusters.patch(name, BENCH_NAMESPACE, { spec: changedSpec(run) })).metadata;
-    const converged = await this.#until(`${name}: ${String(members)} members at generation ${String(generation)}`, (cluster) => allAtGeneration(cluster, members, generation), name);
+    const converged = await this.#until(
+      `${name}: ${String(members)} members at generation ${String(generation)}`,
+      (cluster) => allAtGeneration(cluster, members, generation),
+      name,
+    );
     // Settled again before anything else is timed.
     await this.#until(`${name}: ${String(members)} members ready after the change`, (cluster) => allReady(cluster, members, generation), name);
     return { converged: converged - started };

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { findCondition, MemberClusters, PrometheusClusters, PrometheusReplicas, ResourceClient, Secrets } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient, Secrets } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 import { HUB_NAMESPACE } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 
@@ -12,6 +14,7 @@ import { mib, readMemory } from '../../lib/process-memory.ts';
 import { waitQuiet } from '../../lib/quiet.ts';
 import type { Benchmark } from '../../harness.ts';
 import { memoryTable, type Stage } from './memory-table.ts';
+import { idleByFormTable, idleReleaseBundle } from './release-idle.ts';
 
 const TIMEOUT_MS = 1_800_000;
 
@@ -35,6 +38,8 @@ export const hubMemoryBenchmark: Benchmark = {
     const memberServers = smoke ? 1 : 4;
     const settleMs = smoke ? 1_000 : 10_000;
     await using bench = await BenchFleet.start({ memberServers, operators: false, inspect: true });
+    const release = await idleReleaseBundle(bench, 'hub', [`--kubeconfig=${bench.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`], settleMs);
+    log(`idle, release bundle: RSS ${String(mib(release.rssBytes))} MiB, heap ${String(mib(release.heapUsedBytes))} MiB`);
     const hub = await bench.startHub();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
     const replicas = await new ObserverSet(bench.admins.map((admin) => new Observer(new ResourceClient(admin, PrometheusReplicas)))).start();
@@ -50,7 +55,11 @@ export const hubMemoryBenchmark: Benchmark = {
 
       log(`joining ${String(members)} members`);
       await bench.join(members, MEMBER_LABELS);
-      await memberClusters.until(`${String(members)} members Ready`, (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members, TIMEOUT_MS);
+      await memberClusters.until(
+        `${String(members)} members Ready`,
+        (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members,
+        TIMEOUT_MS,
+      );
       await measure(`${String(members)} members (connections, probes, replica caches)`, { unit: 'member', count: members });
 
       log(`creating ${String(clusters)} PrometheusClusters selecting every member (${String(members * clusters)} replicas)`);
@@ -65,10 +74,15 @@ export const hubMemoryBenchmark: Benchmark = {
       await Promise.all([memberClusters.stop(), replicas.stop()]);
     }
     return [
-      memoryTable(`Hub memory: ${String(members)} members on ${String(memberServers)} API servers × ${String(clusters)} PrometheusClusters in namespace ${BENCH_NAMESPACE}`, stages, [
-        'JSON cached: what the hub\'s informers hold, measured as the objects\' JSON without managedFields (MemberClusters, credential Secrets, PrometheusClusters with status, every member\'s replicas).',
-        'Δheap / ΔJSON: heap grown per byte of JSON cached since the previous stage; per-member connections (clients, TLS, probe loops) add heap without JSON.',
-      ]),
+      memoryTable(
+        `Hub memory: ${String(members)} members on ${String(memberServers)} API servers × ${String(clusters)} PrometheusClusters in namespace ${BENCH_NAMESPACE}`,
+        stages,
+        [
+          "JSON cached: what the hub's informers hold, measured as the objects' JSON without managedFields (MemberClusters, credential Secrets, PrometheusClusters with status, every member's replicas).",
+          'Δheap / ΔJSON: heap grown per byte of JSON cached since the previous stage; per-member connections (clients, TLS, probe loops) add heap without JSON.',
+        ],
+      ),
+      ...(stages[0] ? [idleByFormTable('hub', stages[0].reading, release)] : []),
     ];
   },
 };

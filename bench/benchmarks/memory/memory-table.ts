@@ -36,10 +36,22 @@ export function memoryTable(title: string, stages: readonly Stage[], notes: read
   });
   return {
     title,
-    columns: ['stage', 'RSS (MiB)', 'heap (MiB)', 'RSS / idle', 'heap / idle', 'JSON cached (MiB)', 'per', 'ΔRSS / unit (KiB)', 'Δheap / unit (KiB)', 'ΔJSON / unit (KiB)', 'Δheap / ΔJSON'],
+    columns: [
+      'stage',
+      'RSS (MiB)',
+      'heap (MiB)',
+      'RSS / idle',
+      'heap / idle',
+      'JSON cached (MiB)',
+      'per',
+      'ΔRSS / unit (KiB)',
+      'Δheap / unit (KiB)',
+      'ΔJSON / unit (KiB)',
+      'Δheap / ΔJSON',
+    ],
     rows,
     notes: [
-      'RSS: VmRSS of the process; heap: V8 heap in use right after a full collection requested through the process\'s inspector.',
+      "RSS: VmRSS of the process; heap: V8 heap in use right after a full collection requested through the process's inspector.",
       'Δ… / unit: what the stage added over the previous stage, divided by the members or replicas it added.',
       ...notes,
     ],

@@ -1,15 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
+import { Applier } from '@promfleet/kube/apply';
 import {
-  Applier,
   ConfigMaps,
   Deployments,
   Ingresses,
   Namespaces,
   Pods,
-  PrometheusReplicas,
   ResourceClient,
   preferredResource,
   resourceType,
@@ -20,17 +19,18 @@ import {
   StatefulSets,
   type KubeClient,
   type KubeObject,
-} from '@promfleet/kube';
+} from '@promfleet/kube/client';
 import pLimit from 'p-limit';
 
 import { BenchFleet, createRegionInputs } from '../../lib/bench-fleet.ts';
 import { cachedJSONBytes } from '../../lib/cached-json.ts';
 import { benchCluster, memberClusterOf } from '../../lib/objects.ts';
 import { Observer } from '../../lib/observer.ts';
-import { mib, readMemory } from '../../lib/process-memory.ts';
+import { mib, readMemory, type MemoryReading } from '../../lib/process-memory.ts';
 import { waitQuiet } from '../../lib/quiet.ts';
 import type { Benchmark } from '../../harness.ts';
 import { memoryTable, type Stage } from './memory-table.ts';
+import { idleByFormTable, idleReleaseBundle } from './release-idle.ts';
 
 const TIMEOUT_MS = 1_800_000;
 const OWN = 'app.kubernetes.io/managed-by=promfleet-replica-operator';
@@ -75,6 +75,7 @@ export const operatorMemoryBenchmark: Benchmark = {
     if (!admin || !operator) throw new Error('no member API server');
     const replicas = await new Observer(new ResourceClient(admin, PrometheusReplicas)).start();
     const stages: Stage[] = [];
+    let release: MemoryReading | undefined;
     const measure = async (name: string, added?: Stage['added']) => {
       await sleep(settleMs);
       const reading = await readMemory(operator.process.pid, bench.inspectorPort(operator));
@@ -83,8 +84,12 @@ export const operatorMemoryBenchmark: Benchmark = {
     };
     try {
       await measure('idle (no replicas)');
+      const server = bench.servers[0];
+      if (!server) throw new Error('no member API server');
+      release = await idleReleaseBundle(bench, 'operator', [`--kubeconfig=${server.kubeconfigFile}`], settleMs);
+      log(`idle, release bundle: RSS ${String(mib(release.rssBytes))} MiB, heap ${String(mib(release.heapUsedBytes))} MiB`);
       log(`applying ${String(total)} PrometheusReplicas in ${String(namespaces)} namespaces`);
-      const applier = new Applier(FIELD_MANAGERS.hub);
+      const applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
       const resources = new ResourceClient(admin, PrometheusReplicas);
       const limit = pLimit(16);
       const work: Promise<unknown>[] = [];
@@ -93,12 +98,19 @@ export const operatorMemoryBenchmark: Benchmark = {
         await new ResourceClient(admin, Namespaces).create({ metadata: { name: namespace } });
         await createRegionInputs(admin, namespace);
         for (let r = 0; r < perNamespace; r++) {
-          const replica: PrometheusReplica = desiredReplica(benchCluster(`replica-${String(r).padStart(3, '0')}`), memberClusterOf({ name: namespace, namespace }));
+          const replica: PrometheusReplica = desiredReplica(
+            benchCluster(`replica-${String(r).padStart(3, '0')}`),
+            memberClusterOf({ name: namespace, namespace }),
+          );
           work.push(limit(() => applier.apply(resources, replica, undefined)));
         }
       }
       await Promise.all(work);
-      await replicas.until(`${String(total)} replicas Running`, (cache) => cache.list().filter((replica) => replica.status?.phase === 'Running').length === total, TIMEOUT_MS);
+      await replicas.until(
+        `${String(total)} replicas Running`,
+        (cache) => cache.list().filter((replica) => replica.status?.phase === 'Running').length === total,
+        TIMEOUT_MS,
+      );
       await waitQuiet(bench.controllers, 5_000, TIMEOUT_MS);
       await measure(`${String(total)} replicas Running (${String(total * 3)} pods)`, { unit: 'replica', count: total });
     } finally {
@@ -106,8 +118,9 @@ export const operatorMemoryBenchmark: Benchmark = {
     }
     return [
       memoryTable(`Replica operator memory: ${String(total)} PrometheusReplicas on one API server`, stages, [
-        'JSON cached: the objects the operator\'s informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.',
+        "JSON cached: the objects the operator's informers hold, without managedFields: replicas, its StatefulSets, Deployments, Services, Ingresses, PDBs, ServiceAccounts, Roles, RoleBindings, NetworkPolicies and pods, and all ConfigMaps.",
       ]),
+      ...(stages[0] ? [idleByFormTable('replica operator', stages[0].reading, release)] : []),
     ];
   },
 };

@@ -1,5 +1,6 @@
-import type { PrometheusCluster } from '@promfleet/api';
-import { findCondition, MemberClusters, PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';
@@ -17,11 +18,15 @@ const NAME = 'rollout';
 
 /** Every member at `generation`, the rollout Complete and every member ready. */
 const complete = (cluster: PrometheusCluster | undefined, members: number, generation: number) =>
-  allAtGeneration(cluster, members, generation) && cluster?.status?.rollout?.state === 'Complete' && cluster.status.phase === 'Ready' && cluster.status.ready === members;
+  allAtGeneration(cluster, members, generation) &&
+  cluster?.status?.rollout?.state === 'Complete' &&
+  cluster.status.phase === 'Ready' &&
+  cluster.status.ready === members;
 
 export const rolloutBenchmark: Benchmark = {
   name: 'rollout',
-  description: 'a progressive rollout across N members (maxUnavailable 10) through the hub, against the same updates applied wave by wave directly (the floor), and the writes of each',
+  description:
+    'a progressive rollout across N members (maxUnavailable 10) through the hub, against the same updates applied wave by wave directly (the floor), and the writes of each',
   async run({ smoke, log }) {
     const members = smoke ? 4 : 100;
     const maxUnavailable = smoke ? 2 : 10;
@@ -38,7 +43,11 @@ export const rolloutBenchmark: Benchmark = {
     try {
       await bench.join(members, MEMBER_LABELS);
       await bench.startHub();
-      await memberClusters.until('members Ready', (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members, TIMEOUT_MS);
+      await memberClusters.until(
+        'members Ready',
+        (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members,
+        TIMEOUT_MS,
+      );
       await floor.refresh();
       log('creating the PrometheusCluster and the floor replicas; waiting until all are ready and quiet');
       const created = await clusters.create(benchCluster(NAME, { rollout: { strategy: 'Progressive', maxUnavailable } }));
@@ -69,7 +78,11 @@ export const rolloutBenchmark: Benchmark = {
       const writes = perChangeTable(mean(hubWrites), mean(floorWrites), members, runs);
       return [
         timeTable(members, maxUnavailable, hubMs, floorMs),
-        { ...writes, title: `Writes per rollout, N = ${String(members)}, maxUnavailable ${String(maxUnavailable)} (mean of ${String(runs)})`, notes: [...(writes.notes ?? []).slice(2), 'floor: the benchmark applies the same replicas wave by wave with the members\' credentials.'] },
+        {
+          ...writes,
+          title: `Writes per rollout, N = ${String(members)}, maxUnavailable ${String(maxUnavailable)} (mean of ${String(runs)})`,
+          notes: [...(writes.notes ?? []).slice(2), "floor: the benchmark applies the same replicas wave by wave with the members' credentials."],
+        },
       ];
     } finally {
       await Promise.all([observers.stop(), memberClusters.stop(), floor.close()]);

@@ -1,6 +1,8 @@
-import { FIELD_MANAGERS, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, PrometheusReplicas, type PrometheusReplica } from '@promfleet/api';
 import { desiredReplica } from '@promfleet/hub';
-import { Applier, KitMetrics, PrometheusReplicas, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 
 import type { BenchFleet, BenchMember } from '../../lib/bench-fleet.ts';
 import type { FleetObservers } from '../../lib/fleet-observers.ts';
@@ -18,7 +20,7 @@ export class WaveFloor {
   readonly #observers: FleetObservers;
   readonly #waveSize: number;
   readonly #timeoutMs: number;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   /** The floor's own requests. */
   readonly metrics = new KitMetrics();
   readonly #clients = new Map<string, KubeClient>();
@@ -60,7 +62,8 @@ export class WaveFloor {
 
   #running(name: string, wave: readonly BenchMember[], generations: ReadonlyMap<string, number>): Promise<number> {
     const byServer = this.#bench.servers.map((_, server) => wave.filter((member) => member.server === server).map((member) => `${member.namespace}/${name}`));
-    const done = (replica: PrometheusReplica | undefined, generation: number) => (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running';
+    const done = (replica: PrometheusReplica | undefined, generation: number) =>
+      (replica?.status?.observedGeneration ?? 0) >= generation && replica?.status?.phase === 'Running';
     return this.#observers.replicas.until(
       `${String(wave.length)} replicas ${name} running`,
       (cache, server) => (byServer[server] ?? []).every((key) => done(cache.get(key), generations.get(key) ?? Number.POSITIVE_INFINITY)),

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { DNSRecord } from '@promfleet/api';
-import { PrometheusClusters, PrometheusReplicas, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters, PrometheusReplicas } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 import { parseMetricsText, startRedis } from '@promfleet/testkit';
 
 import { round, type Benchmark } from '../../harness.ts';
@@ -105,7 +106,8 @@ export const slowWatchersBenchmark: Benchmark = {
       const [loadReconcile] = await Promise.all([
         reconcileMs(bench, 'under-load'),
         (async () => {
-          for (let i = 1; i <= changeCount; i++) await writer.put({ namespace: 'load', name: `set-${String(i % 10)}`, endpoints: records(i, targetsPerChange) });
+          for (let i = 1; i <= changeCount; i++)
+            await writer.put({ namespace: 'load', name: `set-${String(i % 10)}`, endpoints: records(i, targetsPerChange) });
         })(),
       ]);
       // The hub has taken in every change once its API serves what the writer reads from Redis
@@ -126,7 +128,20 @@ export const slowWatchersBenchmark: Benchmark = {
       return [
         {
           title: `Slow watchers: ${String(watcherCount)} SSE clients that never read, ${String(changeCount)} endpoint changes of ${String(Math.round(bytes / 1024))} KiB (${String(targetsPerChange)} targets) through Redis`,
-          columns: ['watchers', 'changes', 'KiB / change', 'RSS before (MiB)', 'RSS peak (MiB)', 'growth (MiB)', 'growth / chart limit', 'watchers cut', 'RSS after they left (MiB)', 'reconcile idle (ms)', 'reconcile under load (ms)', '/healthz'],
+          columns: [
+            'watchers',
+            'changes',
+            'KiB / change',
+            'RSS before (MiB)',
+            'RSS peak (MiB)',
+            'growth (MiB)',
+            'growth / chart limit',
+            'watchers cut',
+            'RSS after they left (MiB)',
+            'reconcile idle (ms)',
+            'reconcile under load (ms)',
+            '/healthz',
+          ],
           rows: [
             {
               watchers: watcherCount,
@@ -144,7 +159,7 @@ export const slowWatchersBenchmark: Benchmark = {
             },
           ],
           notes: [
-            'The hub runs as a process with --redis-url; the changes are written to Redis by a second writer, so the hub\'s endpoint store and every watcher receive them as they would the hub\'s own.',
+            "The hub runs as a process with --redis-url; the changes are written to Redis by a second writer, so the hub's endpoint store and every watcher receive them as they would the hub's own.",
             'A watcher is a raw TCP connection that sends the request and pauses: kernel buffers fill first, then whatever the hub keeps queued for it.',
             `growth: peak RSS (sampled every 100 ms) minus RSS before the watchers connected; the chart limits a hub replica to ${String(CHART_LIMIT_MIB)} MiB.`,
             'reconcile: PrometheusCluster created → its replica exists in the member and the hub wrote its status; "under load" runs while the changes are pushed.',

@@ -1,5 +1,7 @@
 import { DNSEndpoints } from '@promfleet/hub';
-import { ConfigMaps, findCondition, MemberClusters, PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { ConfigMaps, ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
@@ -15,12 +17,15 @@ type Row = Record<string, string | number>;
 
 export const statusLatencyBenchmark: Benchmark = {
   name: 'status-latency',
-  description: 'a member replica turning not ready (and back) until the hub status, the DNSEndpoint and an endpoints-API stream show it, against one write-and-watch hop',
+  description:
+    'a member replica turning not ready (and back) until the hub status, the DNSEndpoint and an endpoints-API stream show it, against one write-and-watch hop',
   async run({ smoke, log }) {
     const sizes = smoke ? [2] : [10, 100];
     const samples = smoke ? 1 : 15;
     const memberServers = smoke ? 1 : 4;
-    log(`starting a hub and ${String(memberServers)} member API servers with operators (hostname load balancers, weighted routing: one CNAME record per member)`);
+    log(
+      `starting a hub and ${String(memberServers)} member API servers with operators (hostname load balancers, weighted routing: one CNAME record per member)`,
+    );
     await using bench = await BenchFleet.start({ memberServers, operators: true, loadBalancer: 'hostname' });
     const observers = await new FleetObservers(bench).start();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
@@ -33,12 +38,20 @@ export const statusLatencyBenchmark: Benchmark = {
       for (const size of sizes) {
         await bench.join(size - bench.members.length, MEMBER_LABELS);
         if (size === sizes[0]) await bench.startHub();
-        await memberClusters.until(`${String(size)} members Ready`, (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === size, TIMEOUT_MS);
+        await memberClusters.until(
+          `${String(size)} members Ready`,
+          (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === size,
+          TIMEOUT_MS,
+        );
         const name = `latency-${String(size)}`;
         // Weighted: one CNAME per member (routing policy none would publish a single member's).
         await clusters.create(benchCluster(name, { dns: { routingPolicy: 'weighted' } }));
         log(`N=${String(size)}: waiting until ${name} is ready with one record per member`);
-        await dnsEndpoints.until(`${String(size)} records in the DNSEndpoint`, (cache) => (cache.get(`${BENCH_NAMESPACE}/${name}`)?.spec?.endpoints ?? []).length === size, TIMEOUT_MS);
+        await dnsEndpoints.until(
+          `${String(size)} records in the DNSEndpoint`,
+          (cache) => (cache.get(`${BENCH_NAMESPACE}/${name}`)?.spec?.endpoints ?? []).length === size,
+          TIMEOUT_MS,
+        );
         const stream = await EndpointStream.connect(bench.hubProcess.url);
         const times: TransitionTimes[] = [];
         const hops: number[] = [];
@@ -99,9 +112,9 @@ function result(rows: Row[], samples: number): BenchmarkResult {
     columns: ['N', 'latency', 'p50 (ms)', 'p99 (ms)', 'hop p50 (ms)', 'hop p99 (ms)', '/ hop p50', '/ hop p99'],
     rows,
     notes: [
-      'Measured from the moment a watch on the member API server delivers the replica\'s status change to the moment a watch (or the SSE client) shows the reader changed.',
-      'hop: one patch to the hub\'s API server until a watch delivers it, measured right after each transition. The hub status is at best one hop after the replica; the DNSEndpoint two (status, then DNSEndpoint).',
-      'The endpoints stream is fed from the hub\'s own cache of its status (in-memory store), so it can be under one hop.',
+      "Measured from the moment a watch on the member API server delivers the replica's status change to the moment a watch (or the SSE client) shows the reader changed.",
+      "hop: one patch to the hub's API server until a watch delivers it, measured right after each transition. The hub status is at best one hop after the replica; the DNSEndpoint two (status, then DNSEndpoint).",
+      "The endpoints stream is fed from the hub's own cache of its status (in-memory store), so it can be under one hop.",
     ],
   };
 }

@@ -1,6 +1,6 @@
 import type { PrometheusCluster, PrometheusReplica } from '@promfleet/api';
 import type { DNSEndpoint } from '@promfleet/hub';
-import { ConfigMaps, Pods, ResourceClient, type ObjectOf } from '@promfleet/kube';
+import { ConfigMaps, Pods, ResourceClient, type ObjectOf } from '@promfleet/kube/client';
 import { UNREADY_ANNOTATION } from '@promfleet/testkit';
 
 import { BENCH_NAMESPACE, type BenchFleet, type BenchMember } from '../../lib/bench-fleet.ts';
@@ -26,7 +26,8 @@ export interface Readers {
   readonly stream: EndpointStream;
 }
 
-const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) => (endpoints ?? []).some((record) => record.setIdentifier === member);
+const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
+  (endpoints ?? []).some((record) => record.setIdentifier === member);
 
 /**
  * Makes the member's Prometheus pod not ready (or ready again) with the fake kubelet's
@@ -41,7 +42,12 @@ export async function transition(readers: Readers, cluster: string, member: Benc
   if (!replicaObserver || !admin) throw new Error(`no API server ${String(member.server)}`);
   const pod = observers.pods
     .list()
-    .find((p) => p.metadata?.namespace === member.namespace && p.metadata.labels?.['app.kubernetes.io/instance'] === cluster && p.metadata.labels['app.kubernetes.io/component'] === 'prometheus');
+    .find(
+      (p) =>
+        p.metadata?.namespace === member.namespace &&
+        p.metadata.labels?.['app.kubernetes.io/instance'] === cluster &&
+        p.metadata.labels['app.kubernetes.io/component'] === 'prometheus',
+    );
   if (!pod?.metadata?.name) throw new Error(`no Prometheus pod of ${cluster} in ${member.namespace}`);
   const what = `${member.name} ${ready ? 'ready' : 'not ready'}`;
 
@@ -50,7 +56,9 @@ export async function transition(readers: Readers, cluster: string, member: Benc
   const dnsEndpoint = dnsEndpoints.until(`${what}: DNSEndpoint`, (cache) => hasRecordOf(cache.get(key)?.spec?.endpoints, member.name) === ready, TIMEOUT_MS);
   const endpointStream = stream.until(`${what}: endpoints stream`, (sets) => hasRecordOf(sets.get(key), member.name) === ready, TIMEOUT_MS);
   const started = performance.now();
-  await new ResourceClient(admin, Pods).patch(pod.metadata.name, member.namespace, { metadata: { annotations: { [UNREADY_ANNOTATION]: ready ? null : 'true' } } });
+  await new ResourceClient(admin, Pods).patch(pod.metadata.name, member.namespace, {
+    metadata: { annotations: { [UNREADY_ANNOTATION]: ready ? null : 'true' } },
+  });
   const [replicaAt, hubAt, dnsAt, streamAt] = await Promise.all([replica, hubStatus, dnsEndpoint, endpointStream]);
   return { member: replicaAt - started, hubStatus: hubAt - replicaAt, dnsEndpoint: dnsAt - replicaAt, endpointStream: streamAt - replicaAt };
 }

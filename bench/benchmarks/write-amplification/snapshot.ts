@@ -1,4 +1,4 @@
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { parseMetricsText, type MetricSample } from '@promfleet/testkit';
 
 import type { BenchFleet } from '../../lib/bench-fleet.ts';
@@ -21,7 +21,8 @@ export interface Snapshot {
   readonly work: MetricSample[];
 }
 
-const withLabels = (samples: readonly MetricSample[], extra: Record<string, string>): MetricSample[] => samples.map((sample) => ({ ...sample, labels: { ...sample.labels, ...extra } }));
+const withLabels = (samples: readonly MetricSample[], extra: Record<string, string>): MetricSample[] =>
+  samples.map((sample) => ({ ...sample, labels: { ...sample.labels, ...extra } }));
 
 export async function snapshot(bench: BenchFleet, benchMetrics: readonly KitMetrics[]): Promise<Snapshot> {
   const [hubText, operatorTexts, benchTexts, hubServer, memberServers] = await Promise.all([
@@ -32,11 +33,18 @@ export async function snapshot(bench: BenchFleet, benchMetrics: readonly KitMetr
     Promise.all(bench.servers.map((server) => apiServerMetrics(server))),
   ]);
   const targetOf = (sample: MetricSample): Target => (sample.labels.cluster === 'hub' ? 'hub' : 'members');
-  const kit = (client: Client, text: string) => kitRequests(text).map((sample) => ({ ...sample, labels: { ...sample.labels, client, target: client === 'operators' ? 'members' : targetOf(sample) } }));
+  const kit = (client: Client, text: string) =>
+    kitRequests(text).map((sample) => ({ ...sample, labels: { ...sample.labels, client, target: client === 'operators' ? 'members' : targetOf(sample) } }));
   return {
     kit: [...kit('hub', hubText), ...operatorTexts.flatMap((text) => kit('operators', text)), ...benchTexts.flatMap((text) => kit('bench', text))],
-    apiServers: [...withLabels(apiServerRequests(hubServer), { target: 'hub' }), ...memberServers.flatMap((text) => withLabels(apiServerRequests(text), { target: 'members' }))],
-    work: [...withLabels(parseMetricsText(hubText, WORK_METRICS), { client: 'hub' }), ...operatorTexts.flatMap((text) => withLabels(parseMetricsText(text, WORK_METRICS), { client: 'operators' }))],
+    apiServers: [
+      ...withLabels(apiServerRequests(hubServer), { target: 'hub' }),
+      ...memberServers.flatMap((text) => withLabels(apiServerRequests(text), { target: 'members' })),
+    ],
+    work: [
+      ...withLabels(parseMetricsText(hubText, WORK_METRICS), { client: 'hub' }),
+      ...operatorTexts.flatMap((text) => withLabels(parseMetricsText(text, WORK_METRICS), { client: 'operators' })),
+    ],
   };
 }
 
@@ -46,7 +54,17 @@ export function kitDelta(before: Snapshot, after: Snapshot): Map<string, number>
 }
 
 /** kube-apiserver's verbs in the kit's words. */
-const VERBS: Readonly<Record<string, string>> = { POST: 'create', PUT: 'update', PATCH: 'patch', APPLY: 'apply', DELETE: 'delete', DELETECOLLECTION: 'deletecollection', GET: 'get', LIST: 'list', WATCH: 'watch' };
+const VERBS: Readonly<Record<string, string>> = {
+  POST: 'create',
+  PUT: 'update',
+  PATCH: 'patch',
+  APPLY: 'apply',
+  DELETE: 'delete',
+  DELETECOLLECTION: 'deletecollection',
+  GET: 'get',
+  LIST: 'list',
+  WATCH: 'watch',
+};
 
 /** kube-apiserver's requests between two snapshots, by `target|verb|resource` (subresources counted with their resource). */
 export function apiServerDelta(before: Snapshot, after: Snapshot): Map<string, number> {

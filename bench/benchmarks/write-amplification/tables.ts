@@ -1,4 +1,4 @@
-import { WRITE_VERBS } from '@promfleet/kube';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
 
 import { round, type BenchmarkResult } from '../../harness.ts';
 import { PERIODIC_RESOURCES } from '../../lib/quiet.ts';
@@ -31,15 +31,23 @@ export function perChangeTable(hub: Map<string, number>, floor: Map<string, numb
     return { from: client, to: target, verb, resource, 'hub path': round(h, 1), floor: round(f, 1), 'hub / floor': ratio(h, f) };
   });
   const total = (deltas: Map<string, number>) => sum([...deltas].filter(([key]) => counted(key)).map(([, value]) => value));
-  rows.push({ from: 'all', to: 'all', verb: 'writes', resource: '', 'hub path': round(total(hub), 1), floor: round(total(floor), 1), 'hub / floor': ratio(total(hub), total(floor)) });
+  rows.push({
+    from: 'all',
+    to: 'all',
+    verb: 'writes',
+    resource: '',
+    'hub path': round(total(hub), 1),
+    floor: round(total(floor), 1),
+    'hub / floor': ratio(total(hub), total(floor)),
+  });
   return {
     title: `Writes per spec change, N = ${String(members)} (mean of ${String(changes)})`,
     columns: ['from', 'to', 'verb', 'resource', 'hub path', 'floor', 'hub / floor'],
     rows,
     notes: [
       'hub path: patch the PrometheusCluster; the hub applies every replica, the operators reconcile them, the hub writes its status.',
-      'floor: the benchmark applies the same replicas directly with the members\' credentials; the operators do the same work.',
-      'From the kit\'s promfleet_kube_requests_total; Lease renewals and the probes\' access reviews are periodic and left out (see steady state).',
+      "floor: the benchmark applies the same replicas directly with the members' credentials; the operators do the same work.",
+      "From the kit's promfleet_kube_requests_total; Lease renewals and the probes' access reviews are periodic and left out (see steady state).",
     ],
   };
 }
@@ -71,12 +79,18 @@ export function workTable(title: string, windows: readonly (readonly [string, Ma
     ...Object.fromEntries(windows.map(([name, deltas]) => [name, round(deltas.get(key) ?? 0, 2)])),
     ...(withRatio ? { 'hub / floor': ratio(first[1].get(key) ?? 0, second[1].get(key) ?? 0) } : {}),
   }));
-  rows.splice(2, 0, { work: 'hub: PrometheusCluster reconcile mean (ms)', ...Object.fromEntries(windows.map(([name, deltas]) => [name, meanMs(deltas)])), ...(withRatio ? { 'hub / floor': '-' } : {}) });
+  rows.splice(2, 0, {
+    work: 'hub: PrometheusCluster reconcile mean (ms)',
+    ...Object.fromEntries(windows.map(([name, deltas]) => [name, meanMs(deltas)])),
+    ...(withRatio ? { 'hub / floor': '-' } : {}),
+  });
   return {
     title,
     columns: ['work', ...windows.map(([name]) => name), ...(withRatio ? ['hub / floor'] : [])],
     rows,
-    notes: ['Reconciles of every result; seconds from the reconcile histogram (summed over workers, so it can exceed the wall time); CPU from each process\'s own counter.'],
+    notes: [
+      "Reconciles of every result; seconds from the reconcile histogram (summed over workers, so it can exceed the wall time); CPU from each process's own counter.",
+    ],
   };
 }
 
@@ -93,7 +107,15 @@ export function crossCheckTable(windows: readonly { name: string; kit: Map<strin
       const [target = '', verb = '', resource = ''] = key.split('|');
       const sent = kit.get(key) ?? 0;
       const counted = window.apiServer.get(key) ?? 0;
-      rows.push({ window: window.name, 'API servers': target, verb, resource, 'kit (promfleet + bench)': round(sent, 1), 'apiserver_request_total': round(counted, 1), 'other clients': round(counted - sent, 1) });
+      rows.push({
+        window: window.name,
+        'API servers': target,
+        verb,
+        resource,
+        'kit (promfleet + bench)': round(sent, 1),
+        apiserver_request_total: round(counted, 1),
+        'other clients': round(counted - sent, 1),
+      });
     }
   }
   return {
@@ -124,10 +146,19 @@ export function steadyTable(delta: Map<string, number>, minutes: number, members
     if (client === 'bench') continue;
     const category = steadyCategory(client, verb, resource);
     if (category === 'other writes (expected 0)') others[client as keyof typeof others] += value;
-    rows.push({ from: client, to: target, category, verb, resource: resource || '(discovery)', 'per minute': round(value / minutes, 1), 'per member per minute': round(value / minutes / members, 2) });
+    rows.push({
+      from: client,
+      to: target,
+      category,
+      verb,
+      resource: resource || '(discovery)',
+      'per minute': round(value / minutes, 1),
+      'per member per minute': round(value / minutes / members, 2),
+    });
   }
   for (const [client, value] of Object.entries(others)) {
-    if (value === 0) rows.push({ from: client, to: '-', category: 'other writes (expected 0)', verb: '-', resource: '-', 'per minute': 0, 'per member per minute': 0 });
+    if (value === 0)
+      rows.push({ from: client, to: '-', category: 'other writes (expected 0)', verb: '-', resource: '-', 'per minute': 0, 'per member per minute': 0 });
   }
   rows.sort((a, b) => String(a.category).localeCompare(String(b.category)) || String(a.from).localeCompare(String(b.from)));
   return {
@@ -136,7 +167,7 @@ export function steadyTable(delta: Map<string, number>, minutes: number, members
     rows,
     notes: [
       'Lease renewals: the hub and each operator renew their leader Lease (retry period 2 s).',
-      'MemberCluster heartbeat: the hub rewrites a member\'s status at most every 5 min when nothing else changed (lastProbeTime).',
+      "MemberCluster heartbeat: the hub rewrites a member's status at most every 5 min when nothing else changed (lastProbeTime).",
       'access reviews: each probe (every 10 s per member) sends SelfSubjectAccessReviews and a SelfSubjectRulesReview; POSTs, never stored.',
       'reads: probes (version), and watches re-opened when the server ends them (60 s for member connections).',
     ],

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { findCondition, MemberClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
+import { findCondition } from '@promfleet/kube/status';
 
 import { BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';
@@ -21,7 +23,11 @@ interface Window {
   readonly work: Map<string, number>;
 }
 
-const windowOf = (before: Snapshot, after: Snapshot): Window => ({ kit: kitDelta(before, after), apiServer: apiServerDelta(before, after), work: workDelta(before, after) });
+const windowOf = (before: Snapshot, after: Snapshot): Window => ({
+  kit: kitDelta(before, after),
+  apiServer: apiServerDelta(before, after),
+  work: workDelta(before, after),
+});
 
 export const writeAmplificationBenchmark: Benchmark = {
   name: 'write-amplification',
@@ -39,7 +45,11 @@ export const writeAmplificationBenchmark: Benchmark = {
     try {
       await bench.join(members, MEMBER_LABELS);
       await bench.startHub();
-      await memberClusters.until('members Ready', (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members, TIMEOUT_MS);
+      await memberClusters.until(
+        'members Ready',
+        (cache) => cache.list().filter((m) => findCondition(m.status?.conditions, 'Ready')?.status === 'True').length === members,
+        TIMEOUT_MS,
+      );
       await floor.refresh();
       const hub = new HubFanout(bench, observers, TIMEOUT_MS);
       log('creating the PrometheusCluster and the floor replicas; waiting until all are ready and quiet');

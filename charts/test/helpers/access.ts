@@ -1,4 +1,4 @@
-import type { KubeClient } from '@promfleet/kube';
+import type { KubeClient } from '@promfleet/kube/client';
 
 /** One request a ServiceAccount might make; no namespace means across all namespaces (or cluster-scoped). */
 export interface Access {
@@ -28,7 +28,9 @@ function eachResource(rules: readonly Rule[]): { group: string; resource: string
 
 /** Every request the rules allow, in each of the given namespaces. */
 export function granted(rules: readonly Rule[], namespaces: readonly (string | undefined)[]): Access[] {
-  return eachResource(rules).flatMap(({ group, resource, verbs }) => namespaces.flatMap((namespace) => verbs.map((verb) => access(group, resource, verb, namespace))));
+  return eachResource(rules).flatMap(({ group, resource, verbs }) =>
+    namespaces.flatMap((namespace) => verbs.map((verb) => access(group, resource, verb, namespace))),
+  );
 }
 
 /** Every other common verb on the resources the rules name: what the rules must not allow. */
@@ -36,7 +38,9 @@ export function withheld(rules: readonly Rule[], namespaces: readonly (string | 
   const allowed = new Set(eachResource(rules).flatMap(({ group, resource, verbs }) => verbs.map((verb) => `${group}|${resource}|${verb}`)));
   const resources = new Map(eachResource(rules).map(({ group, resource }) => [`${group}|${resource}`, { group, resource }]));
   return [...resources.values()].flatMap(({ group, resource }) =>
-    namespaces.flatMap((namespace) => VERBS.filter((verb) => !allowed.has(`${group}|${resource}|${verb}`)).map((verb) => access(group, resource, verb, namespace))),
+    namespaces.flatMap((namespace) =>
+      VERBS.filter((verb) => !allowed.has(`${group}|${resource}|${verb}`)).map((verb) => access(group, resource, verb, namespace)),
+    ),
   );
 }
 
@@ -53,7 +57,12 @@ export function describeAccess(a: Access): string {
  * Asks the API server, with SubjectAccessReviews, whether a ServiceAccount may make each request;
  * returns those whose answer is not `expected`, described.
  */
-export async function unexpectedAnswers(client: KubeClient, account: { namespace: string; name: string }, accesses: readonly Access[], expected: boolean): Promise<string[]> {
+export async function unexpectedAnswers(
+  client: KubeClient,
+  account: { namespace: string; name: string },
+  accesses: readonly Access[],
+  expected: boolean,
+): Promise<string[]> {
   const user = `system:serviceaccount:${account.namespace}:${account.name}`;
   const groups = ['system:serviceaccounts', `system:serviceaccounts:${account.namespace}`, 'system:authenticated'];
   const answers: boolean[] = [];

@@ -1,4 +1,4 @@
-import { envName, parseFlags, type FlagSpec } from '@promfleet/kube';
+import { envName, parseFlags, type FlagSpec } from '@promfleet/kube/flags';
 
 import type { Container } from './objects.ts';
 
@@ -14,7 +14,9 @@ export function flagsSetBy(specs: Record<string, FlagSpec>, container: Container
  * flag or a malformed value. Variables from Secrets count as set, to a placeholder.
  */
 export function parseContainerFlags<Specs extends Record<string, FlagSpec>>(specs: Specs, container: Container) {
-  const env = Object.fromEntries((container.env ?? []).filter((v) => v.name.startsWith('PROMFLEET_')).map((v) => [v.name, v.value ?? 'redis://from-a-secret:6379']));
+  const env = Object.fromEntries(
+    (container.env ?? []).filter((v) => v.name.startsWith('PROMFLEET_')).map((v) => [v.name, v.value ?? 'redis://from-a-secret:6379']),
+  );
   const { flags, positional } = parseFlags(specs, container.args ?? [], env);
   if (positional.length > 0) throw new Error(`unexpected positional arguments ${positional.join(' ')}`);
   return flags;

@@ -85,7 +85,14 @@ function valueArgs(options: RenderOptions): string[] {
 
 /** `helm template`: every rendered object, in order. */
 export async function renderChart(chart: ChartName, options: RenderOptions = {}): Promise<KubeObject[]> {
-  const output = await helm(['template', options.release ?? chart, chartDirectory(chart), '--namespace', options.namespace ?? 'promfleet-system', ...valueArgs(options)]);
+  const output = await helm([
+    'template',
+    options.release ?? chart,
+    chartDirectory(chart),
+    '--namespace',
+    options.namespace ?? 'promfleet-system',
+    ...valueArgs(options),
+  ]);
   return parseAllDocuments(output)
     .map((document) => {
       if (document.errors.length > 0) throw new Error(`${chart} rendered invalid YAML: ${document.errors.map((e) => e.message).join('; ')}`);

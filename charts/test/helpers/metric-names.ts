@@ -1,4 +1,5 @@
-import { KitMetrics, workQueueMetrics } from '@promfleet/kube';
+import { KitMetrics } from '@promfleet/kube/observability';
+import { workQueueMetrics } from '@promfleet/kube/queue';
 
 import { hubMetrics } from './sources.ts';
 

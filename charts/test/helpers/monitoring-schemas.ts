@@ -19,7 +19,32 @@ const RELABELING = {
     regex: { type: 'string' },
     modulus: { type: 'integer' },
     replacement: { type: 'string' },
-    action: { enum: ['replace', 'Replace', 'keep', 'Keep', 'drop', 'Drop', 'hashmod', 'HashMod', 'labelmap', 'LabelMap', 'labeldrop', 'LabelDrop', 'labelkeep', 'LabelKeep', 'lowercase', 'Lowercase', 'uppercase', 'Uppercase', 'keepequal', 'KeepEqual', 'dropequal', 'DropEqual'] },
+    action: {
+      enum: [
+        'replace',
+        'Replace',
+        'keep',
+        'Keep',
+        'drop',
+        'Drop',
+        'hashmod',
+        'HashMod',
+        'labelmap',
+        'LabelMap',
+        'labeldrop',
+        'LabelDrop',
+        'labelkeep',
+        'LabelKeep',
+        'lowercase',
+        'Lowercase',
+        'uppercase',
+        'Uppercase',
+        'keepequal',
+        'KeepEqual',
+        'dropequal',
+        'DropEqual',
+      ],
+    },
   },
 } as const;
 
@@ -37,7 +62,11 @@ export const SERVICE_MONITOR_SCHEMA = {
       properties: {
         jobLabel: { type: 'string' },
         selector: { type: 'object', properties: { matchLabels: STRING_MAP, matchExpressions: { type: 'array' } }, additionalProperties: false },
-        namespaceSelector: { type: 'object', additionalProperties: false, properties: { any: { type: 'boolean' }, matchNames: { type: 'array', items: { type: 'string' } } } },
+        namespaceSelector: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { any: { type: 'boolean' }, matchNames: { type: 'array', items: { type: 'string' } } },
+        },
         endpoints: {
           type: 'array',
           minItems: 1,
@@ -52,7 +81,10 @@ export const SERVICE_MONITOR_SCHEMA = {
                 type: 'object',
                 additionalProperties: false,
                 properties: {
-                  ca: { type: 'object', properties: { secret: { type: 'object', required: ['name', 'key'], properties: { name: { type: 'string' }, key: { type: 'string' } } } } },
+                  ca: {
+                    type: 'object',
+                    properties: { secret: { type: 'object', required: ['name', 'key'], properties: { name: { type: 'string' }, key: { type: 'string' } } } },
+                  },
                   serverName: { type: 'string' },
                   insecureSkipVerify: { type: 'boolean' },
                 },

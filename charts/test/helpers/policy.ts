@@ -23,7 +23,8 @@ function rbacViolations(objects: readonly KubeObject[], policy: Policy): string[
       const where = `${role.kind} ${role.metadata.name} ${JSON.stringify(rule)}`;
       const fields: (keyof PolicyRule)[] = ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'];
       if (fields.some((field) => (rule[field] ?? []).some((value) => value.includes('*')))) problems.push(`${where}: wildcard`);
-      if (role.kind === 'ClusterRole' && rule.resources.includes('secrets') && !policy.clusterWideSecretReads) problems.push(`${where}: secrets in a ClusterRole`);
+      if (role.kind === 'ClusterRole' && rule.resources.includes('secrets') && !policy.clusterWideSecretReads)
+        problems.push(`${where}: secrets in a ClusterRole`);
       const excess = rule.resources.includes('secrets') ? rule.verbs.filter((verb) => !policy.secretVerbs.includes(verb)) : [];
       if (excess.length > 0) problems.push(`${where}: ${excess.join(', ')} on secrets`);
     }
@@ -35,7 +36,8 @@ function podViolations(name: string, pod: PodSpec): string[] {
   const problems: string[] = [];
   const podContext = pod.securityContext ?? {};
   if (podContext.runAsNonRoot !== true) problems.push(`${name}: pod runAsNonRoot is not true`);
-  if ((podContext.seccompProfile as { type?: string } | undefined)?.type !== 'RuntimeDefault') problems.push(`${name}: pod seccompProfile is not RuntimeDefault`);
+  if ((podContext.seccompProfile as { type?: string } | undefined)?.type !== 'RuntimeDefault')
+    problems.push(`${name}: pod seccompProfile is not RuntimeDefault`);
   for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) problems.push(...containerViolations(`${name}/${container.name}`, container));
   return problems;
 }

@@ -66,7 +66,8 @@ function crdMismatch(object: KubeObject): string | undefined {
   const generated = parse(readFileSync(join(repositoryRoot(), 'crds', crdFileName(kind)), 'utf8')) as KubeObject;
   const { labels: _labels, annotations, ...metadata } = object.metadata;
   if (annotations?.['helm.sh/resource-policy'] !== 'keep') return `CRD ${object.metadata.name}: no helm.sh/resource-policy: keep`;
-  if (JSON.stringify(sortKeys({ ...object, metadata })) !== JSON.stringify(sortKeys(generated))) return `CRD ${object.metadata.name} differs from crds/${crdFileName(kind)}`;
+  if (JSON.stringify(sortKeys({ ...object, metadata })) !== JSON.stringify(sortKeys(generated)))
+    return `CRD ${object.metadata.name} differs from crds/${crdFileName(kind)}`;
   const versions = (object as unknown as { spec: { versions: { schema: { openAPIV3Schema: object } }[] } }).spec.versions;
   for (const version of versions) ajv.compile(version.schema.openAPIV3Schema);
   return undefined;

@@ -35,7 +35,21 @@ describe('excessRules', () => {
 
 const discovery = {
   verbs: ['get'],
-  nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/', '/.well-known/openid-configuration', '/openid/v1/jwks'],
+  nonResourceURLs: [
+    '/api',
+    '/api/*',
+    '/apis',
+    '/apis/*',
+    '/healthz',
+    '/livez',
+    '/openapi',
+    '/openapi/*',
+    '/readyz',
+    '/version',
+    '/version/',
+    '/.well-known/openid-configuration',
+    '/openid/v1/jwks',
+  ],
 };
 
 describe('non-resource rules', () => {
@@ -52,7 +66,13 @@ describe('non-resource rules', () => {
 
 describe('reviewScope', () => {
   it('reads excess from resource and non-resource rules alike', () => {
-    expect(reviewScope({ resourceRules: [...REPLICA_RULES, basicUser], nonResourceRules: [discovery, { verbs: ['get'], nonResourceURLs: ['/metrics'] }], incomplete: false })).toEqual({
+    expect(
+      reviewScope({
+        resourceRules: [...REPLICA_RULES, basicUser],
+        nonResourceRules: [discovery, { verbs: ['get'], nonResourceURLs: ['/metrics'] }],
+        incomplete: false,
+      }),
+    ).toEqual({
       excess: ['get /metrics'],
       unverifiable: undefined,
     });
@@ -62,8 +82,13 @@ describe('reviewScope', () => {
     expect(reviewScope({ resourceRules: [...REPLICA_RULES], nonResourceRules: [], incomplete: true }).unverifiable).toBe(
       "the member's authorizer could not list every rule of the credential (incomplete rules review)",
     );
-    expect(reviewScope({ resourceRules: [...REPLICA_RULES], nonResourceRules: [], incomplete: false, evaluationError: 'role.rbac.authorization.k8s.io "gone" not found' }).unverifiable).toBe(
-      'the member\'s authorizer could not list every rule of the credential (incomplete rules review: role.rbac.authorization.k8s.io "gone" not found)',
-    );
+    expect(
+      reviewScope({
+        resourceRules: [...REPLICA_RULES],
+        nonResourceRules: [],
+        incomplete: false,
+        evaluationError: 'role.rbac.authorization.k8s.io "gone" not found',
+      }).unverifiable,
+    ).toBe('the member\'s authorizer could not list every rule of the credential (incomplete rules review: role.rbac.authorization.k8s.io "gone" not found)');
   });
 });

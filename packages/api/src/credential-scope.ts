@@ -68,7 +68,9 @@ function covered(rule: Rule, allowed: readonly Rule[], group: string, resource: 
       (grant.resources ?? []).includes(resource) &&
       grant.verbs.includes(verb) &&
       // A grant limited to names covers only rules limited to a subset of those names.
-      (grant.resourceNames === undefined || grant.resourceNames.length === 0 || (rule.resourceNames !== undefined && rule.resourceNames.length > 0 && rule.resourceNames.every((name) => grant.resourceNames?.includes(name)))),
+      (grant.resourceNames === undefined ||
+        grant.resourceNames.length === 0 ||
+        (rule.resourceNames !== undefined && rule.resourceNames.length > 0 && rule.resourceNames.every((name) => grant.resourceNames?.includes(name)))),
   );
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_ALLOWED_IMAGE_PREFIXES, DEFAULT_IMAGES, disallowedImages, imagePrefixProblem, isImageAllowed, normalizeImageReference, parseAllowedImagePrefixes } from './image-policy.ts';
+import {
+  DEFAULT_ALLOWED_IMAGE_PREFIXES,
+  DEFAULT_IMAGES,
+  disallowedImages,
+  imagePrefixProblem,
+  isImageAllowed,
+  normalizeImageReference,
+  parseAllowedImagePrefixes,
+} from './image-policy.ts';
 
 describe('normalizeImageReference', () => {
   it.each([
@@ -15,7 +23,14 @@ describe('normalizeImageReference', () => {
     expect(normalizeImageReference(image)).toBe(expected);
   });
 
-  it.each(['quay.io/prometheus/../evil', 'quay.io/Prometheus/prometheus', 'quay.io/prometheus/prometheus:', 'quay.io/x@sha256:short', 'quay.io//x', '-bad.io/x'])('%s is not an image reference', (image) => {
+  it.each([
+    'quay.io/prometheus/../evil',
+    'quay.io/Prometheus/prometheus',
+    'quay.io/prometheus/prometheus:',
+    'quay.io/x@sha256:short',
+    'quay.io//x',
+    '-bad.io/x',
+  ])('%s is not an image reference', (image) => {
     expect(normalizeImageReference(image)).toBeUndefined();
   });
 });
@@ -58,7 +73,10 @@ describe('disallowedImages', () => {
   });
 
   it('reports a default the list excludes against the field that overrides it, and ignores components without one', () => {
-    const errors = disallowedImages({ prometheus: 'registry.local/prometheus:v3' }, ['registry.local/'], { prometheus: DEFAULT_IMAGES.prometheus, thanos: DEFAULT_IMAGES.thanos });
+    const errors = disallowedImages({ prometheus: 'registry.local/prometheus:v3' }, ['registry.local/'], {
+      prometheus: DEFAULT_IMAGES.prometheus,
+      thanos: DEFAULT_IMAGES.thanos,
+    });
     expect(errors.map((error) => error.path)).toEqual(['spec.images.thanos']);
     expect(errors[0]?.message).toContain('the default image "quay.io/thanos/thanos:v0.39.2" is not allowed');
   });
@@ -80,12 +98,18 @@ describe('imagePrefixProblem', () => {
 
 describe('parseAllowedImagePrefixes', () => {
   it('splits commas, drops blanks and duplicates, and falls back to the pinned registries', () => {
-    expect(parseAllowedImagePrefixes(['registry.local/a/, registry.local/b/', 'registry.local/a/'])).toEqual({ ok: true, prefixes: ['registry.local/a/', 'registry.local/b/'] });
+    expect(parseAllowedImagePrefixes(['registry.local/a/, registry.local/b/', 'registry.local/a/'])).toEqual({
+      ok: true,
+      prefixes: ['registry.local/a/', 'registry.local/b/'],
+    });
     expect(parseAllowedImagePrefixes([])).toEqual({ ok: true, prefixes: [...DEFAULT_ALLOWED_IMAGE_PREFIXES] });
     expect(parseAllowedImagePrefixes([' , '])).toEqual({ ok: true, prefixes: [...DEFAULT_ALLOWED_IMAGE_PREFIXES] });
   });
 
   it('names an unusable prefix', () => {
-    expect(parseAllowedImagePrefixes(['quay.io/', 'grafana/'])).toEqual({ ok: false, message: expect.stringContaining('--allowed-image-prefixes: "grafana/" is not an image prefix') as unknown });
+    expect(parseAllowedImagePrefixes(['quay.io/', 'grafana/'])).toEqual({
+      ok: false,
+      message: expect.stringContaining('--allowed-image-prefixes: "grafana/" is not an image prefix') as unknown,
+    });
   });
 });

@@ -72,7 +72,9 @@ export function imagePrefixProblem(prefix: string): string | undefined {
 }
 
 /** `quay.io/prometheus/`, …: the registry and organisation of each pinned image. */
-export const DEFAULT_ALLOWED_IMAGE_PREFIXES: readonly string[] = [...new Set(Object.values(DEFAULT_IMAGES).map((image) => image.slice(0, image.lastIndexOf('/') + 1)))];
+export const DEFAULT_ALLOWED_IMAGE_PREFIXES: readonly string[] = [
+  ...new Set(Object.values(DEFAULT_IMAGES).map((image) => image.slice(0, image.lastIndexOf('/') + 1))),
+];
 
 /**
  * Whether a (normalized) reference is under a prefix. The prefix must end where a name segment,
@@ -99,14 +101,21 @@ export function isImageAllowed(image: string, allowedPrefixes: readonly string[]
  * hub, which runs nothing, passes none): an allow-list that excludes a default is reported
  * against the field that would override it.
  */
-export function disallowedImages(images: Images | undefined, allowedPrefixes: readonly string[], defaults: Partial<Record<ImageField, string>> = {}): FieldError[] {
+export function disallowedImages(
+  images: Images | undefined,
+  allowedPrefixes: readonly string[],
+  defaults: Partial<Record<ImageField, string>> = {},
+): FieldError[] {
   const errors: FieldError[] = [];
   for (const field of Object.keys(DEFAULT_IMAGES) as ImageField[]) {
     const stated = images?.[field];
     const image = stated ?? defaults[field];
     if (image === undefined || isImageAllowed(image, allowedPrefixes)) continue;
     const what = stated === undefined ? `the default image ${JSON.stringify(image)}` : JSON.stringify(image);
-    errors.push({ path: `spec.images.${field}`, message: `${what} is not allowed: only images under ${allowedPrefixes.join(', ')} may run (--allowed-image-prefixes)` });
+    errors.push({
+      path: `spec.images.${field}`,
+      message: `${what} is not allowed: only images under ${allowedPrefixes.join(', ')} may run (--allowed-image-prefixes)`,
+    });
   }
   return errors;
 }
@@ -116,7 +125,10 @@ export function disallowedImages(images: Images | undefined, allowedPrefixes: re
  * images' registries when none is given. Fails naming the first unusable prefix.
  */
 export function parseAllowedImagePrefixes(values: readonly string[]): { ok: true; prefixes: string[] } | { ok: false; message: string } {
-  const prefixes = values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  const prefixes = values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
   for (const prefix of prefixes) {
     const problem = imagePrefixProblem(prefix);
     if (problem) return { ok: false, message: `--allowed-image-prefixes: ${problem}` };

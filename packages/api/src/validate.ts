@@ -60,7 +60,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * Checks a value against any schema with the messages `validate` gives, each error's path passed
  * through `locate` first (to say where in the user's object a part came from).
  */
-export function validateWith<T>(schema: z.ZodType<T>, value: unknown, locate: (path: readonly PropertyKey[]) => readonly PropertyKey[] = (path) => path): ValidationResult<T> {
+export function validateWith<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  locate: (path: readonly PropertyKey[]) => readonly PropertyKey[] = (path) => path,
+): ValidationResult<T> {
   const result = schema.safeParse(value, { error: describeIssue });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, errors: toFieldErrors(result.error.issues, locate) };

@@ -26,7 +26,10 @@ afterAll(async () => {
 const replica = (name: string, spec: Record<string, unknown>) => ({ apiVersion: API_VERSION, kind: 'PrometheusReplica', metadata: { name }, spec });
 
 async function createReplica(body: ReturnType<typeof replica>): Promise<Record<string, unknown>> {
-  return (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: 'prometheusreplicas', body })) as Record<string, unknown>;
+  return (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: 'prometheusreplicas', body })) as Record<
+    string,
+    unknown
+  >;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<string> {
@@ -47,7 +50,12 @@ describe('generated CRDs on a real API server', () => {
     const parsed = validate('PrometheusReplica', body);
     expect(parsed.ok).toBe(true);
     expect(stored.spec).toEqual(parsed.ok ? parsed.value.spec : undefined);
-    expect(stored.spec).toMatchObject({ configMapKey: 'prometheus.yml', highlyAvailable: false, paused: false, metrics: { retention: '24h', blockDuration: '2h' } });
+    expect(stored.spec).toMatchObject({
+      configMapKey: 'prometheus.yml',
+      highlyAvailable: false,
+      paused: false,
+      metrics: { retention: '24h', blockDuration: '2h' },
+    });
   });
 
   it('round-trip a full PrometheusCluster and a cluster-scoped MemberCluster', async () => {
@@ -64,13 +72,30 @@ describe('generated CRDs on a real API server', () => {
         resources: { prometheus: { requests: { cpu: '500m', memory: 2 } } },
       },
     };
-    const stored = (await objects.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: 'default', plural: 'prometheusclusters', body: cluster })) as Record<string, unknown>;
+    const stored = (await objects.createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace: 'default',
+      plural: 'prometheusclusters',
+      body: cluster,
+    })) as Record<string, unknown>;
     const parsed = validate('PrometheusCluster', cluster);
     expect(stored.spec).toEqual(parsed.ok ? parsed.value.spec : undefined);
 
-    const member = { apiVersion: API_VERSION, kind: 'MemberCluster', metadata: { name: 'eu-west', labels: { platform: 'cloud' } }, spec: { kubeconfigSecretRef: { name: 'member-eu-west' } } };
-    const storedMember = (await objects.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'memberclusters', body: member })) as Record<string, unknown>;
-    expect(storedMember.spec).toEqual({ kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' });
+    const member = {
+      apiVersion: API_VERSION,
+      kind: 'MemberCluster',
+      metadata: { name: 'eu-west', labels: { platform: 'cloud' } },
+      spec: { kubeconfigSecretRef: { name: 'member-eu-west' } },
+    };
+    const storedMember = (await objects.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'memberclusters', body: member })) as Record<
+      string,
+      unknown
+    >;
+    expect(storedMember.spec).toEqual({
+      kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' },
+      namespace: 'monitoring',
+    });
   });
 
   it('serve the status subresource separately from spec', async () => {
@@ -98,7 +123,12 @@ describe('generated CRDs on a real API server', () => {
         version: VERSION,
         namespace: 'default',
         plural: 'prometheusclusters',
-        body: { apiVersion: API_VERSION, kind: 'PrometheusCluster', metadata: { name: 'bad' }, spec: { clusterSelector: {}, bucketSecret: 's', deletionPolicy: 'Keep' } },
+        body: {
+          apiVersion: API_VERSION,
+          kind: 'PrometheusCluster',
+          metadata: { name: 'bad' },
+          spec: { clusterSelector: {}, bucketSecret: 's', deletionPolicy: 'Keep' },
+        },
       }),
     );
     expect(message).toContain('spec.configMap');
@@ -111,7 +141,9 @@ describe('generated CRDs on a real API server', () => {
   });
 
   it('reject an invalid baseDomain and storage size', async () => {
-    const message = await rejection(createReplica(replica('bad-domain', { configMap: 'c', bucketSecret: 's', baseDomain: 'Not_A_Domain', storage: { size: '10GB' } })));
+    const message = await rejection(
+      createReplica(replica('bad-domain', { configMap: 'c', bucketSecret: 's', baseDomain: 'Not_A_Domain', storage: { size: '10GB' } })),
+    );
     expect(message).toContain('spec.baseDomain');
     expect(message).toContain('spec.storage.size');
   });
@@ -121,26 +153,54 @@ describe('generated CRDs on a real API server', () => {
   it('reject status addresses and record targets that are not IP addresses or host names, and accept those that are', async () => {
     await createReplica(replica('status-addresses', { configMap: 'c', bucketSecret: 's' }));
     const setStatus = (plural: string, name: string, value: unknown) =>
-      objects.patchNamespacedCustomObjectStatus({ group: GROUP, version: VERSION, namespace: 'default', plural, name, body: [{ op: 'add', path: '/status', value }] });
+      objects.patchNamespacedCustomObjectStatus({
+        group: GROUP,
+        version: VERSION,
+        namespace: 'default',
+        plural,
+        name,
+        body: [{ op: 'add', path: '/status', value }],
+      });
     const good = ['192.0.2.10', '2001:db8::10', '::ffff:192.0.2.1', 'lb-1.elb.example.net', 'LB.Example.NET.'];
     await setStatus('prometheusreplicas', 'status-addresses', { phase: 'Running', output: { queryHost: 'query.example.com', addresses: good } });
-    for (const bad of ['192.0.2.10\nevil.example.com. 30 IN A 203.0.113.66', '$INCLUDE /etc/passwd', 'lb.example.net 30', '192.0.2.300', '-lb.example.net', `${'a'.repeat(64)}.net`]) {
+    for (const bad of [
+      '192.0.2.10\nevil.example.com. 30 IN A 203.0.113.66',
+      '$INCLUDE /etc/passwd',
+      'lb.example.net 30',
+      '192.0.2.300',
+      '-lb.example.net',
+      `${'a'.repeat(64)}.net`,
+    ]) {
       const message = await rejection(setStatus('prometheusreplicas', 'status-addresses', { phase: 'Running', output: { addresses: [bad] } }));
       expect(message, JSON.stringify(bad)).toContain('status.output.addresses');
     }
-    expect(await rejection(setStatus('prometheusreplicas', 'status-addresses', { output: { queryHost: 'query.example.com\n' } }))).toContain('status.output.queryHost');
+    expect(await rejection(setStatus('prometheusreplicas', 'status-addresses', { output: { queryHost: 'query.example.com\n' } }))).toContain(
+      'status.output.queryHost',
+    );
 
     await objects.createNamespacedCustomObject({
       group: GROUP,
       version: VERSION,
       namespace: 'default',
       plural: 'prometheusclusters',
-      body: { apiVersion: API_VERSION, kind: 'PrometheusCluster', metadata: { name: 'records' }, spec: { clusterSelector: {}, configMap: 'c', bucketSecret: 's' } },
+      body: {
+        apiVersion: API_VERSION,
+        kind: 'PrometheusCluster',
+        metadata: { name: 'records' },
+        spec: { clusterSelector: {}, configMap: 'c', bucketSecret: 's' },
+      },
     });
     const record = (target: string) => ({ dnsName: 'query.example.com', recordType: 'A', targets: [target], ttl: 30 });
-    await setStatus('prometheusclusters', 'records', { endpoints: good.map(record), clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: good }] });
+    await setStatus('prometheusclusters', 'records', {
+      endpoints: good.map(record),
+      clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: good }],
+    });
     expect(await rejection(setStatus('prometheusclusters', 'records', { endpoints: [record('192.0.2.1;evil')] }))).toContain('status.endpoints.targets');
-    expect(await rejection(setStatus('prometheusclusters', 'records', { clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: ['a b'] }] }))).toContain('status.clusters.addresses');
+    expect(
+      await rejection(
+        setStatus('prometheusclusters', 'records', { clusters: [{ name: 'eu', phase: 'Running', ready: true, stale: false, addresses: ['a b'] }] }),
+      ),
+    ).toContain('status.clusters.addresses');
   });
 });
 
@@ -172,7 +232,10 @@ async function discover(cluster: TestCluster): Promise<DiscoveredResource[]> {
   const groupVersions = ['v1', ...groups.flatMap((group) => group.versions.map((version) => version.groupVersion))];
   const lists = await Promise.all(
     groupVersions.map(async (groupVersion) => {
-      const list = await getJSON<{ resources: Omit<DiscoveredResource, 'groupVersion'>[] }>(cluster, groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`);
+      const list = await getJSON<{ resources: Omit<DiscoveredResource, 'groupVersion'>[] }>(
+        cluster,
+        groupVersion === 'v1' ? '/api/v1' : `/apis/${groupVersion}`,
+      );
       return list.resources.filter((resource) => !resource.name.includes('/')).map((resource) => ({ ...resource, groupVersion }));
     }),
   );
@@ -197,7 +260,10 @@ describe('kubectl names on a real API server', () => {
       const claims = resources.filter((resource) =>
         [...(resource.shortNames ?? []), resource.name, resource.singularName, resource.kind.toLowerCase()].includes(info.shortName),
       );
-      expect(claims.map((resource) => `${resource.groupVersion}/${resource.name}`), info.shortName).toEqual([`${API_VERSION}/${info.plural}`]);
+      expect(
+        claims.map((resource) => `${resource.groupVersion}/${resource.name}`),
+        info.shortName,
+      ).toEqual([`${API_VERSION}/${info.plural}`]);
     }
   });
 

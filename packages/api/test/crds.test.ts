@@ -34,7 +34,11 @@ describe('generated CRDs', () => {
     ['MemberCluster', 'pfm', 'Cluster'],
   ] as const)('%s has its short name, category, scope and status subresource', (kind, shortName, scope) => {
     const crd = customResourceDefinition(kind) as {
-      spec: { names: { shortNames: string[]; categories: string[] }; scope: string; versions: { subresources: unknown; additionalPrinterColumns: unknown[] }[] };
+      spec: {
+        names: { shortNames: string[]; categories: string[] };
+        scope: string;
+        versions: { subresources: unknown; additionalPrinterColumns: unknown[] }[];
+      };
     };
     expect(crd.spec.names.shortNames).toEqual([shortName]);
     expect(crd.spec.names.categories).toEqual(['promfleet']);

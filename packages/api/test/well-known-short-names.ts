@@ -25,7 +25,27 @@ export const WELL_KNOWN_SHORT_NAMES: Readonly<Record<string, readonly string[]>>
   // open-cluster-management-io/api cluster/v1/types.go, cluster/v1beta2/types_managedclusterset*.go, addon/v1alpha1/*_types.go, work/v1alpha1/*_types.go
   'Open Cluster Management': ['mcl', 'mcls', 'mclset', 'mclsets', 'mclsetbinding', 'mclsetbindings', 'mca', 'mcas', 'cma', 'cmas', 'mwrs'],
   // Azure/fleet apis/cluster/v1/membercluster_types.go (its MemberCluster is `cluster`), apis/placement/v1/*_types.go
-  'Azure Fleet (KubeFleet)': ['cluster', 'imc', 'crp', 'rp', 'crb', 'rb', 'rs', 'crs', 'crps', 'crpe', 'crpdb', 'areq', 'careq', 'sps', 'csps', 'sur', 'csur', 'sus', 'csus'],
+  'Azure Fleet (KubeFleet)': [
+    'cluster',
+    'imc',
+    'crp',
+    'rp',
+    'crb',
+    'rb',
+    'rs',
+    'crs',
+    'crps',
+    'crpe',
+    'crpdb',
+    'areq',
+    'careq',
+    'sps',
+    'csps',
+    'sur',
+    'csur',
+    'sus',
+    'csus',
+  ],
   // openshift/api machineconfiguration/v1/types.go (MachineConfig is `mc`), config/v1/types_*.go, machine/v1beta1/types_machinehealthcheck.go
   OpenShift: ['mc', 'mcp', 'co', 'ctrcfg', 'idms', 'itms', 'mhc', 'mhcs'],
   // tektoncd/pipeline config/300-crds/300-pipelinerun.yaml (PipelineRun is `pr`), 300-taskrun.yaml

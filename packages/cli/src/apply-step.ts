@@ -1,4 +1,5 @@
-import { Namespaces, ResourceClient, type Applier, type KubeClient, type KubeObject, type Writable } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import { Namespaces, ResourceClient, type KubeClient, type KubeObject, type Writable } from '@promfleet/kube/client';
 
 import { describeObject, type StepLog, type StepScope } from './progress.ts';
 
@@ -7,7 +8,14 @@ import { describeObject, type StepLog, type StepScope } from './progress.ts';
  * already matches, and records whether it was created, updated or left unchanged. `known` is
  * the live object when the caller has just read it (undefined: absent); otherwise it is read.
  */
-export async function applyObject<T extends KubeObject>(applier: Applier, resources: ResourceClient<T>, desired: Writable<T>, log: StepLog, scope: StepScope, ...known: [T | undefined] | []): Promise<T> {
+export async function applyObject<T extends KubeObject>(
+  applier: Applier,
+  resources: ResourceClient<T>,
+  desired: Writable<T>,
+  log: StepLog,
+  scope: StepScope,
+  ...known: [T | undefined] | []
+): Promise<T> {
   const name = desired.metadata?.name ?? '';
   const namespace = desired.metadata?.namespace;
   const live = known.length > 0 ? known[0] : await resources.get(name, namespace);

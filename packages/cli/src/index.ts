@@ -17,6 +17,6 @@ export { renderMembers } from './commands/members.ts';
 export { renderStatus } from './commands/status.ts';
 export { renderEndpoints } from './commands/endpoints.ts';
 export { crdStream } from './commands/crds.ts';
-export { run, COMMANDS } from './cli/run.ts';
+export { run, COMMANDS, type CommandEntry } from './cli/run.ts';
 export { EXIT, exitCodeFor } from './cli/exit-codes.ts';
 export { processIO, type CliIO } from './cli/io.ts';

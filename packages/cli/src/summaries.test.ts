@@ -7,7 +7,12 @@ import { formatStep, type Step } from './progress.ts';
 
 const steps: Step[] = [
   { scope: 'member', subject: 'ServiceAccount monitoring/promfleet-hub', outcome: 'created' },
-  { scope: 'member', subject: 'token for ServiceAccount monitoring/promfleet-hub', outcome: 'issued', detail: 'the hub has no token yet; expires 2026-06-01T00:00:00.000Z' },
+  {
+    scope: 'member',
+    subject: 'token for ServiceAccount monitoring/promfleet-hub',
+    outcome: 'issued',
+    detail: 'the hub has no token yet; expires 2026-06-01T00:00:00.000Z',
+  },
   { scope: 'hub', subject: 'MemberCluster eu-west', outcome: 'unchanged' },
 ];
 
@@ -38,7 +43,9 @@ describe('summaries', () => {
     expect(summarizeJoin(result)).toBe(
       'joined eu-west (1 created, 0 updated, 1 unchanged, token issued): the hub manages PrometheusReplicas in eu-west/monitoring as promfleet-hub@eu-west, and nothing else (token expires 2026-06-01T00:00:00.000Z)',
     );
-    expect(summarizeJoin({ ...result, revokedTokens: 1 })).toMatch(/^joined eu-west \(1 created, 0 updated, 1 unchanged, token issued, 1 earlier token revoked\): /);
+    expect(summarizeJoin({ ...result, revokedTokens: 1 })).toMatch(
+      /^joined eu-west \(1 created, 0 updated, 1 unchanged, token issued, 1 earlier token revoked\): /,
+    );
     expect(summarizeJoin({ ...result, changed: false, token: 'kept' })).toMatch(/^eu-west is joined, nothing changed: /);
   });
 

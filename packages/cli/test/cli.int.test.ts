@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 
-import { MemberClusters, PrometheusClusters, type KubeClient } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import type { KubeClient } from '@promfleet/kube/client';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,7 +26,18 @@ afterAll(async () => {
 
 describe('promfleet (the real command, as a child process)', () => {
   it('joins a member, printing one line per step and never the token', async () => {
-    const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub, '--label', 'region=eu-west-1', '--token-ttl', '1000h']);
+    const run = await runCli([
+      'join',
+      'eu-west',
+      '--member-kubeconfig',
+      files.member,
+      '--hub-kubeconfig',
+      files.hub,
+      '--label',
+      'region=eu-west-1',
+      '--token-ttl',
+      '1000h',
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe('');
     const lines = run.stderr.trimEnd().split('\n');
@@ -43,7 +55,9 @@ describe('promfleet (the real command, as a child process)', () => {
       '[hub] Secret promfleet-system/member-eu-west: created',
       '[hub] MemberCluster eu-west: created',
     ]);
-    expect(lines.at(-1)).toMatch(/^joined eu-west \(8 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/);
+    expect(lines.at(-1)).toMatch(
+      /^joined eu-west \(8 created, 0 updated, 0 unchanged, token issued\): the hub manages PrometheusReplicas in eu-west\/monitoring as promfleet-hub@eu-west, and nothing else \(token expires \d{4}-/,
+    );
     const stored = await storedCredential(hub, 'eu-west');
     expect(stored?.token.length).toBeGreaterThan(100);
     expect(run.stderr).not.toContain(stored?.token.slice(-40));
@@ -59,7 +73,9 @@ describe('promfleet (the real command, as a child process)', () => {
   it('lists the member, status and endpoints from the hub', async () => {
     const members = await runCli(['members', '--hub-kubeconfig', files.hub, '-o', 'json']);
     expect(members.code).toBe(0);
-    expect(JSON.parse(members.stdout)).toEqual([{ name: 'eu-west', labels: { region: 'eu-west-1' }, namespace: 'monitoring', ready: 'Unknown', credential: 'unknown' }]);
+    expect(JSON.parse(members.stdout)).toEqual([
+      { name: 'eu-west', labels: { region: 'eu-west-1' }, namespace: 'monitoring', ready: 'Unknown', credential: 'unknown' },
+    ]);
 
     await resources(hub, PrometheusClusters).create({
       apiVersion: 'promfleet.io/v1alpha1',
@@ -79,7 +95,9 @@ describe('promfleet (the real command, as a child process)', () => {
   it('shows, pauses and resumes a rollout; rollout status --watch exits 0 on Complete and 1 on Halted', async () => {
     const clusters = resources(hub, PrometheusClusters);
     const hubFlag = ['--hub-kubeconfig', files.hub];
-    expect((await runCli(['rollout', 'status', 'default/cloud', ...hubFlag])).stdout).toBe('default/cloud: no rollout reported yet (the hub has not reconciled it)\n');
+    expect((await runCli(['rollout', 'status', 'default/cloud', ...hubFlag])).stdout).toBe(
+      'default/cloud: no rollout reported yet (the hub has not reconciled it)\n',
+    );
 
     const paused = await runCli(['rollout', 'pause', 'default/cloud', ...hubFlag]);
     expect([paused.code, paused.stdout]).toEqual([0, 'default/cloud: rollout paused: no member moves to another revision until resumed\n']);
@@ -90,7 +108,13 @@ describe('promfleet (the real command, as a child process)', () => {
       const generation = (await clusters.get('cloud', 'default'))?.metadata.generation;
       await clusters.patch('cloud', 'default', { status: { observedGeneration: generation, rollout } }, { type: 'merge', subresource: 'status' });
     };
-    await report({ targetRevision: 'cloud-0123456789', updated: 1, pending: 2, state: 'Paused', message: 'paused with 1/3 members at revision cloud-0123456789' });
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 1,
+      pending: 2,
+      state: 'Paused',
+      message: 'paused with 1/3 members at revision cloud-0123456789',
+    });
     expect((await runCli(['rollout', 'status', 'default/cloud', ...hubFlag])).stdout).toBe(
       'default/cloud: Paused (target cloud-0123456789): paused with 1/3 members at revision cloud-0123456789\n',
     );
@@ -98,16 +122,40 @@ describe('promfleet (the real command, as a child process)', () => {
     expect([resumed.code, resumed.stdout]).toEqual([0, 'default/cloud: rollout resumed\n']);
     expect((await clusters.get('cloud', 'default'))?.spec.rollout.paused).toBe(false);
 
-    await report({ targetRevision: 'cloud-0123456789', updated: 1, pending: 2, currentWave: 'canary', state: 'Progressing', message: '1/3 members at revision cloud-0123456789 (wave canary)' });
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 1,
+      pending: 2,
+      currentWave: 'canary',
+      state: 'Progressing',
+      message: '1/3 members at revision cloud-0123456789 (wave canary)',
+    });
     const watching = runCli(['rollout', 'status', 'default/cloud', '--watch', '--watch-interval', '100ms', ...hubFlag]);
-    await report({ targetRevision: 'cloud-0123456789', updated: 3, pending: 0, currentWave: null, state: 'Complete', message: 'all 3 members run revision cloud-0123456789' });
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 3,
+      pending: 0,
+      currentWave: null,
+      state: 'Complete',
+      message: 'all 3 members run revision cloud-0123456789',
+    });
     const complete = await watching;
     expect(complete.code).toBe(0);
     expect(complete.stdout.trimEnd().split('\n').at(-1)).toBe('default/cloud: Complete (target cloud-0123456789): all 3 members run revision cloud-0123456789');
 
-    await report({ targetRevision: 'cloud-9876543210', updated: 0, pending: 3, currentWave: 'canary', state: 'Halted', message: 'canary is not Running at revision cloud-9876543210 10m after it got it' });
+    await report({
+      targetRevision: 'cloud-9876543210',
+      updated: 0,
+      pending: 3,
+      currentWave: 'canary',
+      state: 'Halted',
+      message: 'canary is not Running at revision cloud-9876543210 10m after it got it',
+    });
     const halted = await runCli(['rollout', 'status', 'default/cloud', '-w', ...hubFlag]);
-    expect([halted.code, halted.stdout]).toEqual([1, 'default/cloud: Halted (target cloud-9876543210, wave canary): canary is not Running at revision cloud-9876543210 10m after it got it\n']);
+    expect([halted.code, halted.stdout]).toEqual([
+      1,
+      'default/cloud: Halted (target cloud-9876543210, wave canary): canary is not Running at revision cloud-9876543210 10m after it got it\n',
+    ]);
 
     const usage = await runCli(['rollout', 'restart', 'default/cloud', ...hubFlag]);
     expect([usage.code, usage.stderr]).toEqual([2, 'promfleet: rollout: "restart" is not an action (status, pause or resume)\n']);
@@ -136,7 +184,9 @@ describe('promfleet (the real command, as a child process)', () => {
     const run = await runCli(['join', 'eu-west', '--member-kubeconfig', files.member, '--hub-kubeconfig', files.hub]);
     expect(run.code).toBe(3);
     const lines = run.stderr.trimEnd().split('\n');
-    expect(lines.at(-1)).toMatch(/^promfleet: join eu-west failed: cannot reach the member API server: eu-west: get \S+: ECONNREFUSED .*Nothing was written to the hub\. Nothing was changed in member eu-west\.$/);
+    expect(lines.at(-1)).toMatch(
+      /^promfleet: join eu-west failed: cannot reach the member API server: eu-west: get \S+: ECONNREFUSED .*Nothing was written to the hub\. Nothing was changed in member eu-west\.$/,
+    );
     expect(lines.filter((line) => line.startsWith('promfleet:'))).toHaveLength(1);
     expect(await resources(hub, MemberClusters).get('eu-west')).toBeUndefined();
   });

@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-import { KitMetrics, KubeClient, loadKubeConfig, ResourceClient, Secrets, type KubeObject, type ResourceType } from '@promfleet/kube';
+import { KubeClient, ResourceClient, Secrets, type KubeObject, type ResourceType } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { KitMetrics } from '@promfleet/kube/observability';
 import type { TestCluster } from '@promfleet/testkit';
 import { parse } from 'yaml';
 
@@ -26,7 +28,11 @@ interface StoredKubeconfig {
 }
 
 /** The kubeconfig join stored in the hub for a member, parsed. */
-export async function storedCredential(hub: KubeClient, member: string, hubNamespace = 'promfleet-system'): Promise<{ text: string; config: StoredKubeconfig; token: string } | undefined> {
+export async function storedCredential(
+  hub: KubeClient,
+  member: string,
+  hubNamespace = 'promfleet-system',
+): Promise<{ text: string; config: StoredKubeconfig; token: string } | undefined> {
   const secret = await resources(hub, Secrets).get(credentialSecretName(member), hubNamespace);
   const data = secret?.data?.kubeconfig;
   if (data === undefined) return undefined;
@@ -41,19 +47,6 @@ export async function credentialClient(hub: KubeClient, member: string): Promise
   if (!stored) throw new Error(`no credential stored for ${member}`);
   return new KubeClient(loadKubeConfig({ text: stored.text }), { cluster: `credential-${member}` });
 }
-
-/** The status code of a request that is expected to fail, or 'ok'. */
-export async function statusOf(request: () => Promise<unknown>): Promise<number | 'ok'> {
-  try {
-    await request();
-    return 'ok';
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'number') return code;
-    throw error;
-  }
-}
-
 
 export function jwtClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;

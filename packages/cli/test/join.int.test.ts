@@ -1,26 +1,24 @@
-import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES } from '@promfleet/api';
+import { LABELS, MEMBER_CREDENTIAL, REPLICA_RULES, MemberClusters, PrometheusReplicas } from '@promfleet/api';
 import {
   ConfigMaps,
   isConnectionError,
   KubeClient,
-  loadKubeConfig,
-  MemberClusters,
   Namespaces,
   Pods,
-  PrometheusReplicas,
   RoleBindings,
   Roles,
   Secrets,
   resourceType,
   ServiceAccounts,
-  WRITE_VERBS,
   type KubeObject,
-} from '@promfleet/kube';
-import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+} from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
+import { installCRDs, startFleet, statusOf, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { join, JoinError, type JoinOptions, type Step } from '../src/index.ts';
-import { adminClient, credentialClient, eventually, jwtClaims, resources, runCli, statusOf, storedCredential } from './helpers.ts';
+import { adminClient, credentialClient, eventually, jwtClaims, resources, runCli, storedCredential } from './helpers.ts';
 
 let fleet: Fleet;
 let hub: KubeClient;
@@ -45,9 +43,9 @@ function joinOptions(overrides: Partial<JoinOptions> = {}): JoinOptions & { step
 
 /** Join's token binding Secrets of eu-west in monitoring. */
 async function tokenBindings() {
-  return (await resources(member, Secrets).list({ namespace: 'monitoring', labelSelector: 'app.kubernetes.io/managed-by=promfleet-cli,promfleet.io/member=eu-west' })).items.filter(
-    (secret) => secret.type === 'promfleet.io/token-binding',
-  );
+  return (
+    await resources(member, Secrets).list({ namespace: 'monitoring', labelSelector: 'app.kubernetes.io/managed-by=promfleet-cli,promfleet.io/member=eu-west' })
+  ).items.filter((secret) => secret.type === 'promfleet.io/token-binding');
 }
 
 /** The Secret a token is bound to. */
@@ -84,7 +82,8 @@ describe('join', () => {
     ]);
 
     const managed = 'app.kubernetes.io/managed-by=promfleet-cli';
-    const names = async (type: Parameters<typeof resources>[1]) => (await resources(member, type).list({ labelSelector: managed })).items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
+    const names = async (type: Parameters<typeof resources>[1]) =>
+      (await resources(member, type).list({ labelSelector: managed })).items.map((o) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`);
     expect(await names(ServiceAccounts)).toEqual(['monitoring/promfleet-hub']);
     expect(await names(Roles)).toEqual(['monitoring/promfleet-hub']);
     expect(await names(RoleBindings)).toEqual(['monitoring/promfleet-hub']);
@@ -106,12 +105,19 @@ describe('join', () => {
     expect(jwtClaims(stored?.token ?? '')).toMatchObject({ sub: 'system:serviceaccount:monitoring:promfleet-hub' });
     // Bound to a Secret of its own, which the ServiceAccount owns: deleting that Secret revokes the token.
     const bindings = await tokenBindings();
-    expect(bindings.map((binding) => [binding.type, binding.metadata?.ownerReferences?.[0]?.kind, binding.data])).toEqual([['promfleet.io/token-binding', 'ServiceAccount', undefined]]);
-    expect(jwtClaims(stored?.token ?? '')).toMatchObject({ 'kubernetes.io': { secret: { name: bindings[0]?.metadata?.name, uid: bindings[0]?.metadata?.uid } } });
+    expect(bindings.map((binding) => [binding.type, binding.metadata?.ownerReferences?.[0]?.kind, binding.data])).toEqual([
+      ['promfleet.io/token-binding', 'ServiceAccount', undefined],
+    ]);
+    expect(jwtClaims(stored?.token ?? '')).toMatchObject({
+      'kubernetes.io': { secret: { name: bindings[0]?.metadata?.name, uid: bindings[0]?.metadata?.uid } },
+    });
 
     const registered = await resources(hub, MemberClusters).get('eu-west');
     expect(registered?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
-    expect(registered?.spec).toEqual({ kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' });
+    expect(registered?.spec).toEqual({
+      kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' },
+      namespace: 'monitoring',
+    });
   });
 
   it('gives a credential that manages PrometheusReplicas in its namespace and is denied everything else', async () => {
@@ -146,9 +152,9 @@ describe('join', () => {
       const result = await join(options);
       expect(result.changed).toBe(false);
       expect(result.token).toBe('kept');
-      expect(await counted.member.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
-      expect(await counted.hub.metrics.requestCount({ verb: WRITE_VERBS })).toBe(0);
-      expect(await counted.member.metrics.requestCount()).toBeGreaterThan(0);
+      expect(await requestCount(counted.member.metrics, { verb: WRITE_VERBS })).toBe(0);
+      expect(await requestCount(counted.hub.metrics, { verb: WRITE_VERBS })).toBe(0);
+      expect(await requestCount(counted.member.metrics)).toBeGreaterThan(0);
       expect(new Set(options.steps.map((step) => step.outcome))).toEqual(new Set(['checked', 'exists', 'unchanged', 'kept', 'verified']));
       // Labels were not given: the ones from the first run stay.
       expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-1', platform: 'cloud' });
@@ -163,7 +169,10 @@ describe('join', () => {
     const options = joinOptions({ labels: { region: 'eu-west-2' } });
     await join(options);
     expect((await resources(hub, MemberClusters).get('eu-west'))?.metadata.labels).toEqual({ region: 'eu-west-2' });
-    expect(options.steps.filter((step) => step.scope === 'hub' && step.outcome === 'updated').map((step) => step.subject)).toEqual(['MemberCluster eu-west', 'MemberCluster eu-west']);
+    expect(options.steps.filter((step) => step.scope === 'hub' && step.outcome === 'updated').map((step) => step.subject)).toEqual([
+      'MemberCluster eu-west',
+      'MemberCluster eu-west',
+    ]);
   });
 
   it('issues a new token with rotate, rewriting only the Secret in the hub, and revokes the old one: the member rejects it (401), the new one works', async () => {
@@ -176,7 +185,7 @@ describe('join', () => {
       expect(await statusOf(() => resources(oldToken, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe('ok');
       const result = await join(options);
       expect(result.token).toBe('issued');
-      expect(await counted.metrics.requestCount({ verb: WRITE_VERBS })).toBe(1);
+      expect(await requestCount(counted.metrics, { verb: WRITE_VERBS })).toBe(1);
       // join returns once the member rejects the old token: no waiting here.
       expect(await statusOf(() => resources(oldToken, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe(401);
     } finally {
@@ -186,7 +195,11 @@ describe('join', () => {
     expect(after?.token).not.toBe(before?.token);
     expect(options.steps.find((step) => step.subject === 'Secret promfleet-system/member-eu-west')?.outcome).toBe('updated');
     expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^rotation requested; expires /);
-    expect(options.steps.filter((step) => step.outcome === 'deleted' || step.outcome === 'revoked').map((step) => `${step.subject}: ${step.outcome} (${step.detail ?? ''})`)).toEqual([
+    expect(
+      options.steps
+        .filter((step) => step.outcome === 'deleted' || step.outcome === 'revoked')
+        .map((step) => `${step.subject}: ${step.outcome} (${step.detail ?? ''})`),
+    ).toEqual([
       `Secret monitoring/${oldBinding?.metadata?.name ?? ''}: deleted (revokes the token bound to it)`,
       'previous token: revoked (the member answers 401)',
     ]);
@@ -205,7 +218,11 @@ describe('join', () => {
       expect((await join(options)).token).toBe('issued');
       expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^the hub has no token yet; /);
       expect(options.steps.filter((step) => step.outcome === 'deleted')).toHaveLength(1);
-      await eventually('the member rejects the leaked token', async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'monitoring' }))) === 401, 30_000);
+      await eventually(
+        'the member rejects the leaked token',
+        async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'monitoring' }))) === 401,
+        30_000,
+      );
     } finally {
       await leaked.close();
     }
@@ -234,9 +251,17 @@ describe('join', () => {
 
       const rotation = joinOptions({ name: 'legacy', namespace: 'legacy', rotate: true });
       expect((await join(rotation)).token).toBe('issued');
-      expect(rotation.steps.filter((step) => step.subject === 'ServiceAccount legacy/promfleet-hub').map((step) => step.outcome)).toEqual(['unchanged', 'deleted', 'created']);
+      expect(rotation.steps.filter((step) => step.subject === 'ServiceAccount legacy/promfleet-hub').map((step) => step.outcome)).toEqual([
+        'unchanged',
+        'deleted',
+        'created',
+      ]);
       expect(rotation.steps.find((step) => step.subject === 'previous token')?.outcome).toBe('revoked');
-      await eventually('the member rejects the unbound token', async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))) === 401, 30_000);
+      await eventually(
+        'the member rejects the unbound token',
+        async () => (await statusOf(() => resources(leaked, PrometheusReplicas).list({ namespace: 'legacy' }))) === 401,
+        30_000,
+      );
     } finally {
       await leaked.close();
     }
@@ -260,7 +285,13 @@ describe('join', () => {
       rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }],
     };
     const created = await resources(member, Roles).create(helmRole);
-    const run = await runCli(['join', 'hub-self', `--member-kubeconfig=${fleet.cluster('member').kubeconfigFile}`, `--hub-kubeconfig=${fleet.cluster('hub').kubeconfigFile}`, '--namespace=hub-self']);
+    const run = await runCli([
+      'join',
+      'hub-self',
+      `--member-kubeconfig=${fleet.cluster('member').kubeconfigFile}`,
+      `--hub-kubeconfig=${fleet.cluster('hub').kubeconfigFile}`,
+      '--namespace=hub-self',
+    ]);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n').at(-1)).toBe(
       'promfleet: cannot join hub-self: Role hub-self/promfleet-hub belongs to Helm release promfleet-hub (namespace hub-self): join would take it over. ' +
@@ -286,7 +317,9 @@ describe('join', () => {
     const options = joinOptions();
     const result = await join(options);
     expect(result.token).toBe('issued');
-    expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(/^the stored token belongs to an earlier ServiceAccount of that name; expires /);
+    expect(options.steps.find((step) => step.subject.startsWith('token'))?.detail).toMatch(
+      /^the stored token belongs to an earlier ServiceAccount of that name; expires /,
+    );
     const credential = await credentialClient(hub, 'eu-west');
     expect(await statusOf(() => resources(credential, PrometheusReplicas).list({ namespace: 'monitoring' }))).toBe('ok');
     await credential.close();
@@ -317,7 +350,9 @@ describe('join', () => {
     await bare.close();
     expect(error).toBeInstanceOf(JoinError);
     expect(isConnectionError((error as Error).cause)).toBe(true);
-    expect((error as Error).message).toMatch(/^join bare failed: cannot reach the member API server: bare: get \/apis\/apiextensions.k8s.io\/v1\/customresourcedefinitions\/prometheusreplicas.promfleet.io: ECONNREFUSED/);
+    expect((error as Error).message).toMatch(
+      /^join bare failed: cannot reach the member API server: bare: get \/apis\/apiextensions.k8s.io\/v1\/customresourcedefinitions\/prometheusreplicas.promfleet.io: ECONNREFUSED/,
+    );
     expect((error as Error).message).toMatch(/Nothing was written to the hub. Nothing was changed in member bare.$/);
     expect(await resources(hub, MemberClusters).get('bare')).toBeUndefined();
   });
@@ -358,7 +393,9 @@ describe('join refuses what its rules review cannot clear', () => {
     });
     const error = await join(joinOptions({ name: 'gappy', namespace: 'gappy' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JoinError);
-    expect((error as Error).message).toContain("refusing to register gappy: the member's authorizer could not list every rule of the credential (incomplete rules review: ");
+    expect((error as Error).message).toContain(
+      "refusing to register gappy: the member's authorizer could not list every rule of the credential (incomplete rules review: ",
+    );
     expect((error as Error).message).toContain('re-run with --accept-incomplete-rules');
     expect(await resources(hub, MemberClusters).get('gappy')).toBeUndefined();
     const options = joinOptions({ name: 'gappy', namespace: 'gappy', acceptIncompleteRules: true });

@@ -1,5 +1,6 @@
-import { LABELS, MANAGED_BY_HUB } from '@promfleet/api';
-import { KubeClient, loadKubeConfig, MemberClusters, Namespaces, PrometheusReplicas, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube';
+import { LABELS, MANAGED_BY_HUB, MemberClusters, PrometheusReplicas } from '@promfleet/api';
+import { KubeClient, Namespaces, resourceType, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeObject } from '@promfleet/kube/client';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { buildKubeconfig, freePort, installCRDs, kubeconfigYAML, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -25,11 +26,22 @@ afterAll(async () => {
 const joinOptions = (name: string, namespace: string): JoinOptions => ({ name, member, hub, namespace, memberCA: fleet.cluster('member').ca });
 
 const ClusterRoles = resourceType<KubeObject & { rules: unknown[] }>('rbac.authorization.k8s.io', 'v1', 'clusterroles', 'ClusterRole', false);
-const ClusterRoleBindings = resourceType<KubeObject & { roleRef: unknown; subjects: unknown[] }>('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings', 'ClusterRoleBinding', false);
+const ClusterRoleBindings = resourceType<KubeObject & { roleRef: unknown; subjects: unknown[] }>(
+  'rbac.authorization.k8s.io',
+  'v1',
+  'clusterrolebindings',
+  'ClusterRoleBinding',
+  false,
+);
 
 function hubManagedReplica(name: string, namespace: string, memberName: string | undefined) {
   const labels = memberName === undefined ? {} : { [LABELS.managedBy]: MANAGED_BY_HUB, [LABELS.member]: memberName };
-  return { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusReplica', metadata: { name, namespace, labels }, spec: { configMap: 'c', bucketSecret: 'b' } as never };
+  return {
+    apiVersion: 'promfleet.io/v1alpha1',
+    kind: 'PrometheusReplica',
+    metadata: { name, namespace, labels },
+    spec: { configMap: 'c', bucketSecret: 'b' } as never,
+  };
 }
 
 /** A SubjectAccessReview: whether a user may list Secrets in a namespace. */
@@ -38,7 +50,11 @@ async function mayReadSecrets(user: string, namespace: string): Promise<boolean>
     verb: 'create',
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, resourceAttributes: { verb: 'list', resource: 'secrets', namespace } } },
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user, resourceAttributes: { verb: 'list', resource: 'secrets', namespace } },
+    },
   });
   return review.status?.allowed === true;
 }
@@ -59,7 +75,10 @@ async function credentialObjects(namespace: string): Promise<string[]> {
 describe('join refuses an over-privileged credential', () => {
   it('registers nothing in the hub when the service account is also bound to a ClusterRole', async () => {
     // Someone bound promfleet-hub in namespace greedy to a secret-reading ClusterRole before the join.
-    await resources(member, ClusterRoles).create({ metadata: { name: 'secret-reader' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }] });
+    await resources(member, ClusterRoles).create({
+      metadata: { name: 'secret-reader' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] }],
+    });
     await resources(member, ClusterRoleBindings).create({
       metadata: { name: 'greedy-secret-reader' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'secret-reader' },
@@ -89,7 +108,10 @@ describe('join refuses an over-privileged credential', () => {
 
   it('finds rights in other namespaces, which the rules review of its own namespace cannot see', async () => {
     // A RoleBinding in another namespace: invisible to a SelfSubjectRulesReview of namespace sneaky.
-    await resources(member, Roles).create({ metadata: { name: 'reader', namespace: 'default' }, rules: [{ apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get'] }] });
+    await resources(member, Roles).create({
+      metadata: { name: 'reader', namespace: 'default' },
+      rules: [{ apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get'] }],
+    });
     await resources(member, RoleBindings).create({
       metadata: { name: 'leak', namespace: 'default' },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reader' },
@@ -148,7 +170,7 @@ describe('unjoin', () => {
     expect(await resources(hub, MemberClusters).get('kept')).toBeUndefined();
   });
 
-  it("never deletes a ServiceAccount, Role, RoleBinding or hub Secret of that name that join did not make for the member, and names their owner", async () => {
+  it('never deletes a ServiceAccount, Role, RoleBinding or hub Secret of that name that join did not make for the member, and names their owner', async () => {
     // A hub that is also a member: the hub chart's own promfleet-hub objects in its namespace, and
     // a credential Secret a user made by hand.
     const helm = (namespace: string) => ({
@@ -167,7 +189,10 @@ describe('unjoin', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'promfleet-hub', namespace: 'hub-own' }],
       }),
     ];
-    const handMade = await resources(hub, Secrets).create({ metadata: { name: 'member-hub-own', namespace: 'promfleet-system' }, stringData: { kubeconfig: 'hand-made' } });
+    const handMade = await resources(hub, Secrets).create({
+      metadata: { name: 'member-hub-own', namespace: 'promfleet-system' },
+      stringData: { kubeconfig: 'hand-made' },
+    });
 
     const result = await unjoin({ name: 'hub-own', hub, member, namespace: 'hub-own' });
     const helmOwned = "not promfleet join's for hub-own: it belongs to Helm release promfleet-hub (namespace hub-own)";
@@ -191,7 +216,9 @@ describe('unjoin', () => {
     const port = await freePort();
     const nowhere = new KubeClient(
       loadKubeConfig({
-        text: kubeconfigYAML(buildKubeconfig({ name: 'nowhere', server: `https://127.0.0.1:${String(port)}`, ca: fleet.cluster('member').ca, user: { token: 'unused' } })),
+        text: kubeconfigYAML(
+          buildKubeconfig({ name: 'nowhere', server: `https://127.0.0.1:${String(port)}`, ca: fleet.cluster('member').ca, user: { token: 'unused' } }),
+        ),
       }),
       { cluster: 'greedy' },
     );

@@ -1,4 +1,4 @@
-import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, type TlsFiles } from '@promfleet/kube';
+import { createHttpServer, parseListenAddress, type KitMetrics, type Logger, type TlsFiles } from '@promfleet/kube/observability';
 
 import { registerEndpointsApi } from './endpoints/api.ts';
 import { RedisEndpointStore } from './endpoints/redis-store.ts';
@@ -37,7 +37,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<{ port:
     ...(options.apiWatch ? { watch: options.apiWatch } : {}),
   });
   await store.start().catch((error: unknown) => {
-    options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Redis unavailable at start; not ready (503) until it is back and holds what the hub published');
+    options.logger.warn(
+      { err: error instanceof Error ? error.message : String(error) },
+      'Redis unavailable at start; not ready (503) until it is back and holds what the hub published',
+    );
   });
   const { host, port } = parseListenAddress(options.listen);
   await app.listen({ host, port });

@@ -1,4 +1,5 @@
-import { readTlsPair, TlsFilesError, type Logger, type ParsedFlags, type TlsFiles } from '@promfleet/kube';
+import type { ParsedFlags } from '@promfleet/kube/flags';
+import { readTlsPair, TlsFilesError, type Logger, type TlsFiles } from '@promfleet/kube/observability';
 
 import { TokenFileError, tokenFromFile } from './endpoints/token-file.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';

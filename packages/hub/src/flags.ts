@@ -1,18 +1,38 @@
 import { DEFAULT_ALLOWED_IMAGE_PREFIXES } from '@promfleet/api';
-import { LEASE_TIMING_FLAGS, type FlagSpec } from '@promfleet/kube';
+import type { FlagSpec } from '@promfleet/kube/flags';
+import { LEASE_TIMING_FLAGS } from '@promfleet/kube/runtime';
 
 import { DEFAULT_NO_OPERATOR_AFTER } from './fanout/no-operator.ts';
 
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
-  namespace: { type: 'string', description: "The hub's namespace: member credential Secrets and the leader Lease live here.", default: 'promfleet-system', value: 'NAMESPACE' },
+  namespace: {
+    type: 'string',
+    description: "The hub's namespace: member credential Secrets and the leader Lease live here.",
+    default: 'promfleet-system',
+    value: 'NAMESPACE',
+  },
   'watch-namespace': { type: 'string', description: 'Only handle PrometheusClusters in this namespace (default: all).', value: 'NAMESPACE' },
   listen: { type: 'string', description: 'Address for the endpoints API, /metrics, /healthz and /readyz.', default: ':8080', value: 'HOST:PORT' },
   'redis-url': { type: 'string', description: 'Redis for the endpoint store (absent: in memory).', value: 'URL' },
-  'api-token-file': { type: 'string', description: 'File holding the bearer token the endpoints API requires (absent: no token; an empty file is an error). Re-read when it changes.', value: 'FILE' },
-  'api-watch-buffer': { type: 'bytes', description: 'A watcher of the endpoints API with more unsent bytes than this is cut (it reconnects with Last-Event-ID); keep it above the size of a snapshot.', default: '1Mi', value: 'SIZE' },
+  'api-token-file': {
+    type: 'string',
+    description: 'File holding the bearer token the endpoints API requires (absent: no token; an empty file is an error). Re-read when it changes.',
+    value: 'FILE',
+  },
+  'api-watch-buffer': {
+    type: 'bytes',
+    description:
+      'A watcher of the endpoints API with more unsent bytes than this is cut (it reconnects with Last-Event-ID); keep it above the size of a snapshot.',
+    default: '1Mi',
+    value: 'SIZE',
+  },
   'api-max-watchers': { type: 'integer', description: 'Watchers of the endpoints API served at once; more get 503 with Retry-After.', default: 1000 },
-  'tls-cert-file': { type: 'string', description: 'Serve --listen over HTTPS with this PEM certificate (with --tls-key-file); reloaded when it changes.', value: 'FILE' },
+  'tls-cert-file': {
+    type: 'string',
+    description: 'Serve --listen over HTTPS with this PEM certificate (with --tls-key-file); reloaded when it changes.',
+    value: 'FILE',
+  },
   'tls-key-file': { type: 'string', description: 'The PEM private key of --tls-cert-file.', value: 'FILE' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
   ...LEASE_TIMING_FLAGS,
@@ -21,13 +41,19 @@ export const HUB_FLAGS = {
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
   'member-no-operator-after': {
     type: 'duration',
-    description: "A PrometheusReplica no operator has reconciled (no status.observedGeneration) this long after its creation makes the member's entry NoOperator: no replica operator runs there, or its watch namespaces leave the replica's out.",
+    description:
+      "A PrometheusReplica no operator has reconciled (no status.observedGeneration) this long after its creation makes the member's entry NoOperator: no replica operator runs there, or its watch namespaces leave the replica's out.",
     default: DEFAULT_NO_OPERATOR_AFTER,
   },
-  'deletion-timeout': { type: 'duration', description: 'How long deletion waits for unreachable members before giving up with a Warning Event.', default: '10m' },
+  'deletion-timeout': {
+    type: 'duration',
+    description: 'How long deletion waits for unreachable members before giving up with a Warning Event.',
+    default: '10m',
+  },
   'allowed-image-prefixes': {
     type: 'list',
-    description: 'Images a PrometheusCluster may name in spec.images, as prefixes (registry.example.com/team/), comma-separated or repeated; * allows any image. A PrometheusCluster naming another image gets Ready=False ImageNotAllowed and nothing is applied to its members.',
+    description:
+      'Images a PrometheusCluster may name in spec.images, as prefixes (registry.example.com/team/), comma-separated or repeated; * allows any image. A PrometheusCluster naming another image gets Ready=False ImageNotAllowed and nothing is applied to its members.',
     default: DEFAULT_ALLOWED_IMAGE_PREFIXES,
     value: 'PREFIXES',
   },

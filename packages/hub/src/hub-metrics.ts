@@ -1,11 +1,16 @@
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { Gauge } from 'prom-client';
 
 /** The hub's own metrics, in the kit's registry. */
 export function hubMetrics(metrics: KitMetrics) {
   const registers = [metrics.registry];
   return {
-    memberReady: new Gauge({ name: 'promfleet_member_ready', help: '1 while a member is Ready (reachable and authorized), else 0.', labelNames: ['member'], registers }),
+    memberReady: new Gauge({
+      name: 'promfleet_member_ready',
+      help: '1 while a member is Ready (reachable and authorized), else 0.',
+      labelNames: ['member'],
+      registers,
+    }),
     credentialExpiry: new Gauge({
       name: 'promfleet_member_credential_expiry_timestamp_seconds',
       help: "When a member's credential (token or client certificate) expires, as a Unix time; absent when it does not.",

@@ -1,33 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { objectKey, ResourceClient } from '@promfleet/kube/client';
+import { Controller } from '@promfleet/kube/controller';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
+import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
 
-import type { KubeConfig } from '@kubernetes/client-node';
-import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import {
-  Controller,
-  EventRecorder,
-  Informer,
-  KubeClient,
-  LeaderElector,
-  type LeaseTiming,
-  Manager,
-  MemberClusters,
-  objectKey,
-  PrometheusClusters,
-  ResourceClient,
-  Secrets,
-  type KitMetrics,
-  type Logger,
-  type TlsFiles,
-} from '@promfleet/kube';
-import type { ISecret } from 'kubernetes-models/v1';
-
-import { registerEndpointsApi } from './endpoints/api.ts';
-import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
-import { MemoryEndpointStore } from './endpoints/memory-store.ts';
-import { EndpointPublisher } from './endpoints/publisher.ts';
-import { RedisEndpointStore } from './endpoints/redis-store.ts';
-import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
+import { createHubCaches } from './caches.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
@@ -36,6 +15,7 @@ import { MemberReconciler } from './members/member-reconciler.ts';
 import { ControllerRevisions, Revisions } from './rollout/revisions.ts';
 import { MemberRegistry } from './members/member-registry.ts';
 import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-status.ts';
+import { serveEndpoints } from './serve-endpoints.ts';
 
 const HUB_NAME = 'promfleet-hub';
 
@@ -67,56 +47,54 @@ export interface HubOptions {
   readonly metrics: KitMetrics;
 }
 
-export interface Hub {
-  readonly manager: Manager;
-  readonly client: KubeClient;
-  readonly clusters: Informer<PrometheusCluster>;
-  readonly registry: MemberRegistry;
-  readonly store: EndpointStore;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /**
- * The hub, wired: caches of MemberClusters, PrometheusClusters and the credential Secrets; the
- * member controller (connections, probes, status, cleanup) and the cluster controller (fan-out,
- * aggregation); the endpoint store, its publisher, the endpoints API and the DNSEndpoint
- * writer; leader election and the HTTP server in a Manager. `main.ts` runs it from flags.
+ * The hub: its caches, the member controller (connections, probes, status, cleanup), the cluster
+ * controller (fan-out, aggregation) and what it publishes, registered with a Manager (which owns
+ * the client, leader election and the HTTP server). `main.ts` runs it from flags.
  */
-export async function createHub(options: HubOptions): Promise<Hub> {
+export async function createHub(options: HubOptions): Promise<Manager> {
   const { logger, metrics } = options;
-  const leadership = { isLeader: (): boolean => false };
-  const writeGuard = (): boolean => leadership.isLeader();
-  const client = new KubeClient(options.kubeConfig, { cluster: 'hub', metrics, writeGuard, userAgent: HUB_NAME });
-  const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
-  const leaderElector = options.leaderElect ? new LeaderElector({ client, namespace: options.namespace, name: HUB_NAME, identity, logger, metrics, ...options.lease }) : undefined;
-
-  const common = { metrics, logger };
-  const members = new Informer(new ResourceClient(client, MemberClusters), {
-    ...common,
-    indexers: { secret: (member: MemberCluster) => [`${member.spec.kubeconfigSecretRef.namespace}/${member.spec.kubeconfigSecretRef.name}`] },
+  const manager = new Manager({
+    name: HUB_NAME,
+    kubeConfig: options.kubeConfig,
+    cluster: 'hub',
+    logger,
+    metrics,
+    listen: options.listen,
+    leaderElection: options.leaderElect ? { namespace: options.namespace, ...options.lease } : undefined,
+    tls: options.tls,
   });
-  const clusters = new Informer(new ResourceClient(client, PrometheusClusters), {
-    ...common,
-    namespace: options.watchNamespace,
-    indexers: {
-      baseDomain: (cluster: PrometheusCluster) => (cluster.spec.baseDomain ? [cluster.spec.baseDomain] : []),
-      name: (cluster: PrometheusCluster) => [cluster.metadata.name],
-    },
-  });
+  const { client, events } = manager;
+  const { members, clusters, secrets } = createHubCaches(client, { namespace: options.namespace, watchNamespace: options.watchNamespace, metrics, logger });
+  for (const cache of [members, clusters, secrets]) manager.addCache(cache);
   // Only the hub's own revisions (labelled with their PrometheusCluster), in the namespaces it watches.
-  const revisionCache = new Informer(new ResourceClient(client, ControllerRevisions), { ...common, namespace: options.watchNamespace, labelSelector: LABELS.hubName });
-  const secrets = new Informer<ISecret>(new ResourceClient(client, Secrets), { ...common, namespace: options.namespace });
+  const revisionCache = new Informer(new ResourceClient(client, ControllerRevisions), {
+    metrics,
+    logger,
+    namespace: options.watchNamespace,
+    labelSelector: LABELS.hubName,
+  });
+  manager.addCache(revisionCache);
 
-  const events = new EventRecorder(client, { component: HUB_NAME, instance: identity, logger });
   const registry = new MemberRegistry();
+  // Member connections exist only while leading: standbys neither probe nor watch members.
+  manager.addRunnable({ start: () => undefined, stop: () => registry.stopAll() }, 'leading');
   const extra = hubMetrics(metrics);
   const workers = Math.max(2, Math.min(options.concurrency, 8));
-  const clusterController = new Controller({ name: 'prometheuscluster', workers, logger, metrics, reconcile: (context) => clusterReconciler.reconcile(context) });
+  const clusterController = new Controller({
+    name: 'prometheuscluster',
+    workers,
+    logger,
+    metrics,
+    reconcile: (context) => clusterReconciler.reconcile(context),
+  });
   const memberController = new Controller({ name: 'membercluster', workers, logger, metrics, reconcile: (context) => memberReconciler.reconcile(context) });
 
   const clustersSelecting = (member: MemberCluster | undefined): string[] =>
-    clusters.list().filter((cluster) => !member || matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {})).map(objectKey);
+    clusters
+      .list()
+      .filter((cluster) => !member || matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}))
+      .map(objectKey);
   const clustersOfReplica = (replica: PrometheusReplica): string[] => {
     const owner = ownerKey(replica);
     // A replica the hub does not manage may conflict with any cluster of that name.
@@ -149,7 +127,7 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     metrics,
     hubMetrics: extra,
     logger,
-    writeGuard,
+    writeGuard: () => manager.isLeader(),
     timings: {
       offlineAfterMs: options.offlineAfterMs,
       expiringWithinMs: DEFAULT_EXPIRING_WITHIN_MS,
@@ -175,65 +153,12 @@ export async function createHub(options: HubOptions): Promise<Hub> {
     // Two clusters claiming one baseDomain both need to look again when either changes.
     .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
     .watchMapped(members, (member) => clustersSelecting(member))
-    .watchMapped(revisionCache, (revision) => (revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : []));
-
-  // With Redis only the leader writes the shared store (and republishes when Redis comes back);
-  // in memory every replica fills its own from its cache.
-  const publisher: { current?: EndpointPublisher } = {};
-  const store: EndpointStore = options.redisUrl
-    ? new RedisEndpointStore({ url: options.redisUrl, logger, metrics, onReconnect: () => void publisher.current?.resync() })
-    : new MemoryEndpointStore();
-  publisher.current = new EndpointPublisher(clusters, store, logger, options.redisUrl ? writeGuard : undefined);
-  const endpointPublisher = publisher.current;
-
-  const dnsWriter = new DNSEndpointWriter(client, clusters, { logger, metrics });
-  const dnsController = new Controller({ name: 'dnsendpoint', workers: 2, logger, metrics, reconcile: (context) => dnsWriter.reconcile(context) });
-  dnsController.watchPrimary(clusters);
-  dnsWriter.onEnabled(() => {
-    for (const cluster of clusters.list()) dnsController.enqueue(objectKey(cluster));
-  });
-
-  const manager = new Manager({
-    logger,
-    metrics,
-    listen: options.listen,
-    leaderElector,
-    tls: options.tls,
-    readiness: [endpointStoreCheck(store)],
-  });
-  leadership.isLeader = () => manager.isLeader();
-  for (const informer of [members, clusters, secrets, revisionCache, dnsWriter.crds]) manager.addInformer(informer as unknown as Informer<never>);
+    .watchMapped(revisionCache, (revision) =>
+      revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : [],
+    );
   manager.addController(memberController);
   manager.addController(clusterController);
-  manager.addController(dnsController);
-  // Member connections exist only while leading: standbys neither probe nor watch members.
-  manager.addLeaderRunnable({ start: () => undefined, stop: () => registry.stopAll() });
-  if (options.redisUrl) manager.addLeaderRunnable({ start: () => endpointPublisher.start(), stop: () => { endpointPublisher.stop(); } });
-  await registerEndpointsApi(manager.http, { store, metrics, logger, ...(options.apiToken ? { token: options.apiToken } : {}), ...(options.apiWatch ? { watch: options.apiWatch } : {}) });
 
-  return {
-    manager,
-    client,
-    clusters,
-    registry,
-    store,
-    start: async () => {
-      await store.start().catch((error: unknown) => {
-        logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'endpoint store unavailable at start; not ready and answering 503 until it is back and holds what the leader published');
-      });
-      await manager.start();
-      if (!options.redisUrl) {
-        await clusters.waitForSync(manager.signal);
-        await endpointPublisher.start();
-      }
-    },
-    stop: async () => {
-      await manager.stop();
-      endpointPublisher.stop();
-      await dnsWriter.stop();
-      await registry.stopAll();
-      await store.stop();
-      await client.close();
-    },
-  };
+  await serveEndpoints(manager, clusters, { redisUrl: options.redisUrl, apiToken: options.apiToken, apiWatch: options.apiWatch, logger, metrics });
+  return manager;
 }

@@ -1,10 +1,9 @@
 import { parseAllowedImagePrefixes } from '@promfleet/api';
-import { leaseTiming, loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { leaseTiming, onShutdown, runProgram } from '@promfleet/kube/runtime';
 
-import { startApiServer } from './api-mode.ts';
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
 import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
-import { createHub } from './hub.ts';
 
 const NAME = 'promfleet-hub';
 
@@ -27,6 +26,8 @@ process.exitCode = await runProgram({
         console.error(`${NAME}: api needs --redis-url: it serves the endpoints the hub writes to Redis`);
         return 2;
       }
+      // Each mode loads only its own parts: `api` has no Kubernetes client, the controller no Redis unless asked.
+      const { startApiServer } = await import('./api-mode.ts');
       const server = await startApiServer({ redisUrl: flags['redis-url'], listen: flags.listen, ...api, logger, metrics });
       onShutdown(logger, () => server.stop());
       logger.info({ listen: flags.listen }, 'serving the endpoints API from Redis');
@@ -43,7 +44,8 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${lease.error}`);
       return 2;
     }
-    const hub = await createHub({
+    const { createHub } = await import('./hub.ts');
+    const manager = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       namespace: flags.namespace,
       watchNamespace: flags['watch-namespace'],
@@ -62,12 +64,6 @@ process.exitCode = await runProgram({
       logger,
       metrics,
     });
-    onShutdown(logger, () => hub.stop());
-    await hub.start();
-    logger.info({ listen: flags.listen, namespace: flags.namespace, store: flags['redis-url'] ? 'redis' : 'memory' }, 'started');
-    if ((await hub.manager.done) === 'stopped') return 0;
-    logger.error('exiting after losing the leader lease; a restart campaigns again');
-    await hub.stop();
-    return 1;
+    return manager.run({ namespace: flags.namespace, store: flags['redis-url'] ? 'redis' : 'memory' });
   },
 });

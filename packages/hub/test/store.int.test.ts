@@ -1,5 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
-import { KitMetrics } from '@promfleet/kube';
+import { KitMetrics } from '@promfleet/kube/observability';
 import { parseMetricsText, startRedis, eventually as eventuallyAsync, type RedisServer } from '@promfleet/testkit';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,11 +31,14 @@ async function eventually(what: string, check: () => boolean, timeoutMs = 10_000
 
 const implementations: [string, () => Promise<EndpointStore>][] = [
   ['memory', () => Promise.resolve(new MemoryEndpointStore())],
-  ['redis', async () => {
-    const store = new RedisEndpointStore({ url: redis.url, prefix: `test${String(prefix++)}:` });
-    await store.start();
-    return store;
-  }],
+  [
+    'redis',
+    async () => {
+      const store = new RedisEndpointStore({ url: redis.url, prefix: `test${String(prefix++)}:` });
+      await store.start();
+      return store;
+    },
+  ],
 ];
 
 const EMPTY = new MemoryEndpointStore().snapshot().revision;
@@ -170,7 +173,9 @@ describe('a reader with nothing to serve yet', () => {
       // Redis comes up empty: still nothing the writer published.
       await own.start();
       await eventually('the reader connected and loaded', () => reader.degraded() === undefined, 20_000);
-      expect(reader.waiting()).toBe('no endpoint records loaded from Redis yet (the hub has published nothing there yet): not serving an empty list in their place');
+      expect(reader.waiting()).toBe(
+        'no endpoint records loaded from Redis yet (the hub has published nothing there yet): not serving an empty list in their place',
+      );
       expect(reader.snapshot().items).toEqual([]);
       await writer.start();
       await writer.replaceAll([{ namespace: 'ns', name: 'cloud', endpoints: a('192.0.2.10') }]);
@@ -195,7 +200,10 @@ describe('a reader with nothing to serve yet', () => {
 describe('Redis endpoint store across processes and outages', () => {
   it('lets readers follow a writer, serve their last snapshot while Redis is down, and catch up when it is back', async () => {
     const own = await startRedis();
-    const writer = new RedisEndpointStore({ url: own.url, onReconnect: () => void writer.replaceAll([{ namespace: 'ns', name: 'cloud', endpoints: a('192.0.2.20') }]) });
+    const writer = new RedisEndpointStore({
+      url: own.url,
+      onReconnect: () => void writer.replaceAll([{ namespace: 'ns', name: 'cloud', endpoints: a('192.0.2.20') }]),
+    });
     const reader = new RedisEndpointStore({ url: own.url });
     try {
       await writer.start();
@@ -240,13 +248,23 @@ describe('Redis endpoint store reading what it did not write', () => {
       await writer.put({ namespace: 'ns', name: 'good', endpoints: a('192.0.2.10') });
       // What something else with access to Redis wrote next to it.
       await raw.hset('promfleet:endpoints', 'ns/not-json', '{oops');
-      await raw.hset('promfleet:endpoints', 'ns/injected', JSON.stringify([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.1\nevil.example.com. 30 IN A 203.0.113.66'], ttl: 30 }]));
+      await raw.hset(
+        'promfleet:endpoints',
+        'ns/injected',
+        JSON.stringify([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.1\nevil.example.com. 30 IN A 203.0.113.66'], ttl: 30 }]),
+      );
       await raw.hset('promfleet:endpoints', 'Not A Key', JSON.stringify(a('192.0.2.11')));
       // Well-formed records that do not go together: a set identifier no DNS provider takes without a routing policy.
-      await raw.hset('promfleet:endpoints', 'ns/incoherent', JSON.stringify([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }]));
+      await raw.hset(
+        'promfleet:endpoints',
+        'ns/incoherent',
+        JSON.stringify([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }]),
+      );
       await reader.start();
       expect(reader.snapshot().items.map((set) => `${set.namespace}/${set.name}`)).toEqual(['ns/good']);
-      expect(reader.degraded()).toBe('Redis holds 4 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/injected, ns/not-json); the others are');
+      expect(reader.degraded()).toBe(
+        'Redis holds 4 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/injected, ns/not-json); the others are',
+      );
       const text = await metrics.registry.metrics();
       expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries'])[0]?.value).toBe(4);
       expect(parseMetricsText(text, ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'entry')?.value).toBe(4);
@@ -254,11 +272,18 @@ describe('Redis endpoint store reading what it did not write', () => {
 
       // A change message nobody could have sent is counted, and the reader reloads from the hash.
       await raw.publish('promfleet:endpoints:changes', 'not json at all');
-      await eventuallyAsync('the message counted', async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'message')?.value === 1);
+      await eventuallyAsync(
+        'the message counted',
+        async () =>
+          parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoint_store_invalid_entries_total']).find((s) => s.labels.kind === 'message')
+            ?.value === 1,
+      );
       // Good writes keep flowing, and a good write over a bad entry serves it again.
       await writer.put({ namespace: 'ns', name: 'injected', endpoints: a('192.0.2.12') });
       await eventually('the repaired entry served', () => reader.get('ns', 'injected')?.endpoints[0]?.targets[0] === '192.0.2.12');
-      expect(reader.degraded()).toBe('Redis holds 3 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/not-json); the others are');
+      expect(reader.degraded()).toBe(
+        'Redis holds 3 invalid endpoint entries, not served (a key that is not namespace/name, ns/incoherent, ns/not-json); the others are',
+      );
       expect(reader.get('ns', 'good')?.endpoints).toEqual(a('192.0.2.10'));
     } finally {
       raw.disconnect();

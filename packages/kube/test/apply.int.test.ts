@@ -1,10 +1,21 @@
-import { ANNOTATIONS } from '@promfleet/api';
-import { startFleet, type Fleet } from '@promfleet/testkit';
+import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { addFinalizer, Applier, ConfigMaps, CoreEvents, EventRecorder, hasFinalizer, PrometheusReplicas, removeFinalizer, Services, WRITE_VERBS } from '../src/index.ts';
-import { installCRDs } from '@promfleet/testkit';
+import { Applier } from '../src/apply/index.ts';
+import { ConfigMaps, CoreEvents, resourceType, Services, type KubeObject } from '../src/client/index.ts';
+import { addFinalizer, EventRecorder, hasFinalizer, removeFinalizer } from '../src/status/index.ts';
+import { requestCount, WRITE_VERBS } from '../src/testing/index.ts';
 import { kitClient, resources } from './helpers.ts';
+
+const HASH_ANNOTATION = 'kit.test/applied-hash';
+// A custom resource with a status subresource: the testkit installs promfleet's CRDs.
+const Replicas = resourceType<KubeObject & { spec?: unknown; status?: { phase?: string; observedGeneration?: number; readyPods?: string } }>(
+  'promfleet.io',
+  'v1alpha1',
+  'prometheusreplicas',
+  'PrometheusReplica',
+  true,
+);
 
 let fleet: Fleet;
 
@@ -28,45 +39,50 @@ describe('Applier', () => {
   it('makes no request at all when the live object already matches', async () => {
     const { client, metrics } = kitClient(fleet.cluster('apply'));
     const configMaps = resources(client, ConfigMaps);
-    const applier = new Applier('promfleet-test');
+    const applier = new Applier('promfleet-test', { hashAnnotation: HASH_ANNOTATION });
     const first = await applier.apply(configMaps, desiredConfigMap({ a: '1' }), undefined);
     expect(first.changed).toBe(true);
-    expect(first.object.metadata?.annotations?.[ANNOTATIONS.appliedHash]).toMatch(/^[0-9a-f]{16}$/);
+    expect(first.object.metadata?.annotations?.[HASH_ANNOTATION]).toMatch(/^[0-9a-f]{16}$/);
 
-    const before = await metrics.requestCount();
+    const before = await requestCount(metrics);
     const second = await applier.apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
     expect(second.changed).toBe(false);
-    expect(await metrics.requestCount()).toBe(before);
+    expect(await requestCount(metrics)).toBe(before);
 
     // A fresh Applier (a restarted process) reaches the same verdict from the object alone.
-    const third = await new Applier('promfleet-test').apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
+    const third = await new Applier('promfleet-test', { hashAnnotation: HASH_ANNOTATION }).apply(configMaps, desiredConfigMap({ a: '1' }), first.object);
     expect(third.changed).toBe(false);
-    expect(await metrics.requestCount()).toBe(before);
+    expect(await requestCount(metrics)).toBe(before);
     await client.close();
   });
 
   it('makes no request for a Service stating a zero value the API server leaves out', async () => {
     const { client, metrics } = kitClient(fleet.cluster('apply'));
     const services = resources(client, Services);
-    const applier = new Applier('promfleet-test');
+    const applier = new Applier('promfleet-test', { hashAnnotation: HASH_ANNOTATION });
     const headless = {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'headless', namespace: 'default' },
-      spec: { clusterIP: 'None', publishNotReadyAddresses: false, selector: { app: 'x' }, ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' as const }] },
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: false,
+        selector: { app: 'x' },
+        ports: [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' as const }],
+      },
     };
     const first = await applier.apply(services, headless, undefined);
     expect(first.object.spec?.publishNotReadyAddresses).toBeUndefined();
-    const before = await metrics.requestCount();
+    const before = await requestCount(metrics);
     expect((await applier.apply(services, headless, first.object)).changed).toBe(false);
-    expect(await metrics.requestCount()).toBe(before);
+    expect(await requestCount(metrics)).toBe(before);
     await client.close();
   });
 
   it('restores a hand edit and removes fields it stopped setting', async () => {
     const { client } = kitClient(fleet.cluster('apply'));
     const configMaps = resources(client, ConfigMaps);
-    const applier = new Applier('promfleet-test');
+    const applier = new Applier('promfleet-test', { hashAnnotation: HASH_ANNOTATION });
     await applier.apply(configMaps, desiredConfigMap({ a: '1', b: '2' }, { app: 'prometheus', tier: 'x' }), undefined);
     const edited = await configMaps.patch('applied', 'default', { data: { a: 'hand-edited' } });
 
@@ -83,21 +99,21 @@ describe('Applier', () => {
 
   it('writes status only when it differs', async () => {
     const { client, metrics } = kitClient(fleet.cluster('apply'));
-    const replicas = resources(client, PrometheusReplicas);
-    const applier = new Applier('promfleet-test');
+    const replicas = resources(client, Replicas);
+    const applier = new Applier('promfleet-test', { hashAnnotation: HASH_ANNOTATION });
     const created = await replicas.create({
       apiVersion: 'promfleet.io/v1alpha1',
       kind: 'PrometheusReplica',
       metadata: { name: 'status-test', namespace: 'default' },
-      spec: { configMap: 'c', bucketSecret: 's' } as never,
+      spec: { configMap: 'c', bucketSecret: 's' },
     });
     const status = { phase: 'Running' as const, observedGeneration: 1, readyPods: '5/5' };
     const written = await applier.applyStatus(replicas, created, status);
     expect(written.changed).toBe(true);
     expect(written.object.status).toEqual(status);
-    const writes = await metrics.requestCount({ verb: WRITE_VERBS });
+    const writes = await requestCount(metrics, { verb: WRITE_VERBS });
     expect((await applier.applyStatus(replicas, written.object, { ...status })).changed).toBe(false);
-    expect(await metrics.requestCount({ verb: WRITE_VERBS })).toBe(writes);
+    expect(await requestCount(metrics, { verb: WRITE_VERBS })).toBe(writes);
     await client.close();
   });
 });

@@ -1,7 +1,19 @@
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, isNotFound, KubeApiError, KubeConnectionError, Namespaces, NotLeaderError, KubeClient, ResourceClient, serverVersion, servesResource } from '../src/index.ts';
+import {
+  ConfigMaps,
+  isNotFound,
+  KubeApiError,
+  KubeConnectionError,
+  Namespaces,
+  NotLeaderError,
+  KubeClient,
+  ResourceClient,
+  serverVersion,
+  servesResource,
+} from '../src/client/index.ts';
+import { requestCount } from '../src/testing/index.ts';
 import { kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;
@@ -21,10 +33,11 @@ describe('KubeClient on a real API server', () => {
     await namespaces.get('default');
     await namespaces.get('does-not-exist');
     await namespaces.list();
-    expect(await metrics.requestCount({ verb: 'get' })).toBe(2);
+    expect(await requestCount(metrics, { verb: 'get' })).toBe(2);
     const { values } = await metrics.kubeRequests.get();
     // prom-client lists series in no promised order.
-    const byCodeAndVerb = (a: { code?: unknown; verb?: unknown }, b: { code?: unknown; verb?: unknown }) => `${String(a.code)} ${String(a.verb)}`.localeCompare(`${String(b.code)} ${String(b.verb)}`);
+    const byCodeAndVerb = (a: { code?: unknown; verb?: unknown }, b: { code?: unknown; verb?: unknown }) =>
+      `${String(a.code)} ${String(a.verb)}`.localeCompare(`${String(b.code)} ${String(b.verb)}`);
     expect(values.map((v) => v.labels).sort(byCodeAndVerb)).toEqual([
       { cluster: 'client', verb: 'get', resource: 'namespaces', code: '200' },
       { cluster: 'client', verb: 'list', resource: 'namespaces', code: '200' },
@@ -52,11 +65,11 @@ describe('KubeClient on a real API server', () => {
     const client = new KubeClient(fleet.cluster('client').kubeConfig, { cluster: 'client', metrics, writeGuard: () => leader });
     const configMaps = new ResourceClient(client, ConfigMaps);
     await expect(configMaps.create({ metadata: { name: 'guarded', namespace: 'default' } })).rejects.toBeInstanceOf(NotLeaderError);
-    expect(await metrics.requestCount()).toBe(0);
+    expect(await requestCount(metrics)).toBe(0);
     expect(await configMaps.get('guarded', 'default')).toBeUndefined();
     leader = true;
     await configMaps.create({ metadata: { name: 'guarded', namespace: 'default' } });
-    expect(await metrics.requestCount({ verb: 'create' })).toBe(1);
+    expect(await requestCount(metrics, { verb: 'create' })).toBe(1);
     await client.close();
   });
 
@@ -73,10 +86,12 @@ describe('KubeClient on a real API server', () => {
     const { client, metrics } = kitClient(cluster, { requestTimeoutMs: 1500 });
     cluster.pause();
     try {
-      const error = await resources(client, Namespaces).get('default').catch((e: unknown) => e);
+      const error = await resources(client, Namespaces)
+        .get('default')
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(KubeConnectionError);
       expect((error as KubeConnectionError).timedOut).toBe(true);
-      expect(await metrics.requestCount({ verb: 'get' })).toBe(1);
+      expect(await requestCount(metrics, { verb: 'get' })).toBe(1);
     } finally {
       cluster.resume();
     }

@@ -1,7 +1,8 @@
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, Informer, Namespaces, type KubeObject } from '../src/index.ts';
+import { Informer } from '../src/cache/index.ts';
+import { ConfigMaps, Namespaces, type KubeObject } from '../src/client/index.ts';
 import { eventually, kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;
@@ -14,7 +15,12 @@ afterAll(async () => {
   await fleet.stop();
 });
 
-const configMap = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'default', labels: { test: 'informer' } }, data });
+const configMap = (name: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'default', labels: { test: 'informer' } },
+  data,
+});
 
 async function relists(metrics: ReturnType<typeof kitClient>['metrics'], reason: string): Promise<number> {
   const { values } = await metrics.informerRelists.get();
@@ -79,9 +85,20 @@ describe('Informer on a real API server', () => {
     const informer = new Informer(configMaps, { namespace: 'kube-public', watchTimeoutSeconds: 3600, silenceMs: 1500, metrics });
     informer.start();
     await informer.waitForSync();
+    // The watch is open: it delivers a change made now.
+    await resources(client, ConfigMaps).create({ metadata: { name: 'before-hang', namespace: 'kube-public' } });
+    await eventually('the watch delivering', () => informer.get('kube-public/before-hang') !== undefined, 30_000);
     cluster.pause();
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    cluster.resume();
+    // Resumed once the informer has noticed the silence: the re-list it sent to the hung server timed out.
+    try {
+      await eventually(
+        'a re-list timed out against the hung server',
+        async () => (await metrics.kubeRequests.get()).values.some((v) => v.labels.verb === 'list' && v.labels.code === 'timeout' && v.value > 0),
+        30_000,
+      );
+    } finally {
+      cluster.resume();
+    }
     await eventually('a re-list after the silent watch', async () => (await relists(metrics, 'silent')) >= 1, 30_000);
     const created = await resources(client, ConfigMaps).create({ metadata: { name: 'after-hang', namespace: 'kube-public' } });
     await eventually('the change after the hang', () => informer.get('kube-public/after-hang')?.metadata?.uid === created.metadata?.uid, 30_000);

@@ -9,7 +9,7 @@ import { eventually } from './helpers.ts';
 
 let fleet: Fleet;
 const children: ChildProcess[] = [];
-const log: { event: string; identity: string; at: number }[] = [];
+const log: { event: string; identity: string; leader?: string; at: number }[] = [];
 
 beforeAll(async () => {
   fleet = await startFleet({ clusters: ['leader'] });
@@ -25,20 +25,24 @@ afterAll(async () => {
 
 function campaign(identity: string): ChildProcess {
   const script = fileURLToPath(new URL('./fixtures/elector.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=source', script, fleet.cluster('leader').kubeconfigFile, identity], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--conditions=source', script, fleet.cluster('leader').kubeconfigFile, identity], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   createInterface({ input: child.stdout }).on('line', (line) => log.push(JSON.parse(line) as (typeof log)[number]));
   children.push(child);
   return child;
 }
 
 const leaderSince = (identity: string, after: number) => log.find((e) => e.event === 'leading' && e.identity === identity && e.at >= after);
+/** `identity` has read the Lease and found `leader` holding it: it has campaigned at least once. */
+const sawLeader = (identity: string, leader: string) => log.some((e) => e.event === 'new-leader' && e.identity === identity && e.leader === leader);
 
 describe('leader election between two processes', () => {
   it('hands over within the lease duration when the leader is killed, and within seconds when it stops gracefully', async () => {
     const a = campaign('a');
     await eventually('a leads', () => leaderSince('a', 0) !== undefined, 30_000);
     const b = campaign('b');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await eventually('b finds a holding the lease', () => sawLeader('b', 'a'), 30_000);
     expect(leaderSince('b', 0), 'b must not lead while a holds the lease').toBeUndefined();
 
     const killedAt = Date.now();
@@ -50,7 +54,7 @@ describe('leader election between two processes', () => {
     expect(failover).toBeGreaterThanOrEqual(10_000);
 
     campaign('c');
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await eventually('c finds b holding the lease', () => sawLeader('c', 'b'), 30_000);
     const stoppedAt = Date.now();
     b.kill('SIGTERM');
     await eventually('c takes over', () => leaderSince('c', stoppedAt) !== undefined, 30_000);

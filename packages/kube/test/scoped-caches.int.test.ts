@@ -1,7 +1,9 @@
 import { serviceAccountAccess, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigMaps, Informer, KitMetrics, KubeClient, MultiNamespaceInformer, PolledObjects, Secrets, namespacedInformer, type KubeObject } from '../src/index.ts';
+import { Informer, MultiNamespaceInformer, PolledObjects, namespacedInformer } from '../src/cache/index.ts';
+import { ConfigMaps, KubeClient, Secrets, type KubeObject } from '../src/client/index.ts';
+import { KitMetrics } from '../src/observability/index.ts';
 import { eventually, kitClient, resources } from './helpers.ts';
 
 // Caches for a controller whose rights are Roles in a few namespaces, and `get` on Secrets only.
@@ -36,7 +38,11 @@ describe('MultiNamespaceInformer', () => {
 
     const informer = new MultiNamespaceInformer(configMaps, ['team-a', 'team-b'], { metrics });
     const seen: string[] = [];
-    informer.addHandler({ onAdd: (o) => seen.push(`add ${o.metadata?.name ?? ''}`), onUpdate: (_p, o) => seen.push(`update ${o.metadata?.name ?? ''}`), onDelete: (o) => seen.push(`delete ${o.metadata?.name ?? ''}`) });
+    informer.addHandler({
+      onAdd: (o) => seen.push(`add ${o.metadata?.name ?? ''}`),
+      onUpdate: (_p, o) => seen.push(`update ${o.metadata?.name ?? ''}`),
+      onDelete: (o) => seen.push(`delete ${o.metadata?.name ?? ''}`),
+    });
     informer.start();
     await informer.waitForSync();
     expect(informer.hasSynced).toBe(true);
@@ -69,7 +75,9 @@ describe('MultiNamespaceInformer', () => {
 
 describe('PolledObjects', () => {
   it('reads the Secrets it is told about with get alone, and hears of changes, deletions and new ones by polling', async () => {
-    const access = await serviceAccountAccess(fleet.cluster('scoped'), { namespace: 'controller', name: 'poller' }, [{ namespace: 'vault', rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] }]);
+    const access = await serviceAccountAccess(fleet.cluster('scoped'), { namespace: 'controller', name: 'poller' }, [
+      { namespace: 'vault', rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
+    ]);
     await resources(admin, Secrets).create({ metadata: { name: 'bucket', namespace: 'vault' }, stringData: { key: 'one' } });
     const metrics = new KitMetrics();
     const client = new KubeClient(access.kubeConfig, { cluster: 'scoped', metrics });
@@ -79,7 +87,11 @@ describe('PolledObjects', () => {
     const wanted = new Set(['vault/bucket', 'vault/later']);
     const polled = new PolledObjects(secrets, { keys: () => wanted, intervalMs: 200, transform: (s) => ({ ...s, data: {} }), metrics });
     const seen: string[] = [];
-    polled.addHandler({ onAdd: (o) => seen.push(`add ${o.metadata?.name ?? ''}`), onUpdate: (_p, o) => seen.push(`update ${o.metadata?.name ?? ''}`), onDelete: (o) => seen.push(`delete ${o.metadata?.name ?? ''}`) });
+    polled.addHandler({
+      onAdd: (o) => seen.push(`add ${o.metadata?.name ?? ''}`),
+      onUpdate: (_p, o) => seen.push(`update ${o.metadata?.name ?? ''}`),
+      onDelete: (o) => seen.push(`delete ${o.metadata?.name ?? ''}`),
+    });
     expect(polled.get('vault/bucket')).toBeUndefined();
     const loaded = await polled.load('vault/bucket');
     expect(loaded?.metadata?.name).toBe('bucket');
@@ -101,7 +113,9 @@ describe('PolledObjects', () => {
     const verbs = (await metrics.kubeRequests.get()).values.filter((v) => v.labels.resource === 'secrets').map((v) => v.labels.verb);
     expect(new Set(verbs)).toEqual(new Set(['get', 'list']));
     // The one list is the forbidden probe above; the cache itself only ever got.
-    expect((await metrics.kubeRequests.get()).values.filter((v) => v.labels.resource === 'secrets' && v.labels.verb === 'list').map((v) => v.labels.code)).toEqual(['403']);
+    expect(
+      (await metrics.kubeRequests.get()).values.filter((v) => v.labels.resource === 'secrets' && v.labels.verb === 'list').map((v) => v.labels.code),
+    ).toEqual(['403']);
     await client.close();
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import { parseAllowedImagePrefixes } from '@promfleet/api';
-import { leaseTiming, loadKubeConfig, onShutdown, runProgram } from '@promfleet/kube';
+import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
+import { leaseTiming, runProgram } from '@promfleet/kube/runtime';
 
 import { OPERATOR_FLAGS, OPERATOR_USAGE } from './flags.ts';
 import { OPERATOR_NAME } from './names.ts';
@@ -33,8 +34,15 @@ process.exitCode = await runProgram({
       console.error(`${OPERATOR_NAME}: ${lease.error}`);
       return 2;
     }
-    const watchNamespaces = [...new Set(flags['watch-namespaces'].flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean))];
-    const { manager, client } = await createReplicaOperator({
+    const watchNamespaces = [
+      ...new Set(
+        flags['watch-namespaces']
+          .flatMap((value) => value.split(','))
+          .map((value) => value.trim())
+          .filter(Boolean),
+      ),
+    ];
+    const manager = await createReplicaOperator({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
       watchNamespaces,
       listen: flags.listen,
@@ -49,18 +57,6 @@ process.exitCode = await runProgram({
       logger,
       metrics,
     });
-    onShutdown(logger, async () => {
-      await manager.stop();
-      await client.close();
-    });
-    await manager.start();
-    logger.info({ listen: flags.listen, watchNamespaces: watchNamespaces.length > 0 ? watchNamespaces : '(all)', allowedImagePrefixes: images.prefixes }, 'started');
-    if ((await manager.done) === 'stopped') return 0;
-    logger.error('exiting after losing the leader lease; a restart campaigns again');
-    // Caches, their retry timers and the HTTP server too: anything left running would keep the
-    // process alive, useless and unrestarted.
-    await manager.stop();
-    await client.close();
-    return 1;
+    return manager.run({ watchNamespaces: watchNamespaces.length > 0 ? watchNamespaces : '(all)', allowedImagePrefixes: images.prefixes });
   },
 });

@@ -1,23 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
-
-import type { KubeConfig } from '@kubernetes/client-node';
-import {
-  Controller,
-  EventRecorder,
-  KubeClient,
-  LeaderElector,
-  type LeaseTiming,
-  Manager,
-  objectKey,
-  preferredResource,
-  releaseVersion,
-  type KitMetrics,
-  type Logger,
-} from '@promfleet/kube';
+import { objectKey, preferredResource } from '@promfleet/kube/client';
+import { Controller } from '@promfleet/kube/controller';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
+import { releaseVersion } from '@promfleet/kube/version';
 
 import type { PodDisruptionBudget } from './builders/pdb.ts';
-import { allInformers, createCaches } from './controller/caches.ts';
+import { allCaches, createCaches } from './controller/caches.ts';
 import { ReplicaReconciler } from './controller/reconciler.ts';
 import { OPERATOR_NAME } from './names.ts';
 import { ConfigAppliedProbe } from './status/config-applied.ts';
@@ -48,32 +37,31 @@ function byInstance(object: { metadata?: { namespace?: string; labels?: Record<s
 }
 
 /**
- * The operator, wired: one client, caches, the reconciler in a controller, leader election and
- * the health server in a Manager. `main.ts` runs it from flags; tests run it in-process.
+ * The operator: its caches and the replica controller, registered with a Manager (which owns the
+ * client, leader election and the health server). `main.ts` runs it from flags.
  */
-export async function createReplicaOperator(options: ReplicaOperatorOptions): Promise<{ manager: Manager; client: KubeClient }> {
+export async function createReplicaOperator(options: ReplicaOperatorOptions): Promise<Manager> {
   const { logger, metrics } = options;
-  // The client exists before the Manager that decides leadership; writes ask it when they happen.
-  const leadership = { isLeader: (): boolean => false };
-  const client = new KubeClient(options.kubeConfig, {
+  const manager = new Manager({
+    name: OPERATOR_NAME,
+    kubeConfig: options.kubeConfig,
     cluster: 'local',
+    logger,
     metrics,
-    userAgent: OPERATOR_NAME,
-    writeGuard: () => leadership.isLeader(),
+    listen: options.listen,
+    leaderElection: options.leaderElect ? { namespace: options.leaderElectionNamespace, ...options.lease } : undefined,
   });
+  const { client } = manager;
   const pdbType = await preferredResource<PodDisruptionBudget>(client, 'policy', ['v1', 'v1beta1'], 'poddisruptionbudgets', 'PodDisruptionBudget', true);
   if (!pdbType) throw new Error('the API server serves PodDisruptionBudgets in neither policy/v1 nor policy/v1beta1');
   logger.info({ podDisruptionBudgets: `policy/${pdbType.version}` }, 'discovered API versions');
 
-  const identity = `${process.env.POD_NAME ?? hostname()}-${randomBytes(3).toString('hex')}`;
-  const leaderElector = options.leaderElect
-    ? new LeaderElector({ client, namespace: options.leaderElectionNamespace, name: OPERATOR_NAME, identity, logger, metrics, ...options.lease })
-    : undefined;
   const caches = createCaches(client, { namespaces: options.watchNamespaces, pdbType, secretPollIntervalMs: options.secretPollIntervalMs, metrics, logger });
+  for (const cache of allCaches(caches)) manager.addCache(cache);
   const reconciler = new ReplicaReconciler({
     client,
     caches,
-    events: new EventRecorder(client, { component: OPERATOR_NAME, instance: identity, logger }),
+    events: manager.events,
     pdbType,
     clusterDomain: options.clusterDomain,
     ingressClassName: options.ingressClassName,
@@ -81,7 +69,13 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     operatorVersion: releaseVersion(),
     configProbe: new ConfigAppliedProbe(client),
   });
-  const controller = new Controller({ name: 'prometheusreplica', reconcile: (context) => reconciler.reconcile(context), workers: options.workers, logger, metrics });
+  const controller = new Controller({
+    name: 'prometheusreplica',
+    reconcile: (context) => reconciler.reconcile(context),
+    workers: options.workers,
+    logger,
+    metrics,
+  });
   controller
     .watchPrimary(caches.replicas)
     .watchOwned(caches.statefulSets, KIND)
@@ -95,15 +89,13 @@ export async function createReplicaOperator(options: ReplicaOperatorOptions): Pr
     .watchOwned(caches.networkPolicies, KIND)
     .watchOwned(caches.configMaps, KIND)
     .watchMapped(caches.configMaps, (configMap) =>
-      [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(objectKey),
+      [...caches.replicas.byIndex('configMap', objectKey(configMap)), ...caches.replicas.byIndex('rulesNamespace', configMap.metadata?.namespace ?? '')].map(
+        objectKey,
+      ),
     )
     .watchMapped(caches.secrets, (secret) => caches.replicas.byIndex('secret', objectKey(secret)).map(objectKey))
     .watchMapped(caches.pods, byInstance)
     .watchMapped(caches.claims, byInstance);
-
-  const manager = new Manager({ logger, metrics, listen: options.listen, leaderElector });
-  leadership.isLeader = () => manager.isLeader();
-  for (const informer of allInformers(caches)) manager.addInformer(informer);
   manager.addController(controller);
-  return { manager, client };
+  return manager;
 }

@@ -1,8 +1,19 @@
 import { fileURLToPath } from 'node:url';
 
-import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput } from '@promfleet/api';
-import { ConfigMaps, KubeClient, Namespaces, PrometheusReplicas, ResourceClient, Secrets, WRITE_VERBS } from '@promfleet/kube';
-import { createRegionInputs, eventually, installCRDs, parseMetricsText, startFleet, startNodeProcess, type Fleet, type ManagedProcess, type TestCluster } from '@promfleet/testkit';
+import { API_VERSION, type PrometheusReplica, type PrometheusReplicaSpecInput, PrometheusReplicas } from '@promfleet/api';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { WRITE_VERBS } from '@promfleet/kube/testing';
+import {
+  createRegionInputs,
+  eventually,
+  installCRDs,
+  parseMetricsText,
+  startFleet,
+  startNodeProcess,
+  type Fleet,
+  type ManagedProcess,
+  type TestCluster,
+} from '@promfleet/testkit';
 import { afterAll, beforeAll } from 'vitest';
 
 export { createRegionInputs, eventually };
@@ -48,6 +59,32 @@ export async function sumReconciles(operator: OperatorProcess, result: string): 
     .reduce((total, sample) => total + sample.value, 0);
 }
 
+/**
+ * Makes the operator reconcile a replica without changing anything it builds (an annotation on
+ * the replica), and waits until it has: another reconcile finished and none queued or running.
+ * What steady-state tests wait on instead of time.
+ */
+export async function nudge(api: TestClient, operator: OperatorProcess, namespace: string, name: string): Promise<void> {
+  const metrics = async () =>
+    parseMetricsText(await (await fetch(`${operator.url}/metrics`)).text(), [
+      'promfleet_reconcile_total',
+      'promfleet_workqueue_depth',
+      'promfleet_workqueue_unfinished_work_seconds',
+    ]);
+  const sum = (samples: Awaited<ReturnType<typeof metrics>>, metric: string) =>
+    samples.filter((sample) => sample.name === metric).reduce((total, sample) => total + sample.value, 0);
+  const before = sum(await metrics(), 'promfleet_reconcile_total');
+  await api.replicas.patch(name, namespace, { metadata: { annotations: { 'test.promfleet.io/nudge': String(Date.now()) } } }, { type: 'merge' });
+  await eventually(`a reconcile of ${namespace}/${name} after the nudge`, async () => {
+    const samples = await metrics();
+    return (
+      sum(samples, 'promfleet_reconcile_total') > before &&
+      sum(samples, 'promfleet_workqueue_depth') === 0 &&
+      sum(samples, 'promfleet_workqueue_unfinished_work_seconds') === 0
+    );
+  });
+}
+
 /** promfleet_kube_requests_total of the operator for one verb on one resource. */
 export async function countRequests(operator: OperatorProcess, verb: string, resource: string): Promise<number> {
   return parseMetricsText(await (await fetch(`${operator.url}/metrics`)).text(), ['promfleet_kube_requests_total'])
@@ -68,7 +105,6 @@ export function testClient(cluster: TestCluster) {
 
 export type TestClient = ReturnType<typeof testClient>;
 
-
 export function replica(name: string, namespace: string, spec: Partial<PrometheusReplicaSpecInput> = {}): PrometheusReplica {
   return {
     apiVersion: API_VERSION,
@@ -78,12 +114,15 @@ export function replica(name: string, namespace: string, spec: Partial<Prometheu
   } as PrometheusReplica;
 }
 
-
 export async function waitForPhase(api: TestClient, namespace: string, name: string, phase: string, timeoutMs = 90_000): Promise<PrometheusReplica> {
-  return eventually(`${namespace}/${name} to be ${phase}`, async () => {
-    const current = await api.replicas.get(name, namespace);
-    return current?.status?.phase === phase && current.status.observedGeneration === current.metadata.generation ? current : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${namespace}/${name} to be ${phase}`,
+    async () => {
+      const current = await api.replicas.get(name, namespace);
+      return current?.status?.phase === phase && current.status.observedGeneration === current.metadata.generation ? current : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /**

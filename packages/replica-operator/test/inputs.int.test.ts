@@ -1,4 +1,4 @@
-import { CoreEvents, Pods, ResourceClient, StatefulSets } from '@promfleet/kube';
+import { CoreEvents, Pods, ResourceClient, StatefulSets } from '@promfleet/kube/client';
 import { describe, expect, it } from 'vitest';
 
 import { eventually, OBJSTORE, PROMETHEUS_CONFIG, replica, useOperatorFleet, waitForPhase } from './harness.ts';
@@ -8,7 +8,9 @@ const env = useOperatorFleet();
 const namespace = (name: string, inputs = true) => env.namespace(name, inputs);
 
 const podUIDs = async (ns: string) =>
-  (await new ResourceClient(env.api.client, Pods).list({ namespace: ns, labelSelector: 'app.kubernetes.io/component=prometheus' })).items.map((p) => p.metadata?.uid).sort();
+  (await new ResourceClient(env.api.client, Pods).list({ namespace: ns, labelSelector: 'app.kubernetes.io/component=prometheus' })).items
+    .map((p) => p.metadata?.uid)
+    .sort();
 
 describe('references to the ConfigMap and the bucket Secret', () => {
   it('renders a config edit into the owned ConfigMap without restarting pods', async () => {
@@ -18,7 +20,9 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     const before = await podUIDs(ns);
     const template = JSON.stringify((await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.template);
 
-    await env.api.configMaps.patch('prometheus-config', ns, { data: { 'prometheus.yml': `${PROMETHEUS_CONFIG}  - job_name: extra\n    static_configs:\n      - targets: [localhost:9100]\n` } });
+    await env.api.configMaps.patch('prometheus-config', ns, {
+      data: { 'prometheus.yml': `${PROMETHEUS_CONFIG}  - job_name: extra\n    static_configs:\n      - targets: [localhost:9100]\n` },
+    });
     const rendered = await eventually('the rendered config', async () => {
       const text = (await env.api.configMaps.get('demo-prometheus-config', ns))?.data?.['prometheus.yml'];
       return text?.includes('job_name: extra') ? text : undefined;
@@ -48,7 +52,11 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     await env.api.secrets.create({ metadata: { name: 's3-bucket', namespace: ns }, stringData: { 'objstore.yml': OBJSTORE } });
     await env.api.replicas.create(replica('demo', ns));
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
-    expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ConfigMapNotFound', message: 'ConfigMap prometheus-config not found' });
+    expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({
+      status: 'False',
+      reason: 'ConfigMapNotFound',
+      message: 'ConfigMap prometheus-config not found',
+    });
     expect(await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns)).toBeUndefined();
     const events = await eventually('a Warning Event', async () => {
       const list = (await new ResourceClient(env.api.client, CoreEvents).list({ namespace: ns })).items;
@@ -79,7 +87,9 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     await env.api.replicas.create(replica('demo', ns, { metrics: { retention: '4h', blockDuration: '2h' } }));
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'SpecInvalid' });
-    expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toBe('spec.metrics.retention: 4h must be at least 3 x blockDuration (3 x 2h)');
+    expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toBe(
+      'spec.metrics.retention: 4h must be at least 3 x blockDuration (3 x 2h)',
+    );
   });
 
   it('collects rule ConfigMaps by label as they come, change and break, and hands Prometheus only checked rules', async () => {
@@ -89,7 +99,10 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     await waitForPhase(env.api, ns, 'demo', 'Running');
     expect((await rules())?.data ?? {}).toEqual({});
     const group = (expr: string) => `groups:\n  - name: team\n    rules:\n      - alert: Down\n        expr: ${expr}\n`;
-    await env.api.configMaps.create({ metadata: { name: 'team', namespace: ns, labels: { 'example.com/rules': 'true' } }, data: { 'alerts.yml': group('up == 0') } });
+    await env.api.configMaps.create({
+      metadata: { name: 'team', namespace: ns, labels: { 'example.com/rules': 'true' } },
+      data: { 'alerts.yml': group('up == 0') },
+    });
     await eventually('the rule file collected', async () => (await rules())?.data?.['team-alerts.yaml'] === group('up == 0'));
     await env.api.configMaps.patch('team', ns, { data: { 'alerts.yml': group('up < 1') } });
     await eventually('the edit collected', async () => (await rules())?.data?.['team-alerts.yaml'] === group('up < 1'));
@@ -104,7 +117,9 @@ describe('references to the ConfigMap and the bucket Secret', () => {
     expect((await rules())?.data?.['team-alerts.yaml']).toBe(group('up < 1'));
     await env.api.configMaps.patch('team', ns, { metadata: { labels: { 'example.com/rules': null } } });
     const running = await waitForPhase(env.api, ns, 'demo', 'Running');
-    expect(running.status?.conditions?.find((c) => c.type === 'RulesValid')?.message).toBe("0 rule files, 0 groups, 0 rules (no ConfigMap selected yet) pass the operator's checks");
+    expect(running.status?.conditions?.find((c) => c.type === 'RulesValid')?.message).toBe(
+      "0 rule files, 0 groups, 0 rules (no ConfigMap selected yet) pass the operator's checks",
+    );
     expect((await rules())?.data ?? {}).toEqual({});
 
     await env.api.replicas.patch('demo', ns, { spec: { rules: null } });

@@ -24,7 +24,14 @@ describe('the replica operator and its Lease', () => {
     const stoppedAt = Date.now();
     await fleet.cluster('lease').stop();
     try {
-      const code = await Promise.race([operator.process.exited, new Promise((resolve) => setTimeout(() => { resolve('still running'); }, 40_000))]);
+      const code = await Promise.race([
+        operator.process.exited,
+        new Promise((resolve) =>
+          setTimeout(() => {
+            resolve('still running');
+          }, 40_000),
+        ),
+      ]);
       console.log(`operator exited with ${String(code)} ${String(Date.now() - stoppedAt)} ms after its API server stopped (renew deadline 10 s)`);
       expect(code).toBe(1);
     } finally {

@@ -1,4 +1,4 @@
-import { Deployments, Ingresses, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube';
+import { Deployments, Ingresses, ResourceClient, Services, StatefulSets, resourceType } from '@promfleet/kube/client';
 import { describe, expect, it } from 'vitest';
 
 import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';
@@ -15,9 +15,18 @@ describe('PrometheusReplica lifecycle', () => {
     await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com' }));
     const running = await waitForPhase(env.api, ns, 'demo', 'Running');
 
-    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual([
+      'demo-compactor',
+      'demo-prometheus',
+      'demo-thanos-store',
+    ]);
     expect(names((await new ResourceClient(env.api.client, Deployments).list({ namespace: ns })).items)).toEqual(['demo-thanos-query']);
-    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-thanos-query', 'demo-thanos-sidecar', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, Services).list({ namespace: ns })).items)).toEqual([
+      'demo-compactor',
+      'demo-thanos-query',
+      'demo-thanos-sidecar',
+      'demo-thanos-store',
+    ]);
     expect(names((await new ResourceClient(env.api.client, Ingresses).list({ namespace: ns })).items)).toEqual(['demo']);
     expect(running.status).toMatchObject({
       readyPods: '3/3',
@@ -101,7 +110,10 @@ describe('PrometheusReplica lifecycle', () => {
     expect(paused.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'Paused' });
     expect((await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas).toBe(1);
     await env.api.replicas.patch('demo', ns, { spec: { paused: false } });
-    await eventually('unpaused and scaled', async () => (await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2);
+    await eventually(
+      'unpaused and scaled',
+      async () => (await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns))?.spec?.replicas === 2,
+    );
   });
 
   it('adds Alertmanagers to the config, and removes, reconfigures and restores the Compactor', async () => {
@@ -111,17 +123,29 @@ describe('PrometheusReplica lifecycle', () => {
     await waitForPhase(env.api, ns, 'demo', 'Running');
 
     await env.api.replicas.patch('demo', ns, { spec: { alertmanagers: [{ targets: ['alertmanager.monitoring.svc:9093'] }] } });
-    await eventually('the Alertmanager in the config', async () => (await env.api.configMaps.get('demo-prometheus-config', ns))?.data?.['prometheus.yml']?.includes('alertmanager.monitoring.svc:9093'));
+    await eventually('the Alertmanager in the config', async () =>
+      (await env.api.configMaps.get('demo-prometheus-config', ns))?.data?.['prometheus.yml']?.includes('alertmanager.monitoring.svc:9093'),
+    );
 
     await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: false } } });
     await eventually('the Compactor gone', async () => {
       const current = await env.api.replicas.get('demo', ns);
-      return (await sets.get('demo-compactor', ns)) === undefined && current?.status?.conditions?.every((c) => c.type !== 'CompactorReady') && current.status.local?.compactor === undefined;
+      return (
+        (await sets.get('demo-compactor', ns)) === undefined &&
+        current?.status?.conditions?.every((c) => c.type !== 'CompactorReady') &&
+        current.status.local?.compactor === undefined
+      );
     });
     await env.api.replicas.patch('demo', ns, { spec: { compaction: { enabled: true, downsampling: false, retention: { raw: '7d' } } } });
-    const args = await eventually('the Compactor back, reconfigured', async () => (await sets.get('demo-compactor', ns))?.spec?.template.spec?.containers[0]?.args);
+    const args = await eventually(
+      'the Compactor back, reconfigured',
+      async () => (await sets.get('demo-compactor', ns))?.spec?.template.spec?.containers[0]?.args,
+    );
     expect(args).toEqual(expect.arrayContaining(['--retention.resolution-raw=7d', '--downsampling.disable']));
-    await eventually('CompactorReady', async () => (await env.api.replicas.get('demo', ns))?.status?.conditions?.find((c) => c.type === 'CompactorReady')?.status === 'True');
+    await eventually(
+      'CompactorReady',
+      async () => (await env.api.replicas.get('demo', ns))?.status?.conditions?.find((c) => c.type === 'CompactorReady')?.status === 'True',
+    );
   });
 
   it('applies every other child when the API server refuses one, says which, and converges once it can', async () => {
@@ -131,7 +155,11 @@ describe('PrometheusReplica lifecycle', () => {
     const foreign = { 'example.com/app': 'other' };
     await deployments.create({
       metadata: { name: 'demo-thanos-query', namespace: ns },
-      spec: { replicas: 0, selector: { matchLabels: foreign }, template: { metadata: { labels: foreign }, spec: { containers: [{ name: 'c', image: 'example.com/c:1' }] } } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: foreign },
+        template: { metadata: { labels: foreign }, spec: { containers: [{ name: 'c', image: 'example.com/c:1' }] } },
+      },
     });
     await env.api.replicas.create(replica('demo', ns, { baseDomain: 'prometheus.example.com', highlyAvailable: true }));
     const refused = await eventually('Reconciled=False naming the Deployment', async () => {
@@ -144,7 +172,11 @@ describe('PrometheusReplica lifecycle', () => {
     expect(await new ResourceClient(env.api.client, Ingresses).get('demo', ns)).toBeDefined();
     const pdbs = new ResourceClient(env.api.client, resourceType('policy', 'v1beta1', 'poddisruptionbudgets', 'PodDisruptionBudget', true));
     expect(names((await pdbs.list({ namespace: ns })).items)).toEqual(['demo-prometheus', 'demo-thanos-query']);
-    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual(['demo-compactor', 'demo-prometheus', 'demo-thanos-store']);
+    expect(names((await new ResourceClient(env.api.client, StatefulSets).list({ namespace: ns })).items)).toEqual([
+      'demo-compactor',
+      'demo-prometheus',
+      'demo-thanos-store',
+    ]);
 
     await deployments.delete('demo-thanos-query', ns);
     await waitForPhase(env.api, ns, 'demo', 'Running');

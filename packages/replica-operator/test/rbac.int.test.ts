@@ -54,7 +54,10 @@ describe('the operator RBAC', () => {
   });
 
   it('with a ClusterRole, is enough to run replicas in any namespace', async () => {
-    const access = await serviceAccountAccess(fleet.cluster('member'), { namespace: LEASE_NAMESPACE, name: 'cluster-operator' }, [{ rules: OPERATOR_RULES }, lease]);
+    const access = await serviceAccountAccess(fleet.cluster('member'), { namespace: LEASE_NAMESPACE, name: 'cluster-operator' }, [
+      { rules: OPERATOR_RULES },
+      lease,
+    ]);
     operator = await startOperator(access.kubeconfigFile, [`--leader-election-namespace=${LEASE_NAMESPACE}`]);
     const running = await waitForPhase(api, 'team-c', 'demo', 'Running');
     expect(running.status?.readyPods).toBe('6/6');

@@ -1,9 +1,23 @@
-import { CoreEvents, Deployments, Ingresses, Namespaces, Pods, ResourceClient, RoleBindings, Roles, ServiceAccounts, Services, StatefulSets, type KubeClient, type ResourceType } from '@promfleet/kube';
+import {
+  CoreEvents,
+  Deployments,
+  Ingresses,
+  Namespaces,
+  Pods,
+  ResourceClient,
+  RoleBindings,
+  Roles,
+  ServiceAccounts,
+  Services,
+  StatefulSets,
+  type KubeClient,
+  type ResourceType,
+} from '@promfleet/kube/client';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
 import { NetworkPolicies } from '../src/controller/caches.ts';
-import { eventually, replica, useOperatorFleet, waitForPhase } from './harness.ts';
+import { eventually, nudge, replica, useOperatorFleet, waitForPhase } from './harness.ts';
 
 // What a replica exposes, runs and may touch, on a real API server: the Grafana admin Secret,
 // Ingress TLS, the image allow-list, pod identity and NetworkPolicies, each changed on a running
@@ -22,14 +36,21 @@ const condition = async (ns: string, type: string) => (await env.api.replicas.ge
 const grafanaTemplate = async (ns: string): Promise<IPodTemplateSpec | undefined> => (await kinds.deployments().get('demo-grafana', ns))?.spec?.template;
 const adminVolume = (template: IPodTemplateSpec | undefined) => template?.spec?.volumes?.find((v) => v.name === 'admin')?.secret?.secretName;
 const adminHash = (template: IPodTemplateSpec | undefined) => template?.metadata?.annotations?.['promfleet.io/grafana-admin-hash'];
-const selectorText = (labels: Record<string, string> | undefined) => Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+const selectorText = (labels: Record<string, string> | undefined) =>
+  Object.entries(labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 
 async function canI(client: KubeClient, user: string, verb: string, resource: string, namespace: string): Promise<boolean> {
   const review = await client.request<{ status?: { allowed?: boolean } }>({
     verb: 'create',
     method: 'POST',
     path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
-    body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: { verb, resource, namespace } } },
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: { user, groups: ['system:serviceaccounts', 'system:authenticated'], resourceAttributes: { verb, resource, namespace } },
+    },
   });
   return review.status?.allowed === true;
 }
@@ -44,7 +65,9 @@ describe('Grafana credentials', () => {
     const password = Buffer.from(secret?.data?.['admin-password'] ?? '', 'base64').toString();
     expect(password.length).toBeGreaterThanOrEqual(32);
     expect(Buffer.from(secret?.data?.['admin-user'] ?? '', 'base64').toString()).toBe('admin');
-    expect(secret?.metadata?.ownerReferences).toEqual([expect.objectContaining({ kind: 'PrometheusReplica', name: 'demo', uid: running.metadata.uid, controller: true })]);
+    expect(secret?.metadata?.ownerReferences).toEqual([
+      expect.objectContaining({ kind: 'PrometheusReplica', name: 'demo', uid: running.metadata.uid, controller: true }),
+    ]);
     expect(adminVolume(await grafanaTemplate(ns))).toBe('demo-grafana-admin');
     const events = (await new ResourceClient(env.api.client, CoreEvents).list({ namespace: ns })).items.filter((e) => e.reason === 'GrafanaAdminGenerated');
     expect(events).toHaveLength(1);
@@ -53,7 +76,7 @@ describe('Grafana credentials', () => {
     // Reconciles come and go (a spec change, several poll intervals): the Secret stays as it was.
     await env.api.replicas.patch('demo', ns, { spec: { highlyAvailable: true } });
     await eventually('HA running', async () => (await waitForPhase(env.api, ns, 'demo', 'Running')).status?.readyPods === '6/6');
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    for (let round = 0; round < 3; round++) await nudge(env.api, env.operator, ns, 'demo');
     expect((await env.api.secrets.get('demo-grafana-admin', ns))?.metadata?.resourceVersion).toBe(secret?.metadata?.resourceVersion);
 
     const before = adminHash(await grafanaTemplate(ns));
@@ -70,7 +93,11 @@ describe('Grafana credentials', () => {
     const ns = await env.namespace('grafana-supplied');
     await env.api.replicas.create(replica('demo', ns, { grafana: { enabled: true, adminSecret: 'team-grafana' } }));
     const missing = await waitForPhase(env.api, ns, 'demo', 'Failed');
-    expect(missing.status?.conditions?.find((c) => c.type === 'GrafanaAdminSecretValid')).toMatchObject({ status: 'False', reason: 'SecretNotFound', message: 'Secret team-grafana not found' });
+    expect(missing.status?.conditions?.find((c) => c.type === 'GrafanaAdminSecretValid')).toMatchObject({
+      status: 'False',
+      reason: 'SecretNotFound',
+      message: 'Secret team-grafana not found',
+    });
     expect(await kinds.deployments().get('demo-grafana', ns)).toBeUndefined();
 
     await env.api.secrets.create({ metadata: { name: 'team-grafana', namespace: ns }, stringData: { 'admin-user': 'team' } });
@@ -129,10 +156,14 @@ describe('image allow-list', () => {
     await env.api.replicas.create(replica('demo', ns, { images: { prometheus: 'evil.example.com/prometheus:v3.5.0' } }));
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed' });
-    expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')?.message).toMatch(/^spec\.images\.prometheus: "evil\.example\.com\/prometheus:v3\.5\.0" is not allowed/);
+    expect(failed.status?.conditions?.find((c) => c.type === 'ConfigValid')?.message).toMatch(
+      /^spec\.images\.prometheus: "evil\.example\.com\/prometheus:v3\.5\.0" is not allowed/,
+    );
     const owned = await Promise.all(
       ([StatefulSets, Deployments, Services, ServiceAccounts, NetworkPolicies] as ResourceType[]).map(
-        async (type) => (await new ResourceClient(env.api.client, type).list({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=promfleet-replica-operator' })).items.length,
+        async (type) =>
+          (await new ResourceClient(env.api.client, type).list({ namespace: ns, labelSelector: 'app.kubernetes.io/managed-by=promfleet-replica-operator' }))
+            .items.length,
       ),
     );
     expect(owned).toEqual([0, 0, 0, 0, 0]);
@@ -146,21 +177,29 @@ describe('image allow-list', () => {
     const workloads = async () => {
       const sets = (await kinds.statefulSets().list({ namespace: ns })).items;
       const deployments = (await kinds.deployments().list({ namespace: ns })).items;
-      return [...sets, ...deployments].map((w) => ({ name: w.metadata?.name, generation: w.metadata?.generation, images: w.spec?.template.spec?.containers.map((c) => c.image) }));
+      return [...sets, ...deployments].map((w) => ({
+        name: w.metadata?.name,
+        generation: w.metadata?.generation,
+        images: w.spec?.template.spec?.containers.map((c) => c.image),
+      }));
     };
     const before = await workloads();
 
     await env.api.replicas.patch('demo', ns, { spec: { images: { thanos: 'docker.io/attacker/thanos:v0.39.2' } } });
     const refused = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(refused.status?.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ reason: 'ImageNotAllowed' });
-    expect(refused.status?.conditions?.find((c) => c.type === 'ConfigValid')?.message).toContain('spec.images.thanos: "docker.io/attacker/thanos:v0.39.2" is not allowed');
+    expect(refused.status?.conditions?.find((c) => c.type === 'ConfigValid')?.message).toContain(
+      'spec.images.thanos: "docker.io/attacker/thanos:v0.39.2" is not allowed',
+    );
     // Another change on top is held back too.
     await env.api.replicas.patch('demo', ns, { spec: { highlyAvailable: true } });
     await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(await workloads()).toEqual(before);
 
     await env.api.replicas.patch('demo', ns, { spec: { images: { thanos: `${MIRROR}thanos:v0.39.2` } } });
-    await eventually('the mirror image applied', async () => (await workloads()).filter((w) => w.name?.startsWith('demo-thanos')).every((w) => w.images?.every((image) => image === `${MIRROR}thanos:v0.39.2`)));
+    await eventually('the mirror image applied', async () =>
+      (await workloads()).filter((w) => w.name?.startsWith('demo-thanos')).every((w) => w.images?.every((image) => image === `${MIRROR}thanos:v0.39.2`)),
+    );
     await waitForPhase(env.api, ns, 'demo', 'Running');
   });
 });
@@ -213,8 +252,10 @@ describe('NetworkPolicies', () => {
       const items = (await kinds.policies().list({ namespace: ns })).items;
       return items.length === 5 ? items : undefined;
     });
-    const podsOf = async (labels: Record<string, string> | undefined) => (await kinds.pods().list({ namespace: ns, labelSelector: selectorText(labels) })).items.map((p) => p.metadata?.labels?.['app.kubernetes.io/component']);
-    const namespacesOf = async (labels: Record<string, string> | undefined) => (await namespaces.list({ labelSelector: selectorText(labels) })).items.map((n) => n.metadata?.name);
+    const podsOf = async (labels: Record<string, string> | undefined) =>
+      (await kinds.pods().list({ namespace: ns, labelSelector: selectorText(labels) })).items.map((p) => p.metadata?.labels?.['app.kubernetes.io/component']);
+    const namespacesOf = async (labels: Record<string, string> | undefined) =>
+      (await namespaces.list({ labelSelector: selectorText(labels) })).items.map((n) => n.metadata?.name);
     const admitted = new Map<string, string[]>();
     for (const policy of policies) {
       const component = policy.metadata?.name?.replace('demo-', '') ?? '';

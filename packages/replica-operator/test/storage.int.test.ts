@@ -1,5 +1,6 @@
 import type { PrometheusReplica, PrometheusReplicaStatus } from '@promfleet/api';
-import { CoreEvents, Pods, PrometheusReplicas, ResourceClient, resourceType, StatefulSets } from '@promfleet/kube';
+import { PrometheusReplicas } from '@promfleet/api';
+import { CoreEvents, Pods, ResourceClient, resourceType, StatefulSets } from '@promfleet/kube/client';
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -24,14 +25,25 @@ async function observe(ns: string, change: () => Promise<void>, converged: (repl
   const seen: PrometheusReplicaStatus[] = [];
   const abort = new AbortController();
   const watching = (async () => {
-    const events = await replicas.watch({ namespace: ns, fieldSelector: 'metadata.name=demo', resourceVersion: start?.metadata.resourceVersion ?? '0', timeoutSeconds: 300, silenceMs: 300_000, signal: abort.signal });
+    const events = await replicas.watch({
+      namespace: ns,
+      fieldSelector: 'metadata.name=demo',
+      resourceVersion: start?.metadata.resourceVersion ?? '0',
+      timeoutSeconds: 300,
+      silenceMs: 300_000,
+      signal: abort.signal,
+    });
     for await (const event of events) if (event.object.status) seen.push(event.object.status);
   })().catch(() => undefined);
   await change();
-  await eventually('converged', async () => {
-    const current = await replicas.get('demo', ns);
-    return current?.status?.observedGeneration === current?.metadata.generation && current !== undefined && converged(current);
-  }, 90_000);
+  await eventually(
+    'converged',
+    async () => {
+      const current = await replicas.get('demo', ns);
+      return current?.status?.observedGeneration === current?.metadata.generation && current !== undefined && converged(current);
+    },
+    90_000,
+  );
   abort.abort();
   await watching;
   return seen;
@@ -42,7 +54,9 @@ const condition = (status: PrometheusReplicaStatus | undefined, type: string) =>
 const claimTemplate = (ns: string, size: string, storageClass: string) =>
   eventually(`the Prometheus StatefulSet with a ${size} ${storageClass} claim template`, async () => {
     const set = await new ResourceClient(env.api.client, StatefulSets).get('demo-prometheus', ns);
-    const templates = set?.spec?.volumeClaimTemplates?.map((claim) => `${String(claim.spec?.resources?.requests?.storage)} ${String(claim.spec?.storageClassName)}`);
+    const templates = set?.spec?.volumeClaimTemplates?.map(
+      (claim) => `${String(claim.spec?.resources?.requests?.storage)} ${String(claim.spec?.storageClassName)}`,
+    );
     return JSON.stringify(templates) === JSON.stringify([`${size} ${storageClass}`]) ? set : undefined;
   });
 const podUid = async (ns: string) => (await new ResourceClient(env.api.client, Pods).get('demo-prometheus-0', ns))?.metadata?.uid;
@@ -51,7 +65,12 @@ const claims = () => new ResourceClient(env.api.client, Claims);
 /** What a volume controller would do: bind the claim, with the capacity it asked for. */
 async function bind(ns: string, capacity: string): Promise<void> {
   const claim = await eventually('the claim', () => claims().get('data-demo-prometheus-0', ns));
-  await claims().patch(claim.metadata?.name ?? '', ns, { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: capacity } } }, { subresource: 'status' });
+  await claims().patch(
+    claim.metadata?.name ?? '',
+    ns,
+    { status: { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: capacity } } },
+    { subresource: 'status' },
+  );
 }
 
 /** Replica output and readiness across a change: addresses never vanish; Running is left at most `drops` times; no reconcile fails. */
@@ -148,7 +167,9 @@ describe('storage changes on a running replica', () => {
     );
     expectServing(statuses, 0);
     const refused = condition((await env.api.replicas.get('demo', 'fixed'))?.status, 'StorageUpToDate');
-    expect(refused?.message).toMatch(/^claim data-demo-prometheus-0 stays 1Gi, the API server refused to expand it to 2Gi: .*storageclass that provisions the pvc must support resize/);
+    expect(refused?.message).toMatch(
+      /^claim data-demo-prometheus-0 stays 1Gi, the API server refused to expand it to 2Gi: .*storageclass that provisions the pvc must support resize/,
+    );
     const warning = await eventually('a Warning Event', async () =>
       (await new ResourceClient(env.api.client, CoreEvents).list({ namespace: 'fixed' })).items.find((event) => event.reason === 'ExpansionRefused'),
     );

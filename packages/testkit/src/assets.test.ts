@@ -53,7 +53,12 @@ describe('resolveKubeAssets', () => {
     expect((await resolveKubeAssets({ root, env: { KUBE_ASSETS: own, KUBEBUILDER_ASSETS: envtest } })).dir).toBe(own);
     expect((await resolveKubeAssets({ root, env: { KUBEBUILDER_ASSETS: envtest } })).dir).toBe(envtest);
     const found = await resolveKubeAssets({ root, env: {} });
-    expect(found).toEqual({ dir: cache, etcd: join(cache, 'etcd'), kubeApiserver: join(cache, 'kube-apiserver'), kubeControllerManager: join(cache, 'kube-controller-manager') });
+    expect(found).toEqual({
+      dir: cache,
+      etcd: join(cache, 'etcd'),
+      kubeApiserver: join(cache, 'kube-apiserver'),
+      kubeControllerManager: join(cache, 'kube-controller-manager'),
+    });
   });
 
   it("uses setup-envtest's folder once a kube-controller-manager is added, and says so until then", async () => {
@@ -67,7 +72,7 @@ describe('resolveKubeAssets', () => {
     expect((await resolveKubeAssets({ root, env: { KUBEBUILDER_ASSETS: envtest } })).kubeControllerManager).toBe(join(envtest, 'kube-controller-manager'));
   });
 
-  it("passes over an envtest folder of another Kubernetes version, naming it", async () => {
+  it('passes over an envtest folder of another Kubernetes version, naming it', async () => {
     const envtest = binaries(join(work, 'envtest'), [...ENVTEST, 'kube-controller-manager'], 'v1.30.0');
     const message = await failure(resolveKubeAssets({ root, env: { KUBEBUILDER_ASSETS: envtest } }));
     expect(message).toContain(`KUBEBUILDER_ASSETS=${envtest}: kube-apiserver is v1.30.0; the testkit runs Kubernetes v1.20`);
@@ -86,7 +91,10 @@ describe('resolveKubeAssets', () => {
     const shared = join(work, 'shared', 'kube-assets');
     mkdirSync(shared, { recursive: true });
     // What unpack.sh does, in short: the binaries into DEST, DEST's path on stdout.
-    script(join(shared, 'unpack.sh'), `mkdir -p "$1" && for b in ${ALL.join(' ')}; do printf '#!/bin/sh\\necho Kubernetes v1.20.2\\n' > "$1/$b"; chmod +x "$1/$b"; done; cd "$1" && pwd`);
+    script(
+      join(shared, 'unpack.sh'),
+      `mkdir -p "$1" && for b in ${ALL.join(' ')}; do printf '#!/bin/sh\\necho Kubernetes v1.20.2\\n' > "$1/$b"; chmod +x "$1/$b"; done; cd "$1" && pwd`,
+    );
     await failure(resolveKubeAssets({ root, env: {} }));
     const cache = join(root, '.cache', 'kube-assets');
     expect((await resolveKubeAssets({ root, env: {}, obtain: true })).dir).toBe(cache);

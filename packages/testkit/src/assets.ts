@@ -43,7 +43,7 @@ function kubernetesVersion(binary: string): string {
     const output = execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
     return /Kubernetes (v\S+)/.exec(output)?.[1] ?? `an unknown version (${JSON.stringify(output.trim().slice(0, 80))})`;
   } catch (error) {
-    return `a version it cannot tell (${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)})`;
+    return `a version it cannot tell (${error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)})`;
   }
 }
 
@@ -58,7 +58,8 @@ function problemWith(candidate: Candidate): string | undefined {
   if (candidate.envtest) {
     for (const binary of ['kube-apiserver', 'kube-controller-manager'] as const) {
       const version = kubernetesVersion(join(candidate.dir, binary));
-      if (!version.startsWith(`v${KUBERNETES_MINOR}.`)) return `${binary} is ${version}; the testkit runs Kubernetes v${KUBERNETES_MINOR} (setup-envtest use ${KUBERNETES_MINOR}.2)`;
+      if (!version.startsWith(`v${KUBERNETES_MINOR}.`))
+        return `${binary} is ${version}; the testkit runs Kubernetes v${KUBERNETES_MINOR} (setup-envtest use ${KUBERNETES_MINOR}.2)`;
     }
   }
   return undefined;

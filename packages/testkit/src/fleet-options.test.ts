@@ -18,11 +18,23 @@ describe('fleet options', () => {
   });
 
   it('rejects options that cannot work before starting anything', () => {
-    expect(() => { checkFleetOptions({ clusters: [] }); }).toThrow(/at least one/);
-    expect(() => { checkFleetOptions({ clusters: ['a', 'a'] }); }).toThrow(/unique/);
-    expect(() => { checkFleetOptions({ clusters: ['EU_West'] }); }).toThrow(/DNS label/);
-    expect(() => { checkFleetOptions({ clusters: ['a'], loadBalancer: { b: 'ipv4' } }); }).toThrow(/unknown cluster "b"/);
-    expect(() => { checkFleetOptions({ clusters: ['a'], loadBalancer: { a: 'ipv5' as 'ipv4' } }); }).toThrow(/ipv5/);
-    expect(() => { checkFleetOptions({ clusters: ['hub', 'eu-west-1'], loadBalancer: { hub: 'ipv6' } }); }).not.toThrow();
+    expect(() => {
+      checkFleetOptions({ clusters: [] });
+    }).toThrow(/at least one/);
+    expect(() => {
+      checkFleetOptions({ clusters: ['a', 'a'] });
+    }).toThrow(/unique/);
+    expect(() => {
+      checkFleetOptions({ clusters: ['EU_West'] });
+    }).toThrow(/DNS label/);
+    expect(() => {
+      checkFleetOptions({ clusters: ['a'], loadBalancer: { b: 'ipv4' } });
+    }).toThrow(/unknown cluster "b"/);
+    expect(() => {
+      checkFleetOptions({ clusters: ['a'], loadBalancer: { a: 'ipv5' as 'ipv4' } });
+    }).toThrow(/ipv5/);
+    expect(() => {
+      checkFleetOptions({ clusters: ['hub', 'eu-west-1'], loadBalancer: { hub: 'ipv6' } });
+    }).not.toThrow();
   });
 });

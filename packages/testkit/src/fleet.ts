@@ -102,8 +102,18 @@ function createCluster(prepared: PreparedCluster, options: FleetOptions, assets:
     kubeconfig,
     kubeconfigFile,
     kubeConfig,
-    apiServer: new ApiServer({ clusterName: name, binary: assets.kubeApiserver, etcdUrl, port, dir, pki, egressSocket: kubelet ? egressSocketPath(dir) : undefined }),
-    controllerManager: options.controllerManager ? new ControllerManager({ clusterName: name, binary: assets.kubeControllerManager, kubeconfigFile, dir, pki }) : undefined,
+    apiServer: new ApiServer({
+      clusterName: name,
+      binary: assets.kubeApiserver,
+      etcdUrl,
+      port,
+      dir,
+      pki,
+      egressSocket: kubelet ? egressSocketPath(dir) : undefined,
+    }),
+    controllerManager: options.controllerManager
+      ? new ControllerManager({ clusterName: name, binary: assets.kubeControllerManager, kubeconfigFile, dir, pki })
+      : undefined,
     kubelet: kubelet ? new FakeKubelet(handle, kubelet) : undefined,
     loadBalancer: loadBalancer ? new FakeLoadBalancer(handle, loadBalancer) : undefined,
     dir,

@@ -15,7 +15,9 @@ export function httpsGet(url: string, tls: TLSClientOptions, timeoutMs = 2000): 
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, body });
+      });
     });
     req.on('timeout', () => req.destroy(new Error(`timed out after ${String(timeoutMs)} ms`)));
     req.on('error', reject);
@@ -23,7 +25,11 @@ export function httpsGet(url: string, tls: TLSClientOptions, timeoutMs = 2000): 
   });
 }
 
-export async function waitFor(what: string, check: () => Promise<boolean>, options: { timeoutMs: number; intervalMs?: number; failFast?: () => string | undefined }): Promise<void> {
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  options: { timeoutMs: number; intervalMs?: number; failFast?: () => string | undefined },
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   for (;;) {
     const fatal = options.failFast?.();
@@ -39,10 +45,18 @@ export async function waitFor(what: string, check: () => Promise<boolean>, optio
  * `GET /%61pi HTTP/1.1`), unlike fetch, which normalizes it — and resolves with the status
  * code once the response head has arrived (a stream that follows is not read).
  */
-export function rawRequestStatus(target: { port: number; ca?: string }, requestLine: string, headers: Readonly<Record<string, string>> = {}, timeoutMs = 5000): Promise<number> {
+export function rawRequestStatus(
+  target: { port: number; ca?: string },
+  requestLine: string,
+  headers: Readonly<Record<string, string>> = {},
+  timeoutMs = 5000,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const head = [requestLine, 'Host: 127.0.0.1', 'Connection: close', ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)].join('\r\n');
-    const socket = target.ca === undefined ? netConnect({ host: '127.0.0.1', port: target.port }) : tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost' });
+    const socket =
+      target.ca === undefined
+        ? netConnect({ host: '127.0.0.1', port: target.port })
+        : tlsConnect({ host: '127.0.0.1', port: target.port, ca: target.ca, servername: 'localhost' });
     let received = '';
     const timer = setTimeout(() => {
       socket.destroy(new Error(`no response head to ${JSON.stringify(requestLine)} within ${String(timeoutMs)} ms`));

@@ -34,3 +34,4 @@ export { API_PATH_SPELLINGS } from './promfleet/api-spellings.ts';
 export { ENTRIES } from './promfleet/entries.ts';
 export { eventually } from './eventually.ts';
 export { serviceAccountAccess, type Grant, type PolicyRule, type ServiceAccountAccess } from './service-account.ts';
+export { statusOf } from './status-of.ts';

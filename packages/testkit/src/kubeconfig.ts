@@ -24,9 +24,10 @@ export function buildKubeconfig(options: {
   user: { token: string } | { cert: string; key: string };
   namespace?: string;
 }): KubeconfigFile {
-  const user = 'token' in options.user
-    ? { token: options.user.token }
-    : { 'client-certificate-data': base64(options.user.cert), 'client-key-data': base64(options.user.key) };
+  const user =
+    'token' in options.user
+      ? { token: options.user.token }
+      : { 'client-certificate-data': base64(options.user.cert), 'client-key-data': base64(options.user.key) };
   return {
     apiVersion: 'v1',
     kind: 'Config',

@@ -21,6 +21,9 @@ describe('parseMetricsText', () => {
   });
 
   it('keeps only the metrics asked for', () => {
-    expect(parseMetricsText(TEXT, ['promfleet_leader', 'process_resident_memory_bytes']).map((sample) => sample.name)).toEqual(['promfleet_leader', 'process_resident_memory_bytes']);
+    expect(parseMetricsText(TEXT, ['promfleet_leader', 'process_resident_memory_bytes']).map((sample) => sample.name)).toEqual([
+      'promfleet_leader',
+      'process_resident_memory_bytes',
+    ]);
   });
 });

@@ -59,13 +59,20 @@ export class RedisServer implements AsyncDisposable {
       name: `redis-server[${String(this.port)}]`,
       command: this.#binary,
       args: [
-        '--port', String(this.port),
-        '--bind', this.host,
-        '--dir', join(this.dir, 'data'),
-        '--daemonize', 'no',
-        '--protected-mode', 'no',
-        '--logfile', '',
-        '--save', '',
+        '--port',
+        String(this.port),
+        '--bind',
+        this.host,
+        '--dir',
+        join(this.dir, 'data'),
+        '--daemonize',
+        'no',
+        '--protected-mode',
+        'no',
+        '--logfile',
+        '',
+        '--save',
+        '',
         ...(this.persistence ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       ],
       logFile: join(this.dir, 'redis.log'),
@@ -78,7 +85,8 @@ export class RedisServer implements AsyncDisposable {
         failFast: () => (process.running ? undefined : `exited:\n${process.logTail(10)}`),
       });
     } catch (error) {
-      if (!process.running && /address already in use/i.test(process.logTail(10))) throw new PortInUseError(`port ${String(this.port)} is taken`, { cause: error });
+      if (!process.running && /address already in use/i.test(process.logTail(10)))
+        throw new PortInUseError(`port ${String(this.port)} is taken`, { cause: error });
       throw error;
     }
   }
@@ -130,8 +138,12 @@ function ping(host: string, port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(1000, () => { done(false); });
-    socket.on('error', () => { done(false); });
+    socket.setTimeout(1000, () => {
+      done(false);
+    });
+    socket.on('error', () => {
+      done(false);
+    });
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       answer += chunk.toString('utf8');

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, ServiceAccounts, resourceType } from '@promfleet/kube';
+import { KubeClient, Namespaces, ResourceClient, RoleBindings, Roles, ServiceAccounts, resourceType } from '@promfleet/kube/client';
 
 import type { TestCluster } from './cluster.ts';
 import { buildKubeconfig, kubeconfigYAML, toKubeConfig } from './kubeconfig.ts';
@@ -33,7 +33,11 @@ const ClusterRoleBindings = resourceType('rbac.authorization.k8s.io', 'v1', 'clu
  * kubeconfig with a token of it: for tests that prove a program works with, or is refused
  * beyond, the rights it declares. Namespaces are created when missing.
  */
-export async function serviceAccountAccess(cluster: TestCluster, account: { namespace: string; name: string }, grants: readonly Grant[]): Promise<ServiceAccountAccess> {
+export async function serviceAccountAccess(
+  cluster: TestCluster,
+  account: { namespace: string; name: string },
+  grants: readonly Grant[],
+): Promise<ServiceAccountAccess> {
   const admin = new KubeClient(cluster.kubeConfig, { cluster: cluster.name });
   try {
     const namespaces = new ResourceClient(admin, Namespaces);
@@ -47,10 +51,18 @@ export async function serviceAccountAccess(cluster: TestCluster, account: { name
       const rules = grant.rules.map((rule) => ({ ...rule }));
       if (grant.namespace) {
         await new ResourceClient(admin, Roles).create({ metadata: { name, namespace: grant.namespace }, rules } as never);
-        await new ResourceClient(admin, RoleBindings).create({ metadata: { name, namespace: grant.namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }, subjects });
+        await new ResourceClient(admin, RoleBindings).create({
+          metadata: { name, namespace: grant.namespace },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+          subjects,
+        });
       } else {
         await new ResourceClient(admin, ClusterRoles).create({ metadata: { name }, rules } as never);
-        await new ResourceClient(admin, ClusterRoleBindings).create({ metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects } as never);
+        await new ResourceClient(admin, ClusterRoleBindings).create({
+          metadata: { name },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+          subjects,
+        } as never);
       }
     }
     const { status } = await admin.request<{ status: { token: string } }>({
@@ -60,7 +72,12 @@ export async function serviceAccountAccess(cluster: TestCluster, account: { name
       path: `/api/v1/namespaces/${account.namespace}/serviceaccounts/${account.name}/token`,
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
     });
-    const config = buildKubeconfig({ name: `${cluster.name}-${account.namespace}-${account.name}`, server: cluster.server, ca: cluster.ca, user: { token: status.token } });
+    const config = buildKubeconfig({
+      name: `${cluster.name}-${account.namespace}-${account.name}`,
+      server: cluster.server,
+      ca: cluster.ca,
+      user: { token: status.token },
+    });
     const kubeconfigFile = join(cluster.dir, `kubeconfig-${account.namespace}-${account.name}.yaml`);
     writeFileSync(kubeconfigFile, kubeconfigYAML(config), { mode: 0o600 });
     return { kubeConfig: toKubeConfig(config), kubeconfigFile };

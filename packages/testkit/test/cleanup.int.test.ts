@@ -34,7 +34,11 @@ describe('process cleanup', () => {
     let pids: number[] = [];
     let dirs: string[] = [];
     try {
-      const exited = new Promise<never>((_, reject) => child.once('exit', (code) => { reject(new Error(`fixture exited (${String(code)}):\n${stderr}`)); }));
+      const exited = new Promise<never>((_, reject) =>
+        child.once('exit', (code) => {
+          reject(new Error(`fixture exited (${String(code)}):\n${stderr}`));
+        }),
+      );
       const lines = createInterface({ input: child.stdout });
       const line = await Promise.race([new Promise<string>((resolve) => lines.once('line', resolve)), exited]);
       const printed = JSON.parse(line) as { pids: Record<string, number>; dirs: string[] };

@@ -102,11 +102,17 @@ describe('a three-cluster fleet', () => {
         subjects: [{ kind: 'ServiceAccount', name: 'hub', namespace }],
       }),
     });
-    const request = await core(cluster).createNamespacedServiceAccountToken({ name: 'hub', namespace, body: model<AuthenticationV1TokenRequest>({ spec: { audiences: [], expirationSeconds: 3600 } }) });
+    const request = await core(cluster).createNamespacedServiceAccountToken({
+      name: 'hub',
+      namespace,
+      body: model<AuthenticationV1TokenRequest>({ spec: { audiences: [], expirationSeconds: 3600 } }),
+    });
     const token = request.status?.token ?? '';
     expect(token).not.toBe('');
 
-    const scoped = toKubeConfig(buildKubeconfig({ name: `eu-scoped-${fleet.id}`, server: cluster.server, ca: cluster.ca, user: { token } })).makeApiClient(CoreV1Api);
+    const scoped = toKubeConfig(buildKubeconfig({ name: `eu-scoped-${fleet.id}`, server: cluster.server, ca: cluster.ca, user: { token } })).makeApiClient(
+      CoreV1Api,
+    );
     await scoped.createNamespacedConfigMap({ namespace, body: model<V1ConfigMap>({ metadata: { name: 'allowed' } }) });
     expect((await scoped.listNamespacedConfigMap({ namespace })).items.map((item) => item.metadata?.name)).toContain('allowed');
     await expect(scoped.listNamespacedSecret({ namespace })).rejects.toMatchObject({ code: 403 });
@@ -129,7 +135,11 @@ describe('a three-cluster fleet', () => {
     await ingressAddresses(hub, 'steady');
     const writes = loadBalancer.writes;
     // A label change wakes the load balancer for this Ingress; one created after it comes later.
-    await networking(hub).patchNamespacedIngress({ name: 'steady', namespace: 'default', body: [{ op: 'add', path: '/metadata/labels', value: { touched: 'yes' } }] });
+    await networking(hub).patchNamespacedIngress({
+      name: 'steady',
+      namespace: 'default',
+      body: [{ op: 'add', path: '/metadata/labels', value: { touched: 'yes' } }],
+    });
     await createIngress(hub, 'later');
     await ingressAddresses(hub, 'later');
     expect(loadBalancer.writes - writes).toBe(1);
@@ -151,10 +161,14 @@ describe('a three-cluster fleet', () => {
 
   it('gives Services of type LoadBalancer an address and leaves other Services alone', async () => {
     const hub = fleet.cluster('hub');
-    const service = (name: string, type?: string) => model<V1Service>({ metadata: { name }, spec: { ...(type ? { type } : {}), ports: [{ port: 80, targetPort: 8080 }] } });
+    const service = (name: string, type?: string) =>
+      model<V1Service>({ metadata: { name }, spec: { ...(type ? { type } : {}), ports: [{ port: 80, targetPort: 8080 }] } });
     await core(hub).createNamespacedService({ namespace: 'default', body: service('public', 'LoadBalancer') });
     await core(hub).createNamespacedService({ namespace: 'default', body: service('internal') });
-    const address = await eventually('service address', async () => (await core(hub).readNamespacedService({ name: 'public', namespace: 'default' })).status?.loadBalancer?.ingress?.[0]?.ip);
+    const address = await eventually(
+      'service address',
+      async () => (await core(hub).readNamespacedService({ name: 'public', namespace: 'default' })).status?.loadBalancer?.ingress?.[0]?.ip,
+    );
     expect(address).toBe('192.0.2.10');
     expect((await core(hub).readNamespacedService({ name: 'internal', namespace: 'default' })).status?.loadBalancer?.ingress).toBeUndefined();
   });

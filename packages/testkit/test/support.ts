@@ -15,7 +15,6 @@ export function model<T>(fields: Fields<T>): T {
   return fields as unknown as T;
 }
 
-
 /**
  * Whether a process still runs. A zombie does not: it has exited and only waits for its parent
  * (init, for orphans) to collect its status.
@@ -28,7 +27,11 @@ export function isRunning(pid: number): boolean {
     throw error;
   }
   try {
-    return readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') !== true;
+    return (
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.startsWith('Z') !== true
+    );
   } catch {
     return false;
   }

@@ -25,7 +25,15 @@ afterAll(async () => {
 });
 
 const template = (app: string, image: string): V1PodTemplateSpec =>
-  model<V1PodTemplateSpec>({ metadata: { labels: { app } }, spec: { containers: [{ name: 'main', image }, { name: 'sidecar', image: 'thanos:1' }] } });
+  model<V1PodTemplateSpec>({
+    metadata: { labels: { app } },
+    spec: {
+      containers: [
+        { name: 'main', image },
+        { name: 'sidecar', image: 'thanos:1' },
+      ],
+    },
+  });
 
 async function podsOf(app: string): Promise<V1Pod[]> {
   return (await core.listNamespacedPod({ namespace, labelSelector: `app=${app}` })).items;
@@ -36,7 +44,10 @@ function isReady(pod: V1Pod): boolean {
 }
 
 async function createPod(name: string, annotations: Record<string, string> = {}): Promise<void> {
-  await core.createNamespacedPod({ namespace, body: model<V1Pod>({ metadata: { name, annotations }, spec: { containers: [{ name: 'main', image: 'busybox:1' }] } }) });
+  await core.createNamespacedPod({
+    namespace,
+    body: model<V1Pod>({ metadata: { name, annotations }, spec: { containers: [{ name: 'main', image: 'busybox:1' }] } }),
+  });
 }
 
 function podWhen(name: string, until: (pod: V1Pod) => boolean): Promise<V1Pod> {
@@ -58,7 +69,10 @@ describe('the fake kubelet under a real controller-manager', () => {
     const selector = { matchLabels: { app: 'prometheus' } };
     await apps.createNamespacedStatefulSet({
       namespace,
-      body: model<V1StatefulSet>({ metadata: { name: 'prometheus' }, spec: { replicas: 2, serviceName: 'prometheus', selector, template: template('prometheus', 'prometheus:1') } }),
+      body: model<V1StatefulSet>({
+        metadata: { name: 'prometheus' },
+        spec: { replicas: 2, serviceName: 'prometheus', selector, template: template('prometheus', 'prometheus:1') },
+      }),
     });
     const ready = await eventually('statefulset ready', async () => {
       const set = await apps.readNamespacedStatefulSet({ name: 'prometheus', namespace });
@@ -77,16 +91,29 @@ describe('the fake kubelet under a real controller-manager', () => {
         ['main', true, true, 0, true],
         ['sidecar', true, true, 0, true],
       ]);
-      expect(pod.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort()).toEqual(['ContainersReady=True', 'Initialized=True', 'PodScheduled=True', 'Ready=True']);
+      expect(pod.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort()).toEqual([
+        'ContainersReady=True',
+        'Initialized=True',
+        'PodScheduled=True',
+        'Ready=True',
+      ]);
     }
     expect(new Set(pods.map((pod) => pod.status?.podIP)).size).toBe(2);
 
     const before = new Set(pods.map((pod) => pod.metadata?.uid));
-    await apps.patchNamespacedStatefulSet({ name: 'prometheus', namespace, body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'prometheus:2' }] });
+    await apps.patchNamespacedStatefulSet({
+      name: 'prometheus',
+      namespace,
+      body: [{ op: 'replace', path: '/spec/template/spec/containers/0/image', value: 'prometheus:2' }],
+    });
     const rolled = await eventually('rolling update', async () => {
       const set = await apps.readNamespacedStatefulSet({ name: 'prometheus', namespace });
       const status = set.status;
-      const done = status?.observedGeneration === set.metadata?.generation && status?.updatedReplicas === 2 && status.readyReplicas === 2 && status.currentRevision === status.updateRevision;
+      const done =
+        status?.observedGeneration === set.metadata?.generation &&
+        status?.updatedReplicas === 2 &&
+        status.readyReplicas === 2 &&
+        status.currentRevision === status.updateRevision;
       return done ? set : undefined;
     });
     expect(rolled.status?.readyReplicas).toBe(2);
@@ -97,7 +124,10 @@ describe('the fake kubelet under a real controller-manager', () => {
 
   it('makes a Deployment available', async () => {
     const selector = { matchLabels: { app: 'query' } };
-    await apps.createNamespacedDeployment({ namespace, body: model<V1Deployment>({ metadata: { name: 'query' }, spec: { replicas: 3, selector, template: template('query', 'thanos:1') } }) });
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: model<V1Deployment>({ metadata: { name: 'query' }, spec: { replicas: 3, selector, template: template('query', 'thanos:1') } }),
+    });
     const deployment = await eventually('deployment available', async () => {
       const found = await apps.readNamespacedDeployment({ name: 'query', namespace });
       return found.status?.availableReplicas === 3 ? found : undefined;
@@ -121,7 +151,11 @@ describe('the fake kubelet under a real controller-manager', () => {
     expect(isReady(pod)).toBe(false);
     expect(pod.status?.conditions?.find((c) => c.type === 'ContainersReady')?.status).toBe('False');
     expect(pod.status?.containerStatuses?.[0]).toMatchObject({ ready: false, started: true });
-    await core.patchNamespacedPod({ name: 'unready', namespace, body: [{ op: 'remove', path: `/metadata/annotations/${UNREADY_ANNOTATION.replace('/', '~1')}` }] });
+    await core.patchNamespacedPod({
+      name: 'unready',
+      namespace,
+      body: [{ op: 'remove', path: `/metadata/annotations/${UNREADY_ANNOTATION.replace('/', '~1')}` }],
+    });
     expect(isReady(await podWhen('unready', isReady))).toBe(true);
   });
 
@@ -143,7 +177,9 @@ describe('the fake kubelet under a real controller-manager', () => {
     await createPod('deleted');
     await podWhen('deleted', isReady);
     await core.deleteNamespacedPod({ name: 'deleted', namespace });
-    await eventually('pod gone', async () => ((await core.listNamespacedPod({ namespace, fieldSelector: 'metadata.name=deleted' })).items.length === 0 ? true : undefined));
+    await eventually('pod gone', async () =>
+      (await core.listNamespacedPod({ namespace, fieldSelector: 'metadata.name=deleted' })).items.length === 0 ? true : undefined,
+    );
   });
 
   it('keeps working across a cluster restart', async () => {

@@ -1,4 +1,4 @@
-import { chmod, copyFile, link, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, link, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { normalizeModes, writeTar } from '../archive.ts';
@@ -7,8 +7,11 @@ import type { NodeDistribution } from '../node-dist.ts';
 import { downloadPackages, RUNTIME_PACKAGES, unpackPackage, type DebianPackage } from './debian.ts';
 import { blobPath, dockerLoadManifest, imageConfig, imageIndex, imageManifest, OCI_LAYOUT, type Layer } from './oci.ts';
 
+/** The bundle's entry in /app, beside its chunks. */
+export const IMAGE_ENTRY = 'main';
+
 /** Where the bundle, Node and the C libraries sit in every image; the same as a distroless Node image. */
-export const IMAGE_PATHS = { node: '/nodejs/bin/node', app: '/app/main.mjs' } as const;
+export const IMAGE_PATHS = { node: '/nodejs/bin/node', app: `/app/${IMAGE_ENTRY}.mjs` } as const;
 
 /** The port each component listens on (--listen): the charts' `containerPort` default. */
 export const CONTAINER_PORTS: Record<Component, number> = { 'promfleet-hub': 8080, 'promfleet-replica-operator': 8081 };
@@ -58,7 +61,13 @@ export async function buildBaseLayers(context: ImageContext, node: NodeDistribut
   await mkdir(join(base, 'tmp'));
   await normalizeModes(base, ['tmp']);
   await chmod(join(base, 'tmp'), 0o1777);
-  const baseLayer = await layer(context, 'base', base, await readdir(base), `Debian ${packages.map((pkg) => `${pkg.name}=${pkg.version}`).join(' ')}; /etc/passwd with nonroot (${NONROOT})`);
+  const baseLayer = await layer(
+    context,
+    'base',
+    base,
+    await readdir(base),
+    `Debian ${packages.map((pkg) => `${pkg.name}=${pkg.version}`).join(' ')}; /etc/passwd with nonroot (${NONROOT})`,
+  );
 
   const nodeRoot = join(context.workDir, 'rootfs-node');
   await mkdir(join(nodeRoot, 'nodejs', 'bin'), { recursive: true });
@@ -79,14 +88,21 @@ export function imageArchiveName(component: Component, version: string): string 
 
 /**
  * One image as an OCI image layout in a tar (`oci-archive`), with Docker's manifest.json beside
- * index.json so `docker load` reads it too: the shared layers, then the bundled component at
- * /app/main.mjs run by Node as UID 65532.
+ * index.json so `docker load` reads it too: the shared layers, then the bundled component in
+ * /app (main.mjs and the chunks it loads) run by Node as UID 65532.
  */
-export async function buildImage(options: { component: Component; bundle: string; base: BaseLayers; context: ImageContext; outFile: string }): Promise<{ reference: string; manifestDigest: string }> {
+export async function buildImage(options: {
+  component: Component;
+  /** The component bundled split (`esm-split`, entry IMAGE_ENTRY): becomes /app. */
+  appDir: string;
+  base: BaseLayers;
+  context: ImageContext;
+  outFile: string;
+}): Promise<{ reference: string; manifestDigest: string }> {
   const { component, context } = options;
   const appRoot = join(context.workDir, `rootfs-${component}`);
-  await mkdir(join(appRoot, 'app'), { recursive: true });
-  await copyFile(options.bundle, join(appRoot, IMAGE_PATHS.app));
+  await mkdir(appRoot, { recursive: true });
+  await cp(options.appDir, join(appRoot, 'app'), { recursive: true });
   await normalizeModes(appRoot);
   const app = await layer(context, component, appRoot, ['app'], `${component} ${context.version}, bundled, at ${IMAGE_PATHS.app}`);
   const layers = [...options.base.layers, app];
@@ -114,7 +130,11 @@ export async function buildImage(options: { component: Component; bundle: string
     },
     created,
   );
-  const manifest = imageManifest(config, layers, { 'org.opencontainers.image.version': context.version, 'org.opencontainers.image.revision': context.revision, 'org.opencontainers.image.created': created });
+  const manifest = imageManifest(config, layers, {
+    'org.opencontainers.image.version': context.version,
+    'org.opencontainers.image.revision': context.revision,
+    'org.opencontainers.image.created': created,
+  });
 
   const layout = join(context.workDir, `layout-${component}`);
   await mkdir(join(layout, 'blobs', 'sha256'), { recursive: true });

@@ -27,7 +27,10 @@ async function candidate(name: string): Promise<Omit<DebianPackage, 'file'> & { 
   try {
     ({ stdout } = await run('apt-cache', ['show', '--no-all-versions', `${name}:amd64`]));
   } catch (error) {
-    throw new Error(`release: apt knows no package ${name}:amd64; the images take their C libraries from Debian packages — run \`apt-get update\` (on Debian or Ubuntu)`, { cause: error });
+    throw new Error(
+      `release: apt knows no package ${name}:amd64; the images take their C libraries from Debian packages — run \`apt-get update\` (on Debian or Ubuntu)`,
+      { cause: error },
+    );
   }
   const field = (key: string): string => {
     const value = new RegExp(`^${key}: (.+)$`, 'm').exec(stdout)?.[1];
@@ -38,7 +41,9 @@ async function candidate(name: string): Promise<Omit<DebianPackage, 'file'> & { 
 }
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /**

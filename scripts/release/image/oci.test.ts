@@ -12,7 +12,14 @@ import { blobPath, dockerLoadManifest, imageConfig, imageIndex, imageManifest, M
 
 const run = promisify(execFile);
 const REFERENCE = 'ghcr.io/promfleet/example:1.2.3';
-const RUNTIME = { user: '65532:65532', entrypoint: ['/nodejs/bin/node', '/app/main.mjs'], workingDir: '/app', env: ['A=1'], exposedPorts: [8080], labels: { 'org.opencontainers.image.version': '1.2.3' } };
+const RUNTIME = {
+  user: '65532:65532',
+  entrypoint: ['/nodejs/bin/node', '/app/main.mjs'],
+  workingDir: '/app',
+  env: ['A=1'],
+  exposedPorts: [8080],
+  labels: { 'org.opencontainers.image.version': '1.2.3' },
+};
 const CREATED = '2026-01-01T00:00:00.000Z';
 
 let scratch: string;
@@ -31,7 +38,10 @@ afterAll(async () => {
 });
 
 /** Writes an OCI archive the way image/build.ts does; `tamper` edits the layout before it is packed. */
-async function archive(name: string, tamper: (layout: string, blobs: { config: Blob; manifest: Blob }) => Promise<void> = () => Promise.resolve()): Promise<string> {
+async function archive(
+  name: string,
+  tamper: (layout: string, blobs: { config: Blob; manifest: Blob }) => Promise<void> = () => Promise.resolve(),
+): Promise<string> {
   const config = imageConfig([layer], RUNTIME, CREATED);
   const manifest = imageManifest(config, [layer], {});
   const layout = join(scratch, name);
@@ -60,7 +70,14 @@ describe('OCI documents', () => {
       created: CREATED,
       architecture: 'amd64',
       os: 'linux',
-      config: { User: '65532:65532', Entrypoint: RUNTIME.entrypoint, WorkingDir: '/app', Env: ['A=1'], ExposedPorts: { '8080/tcp': {} }, Labels: RUNTIME.labels },
+      config: {
+        User: '65532:65532',
+        Entrypoint: RUNTIME.entrypoint,
+        WorkingDir: '/app',
+        Env: ['A=1'],
+        ExposedPorts: { '8080/tcp': {} },
+        Labels: RUNTIME.labels,
+      },
       rootfs: { type: 'layers', diff_ids: [`sha256:${layer.tarSha256}`] },
       history: [{ created: CREATED, created_by: 'the app' }],
     });

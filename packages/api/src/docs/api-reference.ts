@@ -11,17 +11,20 @@ const SCHEMAS: Record<KindName, { spec: z.ZodType; status: z.ZodType; intro: str
   PrometheusReplica: {
     spec: prometheusReplicaSpec,
     status: prometheusReplicaStatus,
-    intro: 'Prometheus with a Thanos sidecar, Thanos Store and Query (and optionally Grafana) in one member cluster. Created by the hub in each selected member, or by hand. See [the replica operator](replica-operator.md).',
+    intro:
+      'Prometheus with a Thanos sidecar, Thanos Store and Query (and optionally Grafana) in one member cluster. Created by the hub in each selected member, or by hand. See [the replica operator](replica-operator.md).',
   },
   PrometheusCluster: {
     spec: prometheusClusterSpec,
     status: prometheusClusterStatus,
-    intro: 'Fleet-wide monitoring, declared once in the hub: one PrometheusReplica in every member the selector matches, and round-robin DNS records. See [the hub](hub.md).',
+    intro:
+      'Fleet-wide monitoring, declared once in the hub: one PrometheusReplica in every member the selector matches, and round-robin DNS records. See [the hub](hub.md).',
   },
   MemberCluster: {
     spec: memberClusterSpec,
     status: memberClusterStatus,
-    intro: 'A member cluster and the Secret holding the hub\'s scoped credential for it; usually made by `promfleet join`. See [the hub](hub.md) and [security](security.md).',
+    intro:
+      "A member cluster and the Secret holding the hub's scoped credential for it; usually made by `promfleet join`. See [the hub](hub.md) and [security](security.md).",
   },
 };
 

@@ -24,7 +24,13 @@ const CASES: Record<string, { spec: Record<string, unknown>; member: typeof eu |
   'region-retention-and-label': {
     spec: {
       externalLabels: { team: 'platform' },
-      overrides: [{ name: 'eu-retention', clusterSelector: { matchLabels: { region: 'eu' } }, template: { metrics: { retention: '30d' }, externalLabels: { region: '{{ member.labels.region }}' } } }],
+      overrides: [
+        {
+          name: 'eu-retention',
+          clusterSelector: { matchLabels: { region: 'eu' } },
+          template: { metrics: { retention: '30d' }, externalLabels: { region: '{{ member.labels.region }}' } },
+        },
+      ],
     },
     member: eu,
   },
@@ -38,7 +44,11 @@ const CASES: Record<string, { spec: Record<string, unknown>; member: typeof eu |
       alertmanagers: [{ targets: ['am-a:9093', 'am-b:9093'] }],
       overrides: [
         { name: 'first', clusterSelector: {}, template: { resources: { prometheus: { requests: { memory: '4Gi' } } }, highlyAvailable: true } },
-        { name: 'second', clusterSelector: { matchLabels: { tier: 'canary' } }, template: { resources: { prometheus: { requests: { memory: '8Gi' } } }, alertmanagers: [{ targets: ['am-canary:9093'] }] } },
+        {
+          name: 'second',
+          clusterSelector: { matchLabels: { tier: 'canary' } },
+          template: { resources: { prometheus: { requests: { memory: '8Gi' } } }, alertmanagers: [{ targets: ['am-canary:9093'] }] },
+        },
       ],
     },
     member: eu,
@@ -53,7 +63,10 @@ const CASES: Record<string, { spec: Record<string, unknown>; member: typeof eu |
   },
   'error-unknown-placeholder': { spec: { externalLabels: { owner: '{{ member.namespace }}' } }, member: us },
   'error-merged-retention-too-short': {
-    spec: { metrics: { retention: '30d', blockDuration: '2h' }, overrides: [{ name: 'short', clusterSelector: { matchLabels: { region: 'eu' } }, template: { metrics: { blockDuration: '12d' } } }] },
+    spec: {
+      metrics: { retention: '30d', blockDuration: '2h' },
+      overrides: [{ name: 'short', clusterSelector: { matchLabels: { region: 'eu' } }, template: { metrics: { blockDuration: '12d' } } }],
+    },
     member: eu,
   },
   'error-base-field-named-when-no-override-set-it': {
@@ -65,7 +78,11 @@ const CASES: Record<string, { spec: Record<string, unknown>; member: typeof eu |
     member: eu,
   },
   'image-from-member-label': {
-    spec: { overrides: [{ name: 'mirror', clusterSelector: {}, template: { images: { prometheus: 'registry.{{member.labels.region}}.example.com/prometheus:v3.5.0' } } }] },
+    spec: {
+      overrides: [
+        { name: 'mirror', clusterSelector: {}, template: { images: { prometheus: 'registry.{{member.labels.region}}.example.com/prometheus:v3.5.0' } } },
+      ],
+    },
     member: us,
   },
 };
@@ -81,7 +98,11 @@ describe('memberTemplate', () => {
 
   it('gives the region override its retention and label, and leaves the base default for the rest', () => {
     const result = memberTemplate(spec(CASES['region-retention-and-label']?.spec ?? {}), eu);
-    expect(result).toMatchObject({ ok: true, overrides: ['eu-retention'], template: { metrics: { retention: '30d', blockDuration: '2h' }, externalLabels: { team: 'platform', region: 'eu' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      overrides: ['eu-retention'],
+      template: { metrics: { retention: '30d', blockDuration: '2h' }, externalLabels: { team: 'platform', region: 'eu' } },
+    });
   });
 
   it('names the override that set an invalid value', () => {
@@ -91,7 +112,10 @@ describe('memberTemplate', () => {
 
   it("names the overrides merged in when the field is the base's", () => {
     const result = memberTemplate(spec(CASES['error-merged-retention-too-short']?.spec ?? {}), eu);
-    expect(result.ok ? undefined : result.error).toEqual({ path: 'spec.metrics.retention', message: '30d must be at least 3 x blockDuration (3 x 12d) (merged with overrides: short)' });
+    expect(result.ok ? undefined : result.error).toEqual({
+      path: 'spec.metrics.retention',
+      message: '30d must be at least 3 x blockDuration (3 x 12d) (merged with overrides: short)',
+    });
   });
 });
 
@@ -109,7 +133,11 @@ describe('resolveMemberPlaceholders', () => {
   });
 
   it('refuses a label the member does not have, naming it', () => {
-    expect(resolveMemberPlaceholders('{{ member.labels.zone }}', us)).toEqual({ ok: false, path: [], message: '{{ member.labels.zone }}: member us-1 has no label "zone"' });
+    expect(resolveMemberPlaceholders('{{ member.labels.zone }}', us)).toEqual({
+      ok: false,
+      path: [],
+      message: '{{ member.labels.zone }}: member us-1 has no label "zone"',
+    });
   });
 
   it('does not read inherited properties as labels', () => {

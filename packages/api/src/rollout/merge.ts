@@ -39,9 +39,14 @@ export function templateFields(spec: Partial<ReplicaTemplate>): Partial<ReplicaT
  * override set it last, `spec.metrics.retention` otherwise.
  */
 export function memberTemplate(spec: TemplateSource, member: MemberIdentity): MemberTemplate {
-  const matching = (spec.overrides ?? []).map((override, index) => ({ override, index })).filter(({ override }) => matchesLabelSelector(override.clusterSelector, member.labels));
+  const matching = (spec.overrides ?? [])
+    .map((override, index) => ({ override, index }))
+    .filter(({ override }) => matchesLabelSelector(override.clusterSelector, member.labels));
   const overrides = matching.map(({ override, index }) => overrideName(override, index));
-  const merged = matching.reduce<Record<string, unknown>>((base, { override }) => mergeValues(base, override.template) as Record<string, unknown>, templateFields(spec));
+  const merged = matching.reduce<Record<string, unknown>>(
+    (base, { override }) => mergeValues(base, override.template) as Record<string, unknown>,
+    templateFields(spec),
+  );
   const locate = (path: readonly PropertyKey[]): readonly PropertyKey[] => {
     const last = matching.findLast(({ override }) => setsPath(override.template, path));
     return last ? ['spec', 'overrides', last.index, 'template', ...path] : ['spec', ...path];

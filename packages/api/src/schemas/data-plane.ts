@@ -15,7 +15,11 @@ const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[-A-Za-z0-9.]*[A-Za-z0-9
 export const hostPort = z.string().superRefine((value, ctx) => {
   const port = Number(HOST_PORT.exec(value)?.[1] ?? 0);
   if (port < 1 || port > 65_535) {
-    ctx.addIssue({ code: 'custom', input: value, message: `${JSON.stringify(value)} is not host:port (e.g. alertmanager.monitoring.svc:9093; no scheme, no path)` });
+    ctx.addIssue({
+      code: 'custom',
+      input: value,
+      message: `${JSON.stringify(value)} is not host:port (e.g. alertmanager.monitoring.svc:9093; no scheme, no path)`,
+    });
   }
 });
 
@@ -27,9 +31,19 @@ export const rules = z
   .refine((value) => (value.configMaps?.length ?? 0) > 0 || value.selector !== undefined, { error: () => 'set configMaps, selector or both' });
 
 export const alertmanager = z.strictObject({
-  targets: z.array(hostPort).min(1, { error: () => 'must list at least one host:port' }).describe('Alertmanager addresses, host:port.'),
-  scheme: z.enum(['http', 'https'], { error: (issue) => `${JSON.stringify(issue.input)} is not http or https` }).default('http').describe('http or https.'),
-  pathPrefix: z.string().regex(/^\/\S*$/, { error: (issue) => `${JSON.stringify(issue.input)} must start with /` }).optional().describe('Path prefix of the Alertmanager API, e.g. /alertmanager.'),
+  targets: z
+    .array(hostPort)
+    .min(1, { error: () => 'must list at least one host:port' })
+    .describe('Alertmanager addresses, host:port.'),
+  scheme: z
+    .enum(['http', 'https'], { error: (issue) => `${JSON.stringify(issue.input)} is not http or https` })
+    .default('http')
+    .describe('http or https.'),
+  pathPrefix: z
+    .string()
+    .regex(/^\/\S*$/, { error: (issue) => `${JSON.stringify(issue.input)} must start with /` })
+    .optional()
+    .describe('Path prefix of the Alertmanager API, e.g. /alertmanager.'),
   timeout: prometheusDuration.optional().describe('Timeout of each push (Prometheus default 10s).'),
 });
 
@@ -38,7 +52,10 @@ const DOWNSAMPLE_1H_AFTER = 10 * 86_400_000;
 
 export const compaction = z
   .strictObject({
-    enabled: z.boolean().default(true).describe('Run a Thanos Compactor for this replica: it compacts, downsamples and deletes (per retention) the blocks this replica uploaded.'),
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Run a Thanos Compactor for this replica: it compacts, downsamples and deletes (per retention) the blocks this replica uploaded.'),
     downsampling: z.boolean().default(true).describe('Downsample to 5m and 1h resolutions.'),
     retention: z
       .strictObject({
@@ -62,10 +79,20 @@ export const compaction = z
     const raw = parsePrometheusDuration(value.retention.raw) ?? 0;
     const five = parsePrometheusDuration(value.retention.fiveMinutes) ?? 0;
     if (raw !== 0 && raw < DOWNSAMPLE_5M_AFTER) {
-      ctx.addIssue({ code: 'custom', path: ['retention', 'raw'], input: value.retention.raw, message: 'must be 0d or at least 40h while downsampling is on (5m downsampling needs 40h of raw blocks)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retention', 'raw'],
+        input: value.retention.raw,
+        message: 'must be 0d or at least 40h while downsampling is on (5m downsampling needs 40h of raw blocks)',
+      });
     }
     if (five !== 0 && five < DOWNSAMPLE_1H_AFTER) {
-      ctx.addIssue({ code: 'custom', path: ['retention', 'fiveMinutes'], input: value.retention.fiveMinutes, message: 'must be 0d or at least 10d while downsampling is on (1h downsampling needs 10d of 5m blocks)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retention', 'fiveMinutes'],
+        input: value.retention.fiveMinutes,
+        message: 'must be 0d or at least 10d while downsampling is on (1h downsampling needs 10d of 5m blocks)',
+      });
     }
   });
 

@@ -40,7 +40,19 @@ describe('label syntax', () => {
 });
 
 describe('dnsTarget', () => {
-  const ips = ['192.0.2.10', '0.0.0.0', '255.255.255.255', '2001:db8::10', '::1', '::', 'fe80::1:2:3:4', '2001:db8:0:0:0:0:0:1', '::ffff:192.0.2.1', '64:ff9b::192.0.2.33', '1:2:3:4:5:6:192.0.2.1'];
+  const ips = [
+    '192.0.2.10',
+    '0.0.0.0',
+    '255.255.255.255',
+    '2001:db8::10',
+    '::1',
+    '::',
+    'fe80::1:2:3:4',
+    '2001:db8:0:0:0:0:0:1',
+    '::ffff:192.0.2.1',
+    '64:ff9b::192.0.2.33',
+    '1:2:3:4:5:6:192.0.2.1',
+  ];
   const hosts = ['lb.example.net', 'lb.example.net.', 'a1b2c3-123.elb.us-east-1.amazonaws.com', 'LB.Example.NET', 'localhost', `${'a'.repeat(63)}.net`];
 
   it.each([...ips, ...hosts])('accepts %s', (target) => {

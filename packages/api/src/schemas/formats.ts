@@ -170,7 +170,9 @@ const QUANTITY = /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTP
 export const quantity = z
   .union([z.string(), z.number().int().nonnegative()], {
     error: (issue) =>
-      issue.input === undefined ? undefined : `must be a Kubernetes quantity, a string such as 500m or 2Gi or a whole number (got ${JSON.stringify(issue.input)})`,
+      issue.input === undefined
+        ? undefined
+        : `must be a Kubernetes quantity, a string such as 500m or 2Gi or a whole number (got ${JSON.stringify(issue.input)})`,
   })
   .superRefine((value, ctx) => {
     if (typeof value === 'string' && !QUANTITY.test(value)) {

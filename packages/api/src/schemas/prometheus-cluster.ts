@@ -57,19 +57,20 @@ export const prometheusClusterSpec = z.strictObject({
     .enum(DELETION_POLICIES, { error: (issue) => `${JSON.stringify(issue.input)} is not a deletion policy (Delete or Orphan)` })
     .default('Delete')
     .describe('Delete removes member replicas when they are no longer selected or this object is deleted; Orphan leaves them.'),
-  overrides: z.array(override).optional().describe('Per-member changes to the replica template, merged over it in order (later wins) for the members each selects.'),
+  overrides: z
+    .array(override)
+    .optional()
+    .describe('Per-member changes to the replica template, merged over it in order (later wins) for the members each selects.'),
   rollout: rollout.describe('How a change of the replica template or the overrides reaches the members.'),
 });
 
 export const memberEntry = z.object({
   name: z.string().describe('MemberCluster name.'),
-  phase: z.enum(MEMBER_ENTRY_PHASES).describe("The replica's phase, or Unknown, Offline, Conflict, Error, Deleting, NoOperator (no operator has reconciled the replica)."),
+  phase: z
+    .enum(MEMBER_ENTRY_PHASES)
+    .describe("The replica's phase, or Unknown, Offline, Conflict, Error, Deleting, NoOperator (no operator has reconciled the replica)."),
   ready: z.boolean(),
-  observedGeneration: z
-    .number()
-    .int()
-    .optional()
-    .describe('The PrometheusCluster generation the member replica has fully observed.'),
+  observedGeneration: z.number().int().optional().describe('The PrometheusCluster generation the member replica has fully observed.'),
   queryHost: dnsName.optional(),
   addresses: z.array(dnsTarget).optional().describe('IPv4 or IPv6 addresses or RFC 1123 host names the member reported.'),
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
@@ -115,14 +116,19 @@ export const dnsRecord = dnsRecordFields().superRefine((record, ctx) => {
     issue('setIdentifier', `is required with routingPolicy ${record.routingPolicy} (each member's record set is told apart by it)`, undefined);
   }
   if (record.setIdentifier !== undefined && record.routingPolicy === undefined) {
-    issue('routingPolicy', 'is required with a setIdentifier (weighted or multivalue): DNS providers refuse a set identifier without a routing policy', undefined);
+    issue(
+      'routingPolicy',
+      'is required with a setIdentifier (weighted or multivalue): DNS providers refuse a set identifier without a routing policy',
+      undefined,
+    );
   }
   if (record.routingPolicy === 'weighted' && record.weight === undefined) issue('weight', 'is required with routingPolicy weighted', undefined);
   if (record.weight !== undefined && record.routingPolicy !== 'weighted') issue('weight', 'is only for routingPolicy weighted', record.weight);
   if (record.routingPolicy === 'multivalue' && record.recordType === 'CNAME') {
     issue('routingPolicy', 'multivalue is for A and AAAA records: Route 53 has no multivalue CNAME records', record.routingPolicy);
   }
-  if (record.recordType === 'CNAME' && record.targets.length !== 1) issue('targets', `a CNAME has exactly one target (got ${String(record.targets.length)})`, record.targets);
+  if (record.recordType === 'CNAME' && record.targets.length !== 1)
+    issue('targets', `a CNAME has exactly one target (got ${String(record.targets.length)})`, record.targets);
 });
 
 /**
@@ -142,18 +148,38 @@ export const dnsRecords = z.array(dnsRecord).superRefine((records, ctx) => {
       return;
     }
     if (first.policy === undefined || record.routingPolicy === undefined) {
-      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${key} already has a record set at [${String(first.index)}]: several record sets of one name and type each need a setIdentifier and a routing policy` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'setIdentifier'],
+        input: record.setIdentifier,
+        message: `${key} already has a record set at [${String(first.index)}]: several record sets of one name and type each need a setIdentifier and a routing policy`,
+      });
     } else if (first.policy !== record.routingPolicy) {
-      ctx.addIssue({ code: 'custom', path: [index, 'routingPolicy'], input: record.routingPolicy, message: `${key} mixes routing policies (${first.policy} at [${String(first.index)}])` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'routingPolicy'],
+        input: record.routingPolicy,
+        message: `${key} mixes routing policies (${first.policy} at [${String(first.index)}])`,
+      });
     } else if (record.setIdentifier !== undefined && first.identifiers.has(record.setIdentifier)) {
-      ctx.addIssue({ code: 'custom', path: [index, 'setIdentifier'], input: record.setIdentifier, message: `${JSON.stringify(record.setIdentifier)} is used twice for ${key}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'setIdentifier'],
+        input: record.setIdentifier,
+        message: `${JSON.stringify(record.setIdentifier)} is used twice for ${key}`,
+      });
     }
     if (record.setIdentifier !== undefined) first.identifiers.add(record.setIdentifier);
   });
   records.forEach((record, index) => {
     const others = [...(types.get(record.dnsName) ?? [])].filter((type) => type !== 'CNAME');
     if (record.recordType === 'CNAME' && others.length > 0) {
-      ctx.addIssue({ code: 'custom', path: [index, 'recordType'], input: record.recordType, message: `a CNAME cannot share ${record.dnsName} with ${others.join(' and ')} records` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'recordType'],
+        input: record.recordType,
+        message: `a CNAME cannot share ${record.dnsName} with ${others.join(' and ')} records`,
+      });
     }
   });
 });

@@ -28,7 +28,9 @@ export const prometheusReplicaStatus = z.object({
   observedGeneration: z.number().int().optional().describe('The metadata.generation this status describes.'),
   phase: z.enum(REPLICA_PHASES).optional().describe('Pending, Creating, Running, Degraded, Failed or Paused.'),
   readyPods: z.string().optional().describe('Ready pods of all tiers, as ready/desired.'),
-  conditions: conditionList.optional().describe('Ready, Reconciled, ConfigValid, BucketSecretValid, PersistentStorage, and GrafanaAdminSecretValid with Grafana.'),
+  conditions: conditionList
+    .optional()
+    .describe('Ready, Reconciled, ConfigValid, BucketSecretValid, PersistentStorage, and GrafanaAdminSecretValid with Grafana.'),
   output: z
     .object({
       query: z.string().optional().describe('In-cluster URL of Thanos Query.'),

@@ -29,14 +29,18 @@ export const ingressAnnotations = z.record(z.string(), z.string()).superRefine((
 export const ingressTLS = z.strictObject({
   secretName: objectName
     .optional()
-    .describe('Secret (type kubernetes.io/tls) with the certificate for every host; absent: <name>-ingress-tls, which cert-manager fills when the annotations ask it to.'),
+    .describe(
+      'Secret (type kubernetes.io/tls) with the certificate for every host; absent: <name>-ingress-tls, which cert-manager fills when the annotations ask it to.',
+    ),
 });
 
 export const ingress = z.strictObject({
   className: objectName.optional().describe("ingressClassName of the Ingress; overrides the operator's --ingress-class."),
   annotations: ingressAnnotations
     .optional()
-    .describe('Annotations on the Ingress, e.g. cert-manager.io/cluster-issuer or an auth proxy (nginx.ingress.kubernetes.io/auth-url); promfleet.io/ keys are reserved.'),
+    .describe(
+      'Annotations on the Ingress, e.g. cert-manager.io/cluster-issuer or an auth proxy (nginx.ingress.kubernetes.io/auth-url); promfleet.io/ keys are reserved.',
+    ),
   tls: ingressTLS.optional().describe('Serve every host over TLS: the Ingress gets spec.tls listing all its hosts.'),
 });
 
@@ -50,10 +54,14 @@ export const networkPolicy = z.strictObject({
   enabled: z
     .boolean()
     .default(false)
-    .describe("NetworkPolicies around the replica's pods: Prometheus only from its sidecar, Query, Grafana and the ingress controller; Store only from Query; Query only from Grafana and the ingress controller; Grafana only from the ingress controller, and out only to Query and DNS."),
+    .describe(
+      "NetworkPolicies around the replica's pods: Prometheus only from its sidecar, Query, Grafana and the ingress controller; Store only from Query; Query only from Grafana and the ingress controller; Grafana only from the ingress controller, and out only to Query and DNS.",
+    ),
   ingressControllerNamespaces: namespaceSelector
     .optional()
-    .describe('Namespaces of the ingress controller; absent: the namespace named ingress-nginx (by its kubernetes.io/metadata.name label, which API servers set from 1.21).'),
+    .describe(
+      'Namespaces of the ingress controller; absent: the namespace named ingress-nginx (by its kubernetes.io/metadata.name label, which API servers set from 1.21).',
+    ),
 });
 
 export type Ingress = z.output<typeof ingress>;

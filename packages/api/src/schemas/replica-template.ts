@@ -15,7 +15,9 @@ const RETENTION_BLOCKS = 3;
 
 export const metrics = z
   .strictObject({
-    retention: prometheusDuration.default(DEFAULTS.retention).describe('How long Prometheus keeps data locally (a Prometheus duration). At least 3 x blockDuration.'),
+    retention: prometheusDuration
+      .default(DEFAULTS.retention)
+      .describe('How long Prometheus keeps data locally (a Prometheus duration). At least 3 x blockDuration.'),
     blockDuration: prometheusDuration
       .default(DEFAULTS.blockDuration)
       .describe('TSDB block size before Thanos uploads it; used as both min and max block duration, as the Thanos sidecar requires.'),
@@ -43,7 +45,12 @@ export const externalLabels = z
       if ((RESERVED_EXTERNAL_LABELS as readonly string[]).includes(name)) {
         ctx.addIssue({ code: 'custom', path: [name], input: name, message: `"${name}" is reserved: the operator sets it on every Prometheus` });
       } else if (!PROMETHEUS_LABEL_NAME.test(name) || name.startsWith('__')) {
-        ctx.addIssue({ code: 'custom', path: [name], input: name, message: `${JSON.stringify(name)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          input: name,
+          message: `${JSON.stringify(name)} is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, not starting with __)`,
+        });
       }
     }
   })
@@ -85,16 +92,15 @@ export const grafana = z.strictObject({
   enabled: z.boolean().default(false).describe('Deploy Grafana with the local Thanos Query as its data source.'),
   adminSecret: objectName
     .optional()
-    .describe('Secret in the same namespace with keys admin-user and admin-password for the Grafana admin; absent: the operator generates <name>-grafana-admin once and never rotates it.'),
+    .describe(
+      'Secret in the same namespace with keys admin-user and admin-password for the Grafana admin; absent: the operator generates <name>-grafana-admin once and never rotates it.',
+    ),
 });
 
 export const replicaTemplateFields = {
   configMap: objectName.describe('ConfigMap in the same namespace holding the Prometheus configuration.'),
   configMapKey: dataKey.default(DEFAULTS.configMapKey).describe('Key of the Prometheus configuration in the ConfigMap.'),
-  highlyAvailable: z
-    .boolean()
-    .default(false)
-    .describe('Two Prometheus and two Thanos Query replicas with pod anti-affinity and PodDisruptionBudgets.'),
+  highlyAvailable: z.boolean().default(false).describe('Two Prometheus and two Thanos Query replicas with pod anti-affinity and PodDisruptionBudgets.'),
   baseDomain: dnsName.optional().describe('Ingress hosts query.<baseDomain> (and grafana.<baseDomain>); identical on every member for round-robin DNS.'),
   metrics: metrics.prefault({}).describe('Local retention and TSDB block size.'),
   bucketSecret: objectName.describe('Secret in the same namespace with key objstore.yml holding the Thanos object storage configuration.'),
@@ -107,7 +113,9 @@ export const replicaTemplateFields = {
   kubernetesDiscovery: z
     .boolean()
     .default(false)
-    .describe("Let Prometheus discover pods, services, endpoints, endpointslices and ingresses in its own namespace (kubernetes_sd_configs): a Role for Prometheus's ServiceAccount."),
+    .describe(
+      "Let Prometheus discover pods, services, endpoints, endpointslices and ingresses in its own namespace (kubernetes_sd_configs): a Role for Prometheus's ServiceAccount.",
+    ),
   networkPolicy: networkPolicy.optional().describe("NetworkPolicies that limit who may reach the replica's pods."),
   ...dataPlaneFields,
 };

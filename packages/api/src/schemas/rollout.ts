@@ -59,10 +59,7 @@ export const ROLLOUT_DEFAULTS = { maxUnavailable: 1, progressDeadline: '10m' } a
 const PERCENT = /^(100|[1-9][0-9]?)%$/;
 
 export const maxUnavailable = z
-  .union([
-    z.number().int().min(1),
-    z.string().regex(PERCENT, { error: (issue) => `${JSON.stringify(issue.input)} is not a percentage (1% to 100%)` }),
-  ])
+  .union([z.number().int().min(1), z.string().regex(PERCENT, { error: (issue) => `${JSON.stringify(issue.input)} is not a percentage (1% to 100%)` })])
   .meta({ 'x-kubernetes-int-or-string': true });
 
 export const wave = z.strictObject({

@@ -27,12 +27,23 @@ describe('matchesLabelSelector', () => {
     [{ key: 'missing', operator: 'DoesNotExist' }, true],
     [{ key: 'region', operator: 'DoesNotExist' }, false],
   ] as const)('%j → %s', (requirement, expected) => {
-    expect(matchesLabelSelector({ matchExpressions: [{ ...requirement, values: 'values' in requirement ? [...requirement.values] : undefined }] }, labels)).toBe(expected);
+    expect(
+      matchesLabelSelector({ matchExpressions: [{ ...requirement, values: 'values' in requirement ? [...requirement.values] : undefined }] }, labels),
+    ).toBe(expected);
   });
 
   it('ANDs matchLabels and every expression', () => {
     expect(
-      matchesLabelSelector({ matchLabels: { platform: 'cloud' }, matchExpressions: [{ key: 'region', operator: 'Exists' }, { key: 'x', operator: 'Exists' }] }, labels),
+      matchesLabelSelector(
+        {
+          matchLabels: { platform: 'cloud' },
+          matchExpressions: [
+            { key: 'region', operator: 'Exists' },
+            { key: 'x', operator: 'Exists' },
+          ],
+        },
+        labels,
+      ),
     ).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, loadKubeConfig } from '@promfleet/kube';
+import { KubeClient } from '@promfleet/kube/client';
+import { loadKubeConfig, type KubeConfig } from '@promfleet/kube/kubeconfig';
 
 /** A kubeconfig file and context from flags; both absent → KUBECONFIG, then ~/.kube/config. */
 export interface ClusterSource {
@@ -13,7 +13,9 @@ export function loadSource(source: ClusterSource, what: string): KubeConfig {
   try {
     return loadKubeConfig({ file: source.kubeconfig, context: source.context });
   } catch (error) {
-    throw new Error(`${what} kubeconfig${source.kubeconfig ? ` ${source.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`${what} kubeconfig${source.kubeconfig ? ` ${source.kubeconfig}` : ''}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -7,7 +7,14 @@ describe('expandShorthands', () => {
   const shorthands = { o: 'output', f: 'filename' };
 
   it('turns -o json, -o=json and -ojson into --output forms', () => {
-    expect(expandShorthands(['-o', 'json', '-o=yaml', '-otable', '-f', 'x'], shorthands)).toEqual(['--output', 'json', '--output=yaml', '--output=table', '--filename', 'x']);
+    expect(expandShorthands(['-o', 'json', '-o=yaml', '-otable', '-f', 'x'], shorthands)).toEqual([
+      '--output',
+      'json',
+      '--output=yaml',
+      '--output=table',
+      '--filename',
+      'x',
+    ]);
   });
 
   it('leaves long flags, -h, positionals and everything after -- alone', () => {
@@ -23,11 +30,21 @@ describe('expandAliases', () => {
   const aliases = { kubeconfig: 'hub-kubeconfig', context: 'hub-context' };
 
   it('turns --kubeconfig x and --context=y into the flags they alias', () => {
-    expect(expandAliases('members', ['--kubeconfig', 'x', '--context=y', '--output=json'], aliases)).toEqual(['--hub-kubeconfig', 'x', '--hub-context=y', '--output=json']);
+    expect(expandAliases('members', ['--kubeconfig', 'x', '--context=y', '--output=json'], aliases)).toEqual([
+      '--hub-kubeconfig',
+      'x',
+      '--hub-context=y',
+      '--output=json',
+    ]);
   });
 
   it('leaves flags that merely start alike, positionals and everything after -- alone', () => {
-    expect(expandAliases('members', ['--kubeconfig-dir=a', 'kubeconfig', '--', '--context'], aliases)).toEqual(['--kubeconfig-dir=a', 'kubeconfig', '--', '--context']);
+    expect(expandAliases('members', ['--kubeconfig-dir=a', 'kubeconfig', '--', '--context'], aliases)).toEqual([
+      '--kubeconfig-dir=a',
+      'kubeconfig',
+      '--',
+      '--context',
+    ]);
   });
 
   it('refuses a refused flag with its message, named after the command', () => {

@@ -1,12 +1,10 @@
-import { formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '@promfleet/kube';
+import { formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '@promfleet/kube/flags';
 
 import { EXIT_CODES_HELP, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
 
 export interface CommandSpec<Flags extends Record<string, FlagSpec>, Invocation> {
   readonly name: string;
-  /** One line for the command list. */
-  readonly summary: string;
   /** `join NAME [flags]`. */
   readonly usage: string;
   readonly description: string;
@@ -27,7 +25,7 @@ export type ParsedArgs<Invocation> = { readonly help: true } | { readonly help: 
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
+
   /** Every long flag it accepts, as --help lists them. */
   readonly flags: Readonly<Record<string, FlagSpec>>;
   /** Other long spellings it accepts (aliases) or refuses with a message (e.g. kubectl's ambiguous --context). */
@@ -67,7 +65,12 @@ export function expandShorthands(argv: readonly string[], shorthands: Readonly<R
  * `--kubeconfig=x` → `--hub-kubeconfig=x` for an alias; a refused flag is a UsageError with its
  * message. Like kubectl, which passes its own `--kubeconfig` and `--context` on to plugins.
  */
-export function expandAliases(command: string, argv: readonly string[], aliases: Readonly<Record<string, string>>, refused: Readonly<Record<string, string>> = {}): string[] {
+export function expandAliases(
+  command: string,
+  argv: readonly string[],
+  aliases: Readonly<Record<string, string>>,
+  refused: Readonly<Record<string, string>> = {},
+): string[] {
   const expanded: string[] = [];
   for (const [index, arg] of argv.entries()) {
     if (arg === '--') return [...expanded, ...argv.slice(index)];
@@ -83,7 +86,8 @@ export function expandAliases(command: string, argv: readonly string[], aliases:
 export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation>(spec: CommandSpec<Flags, Invocation>): DefinedCommand<Invocation> {
   const shorthands: Readonly<Record<string, string>> = spec.shorthands ?? {};
   const aliases: Readonly<Record<string, string>> = spec.aliases ?? {};
-  const readFlags = (argv: readonly string[], env: NodeJS.ProcessEnv) => parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
+  const readFlags = (argv: readonly string[], env: NodeJS.ProcessEnv) =>
+    parseFlags(spec.flags, expandAliases(spec.name, expandShorthands(argv, shorthands), aliases, spec.refused), env);
   const parseArgs = (argv: readonly string[], env: NodeJS.ProcessEnv): ParsedArgs<Invocation> => {
     const { flags, positional, help } = readFlags(argv, env);
     if (help) return { help: true };
@@ -117,7 +121,6 @@ export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation
   };
   return {
     name: spec.name,
-    summary: spec.summary,
     flags: spec.flags,
     otherSpellings: [...Object.keys(aliases), ...Object.keys(spec.refused ?? {})],
     readFlags: (argv) => readFlags(argv, {}).flags,
@@ -137,7 +140,9 @@ export function defineCommand<Flags extends Record<string, FlagSpec>, Invocation
 /** Positional arguments, exactly as many as named: `['NAME']` for `join NAME`. */
 export function expectArguments(command: string, positional: readonly string[], names: readonly string[], optional = 0): string[] {
   const required = names.length - optional;
-  if (positional.length < required) throw new UsageError(`${command}: missing ${names.slice(positional.length, required).join(' ')} (see promfleet ${command} --help)`);
-  if (positional.length > names.length) throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positional[names.length])} (see promfleet ${command} --help)`);
+  if (positional.length < required)
+    throw new UsageError(`${command}: missing ${names.slice(positional.length, required).join(' ')} (see promfleet ${command} --help)`);
+  if (positional.length > names.length)
+    throw new UsageError(`${command}: unexpected argument ${JSON.stringify(positional[names.length])} (see promfleet ${command} --help)`);
   return [...positional];
 }

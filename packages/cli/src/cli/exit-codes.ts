@@ -1,4 +1,5 @@
-import { FlagError, isConnectionError } from '@promfleet/kube';
+import { isConnectionError } from '@promfleet/kube/client';
+import { FlagError } from '@promfleet/kube/flags';
 
 import { UnreachableError } from '../errors.ts';
 

@@ -118,7 +118,10 @@ describe('exit codes of commands that reach clusters', () => {
 
   it('exits 1 when a join names a context the kubeconfig lacks', async () => {
     const result = await promfleet('join', 'eu-west', '--member-kubeconfig', await unreachableKubeconfig(), '--member-context', 'nope');
-    expect([result.code, result.err]).toEqual([EXIT.failure, `promfleet: member kubeconfig ${join(dir, 'unreachable.kubeconfig')}: kubeconfig has no context "nope"\n`]);
+    expect([result.code, result.err]).toEqual([
+      EXIT.failure,
+      `promfleet: member kubeconfig ${join(dir, 'unreachable.kubeconfig')}: kubeconfig has no context "nope"\n`,
+    ]);
   });
 });
 
@@ -147,7 +150,13 @@ describe('endpoints --api', () => {
       status: 200,
       body: JSON.stringify({
         revision: '3f2a9c0d1e4b5a6978c1d2e3f4a5b6c7',
-        items: [{ namespace: 'platform', name: 'cloud', endpoints: [{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.11', '192.0.2.10'], ttl: 30 }] }],
+        items: [
+          {
+            namespace: 'platform',
+            name: 'cloud',
+            endpoints: [{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.11', '192.0.2.10'], ttl: 30 }],
+          },
+        ],
       }),
     };
     const tokenFile = join(dir, 'token');
@@ -169,6 +178,8 @@ describe('endpoints --api', () => {
   it('exits 3 when the API cannot be reached', async () => {
     const result = await promfleet('endpoints', '--api', `http://127.0.0.1:${String(closedPort)}`);
     expect(result.code).toBe(EXIT.unreachable);
-    expect(result.err).toBe(`promfleet: cannot reach http://127.0.0.1:${String(closedPort)}/api/v1/endpoints: connect ECONNREFUSED 127.0.0.1:${String(closedPort)}\n`);
+    expect(result.err).toBe(
+      `promfleet: cannot reach http://127.0.0.1:${String(closedPort)}/api/v1/endpoints: connect ECONNREFUSED 127.0.0.1:${String(closedPort)}\n`,
+    );
   });
 });

@@ -1,18 +1,62 @@
-import { releaseVersion } from '@promfleet/kube';
+import { releaseVersion } from '@promfleet/kube/version';
 
 import type { Command } from './command.ts';
-import { crdsCommand } from '../commands/crds.ts';
-import { endpointsCommand } from '../commands/endpoints.ts';
-import { joinCommand } from '../commands/join.ts';
-import { membersCommand } from '../commands/members.ts';
-import { rolloutCommand } from '../commands/rollout.ts';
-import { statusCommand } from '../commands/status.ts';
-import { unjoinCommand } from '../commands/unjoin.ts';
-import { validateCommand } from '../commands/validate.ts';
 import { EXIT, EXIT_CODES_HELP, errorLine, exitCodeFor, UsageError } from './exit-codes.ts';
 import type { CliIO } from './io.ts';
 
-export const COMMANDS: readonly Command[] = [joinCommand, unjoinCommand, membersCommand, statusCommand, rolloutCommand, endpointsCommand, validateCommand, crdsCommand];
+/**
+ * A command as the top level knows it: a name and a one-line summary. Its module — flags, help
+ * and what it runs, with the clients, schemas and YAML that takes — is loaded only to run it, so
+ * `promfleet --help` and each command pay for nothing the others use.
+ */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'join',
+    summary: 'Register a member cluster with the hub through a credential scoped to one namespace',
+    load: async () => (await import('../commands/join.ts')).joinCommand,
+  },
+  {
+    name: 'unjoin',
+    summary: 'Remove a member: its hub-managed replicas, its credential, its registration in the hub',
+    load: async () => (await import('../commands/unjoin.ts')).unjoinCommand,
+  },
+  {
+    name: 'members',
+    summary: 'List member clusters with their readiness and the state of their credential',
+    load: async () => (await import('../commands/members.ts')).membersCommand,
+  },
+  {
+    name: 'status',
+    summary: 'Show PrometheusClusters: phase, members and DNS records',
+    load: async () => (await import('../commands/status.ts')).statusCommand,
+  },
+  {
+    name: 'rollout',
+    summary: 'Show, pause or resume the rollout of a PrometheusCluster',
+    load: async () => (await import('../commands/rollout.ts')).rolloutCommand,
+  },
+  {
+    name: 'endpoints',
+    summary: 'Print the round-robin DNS records as BIND zone lines or JSON',
+    load: async () => (await import('../commands/endpoints.ts')).endpointsCommand,
+  },
+  {
+    name: 'validate',
+    summary: 'Check promfleet objects in files and folders against the schemas the controllers use',
+    load: async () => (await import('../commands/validate.ts')).validateCommand,
+  },
+  {
+    name: 'crds',
+    summary: 'Print the promfleet CustomResourceDefinitions as one multi-document YAML',
+    load: async () => (await import('../commands/crds.ts')).crdsCommand,
+  },
+];
 
 export function topLevelHelp(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;
@@ -35,7 +79,7 @@ export function topLevelHelp(): string {
     '  promfleet validate -f manifests/',
     '',
     'Every flag can also be set as PROMFLEET_<FLAG> (e.g. PROMFLEET_HUB_CONTEXT=hub); the command line wins.',
-    'Run `promfleet COMMAND --help` for a command\'s flags.',
+    "Run `promfleet COMMAND --help` for a command's flags.",
     '',
     EXIT_CODES_HELP,
     '',
@@ -61,7 +105,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
     }
     const command = COMMANDS.find((candidate) => candidate.name === name);
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)} (see promfleet --help)`);
-    return await command.run(rest, io);
+    return await (await command.load()).run(rest, io);
   } catch (error) {
     io.err(errorLine(error));
     return exitCodeFor(error);

@@ -13,7 +13,6 @@ export function crdStream(): string {
 
 export const crdsCommand = defineCommand({
   name: 'crds',
-  summary: 'Print the promfleet CustomResourceDefinitions as one multi-document YAML',
   usage: 'crds',
   description: 'Prints the CRDs of PrometheusReplica, PrometheusCluster and MemberCluster, generated from the same schemas as validate uses.',
   examples: ['promfleet crds | kubectl apply -f -', 'promfleet crds > crds.yaml'],

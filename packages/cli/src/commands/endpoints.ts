@@ -25,7 +25,6 @@ export function renderEndpoints(sets: readonly EndpointSet[], format: EndpointFo
 
 export const endpointsCommand = defineCommand({
   name: 'endpoints',
-  summary: 'Print the round-robin DNS records as BIND zone lines or JSON',
   usage: 'endpoints [--format zone|json] [--api URL [--api-token-file FILE] [--api-ca-file FILE] [--insecure]] [flags]',
   description: `Prints the DNS records the hub built from ready, non-stale members: by default from the
 PrometheusCluster statuses in the hub (Kubernetes credentials needed), with --api from the hub's
@@ -46,8 +45,15 @@ targets, ttl, setIdentifier, routingPolicy, weight }.`,
     format: { type: 'string', value: 'FORMAT', default: 'zone', description: `Output format: ${ENDPOINT_FORMATS.join(', ')}.` },
     api: { type: 'string', value: 'URL', description: "Base URL of the hub's endpoints API to read instead of the hub cluster." },
     'api-token-file': { type: 'string', value: 'FILE', description: 'File holding the bearer token for --api.' },
-    'api-ca-file': { type: 'string', value: 'FILE', description: "PEM CA certificates to trust for an https:// --api (e.g. the issuer of the hub's --tls-cert-file)." },
-    insecure: { type: 'boolean', description: 'Send the --api-token-file token over plain http:// to a host other than this machine (readable on the network).' },
+    'api-ca-file': {
+      type: 'string',
+      value: 'FILE',
+      description: "PEM CA certificates to trust for an https:// --api (e.g. the issuer of the hub's --tls-cert-file).",
+    },
+    insecure: {
+      type: 'boolean',
+      description: 'Send the --api-token-file token over plain http:// to a host other than this machine (readable on the network).',
+    },
     ...HUB_FLAGS,
     ...REQUEST_TIMEOUT_FLAG,
   },
@@ -55,7 +61,8 @@ targets, ttl, setIdentifier, routingPolicy, weight }.`,
   parse(flags, positional): EndpointsInvocation {
     expectArguments('endpoints', positional, []);
     const format = flags.format;
-    if (!(ENDPOINT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`endpoints: invalid --format ${JSON.stringify(format)} (${ENDPOINT_FORMATS.join(', ')})`);
+    if (!(ENDPOINT_FORMATS as readonly string[]).includes(format))
+      throw new UsageError(`endpoints: invalid --format ${JSON.stringify(format)} (${ENDPOINT_FORMATS.join(', ')})`);
     for (const flag of ['api-token-file', 'api-ca-file', 'insecure'] as const) {
       if (flags[flag] && flags.api === undefined) throw new UsageError(`endpoints: --${flag} needs --api`);
     }

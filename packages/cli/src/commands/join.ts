@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { CREDENTIAL_LIFECYCLE, DEFAULTS } from '@promfleet/api';
-import { memberUserName } from '@promfleet/kube';
+import { CREDENTIAL_LIFECYCLE, DEFAULTS, memberUserName } from '@promfleet/api';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, clusterCA, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -42,7 +41,6 @@ export function parseLabels(specs: readonly string[]): Record<string, string> | 
 
 export const joinCommand = defineCommand({
   name: 'join',
-  summary: 'Register a member cluster with the hub through a credential scoped to one namespace',
   usage: 'join NAME (--member-kubeconfig FILE | --member-context NAME) [flags]',
   description: `Creates, in the member: the namespace (if missing), the ServiceAccount, Role and RoleBinding
 promfleet-hub that allow managing PrometheusReplicas in that namespace and nothing else, and a
@@ -76,13 +74,18 @@ Progress goes to stderr, one line per step. No token is ever printed.`,
     namespace: { type: 'string', value: 'NAME', default: DEFAULTS.memberNamespace, description: 'Member namespace where the hub manages PrometheusReplicas.' },
     'hub-namespace': { type: 'string', value: 'NAME', default: DEFAULTS.hubNamespace, description: 'Hub namespace of the credential Secret.' },
     label: { type: 'list', value: 'KEY=VALUE', description: "The MemberCluster's labels, which PrometheusCluster selectors match; repeatable." },
-    'token-ttl': { type: 'duration', default: `${String(CREDENTIAL_LIFECYCLE.tokenTTLDays * 24)}h`, description: 'Lifetime of a newly issued token (at least 10m; the member may cap it).' },
+    'token-ttl': {
+      type: 'duration',
+      default: `${String(CREDENTIAL_LIFECYCLE.tokenTTLDays * 24)}h`,
+      description: 'Lifetime of a newly issued token (at least 10m; the member may cap it).',
+    },
     server: { type: 'string', value: 'URL', description: "Member API server URL the hub should use (absent: the member kubeconfig's)." },
     'member-ca': { type: 'string', value: 'FILE', description: "PEM CA of --server (absent: the member kubeconfig's certificate-authority)." },
     rotate: { type: 'boolean', description: 'Issue a new token even if the stored one is still good, and revoke every earlier one.' },
     'accept-incomplete-rules': {
       type: 'boolean',
-      description: "Register even when the member's authorizer cannot list every rule of the credential (e.g. a webhook authorizer), relying on join's probes alone.",
+      description:
+        "Register even when the member's authorizer cannot list every rule of the credential (e.g. a webhook authorizer), relying on join's probes alone.",
     },
     ...REQUEST_TIMEOUT_FLAG,
   },
@@ -118,7 +121,8 @@ async function executeJoin(invocation: JoinInvocation, io: CliIO): Promise<numbe
   const memberConfig = loadSource(invocation.member, 'member');
   const hubConfig = loadSource(invocation.hub, 'hub');
   const memberCA = invocation.memberCAFile === undefined ? clusterCA(memberConfig) : await readFile(invocation.memberCAFile, 'utf8');
-  if (memberCA === undefined) throw new Error("the member kubeconfig's cluster has no certificate-authority-data or certificate-authority: give the CA with --member-ca FILE");
+  if (memberCA === undefined)
+    throw new Error("the member kubeconfig's cluster has no certificate-authority-data or certificate-authority: give the CA with --member-ca FILE");
   const member = clientFor(memberConfig, invocation.name, invocation.requestTimeoutMs);
   const hub = clientFor(hubConfig, 'hub', invocation.requestTimeoutMs);
   const result = await withClients([member, hub], () =>

@@ -1,4 +1,5 @@
-import { MemberClusters, ResourceClient } from '@promfleet/kube';
+import { MemberClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -20,7 +21,6 @@ export function renderMembers(views: readonly MemberView[], format: OutputFormat
 
 export const membersCommand = defineCommand({
   name: 'members',
-  summary: 'List member clusters with their readiness and the state of their credential',
   usage: 'members [flags]',
   description: `Lists the MemberClusters in the hub. READY is the hub's last probe result; CREDENTIAL is
 scoped (the credential can do no more than its Role), over-privileged (someone widened it: the hub
@@ -33,7 +33,11 @@ the member's PrometheusReplicas report (two while an upgrade rolls; - before any
   aliases: KUBECTL_HUB_ALIASES,
   parse(flags, positional): MembersInvocation {
     expectArguments('members', positional, []);
-    return { hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] }, output: outputFormat(flags.output), requestTimeoutMs: flags['request-timeout'] };
+    return {
+      hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] },
+      output: outputFormat(flags.output),
+      requestTimeoutMs: flags['request-timeout'],
+    };
   },
   execute: async (invocation: MembersInvocation, io: CliIO) => {
     const hub = clientFor(loadSource(invocation.hub, 'hub'), 'hub', invocation.requestTimeoutMs);

@@ -9,7 +9,11 @@ import { statusCommand } from './status.ts';
 import { unjoinCommand } from './unjoin.ts';
 import { validateCommand } from './validate.ts';
 
-function invocation<I>(command: { parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; invocation: I } }, argv: string[], env: NodeJS.ProcessEnv = {}): I {
+function invocation<I>(
+  command: { parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): { help: true } | { help: false; invocation: I } },
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+): I {
   const parsed = command.parseArgs(argv, env);
   if (parsed.help) throw new Error('unexpected --help');
   return parsed.invocation;
@@ -36,7 +40,26 @@ describe('join arguments', () => {
   it('reads every flag, repeated labels and PROMFLEET_ variables', () => {
     const parsed = invocation(
       joinCommand,
-      ['eu-west', '--member-kubeconfig=eu.kubeconfig', '--hub-context', 'hub', '--namespace', 'metrics', '--label', 'region=eu-west-1', '--label=tier=', '--token-ttl', '720h', '--server', 'https://eu.example.com:6443', '--member-ca', 'ca.pem', '--rotate', '--accept-incomplete-rules', '--request-timeout=5s'],
+      [
+        'eu-west',
+        '--member-kubeconfig=eu.kubeconfig',
+        '--hub-context',
+        'hub',
+        '--namespace',
+        'metrics',
+        '--label',
+        'region=eu-west-1',
+        '--label=tier=',
+        '--token-ttl',
+        '720h',
+        '--server',
+        'https://eu.example.com:6443',
+        '--member-ca',
+        'ca.pem',
+        '--rotate',
+        '--accept-incomplete-rules',
+        '--request-timeout=5s',
+      ],
       { PROMFLEET_HUB_KUBECONFIG: '/etc/hub.kubeconfig', PROMFLEET_HUB_NAMESPACE: 'fleet' },
     );
     expect(parsed).toEqual({
@@ -93,7 +116,9 @@ describe('unjoin arguments', () => {
   });
 
   it('reads the member, keep-replicas and the fallback namespaces', () => {
-    expect(invocation(unjoinCommand, ['eu-west', '--member-context', 'eu', '--keep-replicas', '--namespace', 'metrics', '--hub-namespace', 'fleet'])).toMatchObject({
+    expect(
+      invocation(unjoinCommand, ['eu-west', '--member-context', 'eu', '--keep-replicas', '--namespace', 'metrics', '--hub-namespace', 'fleet']),
+    ).toMatchObject({
       member: { kubeconfig: undefined, context: 'eu' },
       keepReplicas: true,
       namespace: 'metrics',
@@ -122,7 +147,10 @@ describe('members arguments', () => {
   });
 
   it('takes the hub from flags or PROMFLEET_HUB_CONTEXT', () => {
-    expect(invocation(membersCommand, ['--hub-kubeconfig', 'hub.kubeconfig'], { PROMFLEET_HUB_CONTEXT: 'hub' }).hub).toEqual({ kubeconfig: 'hub.kubeconfig', context: 'hub' });
+    expect(invocation(membersCommand, ['--hub-kubeconfig', 'hub.kubeconfig'], { PROMFLEET_HUB_CONTEXT: 'hub' }).hub).toEqual({
+      kubeconfig: 'hub.kubeconfig',
+      context: 'hub',
+    });
   });
 
   it.each([
@@ -146,7 +174,11 @@ describe('status arguments', () => {
 
 describe('endpoints arguments', () => {
   it('reads the hub by default, as zone lines', () => {
-    expect(invocation(endpointsCommand, [])).toEqual({ format: 'zone', source: { hub: { kubeconfig: undefined, context: undefined } }, requestTimeoutMs: 30_000 });
+    expect(invocation(endpointsCommand, [])).toEqual({
+      format: 'zone',
+      source: { hub: { kubeconfig: undefined, context: undefined } },
+      requestTimeoutMs: 30_000,
+    });
   });
 
   it('reads the endpoints API with --api and an optional token file', () => {
@@ -171,7 +203,10 @@ describe('endpoints arguments', () => {
     [['--format', 'bind'], 'endpoints: invalid --format "bind" (zone, json)'],
     [['--api-token-file', '/run/token'], 'endpoints: --api-token-file needs --api'],
     [['--api', 'promfleet.example.com'], 'endpoints: --api must be an http:// or https:// URL'],
-    [['--api', 'http://promfleet.example.com', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to promfleet.example.com: use https://, or --insecure to send it anyway'],
+    [
+      ['--api', 'http://promfleet.example.com', '--api-token-file', '/run/token'],
+      'endpoints: refusing to send the API token over plain http:// to promfleet.example.com: use https://, or --insecure to send it anyway',
+    ],
     [['--api', 'http://10.0.0.5:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to 10.0.0.5'],
     [['--api', 'http://[2001:db8::1]:8080', '--api-token-file', '/run/token'], 'endpoints: refusing to send the API token over plain http:// to [2001:db8::1]'],
     [['--insecure'], 'endpoints: --insecure needs --api'],
@@ -212,7 +247,9 @@ describe("kubectl's --kubeconfig and --context (kubectl passes them to plugins)"
   });
 
   it('name the hub for endpoints', () => {
-    expect(invocation(endpointsCommand, ['--kubeconfig=hub.yaml', '--context', 'hub-admin']).source).toEqual({ hub: { kubeconfig: 'hub.yaml', context: 'hub-admin' } });
+    expect(invocation(endpointsCommand, ['--kubeconfig=hub.yaml', '--context', 'hub-admin']).source).toEqual({
+      hub: { kubeconfig: 'hub.yaml', context: 'hub-admin' },
+    });
   });
 
   it.each([
@@ -220,10 +257,14 @@ describe("kubectl's --kubeconfig and --context (kubectl passes them to plugins)"
     ['unjoin', unjoinCommand, ['eu-west', '--kubeconfig=x.yaml']],
   ] as const)('are refused by %s, which talks to two clusters, saying which flag names which', (name, command, argv) => {
     expect(() => command.parseArgs(argv, {})).toThrow(
-      new UsageError(`${name}: --kubeconfig is ambiguous with two clusters: give the member cluster's kubeconfig with --member-kubeconfig and the hub's with --hub-kubeconfig`),
+      new UsageError(
+        `${name}: --kubeconfig is ambiguous with two clusters: give the member cluster's kubeconfig with --member-kubeconfig and the hub's with --hub-kubeconfig`,
+      ),
     );
     expect(() => command.parseArgs(['eu-west', '--context', 'x'], {})).toThrow(
-      new UsageError(`${name}: --context is ambiguous with two clusters: give the member cluster's context with --member-context and the hub's with --hub-context`),
+      new UsageError(
+        `${name}: --context is ambiguous with two clusters: give the member cluster's context with --member-context and the hub's with --hub-context`,
+      ),
     );
     expect(command.help()).toContain('--context is ambiguous with two clusters');
   });

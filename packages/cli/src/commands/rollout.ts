@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import type { PrometheusCluster } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -34,7 +34,6 @@ export function describeRollout(cluster: PrometheusCluster): string {
 
 export const rolloutCommand = defineCommand({
   name: 'rollout',
-  summary: 'Show, pause or resume the rollout of a PrometheusCluster',
   usage: 'rollout status|pause|resume NAMESPACE/NAME [flags]',
   description: `status prints where the rollout of a PrometheusCluster stands, as the hub reports it in
 status.rollout: its state (Progressing, Paused, Halted, Complete), the target revision, the wave
@@ -42,7 +41,12 @@ being rolled out and a message. With --watch it prints a line whenever that chan
 once the rollout is Complete, 1 if it is Halted (a member missed spec.rollout.progressDeadline).
 pause sets spec.rollout.paused: no member moves to another revision until resume clears it
 (new members still get the newest revision). See docs/rollout.md.`,
-  examples: ['promfleet rollout status platform/cloud-clusters', 'promfleet rollout status platform/cloud-clusters --watch', 'promfleet rollout pause platform/cloud-clusters', 'promfleet rollout resume platform/cloud-clusters'],
+  examples: [
+    'promfleet rollout status platform/cloud-clusters',
+    'promfleet rollout status platform/cloud-clusters --watch',
+    'promfleet rollout pause platform/cloud-clusters',
+    'promfleet rollout resume platform/cloud-clusters',
+  ],
   flags: {
     ...HUB_FLAGS,
     watch: { type: 'boolean', description: 'status: keep printing until the rollout is Complete (exit 0) or Halted (exit 1).' },

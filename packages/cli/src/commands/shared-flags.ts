@@ -1,4 +1,4 @@
-import type { FlagSpec } from '@promfleet/kube';
+import type { FlagSpec } from '@promfleet/kube/flags';
 
 import { UsageError } from '../cli/exit-codes.ts';
 import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/format.ts';
@@ -6,7 +6,7 @@ import { isOutputFormat, OUTPUT_FORMATS, type OutputFormat } from '../output/for
 /** The hub cluster, for every command that reads or writes it. */
 export const HUB_FLAGS = {
   'hub-kubeconfig': { type: 'string', value: 'FILE', description: 'Kubeconfig of the hub cluster (absent: KUBECONFIG, then ~/.kube/config).' },
-  'hub-context': { type: 'string', value: 'NAME', description: "Context in the hub kubeconfig (absent: its current context)." },
+  'hub-context': { type: 'string', value: 'NAME', description: 'Context in the hub kubeconfig (absent: its current context).' },
 } as const satisfies Record<string, FlagSpec>;
 
 /**

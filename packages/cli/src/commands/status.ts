@@ -1,4 +1,5 @@
-import { PrometheusClusters, ResourceClient } from '@promfleet/kube';
+import { PrometheusClusters } from '@promfleet/api';
+import { ResourceClient } from '@promfleet/kube/client';
 
 import { defineCommand, expectArguments } from '../cli/command.ts';
 import { clientFor, loadSource, withClients, type ClusterSource } from '../cli/clients.ts';
@@ -22,7 +23,6 @@ export function renderStatus(views: readonly ClusterStatusView[], format: Output
 
 export const statusCommand = defineCommand({
   name: 'status',
-  summary: 'Show PrometheusClusters: phase, members and DNS records',
   usage: 'status [NAMESPACE/NAME] [flags]',
   description: `Shows each PrometheusCluster (or the one named) from the hub: its phase and how many selected
 members are ready, then per member its replica's phase, readiness and whether the entry is stale
@@ -40,7 +40,12 @@ from ready, non-stale members.`,
       if (!namespace || !name || rest.length > 0) throw new UsageError(`status: ${JSON.stringify(reference)} is not NAMESPACE/NAME`);
       target = { namespace, name };
     }
-    return { hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] }, target, output: outputFormat(flags.output), requestTimeoutMs: flags['request-timeout'] };
+    return {
+      hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] },
+      target,
+      output: outputFormat(flags.output),
+      requestTimeoutMs: flags['request-timeout'],
+    };
   },
   execute: async (invocation: StatusInvocation, io: CliIO) => {
     const hub = clientFor(loadSource(invocation.hub, 'hub'), 'hub', invocation.requestTimeoutMs);

@@ -22,7 +22,6 @@ export interface UnjoinInvocation {
 
 export const unjoinCommand = defineCommand({
   name: 'unjoin',
-  summary: 'Remove a member: its hub-managed replicas, its credential, its registration in the hub',
   usage: 'unjoin NAME [--member-kubeconfig FILE | --member-context NAME] [flags]',
   description: `Deletes, in the member: the RoleBinding promfleet-hub first (the hub loses access at once),
 the PrometheusReplicas the hub manages for this member (unless --keep-replicas), then the Role,
@@ -44,8 +43,16 @@ itself is never deleted: it holds what the region's admins created.`,
     ...MEMBER_FLAGS,
     ...HUB_FLAGS,
     'keep-replicas': { type: 'boolean', description: 'Leave the hub-managed PrometheusReplicas (and their Prometheus) running in the member.' },
-    namespace: { type: 'string', value: 'NAME', description: `Member namespace, used only when the MemberCluster is already gone (absent: ${DEFAULTS.memberNamespace}).` },
-    'hub-namespace': { type: 'string', value: 'NAME', description: `Hub namespace of the Secret, used only when the MemberCluster is already gone (absent: ${DEFAULTS.hubNamespace}).` },
+    namespace: {
+      type: 'string',
+      value: 'NAME',
+      description: `Member namespace, used only when the MemberCluster is already gone (absent: ${DEFAULTS.memberNamespace}).`,
+    },
+    'hub-namespace': {
+      type: 'string',
+      value: 'NAME',
+      description: `Hub namespace of the Secret, used only when the MemberCluster is already gone (absent: ${DEFAULTS.hubNamespace}).`,
+    },
     ...REQUEST_TIMEOUT_FLAG,
   },
   refused: AMBIGUOUS_KUBECTL_FLAGS,
@@ -53,7 +60,10 @@ itself is never deleted: it holds what the region's admins created.`,
     const [name = ''] = expectArguments('unjoin', positional, ['NAME']);
     const invocation: UnjoinInvocation = {
       name,
-      member: flags['member-kubeconfig'] === undefined && flags['member-context'] === undefined ? undefined : { kubeconfig: flags['member-kubeconfig'], context: flags['member-context'] },
+      member:
+        flags['member-kubeconfig'] === undefined && flags['member-context'] === undefined
+          ? undefined
+          : { kubeconfig: flags['member-kubeconfig'], context: flags['member-context'] },
       hub: { kubeconfig: flags['hub-kubeconfig'], context: flags['hub-context'] },
       namespace: flags.namespace,
       hubNamespace: flags['hub-namespace'],
@@ -91,7 +101,8 @@ async function executeUnjoin(invocation: UnjoinInvocation, io: CliIO): Promise<n
 export function summarizeUnjoin(result: UnjoinResult): string {
   const byReason = new Map<string, string[]>();
   for (const left of result.leftBehind) byReason.set(left.reason, [...(byReason.get(left.reason) ?? []), left.object]);
-  const removed = result.removed.length === 0 ? 'nothing to remove' : `removed ${String(result.removed.length)} object${result.removed.length === 1 ? '' : 's'}`;
+  const removed =
+    result.removed.length === 0 ? 'nothing to remove' : `removed ${String(result.removed.length)} object${result.removed.length === 1 ? '' : 's'}`;
   const lines = [`unjoined ${result.name}: ${removed}`];
   for (const [reason, objects] of byReason) lines.push(`${reason}: left ${objects.join(', ')}`);
   return `${lines.join('\n')}\n`;

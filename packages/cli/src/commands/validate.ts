@@ -10,7 +10,6 @@ export interface ValidateInvocation {
 
 export const validateCommand = defineCommand({
   name: 'validate',
-  summary: 'Check promfleet objects in files and folders against the schemas the controllers use',
   usage: 'validate -f FILE|DIR [-f FILE|DIR ...]',
   description: `Reads YAML and JSON files (folders recursively: *.yaml, *.yml, *.json), every document of
 multi-document YAML, and validates each PrometheusReplica, PrometheusCluster and MemberCluster

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
-import { dnsRecordFields } from '@promfleet/api';
-import { PrometheusClusters, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { dnsRecordFields, PrometheusClusters } from '@promfleet/api';
+import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';
@@ -69,7 +69,8 @@ function parseSnapshot(url: string, text: string): EndpointsSnapshot {
     throw new EndpointsApiError(`GET ${url}: the response is not JSON`);
   }
   const { revision, items } = (body ?? {}) as { revision?: unknown; items?: unknown };
-  if ((typeof revision !== 'string' && typeof revision !== 'number') || !Array.isArray(items)) throw new EndpointsApiError(`GET ${url}: expected { revision, items }`);
+  if ((typeof revision !== 'string' && typeof revision !== 'number') || !Array.isArray(items))
+    throw new EndpointsApiError(`GET ${url}: expected { revision, items }`);
   const sets = items.map((item: unknown, index): EndpointSet => {
     const { namespace, name, endpoints } = (item ?? {}) as { namespace?: unknown; name?: unknown; endpoints?: unknown };
     const records = recordsFormat.safeParse(endpoints);

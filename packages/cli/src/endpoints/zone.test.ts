@@ -17,7 +17,9 @@ describe('zone output', () => {
   });
 
   it('is the same whatever order the hub reported things in', () => {
-    const shuffled = [...sets].reverse().map((set) => ({ ...set, endpoints: [...set.endpoints].reverse().map((r) => ({ ...r, targets: [...r.targets].reverse() })) }));
+    const shuffled = [...sets]
+      .reverse()
+      .map((set) => ({ ...set, endpoints: [...set.endpoints].reverse().map((r) => ({ ...r, targets: [...r.targets].reverse() })) }));
     expect(renderZone(shuffled)).toBe(renderZone(sets));
   });
 
@@ -26,12 +28,22 @@ describe('zone output', () => {
     expect(zoneLines([{ dnsName: 'query.example.com.', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west' }])).toEqual([
       'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west',
     ]);
-    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'CNAME', targets: ['lb.example.net'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'weighted', weight: 1 }])).toEqual([
-      'query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west, weighted weight 1',
-    ]);
-    expect(zoneLines([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'multivalue' }])).toEqual([
-      'query.example.com. 30 IN A 192.0.2.10 ; set-identifier eu-west, multivalue',
-    ]);
+    expect(
+      zoneLines([
+        {
+          dnsName: 'query.example.com',
+          recordType: 'CNAME',
+          targets: ['lb.example.net'],
+          ttl: 30,
+          setIdentifier: 'eu-west',
+          routingPolicy: 'weighted',
+          weight: 1,
+        },
+      ]),
+    ).toEqual(['query.example.com. 30 IN CNAME lb.example.net. ; set-identifier eu-west, weighted weight 1']);
+    expect(
+      zoneLines([{ dnsName: 'query.example.com', recordType: 'A', targets: ['192.0.2.10'], ttl: 30, setIdentifier: 'eu-west', routingPolicy: 'multivalue' }]),
+    ).toEqual(['query.example.com. 30 IN A 192.0.2.10 ; set-identifier eu-west, multivalue']);
   });
 
   it('says when there is nothing to print', () => {
@@ -42,7 +54,13 @@ describe('zone output', () => {
     const older: EndpointSet = {
       namespace: 'team-a',
       name: 'edge',
-      endpoints: ['edge-1', 'edge-2'].map((member) => ({ dnsName: 'query.edge.example.org', recordType: 'CNAME' as const, targets: [`lb-${member}.example.net`], ttl: 60, setIdentifier: member })),
+      endpoints: ['edge-1', 'edge-2'].map((member) => ({
+        dnsName: 'query.edge.example.org',
+        recordType: 'CNAME' as const,
+        targets: [`lb-${member}.example.net`],
+        ttl: 60,
+        setIdentifier: member,
+      })),
     };
     expect(renderZone([older])).toBe(
       '; team-a/edge\nquery.edge.example.org. 60 IN CNAME lb-edge-1.example.net. ; set-identifier edge-1\nquery.edge.example.org. 60 IN CNAME lb-edge-2.example.net. ; set-identifier edge-2\n',

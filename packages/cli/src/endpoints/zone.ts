@@ -74,7 +74,8 @@ export function zoneLines(records: readonly DNSRecord[]): string[] {
   return sortRecords(records).flatMap((record) =>
     record.targets.map((target) => {
       const value = record.recordType === 'CNAME' ? absolute(target) : target;
-      const policy = record.routingPolicy === undefined ? '' : `, ${record.routingPolicy}${record.weight === undefined ? '' : ` weight ${String(record.weight)}`}`;
+      const policy =
+        record.routingPolicy === undefined ? '' : `, ${record.routingPolicy}${record.weight === undefined ? '' : ` weight ${String(record.weight)}`}`;
       const comment = record.setIdentifier === undefined ? '' : ` ; set-identifier ${record.setIdentifier}${policy}`;
       return `${absolute(record.dnsName)} ${String(record.ttl)} IN ${record.recordType} ${value}${comment}`;
     }),
@@ -99,12 +100,15 @@ const recordFormat = dnsRecordFields();
  */
 export function checkZoneSafe(set: EndpointSet): void {
   const where = `${printableName(set.namespace)}/${printableName(set.name)}`;
-  if (!objectName.safeParse(set.namespace).success || !objectName.safeParse(set.name).success) throw new UnsafeZoneError(`refusing to print records of ${where}: its namespace or name is not a Kubernetes name`);
+  if (!objectName.safeParse(set.namespace).success || !objectName.safeParse(set.name).success)
+    throw new UnsafeZoneError(`refusing to print records of ${where}: its namespace or name is not a Kubernetes name`);
   for (const [index, record] of set.endpoints.entries()) {
     const checked = recordFormat.safeParse(record);
     if (!checked.success) {
       const fields = [...new Set(checked.error.issues.map((issue) => formatPath(issue.path)))].join(', ');
-      throw new UnsafeZoneError(`refusing to print records of ${where}: endpoints[${String(index)}] (${fields}) is not a DNS name, address or set identifier a zone file can hold`);
+      throw new UnsafeZoneError(
+        `refusing to print records of ${where}: endpoints[${String(index)}] (${fields}) is not a DNS name, address or set identifier a zone file can hold`,
+      );
     }
   }
 }

@@ -1,5 +1,5 @@
 import { excessRules, GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA, type Rule } from '@promfleet/api';
-import { ResourceClient, resourceType, RoleBindings, Roles, rulesIn, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { ResourceClient, resourceType, RoleBindings, Roles, rulesIn, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 import { compareText } from '../output/table.ts';
 import { describeObject } from '../progress.ts';
@@ -48,7 +48,10 @@ function namesCredential(subject: Subject, namespace: string): boolean {
  * review of the credential's namespace still shows them.
  */
 export async function otherBindings(admin: KubeClient, namespace: string): Promise<OtherBinding[]> {
-  const [clusterBindings, roleBindings] = await Promise.all([new ResourceClient(admin, ClusterRoleBindings).listAll(), new ResourceClient(admin, RoleBindings).listAll()]);
+  const [clusterBindings, roleBindings] = await Promise.all([
+    new ResourceClient(admin, ClusterRoleBindings).listAll(),
+    new ResourceClient(admin, RoleBindings).listAll(),
+  ]);
   const candidates = [...clusterBindings.items, ...(roleBindings.items as Binding[])].filter(
     (binding) =>
       !(binding.metadata?.namespace === namespace && binding.metadata.name === MEMBER_CREDENTIAL.roleBinding) &&
@@ -61,7 +64,10 @@ export async function otherBindings(admin: KubeClient, namespace: string): Promi
       const grants = bindingNamespace === namespace ? excessRules(rules) : [...excessRules(rules), ...replicaGrants(rules)];
       if (grants.length === 0) return undefined;
       const kind = bindingNamespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding';
-      return { description: `${describeObject(kind, binding.metadata?.name ?? '', bindingNamespace)} to ${binding.roleRef.kind} ${binding.roleRef.name}`, namespace: bindingNamespace };
+      return {
+        description: `${describeObject(kind, binding.metadata?.name ?? '', bindingNamespace)} to ${binding.roleRef.kind} ${binding.roleRef.name}`,
+        namespace: bindingNamespace,
+      };
     }),
   );
   return granting.filter((binding) => binding !== undefined).sort((a, b) => compareText(a.description, b.description));
@@ -69,7 +75,10 @@ export async function otherBindings(admin: KubeClient, namespace: string): Promi
 
 /** The rules of a binding's role; none when it names a role that does not exist. */
 async function roleRules(admin: KubeClient, roleRef: Binding['roleRef'], namespace: string | undefined): Promise<Rule[]> {
-  const role = roleRef.kind === 'ClusterRole' ? await new ResourceClient(admin, ClusterRoles).get(roleRef.name) : await new ResourceClient(admin, Roles).get(roleRef.name, namespace);
+  const role =
+    roleRef.kind === 'ClusterRole'
+      ? await new ResourceClient(admin, ClusterRoles).get(roleRef.name)
+      : await new ResourceClient(admin, Roles).get(roleRef.name, namespace);
   return role?.rules ?? [];
 }
 
@@ -96,6 +105,8 @@ export async function rightsElsewhere(credential: KubeClient, namespaces: readon
   const known = new Set(everywhere);
   const reviews = await Promise.all(namespaces.map(async (namespace) => ({ namespace, review: await rulesIn(credential, namespace) })));
   return reviews.flatMap(({ namespace, review }) =>
-    [...new Set([...excessRules(review.resourceRules), ...replicaGrants(review.resourceRules)])].filter((grant) => !known.has(grant)).map((grant) => `${grant} in ${namespace}`),
+    [...new Set([...excessRules(review.resourceRules), ...replicaGrants(review.resourceRules)])]
+      .filter((grant) => !known.has(grant))
+      .map((grant) => `${grant} in ${namespace}`),
   );
 }

@@ -1,4 +1,4 @@
-import { isConnectionError } from '@promfleet/kube';
+import { isConnectionError } from '@promfleet/kube/client';
 
 import type { StepLog, StepScope } from '../progress.ts';
 

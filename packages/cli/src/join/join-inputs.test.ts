@@ -7,7 +7,15 @@ import { describeExcess } from './verify.ts';
 
 describe('joinInputProblems', () => {
   it('accepts what the MemberCluster CRD accepts', () => {
-    expect(joinInputProblems({ name: 'eu-west-1', namespace: 'monitoring', hubNamespace: 'promfleet-system', labels: { 'topology.kubernetes.io/region': 'eu-west-1', tier: '' }, tokenTTLSeconds: 600 })).toEqual([]);
+    expect(
+      joinInputProblems({
+        name: 'eu-west-1',
+        namespace: 'monitoring',
+        hubNamespace: 'promfleet-system',
+        labels: { 'topology.kubernetes.io/region': 'eu-west-1', tier: '' },
+        tokenTTLSeconds: 600,
+      }),
+    ).toEqual([]);
   });
 
   it('names every problem at once', () => {
@@ -16,7 +24,7 @@ describe('joinInputProblems', () => {
       'namespace: "Monitoring" must contain only lowercase letters, digits and -',
       'hub namespace: must not be empty',
       'hub namespace: "" must contain only lowercase letters, digits and -',
-      'labels: label key "bad key!" is invalid (a name of at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending alphanumeric, with an optional DNS prefix)',
+      "labels: label key \"bad key!\" is invalid (a name of at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric, with an optional DNS prefix)",
       'token TTL: must be at least 10m (the TokenRequest minimum), got 60s',
     ]);
   });

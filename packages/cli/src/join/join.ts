@@ -1,11 +1,22 @@
-import { FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } from '@promfleet/api';
-import { Applier, MemberClusters, memberUserName, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type ObjectOf } from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL, type MemberCluster, MemberClusters, memberUserName } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import { ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type ObjectOf } from '@promfleet/kube/client';
 
 import { applyObject, ensureNamespace } from '../apply-step.ts';
 import { describeObject, StepLog, type ProgressListener, type Step } from '../progress.ts';
 import { otherBindings, rightsElsewhere } from './bindings.ts';
 import { describeFailure, JoinError } from './errors.ts';
-import { credentialSecret, credentialSecretName, issuesBoundTokens, memberCluster, role, roleBinding, serviceAccount, storedKubeconfig, type ISecret } from './objects.ts';
+import {
+  credentialSecret,
+  credentialSecretName,
+  issuesBoundTokens,
+  memberCluster,
+  role,
+  roleBinding,
+  serviceAccount,
+  storedKubeconfig,
+  type ISecret,
+} from './objects.ts';
 import { DEFAULT_TOKEN_TTL_SECONDS, hubNamespaceOf, joinInputProblems, memberNamespaceOf } from './options.ts';
 import { readOwnCredential } from './ownership.ts';
 import { PreconditionError, requireMemberClusterCRD, requireReplicaCRD } from './preflight.ts';
@@ -82,7 +93,7 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
     target: { member: options.name, namespace, server: options.server ?? options.member.server, ca: options.memberCA },
   };
   const log = new StepLog(options.onProgress);
-  const applier = new Applier(FIELD_MANAGERS.cli);
+  const applier = new Applier(FIELD_MANAGERS.cli, { hashAnnotation: ANNOTATIONS.appliedHash });
   try {
     await requireMemberClusterCRD(options.hub, log);
     await requireReplicaCRD(options.member, options.name, log);
@@ -110,7 +121,13 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
       try {
         await verify(options.member, credential, settings, log, options.acceptIncompleteRules ?? false);
         await ensureNamespace(applier, options.hub, settings.hubNamespace, log, 'hub');
-        await applyObject(applier, new ResourceClient(options.hub, Secrets), credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig), log, 'hub');
+        await applyObject(
+          applier,
+          new ResourceClient(options.hub, Secrets),
+          credentialSecret(options.name, settings.hubNamespace, credential.kubeconfig),
+          log,
+          'hub',
+        );
         const labels = options.labels ?? registration.memberCluster?.metadata.labels ?? {};
         await applyMemberCluster(applier, options.hub, memberCluster(options.name, { hubNamespace: settings.hubNamespace, namespace, labels }), log);
       } catch (error) {
@@ -120,7 +137,8 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
         throw error instanceof JoinError ? new JoinError(error.member, error.reason, log, { cause: error.cause, excess: error.excess }) : error;
       }
       // The hub has the new token: every token join issued before stops working.
-      if (obtained.binding) revoked = await revokePreviousTokens(options.member, { member: options.name, namespace, keep: obtained.binding.name }, obtained.previous, log);
+      if (obtained.binding)
+        revoked = await revokePreviousTokens(options.member, { member: options.name, namespace, keep: obtained.binding.name }, obtained.previous, log);
     } finally {
       await credential.client.close();
       await obtained.previous?.client.close();
@@ -138,7 +156,10 @@ export async function join(options: JoinOptions): Promise<JoinResult> {
     };
   } catch (error) {
     if (error instanceof JoinError) throw error;
-    const reason = error instanceof PreconditionError ? `cannot join ${options.name}: ${error.message}` : `join ${options.name} failed: ${describeFailure(error, { member: options.member.cluster, hub: options.hub.cluster })}`;
+    const reason =
+      error instanceof PreconditionError
+        ? `cannot join ${options.name}: ${error.message}`
+        : `join ${options.name} failed: ${describeFailure(error, { member: options.member.cluster, hub: options.hub.cluster })}`;
     throw new JoinError(options.name, reason, log, { cause: error });
   }
 }
@@ -156,14 +177,20 @@ async function readRegistration(hub: KubeClient, settings: Settings): Promise<Re
   ]);
   const joinedNamespace = existing?.spec.namespace;
   if (joinedNamespace !== undefined && joinedNamespace !== settings.namespace) {
-    throw new PreconditionError(`${settings.name} is already joined with member namespace ${joinedNamespace}: re-run with --namespace ${joinedNamespace}, or unjoin it first`);
+    throw new PreconditionError(
+      `${settings.name} is already joined with member namespace ${joinedNamespace}: re-run with --namespace ${joinedNamespace}, or unjoin it first`,
+    );
   }
   const secretNamespace = existing?.spec.kubeconfigSecretRef.namespace;
   if (secretNamespace !== undefined && secretNamespace !== settings.hubNamespace) {
-    throw new PreconditionError(`${settings.name} is already joined with its Secret in hub namespace ${secretNamespace}: re-run with --hub-namespace ${secretNamespace}, or unjoin it first`);
+    throw new PreconditionError(
+      `${settings.name} is already joined with its Secret in hub namespace ${secretNamespace}: re-run with --hub-namespace ${secretNamespace}, or unjoin it first`,
+    );
   }
   if (secret && secret.metadata?.labels?.[LABELS.member] !== settings.name) {
-    throw new PreconditionError(`${describeObject('Secret', credentialSecretName(settings.name), settings.hubNamespace)} exists but was not made by promfleet join for ${settings.name}: remove or rename it`);
+    throw new PreconditionError(
+      `${describeObject('Secret', credentialSecretName(settings.name), settings.hubNamespace)} exists but was not made by promfleet join for ${settings.name}: remove or rename it`,
+    );
   }
   return { memberCluster: existing, secret };
 }
@@ -202,7 +229,9 @@ async function obtainCredential(
     else if (!options.rotate) reason = verdict.reason;
   }
   try {
-    const account = stored.predatesBinding ? await replaceServiceAccount(options.member, applier, serviceAccount(settings.name, settings.namespace), stored.account, log) : stored.account;
+    const account = stored.predatesBinding
+      ? await replaceServiceAccount(options.member, applier, serviceAccount(settings.name, settings.namespace), stored.account, log)
+      : stored.account;
     const binding = await createTokenBinding(options.member, settings.name, settings.namespace, account.metadata?.uid ?? '', log);
     try {
       const token = await requestToken(options.member, settings.namespace, options.tokenTTLSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, binding);
@@ -230,15 +259,24 @@ function expiry(expiresAt: Date | undefined): string {
  */
 async function verify(member: KubeClient, credential: Credential, settings: Settings, log: StepLog, acceptIncompleteRules: boolean): Promise<void> {
   const [verdict, bindings] = await Promise.all([verifyCredential(credential.client, settings.namespace), otherBindings(member, settings.namespace)]);
-  const otherNamespaces = [...new Set(bindings.flatMap((binding) => (binding.namespace !== undefined && binding.namespace !== settings.namespace ? [binding.namespace] : [])))];
+  const otherNamespaces = [
+    ...new Set(bindings.flatMap((binding) => (binding.namespace !== undefined && binding.namespace !== settings.namespace ? [binding.namespace] : []))),
+  ];
   const excess = [...verdict.excess, ...(await rightsElsewhere(credential.client, otherNamespaces, verdict.excess))];
   const account = describeObject('ServiceAccount', MEMBER_CREDENTIAL.serviceAccount, settings.namespace);
   if (excess.length > 0) {
-    const where = bindings.length > 0 ? `${account} is also bound by ${bindings.map((binding) => binding.description).join(', ')}` : `is ${account} bound elsewhere, e.g. through a group?`;
+    const where =
+      bindings.length > 0
+        ? `${account} is also bound by ${bindings.map((binding) => binding.description).join(', ')}`
+        : `is ${account} bound elsewhere, e.g. through a group?`;
     throw new JoinError(settings.name, `refusing to register ${settings.name}: the credential can also ${describeExcess(excess)} (${where})`, log, { excess });
   }
   if (!verdict.canManageReplicas) {
-    throw new JoinError(settings.name, `refusing to register ${settings.name}: the credential cannot manage PrometheusReplicas: ${verdict.replicaDenial ?? 'denied'}`, log);
+    throw new JoinError(
+      settings.name,
+      `refusing to register ${settings.name}: the credential cannot manage PrometheusReplicas: ${verdict.replicaDenial ?? 'denied'}`,
+      log,
+    );
   }
   if (verdict.unverifiable && !acceptIncompleteRules) {
     throw new JoinError(
@@ -267,5 +305,10 @@ async function applyMemberCluster(applier: Applier, hub: KubeClient, desired: Re
   const extra = Object.keys(applied.metadata.labels ?? {}).filter((key) => !(key in wanted));
   if (extra.length === 0) return;
   await members.patch(desired.metadata.name, undefined, { metadata: { labels: Object.fromEntries(extra.map((key) => [key, null])) } });
-  log.record({ scope: 'hub', subject: describeObject('MemberCluster', desired.metadata.name), outcome: 'updated', detail: `removed labels ${extra.join(', ')}` });
+  log.record({
+    scope: 'hub',
+    subject: describeObject('MemberCluster', desired.metadata.name),
+    outcome: 'updated',
+    detail: `removed labels ${extra.join(', ')}`,
+  });
 }

@@ -1,5 +1,5 @@
 import { API_VERSION, DEFAULTS, joinLabels, MEMBER_CLUSTER, MEMBER_CREDENTIAL, REPLICA_RULES, type MemberCluster } from '@promfleet/api';
-import type { ObjectOf, RoleBindings, Roles, Secrets, ServiceAccounts, Writable } from '@promfleet/kube';
+import type { ObjectOf, RoleBindings, Roles, Secrets, ServiceAccounts, Writable } from '@promfleet/kube/client';
 
 type IServiceAccount = ObjectOf<typeof ServiceAccounts>;
 type IRole = ObjectOf<typeof Roles>;
@@ -75,7 +75,10 @@ export function credentialSecret(member: string, hubNamespace: string, kubeconfi
   };
 }
 
-export function memberCluster(member: string, options: { hubNamespace: string; namespace: string; labels: Readonly<Record<string, string>> }): Writable<MemberCluster> {
+export function memberCluster(
+  member: string,
+  options: { hubNamespace: string; namespace: string; labels: Readonly<Record<string, string>> },
+): Writable<MemberCluster> {
   return {
     apiVersion: API_VERSION,
     kind: MEMBER_CLUSTER.kind,

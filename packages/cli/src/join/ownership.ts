@@ -1,5 +1,5 @@
 import { joinedFor, MANAGED_BY_LABEL, MEMBER_CREDENTIAL } from '@promfleet/api';
-import { ResourceClient, RoleBindings, Roles, ServiceAccounts, type KubeClient, type KubeObject, type ObjectOf } from '@promfleet/kube';
+import { ResourceClient, RoleBindings, Roles, ServiceAccounts, type KubeClient, type KubeObject, type ObjectOf } from '@promfleet/kube/client';
 
 import { describeObject } from '../progress.ts';
 import { PreconditionError } from './preflight.ts';
@@ -30,7 +30,11 @@ export function foreignOwner(object: KubeObject | undefined, member: string): st
   }
   const managedBy = object.metadata?.labels?.[MANAGED_BY_LABEL];
   if (managedBy) return `${managedBy} (label ${MANAGED_BY_LABEL})`;
-  const managers = [...new Set((object.metadata?.managedFields ?? []).map((field) => (field as { manager?: unknown }).manager).filter((manager) => typeof manager === 'string'))];
+  const managers = [
+    ...new Set(
+      (object.metadata?.managedFields ?? []).map((field) => (field as { manager?: unknown }).manager).filter((manager) => typeof manager === 'string'),
+    ),
+  ];
   if (managers.length > 0) return `field manager${managers.length > 1 ? 's' : ''} ${managers.join(', ')}`;
   const owner = object.metadata?.ownerReferences?.[0];
   if (owner) return `${owner.kind} ${owner.name}`;

@@ -1,5 +1,5 @@
 import { GROUP, MEMBER_CLUSTER, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { CustomResourceDefinitions, ResourceClient, type KubeClient } from '@promfleet/kube';
+import { CustomResourceDefinitions, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 
 import { describeObject, type StepLog, type StepScope } from '../progress.ts';
 
@@ -20,7 +20,10 @@ async function established(client: KubeClient, name: string): Promise<'missing' 
 async function requireCRD(client: KubeClient, name: string, where: string, remedy: string, log: StepLog, scope: StepScope): Promise<void> {
   const state = await established(client, name);
   if (state === 'missing') throw new PreconditionError(`the CustomResourceDefinition ${name} does not exist in ${where}: ${remedy}`);
-  if (state === 'pending') throw new PreconditionError(`the CustomResourceDefinition ${name} in ${where} is not Established yet: wait a moment and re-run, or check it with kubectl describe crd ${name}`);
+  if (state === 'pending')
+    throw new PreconditionError(
+      `the CustomResourceDefinition ${name} in ${where} is not Established yet: wait a moment and re-run, or check it with kubectl describe crd ${name}`,
+    );
   log.record({ scope, subject: describeObject('CustomResourceDefinition', name), outcome: 'checked', detail: 'Established' });
 }
 

@@ -1,5 +1,6 @@
 import { GROUP, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { canI, isUnauthorized, ResourceClient, ServiceAccounts, type Applier, type KubeClient, type ObjectOf, type Writable } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import { canI, isUnauthorized, ResourceClient, ServiceAccounts, type KubeClient, type ObjectOf, type Writable } from '@promfleet/kube/client';
 
 import { applyObject } from '../apply-step.ts';
 import { describeObject, type StepLog } from '../progress.ts';
@@ -50,7 +51,13 @@ export async function revokePreviousTokens(
  * issued are bound to nothing join could delete, and only their ServiceAccount's deletion
  * revokes them — every one, the hub's current token too, until it gets the new one moments later.
  */
-export async function replaceServiceAccount(member: KubeClient, applier: Applier, desired: Writable<IServiceAccount>, live: IServiceAccount, log: StepLog): Promise<IServiceAccount> {
+export async function replaceServiceAccount(
+  member: KubeClient,
+  applier: Applier,
+  desired: Writable<IServiceAccount>,
+  live: IServiceAccount,
+  log: StepLog,
+): Promise<IServiceAccount> {
   const accounts = new ResourceClient(member, ServiceAccounts);
   const name = desired.metadata?.name ?? '';
   const namespace = desired.metadata?.namespace;

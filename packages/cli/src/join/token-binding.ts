@@ -1,5 +1,5 @@
 import { joinLabels, MANAGED_BY_LABEL, FIELD_MANAGERS, LABELS, MEMBER_CREDENTIAL } from '@promfleet/api';
-import { ResourceClient, Secrets, type KubeClient, type ObjectOf } from '@promfleet/kube';
+import { ResourceClient, Secrets, type KubeClient, type ObjectOf } from '@promfleet/kube/client';
 
 import { describeObject, type StepLog } from '../progress.ts';
 
@@ -20,7 +20,13 @@ export interface TokenBinding {
 }
 
 /** Creates the Secret the next token is bound to (a generated name: one per token). */
-export async function createTokenBinding(member: KubeClient, memberName: string, namespace: string, serviceAccountUID: string, log: StepLog): Promise<TokenBinding> {
+export async function createTokenBinding(
+  member: KubeClient,
+  memberName: string,
+  namespace: string,
+  serviceAccountUID: string,
+  log: StepLog,
+): Promise<TokenBinding> {
   const created = await new ResourceClient(member, Secrets).create({
     apiVersion: 'v1',
     kind: 'Secret',

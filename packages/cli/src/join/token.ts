@@ -1,5 +1,15 @@
-import { CREDENTIAL_LIFECYCLE, DAY_MS, GROUP, MEMBER_CREDENTIAL, PROMETHEUS_REPLICA } from '@promfleet/api';
-import { buildMemberKubeconfig, canI, isUnauthorized, KubeClient, memberUserName, parseMemberKubeconfig } from '@promfleet/kube';
+import {
+  buildMemberKubeconfig,
+  CREDENTIAL_LIFECYCLE,
+  DAY_MS,
+  GROUP,
+  MEMBER_CREDENTIAL,
+  memberUserName,
+  parseMemberKubeconfig,
+  PROMETHEUS_REPLICA,
+} from '@promfleet/api';
+import { canI, isUnauthorized, KubeClient } from '@promfleet/kube/client';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
 
 import type { TokenBinding } from './token-binding.ts';
 
@@ -33,7 +43,7 @@ export function credentialFor(target: CredentialTarget, token: string, requestTi
   const kubeconfig = buildMemberKubeconfig({ member: target.member, server: target.server, ca: target.ca, token, namespace: target.namespace });
   const parsed = parseMemberKubeconfig(kubeconfig, target.member);
   if (!parsed.ok) throw new Error(`the member kubeconfig for ${target.member} is unusable: ${parsed.message}`);
-  const client = new KubeClient(parsed.kubeConfig, {
+  const client = new KubeClient(KubeConfig.fromOptions(parsed.options), {
     cluster: memberUserName(target.member),
     userAgent: 'promfleet-cli',
     ...(requestTimeoutMs !== undefined ? { requestTimeoutMs } : {}),
@@ -74,16 +84,20 @@ export async function checkStoredToken(
 ): Promise<StoredTokenVerdict> {
   const parsed = parseMemberKubeconfig(storedKubeconfig, target.member);
   if (!parsed.ok) return { usable: false, reason: `the stored kubeconfig is unusable: ${parsed.message}` };
-  const token = parsed.kubeConfig.getCurrentUser()?.token;
+  const token = parsed.options.users[0].token;
   if (!token) return { usable: false, reason: 'the stored kubeconfig has no token' };
   const claims = claimsOf(token);
-  if (claims?.sub !== serviceAccountSubject(target.namespace)) return { usable: false, reason: `the stored token is not for ${serviceAccountSubject(target.namespace)}` };
+  if (claims?.sub !== serviceAccountSubject(target.namespace))
+    return { usable: false, reason: `the stored token is not for ${serviceAccountSubject(target.namespace)}` };
   const tokenUID = claims['kubernetes.io']?.serviceaccount?.uid;
   if (serviceAccountUID !== undefined && tokenUID !== undefined && tokenUID !== serviceAccountUID) {
     return { usable: false, reason: 'the stored token belongs to an earlier ServiceAccount of that name' };
   }
   if (typeof claims.exp === 'number' && claims.exp * 1000 - now.getTime() < TOKEN_RENEW_BEFORE_MS) {
-    return { usable: false, reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days` };
+    return {
+      usable: false,
+      reason: `the stored token expires ${new Date(claims.exp * 1000).toISOString()}, within ${String(CREDENTIAL_LIFECYCLE.renewWithinDays)} days`,
+    };
   }
   const credential = credentialFor(target, token, requestTimeoutMs);
   try {

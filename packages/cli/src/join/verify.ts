@@ -1,5 +1,5 @@
 import { API_VERSION, GROUP, PROMETHEUS_REPLICA, reviewScope, VERSION, type PrometheusReplicaSpecInput } from '@promfleet/api';
-import { isForbidden, isUnauthorized, ResourceClient, resourceType, rulesIn, Secrets, type KubeClient, type KubeObject } from '@promfleet/kube';
+import { isForbidden, isUnauthorized, ResourceClient, resourceType, rulesIn, Secrets, type KubeClient, type KubeObject } from '@promfleet/kube/client';
 
 /** What a credential was found able to do beyond managing PrometheusReplicas in its namespace. */
 export interface CredentialVerdict {
@@ -31,7 +31,12 @@ export async function verifyCredential(client: KubeClient, namespace: string): P
   const [create, secrets, elsewhere, everywhere, review] = await Promise.all([
     attempt(() =>
       replicas.create(
-        { apiVersion: API_VERSION, kind: PROMETHEUS_REPLICA.kind, metadata: { name: PROBE_NAME, namespace }, spec: { configMap: PROBE_NAME, bucketSecret: PROBE_NAME } },
+        {
+          apiVersion: API_VERSION,
+          kind: PROMETHEUS_REPLICA.kind,
+          metadata: { name: PROBE_NAME, namespace },
+          spec: { configMap: PROBE_NAME, bucketSecret: PROBE_NAME },
+        },
         { dryRun: true },
       ),
     ),

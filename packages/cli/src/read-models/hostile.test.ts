@@ -21,7 +21,9 @@ const cluster = (records: unknown[], message: string): PrometheusCluster =>
     spec: {},
     status: {
       phase: 'Degraded',
-      clusters: [{ name: 'eu-west', phase: 'Failed', ready: false, stale: false, message, queryHost: `query.example.com${BIDI}`, addresses: [`192.0.2.1${C1}`] }],
+      clusters: [
+        { name: 'eu-west', phase: 'Failed', ready: false, stale: false, message, queryHost: `query.example.com${BIDI}`, addresses: [`192.0.2.1${C1}`] },
+      ],
       endpoints: records,
     },
   }) as unknown as PrometheusCluster;
@@ -41,14 +43,21 @@ describe('member-originated strings in what promfleet prints', () => {
   it('status: refuses to print records that a zone file cannot hold, and says so', () => {
     const views = statusViews([cluster([record('192.0.2.1\nevil.example.com. 30 IN A 203.0.113.66')], 'x')]);
     const table = renderStatus(views, 'table');
-    expect(table).toContain('DNS: refusing to print records of platform/cloud: endpoints[0] (targets[0]) is not a DNS name, address or set identifier a zone file can hold');
+    expect(table).toContain(
+      'DNS: refusing to print records of platform/cloud: endpoints[0] (targets[0]) is not a DNS name, address or set identifier a zone file can hold',
+    );
     expect(table).not.toContain('203.0.113.66');
   });
 
   it('members: the member-reported Kubernetes version loses its control characters', () => {
-    const member = { metadata: { name: 'eu-west' }, spec: { namespace: 'monitoring' }, status: { kubernetesVersion: `v1.30.0${ESCAPE}` } } as unknown as MemberCluster;
+    const member = {
+      metadata: { name: 'eu-west' },
+      spec: { namespace: 'monitoring' },
+      status: { kubernetesVersion: `v1.30.0${ESCAPE}` },
+    } as unknown as MemberCluster;
     const views = memberViews([member], FIXTURE_NOW);
-    for (const format of ['table', 'json', 'yaml'] as const) expect(renderMembers(views, format, FIXTURE_NOW).replaceAll('\n', ''), format).not.toMatch(UNPRINTABLE);
+    for (const format of ['table', 'json', 'yaml'] as const)
+      expect(renderMembers(views, format, FIXTURE_NOW).replaceAll('\n', ''), format).not.toMatch(UNPRINTABLE);
   });
 
   it.each([
@@ -56,12 +65,18 @@ describe('member-originated strings in what promfleet prints', () => {
     ['a zone directive as a target', [record('$INCLUDE /etc/passwd')], 'endpoints[0] (targets[0])'],
     ['a control character in a name', [record('192.0.2.1', `query.example.com${C1}`)], 'endpoints[0] (dnsName)'],
     ['a bidi override in a target', [{ ...record(`lb.example.net${BIDI}`), recordType: 'CNAME' }], 'endpoints[0] (targets[0])'],
-    ['a set identifier with a comment', [{ ...record('lb.example.net'), recordType: 'CNAME', setIdentifier: 'eu\n$ORIGIN evil.' }], 'endpoints[0] (setIdentifier)'],
+    [
+      'a set identifier with a comment',
+      [{ ...record('lb.example.net'), recordType: 'CNAME', setIdentifier: 'eu\n$ORIGIN evil.' }],
+      'endpoints[0] (setIdentifier)',
+    ],
   ])('endpoints: zone and JSON output refuse %s, naming the field', (_what, records, field) => {
     const sets = [{ namespace: 'platform', name: 'cloud', endpoints: records as never }];
     for (const format of ['zone', 'json'] as const) {
       expect(() => renderEndpoints(sets, format)).toThrow(UnsafeZoneError);
-      expect(() => renderEndpoints(sets, format)).toThrow(`refusing to print records of platform/cloud: ${field} is not a DNS name, address or set identifier a zone file can hold`);
+      expect(() => renderEndpoints(sets, format)).toThrow(
+        `refusing to print records of platform/cloud: ${field} is not a DNS name, address or set identifier a zone file can hold`,
+      );
     }
   });
 

@@ -95,7 +95,14 @@ function renderDetail(view: ClusterStatusView): string {
       : indent(
           renderTable(
             ['MEMBER', 'PHASE', 'READY', 'STALE', 'OVERRIDES', 'MESSAGE'],
-            view.members.map((entry) => [entry.name, entry.phase, String(entry.ready), String(entry.stale), entry.overrides?.join(',') ?? '', entry.message ?? '']),
+            view.members.map((entry) => [
+              entry.name,
+              entry.phase,
+              String(entry.ready),
+              String(entry.stale),
+              entry.overrides?.join(',') ?? '',
+              entry.message ?? '',
+            ]),
           ),
         );
   const dns = dnsLines(view);

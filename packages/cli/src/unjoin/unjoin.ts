@@ -1,5 +1,27 @@
-import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, MANAGED_BY_HUB, MANAGED_BY_LABEL, MEMBER_CREDENTIAL } from '@promfleet/api';
-import { hasFinalizer, isConnectionError, isNotFound, MemberClusters, PrometheusReplicas, ResourceClient, RoleBindings, Roles, Secrets, ServiceAccounts, type KubeClient, type KubeObject, type ResourceType } from '@promfleet/kube';
+import {
+  ANNOTATIONS,
+  FIELD_MANAGERS,
+  FINALIZERS,
+  LABELS,
+  MANAGED_BY_HUB,
+  MANAGED_BY_LABEL,
+  MEMBER_CREDENTIAL,
+  MemberClusters,
+  PrometheusReplicas,
+} from '@promfleet/api';
+import {
+  isConnectionError,
+  isNotFound,
+  ResourceClient,
+  RoleBindings,
+  Roles,
+  Secrets,
+  ServiceAccounts,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+} from '@promfleet/kube/client';
+import { hasFinalizer } from '@promfleet/kube/status';
 
 import { credentialSecretName } from '../join/objects.ts';
 import { hubNamespaceOf, memberNamespaceOf } from '../join/options.ts';
@@ -192,7 +214,14 @@ async function removeOwn(
   log.record({ scope, subject, outcome: deleted ? 'deleted' : 'absent' });
 }
 
-async function remove(client: KubeClient, type: ResourceType, name: string, namespace: string | undefined, log: StepLog, scope: 'member' | 'hub'): Promise<void> {
+async function remove(
+  client: KubeClient,
+  type: ResourceType,
+  name: string,
+  namespace: string | undefined,
+  log: StepLog,
+  scope: 'member' | 'hub',
+): Promise<void> {
   const deleted = await new ResourceClient(client, type).delete(name, namespace);
   log.record({ scope, subject: describeObject(type.kind, name, namespace), outcome: deleted ? 'deleted' : 'absent' });
 }

@@ -15,7 +15,12 @@ async function validateCommand(...paths: string[]): Promise<{ code: number; out:
 
 describe('promfleet validate', () => {
   it('reports every problem in folders (recursively), multi-document files and YAML syntax errors, and exits 1', async () => {
-    const result = await validateCommand(fixturePath('validate/manifests'), fixturePath('validate/broken.yaml'), fixturePath('validate/missing.yaml'), fixturePath('validate/empty-folder'));
+    const result = await validateCommand(
+      fixturePath('validate/manifests'),
+      fixturePath('validate/broken.yaml'),
+      fixturePath('validate/missing.yaml'),
+      fixturePath('validate/empty-folder'),
+    );
     expect(result.code).toBe(1);
     expect(result.err).toBe('');
     await expect(result.out).toMatchFileSnapshot('../../test/golden/validate.txt');

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 import type { DNSRecord } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { API_PATH_SPELLINGS, connectSSE, eventually, parseMetricsText, rawRequestStatus } from '@promfleet/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -61,7 +61,12 @@ async function slowWatcher(port: number): Promise<{ close(): void }> {
 
 /** `count` A targets, different for every `seed`: about 16 bytes each. */
 const many = (seed: number, count: number): DNSRecord[] => [
-  { dnsName: 'query.example.com', recordType: 'A', targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`), ttl: 30 },
+  {
+    dnsName: 'query.example.com',
+    recordType: 'A',
+    targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`),
+    ttl: 30,
+  },
 ];
 
 describe('endpoints API', () => {
@@ -136,7 +141,12 @@ describe('endpoints API', () => {
   it('serves one PrometheusCluster, 404 when it has none, 400 on malformed names', async () => {
     const { app, store } = await api();
     await store.put({ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10') });
-    expect((await app.inject({ url: '/api/v1/endpoints/platform/cloud' })).json()).toEqual({ namespace: 'platform', name: 'cloud', endpoints: a('192.0.2.10'), revision: store.snapshot().revision });
+    expect((await app.inject({ url: '/api/v1/endpoints/platform/cloud' })).json()).toEqual({
+      namespace: 'platform',
+      name: 'cloud',
+      endpoints: a('192.0.2.10'),
+      revision: store.snapshot().revision,
+    });
     const missing = await app.inject({ url: '/api/v1/endpoints/platform/other' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'no endpoints for platform/other' });

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import pressureHandler from '@fastify/under-pressure';
-import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube';
+import { silentLogger, type HttpServer, type KitMetrics, type Logger } from '@promfleet/kube/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { memoryLimits, type MemoryLimits } from './memory-limits.ts';
@@ -81,7 +81,19 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
 
     api.get(
       '/api/v1/endpoints',
-      { schema: { response: { 200: { type: 'object', required: ['revision', 'items'], properties: { revision: { type: 'string' }, items: { type: 'array', items: endpointSet } } }, 304: notModifiedBody, 401: errorBody } } },
+      {
+        schema: {
+          response: {
+            200: {
+              type: 'object',
+              required: ['revision', 'items'],
+              properties: { revision: { type: 'string' }, items: { type: 'array', items: endpointSet } },
+            },
+            304: notModifiedBody,
+            401: errorBody,
+          },
+        },
+      },
       async (request, reply) => {
         const snapshot = store.snapshot();
         if (notModified(request, reply, snapshot.revision)) return reply.code(304).send();
@@ -99,8 +111,16 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
       '/api/v1/endpoints/:namespace/:name',
       {
         schema: {
-          params: { type: 'object', properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } } },
-          response: { 200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } }, 304: notModifiedBody, 404: errorBody, 401: errorBody },
+          params: {
+            type: 'object',
+            properties: { namespace: { type: 'string', pattern: NAME, maxLength: 63 }, name: { type: 'string', pattern: NAME, maxLength: 63 } },
+          },
+          response: {
+            200: { ...endpointSet, properties: { ...endpointSet.properties, revision: { type: 'string' } } },
+            304: notModifiedBody,
+            404: errorBody,
+            401: errorBody,
+          },
         },
       },
       async (request, reply) => {
@@ -116,11 +136,15 @@ export async function registerEndpointsApi(app: HttpServer, options: EndpointsAp
     // Any id resumes: one this replica knows gets the changes since, any other (another replica's
     // content it never held, an id from before an upgrade) a snapshot — never a 400, which would
     // stop an EventSource from reconnecting at all.
-    api.get('/api/v1/endpoints/watch', { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } }, async (request, reply) => {
-      const header = request.headers['last-event-id'];
-      const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
-      return watchers.serve(request, reply, resumeFrom);
-    });
+    api.get(
+      '/api/v1/endpoints/watch',
+      { schema: { querystring: { type: 'object', properties: { lastEventId: { type: 'string' } } } } },
+      async (request, reply) => {
+        const header = request.headers['last-event-id'];
+        const resumeFrom = (Array.isArray(header) ? header[0] : header) ?? (request.query as { lastEventId?: string }).lastEventId;
+        return watchers.serve(request, reply, resumeFrom);
+      },
+    );
   });
 }
 

@@ -35,7 +35,9 @@ describe('desiredDNSEndpoint', () => {
     ['hostname', hostnames],
     ['ip', ips],
   ] as const)('renders each routing policy for %s members as external-dns reads it (golden)', async (kind, members) => {
-    const rendered = Object.entries(cluster(members)).map(([policy, object]) => `# routingPolicy: ${policy}\n${stringify(desiredDNSEndpoint(object) ?? null, { lineWidth: 0 })}`);
+    const rendered = Object.entries(cluster(members)).map(
+      ([policy, object]) => `# routingPolicy: ${policy}\n${stringify(desiredDNSEndpoint(object) ?? null, { lineWidth: 0 })}`,
+    );
     await expect(rendered.join('---\n')).toMatchFileSnapshot(`../../test/golden/dnsendpoint-${kind}.yaml`);
   });
 
@@ -49,7 +51,9 @@ describe('providerSpecific', () => {
 
   it("writes Route 53's weight as a decimal and multivalue as a property with an empty value, as the AWS provider reads records back", () => {
     expect(providerSpecific({ ...record, setIdentifier: 'eu', routingPolicy: 'weighted', weight: 1 })).toEqual([{ name: 'aws/weight', value: '1' }]);
-    expect(providerSpecific({ ...record, recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'eu', routingPolicy: 'multivalue' })).toEqual([{ name: 'aws/multi-value-answer' }]);
+    expect(providerSpecific({ ...record, recordType: 'A', targets: ['192.0.2.1'], setIdentifier: 'eu', routingPolicy: 'multivalue' })).toEqual([
+      { name: 'aws/multi-value-answer' },
+    ]);
     expect(providerSpecific(record)).toEqual([]);
   });
 });

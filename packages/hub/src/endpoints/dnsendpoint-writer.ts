@@ -1,17 +1,10 @@
-import { API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type DNSRecord, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type DNSRecord, type PrometheusCluster } from '@promfleet/api';
 import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
-import {
-  Applier,
-  CustomResourceDefinitions,
-  Informer,
-  ResourceClient,
-  resourceType,
-  type KitMetrics,
-  type KubeClient,
-  type KubeObject,
-  type Logger,
-  type ReconcileContext,
-} from '@promfleet/kube';
+import { Applier } from '@promfleet/kube/apply';
+import { Informer } from '@promfleet/kube/cache';
+import { CustomResourceDefinitions, ResourceClient, resourceType, type KubeClient, type KubeObject } from '@promfleet/kube/client';
+import type { ReconcileContext } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 
 export const DNS_ENDPOINT_CRD = 'dnsendpoints.externaldns.k8s.io';
 
@@ -22,7 +15,16 @@ export interface ProviderSpecificProperty {
 }
 
 export interface DNSEndpoint extends KubeObject {
-  spec?: { endpoints?: { dnsName: string; recordType: string; targets: string[]; recordTTL?: number; setIdentifier?: string; providerSpecific?: ProviderSpecificProperty[] }[] };
+  spec?: {
+    endpoints?: {
+      dnsName: string;
+      recordType: string;
+      targets: string[];
+      recordTTL?: number;
+      setIdentifier?: string;
+      providerSpecific?: ProviderSpecificProperty[];
+    }[];
+  };
 }
 
 /**
@@ -57,7 +59,16 @@ export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | un
       namespace: cluster.metadata.namespace,
       labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGERS.hub },
       ownerReferences: cluster.metadata.uid
-        ? [{ apiVersion: API_VERSION, kind: PROMETHEUS_CLUSTER.kind, name: cluster.metadata.name, uid: cluster.metadata.uid, controller: true, blockOwnerDeletion: true }]
+        ? [
+            {
+              apiVersion: API_VERSION,
+              kind: PROMETHEUS_CLUSTER.kind,
+              name: cluster.metadata.name,
+              uid: cluster.metadata.uid,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ]
         : undefined,
     },
     spec: {
@@ -82,7 +93,7 @@ export class DNSEndpointWriter {
   readonly #clusters: Informer<PrometheusCluster>;
   readonly #logger: Logger;
   readonly #metrics: KitMetrics;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<DNSEndpoint>;
   readonly crds: Informer<ICustomResourceDefinition>;
   #endpoints: Informer<DNSEndpoint> | undefined;
@@ -132,7 +143,11 @@ export class DNSEndpointWriter {
   async #refresh(): Promise<void> {
     const established = this.crds.list().some((crd) => (crd.status?.conditions ?? []).some((c) => c.type === 'Established' && c.status === 'True'));
     if (established && !this.#endpoints) {
-      this.#endpoints = new Informer(this.#resources, { logger: this.#logger, metrics: this.#metrics, labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}` });
+      this.#endpoints = new Informer(this.#resources, {
+        logger: this.#logger,
+        metrics: this.#metrics,
+        labelSelector: `app.kubernetes.io/managed-by=${FIELD_MANAGERS.hub}`,
+      });
       this.#endpoints.start();
       await this.#endpoints.waitForSync();
       this.#logger.info('external-dns DNSEndpoint CRD found: writing DNSEndpoints');
@@ -142,5 +157,4 @@ export class DNSEndpointWriter {
       await this.stop();
     }
   }
-
 }

@@ -10,7 +10,11 @@ const digestOf = (entries: readonly (readonly [string, string])[]): string => {
 
 describe('ContentDigest', () => {
   it('depends on the content only: not on the order sets came in, nor on the states in between', () => {
-    const content = [['a/x', '[1]'], ['b/y', '[2]'], ['c/z', '[3]']] as const;
+    const content = [
+      ['a/x', '[1]'],
+      ['b/y', '[2]'],
+      ['c/z', '[3]'],
+    ] as const;
     const walked = new ContentDigest();
     walked.set('c/z', '[0]');
     walked.set('b/y', '[2]');
@@ -28,7 +32,12 @@ describe('ContentDigest', () => {
     const base = digestOf([['a/x', '[1]']]);
     expect(digestOf([['a/x', '[2]']])).not.toBe(base);
     expect(digestOf([['a/y', '[1]']])).not.toBe(base);
-    expect(digestOf([['a/x', '[1]'], ['b/y', '[]']])).not.toBe(base);
+    expect(
+      digestOf([
+        ['a/x', '[1]'],
+        ['b/y', '[]'],
+      ]),
+    ).not.toBe(base);
   });
 
   it('re-digests a changed set in place without going wrong across many changes', () => {
@@ -56,7 +65,9 @@ describe('LocalView', () => {
     const record = { dnsName: 'query.example.com', recordType: 'A' as const, targets: ['192.0.2.10'], ttl: 30 };
     expect(view.put({ namespace: 'ns', name: 'x', endpoints: [record] })).toBe(true);
     // Equal records, another object with its keys in another order: no change.
-    expect(view.put({ namespace: 'ns', name: 'x', endpoints: [{ ttl: 30, targets: ['192.0.2.10'], recordType: 'A', dnsName: 'query.example.com' }] })).toBe(false);
+    expect(view.put({ namespace: 'ns', name: 'x', endpoints: [{ ttl: 30, targets: ['192.0.2.10'], recordType: 'A', dnsName: 'query.example.com' }] })).toBe(
+      false,
+    );
     expect(view.seq).toBe(1);
     expect(view.apply({ seq: 2, namespace: 'ns', name: 'x', endpoints: null })).toBe(true);
     expect(view.revision).toBe(empty);

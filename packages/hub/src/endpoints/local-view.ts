@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import type { DNSRecord } from '@promfleet/api';
-import { canonicalJSON } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
 
 import { setKey, type EndpointChange, type EndpointSet, type EndpointSnapshot, type StoreEvent } from './store.ts';
 

@@ -1,5 +1,7 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import { errorMessage, type Informer, type Logger } from '@promfleet/kube';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage } from '@promfleet/kube/client';
+import type { Logger } from '@promfleet/kube/observability';
 
 import type { EndpointSet, EndpointWriter } from './store.ts';
 
@@ -112,4 +114,3 @@ export class EndpointPublisher {
 export function endpointSet(cluster: PrometheusCluster): EndpointSet {
   return { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name, endpoints: cluster.status?.endpoints ?? [] };
 }
-

@@ -1,5 +1,5 @@
 import { dnsLabelName, dnsRecords } from '@promfleet/api';
-import type { KitMetrics } from '@promfleet/kube';
+import type { KitMetrics } from '@promfleet/kube/observability';
 import { Counter, Gauge } from 'prom-client';
 import { z } from 'zod';
 
@@ -20,7 +20,8 @@ const message = z.union([
   z.strictObject({ revision: z.number().int().nonnegative(), key: z.string(), endpoints: records.nullable() }),
 ]);
 
-export type StoreMessage = { readonly revision: number; readonly resync: true } | Omit<EndpointChange, 'revision'> & { readonly revision: number; readonly key: string };
+export type StoreMessage =
+  { readonly revision: number; readonly resync: true } | (Omit<EndpointChange, 'revision'> & { readonly revision: number; readonly key: string });
 
 function splitKey(key: string): { namespace: string; name: string } | undefined {
   const slash = key.indexOf('/');
@@ -66,7 +67,11 @@ export class StoreEntryMetrics {
       labelNames: ['kind'],
       registers,
     });
-    this.#skipped = new Gauge({ name: 'promfleet_endpoint_store_invalid_entries', help: 'Entries in Redis not served because they failed validation, as of the last load.', registers });
+    this.#skipped = new Gauge({
+      name: 'promfleet_endpoint_store_invalid_entries',
+      help: 'Entries in Redis not served because they failed validation, as of the last load.',
+      registers,
+    });
   }
 
   rejected(kind: 'entry' | 'message', count = 1): void {

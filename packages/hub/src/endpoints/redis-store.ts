@@ -1,4 +1,6 @@
-import { canonicalJSON, errorMessage, KitMetrics, silentLogger, type Logger } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
+import { errorMessage } from '@promfleet/kube/client';
+import { KitMetrics, silentLogger, type Logger } from '@promfleet/kube/observability';
 import { Redis } from 'ioredis';
 
 import { LocalView } from './local-view.ts';
@@ -162,7 +164,11 @@ export class RedisEndpointStore implements EndpointStore {
 
   waiting(): string | undefined {
     if (this.#loaded) return undefined;
-    const why = this.#downSince ? ` (unreachable since ${this.#downSince.toISOString()})` : this.#unpublished ? ' (the hub has published nothing there yet)' : '';
+    const why = this.#downSince
+      ? ` (unreachable since ${this.#downSince.toISOString()})`
+      : this.#unpublished
+        ? ' (the hub has published nothing there yet)'
+        : '';
     return `no endpoint records loaded from Redis yet${why}: not serving an empty list in their place`;
   }
 

@@ -1,5 +1,5 @@
 import type { DNSRecord } from '@promfleet/api';
-import type { HealthCheck } from '@promfleet/kube';
+import type { HealthCheck } from '@promfleet/kube/observability';
 
 /** The records one PrometheusCluster publishes. */
 export interface EndpointSet {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { createLogger } from '@promfleet/kube';
+import { createLogger } from '@promfleet/kube/observability';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { TokenFileError, tokenFromFile } from './token-file.ts';
@@ -68,7 +68,9 @@ describe('tokenFromFile', () => {
     file.write('');
     expect(token()).toBe('kept-token');
     expect(token()).toBe('kept-token');
-    expect(lines.filter((line) => line.level === 'error')).toEqual([expect.objectContaining({ file: file.path, msg: 'the API token file became empty; still requiring the previous token' })]);
+    expect(lines.filter((line) => line.level === 'error')).toEqual([
+      expect.objectContaining({ file: file.path, msg: 'the API token file became empty; still requiring the previous token' }),
+    ]);
     rmSync(file.path);
     expect(token()).toBe('kept-token');
     expect(token()).toBe('kept-token');

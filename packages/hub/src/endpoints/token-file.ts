@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 
-import { errorMessage, type Logger } from '@promfleet/kube';
+import { errorMessage } from '@promfleet/kube/client';
+import type { Logger } from '@promfleet/kube/observability';
 
 /** The token file cannot be used at startup: the process must not serve the API without it. */
 export class TokenFileError extends Error {
@@ -29,7 +30,8 @@ export function tokenFromFile(path: string, logger: Logger): () => string {
   } catch (error) {
     throw new TokenFileError(`cannot read the API token file ${path}: ${errorMessage(error)}`);
   }
-  if (token === '') throw new TokenFileError(`the API token file ${path} is empty: put the bearer token the endpoints API requires in it (an empty file is never "no token")`);
+  if (token === '')
+    throw new TokenFileError(`the API token file ${path} is empty: put the bearer token the endpoints API requires in it (an empty file is never "no token")`);
   // Logged once per problem, not once per request.
   let failing: string | undefined;
   return () => {

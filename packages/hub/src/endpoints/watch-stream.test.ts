@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 
 import type { DNSRecord } from '@promfleet/api';
-import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube';
+import { createHttpServer, KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { eventually, parseMetricsText } from '@promfleet/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -9,7 +9,12 @@ import { MemoryEndpointStore } from './memory-store.ts';
 import { PRESSED_BUFFER_BYTES, Watchers } from './watch-stream.ts';
 
 const many = (seed: number, count: number): DNSRecord[] => [
-  { dnsName: 'query.example.com', recordType: 'A', targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`), ttl: 30 },
+  {
+    dnsName: 'query.example.com',
+    recordType: 'A',
+    targets: Array.from({ length: count }, (_, i) => `10.${String(seed % 250)}.${String(Math.floor(i / 250))}.${String(i % 250)}`),
+    ttl: 30,
+  },
 ];
 
 async function cut(metrics: KitMetrics, reason: string): Promise<number> {
@@ -17,6 +22,7 @@ async function cut(metrics: KitMetrics, reason: string): Promise<number> {
 }
 
 describe('watchers under pressure', () => {
+  // Real sockets, waited on (30 s: a loaded machine may need longer than the default 5 s).
   it('cuts a watcher that is behind by more than the pressed buffer while the process is under pressure, whatever --api-watch-buffer allows', async () => {
     const store = new MemoryEndpointStore();
     const metrics = new KitMetrics();
@@ -32,7 +38,10 @@ describe('watchers under pressure', () => {
       await new Promise((resolve) => socket.once('connect', resolve));
       socket.write('GET /watch HTTP/1.1\r\nHost: x\r\n\r\n');
       socket.pause();
-      await eventually('the watcher connected', async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoints_watchers'])[0]?.value === 1);
+      await eventually(
+        'the watcher connected',
+        async () => parseMetricsText(await metrics.registry.metrics(), ['promfleet_endpoints_watchers'])[0]?.value === 1,
+      );
       // Without pressure the 1 GiB buffer holds far more than the pressed one.
       for (let seed = 1; seed <= 400; seed++) await store.put({ namespace: 'ns', name: 'big', endpoints: many(seed, 4000) });
       expect(await cut(metrics, 'slow')).toBe(0);
@@ -47,5 +56,5 @@ describe('watchers under pressure', () => {
       socket.destroy();
       await app.close();
     }
-  });
+  }, 30_000);
 });

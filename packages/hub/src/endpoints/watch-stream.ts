@@ -1,4 +1,4 @@
-import type { KitMetrics, Logger } from '@promfleet/kube';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 

@@ -1,8 +1,13 @@
-import { objectKey } from '@promfleet/kube';
+import { objectKey } from '@promfleet/kube/client';
 
 /** What `baseDomain` arbitration reads of a PrometheusCluster. */
 export interface Claimant {
-  readonly metadata: { readonly namespace?: string | undefined; readonly name: string; readonly creationTimestamp?: string | undefined; readonly deletionTimestamp?: string | undefined };
+  readonly metadata: {
+    readonly namespace?: string | undefined;
+    readonly name: string;
+    readonly creationTimestamp?: string | undefined;
+    readonly deletionTimestamp?: string | undefined;
+  };
 }
 
 export interface BaseDomainClaim {

@@ -5,31 +5,19 @@ import {
   formatFieldError,
   LABELS,
   matchesLabelSelector,
+  publicHosts,
   validate,
   type MemberCluster,
   type MemberEntry,
   type PrometheusCluster,
-} from '@promfleet/api';
-import {
-  addFinalizer,
-  Applier,
-  errorMessage,
-  findCondition,
-  hasFinalizer,
-  isConnectionError,
-  objectKey,
   PrometheusClusters,
-  removeFinalizer,
-  ResourceClient,
-  setConditions,
-  transitionEvents,
-  type EventRecorder,
-  type Informer,
-  type KubeClient,
-  type Logger,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '@promfleet/kube';
+} from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import { finalizeWithin, updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
+import type { Logger } from '@promfleet/kube/observability';
+import { addFinalizer, findCondition, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -87,7 +75,7 @@ const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBeh
 
 export class ClusterReconciler {
   readonly #options: ClusterReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<PrometheusCluster>;
 
   constructor(options: ClusterReconcilerOptions) {
@@ -127,7 +115,9 @@ export class ClusterReconciler {
     const [views, removals] = await Promise.all([
       Promise.all(
         observed.map(({ member, seen }) =>
-          limit(() => this.#sync(cluster, member, seen, plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? ''))),
+          limit(() =>
+            this.#sync(cluster, member, seen, plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? '')),
+          ),
         ),
       ),
       Promise.all(
@@ -146,7 +136,10 @@ export class ClusterReconciler {
     const entries = views.map((view, i) => {
       const report = reports[i] ?? vetMemberReport(undefined);
       const noOperator = noOperatorMessage(report.replica, view.name, now, waitMs);
-      return withReportProblem(memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)), report);
+      return withReportProblem(
+        memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)),
+        report,
+      );
     });
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
     const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
@@ -182,7 +175,12 @@ export class ClusterReconciler {
    * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
    * member's error; the others go on.
    */
-  async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string): Promise<MemberView> {
+  async #sync(
+    cluster: PrometheusCluster,
+    member: MemberCluster,
+    observed: ObservedMember,
+    rollout: { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string,
+  ): Promise<MemberView> {
     const name = member.metadata.name;
     const connection = this.#options.registry.get(name);
     const view = { name, ...observed, conflict: false, applyError: undefined };
@@ -198,7 +196,8 @@ export class ClusterReconciler {
     const problem = templateProblem(merged);
     if (!merged.ok || problem) return { ...view, ...pin, applyError: problem };
     const annotations = view.replica?.metadata.annotations ?? {};
-    const since = annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
+    const since =
+      annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
     const sourceGeneration = revision === target ? (cluster.metadata.generation ?? 0) : sourceGenerationOf(view.replica);
     try {
       const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
@@ -222,7 +221,12 @@ export class ClusterReconciler {
     if (replica.metadata.labels?.[LABELS.member] !== connection.name) return undefined;
     try {
       await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
-      await this.#options.events.record(cluster, 'Normal', 'ReplicaRemoved', `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`);
+      await this.#options.events.record(
+        cluster,
+        'Normal',
+        'ReplicaRemoved',
+        `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`,
+      );
       return undefined;
     } catch (error) {
       return `${connection.name}: ${errorMessage(error)}`;
@@ -233,7 +237,7 @@ export class ClusterReconciler {
     const { baseDomain, dns } = cluster.spec;
     const none = { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid, refused: [], standby: [], failingStatic: undefined };
     if (!baseDomain) return none;
-    const names = [`query.${baseDomain}`, ...(cluster.spec.grafana?.enabled ? [`grafana.${baseDomain}`] : [])];
+    const names = publicHosts(baseDomain, cluster.spec.grafana?.enabled === true);
     const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
     const { targets, failingStatic } = dnsTargets({
       members: entries.map((entry, i) => ({ entry, reach: reach[i] ?? 'unknown' })),
@@ -246,7 +250,12 @@ export class ClusterReconciler {
   }
 
   /** A Warning Event for each member whose report newly became unusable or unpublishable. */
-  async #reportNewProblems(cluster: PrometheusCluster, entries: readonly MemberEntry[], reports: readonly MemberReport[], previous: ReadonlyMap<string, MemberEntry>): Promise<void> {
+  async #reportNewProblems(
+    cluster: PrometheusCluster,
+    entries: readonly MemberEntry[],
+    reports: readonly MemberReport[],
+    previous: ReadonlyMap<string, MemberEntry>,
+  ): Promise<void> {
     for (const [i, entry] of entries.entries()) {
       const problem = reports[i]?.unpublishable ?? reports[i]?.unusable;
       if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
@@ -255,11 +264,13 @@ export class ClusterReconciler {
   }
 
   async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    const written = await this.#applier.applyStatus(this.#resources, live, status);
-    if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: PROGRESSING })) await this.#options.events.record(live, event.type, event.reason, event.message);
-      await this.#failingStaticEvents(live, status);
-    }
+    const written = await updateStatus(live, status, {
+      applier: this.#applier,
+      resources: this.#resources,
+      events: this.#options.events,
+      transitions: { benign: PROGRESSING },
+    });
+    if (written.changed) await this.#failingStaticEvents(live, status);
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
     this.#options.hubMetrics.endpointTargets.set(key, targets);
@@ -271,7 +282,8 @@ export class ClusterReconciler {
   async #failingStaticEvents(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
     const before = findCondition(live.status?.conditions, CLUSTER_CONDITIONS.dnsPublished);
     const after = findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished);
-    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC) await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
+    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC)
+      await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
     if (before?.reason === FAILING_STATIC && after?.reason !== FAILING_STATIC) {
       await this.#options.events.record(live, 'Normal', 'FailingStaticEnded', `no longer failing static: ${after?.message ?? 'no DNS records'}`);
     }
@@ -284,7 +296,12 @@ export class ClusterReconciler {
       live.metadata.generation,
       new Date(),
     );
-    await this.#write(live, { ...live.status, ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}), phase: 'Degraded', conditions });
+    await this.#write(live, {
+      ...live.status,
+      ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}),
+      phase: 'Degraded',
+      conditions,
+    });
     return undefined;
   }
 
@@ -293,38 +310,47 @@ export class ClusterReconciler {
    * retrying unreachable members until the deletion timeout, then gives up with a Warning Event
    * naming what was left.
    */
-  async #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
-    if (!hasFinalizer(cluster, FINALIZERS.memberReplicas)) return undefined;
+  #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
     const orphan = cluster.spec.deletionPolicy === 'Orphan';
-    const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
-    const left: string[] = [];
-    for (const member of this.#options.members.list()) {
-      const connection = this.#options.registry.get(member.metadata.name);
-      if (!connection?.replicas.hasSynced) {
-        // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
-        const reached = member.status?.lastProbeTime !== undefined;
-        if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
-        continue;
-      }
-      const failed = await this.#removeFrom(connection, cluster, orphan);
-      if (failed) left.push(failed);
-    }
-    const waited = Date.now() - Date.parse(cluster.metadata.deletionTimestamp ?? new Date().toISOString());
-    if (left.length > 0 && waited < this.#options.deletionTimeoutMs) return { requeueAfterMs: RETRY_MS };
-    if (left.length > 0) {
-      await this.#options.events.record(cluster, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; replicas may be left in: ${left.join('; ')}`);
-    }
-    await removeFinalizer(this.#resources, cluster, FINALIZERS.memberReplicas);
-    const key = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
-    this.#options.hubMetrics.endpointTargets.remove(key);
-    this.#options.hubMetrics.dnsFailingStatic.remove(key);
-    return undefined;
+    return finalizeWithin(cluster, {
+      resources: this.#resources,
+      finalizer: FINALIZERS.memberReplicas,
+      events: this.#options.events,
+      timeoutMs: this.#options.deletionTimeoutMs,
+      retryMs: RETRY_MS,
+      cleanUp: async () => {
+        const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
+        const left: string[] = [];
+        for (const member of this.#options.members.list()) {
+          const connection = this.#options.registry.get(member.metadata.name);
+          if (!connection?.replicas.hasSynced) {
+            // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
+            const reached = member.status?.lastProbeTime !== undefined;
+            if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
+            continue;
+          }
+          const failed = await this.#removeFrom(connection, cluster, orphan);
+          if (failed) left.push(failed);
+        }
+        return left;
+      },
+      leftBehind: (left) => `replicas may be left in: ${left.join('; ')}`,
+      released: () => {
+        const key = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
+        this.#options.hubMetrics.endpointTargets.remove(key);
+        this.#options.hubMetrics.dnsFailingStatic.remove(key);
+      },
+    });
   }
 }
 
-
 /** The status with the rollout's part: status.rollout and RolloutProgressing (kept as they were while nothing is planned). */
-function withRollout(status: NonNullable<PrometheusCluster['status']>, plan: RolloutPlan | undefined, cluster: PrometheusCluster, now: Date): NonNullable<PrometheusCluster['status']> {
+function withRollout(
+  status: NonNullable<PrometheusCluster['status']>,
+  plan: RolloutPlan | undefined,
+  cluster: PrometheusCluster,
+  now: Date,
+): NonNullable<PrometheusCluster['status']> {
   if (!plan) return { ...status, ...(cluster.status?.rollout ? { rollout: cluster.status.rollout } : {}) };
   return { ...status, rollout: plan.status, conditions: setConditions(status.conditions, [rolloutCondition(plan)], cluster.metadata.generation, now) };
 }

@@ -1,5 +1,5 @@
 import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, PrometheusClusterStatus } from '@promfleet/api';
-import { setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { FailingStatic } from './fail-static.ts';
 
@@ -35,7 +35,13 @@ export const FAILING_STATIC = 'FailingStatic';
  * the hub applies nothing to the members (an image outside the allow-list): Ready is False with
  * reason ImageNotAllowed until the spec is fixed.
  */
-export function clusterStatus(cluster: PrometheusCluster, entries: readonly MemberEntry[], dns: DNSOutcome, now: Date, refused?: string): PrometheusClusterStatus {
+export function clusterStatus(
+  cluster: PrometheusCluster,
+  entries: readonly MemberEntry[],
+  dns: DNSOutcome,
+  now: Date,
+  refused?: string,
+): PrometheusClusterStatus {
   const generation = cluster.metadata.generation;
   const clusters = [...entries].sort((a, b) => a.name.localeCompare(b.name));
   const ready = clusters.filter((entry) => entry.ready && !entry.stale);
@@ -54,15 +60,26 @@ export function clusterStatus(cluster: PrometheusCluster, entries: readonly Memb
   const readyCondition = (): ConditionUpdate => {
     const type = CLUSTER_CONDITIONS.ready;
     if (refused !== undefined) return { type, status: 'False', reason: 'ImageNotAllowed', message: `nothing is applied to the members: ${refused}` };
-    if (phase === 'Ready') return { type, status: 'True', reason: 'AllMembersReady', message: `${String(ready.length)}/${String(clusters.length)} members ready` };
+    if (phase === 'Ready')
+      return { type, status: 'True', reason: 'AllMembersReady', message: `${String(ready.length)}/${String(clusters.length)} members ready` };
     if (clusters.length === 0) return { type, status: 'False', reason: 'NoMembersSelected', message: 'no MemberCluster matches spec.clusterSelector' };
     const trouble = troubled.length > 0 ? `; ${describe(troubled)}` : '';
-    return { type, status: 'False', reason: troubled.length > 0 ? 'MembersDegraded' : 'MembersNotReady', message: `${String(ready.length)}/${String(clusters.length)} members ready${trouble}` };
+    return {
+      type,
+      status: 'False',
+      reason: troubled.length > 0 ? 'MembersDegraded' : 'MembersNotReady',
+      message: `${String(ready.length)}/${String(clusters.length)} members ready${trouble}`,
+    };
   };
   const updates: ConditionUpdate[] = [
     readyCondition(),
     behind.length === 0
-      ? { type: CLUSTER_CONDITIONS.propagated, status: 'True', reason: 'AllMembersCurrent', message: `every selected member runs generation ${String(generation ?? 0)}` }
+      ? {
+          type: CLUSTER_CONDITIONS.propagated,
+          status: 'True',
+          reason: 'AllMembersCurrent',
+          message: `every selected member runs generation ${String(generation ?? 0)}`,
+        }
       : {
           type: CLUSTER_CONDITIONS.propagated,
           status: 'False',
@@ -97,7 +114,9 @@ function dnsCondition(dns: DNSOutcome, published: readonly DNSRecord[]): Conditi
     ...(dns.invalid.length > 0 ? [`left out (invalid targets reported): ${dns.invalid.join(', ')}`] : []),
     ...(dns.unpublished.length > 0 ? [`left out (hostname targets beside A records): ${dns.unpublished.join(', ')}`] : []),
     ...(dns.refused.length > 0
-      ? [`left out (spec.dns.routingPolicy multivalue cannot publish hostname targets: Route 53 has no multivalue CNAME or alias records; use weighted or none): ${dns.refused.join(', ')}`]
+      ? [
+          `left out (spec.dns.routingPolicy multivalue cannot publish hostname targets: Route 53 has no multivalue CNAME or alias records; use weighted or none): ${dns.refused.join(', ')}`,
+        ]
       : []),
     ...(dns.standby.length > 0 ? [`standing by (spec.dns.routingPolicy none publishes one member's CNAME): ${dns.standby.join(', ')}`] : []),
     ...(dns.newer.length > 0 ? [`also claimed by ${dns.newer.join(', ')}, newer, which publish nothing`] : []),

@@ -1,4 +1,14 @@
-import { ANNOTATIONS, API_VERSION, LABELS, MANAGED_BY_HUB, PROMETHEUS_REPLICA, type MemberCluster, type PrometheusCluster, type PrometheusReplica, type ReplicaTemplate } from '@promfleet/api';
+import {
+  ANNOTATIONS,
+  API_VERSION,
+  LABELS,
+  MANAGED_BY_HUB,
+  PROMETHEUS_REPLICA,
+  type MemberCluster,
+  type PrometheusCluster,
+  type PrometheusReplica,
+  type ReplicaTemplate,
+} from '@promfleet/api';
 
 /** The replica fields a PrometheusCluster passes on, in the order the replica spec lists them. */
 const TEMPLATE_FIELDS = [

@@ -110,12 +110,18 @@ describe('buildRecords with routing policy multivalue', () => {
 
 describe('buildRecords output', () => {
   const mixed: MemberTargets[] = [...ips, { member: 'ap-south', publishable: true, addresses: ['ap.lb.example.net'] }];
-  it.each(ROUTING_POLICIES.flatMap((policy) => [[policy, 'hostnames', hostnames], [policy, 'IPs', ips], [policy, 'IPs and hostnames', mixed]] as const))(
-    'is a valid record list (the schema every reader checks) with %s for %s',
-    (policy, _what, members) => {
-      const { records } = buildRecords([...names, 'grafana.prometheus.example.com'], 30, policy, members);
-      const checked = dnsRecords.safeParse(records);
-      expect(checked.success ? [] : checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([]);
-    },
-  );
+  it.each(
+    ROUTING_POLICIES.flatMap(
+      (policy) =>
+        [
+          [policy, 'hostnames', hostnames],
+          [policy, 'IPs', ips],
+          [policy, 'IPs and hostnames', mixed],
+        ] as const,
+    ),
+  )('is a valid record list (the schema every reader checks) with %s for %s', (policy, _what, members) => {
+    const { records } = buildRecords([...names, 'grafana.prometheus.example.com'], 30, policy, members);
+    const checked = dnsRecords.safeParse(records);
+    expect(checked.success ? [] : checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([]);
+  });
 });

@@ -72,7 +72,8 @@ export function buildRecords(names: readonly string[], ttl: number, policy: Rout
   const published = policy === 'none' ? (first ? [first] : []) : withHostnames;
   if (policy === 'none') result.standby.push(...rest.map((m) => m.member));
   for (const dnsName of names) {
-    for (const m of published) result.records.push(record(dnsName, 'CNAME', [m.hostname ?? ''], ttl, policy === 'none' ? undefined : { member: m.member, policy }));
+    for (const m of published)
+      result.records.push(record(dnsName, 'CNAME', [m.hostname ?? ''], ttl, policy === 'none' ? undefined : { member: m.member, policy }));
   }
   return result;
 }
@@ -88,9 +89,23 @@ function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members:
   return [...perMember('A', (m) => m.ipv4, compareAddresses), ...perMember('AAAA', (m) => m.ipv6)];
 }
 
-function record(dnsName: string, recordType: RecordType, targets: string[], ttl: number, set?: { member: string; policy: Exclude<RoutingPolicy, 'none'> }): DNSRecord {
+function record(
+  dnsName: string,
+  recordType: RecordType,
+  targets: string[],
+  ttl: number,
+  set?: { member: string; policy: Exclude<RoutingPolicy, 'none'> },
+): DNSRecord {
   if (!set) return { dnsName, recordType, targets, ttl };
-  return { dnsName, recordType, targets, ttl, setIdentifier: set.member, routingPolicy: set.policy, ...(set.policy === 'weighted' ? { weight: EQUAL_WEIGHT } : {}) };
+  return {
+    dnsName,
+    recordType,
+    targets,
+    ttl,
+    setIdentifier: set.member,
+    routingPolicy: set.policy,
+    ...(set.policy === 'weighted' ? { weight: EQUAL_WEIGHT } : {}),
+  };
 }
 
 function compareAddresses(a: string, b: string): number {

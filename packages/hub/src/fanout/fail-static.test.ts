@@ -21,7 +21,8 @@ function member(i: number, reach: MemberReach, state: 'ready' | 'not-ready' | 's
 }
 
 /** What was published when members `published` were in DNS. */
-const records = (...published: number[]): DNSRecord[] => (published.length === 0 ? [] : [{ dnsName: names[0] ?? '', recordType: 'A', targets: published.map(address), ttl: 30 }]);
+const records = (...published: number[]): DNSRecord[] =>
+  published.length === 0 ? [] : [{ dnsName: names[0] ?? '', recordType: 'A', targets: published.map(address), ttl: 30 }];
 
 function decide(members: DNSMember[], published: DNSRecord[], minHealthyPercent = 50, wasFailing = false) {
   const input: FailStaticInput = { members, published, minHealthyPercent, wasFailing };
@@ -91,7 +92,10 @@ describe('dnsTargets', () => {
   it('counts reachable members that are not ready: the hub can reach its fleet, so the dead members leave', () => {
     // A rollout: six members reachable but not ready, four published, three of them die.
     const rolling = [0, 1, 2, 3, 4, 5].map((i) => member(i, 'reachable', 'not-ready'));
-    const result = decide([...rolling, member(6, 'reachable'), member(7, 'unreachable'), member(8, 'unreachable'), member(9, 'unreachable')], records(6, 7, 8, 9));
+    const result = decide(
+      [...rolling, member(6, 'reachable'), member(7, 'unreachable'), member(8, 'unreachable'), member(9, 'unreachable')],
+      records(6, 7, 8, 9),
+    );
     expect(result.failingStatic).toBeUndefined();
     expect(result.records).toEqual(records(6));
   });

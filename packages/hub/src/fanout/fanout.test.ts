@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
 import { desiredReplica, isManagedBy, ownerKey } from './desired-replica.ts';
-import { memberEntry, type MemberView } from './member-entry.ts';
+import { memberView } from '../../test/member-view.ts';
+import { memberEntry } from './member-entry.ts';
 
 function cluster(spec: Record<string, unknown> = {}, generation = 3): PrometheusCluster {
   const result = validate('PrometheusCluster', {
@@ -25,18 +26,12 @@ const member: MemberCluster = {
 
 function replicaIn(status: PrometheusReplica['status'], generation = 1, source = '3'): PrometheusReplica {
   const desired = desiredReplica(cluster(), member);
-  return { ...desired, metadata: { ...desired.metadata, generation, annotations: { 'promfleet.io/source-generation': source } }, ...(status ? { status } : {}) };
+  return {
+    ...desired,
+    metadata: { ...desired.metadata, generation, annotations: { 'promfleet.io/source-generation': source } },
+    ...(status ? { status } : {}),
+  };
 }
-
-const view = (overrides: Partial<MemberView>): MemberView => ({
-  name: 'eu-west',
-  reachability: { state: 'ready' },
-  cacheSynced: true,
-  replica: undefined,
-  conflict: false,
-  applyError: undefined,
-  ...overrides,
-});
 
 describe('desiredReplica', () => {
   it('copies the replica fields, names it after the cluster, owns paused, labels it as the hub’s and records the generation', () => {
@@ -109,46 +104,94 @@ describe('desiredReplica', () => {
 describe('memberEntry', () => {
   it('reports a running replica with its host, addresses and the cluster generation it observed', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { queryHost: 'query.x', addresses: ['192.0.2.10'] } });
-    expect(memberEntry(view({ replica }), undefined)).toEqual({ name: 'eu-west', observedGeneration: 3, queryHost: 'query.x', addresses: ['192.0.2.10'], phase: 'Running', ready: true, stale: false });
+    expect(memberEntry(memberView({ replica }), undefined)).toEqual({
+      name: 'eu-west',
+      observedGeneration: 3,
+      queryHost: 'query.x',
+      addresses: ['192.0.2.10'],
+      phase: 'Running',
+      ready: true,
+      stale: false,
+    });
   });
 
   it('says so when Prometheus rejected its config, and keeps a running member ready (the old config serves)', () => {
     const conditions = [
       { type: 'Ready', status: 'True', reason: 'AllTiersReady', message: '3/3 pods ready', lastTransitionTime: '2026-01-01T00:00:00Z' },
-      { type: 'ConfigApplied', status: 'False', reason: 'ConfigRejected', message: 'Prometheus in pod p-0 rejected the config', lastTransitionTime: '2026-01-01T00:00:00Z' },
+      {
+        type: 'ConfigApplied',
+        status: 'False',
+        reason: 'ConfigRejected',
+        message: 'Prometheus in pod p-0 rejected the config',
+        lastTransitionTime: '2026-01-01T00:00:00Z',
+      },
     ] as const;
     const running = replicaIn({ observedGeneration: 1, phase: 'Running', conditions: [...conditions] });
-    expect(memberEntry(view({ replica: running }), undefined)).toMatchObject({ phase: 'Running', ready: true, message: 'ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config' });
-    const degraded = replicaIn({ observedGeneration: 1, phase: 'Degraded', conditions: [{ ...conditions[0], status: 'False', reason: 'TiersNotReady', message: 'prometheus 0/1 ready' }, conditions[1]] });
-    expect(memberEntry(view({ replica: degraded }), undefined).message).toBe('prometheus 0/1 ready; ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config');
+    expect(memberEntry(memberView({ replica: running }), undefined)).toMatchObject({
+      phase: 'Running',
+      ready: true,
+      message: 'ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config',
+    });
+    const degraded = replicaIn({
+      observedGeneration: 1,
+      phase: 'Degraded',
+      conditions: [{ ...conditions[0], status: 'False', reason: 'TiersNotReady', message: 'prometheus 0/1 ready' }, conditions[1]],
+    });
+    expect(memberEntry(memberView({ replica: degraded }), undefined).message).toBe(
+      'prometheus 0/1 ready; ConfigApplied=False (ConfigRejected): Prometheus in pod p-0 rejected the config',
+    );
   });
 
   it('keeps the previous observed generation while the operator has not caught up', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running' }, 2, '4');
-    expect(memberEntry(view({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration).toBe(3);
+    expect(
+      memberEntry(memberView({ replica }), { name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }).observedGeneration,
+    ).toBe(3);
   });
 
   it('marks an offline member stale with its last known state, out of readiness', () => {
     const replica = replicaIn({ observedGeneration: 1, phase: 'Running', output: { addresses: ['192.0.2.10'] } });
-    const entry = memberEntry(view({ replica, reachability: { state: 'offline', message: 'no successful probe', lastSeen: '2026-01-01T00:00:00Z' } }), undefined);
+    const entry = memberEntry(
+      memberView({ replica, reachability: { state: 'offline', message: 'no successful probe', lastSeen: '2026-01-01T00:00:00Z' } }),
+      undefined,
+    );
     expect(entry).toMatchObject({ phase: 'Offline', ready: false, stale: true, lastSeen: '2026-01-01T00:00:00Z', addresses: ['192.0.2.10'] });
   });
 
   it('reports a conflict, an unusable credential, a pending list and an apply error', () => {
-    expect(memberEntry(view({ conflict: true }), undefined)).toMatchObject({ phase: 'Conflict', ready: false, stale: false });
-    expect(memberEntry(view({ reachability: { state: 'unusable', message: 'bad kubeconfig', lastSeen: undefined } }), undefined)).toMatchObject({ phase: 'Error', stale: true, message: 'bad kubeconfig' });
-    expect(memberEntry(view({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
-    expect(memberEntry(view({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
-    expect(memberEntry(view({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
-    expect(memberEntry(view({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({ phase: 'Pending', message: 'not created: spec.images.thanos: not allowed' });
+    expect(memberEntry(memberView({ conflict: true }), undefined)).toMatchObject({ phase: 'Conflict', ready: false, stale: false });
+    expect(memberEntry(memberView({ reachability: { state: 'unusable', message: 'bad kubeconfig', lastSeen: undefined } }), undefined)).toMatchObject({
+      phase: 'Error',
+      stale: true,
+      message: 'bad kubeconfig',
+    });
+    expect(memberEntry(memberView({ cacheSynced: false }), undefined)).toMatchObject({ phase: 'Unknown', stale: false });
+    expect(memberEntry(memberView({ applyError: 'forbidden' }), undefined)).toMatchObject({ phase: 'Error', message: 'forbidden' });
+    expect(memberEntry(memberView({}), undefined)).toMatchObject({ phase: 'Pending', ready: false });
+    expect(memberEntry(memberView({ held: 'spec.images.thanos: not allowed' }), undefined)).toMatchObject({
+      phase: 'Pending',
+      message: 'not created: spec.images.thanos: not allowed',
+    });
   });
 
   it('keeps what was recorded while a hub that just took over has not probed or listed the member', () => {
-    const recorded = { name: 'eu-west', phase: 'Running' as const, ready: true, stale: false, observedGeneration: 3, addresses: ['192.0.2.10'], queryHost: 'query.x' };
-    expect(memberEntry(view({ reachability: { state: 'unknown', message: 'waiting for the first probe' } }), recorded)).toEqual(recorded);
-    expect(memberEntry(view({ cacheSynced: false }), recorded)).toEqual(recorded);
+    const recorded = {
+      name: 'eu-west',
+      phase: 'Running' as const,
+      ready: true,
+      stale: false,
+      observedGeneration: 3,
+      addresses: ['192.0.2.10'],
+      queryHost: 'query.x',
+    };
+    expect(memberEntry(memberView({ reachability: { state: 'unknown', message: 'waiting for the first probe' } }), recorded)).toEqual(recorded);
+    expect(memberEntry(memberView({ cacheSynced: false }), recorded)).toEqual(recorded);
     // Once the member is known to be offline, the recorded entry goes stale (and out of DNS).
-    expect(memberEntry(view({ reachability: { state: 'offline', message: 'no probe', lastSeen: undefined } }), recorded)).toMatchObject({ phase: 'Offline', stale: true, addresses: ['192.0.2.10'] });
+    expect(memberEntry(memberView({ reachability: { state: 'offline', message: 'no probe', lastSeen: undefined } }), recorded)).toMatchObject({
+      phase: 'Offline',
+      stale: true,
+      addresses: ['192.0.2.10'],
+    });
   });
 });
 
@@ -160,13 +203,27 @@ describe('clusterStatus', () => {
   it('is Ready when every member is ready at the current generation, and publishes the records', () => {
     const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 3 }], dns, now);
     expect(status).toMatchObject({ phase: 'Ready', selected: 1, ready: 1, endpoints: records, observedGeneration: 3 });
-    expect(status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual(['Ready=True/AllMembersReady', 'Propagated=True/AllMembersCurrent', 'DNSPublished=True/Published']);
+    expect(status.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}`)).toEqual([
+      'Ready=True/AllMembersReady',
+      'Propagated=True/AllMembersCurrent',
+      'DNSPublished=True/Published',
+    ]);
   });
 
   it('is Degraded with Ready=False ImageNotAllowed while refused, whatever the members report', () => {
-    const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }], dns, now, 'spec.images.thanos: "evil.io/thanos" is not allowed');
+    const status = clusterStatus(
+      cluster(),
+      [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }],
+      dns,
+      now,
+      'spec.images.thanos: "evil.io/thanos" is not allowed',
+    );
     expect(status.phase).toBe('Degraded');
-    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'nothing is applied to the members: spec.images.thanos: "evil.io/thanos" is not allowed' });
+    expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ImageNotAllowed',
+      message: 'nothing is applied to the members: spec.images.thanos: "evil.io/thanos" is not allowed',
+    });
     // What runs in the members keeps serving DNS.
     expect(status.endpoints).toEqual(records);
   });
@@ -174,7 +231,11 @@ describe('clusterStatus', () => {
   it('is Propagating while a member runs an older generation', () => {
     const status = clusterStatus(cluster(), [{ name: 'eu-west', phase: 'Running', ready: true, stale: false, observedGeneration: 2 }], dns, now);
     expect(status.phase).toBe('Propagating');
-    expect(status.conditions?.find((c) => c.type === 'Propagated')).toMatchObject({ status: 'False', reason: 'MembersBehind', message: 'not yet at generation 3: eu-west' });
+    expect(status.conditions?.find((c) => c.type === 'Propagated')).toMatchObject({
+      status: 'False',
+      reason: 'MembersBehind',
+      message: 'not yet at generation 3: eu-west',
+    });
   });
 
   it('is Degraded with a stale member, and Pending with none selected', () => {
@@ -200,15 +261,27 @@ describe('clusterStatus', () => {
   it('goes on publishing as the holder, saying who else claims the name', () => {
     const status = clusterStatus(cluster(), running, { ...dns, newer: ['team-b/other'] }, now);
     expect(status.endpoints).toEqual(records);
-    expect(dnsCondition(status)).toMatchObject({ status: 'True', reason: 'Published', message: '1 record(s) for query.x; also claimed by team-b/other, newer, which publish nothing' });
+    expect(dnsCondition(status)).toMatchObject({
+      status: 'True',
+      reason: 'Published',
+      message: '1 record(s) for query.x; also claimed by team-b/other, newer, which publish nothing',
+    });
   });
 
   it('names members left out for invalid targets, and says InvalidMemberTargets when nothing is left', () => {
     const some = clusterStatus(cluster(), running, { ...dns, invalid: ['us-east'] }, now);
-    expect(dnsCondition(some)).toMatchObject({ status: 'True', reason: 'Published', message: '1 record(s) for query.x; left out (invalid targets reported): us-east' });
+    expect(dnsCondition(some)).toMatchObject({
+      status: 'True',
+      reason: 'Published',
+      message: '1 record(s) for query.x; left out (invalid targets reported): us-east',
+    });
     const none = clusterStatus(cluster(), running, { ...dns, records: [], invalid: ['eu-west'] }, now);
     expect(none.endpoints).toEqual([]);
-    expect(dnsCondition(none)).toMatchObject({ status: 'False', reason: 'InvalidMemberTargets', message: 'no ready member to publish for query.x; left out (invalid targets reported): eu-west' });
+    expect(dnsCondition(none)).toMatchObject({
+      status: 'False',
+      reason: 'InvalidMemberTargets',
+      message: 'no ready member to publish for query.x; left out (invalid targets reported): eu-west',
+    });
   });
 
   it('says which hostname members stand by under routing policy none, and refuses them under multivalue', () => {
@@ -224,7 +297,12 @@ describe('clusterStatus', () => {
   });
 
   it('says FailingStatic, naming the members it keeps and the threshold, while it fails static', () => {
-    const failing = clusterStatus(cluster(), running, { ...dns, failingStatic: { held: ['eu-west', 'us-east'], reachable: 0, counted: 2, minHealthyPercent: 50 } }, now);
+    const failing = clusterStatus(
+      cluster(),
+      running,
+      { ...dns, failingStatic: { held: ['eu-west', 'us-east'], reachable: 0, counted: 2, minHealthyPercent: 50 } },
+      now,
+    );
     expect(failing.endpoints).toEqual(records);
     expect(dnsCondition(failing)).toMatchObject({
       status: 'True',

@@ -1,5 +1,5 @@
 import { ANNOTATIONS, type MemberEntry, type PrometheusReplica } from '@promfleet/api';
-import { findCondition } from '@promfleet/kube';
+import { findCondition } from '@promfleet/kube/status';
 
 /** How the hub can reach a member right now. */
 export type Reachability =
@@ -67,10 +67,23 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
   if (reachability.state === 'unknown') return { ...base, phase: 'Unknown', ready: false, stale: true, message: reachability.message };
   if (!view.cacheSynced) return { ...base, phase: 'Unknown', ready: false, stale: false, message: "listing the member's replicas" };
   if (view.conflict) {
-    return { ...base, phase: 'Conflict', ready: false, stale: false, message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone' };
+    return {
+      ...base,
+      phase: 'Conflict',
+      ready: false,
+      stale: false,
+      message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone',
+    };
   }
   if (view.applyError !== undefined) return { ...base, ...known, phase: 'Error', ready: false, stale: false, message: view.applyError };
-  if (!replica) return { ...base, phase: 'Pending', ready: false, stale: false, message: view.held === undefined ? 'creating the PrometheusReplica' : `not created: ${view.held}` };
+  if (!replica)
+    return {
+      ...base,
+      phase: 'Pending',
+      ready: false,
+      stale: false,
+      message: view.held === undefined ? 'creating the PrometheusReplica' : `not created: ${view.held}`,
+    };
   if (view.noOperator !== undefined) return { ...base, ...known, phase: 'NoOperator', ready: false, stale: false, message: view.noOperator };
   const phase = replica.status?.phase ?? 'Pending';
   const ready = phase === 'Running';

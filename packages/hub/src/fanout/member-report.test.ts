@@ -8,7 +8,9 @@ const running = { phase: 'Running', observedGeneration: 1 };
 
 describe('vetMemberReport', () => {
   it('passes a valid report through', () => {
-    const report = vetMemberReport(replica({ ...running, output: { queryHost: 'query.example.com', addresses: ['192.0.2.10', '2001:db8::10', 'lb-1.elb.example.net'] } }));
+    const report = vetMemberReport(
+      replica({ ...running, output: { queryHost: 'query.example.com', addresses: ['192.0.2.10', '2001:db8::10', 'lb-1.elb.example.net'] } }),
+    );
     expect(report).toMatchObject({ unpublishable: undefined, unusable: undefined });
     expect(report.replica?.status?.output?.addresses).toEqual(['192.0.2.10', '2001:db8::10', 'lb-1.elb.example.net']);
   });
@@ -23,7 +25,9 @@ describe('vetMemberReport', () => {
     ['a non-string', [42]],
   ])('leaves a member reporting %s out of DNS, naming the field and not the value', (_what, addresses) => {
     const report = vetMemberReport(replica({ ...running, output: { queryHost: 'query.example.com', addresses } }));
-    expect(report.unpublishable).toBe('left out of DNS: status.output.addresses must each be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters');
+    expect(report.unpublishable).toBe(
+      'left out of DNS: status.output.addresses must each be an IPv4 or IPv6 address or an RFC 1123 host name of at most 253 characters',
+    );
     expect(report.unusable).toBeUndefined();
     // The rest of the report stands; the output keeps no address, so no earlier one stands in.
     expect(report.replica?.status).toMatchObject({ phase: 'Running', output: { queryHost: 'query.example.com' } });
@@ -32,7 +36,9 @@ describe('vetMemberReport', () => {
   });
 
   it('leaves out a host that is not a DNS name, and an output that is not an object', () => {
-    expect(vetMemberReport(replica({ ...running, output: { queryHost: 'query.example.com\n', addresses: ['192.0.2.1'] } })).unpublishable).toBe('left out of DNS: status.output.queryHost must be a DNS name');
+    expect(vetMemberReport(replica({ ...running, output: { queryHost: 'query.example.com\n', addresses: ['192.0.2.1'] } })).unpublishable).toBe(
+      'left out of DNS: status.output.queryHost must be a DNS name',
+    );
     const notObject = vetMemberReport(replica({ ...running, output: 'x' }));
     expect(notObject.unpublishable).toBe('left out of DNS: status.output must be an object');
     expect(notObject.replica?.status?.output).toEqual({});
@@ -54,6 +60,12 @@ describe('vetRecordedEntry', () => {
   it('drops recorded hosts and addresses the CRD now refuses, and keeps the rest', () => {
     const entry = { name: 'eu', phase: 'Running' as const, ready: true, stale: false, queryHost: 'query.example.com', addresses: ['192.0.2.1'] };
     expect(vetRecordedEntry(entry)).toBe(entry);
-    expect(vetRecordedEntry({ ...entry, addresses: ['192.0.2.1', 'x\ny'] })).toEqual({ name: 'eu', phase: 'Running', ready: true, stale: false, queryHost: 'query.example.com' });
+    expect(vetRecordedEntry({ ...entry, addresses: ['192.0.2.1', 'x\ny'] })).toEqual({
+      name: 'eu',
+      phase: 'Running',
+      ready: true,
+      stale: false,
+      queryHost: 'query.example.com',
+    });
   });
 });

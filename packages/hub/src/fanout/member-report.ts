@@ -33,14 +33,24 @@ export function vetMemberReport(replica: PrometheusReplica | undefined): MemberR
   const outputIssues = parsed.error.issues.filter((issue) => issue.path[0] === 'output');
   if (outputIssues.length < parsed.error.issues.length) {
     const fields = [...new Set(parsed.error.issues.map((issue) => `status.${formatPath(issue.path.slice(0, 1))}`))];
-    return { replica: { ...replica, status: {} }, unpublishable: undefined, unusable: `the member reported an invalid PrometheusReplica status (${fields.join(', ')})` };
+    return {
+      replica: { ...replica, status: {} },
+      unpublishable: undefined,
+      unusable: `the member reported an invalid PrometheusReplica status (${fields.join(', ')})`,
+    };
   }
   // Only the output is wrong: keep the rest, drop the invalid fields (an empty output, not a missing one, so no earlier address stands in).
   const reported = (status as { output?: unknown }).output;
   const fields = [...new Set(outputIssues.map((issue) => (issue.path[1] === undefined ? '' : String(issue.path[1]))))];
-  const output = typeof reported === 'object' && reported !== null ? Object.fromEntries(Object.entries(reported).filter(([field]) => !fields.includes(field))) : {};
+  const output =
+    typeof reported === 'object' && reported !== null ? Object.fromEntries(Object.entries(reported).filter(([field]) => !fields.includes(field))) : {};
   const reparsed = prometheusReplicaStatus.safeParse({ ...(status as object), output });
-  if (!reparsed.success) return { replica: { ...replica, status: {} }, unpublishable: undefined, unusable: 'the member reported an invalid PrometheusReplica status (status.output)' };
+  if (!reparsed.success)
+    return {
+      replica: { ...replica, status: {} },
+      unpublishable: undefined,
+      unusable: 'the member reported an invalid PrometheusReplica status (status.output)',
+    };
   const reasons = fields.map((field) => (field === '' ? 'status.output must be an object' : `status.output.${field} ${OUTPUT_RULES[field] ?? 'is invalid'}`));
   return { replica: { ...replica, status: shortened(reparsed.data) }, unpublishable: `left out of DNS: ${reasons.join('; ')}`, unusable: undefined };
 }

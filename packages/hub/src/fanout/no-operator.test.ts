@@ -2,7 +2,8 @@ import type { PrometheusCluster, PrometheusReplica } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
-import { memberEntry, type MemberView } from './member-entry.ts';
+import { memberView } from '../../test/member-view.ts';
+import { memberEntry } from './member-entry.ts';
 import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
 
 const CREATED = '2026-01-01T00:00:00Z';
@@ -19,18 +20,9 @@ function replica(status?: PrometheusReplica['status'], creationTimestamp: string
   } as PrometheusReplica;
 }
 
-const view = (overrides: Partial<MemberView>): MemberView => ({
-  name: 'eu-west',
-  reachability: { state: 'ready' },
-  cacheSynced: true,
-  replica: undefined,
-  conflict: false,
-  applyError: undefined,
-  ...overrides,
-});
-
 /** The entry the hub writes for a replica at `seconds` after its creation. */
-const entryAt = (subject: PrometheusReplica, seconds: number) => memberEntry(view({ replica: subject, noOperator: noOperatorMessage(subject, 'eu-west', at(seconds), WAIT_MS) }), undefined);
+const entryAt = (subject: PrometheusReplica, seconds: number) =>
+  memberEntry(memberView({ replica: subject, noOperator: noOperatorMessage(subject, 'eu-west', at(seconds), WAIT_MS) }), undefined);
 
 describe('a replica nobody reconciles', () => {
   it('is Pending until the wait is up, then NoOperator with a message that says where to look', () => {
@@ -63,15 +55,32 @@ describe('a replica nobody reconciles', () => {
 
   it('gives way to what the hub knows better: an unreachable member, a conflict, an apply error', () => {
     const message = noOperatorMessage(replica(), 'eu-west', at(600), WAIT_MS);
-    expect(memberEntry(view({ replica: replica(), noOperator: message, reachability: { state: 'offline', message: 'down', lastSeen: undefined } }), undefined).phase).toBe('Offline');
-    expect(memberEntry(view({ replica: replica(), noOperator: message, conflict: true }), undefined).phase).toBe('Conflict');
-    expect(memberEntry(view({ replica: replica(), noOperator: message, applyError: 'denied' }), undefined).phase).toBe('Error');
+    expect(
+      memberEntry(memberView({ replica: replica(), noOperator: message, reachability: { state: 'offline', message: 'down', lastSeen: undefined } }), undefined)
+        .phase,
+    ).toBe('Offline');
+    expect(memberEntry(memberView({ replica: replica(), noOperator: message, conflict: true }), undefined).phase).toBe('Conflict');
+    expect(memberEntry(memberView({ replica: replica(), noOperator: message, applyError: 'denied' }), undefined).phase).toBe('Error');
   });
 
   it('makes its PrometheusCluster Degraded, naming the member', () => {
-    const cluster = { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusCluster', metadata: { name: 'cloud', namespace: 'platform', generation: 1 }, spec: {} } as unknown as PrometheusCluster;
-    const status = clusterStatus(cluster, [entryAt(replica(), 600)], { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid: [], refused: [], standby: [], failingStatic: undefined }, at(600));
+    const cluster = {
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusCluster',
+      metadata: { name: 'cloud', namespace: 'platform', generation: 1 },
+      spec: {},
+    } as unknown as PrometheusCluster;
+    const status = clusterStatus(
+      cluster,
+      [entryAt(replica(), 600)],
+      { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid: [], refused: [], standby: [], failingStatic: undefined },
+      at(600),
+    );
     expect(status.phase).toBe('Degraded');
-    expect(status.conditions?.find((condition) => condition.type === 'Ready')).toMatchObject({ status: 'False', reason: 'MembersDegraded', message: '0/1 members ready; eu-west NoOperator' });
+    expect(status.conditions?.find((condition) => condition.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'MembersDegraded',
+      message: '0/1 members ready; eu-west NoOperator',
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { formatDuration } from '@promfleet/kube';
+import { formatDuration } from '@promfleet/kube/flags';
 
 /** `--member-no-operator-after`: how long a replica may go unreconciled before its entry says NoOperator. */
 export const DEFAULT_NO_OPERATOR_AFTER = '2m';

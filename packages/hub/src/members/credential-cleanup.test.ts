@@ -3,10 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 import { isJoinCredential } from './credential-cleanup.ts';
 
-const secret = (labels: Record<string, string>): ISecret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'member-eu-west', namespace: 'promfleet-system', labels } });
+const secret = (labels: Record<string, string>): ISecret => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 'member-eu-west', namespace: 'promfleet-system', labels },
+});
 
 describe('isJoinCredential', () => {
-  it("is the Secret promfleet join stored for this member, and only that", () => {
+  it('is the Secret promfleet join stored for this member, and only that', () => {
     expect(isJoinCredential(secret({ 'app.kubernetes.io/managed-by': 'promfleet-cli', 'promfleet.io/member': 'eu-west' }), 'eu-west')).toBe(true);
   });
 

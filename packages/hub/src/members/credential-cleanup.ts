@@ -1,5 +1,7 @@
 import { joinedFor, type MemberCluster } from '@promfleet/api';
-import { errorMessage, ResourceClient, Secrets, type EventRecorder, type Informer, type KubeClient } from '@promfleet/kube';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
 import type { ISecret } from 'kubernetes-models/v1';
 
 /**
@@ -25,7 +27,12 @@ export async function deleteJoinCredential(hub: KubeClient, secrets: Informer<IS
   if (!isJoinCredential(secret, member.metadata.name)) return;
   try {
     await new ResourceClient(hub, Secrets).delete(name, namespace, { preconditions: { uid: secret.metadata?.uid ?? '' } });
-    await events.record(member, 'Normal', 'CredentialDeleted', `deleted Secret ${namespace}/${name}, the credential promfleet join stored; remove what it made in the member with promfleet unjoin ${member.metadata.name}`);
+    await events.record(
+      member,
+      'Normal',
+      'CredentialDeleted',
+      `deleted Secret ${namespace}/${name}, the credential promfleet join stored; remove what it made in the member with promfleet unjoin ${member.metadata.name}`,
+    );
   } catch (error) {
     await events.record(member, 'Warning', 'CredentialLeft', `could not delete Secret ${namespace}/${name}: ${errorMessage(error)}`);
   }

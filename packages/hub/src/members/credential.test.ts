@@ -1,5 +1,6 @@
 import type { MemberCluster } from '@promfleet/api';
-import { buildMemberKubeconfig, type Informer } from '@promfleet/kube';
+import { buildMemberKubeconfig } from '@promfleet/api';
+import type { Informer } from '@promfleet/kube/cache';
 import type { ISecret } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
@@ -7,11 +8,19 @@ import { loadCredential } from './credential.ts';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBajCCAQ+gAwIBAgIUTfWqCjx9FCT+b6ArH6m3xTVWA3YwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n';
 const member = (name: string): MemberCluster =>
-  ({ metadata: { name }, spec: { kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' } }) as MemberCluster;
+  ({
+    metadata: { name },
+    spec: { kubeconfigSecretRef: { name: 'member-eu-west', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' },
+  }) as MemberCluster;
 
 /** The hub's Secret cache holding one Secret. */
 function cache(labels: Record<string, string> | undefined, kubeconfig = 'not: [checked'): Informer<ISecret> {
-  const secret: ISecret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'member-eu-west', namespace: 'promfleet-system', ...(labels ? { labels } : {}) }, data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') } };
+  const secret: ISecret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'member-eu-west', namespace: 'promfleet-system', ...(labels ? { labels } : {}) },
+    data: { kubeconfig: Buffer.from(kubeconfig).toString('base64') },
+  };
   return { get: (key: string) => (key === 'promfleet-system/member-eu-west' ? secret : undefined) } as unknown as Informer<ISecret>;
 }
 
@@ -29,7 +38,8 @@ describe('the credential Secret is bound to its MemberCluster', () => {
     expect(loadCredential(member('alias'), cache({ 'promfleet.io/member': 'eu-west' }))).toEqual({
       ok: false,
       reason: 'SecretBoundToOtherMember',
-      message: 'Secret promfleet-system/member-eu-west is bound to MemberCluster eu-west (label promfleet.io/member), not to alias: a MemberCluster may use only its own credential',
+      message:
+        'Secret promfleet-system/member-eu-west is bound to MemberCluster eu-west (label promfleet.io/member), not to alias: a MemberCluster may use only its own credential',
     });
   });
 

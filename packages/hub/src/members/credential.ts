@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import { LABELS, type MemberCluster } from '@promfleet/api';
-import { parseMemberKubeconfig, type Informer } from '@promfleet/kube';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { LABELS, type MemberCluster, parseMemberKubeconfig } from '@promfleet/api';
+import type { Informer } from '@promfleet/kube/cache';
+import { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { ISecret } from 'kubernetes-models/v1';
 
 import type { CredentialProblem } from './member-status.ts';
@@ -44,5 +44,5 @@ export function loadCredential(member: MemberCluster, secrets: Informer<ISecret>
   const parsed = parseMemberKubeconfig(text, memberName);
   if (!parsed.ok) return { ok: false, reason: parsed.reason, message: `Secret ${namespace}/${name} key ${key}: ${parsed.message}` };
   const fingerprint = createHash('sha256').update(text).update('\u0000').update(member.spec.namespace).digest('hex');
-  return { ok: true, kubeConfig: parsed.kubeConfig, expiresAt: parsed.expiresAt, fingerprint };
+  return { ok: true, kubeConfig: KubeConfig.fromOptions(parsed.options), expiresAt: parsed.expiresAt, fingerprint };
 }

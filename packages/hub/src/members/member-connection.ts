@@ -1,6 +1,9 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, Informer, KubeClient, PrometheusReplicas, ResourceClient, type KitMetrics, type Logger } from '@promfleet/kube';
+import { PrometheusReplicas } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { errorMessage, KubeClient, ResourceClient } from '@promfleet/kube/client';
+import type { KubeConfig } from '@promfleet/kube/kubeconfig';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 
 import type { MemberHealth } from './member-status.ts';
 import { probeMember, type ProbeResult } from './probe.ts';
@@ -98,7 +101,12 @@ export class MemberConnection {
 
   /** Probes now (the loop goes on from here). */
   async probe(): Promise<ProbeResult> {
-    const result = await probeMember(this.client, this.namespace, this.#options.expiresAt, Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs));
+    const result = await probeMember(
+      this.client,
+      this.namespace,
+      this.#options.expiresAt,
+      Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs),
+    );
     if (this.#stopped) return result;
     this.#last = result;
     if (result.ok) this.#lastSuccess = result;

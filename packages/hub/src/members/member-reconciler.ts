@@ -1,23 +1,10 @@
-import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, validate, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
-import {
-  addFinalizer,
-  Applier,
-  errorMessage,
-  findCondition,
-  hasFinalizer,
-  isConnectionError,
-  MemberClusters,
-  removeFinalizer,
-  ResourceClient,
-  transitionEvents,
-  type EventRecorder,
-  type Informer,
-  type KitMetrics,
-  type KubeClient,
-  type Logger,
-  type ReconcileContext,
-  type ReconcileResult,
-} from '@promfleet/kube';
+import { ANNOTATIONS, FIELD_MANAGERS, FINALIZERS, LABELS, validate, type MemberCluster, type PrometheusCluster, MemberClusters } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, isConnectionError, ResourceClient, type KubeClient } from '@promfleet/kube/client';
+import { finalizeWithin, updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import { addFinalizer, findCondition, hasFinalizer, type EventRecorder } from '@promfleet/kube/status';
 import type { ISecret } from 'kubernetes-models/v1';
 
 import { ownerKey } from '../fanout/desired-replica.ts';
@@ -59,7 +46,7 @@ const CREDENTIAL_FINE: ReadonlySet<string> = new Set(['Valid', 'NoExpiry']);
 
 export class MemberReconciler {
   readonly #options: MemberReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.hub);
+  readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<MemberCluster>;
   readonly #reachable = new Map<string, string>();
 
@@ -89,10 +76,12 @@ export class MemberReconciler {
     const problem = credential.ok ? undefined : credential;
     const operatorVersion = (connection?.replicas.hasSynced ? reportedOperatorVersion(connection.replicas.list()) : undefined) ?? live.status?.operatorVersion;
     const status = { ...memberStatus(live, problem, connection?.health, now, this.#options.timings), ...(operatorVersion ? { operatorVersion } : {}) };
-    const written = await this.#applier.applyStatus(this.#resources, live, status);
-    if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: CREDENTIAL_FINE })) await this.#options.events.record(live, event.type, event.reason, event.message);
-    }
+    await updateStatus(live, status, {
+      applier: this.#applier,
+      resources: this.#resources,
+      events: this.#options.events,
+      transitions: { benign: CREDENTIAL_FINE },
+    });
     this.#options.hubMetrics.memberReady.set({ member: name }, findCondition(status.conditions, MEMBER_CONDITIONS.ready)?.status === 'True' ? 1 : 0);
     const expiresAt = credential.ok ? credential.expiresAt : undefined;
     if (expiresAt) this.#options.hubMetrics.credentialExpiry.set({ member: name }, expiresAt.getTime() / 1000);
@@ -133,35 +122,39 @@ export class MemberReconciler {
    * until the deletion timeout, then the credential Secret join stored for it, and lets the
    * MemberCluster go with a Warning naming what is left.
    */
-  async #finalize(member: MemberCluster, connection: MemberConnection | undefined): Promise<ReconcileResult | undefined> {
-    if (!hasFinalizer(member, FINALIZERS.memberReplicas)) return undefined;
+  #finalize(member: MemberCluster, connection: MemberConnection | undefined): Promise<ReconcileResult | undefined> {
     const name = member.metadata.name;
-    const keep = member.metadata.annotations?.[ANNOTATIONS.keepReplicas] === 'true';
-    const left: string[] = [];
-    // A member never reached (no probe ever succeeded) holds nothing the hub created.
-    if (!keep && member.status?.lastProbeTime !== undefined) {
-      if (!connection?.replicas.hasSynced) left.push(`the replicas in ${name} (its replicas could not be listed)`);
-      for (const replica of connection?.replicas.hasSynced ? connection.replicas.list() : []) {
-        const owner = ownerKey(replica);
-        // Only replicas made for this member: not another's that shares its namespace through a copied credential.
-        if (!owner || replica.metadata.labels?.[LABELS.member] !== name || this.#options.clusters.get(owner)?.spec.deletionPolicy === 'Orphan') continue;
-        try {
-          await connection?.resources.delete(replica.metadata.name, replica.metadata.namespace);
-        } catch (error) {
-          left.push(`${replica.metadata.namespace ?? ''}/${replica.metadata.name} (${isConnectionError(error) ? 'unreachable' : errorMessage(error)})`);
+    return finalizeWithin(member, {
+      resources: this.#resources,
+      finalizer: FINALIZERS.memberReplicas,
+      events: this.#options.events,
+      timeoutMs: this.#options.timings.deletionTimeoutMs,
+      retryMs: RETRY_DELETION_MS,
+      cleanUp: async () => {
+        const keep = member.metadata.annotations?.[ANNOTATIONS.keepReplicas] === 'true';
+        // A member never reached (no probe ever succeeded) holds nothing the hub created.
+        if (keep || member.status?.lastProbeTime === undefined) return [];
+        if (!connection?.replicas.hasSynced) return [`the replicas in ${name} (its replicas could not be listed)`];
+        const left: string[] = [];
+        for (const replica of connection.replicas.list()) {
+          const owner = ownerKey(replica);
+          // Only replicas made for this member: not another's that shares its namespace through a copied credential.
+          if (!owner || replica.metadata.labels?.[LABELS.member] !== name || this.#options.clusters.get(owner)?.spec.deletionPolicy === 'Orphan') continue;
+          try {
+            await connection.resources.delete(replica.metadata.name, replica.metadata.namespace);
+          } catch (error) {
+            left.push(`${replica.metadata.namespace ?? ''}/${replica.metadata.name} (${isConnectionError(error) ? 'unreachable' : errorMessage(error)})`);
+          }
         }
-      }
-    }
-    const waited = Date.now() - Date.parse(member.metadata.deletionTimestamp ?? new Date().toISOString());
-    if (left.length > 0 && waited < this.#options.timings.deletionTimeoutMs) return { requeueAfterMs: RETRY_DELETION_MS };
-    if (left.length > 0) {
-      await this.#options.events.record(member, 'Warning', 'DeletionTimedOut', `gave up after ${String(Math.round(waited / 1000))}s; left in the member: ${left.join(', ')}`);
-    }
-    await this.#options.registry.remove(name);
-    this.#forget(name);
-    await deleteJoinCredential(this.#options.hub, this.#options.secrets, member, this.#options.events);
-    await removeFinalizer(this.#resources, member, FINALIZERS.memberReplicas);
-    return undefined;
+        return left;
+      },
+      leftBehind: (left) => `left in the member: ${left.join(', ')}`,
+      released: async () => {
+        await this.#options.registry.remove(name);
+        this.#forget(name);
+        await deleteJoinCredential(this.#options.hub, this.#options.secrets, member, this.#options.events);
+      },
+    });
   }
 
   #forget(name: string): void {

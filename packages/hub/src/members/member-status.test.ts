@@ -13,9 +13,21 @@ const member = (status?: MemberCluster['status']): MemberCluster => ({
   spec: { kubeconfigSecretRef: { name: 's', namespace: 'promfleet-system', key: 'kubeconfig' }, namespace: 'monitoring' },
   ...(status ? { status } : {}),
 });
-const ok = (at: Date, extra: Partial<ProbeResult> = {}): ProbeResult => ({ at, ok: true, kubernetesVersion: 'v1.30.2', excess: [], clusterWide: false, ...extra });
+const ok = (at: Date, extra: Partial<ProbeResult> = {}): ProbeResult => ({
+  at,
+  ok: true,
+  kubernetesVersion: 'v1.30.2',
+  excess: [],
+  clusterWide: false,
+  ...extra,
+});
 const down = (at: Date): ProbeResult => ({ at, ok: false, problem: { reason: 'Unreachable', message: 'connect ECONNREFUSED' } });
-const health = (lastSuccess: ProbeResult | undefined, last: ProbeResult | undefined, expiresAt?: Date): MemberHealth => ({ connectedSince: t(0), lastSuccess, last, expiresAt });
+const health = (lastSuccess: ProbeResult | undefined, last: ProbeResult | undefined, expiresAt?: Date): MemberHealth => ({
+  connectedSince: t(0),
+  lastSuccess,
+  last,
+  expiresAt,
+});
 const condition = (status: ReturnType<typeof memberStatus>, type: string) => status.conditions?.find((c) => c.type === type);
 
 describe('member health', () => {
@@ -53,15 +65,26 @@ describe('member health', () => {
   it('does not call a credential scoped when its rules review is incomplete', () => {
     const unverifiable = "the member's authorizer could not list every rule of the credential (incomplete rules review)";
     const status = memberStatus(member(), undefined, health(ok(t(1), { excess: [], unverifiable }), ok(t(1))), t(2), timings);
-    expect(condition(status, 'CredentialScoped')).toMatchObject({ status: 'Unknown', reason: 'ScopeUnverifiable', message: `${unverifiable}, so its scope cannot be proven; nothing beyond its Role was found` });
+    expect(condition(status, 'CredentialScoped')).toMatchObject({
+      status: 'Unknown',
+      reason: 'ScopeUnverifiable',
+      message: `${unverifiable}, so its scope cannot be proven; nothing beyond its Role was found`,
+    });
     // What a complete review shows still wins.
     const over = memberStatus(member(), undefined, health(ok(t(1), { excess: ['get /metrics'], unverifiable }), ok(t(1))), t(2), timings);
-    expect(condition(over, 'CredentialScoped')).toMatchObject({ status: 'False', reason: 'OverPrivileged', message: 'the credential can do more than manage prometheusreplicas: get /metrics' });
+    expect(condition(over, 'CredentialScoped')).toMatchObject({
+      status: 'False',
+      reason: 'OverPrivileged',
+      message: 'the credential can do more than manage prometheusreplicas: get /metrics',
+    });
   });
 
   it('reports unauthorized and expired credentials at once, without grace', () => {
     const revoked: ProbeResult = { at: t(5), ok: false, problem: { reason: 'Unauthorized', message: 'may not list' } };
-    expect(condition(memberStatus(member(), undefined, health(ok(t(1)), revoked), t(6), timings), 'Ready')).toMatchObject({ status: 'False', reason: 'Unauthorized' });
+    expect(condition(memberStatus(member(), undefined, health(ok(t(1)), revoked), t(6), timings), 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'Unauthorized',
+    });
   });
 
   it('warns seven days before the credential expires', () => {

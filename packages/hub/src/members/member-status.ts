@@ -1,5 +1,6 @@
 import { CREDENTIAL_LIFECYCLE, DAY_MS, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
-import { findCondition, rfc3339, semanticEqual, setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { semanticEqual } from '@promfleet/kube/apply';
+import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { Reachability } from '../fanout/member-entry.ts';
 import type { ProbeResult } from './probe.ts';
@@ -61,11 +62,20 @@ export function offlineDeadline(health: MemberHealth | undefined, offlineAfterMs
  * when anything else changes and otherwise at most every few minutes, so a steady fleet makes
  * no writes.
  */
-export function memberStatus(member: MemberCluster, credential: CredentialProblem | undefined, health: MemberHealth | undefined, now: Date, timings: MemberTimings): MemberClusterStatus {
+export function memberStatus(
+  member: MemberCluster,
+  credential: CredentialProblem | undefined,
+  health: MemberHealth | undefined,
+  now: Date,
+  timings: MemberTimings,
+): MemberClusterStatus {
   const previous = member.status;
   const reach = reachability(health, credential, now, timings.offlineAfterMs);
   const success = health?.lastSuccess;
-  const updates: ConditionUpdate[] = [readyCondition(reach, credential, health, previous?.conditions), scopedCondition(credential, success, previous?.conditions)];
+  const updates: ConditionUpdate[] = [
+    readyCondition(reach, credential, health, previous?.conditions),
+    scopedCondition(credential, success, previous?.conditions),
+  ];
   const expiry = credential ? undefined : health?.expiresAt;
   updates.push(expiringCondition(credential, expiry, now, timings.expiringWithinMs));
   const conditions = setConditions(previous?.conditions, updates, member.metadata.generation, now);
@@ -84,7 +94,12 @@ export function memberStatus(member: MemberCluster, credential: CredentialProble
   };
 }
 
-function readyCondition(reach: Reachability, credential: CredentialProblem | undefined, health: MemberHealth | undefined, previous: readonly Condition[] | undefined): ConditionUpdate {
+function readyCondition(
+  reach: Reachability,
+  credential: CredentialProblem | undefined,
+  health: MemberHealth | undefined,
+  previous: readonly Condition[] | undefined,
+): ConditionUpdate {
   const type = MEMBER_CONDITIONS.ready;
   if (credential) return { type, status: 'False', reason: credential.reason, message: credential.message };
   const problem = health?.last?.problem;
@@ -107,16 +122,29 @@ function readyCondition(reach: Reachability, credential: CredentialProblem | und
   }
 }
 
-function scopedCondition(credential: CredentialProblem | undefined, success: ProbeResult | undefined, previous: readonly Condition[] | undefined): ConditionUpdate {
+function scopedCondition(
+  credential: CredentialProblem | undefined,
+  success: ProbeResult | undefined,
+  previous: readonly Condition[] | undefined,
+): ConditionUpdate {
   const type = MEMBER_CONDITIONS.credentialScoped;
   if (credential) return { type, status: 'Unknown', reason: credential.reason, message: 'the credential cannot be used' };
   if (!success) {
     const kept = findCondition(previous, type);
-    return kept ? { type, status: kept.status, reason: kept.reason, message: kept.message } : { type, status: 'Unknown', reason: 'NotProbed', message: 'waiting for a successful probe' };
+    return kept
+      ? { type, status: kept.status, reason: kept.reason, message: kept.message }
+      : { type, status: 'Unknown', reason: 'NotProbed', message: 'waiting for a successful probe' };
   }
   const extra = [...(success.excess ?? []), ...(success.clusterWide ? ['list prometheusreplicas in every namespace'] : [])];
-  if (extra.length > 0) return { type, status: 'False', reason: 'OverPrivileged', message: `the credential can do more than manage prometheusreplicas: ${extra.join(', ')}` };
-  if (success.unverifiable) return { type, status: 'Unknown', reason: 'ScopeUnverifiable', message: `${success.unverifiable}, so its scope cannot be proven; nothing beyond its Role was found` };
+  if (extra.length > 0)
+    return { type, status: 'False', reason: 'OverPrivileged', message: `the credential can do more than manage prometheusreplicas: ${extra.join(', ')}` };
+  if (success.unverifiable)
+    return {
+      type,
+      status: 'Unknown',
+      reason: 'ScopeUnverifiable',
+      message: `${success.unverifiable}, so its scope cannot be proven; nothing beyond its Role was found`,
+    };
   return { type, status: 'True', reason: 'Scoped', message: 'the credential can manage prometheusreplicas in its namespace and nothing else' };
 }
 
@@ -125,9 +153,15 @@ function expiringCondition(credential: CredentialProblem | undefined, expiry: Da
   if (credential) return { type, status: 'Unknown', reason: credential.reason, message: 'the credential cannot be used' };
   if (!expiry) return { type, status: 'False', reason: 'NoExpiry', message: 'the credential does not expire' };
   const left = expiry.getTime() - now.getTime();
-  if (left <= 0) return { type, status: 'True', reason: 'Expired', message: `the credential expired at ${rfc3339(expiry)}; rotate it with promfleet join --rotate` };
+  if (left <= 0)
+    return { type, status: 'True', reason: 'Expired', message: `the credential expired at ${rfc3339(expiry)}; rotate it with promfleet join --rotate` };
   if (left <= withinMs) {
-    return { type, status: 'True', reason: 'Expiring', message: `the credential expires at ${rfc3339(expiry)} (in ${String(Math.ceil(left / 86_400_000))} days); rotate it with promfleet join --rotate` };
+    return {
+      type,
+      status: 'True',
+      reason: 'Expiring',
+      message: `the credential expires at ${rfc3339(expiry)} (in ${String(Math.ceil(left / 86_400_000))} days); rotate it with promfleet join --rotate`,
+    };
   }
   return { type, status: 'False', reason: 'Valid', message: `the credential expires at ${rfc3339(expiry)}` };
 }

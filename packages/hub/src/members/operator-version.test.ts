@@ -27,7 +27,9 @@ describe('reportedOperatorVersion', () => {
   });
 
   it('ignores what a hostile member writes instead of a version, and bounds how much it shows', () => {
-    expect(reportedOperatorVersion([replica('0.1.0\n\u001b[2J'), replica(7), replica({ nested: true }), replica('x'.repeat(65)), replica('0.1.0')])).toBe('0.1.0');
+    expect(reportedOperatorVersion([replica('0.1.0\n\u001b[2J'), replica(7), replica({ nested: true }), replica('x'.repeat(65)), replica('0.1.0')])).toBe(
+      '0.1.0',
+    );
     expect(reportedOperatorVersion(['1', '2', '3', '4', '5'].map((major) => replica(`${major}.0.0`)))).toBe('1.0.0, 2.0.0, 3.0.0, …');
   });
 });

@@ -1,5 +1,5 @@
 import { GROUP, PROMETHEUS_REPLICA, reviewScope } from '@promfleet/api';
-import { canI, errorMessage, isConnectionError, isUnauthorized, rulesIn, serverVersion, type KubeClient } from '@promfleet/kube';
+import { canI, errorMessage, isConnectionError, isUnauthorized, rulesIn, serverVersion, type KubeClient } from '@promfleet/kube/client';
 
 export type ProbeProblem = 'Unreachable' | 'Unauthorized' | 'CredentialExpired';
 
@@ -42,7 +42,12 @@ export async function probeMember(client: KubeClient, namespace: string, expires
       failFast(rulesIn(client, namespace, options)),
     ]);
     if (!authorized) {
-      return { at, ok: false, kubernetesVersion, problem: { reason: 'Unauthorized', message: `the credential may not list prometheusreplicas in ${namespace} (was its RoleBinding removed?)` } };
+      return {
+        at,
+        ok: false,
+        kubernetesVersion,
+        problem: { reason: 'Unauthorized', message: `the credential may not list prometheusreplicas in ${namespace} (was its RoleBinding removed?)` },
+      };
     }
     const scope = reviewScope(rules);
     return { at, ok: true, kubernetesVersion, excess: scope.excess, ...(scope.unverifiable ? { unverifiable: scope.unverifiable } : {}), clusterWide };

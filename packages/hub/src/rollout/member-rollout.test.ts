@@ -24,7 +24,18 @@ describe('rolloutMember', () => {
     });
     const behind = rolloutMember(member, { ...ready, replica: replica(pinned, { phase: 'Running', observedGeneration: 2 }) }, undefined);
     expect(behind.available).toBe(false);
-    const creating = rolloutMember(member, { ...ready, replica: replica(pinned, { phase: 'Creating', observedGeneration: 3, conditions: [{ type: 'Ready', status: 'False', reason: 'PodsNotReady', message: '0/1 pods ready' }] } as PrometheusReplica['status']) }, undefined);
+    const creating = rolloutMember(
+      member,
+      {
+        ...ready,
+        replica: replica(pinned, {
+          phase: 'Creating',
+          observedGeneration: 3,
+          conditions: [{ type: 'Ready', status: 'False', reason: 'PodsNotReady', message: '0/1 pods ready' }],
+        } as PrometheusReplica['status']),
+      },
+      undefined,
+    );
     expect([creating.available, creating.message]).toEqual([false, 'Creating: 0/1 pods ready']);
   });
 
@@ -36,7 +47,9 @@ describe('rolloutMember', () => {
   });
 
   it('is not online while offline, still being listed, or in conflict', () => {
-    expect(rolloutMember(member, { ...ready, reachability: { state: 'offline', message: 'x', lastSeen: undefined }, replica: undefined }, undefined).online).toBe(false);
+    expect(
+      rolloutMember(member, { ...ready, reachability: { state: 'offline', message: 'x', lastSeen: undefined }, replica: undefined }, undefined).online,
+    ).toBe(false);
     expect(rolloutMember(member, { ...ready, cacheSynced: false, replica: undefined }, undefined).online).toBe(false);
     expect(rolloutMember(member, { ...ready, conflict: true, replica: undefined }, undefined).online).toBe(false);
   });
@@ -60,7 +73,10 @@ describe('refusedImages', () => {
     });
     if (!parsed.ok) throw new Error('fixture invalid');
     expect(refusedImages(parsed.value.spec, ['quay.io/'])).toEqual([
-      { path: 'spec.overrides[1].template.images.thanos', message: '"docker.io/attacker/thanos:v1" is not allowed: only images under quay.io/ may run (--allowed-image-prefixes)' },
+      {
+        path: 'spec.overrides[1].template.images.thanos',
+        message: '"docker.io/attacker/thanos:v1" is not allowed: only images under quay.io/ may run (--allowed-image-prefixes)',
+      },
     ]);
   });
 });

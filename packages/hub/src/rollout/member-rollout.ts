@@ -1,5 +1,13 @@
-import { ANNOTATIONS, disallowedImages, type FieldError, type MemberCluster, type MemberEntry, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
-import { findCondition, type ConditionUpdate } from '@promfleet/kube';
+import {
+  ANNOTATIONS,
+  disallowedImages,
+  type FieldError,
+  type MemberCluster,
+  type MemberEntry,
+  type PrometheusCluster,
+  type PrometheusReplica,
+} from '@promfleet/api';
+import { findCondition, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { Reachability } from '../fanout/member-entry.ts';
 import type { RolloutMember, RolloutPlan } from './planner.ts';

@@ -18,7 +18,12 @@ export function templateProblem(template: MemberTemplate): string | undefined {
  * What a member runs: its pinned revision merged for it. A pin whose revision is gone (deleted by
  * hand) falls back to the newest, which the caller always knows.
  */
-export function pinnedTemplate(lookup: RevisionLookup, pinned: string, target: string, member: MemberCluster): { revision: string } & ({ template: MemberTemplate } | { problem: string }) {
+export function pinnedTemplate(
+  lookup: RevisionLookup,
+  pinned: string,
+  target: string,
+  member: MemberCluster,
+): { revision: string } & ({ template: MemberTemplate } | { problem: string }) {
   const found = lookup(pinned);
   const revision = found.ok ? pinned : target;
   const data = found.ok ? found : lookup(target);

@@ -21,7 +21,8 @@ function member(name: string, revision: string | undefined, extra: Partial<Rollo
 const fleet = (revisions: Record<string, string | undefined>, extra: Record<string, Partial<RolloutMember>> = {}) =>
   Object.entries(revisions).map(([name, revision]) => member(name, revision, extra[name]));
 
-const moved = (plan: ReturnType<typeof planRollout>, from: readonly RolloutMember[]) => from.filter((m) => plan.pins.get(m.name) !== m.revision).map((m) => m.name);
+const moved = (plan: ReturnType<typeof planRollout>, from: readonly RolloutMember[]) =>
+  from.filter((m) => plan.pins.get(m.name) !== m.revision).map((m) => m.name);
 
 describe('planRollout', () => {
   it('moves the canary wave first, one member at a time', () => {
@@ -107,7 +108,14 @@ describe('planRollout', () => {
 
   it('is Complete when every member runs the target', () => {
     const plan = planRollout({ members: fleet({ a: 'r2', b: 'r2' }), target: 'r2', rollout: progressive, now: NOW });
-    expect(plan.status).toEqual({ strategy: 'Progressive', targetRevision: 'r2', updated: 2, pending: 0, state: 'Complete', message: 'all 2 members run revision r2' });
+    expect(plan.status).toEqual({
+      strategy: 'Progressive',
+      targetRevision: 'r2',
+      updated: 2,
+      pending: 0,
+      state: 'Complete',
+      message: 'all 2 members run revision r2',
+    });
   });
 });
 

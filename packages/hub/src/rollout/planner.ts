@@ -59,7 +59,12 @@ export function planRollout({ members, target, rollout, now }: RolloutInput): Ro
   const online = members.filter((member) => member.online && member.blocked === undefined).sort((a, b) => a.name.localeCompare(b.name));
   const overdue = (member: RolloutMember) => member.since !== undefined && now.getTime() - member.since.getTime() >= deadlineMs;
   const stuck = online.find((member) => member.revision === target && !member.available && overdue(member));
-  const halted = stuck ? { member: stuck.name, message: `${stuck.name} is not Running at revision ${target} ${rollout.progressDeadline} after it got it${stuck.message ? `: ${stuck.message}` : ''}` } : undefined;
+  const halted = stuck
+    ? {
+        member: stuck.name,
+        message: `${stuck.name} is not Running at revision ${target} ${rollout.progressDeadline} after it got it${stuck.message ? `: ${stuck.message}` : ''}`,
+      }
+    : undefined;
 
   const waveOf = (member: RolloutMember) => {
     const index = (rollout.waves ?? []).findIndex((wave) => matchesLabelSelector(wave.clusterSelector, member.labels));

@@ -1,7 +1,19 @@
 import { createHash } from 'node:crypto';
 
-import { API_VERSION, LABELS, override, PROMETHEUS_CLUSTER, templateFields, type Override, type PrometheusCluster, type ReplicaTemplate } from '@promfleet/api';
-import { Applier, errorMessage, resourceType, ResourceClient, type Informer, type KubeClient } from '@promfleet/kube';
+import {
+  ANNOTATIONS,
+  API_VERSION,
+  LABELS,
+  override,
+  PROMETHEUS_CLUSTER,
+  templateFields,
+  type Override,
+  type PrometheusCluster,
+  type ReplicaTemplate,
+} from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
+import { errorMessage, resourceType, ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import type { IControllerRevision } from 'kubernetes-models/apps/v1';
 import { z } from 'zod';
 
@@ -41,7 +53,9 @@ export function desiredRevision(cluster: PrometheusCluster, data: RevisionData, 
       name: revisionName(cluster, data),
       namespace: cluster.metadata.namespace ?? '',
       labels: { [LABELS.hubName]: cluster.metadata.name },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: PROMETHEUS_CLUSTER.kind, name: cluster.metadata.name, uid: cluster.metadata.uid ?? '', controller: true }],
+      ownerReferences: [
+        { apiVersion: API_VERSION, kind: PROMETHEUS_CLUSTER.kind, name: cluster.metadata.name, uid: cluster.metadata.uid ?? '', controller: true },
+      ],
     },
     data: data,
     revision,
@@ -57,7 +71,7 @@ export class Revisions {
   constructor(hub: KubeClient, cache: Informer<IControllerRevision>, fieldManager: string) {
     this.#cache = cache;
     this.#resources = new ResourceClient(hub, ControllerRevisions);
-    this.#applier = new Applier(fieldManager);
+    this.#applier = new Applier(fieldManager, { hashAnnotation: ANNOTATIONS.appliedHash });
   }
 
   /** A revision's data, or why it cannot be used (missing, or not what the hub writes). */
@@ -65,7 +79,8 @@ export class Revisions {
     const object = this.#cache.get(`${namespace}/${name}`);
     if (!object) return { ok: false, message: `ControllerRevision ${namespace}/${name} does not exist` };
     const parsed = revisionData.safeParse(object.data);
-    if (!parsed.success) return { ok: false, message: `ControllerRevision ${namespace}/${name} does not hold a promfleet template: ${parsed.error.issues[0]?.message ?? ''}` };
+    if (!parsed.success)
+      return { ok: false, message: `ControllerRevision ${namespace}/${name} does not hold a promfleet template: ${parsed.error.issues[0]?.message ?? ''}` };
     return { ok: true, data: parsed.data };
   }
 

@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 
-import { ANNOTATIONS } from '@promfleet/api';
-
 import { KubeApiError } from '../client/errors.ts';
 import type { KubeObject } from '../client/objects.ts';
 import type { ResourceClient, Writable } from '../client/resource-client.ts';
@@ -24,6 +22,11 @@ export class ApplyConflictError extends Error {
   }
 }
 
+export interface ApplierOptions {
+  /** The annotation that carries the hash of the applied object (`example.com/applied-hash`). */
+  readonly hashAnnotation: string;
+}
+
 /**
  * Server-side apply with one field manager, making no request when nothing would change.
  *
@@ -35,18 +38,25 @@ export class ApplyConflictError extends Error {
  */
 export class Applier {
   readonly fieldManager: string;
+  readonly hashAnnotation: string;
 
-  constructor(fieldManager: string) {
+  constructor(fieldManager: string, options: ApplierOptions) {
     this.fieldManager = fieldManager;
+    this.hashAnnotation = options.hashAnnotation;
   }
 
-  async apply<T extends KubeObject>(resources: ResourceClient<T>, desired: Writable<T>, live: T | undefined, options: { force?: boolean } = {}): Promise<ApplyResult<T>> {
-    const hash = appliedHash(desired);
+  async apply<T extends KubeObject>(
+    resources: ResourceClient<T>,
+    desired: Writable<T>,
+    live: T | undefined,
+    options: { force?: boolean } = {},
+  ): Promise<ApplyResult<T>> {
+    const hash = appliedHash(desired, this.hashAnnotation);
     const object: Writable<T> = {
       ...desired,
-      metadata: { ...desired.metadata, annotations: { ...desired.metadata?.annotations, [ANNOTATIONS.appliedHash]: hash } },
+      metadata: { ...desired.metadata, annotations: { ...desired.metadata?.annotations, [this.hashAnnotation]: hash } },
     };
-    if (live && live.metadata?.annotations?.[ANNOTATIONS.appliedHash] === hash && isSubset(stripStatus(object), live)) {
+    if (live && live.metadata?.annotations?.[this.hashAnnotation] === hash && isSubset(stripStatus(object), live)) {
       return { object: live, changed: false };
     }
     try {
@@ -62,7 +72,11 @@ export class Applier {
    * Applies `status` through the status subresource when it differs from the live status. The
    * status is wholly this manager's, so it is compared for equality, not as a subset.
    */
-  async applyStatus<T extends KubeObject & { status?: unknown }>(resources: ResourceClient<T>, live: T, status: NonNullable<T['status']>): Promise<ApplyResult<T>> {
+  async applyStatus<T extends KubeObject & { status?: unknown }>(
+    resources: ResourceClient<T>,
+    live: T,
+    status: NonNullable<T['status']>,
+  ): Promise<ApplyResult<T>> {
     if (semanticEqual(status, live.status)) return { object: live, changed: false };
     const { name, namespace } = live.metadata ?? {};
     const object = { metadata: { name, ...(namespace ? { namespace } : {}) }, status } as unknown as Writable<T>;
@@ -71,9 +85,9 @@ export class Applier {
   }
 }
 
-/** The hash a desired object is known by: sha256 of its canonical JSON, without the hash itself. */
-export function appliedHash(desired: KubeObject): string {
-  const { [ANNOTATIONS.appliedHash]: _previous, ...annotations } = desired.metadata?.annotations ?? {};
+/** The hash a desired object is known by: sha256 of its canonical JSON, without the hash annotation itself. */
+export function appliedHash(desired: KubeObject, hashAnnotation: string): string {
+  const { [hashAnnotation]: _previous, ...annotations } = desired.metadata?.annotations ?? {};
   const normalized = { ...desired, metadata: { ...desired.metadata, annotations } };
   return createHash('sha256').update(canonicalJSON(normalized)).digest('hex').slice(0, 16);
 }

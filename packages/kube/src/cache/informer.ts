@@ -1,4 +1,4 @@
-import { isGone } from '../client/errors.ts';
+import { errorMessage, isGone } from '../client/errors.ts';
 import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import type { ResourceClient } from '../client/resource-client.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
@@ -245,8 +245,4 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
 
 function isBodyTimeout(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === 'UND_ERR_BODY_TIMEOUT';
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

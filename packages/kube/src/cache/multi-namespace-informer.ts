@@ -61,7 +61,11 @@ export class MultiNamespaceInformer<T extends KubeObject> implements SharedInfor
  * The cache for a set of namespaces: one informer across all of them when `namespaces` is empty
  * (cluster-wide rights), a plain namespaced informer for one, a MultiNamespaceInformer for more.
  */
-export function namespacedInformer<T extends KubeObject>(resource: ResourceClient<T>, namespaces: readonly string[], options: Omit<InformerOptions<T>, 'namespace'> = {}): SharedInformer<T> {
+export function namespacedInformer<T extends KubeObject>(
+  resource: ResourceClient<T>,
+  namespaces: readonly string[],
+  options: Omit<InformerOptions<T>, 'namespace'> = {},
+): SharedInformer<T> {
   const [only] = namespaces;
   if (only === undefined) return new Informer(resource, options);
   if (new Set(namespaces).size === 1) return new Informer(resource, { ...options, namespace: only });

@@ -1,4 +1,4 @@
-import { errorMessage } from './informer.ts';
+import { errorMessage } from '../client/errors.ts';
 import { splitKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import type { ResourceClient } from '../client/resource-client.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';

@@ -4,7 +4,12 @@ import type { KubeObject } from '../client/objects.ts';
 import { DEFAULT_INDEXERS, IndexedStore } from './store.ts';
 
 const pod = (namespace: string, name: string, labels: Record<string, string>, owner?: string): KubeObject => ({
-  metadata: { namespace, name, labels, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: owner, controller: true }] } : {}) },
+  metadata: {
+    namespace,
+    name,
+    labels,
+    ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'x', uid: owner, controller: true }] } : {}),
+  },
 });
 
 describe('IndexedStore', () => {
@@ -13,8 +18,18 @@ describe('IndexedStore', () => {
     store.upsert(pod('a', 'p1', { app: 'prom' }, 'u1'));
     store.upsert(pod('a', 'p2', { app: 'query' }, 'u1'));
     store.upsert(pod('b', 'p3', { app: 'prom' }));
-    expect(store.byIndex('namespace', 'a').map((o) => o.metadata?.name).sort()).toEqual(['p1', 'p2']);
-    expect(store.byIndex('label', 'app=prom').map((o) => o.metadata?.name).sort()).toEqual(['p1', 'p3']);
+    expect(
+      store
+        .byIndex('namespace', 'a')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['p1', 'p2']);
+    expect(
+      store
+        .byIndex('label', 'app=prom')
+        .map((o) => o.metadata?.name)
+        .sort(),
+    ).toEqual(['p1', 'p3']);
     expect(store.byIndex('owner', 'u1')).toHaveLength(2);
 
     store.upsert(pod('a', 'p1', { app: 'query' }));

@@ -71,3 +71,8 @@ export const isUnauthorized = (error: unknown): boolean => codeOf(error) === 401
 export const isInvalid = (error: unknown): boolean => codeOf(error) === 422;
 export const isAlreadyExists = (error: unknown): boolean => error instanceof KubeApiError && error.code === 409 && error.reason === 'AlreadyExists';
 export const isConnectionError = (error: unknown): error is KubeConnectionError => error instanceof KubeConnectionError;
+
+/** An error's message, or the thrown value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,5 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher, request } from 'undici';
 
 import type { KitMetrics } from '../observability/metrics.ts';
 import { KubeApiError, KubeConnectionError, KubeResponseTooLargeError, NotLeaderError } from './errors.ts';
@@ -46,25 +45,46 @@ export interface KubeClientOptions {
 /** A Status message from a server is cut to this length before it reaches errors, logs and conditions. */
 const MAX_STATUS_MESSAGE = 1024;
 
+/**
+ * What the client reads from a kubeconfig: the kit's own (`@promfleet/kube/kubeconfig`) or
+ * client-node's, whose methods of the same names it mirrors.
+ */
+export interface ClientConfig {
+  getCurrentCluster(): { readonly server: string } | null;
+  getCurrentUser(): { readonly token?: string | undefined; readonly authProvider?: unknown; readonly exec?: unknown } | null;
+  /** Fills in TLS options and `headers.Authorization` for the current context. */
+  applyToHTTPSOptions(options: TLSAndHeaders): Promise<void>;
+}
+
+interface TLSAndHeaders {
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+  rejectUnauthorized?: boolean;
+  servername?: string;
+  headers?: Record<string, string>;
+}
+
 interface Transport {
   readonly dispatcher: Agent;
+  readonly request: typeof request;
   readonly server: string;
   readonly authorization: () => Promise<string | undefined>;
 }
 
 /**
- * HTTP to one API server, with a keep-alive connection pool of its own. client-node parses the
- * kubeconfig and runs auth plugins; requests go through undici directly, because client-node
- * 2.0.1 opens a new connection for every request and watch.
+ * HTTP to one API server, with a keep-alive connection pool of its own, through undici directly
+ * (client-node 2.0.1 opens a new connection for every request and watch). undici is loaded with
+ * the first request: a program that only parses its flags never pays for it.
  */
 export class KubeClient {
   readonly cluster: string;
   readonly server: string;
-  readonly kubeConfig: KubeConfig;
+  readonly kubeConfig: ClientConfig;
   readonly #options: KubeClientOptions;
   #transport: Promise<Transport> | undefined;
 
-  constructor(kubeConfig: KubeConfig, options: KubeClientOptions) {
+  constructor(kubeConfig: ClientConfig, options: KubeClientOptions) {
     const server = kubeConfig.getCurrentCluster()?.server;
     if (!server) throw new Error(`${options.cluster}: the kubeconfig has no current cluster with a server`);
     this.kubeConfig = kubeConfig;
@@ -165,7 +185,7 @@ export class KubeClient {
     const deadline = timeouts.deadlineMs === undefined ? undefined : AbortSignal.timeout(timeouts.deadlineMs);
     const signals = [req.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
     try {
-      return await request(url, {
+      return await transport.request(url, {
         dispatcher: transport.dispatcher,
         method: req.method,
         headers,
@@ -183,8 +203,11 @@ export class KubeClient {
   }
 
   async #connect(): Promise<Transport> {
-    const tls: { ca?: Buffer | string; cert?: Buffer | string; key?: Buffer | string; rejectUnauthorized?: boolean; servername?: string; headers?: Record<string, string> } = {};
-    await this.kubeConfig.applyToHTTPSOptions(tls as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+    const tls: TLSAndHeaders = {};
+    await this.kubeConfig.applyToHTTPSOptions(tls);
+    // Its default export: the module itself, whether Node loads undici or a split bundle's chunk holds it
+    // (whose namespace has no named exports for a CommonJS module).
+    const { Agent, request } = (await import('undici')).default;
     const dispatcher = new Agent({
       connect: {
         ...(tls.ca ? { ca: tls.ca } : {}),
@@ -201,12 +224,12 @@ export class KubeClient {
     const needsPlugin = !staticToken && Boolean(user?.authProvider ?? user?.exec);
     const authorization = async (): Promise<string | undefined> => {
       if (!needsPlugin) return staticToken;
-      // Exec plugins and token files refresh credentials; client-node caches them until expiry.
-      const options: { headers?: Record<string, string> } = { headers: {} };
-      await this.kubeConfig.applyToHTTPSOptions(options as Parameters<KubeConfig['applyToHTTPSOptions']>[0]);
+      // Exec plugins and token files refresh credentials; the config caches them until expiry.
+      const options: TLSAndHeaders = { headers: {} };
+      await this.kubeConfig.applyToHTTPSOptions(options);
       return options.headers?.Authorization;
     };
-    return { dispatcher, server: this.server, authorization };
+    return { dispatcher, request, server: this.server, authorization };
   }
 
   #count(req: KubeRequest, code: string): void {

@@ -148,7 +148,12 @@ export class ResourceClient<T extends KubeObject> {
     });
   }
 
-  async patch(name: string, namespace: string | undefined, patch: unknown, options: WriteOptions & { type?: PatchType; subresource?: string } = {}): Promise<T> {
+  async patch(
+    name: string,
+    namespace: string | undefined,
+    patch: unknown,
+    options: WriteOptions & { type?: PatchType; subresource?: string } = {},
+  ): Promise<T> {
     return this.client.request<T>({
       verb: 'patch',
       resource: this.type.plural,

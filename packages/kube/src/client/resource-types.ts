@@ -1,4 +1,3 @@
-import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_REPLICA, VERSION, type MemberCluster, type PrometheusCluster, type PrometheusReplica } from '@promfleet/api';
 import type { IConfigMap, IEvent, INamespace, INode, IPod, ISecret, IService, IServiceAccount } from 'kubernetes-models/v1';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { ILease } from 'kubernetes-models/coordination.k8s.io/v1';
@@ -57,8 +56,10 @@ export const Ingresses = resourceType<IIngress>('networking.k8s.io', 'v1', 'ingr
 export const Leases = resourceType<ILease>('coordination.k8s.io', 'v1', 'leases', 'Lease', true);
 export const Roles = resourceType<IRole>('rbac.authorization.k8s.io', 'v1', 'roles', 'Role', true);
 export const RoleBindings = resourceType<IRoleBinding>('rbac.authorization.k8s.io', 'v1', 'rolebindings', 'RoleBinding', true);
-export const CustomResourceDefinitions = resourceType<ICustomResourceDefinition>('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false);
-
-export const PrometheusReplicas = resourceType<PrometheusReplica>(GROUP, VERSION, PROMETHEUS_REPLICA.plural, PROMETHEUS_REPLICA.kind, true);
-export const PrometheusClusters = resourceType<PrometheusCluster>(GROUP, VERSION, PROMETHEUS_CLUSTER.plural, PROMETHEUS_CLUSTER.kind, true);
-export const MemberClusters = resourceType<MemberCluster>(GROUP, VERSION, MEMBER_CLUSTER.plural, MEMBER_CLUSTER.kind, false);
+export const CustomResourceDefinitions = resourceType<ICustomResourceDefinition>(
+  'apiextensions.k8s.io',
+  'v1',
+  'customresourcedefinitions',
+  'CustomResourceDefinition',
+  false,
+);

@@ -4,14 +4,18 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { createClusterPKI, type ClusterPKI } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KubeApiError, KubeResponseTooLargeError } from './errors.ts';
 import { KubeClient } from './kube-client.ts';
+import { KubeConfig } from '../kubeconfig/kubeconfig.ts';
+import type { KubeObject } from './objects.ts';
 import { ResourceClient } from './resource-client.ts';
-import { PrometheusReplicas } from './resource-types.ts';
+import { resourceType } from './resource-types.ts';
+
+// The kind a hub watches in its members.
+const PrometheusReplicas = resourceType<KubeObject>('promfleet.io', 'v1alpha1', 'prometheusreplicas', 'PrometheusReplica', true);
 
 const TOKEN = 'hub-token-7d1f0c4e';
 const LIMITS = { maxResponseBytes: 2 ** 20, maxWatchEventBytes: 2 ** 20 };
@@ -79,8 +83,7 @@ afterAll(async () => {
 });
 
 function client(limits: typeof LIMITS | undefined = LIMITS): KubeClient {
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
+  const kubeConfig = KubeConfig.fromOptions({
     clusters: [{ name: 'm', server: `https://127.0.0.1:${String(port)}`, caData: Buffer.from(pki.caCert).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'm', token: TOKEN }],
     contexts: [{ name: 'm', cluster: 'm', user: 'm' }],
@@ -98,7 +101,9 @@ describe('a member that answers too much', () => {
       );
       // What the kernel buffers hold beyond the limit, not a gigabyte.
       expect(sent.get('/version')).toBeLessThan(64 * 2 ** 20);
-      await expect(hostile.request({ verb: 'discovery', method: 'GET', path: '/announced' })).rejects.toThrow('the response body is larger than 1 MiB; refused');
+      await expect(hostile.request({ verb: 'discovery', method: 'GET', path: '/announced' })).rejects.toThrow(
+        'the response body is larger than 1 MiB; refused',
+      );
     } finally {
       await hostile.close();
     }
@@ -107,8 +112,15 @@ describe('a member that answers too much', () => {
   it('a watch stream without a newline gives a bounded error', async () => {
     const hostile = client();
     try {
-      const events = await new ResourceClient(hostile, PrometheusReplicas).watch({ namespace: 'monitoring', resourceVersion: '1', timeoutSeconds: 60, silenceMs: 60_000 });
-      await expect(events.next()).rejects.toThrow('hostile: watch /apis/promfleet.io/v1alpha1/namespaces/monitoring/prometheusreplicas: the watch event is larger than 1 MiB; refused');
+      const events = await new ResourceClient(hostile, PrometheusReplicas).watch({
+        namespace: 'monitoring',
+        resourceVersion: '1',
+        timeoutSeconds: 60,
+        silenceMs: 60_000,
+      });
+      await expect(events.next()).rejects.toThrow(
+        'hostile: watch /apis/promfleet.io/v1alpha1/namespaces/monitoring/prometheusreplicas: the watch event is larger than 1 MiB; refused',
+      );
       expect(sent.get('watch')).toBeLessThan(64 * 2 ** 20);
     } finally {
       await hostile.close();

@@ -14,7 +14,12 @@ export interface WatchEvent<T extends KubeObject> {
  * `maxEventBytes`, a line that grows past it (a server that never sends a newline) ends the
  * stream with a bounded error.
  */
-export async function* watchEvents<T extends KubeObject>(cluster: string, chunks: AsyncIterable<Buffer>, what: string, maxEventBytes?: number): AsyncGenerator<WatchEvent<T>> {
+export async function* watchEvents<T extends KubeObject>(
+  cluster: string,
+  chunks: AsyncIterable<Buffer>,
+  what: string,
+  maxEventBytes?: number,
+): AsyncGenerator<WatchEvent<T>> {
   let pending = '';
   for await (const chunk of chunks) {
     pending += chunk.toString('utf8');

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 
 import { createLogger } from '../observability/logger.ts';
 import { KitMetrics } from '../observability/metrics.ts';
-import { defaultControllerRateLimiter, FakeClock } from '../queue/index.ts';
+import { defaultControllerRateLimiter } from '../queue/index.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
 import { Controller, TerminalError, type ReconcileResult } from './controller.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -122,7 +123,9 @@ describe('Controller', () => {
     await advance(clock, 0);
     await controller.stop();
     const reconciles = lines.filter((line) => line.object !== undefined);
-    expect(reconciles.filter((line) => line.msg === 'reconcile failed')).toMatchObject([{ level: 'error', object: 'ns/bad', result: 'terminal', err: 'spec invalid' }]);
+    expect(reconciles.filter((line) => line.msg === 'reconcile failed')).toMatchObject([
+      { level: 'error', object: 'ns/bad', result: 'terminal', err: 'spec invalid' },
+    ]);
     expect(reconciles.filter((line) => line.msg === 'reconciled')).toMatchObject(successes);
   });
 });

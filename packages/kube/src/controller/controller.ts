@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
-import { errorMessage } from '../cache/informer.ts';
-import type { SharedInformer } from '../cache/shared-informer.ts';
-import { NotLeaderError } from '../client/errors.ts';
+import type { Cache, SharedInformer } from '../cache/shared-informer.ts';
+import { errorMessage, NotLeaderError } from '../client/errors.ts';
 import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
@@ -53,7 +52,7 @@ export class Controller {
   readonly queue: WorkQueue;
   readonly #options: ControllerOptions;
   readonly #logger: Logger;
-  readonly #informers: SharedInformer<KubeObject>[] = [];
+  readonly #informers: Cache[] = [];
   #workers: Promise<void>[] = [];
 
   constructor(options: ControllerOptions) {

@@ -1,13 +1,12 @@
 import type { ILease } from 'kubernetes-models/coordination.k8s.io/v1';
 
-import { isConflict, isNotFound } from '../client/errors.ts';
+import { errorMessage, isConflict, isNotFound } from '../client/errors.ts';
 import type { KubeClient } from '../client/kube-client.ts';
 import { ResourceClient } from '../client/resource-client.ts';
 import { Leases } from '../client/resource-types.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
 import { sleep } from '../util/backoff.ts';
-import { errorMessage } from '../cache/informer.ts';
 
 export interface LeaderElectionOptions {
   readonly client: KubeClient;
@@ -31,6 +30,14 @@ const JITTER = 1.2;
  * nodes does not matter. `isLeader()` turns false as soon as renewals stop succeeding for the
  * renew deadline, before anyone else can acquire the lease: gate every write on it.
  */
+export interface LeaderCallbacks {
+  /** This process acquired the Lease; `leadership` aborts when it ends. */
+  onStartedLeading(leadership: AbortSignal): void;
+  onStoppedLeading?(): void;
+  /** The Lease is held by someone else than before (this process included), as client-go reports it. */
+  onNewLeader?(identity: string): void;
+}
+
 export class LeaderElector {
   readonly #options: Required<Omit<LeaderElectionOptions, 'logger' | 'metrics'>> & Pick<LeaderElectionOptions, 'metrics'>;
   readonly #leases: ResourceClient<ILease>;
@@ -38,6 +45,8 @@ export class LeaderElector {
   #observed: { record: string; at: number } | undefined;
   #lastRenew: number | undefined;
   #leading = false;
+  #leader: string | undefined;
+  #onNewLeader: ((identity: string) => void) | undefined;
 
   constructor(options: LeaderElectionOptions) {
     this.#options = {
@@ -61,7 +70,8 @@ export class LeaderElector {
    * the signal aborts (after releasing the lease). `onStartedLeading` gets a signal that aborts
    * when leadership ends.
    */
-  async run(signal: AbortSignal, callbacks: { onStartedLeading: (leadership: AbortSignal) => void; onStoppedLeading?: () => void }): Promise<void> {
+  async run(signal: AbortSignal, callbacks: LeaderCallbacks): Promise<void> {
+    this.#onNewLeader = callbacks.onNewLeader?.bind(callbacks);
     // A function, not a property read: the signal flips while we await.
     const stopped = (): boolean => signal.aborted;
     while (!stopped() && !(await this.#tryAcquireOrRenew(signal))) {
@@ -118,29 +128,42 @@ export class LeaderElector {
     try {
       const existing = await this.#leases.get(name, namespace, { signal, timeoutMs: this.#options.retryPeriodMs * 2 });
       if (!existing) {
-        await this.#write('POST', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
-        }, signal);
+        await this.#write(
+          'POST',
+          `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: { ...spec, acquireTime: microTime(now), leaseTransitions: 0 },
+          },
+          signal,
+        );
+        this.#observeLeader(identity);
         return this.#renewed();
       }
+      this.#observeLeader(existing.spec?.holderIdentity ?? '');
       const record = JSON.stringify(existing.spec ?? {});
       if (this.#observed?.record !== record) this.#observed = { record, at: Date.now() };
       const holder = existing.spec?.holderIdentity ?? '';
       const duration = (existing.spec?.leaseDurationSeconds ?? 0) * 1000;
       if (holder !== '' && holder !== identity && this.#observed.at + duration > Date.now()) return false;
       const transitions = (existing.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
-      await this.#write('PUT', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`, {
-        ...existing,
-        spec: {
-          ...existing.spec,
-          ...spec,
-          leaseTransitions: transitions,
-          acquireTime: holder === identity ? existing.spec?.acquireTime : microTime(now),
+      await this.#write(
+        'PUT',
+        `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
+        {
+          ...existing,
+          spec: {
+            ...existing.spec,
+            ...spec,
+            leaseTransitions: transitions,
+            acquireTime: holder === identity ? existing.spec?.acquireTime : microTime(now),
+          },
         },
-      }, signal);
+        signal,
+      );
+      this.#observeLeader(identity);
       return this.#renewed();
     } catch (error) {
       if (!signal.aborted && !isConflict(error) && !isNotFound(error)) this.#logger.warn({ err: errorMessage(error) }, 'lease request failed');
@@ -159,6 +182,12 @@ export class LeaderElector {
       timeoutMs: this.#options.renewDeadlineMs,
       bypassWriteGuard: true,
     });
+  }
+
+  #observeLeader(identity: string): void {
+    if (identity === '' || identity === this.#leader) return;
+    this.#leader = identity;
+    this.#onNewLeader?.(identity);
   }
 
   #renewed(): boolean {

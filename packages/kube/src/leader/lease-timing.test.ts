@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseFlags } from '../runtime/flags.ts';
+import { parseFlags } from '../flags/flags.ts';
 import { LEASE_TIMING_FLAGS, leaseTiming } from './lease-timing.ts';
 
 const timing = (...argv: string[]) => leaseTiming(parseFlags(LEASE_TIMING_FLAGS, argv, {}).flags);
@@ -15,10 +15,14 @@ describe('leaseTiming', () => {
   });
 
   it('refuses a renew deadline that is not less than the lease duration', () => {
-    expect(timing('--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=10s')).toEqual({ error: '--leader-elect-renew-deadline must be less than --leader-elect-lease-duration' });
+    expect(timing('--leader-elect-lease-duration=10s', '--leader-elect-renew-deadline=10s')).toEqual({
+      error: '--leader-elect-renew-deadline must be less than --leader-elect-lease-duration',
+    });
   });
 
   it('refuses a renew deadline shorter than a jittered retry', () => {
-    expect(timing('--leader-elect-renew-deadline=2s')).toEqual({ error: '--leader-elect-renew-deadline must be at least 3s (the retry period is 2s, jittered)' });
+    expect(timing('--leader-elect-renew-deadline=2s')).toEqual({
+      error: '--leader-elect-renew-deadline must be at least 3s (the retry period is 2s, jittered)',
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { FlagSpec } from '../runtime/flags.ts';
+import type { FlagSpec } from '../flags/flags.ts';
 
 /**
  * The Lease timings as flags, named as kube-controller-manager names them. The defaults are
@@ -6,8 +6,16 @@ import type { FlagSpec } from '../runtime/flags.ts';
  * stops writing, and exits, only after the deadline) at the price of a slower failover.
  */
 export const LEASE_TIMING_FLAGS = {
-  'leader-elect-lease-duration': { type: 'duration', description: 'How long standbys wait after the last renewal before taking the Lease over.', default: '15s' },
-  'leader-elect-renew-deadline': { type: 'duration', description: 'How long the leader keeps trying to renew before it stops writing and exits (less than the lease duration).', default: '10s' },
+  'leader-elect-lease-duration': {
+    type: 'duration',
+    description: 'How long standbys wait after the last renewal before taking the Lease over.',
+    default: '15s',
+  },
+  'leader-elect-renew-deadline': {
+    type: 'duration',
+    description: 'How long the leader keeps trying to renew before it stops writing and exits (less than the lease duration).',
+    default: '10s',
+  },
 } as const satisfies Record<string, FlagSpec>;
 
 export interface LeaseTiming {

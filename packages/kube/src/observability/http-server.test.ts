@@ -46,14 +46,29 @@ describe('health and metrics server', () => {
   });
 
   it('stays ready but says degraded when a check serves stale data', async () => {
-    const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, readiness: [{ name: 'endpoint-store', check: () => ({ degraded: 'Redis unreachable' }) }] });
+    const app = createHttpServer({
+      metrics: new KitMetrics(),
+      logger: silentLogger,
+      readiness: [{ name: 'endpoint-store', check: () => ({ degraded: 'Redis unreachable' }) }],
+    });
     const response = await app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe('[!]endpoint-store degraded: Redis unreachable\ndegraded\n');
   });
 
   it('turns a throwing check into a failure, not a crash', async () => {
-    const app = createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, liveness: [{ name: 'boom', check: () => { throw new Error('kaput'); } }] });
+    const app = createHttpServer({
+      metrics: new KitMetrics(),
+      logger: silentLogger,
+      liveness: [
+        {
+          name: 'boom',
+          check: () => {
+            throw new Error('kaput');
+          },
+        },
+      ],
+    });
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(503);
     expect(response.body).toContain('boom failed: kaput');

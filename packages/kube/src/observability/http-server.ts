@@ -46,7 +46,15 @@ export function createHttpServer(options: HttpServerOptions) {
   });
   if (tls && initial && https) {
     const server = https;
-    const stop = watchTlsFiles(tls, initial, (pair) => { server.setSecureContext(pair); }, options.logger, tls.reloadIntervalMs);
+    const stop = watchTlsFiles(
+      tls,
+      initial,
+      (pair) => {
+        server.setSecureContext(pair);
+      },
+      options.logger,
+      tls.reloadIntervalMs,
+    );
     app.addHook('onClose', (_instance, done) => {
       stop();
       done();
@@ -93,7 +101,10 @@ function respond(reply: FastifyReply, outcomes: Outcome[], query: unknown) {
   const verbose = typeof query === 'object' && query !== null && 'verbose' in query;
   const lines = verbose || failed.length + degraded.length > 0 ? outcomes.map(line) : [];
   const verdict = failed.length > 0 ? `${String(failed.length)} check(s) failed` : degraded.length > 0 ? 'degraded' : 'ok';
-  return reply.code(failed.length === 0 ? 200 : 503).type('text/plain').send(`${[...lines, verdict].join('\n')}\n`);
+  return reply
+    .code(failed.length === 0 ? 200 : 503)
+    .type('text/plain')
+    .send(`${[...lines, verdict].join('\n')}\n`);
 }
 
 export type HttpServer = ReturnType<typeof createHttpServer>;

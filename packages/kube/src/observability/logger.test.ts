@@ -12,7 +12,15 @@ function capture(): { lines: () => Record<string, unknown>[]; stream: Writable }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('createLogger', () => {
@@ -25,7 +33,16 @@ describe('createLogger', () => {
   it('never writes tokens, Secret data or kubeconfigs', () => {
     const { stream, lines } = capture();
     const logger = createLogger({ name: 't', destination: stream });
-    logger.info({ token: 'sekret-1', secret: { data: { 'objstore.yml': 'sekret-2' } }, user: { token: 'sekret-3' }, kubeconfig: 'sekret-4', request: { headers: { authorization: 'Bearer sekret-5' } } }, 'x');
+    logger.info(
+      {
+        token: 'sekret-1',
+        secret: { data: { 'objstore.yml': 'sekret-2' } },
+        user: { token: 'sekret-3' },
+        kubeconfig: 'sekret-4',
+        request: { headers: { authorization: 'Bearer sekret-5' } },
+      },
+      'x',
+    );
     const text = JSON.stringify(lines());
     expect(text).not.toMatch(/sekret/);
     expect(text).toContain('[redacted]');

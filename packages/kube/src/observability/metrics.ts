@@ -74,21 +74,4 @@ export class KitMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'promfleet_' });
     return this;
   }
-
-  /** Sum of request counts matching the given labels; what tests use to prove "no write". */
-  async requestCount(filter: { cluster?: string; verb?: string | readonly string[]; excludeResources?: readonly string[] } = {}): Promise<number> {
-    const verbs = filter.verb === undefined ? undefined : new Set(typeof filter.verb === 'string' ? [filter.verb] : filter.verb);
-    const excluded = new Set(filter.excludeResources ?? []);
-    const { values } = await this.kubeRequests.get();
-    return values
-      .filter(
-        (v) =>
-          (filter.cluster === undefined || v.labels.cluster === filter.cluster) &&
-          (verbs === undefined || verbs.has(String(v.labels.verb))) &&
-          !excluded.has(String(v.labels.resource)),
-      )
-      .reduce((sum, v) => sum + v.value, 0);
-  }
 }
-
-export const WRITE_VERBS = ['create', 'update', 'patch', 'apply', 'delete', 'deletecollection'] as const;

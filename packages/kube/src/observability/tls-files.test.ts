@@ -45,8 +45,12 @@ describe('TLS serving', () => {
     const missing = join(dir, 'missing.crt');
     expect(() => readTlsPair({ certFile: missing, keyFile: first.servingKeyFile })).toThrow(`cannot read the TLS certificate file ${missing}`);
     expect(() => readTlsPair({ certFile: first.servingCertFile, keyFile: second.servingKeyFile })).toThrow(TlsFilesError);
-    expect(() => readTlsPair({ certFile: first.servingCertFile, keyFile: second.servingKeyFile })).toThrow(`${first.servingCertFile} and ${second.servingKeyFile} are not a PEM certificate and its private key`);
-    expect(() => createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, tls: { certFile: first.servingKeyFile, keyFile: first.servingKeyFile } })).toThrow(TlsFilesError);
+    expect(() => readTlsPair({ certFile: first.servingCertFile, keyFile: second.servingKeyFile })).toThrow(
+      `${first.servingCertFile} and ${second.servingKeyFile} are not a PEM certificate and its private key`,
+    );
+    expect(() =>
+      createHttpServer({ metrics: new KitMetrics(), logger: silentLogger, tls: { certFile: first.servingKeyFile, keyFile: first.servingKeyFile } }),
+    ).toThrow(TlsFilesError);
   });
 
   it('serves HTTPS, and a renewed certificate to new connections without a restart', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 
-import { errorMessage } from '../cache/informer.ts';
+import { errorMessage } from '../client/errors.ts';
 import type { Logger } from './logger.ts';
 
 /** A serving certificate and its key, as files (a mounted `kubernetes.io/tls` Secret). */

@@ -1,11 +1,4 @@
 export { type Clock, type ClockTimer, realClock } from './clock.ts';
-export { FakeClock } from './fake-clock.ts';
-export {
-  type RateLimiter,
-  ItemExponentialFailureRateLimiter,
-  MaxOfRateLimiter,
-  TokenBucketRateLimiter,
-  defaultControllerRateLimiter,
-} from './rate-limiter.ts';
+export { type RateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter, TokenBucketRateLimiter, defaultControllerRateLimiter } from './rate-limiter.ts';
 export { type WorkQueueMetrics, type WorkQueueOptions, WorkQueue } from './work-queue.ts';
 export { workQueueMetrics } from './metrics.ts';

@@ -1,7 +1,7 @@
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
 import { workQueueMetrics } from './metrics.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -9,10 +9,12 @@ type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 /** The value of `metricName` (a metric or its _sum/_count series) for the queue called `queue`. */
 function valueOf(metrics: MetricsJson, name: string, queue: string, metricName = name): number | undefined {
-  return metrics
-    .find((metric) => metric.name === name)
-    // Histogram samples name their series (_bucket, _sum, _count), which the declared type omits.
-    ?.values.find((sample) => ('metricName' in sample ? sample.metricName : name) === metricName && sample.labels.name === queue)?.value;
+  return (
+    metrics
+      .find((metric) => metric.name === name)
+      // Histogram samples name their series (_bucket, _sum, _count), which the declared type omits.
+      ?.values.find((sample) => ('metricName' in sample ? sample.metricName : name) === metricName && sample.labels.name === queue)?.value
+  );
 }
 
 describe('workQueueMetrics', () => {
@@ -51,7 +53,10 @@ describe('workQueueMetrics', () => {
     const other = new WorkQueue({ clock, metrics: workQueueMetrics(registry, 'clusters') });
     const figures = async (name = 'members'): Promise<[number | undefined, number | undefined]> => {
       const metrics = await registry.getMetricsAsJSON();
-      return [valueOf(metrics, 'promfleet_workqueue_unfinished_work_seconds', name), valueOf(metrics, 'promfleet_workqueue_longest_running_processor_seconds', name)];
+      return [
+        valueOf(metrics, 'promfleet_workqueue_unfinished_work_seconds', name),
+        valueOf(metrics, 'promfleet_workqueue_longest_running_processor_seconds', name),
+      ];
     };
 
     queue.add('a');

@@ -42,17 +42,42 @@ export function workQueueMetrics(registry: Registry, queueName: string): WorkQue
   const registers = [registry];
   const depth = reuse(registry, DEPTH, Gauge, () => new Gauge({ name: DEPTH, help: 'Keys in the work queue that need processing', labelNames, registers }));
   const adds = reuse(registry, ADDS, Counter, () => new Counter({ name: ADDS, help: 'Keys added to the work queue', labelNames, registers }));
-  const retries = reuse(registry, RETRIES, Counter, () => new Counter({ name: RETRIES, help: 'Delayed and rate-limited adds to the work queue', labelNames, registers }));
-  const queueDuration = reuse(registry, QUEUE_DURATION, Histogram, () =>
-    new Histogram({ name: QUEUE_DURATION, help: 'Seconds a key waits in the work queue before a worker gets it', labelNames, buckets: durationBuckets, registers }),
+  const retries = reuse(
+    registry,
+    RETRIES,
+    Counter,
+    () => new Counter({ name: RETRIES, help: 'Delayed and rate-limited adds to the work queue', labelNames, registers }),
   );
-  const workDuration = reuse(registry, WORK_DURATION, Histogram, () =>
-    new Histogram({ name: WORK_DURATION, help: 'Seconds a worker spends on a key, from get to done', labelNames, buckets: durationBuckets, registers }),
+  const queueDuration = reuse(
+    registry,
+    QUEUE_DURATION,
+    Histogram,
+    () =>
+      new Histogram({
+        name: QUEUE_DURATION,
+        help: 'Seconds a key waits in the work queue before a worker gets it',
+        labelNames,
+        buckets: durationBuckets,
+        registers,
+      }),
+  );
+  const workDuration = reuse(
+    registry,
+    WORK_DURATION,
+    Histogram,
+    () => new Histogram({ name: WORK_DURATION, help: 'Seconds a worker spends on a key, from get to done', labelNames, buckets: durationBuckets, registers }),
   );
   reuse(registry, UNFINISHED_WORK, Gauge, () =>
-    inProgressGauge(registry, UNFINISHED_WORK, 'Seconds of work in progress that work_duration has not observed yet, summed over the keys being processed; it grows by one per second per stuck worker', 'unfinished'),
+    inProgressGauge(
+      registry,
+      UNFINISHED_WORK,
+      'Seconds of work in progress that work_duration has not observed yet, summed over the keys being processed; it grows by one per second per stuck worker',
+      'unfinished',
+    ),
   );
-  reuse(registry, LONGEST_RUNNING, Gauge, () => inProgressGauge(registry, LONGEST_RUNNING, 'Seconds the longest-running worker has spent on its key so far', 'longest'));
+  reuse(registry, LONGEST_RUNNING, Gauge, () =>
+    inProgressGauge(registry, LONGEST_RUNNING, 'Seconds the longest-running worker has spent on its key so far', 'longest'),
+  );
   return {
     setDepth: (n) => {
       depth.set(labels, n);

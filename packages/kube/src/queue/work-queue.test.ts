@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FakeClock } from './fake-clock.ts';
+import { FakeClock } from '../testing/fake-clock.ts';
 import { ItemExponentialFailureRateLimiter } from './rate-limiter.ts';
 import { WorkQueue } from './work-queue.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import type { FlagSpec } from './flags.ts';
+import type { FlagSpec } from '../flags/flags.ts';
 import { runProgram } from './program.ts';
 
 const flags = {

@@ -2,7 +2,7 @@ import type { LevelWithSilent } from 'pino';
 
 import { createLogger, LOG_LEVELS, type Logger } from '../observability/logger.ts';
 import { KitMetrics } from '../observability/metrics.ts';
-import { FlagError, formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from './flags.ts';
+import { FlagError, formatFlagHelp, parseFlags, type FlagSpec, type ParsedFlags } from '../flags/flags.ts';
 
 export interface ProgramContext<Specs extends Record<string, FlagSpec>> {
   readonly flags: ParsedFlags<Specs>;

@@ -8,7 +8,9 @@ const t1 = new Date('2026-01-01T00:05:00Z');
 describe('setCondition', () => {
   it('adds a condition with second-precision time and observedGeneration', () => {
     const list = setCondition(undefined, { type: 'Ready', status: 'False', reason: 'Pending', message: 'waiting' }, 3, t0);
-    expect(list).toEqual([{ type: 'Ready', status: 'False', reason: 'Pending', message: 'waiting', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 3 }]);
+    expect(list).toEqual([
+      { type: 'Ready', status: 'False', reason: 'Pending', message: 'waiting', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 3 },
+    ]);
   });
 
   it('keeps lastTransitionTime while the status stays, even if reason and message change', () => {
@@ -18,10 +20,15 @@ describe('setCondition', () => {
   });
 
   it('moves lastTransitionTime when the status changes and leaves other conditions alone', () => {
-    const first = setConditions(undefined, [
-      { type: 'Ready', status: 'False', reason: 'A', message: '' },
-      { type: 'ConfigValid', status: 'True', reason: 'Valid', message: '' },
-    ], 1, t0);
+    const first = setConditions(
+      undefined,
+      [
+        { type: 'Ready', status: 'False', reason: 'A', message: '' },
+        { type: 'ConfigValid', status: 'True', reason: 'Valid', message: '' },
+      ],
+      1,
+      t0,
+    );
     const second = setCondition(first, { type: 'Ready', status: 'True', reason: 'AllReady', message: '' }, 1, t1);
     expect(findCondition(second, 'Ready')?.lastTransitionTime).toBe('2026-01-01T00:05:00Z');
     expect(findCondition(second, 'ConfigValid')).toEqual(first[1]);

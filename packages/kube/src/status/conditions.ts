@@ -1,4 +1,14 @@
-import type { Condition, ConditionStatus } from '@promfleet/api';
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+/** metav1.Condition, as Kubernetes API conventions define it. */
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number | undefined;
+}
 
 export interface ConditionUpdate {
   readonly type: string;
@@ -11,7 +21,12 @@ export interface ConditionUpdate {
  * Sets one condition in a list, returning a new list. `lastTransitionTime` moves only when the
  * status changes, so a condition that keeps its status keeps its age (API conventions).
  */
-export function setCondition(conditions: readonly Condition[] | undefined, update: ConditionUpdate, observedGeneration: number | undefined, now: Date): Condition[] {
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  update: ConditionUpdate,
+  observedGeneration: number | undefined,
+  now: Date,
+): Condition[] {
   const list = [...(conditions ?? [])];
   const index = list.findIndex((condition) => condition.type === update.type);
   const previous = index >= 0 ? list[index] : undefined;
@@ -29,7 +44,12 @@ export function setCondition(conditions: readonly Condition[] | undefined, updat
 }
 
 /** Sets several conditions at once, in order. */
-export function setConditions(conditions: readonly Condition[] | undefined, updates: readonly ConditionUpdate[], observedGeneration: number | undefined, now: Date): Condition[] {
+export function setConditions(
+  conditions: readonly Condition[] | undefined,
+  updates: readonly ConditionUpdate[],
+  observedGeneration: number | undefined,
+  now: Date,
+): Condition[] {
   return updates.reduce<Condition[]>((list, update) => setCondition(list, update, observedGeneration, now), [...(conditions ?? [])]);
 }
 

@@ -16,7 +16,11 @@ export async function addFinalizer<T extends KubeObject>(resources: ResourceClie
 
 export async function removeFinalizer<T extends KubeObject>(resources: ResourceClient<T>, object: T, finalizer: string): Promise<T> {
   if (!hasFinalizer(object, finalizer)) return object;
-  return patchFinalizers(resources, object, (object.metadata?.finalizers ?? []).filter((f) => f !== finalizer));
+  return patchFinalizers(
+    resources,
+    object,
+    (object.metadata?.finalizers ?? []).filter((f) => f !== finalizer),
+  );
 }
 
 async function patchFinalizers<T extends KubeObject>(resources: ResourceClient<T>, object: T, finalizers: string[]): Promise<T> {

@@ -1,5 +1,4 @@
-import type { Condition } from '@promfleet/api';
-import { findCondition } from './conditions.ts';
+import { findCondition, type Condition } from './conditions.ts';
 
 export interface EventToRecord {
   readonly type: 'Normal' | 'Warning';

@@ -27,7 +27,9 @@ function replica(spec: Partial<PrometheusReplicaSpecInput>) {
 const config = renderPrometheusConfig({
   configMapName: 'prometheus-config',
   key: 'prometheus.yml',
-  data: { 'prometheus.yml': 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n' },
+  data: {
+    'prometheus.yml': 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n',
+  },
   clusterName: 'eu-west',
   externalLabels: undefined,
 });
@@ -40,7 +42,10 @@ const inputs = {
   pdbApiVersion: 'policy/v1' as const,
   grafanaAdmin: { secretName: 'demo-grafana-admin', hash: 'a1b2c3d4e5f60718' },
 };
-const rules = { files: { 'team-rules-alerts.yaml': 'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up == 0\n' }, hash: 'abcdef0123456789' };
+const rules = {
+  files: { 'team-rules-alerts.yaml': 'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up == 0\n' },
+  hash: 'abcdef0123456789',
+};
 
 const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
   minimal: {},
@@ -70,7 +75,7 @@ const scenarios: Record<string, Partial<PrometheusReplicaSpecInput>> = {
       tls: { secretName: 'prometheus-example-com' },
     },
     kubernetesDiscovery: true,
-    networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { 'team': 'ingress' } } },
+    networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } },
   },
   'cert-manager': {
     baseDomain: 'prometheus.example.com',
@@ -97,7 +102,11 @@ function all(children: DesiredChildren): { kind?: string }[] {
 describe('desired children', () => {
   for (const [name, spec] of Object.entries(scenarios)) {
     it(`${name}: matches the golden file and every object is a valid Kubernetes object`, async () => {
-      const children = desiredChildren(replica(spec), { ...inputs, grafanaAdmin: { ...inputs.grafanaAdmin, secretName: spec.grafana?.adminSecret ?? 'demo-grafana-admin' }, ...(spec.rules ? { rules } : {}) });
+      const children = desiredChildren(replica(spec), {
+        ...inputs,
+        grafanaAdmin: { ...inputs.grafanaAdmin, secretName: spec.grafana?.adminSecret ?? 'demo-grafana-admin' },
+        ...(spec.rules ? { rules } : {}),
+      });
       for (const object of children.configMaps) new ConfigMap(object).validate();
       for (const object of children.services) new Service(object).validate();
       for (const object of children.statefulSets) new StatefulSet(object).validate();
@@ -108,7 +117,11 @@ describe('desired children', () => {
       for (const object of children.roleBindings) new RoleBinding(object).validate();
       for (const object of children.networkPolicies) new NetworkPolicy(object).validate();
       for (const { apiVersion: _version, kind: _kind, ...object } of children.podDisruptionBudgets) new PodDisruptionBudgetV1(object).validate();
-      await expect(all(children).map((object) => stringify(object, { lineWidth: 0 })).join('---\n')).toMatchFileSnapshot(`../../test/golden/${name}.yaml`);
+      await expect(
+        all(children)
+          .map((object) => stringify(object, { lineWidth: 0 }))
+          .join('---\n'),
+      ).toMatchFileSnapshot(`../../test/golden/${name}.yaml`);
     });
   }
 
@@ -133,7 +146,8 @@ describe('desired children', () => {
   });
 
   it('sets equal min and max block duration and the retention on Prometheus', () => {
-    const args = desiredChildren(replica({ metrics: { retention: '15d', blockDuration: '3h' } }), inputs).statefulSets[0]?.spec?.template.spec?.containers[0]?.args;
+    const args = desiredChildren(replica({ metrics: { retention: '15d', blockDuration: '3h' } }), inputs).statefulSets[0]?.spec?.template.spec?.containers[0]
+      ?.args;
     expect(args).toContain('--storage.tsdb.retention.time=15d');
     expect(args).toContain('--storage.tsdb.min-block-duration=3h');
     expect(args).toContain('--storage.tsdb.max-block-duration=3h');
@@ -159,9 +173,18 @@ describe('desired children', () => {
   });
 
   it('gives every child a controller reference and the standard labels', () => {
-    for (const object of all(desiredChildren(replica({ grafana: { enabled: true }, baseDomain: 'x.example.com', highlyAvailable: true }), inputs)) as { metadata?: { ownerReferences?: unknown[]; labels?: Record<string, string> } }[]) {
+    for (const object of all(desiredChildren(replica({ grafana: { enabled: true }, baseDomain: 'x.example.com', highlyAvailable: true }), inputs)) as {
+      metadata?: { ownerReferences?: unknown[]; labels?: Record<string, string> };
+    }[]) {
       expect(object.metadata?.ownerReferences).toEqual([
-        { apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusReplica', name: 'demo', uid: '6f1c2a8e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'promfleet.io/v1alpha1',
+          kind: 'PrometheusReplica',
+          name: 'demo',
+          uid: '6f1c2a8e-0000-4000-8000-000000000001',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
       expect(Object.keys(object.metadata?.labels ?? {})).toEqual(
         expect.arrayContaining(['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component', 'app.kubernetes.io/managed-by']),
@@ -179,7 +202,10 @@ describe('desired children', () => {
     expect(desiredChildren(replica({}), inputs).ingresses).toEqual([]);
     const hosts = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).ingresses[0]?.spec?.rules?.map((r) => r.host);
     expect(hosts({ baseDomain: 'prometheus.example.com' })).toEqual(['query.prometheus.example.com']);
-    expect(hosts({ baseDomain: 'prometheus.example.com', grafana: { enabled: true } })).toEqual(['query.prometheus.example.com', 'grafana.prometheus.example.com']);
+    expect(hosts({ baseDomain: 'prometheus.example.com', grafana: { enabled: true } })).toEqual([
+      'query.prometheus.example.com',
+      'grafana.prometheus.example.com',
+    ]);
   });
 
   it('runs Prometheus as the container process, reading the ConfigMap directly, and the sidecar without rendering', () => {
@@ -203,7 +229,8 @@ describe('desired children', () => {
   });
 
   it('restricts the Compactor to the blocks of this replica’s pods, whatever the cluster name holds', () => {
-    const compactor = (spec: Partial<PrometheusReplicaSpecInput>) => desiredChildren(replica(spec), inputs).statefulSets.find((s) => s.metadata?.name === 'demo-compactor');
+    const compactor = (spec: Partial<PrometheusReplicaSpecInput>) =>
+      desiredChildren(replica(spec), inputs).statefulSets.find((s) => s.metadata?.name === 'demo-compactor');
     const args = compactor({ clusterName: 'eu.west (1)' })?.spec?.template.spec?.containers[0]?.args ?? [];
     const selector = args.find((arg) => arg.startsWith('--selector.relabel-config='))?.slice('--selector.relabel-config='.length) ?? '';
     const [rule] = parse(selector) as [{ action: string; source_labels: string[]; separator: string; regex: string }];

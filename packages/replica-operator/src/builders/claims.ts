@@ -1,7 +1,10 @@
 import type { IPersistentVolumeClaim } from 'kubernetes-models/v1';
 
 /** The `data` claim template of a StatefulSet, or none: its pods then mount an emptyDir named `data`. */
-export function dataClaims(storage: { readonly size: string | number; readonly storageClassName?: string | undefined } | undefined, labels: Record<string, string>): IPersistentVolumeClaim[] {
+export function dataClaims(
+  storage: { readonly size: string | number; readonly storageClassName?: string | undefined } | undefined,
+  labels: Record<string, string>,
+): IPersistentVolumeClaim[] {
   if (!storage) return [];
   return [
     {

@@ -46,7 +46,12 @@ export function buildContext(replica: PrometheusReplica, inputs: BuildInputs): B
 }
 
 /** Metadata of a child: its name, the replica's namespace, labels, and the controller reference. */
-export function childMetadata(context: Pick<BuildContext, 'replica' | 'name' | 'namespace'>, name: string, component: Component | undefined, extra: ObjectMetadata = {}): ObjectMetadata {
+export function childMetadata(
+  context: Pick<BuildContext, 'replica' | 'name' | 'namespace'>,
+  name: string,
+  component: Component | undefined,
+  extra: ObjectMetadata = {},
+): ObjectMetadata {
   const uid = context.replica.metadata.uid;
   return {
     name,

@@ -1,15 +1,8 @@
+import { grafanaHost, queryHost } from '@promfleet/api';
 import type { IIngress, IIngressRule } from 'kubernetes-models/networking.k8s.io/v1';
 
 import { PORTS } from '../names.ts';
 import { childMetadata, type BuildContext } from './context.ts';
-
-export function queryHost(baseDomain: string): string {
-  return `query.${baseDomain}`;
-}
-
-export function grafanaHost(baseDomain: string): string {
-  return `grafana.${baseDomain}`;
-}
 
 function rule(host: string, service: string, port: number): IIngressRule {
   return { host, http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port: { number: port } } } }] } };
@@ -32,7 +25,12 @@ export function ingress(context: BuildContext): IIngress | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: childMetadata(context, context.names.ingress, 'thanos-query', annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+    metadata: childMetadata(
+      context,
+      context.names.ingress,
+      'thanos-query',
+      annotations && Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {},
+    ),
     spec: { ...(className ? { ingressClassName: className } : {}), ...(tls ? { tls } : {}), rules },
   };
 }

@@ -15,7 +15,9 @@ const tcp = (port: number) => ({ protocol: 'TCP' as const, port });
 function labelSelector(selector: NamespaceSelector): NonNullable<INetworkPolicyPeer['namespaceSelector']> {
   return {
     ...(selector.matchLabels ? { matchLabels: selector.matchLabels } : {}),
-    ...(selector.matchExpressions ? { matchExpressions: selector.matchExpressions.map(({ key, operator, values }) => ({ key, operator, ...(values ? { values } : {}) })) } : {}),
+    ...(selector.matchExpressions
+      ? { matchExpressions: selector.matchExpressions.map(({ key, operator, values }) => ({ key, operator, ...(values ? { values } : {}) })) }
+      : {}),
   };
 }
 
@@ -50,7 +52,9 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
   const { networkPolicy, grafana } = context.replica.spec;
   if (!networkPolicy?.enabled) return [];
   const withGrafana = grafana?.enabled === true;
-  const ingressController: INetworkPolicyPeer = { namespaceSelector: labelSelector(networkPolicy.ingressControllerNamespaces ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACES) };
+  const ingressController: INetworkPolicyPeer = {
+    namespaceSelector: labelSelector(networkPolicy.ingressControllerNamespaces ?? DEFAULT_INGRESS_CONTROLLER_NAMESPACES),
+  };
   const grafanaPods = withGrafana ? [pods(context, 'grafana')] : [];
   const list = [
     policy(context, 'prometheus', [
@@ -68,10 +72,7 @@ export function networkPolicies(context: BuildContext): INetworkPolicy[] {
         context,
         'grafana',
         [{ from: [ingressController], ports: [tcp(PORTS.grafana)] }],
-        [
-          { to: [pods(context, 'thanos-query')], ports: [tcp(PORTS.queryHttp)] },
-          { ports: [{ protocol: 'UDP' as const, port: 53 }, tcp(53)] },
-        ],
+        [{ to: [pods(context, 'thanos-query')], ports: [tcp(PORTS.queryHttp)] }, { ports: [{ protocol: 'UDP' as const, port: 53 }, tcp(53)] }],
       ),
     );
   }

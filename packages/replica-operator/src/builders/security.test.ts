@@ -17,12 +17,28 @@ function replica(spec: Partial<PrometheusReplicaSpecInput>) {
   return result.value;
 }
 
-const config = renderPrometheusConfig({ configMapName: 'prometheus-config', key: 'prometheus.yml', data: { 'prometheus.yml': 'scrape_configs: []\n' }, clusterName: 'eu-west', externalLabels: undefined });
+const config = renderPrometheusConfig({
+  configMapName: 'prometheus-config',
+  key: 'prometheus.yml',
+  data: { 'prometheus.yml': 'scrape_configs: []\n' },
+  clusterName: 'eu-west',
+  externalLabels: undefined,
+});
 if (!config.ok) throw new Error(config.message);
-const inputs = { config, bucketSecretHash: '0123456789abcdef', clusterDomain: 'cluster.local', pdbApiVersion: 'policy/v1' as const, grafanaAdmin: { secretName: 'demo-grafana-admin', hash: '1111111111111111' } };
-const build = (spec: Partial<PrometheusReplicaSpecInput>, overrides: Partial<typeof inputs> = {}) => desiredChildren(replica(spec), { ...inputs, ...overrides });
+const inputs = {
+  config,
+  bucketSecretHash: '0123456789abcdef',
+  clusterDomain: 'cluster.local',
+  pdbApiVersion: 'policy/v1' as const,
+  grafanaAdmin: { secretName: 'demo-grafana-admin', hash: '1111111111111111' },
+};
+const build = (spec: Partial<PrometheusReplicaSpecInput>, overrides: Partial<typeof inputs> = {}) =>
+  desiredChildren(replica(spec), { ...inputs, ...overrides });
 
-type Template = { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: { automountServiceAccountToken?: boolean; serviceAccountName?: string } };
+type Template = {
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: { automountServiceAccountToken?: boolean; serviceAccountName?: string };
+};
 function templates(children: DesiredChildren): Map<string, Template> {
   return new Map([...children.statefulSets, ...children.deployments].map((workload) => [workload.metadata?.name ?? '', workload.spec?.template as Template]));
 }
@@ -33,7 +49,8 @@ describe('pod identity', () => {
     const pods = templates(children);
     expect(pods.get('demo-prometheus')?.spec?.serviceAccountName).toBe('demo-prometheus');
     expect(pods.get('demo-prometheus')?.spec?.automountServiceAccountToken).toBeUndefined();
-    for (const name of ['demo-thanos-store', 'demo-thanos-query', 'demo-compactor', 'demo-grafana']) expect(pods.get(name)?.spec?.automountServiceAccountToken, name).toBe(false);
+    for (const name of ['demo-thanos-store', 'demo-thanos-query', 'demo-compactor', 'demo-grafana'])
+      expect(pods.get(name)?.spec?.automountServiceAccountToken, name).toBe(false);
     expect(children.serviceAccounts.map((account) => account.metadata?.name)).toEqual(['demo-prometheus']);
   });
 
@@ -65,31 +82,43 @@ describe('Grafana credentials', () => {
     expect(env.GF_USERS_ALLOW_SIGN_UP).toBe('false');
     expect(env.GF_SECURITY_DATA_SOURCE_PROXY_WHITELIST).toBe('demo-thanos-query.monitoring.svc.cluster.local:9090');
     const volume = pod?.volumes?.find((v) => v.name === 'admin');
-    expect(volume?.secret).toMatchObject({ secretName: 'demo-grafana-admin', items: [{ key: 'admin-user', path: 'admin-user' }, { key: 'admin-password', path: 'admin-password' }] });
+    expect(volume?.secret).toMatchObject({
+      secretName: 'demo-grafana-admin',
+      items: [
+        { key: 'admin-user', path: 'admin-user' },
+        { key: 'admin-password', path: 'admin-password' },
+      ],
+    });
     expect(volume?.secret?.optional).toBeUndefined();
     expect(pod?.containers[0]?.volumeMounts).toContainEqual({ name: 'admin', mountPath: '/etc/grafana/admin', readOnly: true });
   });
 
   it('rolls Grafana when the credentials change, and refuses to build it without them', () => {
     const before = templates(build({ grafana: { enabled: true } })).get('demo-grafana');
-    const after = templates(build({ grafana: { enabled: true } }, { grafanaAdmin: { secretName: 'demo-grafana-admin', hash: '2222222222222222' } })).get('demo-grafana');
+    const after = templates(build({ grafana: { enabled: true } }, { grafanaAdmin: { secretName: 'demo-grafana-admin', hash: '2222222222222222' } })).get(
+      'demo-grafana',
+    );
     expect(after?.metadata?.annotations?.['promfleet.io/grafana-admin-hash']).not.toBe(before?.metadata?.annotations?.['promfleet.io/grafana-admin-hash']);
     expect(() => desiredChildren(replica({ grafana: { enabled: true } }), { ...inputs, grafanaAdmin: undefined })).toThrow(/admin Secret/);
   });
 
   it('marks the session cookie secure when the Ingress serves TLS', () => {
-    const cookie = (spec: Partial<PrometheusReplicaSpecInput>) => grafana(build(spec))?.containers[0]?.env?.find((v) => v.name === 'GF_SECURITY_COOKIE_SECURE')?.value;
+    const cookie = (spec: Partial<PrometheusReplicaSpecInput>) =>
+      grafana(build(spec))?.containers[0]?.env?.find((v) => v.name === 'GF_SECURITY_COOKIE_SECURE')?.value;
     expect(cookie({ grafana: { enabled: true }, baseDomain: 'x.example.com' })).toBeUndefined();
     expect(cookie({ grafana: { enabled: true }, baseDomain: 'x.example.com', ingress: { tls: {} } })).toBe('true');
   });
 });
 
 describe('Ingress', () => {
-  const ingress = (spec: Partial<PrometheusReplicaSpecInput>, ingressClassName?: string) => build({ baseDomain: 'prometheus.example.com', ...spec }, ingressClassName ? ({ ingressClassName } as never) : {}).ingresses[0];
+  const ingress = (spec: Partial<PrometheusReplicaSpecInput>, ingressClassName?: string) =>
+    build({ baseDomain: 'prometheus.example.com', ...spec }, ingressClassName ? ({ ingressClassName } as never) : {}).ingresses[0];
 
   it('lists every host in spec.tls, with the named Secret or the one cert-manager fills', () => {
     expect(ingress({})?.spec?.tls).toBeUndefined();
-    expect(ingress({ grafana: { enabled: true }, ingress: { tls: { secretName: 'wildcard' } } })?.spec?.tls).toEqual([{ hosts: ['query.prometheus.example.com', 'grafana.prometheus.example.com'], secretName: 'wildcard' }]);
+    expect(ingress({ grafana: { enabled: true }, ingress: { tls: { secretName: 'wildcard' } } })?.spec?.tls).toEqual([
+      { hosts: ['query.prometheus.example.com', 'grafana.prometheus.example.com'], secretName: 'wildcard' },
+    ]);
     expect(ingress({ ingress: { tls: {} } })?.spec?.tls).toEqual([{ hosts: ['query.prometheus.example.com'], secretName: 'demo-ingress-tls' }]);
   });
 
@@ -113,7 +142,8 @@ describe('NetworkPolicies', () => {
     const children = build({ grafana: { enabled: true }, networkPolicy: { enabled: true, ingressControllerNamespaces: { matchLabels: { team: 'ingress' } } } });
     const byName = new Map(children.networkPolicies.map((policy) => [policy.metadata?.name, policy.spec]));
     expect([...byName.keys()]).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-thanos-compact', 'demo-grafana']);
-    const selects = (policy: string, workload: string) => matchesLabelSelector((byName.get(policy)?.podSelector ?? {}) as LabelSelector, labelsOf(children, workload));
+    const selects = (policy: string, workload: string) =>
+      matchesLabelSelector((byName.get(policy)?.podSelector ?? {}) as LabelSelector, labelsOf(children, workload));
     const workloads = ['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-compactor', 'demo-grafana'];
     // Each policy is named after its tier; the Compactor's workload is demo-compactor.
     const workloadOf = (policy: string) => (policy === 'demo-thanos-compact' ? 'demo-compactor' : policy);
@@ -123,7 +153,11 @@ describe('NetworkPolicies', () => {
     const admitted = (policy: string) =>
       (byName.get(policy)?.ingress ?? []).map((rule) => ({
         ports: (rule.ports ?? []).map((port) => port.port),
-        pods: workloads.filter((workload) => (rule.from ?? []).some((peer) => peer.podSelector && !peer.namespaceSelector && matchesLabelSelector(peer.podSelector as LabelSelector, labelsOf(children, workload)))),
+        pods: workloads.filter((workload) =>
+          (rule.from ?? []).some(
+            (peer) => peer.podSelector && !peer.namespaceSelector && matchesLabelSelector(peer.podSelector as LabelSelector, labelsOf(children, workload)),
+          ),
+        ),
         namespaces: (rule.from ?? []).filter((peer) => peer.namespaceSelector).map((peer) => peer.namespaceSelector),
       }));
     const ingressController = [{ matchLabels: { team: 'ingress' } }];
@@ -143,17 +177,42 @@ describe('NetworkPolicies', () => {
     const grafana = children.networkPolicies.find((policy) => policy.metadata?.name === 'demo-grafana')?.spec;
     expect(grafana?.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(grafana?.egress).toEqual([
-      { to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'thanos', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': 'thanos-query' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
-      { ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] },
+      {
+        to: [
+          {
+            podSelector: {
+              matchLabels: { 'app.kubernetes.io/name': 'thanos', 'app.kubernetes.io/instance': 'demo', 'app.kubernetes.io/component': 'thanos-query' },
+            },
+          },
+        ],
+        ports: [{ protocol: 'TCP', port: 9090 }],
+      },
+      {
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
     ]);
     for (const policy of children.networkPolicies.filter((p) => p.metadata?.name !== 'demo-grafana')) expect(policy.spec?.policyTypes).toEqual(['Ingress']);
   });
 
   it('default to the ingress-nginx namespace, and leave Grafana out without Grafana', () => {
     const children = build({ networkPolicy: { enabled: true } });
-    expect(children.networkPolicies.map((policy) => policy.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query', 'demo-thanos-compact']);
-    expect(build({ networkPolicy: { enabled: true }, compaction: { enabled: false } }).networkPolicies.map((policy) => policy.metadata?.name)).toEqual(['demo-prometheus', 'demo-thanos-store', 'demo-thanos-query']);
+    expect(children.networkPolicies.map((policy) => policy.metadata?.name)).toEqual([
+      'demo-prometheus',
+      'demo-thanos-store',
+      'demo-thanos-query',
+      'demo-thanos-compact',
+    ]);
+    expect(build({ networkPolicy: { enabled: true }, compaction: { enabled: false } }).networkPolicies.map((policy) => policy.metadata?.name)).toEqual([
+      'demo-prometheus',
+      'demo-thanos-store',
+      'demo-thanos-query',
+    ]);
     const query = children.networkPolicies.find((policy) => policy.metadata?.name === 'demo-thanos-query');
-    expect(query?.spec?.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 9090 }] }]);
+    expect(query?.spec?.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 9090 }] },
+    ]);
   });
 });

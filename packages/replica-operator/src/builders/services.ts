@@ -25,7 +25,13 @@ const thanosHttp: IServicePort = { name: 'http', port: PORTS.thanosHttp, targetP
  */
 export function services(context: BuildContext): IService[] {
   const list = [
-    service(context, context.names.sidecarService, 'prometheus', [grpc, thanosHttp, { name: 'web', port: PORTS.prometheusWeb, targetPort: 'web', protocol: 'TCP' }], true),
+    service(
+      context,
+      context.names.sidecarService,
+      'prometheus',
+      [grpc, thanosHttp, { name: 'web', port: PORTS.prometheusWeb, targetPort: 'web', protocol: 'TCP' }],
+      true,
+    ),
     service(context, context.names.store, 'thanos-store', [grpc, thanosHttp], true),
     service(context, context.names.query, 'thanos-query', [{ name: 'http', port: PORTS.queryHttp, targetPort: 'http', protocol: 'TCP' }, grpc], false),
   ];

@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 /** The keys of a Grafana admin Secret, as Grafana's `GF_SECURITY_ADMIN_*__FILE` variables read them. */
 export const GRAFANA_ADMIN_KEYS = { user: 'admin-user', password: 'admin-password' } as const;
 
-export type GrafanaAdminCheck = { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly reason: 'SecretKeyMissing'; readonly message: string };
+export type GrafanaAdminCheck =
+  { readonly ok: true; readonly hash: string } | { readonly ok: false; readonly reason: 'SecretKeyMissing'; readonly message: string };
 
 /**
  * Checks a Grafana admin Secret: both keys present and not empty, so Grafana never falls back to

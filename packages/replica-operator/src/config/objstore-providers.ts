@@ -35,10 +35,12 @@ export interface Provider {
 }
 
 const set = (config: Readonly<Record<string, unknown>>, key: string): boolean => config[key] !== undefined && config[key] !== '' && config[key] !== false;
-const required = (config: Readonly<Record<string, unknown>>, ...keys: string[]): string[] => keys.filter((key) => !set(config, key)).map((key) => `config.${key} is required`);
+const required = (config: Readonly<Record<string, unknown>>, ...keys: string[]): string[] =>
+  keys.filter((key) => !set(config, key)).map((key) => `config.${key} is required`);
 const together = (config: Readonly<Record<string, unknown>>, a: string, b: string): string[] =>
   set(config, a) !== set(config, b) ? [`config.${a} and config.${b} must be set together`] : [];
-const exclusive = (config: Readonly<Record<string, unknown>>, a: string, b: string): string[] => (set(config, a) && set(config, b) ? [`config.${a} and config.${b} are mutually exclusive`] : []);
+const exclusive = (config: Readonly<Record<string, unknown>>, a: string, b: string): string[] =>
+  set(config, a) && set(config, b) ? [`config.${a} and config.${b} are mutually exclusive`] : [];
 const oneOf = (config: Readonly<Record<string, unknown>>, key: string, values: readonly string[], path = key): string[] => {
   const value = config[key];
   // The value itself stays out of the message: it comes from a Secret.
@@ -85,7 +87,15 @@ export const PROVIDERS: Readonly<Record<string, Provider>> = {
     },
   },
   GCS: {
-    fields: { bucket: 'string', service_account: 'string', use_grpc: 'bool', grpc_conn_pool_size: 'int', http_config: HTTP, chunk_size_bytes: 'int', max_retries: 'int' },
+    fields: {
+      bucket: 'string',
+      service_account: 'string',
+      use_grpc: 'bool',
+      grpc_conn_pool_size: 'int',
+      http_config: HTTP,
+      chunk_size_bytes: 'int',
+      max_retries: 'int',
+    },
     check: (config) => required(config, 'bucket'),
   },
   AZURE: {
@@ -142,8 +152,18 @@ export const PROVIDERS: Readonly<Record<string, Provider>> = {
     check: (config) => required(config, 'auth_url', 'container_name'),
   },
   COS: {
-    fields: { bucket: 'string', region: 'string', app_id: 'string', endpoint: 'string', secret_key: 'string', secret_id: 'string', max_retries: 'int', http_config: HTTP },
-    check: (config) => (set(config, 'endpoint') ? required(config, 'secret_id', 'secret_key') : required(config, 'bucket', 'app_id', 'region', 'secret_id', 'secret_key')),
+    fields: {
+      bucket: 'string',
+      region: 'string',
+      app_id: 'string',
+      endpoint: 'string',
+      secret_key: 'string',
+      secret_id: 'string',
+      max_retries: 'int',
+      http_config: HTTP,
+    },
+    check: (config) =>
+      set(config, 'endpoint') ? required(config, 'secret_id', 'secret_key') : required(config, 'bucket', 'app_id', 'region', 'secret_id', 'secret_key'),
   },
   ALIYUNOSS: {
     fields: { endpoint: 'string', bucket: 'string', access_key_id: 'string', access_key_secret: 'string' },

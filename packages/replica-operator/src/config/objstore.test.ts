@@ -31,7 +31,10 @@ describe('checkObjstore', () => {
   });
 
   it('accepts nested provider settings of the right types', () => {
-    const full = check('S3', 'bucket: b\n  endpoint: e\n  insecure: true\n  part_size: 67108864\n  put_user_metadata: {a: b}\n  http_config:\n    idle_conn_timeout: 90s\n    tls_config: {ca_file: /ca.pem}\n  sse_config: {type: SSE-KMS, kms_key_id: k}\n  bucket_lookup_type: path');
+    const full = check(
+      'S3',
+      'bucket: b\n  endpoint: e\n  insecure: true\n  part_size: 67108864\n  put_user_metadata: {a: b}\n  http_config:\n    idle_conn_timeout: 90s\n    tls_config: {ca_file: /ca.pem}\n  sse_config: {type: SSE-KMS, kms_key_id: k}\n  bucket_lookup_type: path',
+    );
     expect(full.ok).toBe(true);
   });
 
@@ -47,14 +50,39 @@ describe('checkObjstore', () => {
     ['a misspelled provider field', 'type: S3\nconfig: {bucket: b, endpoint: e, acces_key: a}\n', 'ObjstoreInvalid', 'unknown field config.acces_key'],
     ['S3 without an endpoint', 'type: S3\nconfig: {bucket: b}\n', 'ObjstoreInvalid', 'config.endpoint is required for type S3'],
     ['S3 without a bucket', 'type: S3\nconfig: {endpoint: e}\n', 'ObjstoreInvalid', 'config.bucket is required for type S3'],
-    ['an access key without its secret', 'type: S3\nconfig: {bucket: b, endpoint: e, access_key: a}\n', 'ObjstoreInvalid', 'config.access_key and config.secret_key must be set together'],
-    ['SSE-C without a key', 'type: S3\nconfig: {bucket: b, endpoint: e, sse_config: {type: SSE-C}}\n', 'ObjstoreInvalid', 'encryption_key is required with type SSE-C'],
+    [
+      'an access key without its secret',
+      'type: S3\nconfig: {bucket: b, endpoint: e, access_key: a}\n',
+      'ObjstoreInvalid',
+      'config.access_key and config.secret_key must be set together',
+    ],
+    [
+      'SSE-C without a key',
+      'type: S3\nconfig: {bucket: b, endpoint: e, sse_config: {type: SSE-C}}\n',
+      'ObjstoreInvalid',
+      'encryption_key is required with type SSE-C',
+    ],
     ['a wrongly typed field', 'type: S3\nconfig: {bucket: b, endpoint: e, insecure: "yes"}\n', 'ObjstoreInvalid', 'config.insecure must be true or false'],
-    ['a bad duration', 'type: GCS\nconfig: {bucket: b, http_config: {idle_conn_timeout: soon}}\n', 'ObjstoreInvalid', 'config.http_config.idle_conn_timeout must be a duration'],
-    ['an unknown nested field', 'type: GCS\nconfig: {bucket: b, http_config: {tls_config: {ca: x}}}\n', 'ObjstoreInvalid', 'unknown field config.http_config.tls_config.ca'],
+    [
+      'a bad duration',
+      'type: GCS\nconfig: {bucket: b, http_config: {idle_conn_timeout: soon}}\n',
+      'ObjstoreInvalid',
+      'config.http_config.idle_conn_timeout must be a duration',
+    ],
+    [
+      'an unknown nested field',
+      'type: GCS\nconfig: {bucket: b, http_config: {tls_config: {ca: x}}}\n',
+      'ObjstoreInvalid',
+      'unknown field config.http_config.tls_config.ca',
+    ],
     ['GCS no_auth, which objstore cannot read', 'type: GCS\nconfig: {bucket: b, no_auth: true}\n', 'ObjstoreInvalid', 'unknown field config.no_auth'],
     ['OBS without credentials', 'type: OBS\nconfig: {bucket: b, endpoint: e}\n', 'ObjstoreInvalid', 'config.access_key is required for type OBS'],
-    ['Azure with two credentials', 'type: AZURE\nconfig: {storage_account: a, container: c, storage_account_key: k, storage_connection_string: s}\n', 'ObjstoreInvalid', 'mutually exclusive'],
+    [
+      'Azure with two credentials',
+      'type: AZURE\nconfig: {storage_account: a, container: c, storage_account_key: k, storage_connection_string: s}\n',
+      'ObjstoreInvalid',
+      'mutually exclusive',
+    ],
     ['OCI with an unknown provider', 'type: OCI\nconfig: {provider: magic}\n', 'ObjstoreInvalid', 'config.provider is not one of default'],
     ['OCI raw without keys', 'type: OCI\nconfig: {provider: raw}\n', 'ObjstoreInvalid', 'config.tenancy_ocid is required for type OCI'],
     ['duplicate keys', 'type: S3\ntype: GCS\nconfig: {}\n', 'ObjstoreInvalid', 'is not YAML'],

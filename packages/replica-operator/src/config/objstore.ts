@@ -27,7 +27,11 @@ export function checkObjstore(text: string | undefined, secretName: string): Obj
   if (text === undefined) return { ok: false, reason: 'SecretKeyMissing', message: `Secret ${secretName} has no key ${key}` };
   const document = parseDocument(text, { uniqueKeys: true });
   if (document.errors.length > 0) return { ok: false, reason: 'ObjstoreInvalid', message: `Secret ${secretName} key ${key} is not YAML` };
-  const invalid = (problems: readonly string[]): ObjstoreCheck => ({ ok: false, reason: 'ObjstoreInvalid', message: `Secret ${secretName} key ${key}: ${problems.join('; ')}` });
+  const invalid = (problems: readonly string[]): ObjstoreCheck => ({
+    ok: false,
+    reason: 'ObjstoreInvalid',
+    message: `Secret ${secretName} key ${key}: ${problems.join('; ')}`,
+  });
   const root: unknown = document.toJS();
   if (!isRecord(root)) return invalid(['must be a mapping with type and config']);
   const unknown = Object.keys(root).filter((field) => !FIELDS.has(field));
@@ -35,7 +39,8 @@ export function checkObjstore(text: string | undefined, secretName: string): Obj
   const type = root.type;
   if (typeof type !== 'string' || type === '') return invalid([`type is required (one of ${OBJSTORE_TYPES.join(', ')})`]);
   const upper = type.toUpperCase();
-  if (upper === 'FILESYSTEM') return invalid(['type FILESYSTEM cannot work here: the sidecar, Store and Compactor run in separate pods and would each see their own directory']);
+  if (upper === 'FILESYSTEM')
+    return invalid(['type FILESYSTEM cannot work here: the sidecar, Store and Compactor run in separate pods and would each see their own directory']);
   const provider = PROVIDERS[upper];
   if (!provider) return invalid([`type ${JSON.stringify(type)} is not one of ${OBJSTORE_TYPES.join(', ')}`]);
   const config = root.config;

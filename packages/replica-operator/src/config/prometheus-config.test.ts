@@ -21,9 +21,12 @@ const job = (body: string) => `scrape_configs:\n  - job_name: a\n${body.replace(
 
 describe('renderPrometheusConfig', () => {
   it('merges external labels: the user’s, then spec.externalLabels, then cluster and replica, which Prometheus expands per pod', () => {
-    const { config, overridden, hash, marker } = rendered('global:\n  scrape_interval: 15s\n  external_labels:\n    team: a\n    cluster: theirs\nscrape_configs: []\n', {
-      externalLabels: { environment: 'prod', team: 'b' },
-    });
+    const { config, overridden, hash, marker } = rendered(
+      'global:\n  scrape_interval: 15s\n  external_labels:\n    team: a\n    cluster: theirs\nscrape_configs: []\n',
+      {
+        externalLabels: { environment: 'prod', team: 'b' },
+      },
+    );
     expect(config).toEqual({
       global: { scrape_interval: '15s', external_labels: { team: 'b', cluster: 'eu-west', environment: 'prod', replica: '${POD_NAME}' } },
       scrape_configs: [],
@@ -114,29 +117,65 @@ describe('renderPrometheusConfig', () => {
     ['an unknown section', 'scrape_config:\n  - job_name: x\n', 'scrape_config: unknown field'],
     ['a misspelled static_configs', job('static_config: [{targets: ["a:1"]}]'), 'scrape_configs[0].static_config: unknown field'],
     ['a misspelled global field', 'global: {scrape_intervall: 1m}\n', 'global.scrape_intervall: unknown field'],
-    ['an unknown key in a target group', job('static_configs: [{targets: ["a:1"], label: {x: y}}]'), 'scrape_configs[0].static_configs[0].label: unknown field'],
+    [
+      'an unknown key in a target group',
+      job('static_configs: [{targets: ["a:1"], label: {x: y}}]'),
+      'scrape_configs[0].static_configs[0].label: unknown field',
+    ],
     ['an unknown key in basic_auth', job('basic_auth: {user: x}'), 'scrape_configs[0].basic_auth.user: unknown field'],
     ['two kinds of authentication', job('basic_auth: {username: x}\nbearer_token: t'), 'at most one of basic_auth, oauth2, bearer_token'],
     ['a bad global duration', 'global:\n  scrape_interval: 15 seconds\n', 'global.scrape_interval: "15 seconds" is not a Prometheus duration'],
-    ['a global timeout above the interval', 'global: {scrape_interval: 10s, scrape_timeout: 20s}\n', 'global.scrape_timeout: 20s is greater than global.scrape_interval (10s)'],
-    ['a job timeout above its interval', job('scrape_interval: 5s\nscrape_timeout: 10s'), 'scrape_configs[0].scrape_timeout: 10s is greater than the scrape interval (5s)'],
+    [
+      'a global timeout above the interval',
+      'global: {scrape_interval: 10s, scrape_timeout: 20s}\n',
+      'global.scrape_timeout: 20s is greater than global.scrape_interval (10s)',
+    ],
+    [
+      'a job timeout above its interval',
+      job('scrape_interval: 5s\nscrape_timeout: 10s'),
+      'scrape_configs[0].scrape_timeout: 10s is greater than the scrape interval (5s)',
+    ],
     ['a job timeout above the global default interval', job('scrape_timeout: 2m'), 'is greater than the scrape interval (global.scrape_interval 1m)'],
     ['a job timeout above the global interval', `global: {scrape_interval: 15s}\n${job('scrape_timeout: 20s')}`, '(global.scrape_interval 15s)'],
     ['a scrape config without job_name', 'scrape_configs:\n  - static_configs: []\n', 'scrape_configs[0].job_name: is required'],
     ['duplicate job names', 'scrape_configs:\n  - job_name: a\n  - job_name: a\n', 'scrape_configs[1].job_name: "a" is used twice'],
-    ['a URL as a target', job('static_configs: [{targets: ["http://localhost:9090/metrics"]}]'), '"http://localhost:9090/metrics" is not a valid hostname: write host:port'],
-    ['a URL as an Alertmanager', 'alerting: {alertmanagers: [{static_configs: [{targets: ["http://am:9093"]}]}]}', 'alerting.alertmanagers[0].static_configs[0].targets[0]: "http://am:9093" is not a valid hostname'],
+    [
+      'a URL as a target',
+      job('static_configs: [{targets: ["http://localhost:9090/metrics"]}]'),
+      '"http://localhost:9090/metrics" is not a valid hostname: write host:port',
+    ],
+    [
+      'a URL as an Alertmanager',
+      'alerting: {alertmanagers: [{static_configs: [{targets: ["http://am:9093"]}]}]}',
+      'alerting.alertmanagers[0].static_configs[0].targets[0]: "http://am:9093" is not a valid hostname',
+    ],
     ['Alertmanager API v1', 'alerting: {alertmanagers: [{api_version: v1}]}', 'alerting.alertmanagers[0].api_version: "v1" is not supported'],
-    ['a lookahead in a relabel regex', job('relabel_configs: [{source_labels: [a], regex: "foo(?=bar)", action: keep}]'), 'relabel_configs[0].regex: "foo(?=bar)" is not an RE2 regular expression: error parsing regexp: invalid or unsupported Perl syntax: `(?=`'],
-    ['a backreference', job('metric_relabel_configs: [{source_labels: [a], regex: "(a)\\\\1", action: drop}]'), 'metric_relabel_configs[0].regex: "(a)\\\\1" is not an RE2 regular expression: error parsing regexp: invalid escape sequence: `\\1`'],
+    [
+      'a lookahead in a relabel regex',
+      job('relabel_configs: [{source_labels: [a], regex: "foo(?=bar)", action: keep}]'),
+      'relabel_configs[0].regex: "foo(?=bar)" is not an RE2 regular expression: error parsing regexp: invalid or unsupported Perl syntax: `(?=`',
+    ],
+    [
+      'a backreference',
+      job('metric_relabel_configs: [{source_labels: [a], regex: "(a)\\\\1", action: drop}]'),
+      'metric_relabel_configs[0].regex: "(a)\\\\1" is not an RE2 regular expression: error parsing regexp: invalid escape sequence: `\\1`',
+    ],
     ['an unknown relabel action', job('relabel_configs: [{action: rename}]'), 'unknown relabel action "rename"'],
     ['a misspelled relabel field', job('relabel_configs: [{source_label: [a], action: keep}]'), 'relabel_configs[0].source_label: unknown field'],
     ['replace without a target', job('relabel_configs: [{source_labels: [a]}]'), 'relabel_configs[0]: replace requires target_label'],
     ['hashmod without a modulus', job('relabel_configs: [{source_labels: [a], target_label: b, action: hashmod}]'), 'hashmod requires a non-zero modulus'],
     ['labeldrop with source labels', job('relabel_configs: [{source_labels: [a], regex: x, action: labeldrop}]'), 'labeldrop takes only regex'],
-    ['lowercase with a replacement', job('relabel_configs: [{source_labels: [a], target_label: b, replacement: c, action: lowercase}]'), 'replacement cannot be set for lowercase'],
+    [
+      'lowercase with a replacement',
+      job('relabel_configs: [{source_labels: [a], target_label: b, replacement: c, action: lowercase}]'),
+      'replacement cannot be set for lowercase',
+    ],
     ['an empty relabel rule', job('relabel_configs: [null]'), 'relabel_configs[0]: must be a mapping'],
-    ['an unset variable in an external label', 'global: {external_labels: {host: "$HOSTNAME"}}', 'global.external_labels.host: $HOSTNAME would be expanded by Prometheus from its environment, which has only POD_NAME'],
+    [
+      'an unset variable in an external label',
+      'global: {external_labels: {host: "$HOSTNAME"}}',
+      'global.external_labels.host: $HOSTNAME would be expanded by Prometheus from its environment, which has only POD_NAME',
+    ],
     ['a braced unset variable', 'global: {external_labels: {host: "a-${NODE}"}}', '$NODE would be expanded'],
     ['non-string external labels', 'global:\n  external_labels:\n    n: 1\n', 'global.external_labels.n: must be a string'],
     ['a rule file glob in a directory', 'rule_files: ["/etc/*/rules.yaml"]', 'rule_files[0]: "/etc/*/rules.yaml" may hold one * only, in its last segment'],

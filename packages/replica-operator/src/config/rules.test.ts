@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 import { checkRules, ruleFileProblems } from './rules.ts';
 
-const configMap = (name: string, data: Record<string, string>, labels: Record<string, string> = {}): IConfigMap => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data });
-const GOOD = 'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up{job="node"} == 0\n        for: 5m\n        labels: {severity: page}\n        annotations: {summary: "{{ $labels.instance }} is down"}\n      - record: job:up:sum\n        expr: sum by (job) (up)\n';
+const configMap = (name: string, data: Record<string, string>, labels: Record<string, string> = {}): IConfigMap => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, labels },
+  data,
+});
+const GOOD =
+  'groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up{job="node"} == 0\n        for: 5m\n        labels: {severity: page}\n        annotations: {summary: "{{ $labels.instance }} is down"}\n      - record: job:up:sum\n        expr: sum by (job) (up)\n';
 const problems = (text: string) => ruleFileProblems(text).problems;
 
 describe('checkRules', () => {
@@ -22,7 +28,11 @@ describe('checkRules', () => {
   it('names the ConfigMap that is missing, and the file and path of every problem', () => {
     expect(checkRules({ configMaps: ['gone'] }, [])).toEqual({ ok: false, reason: 'RuleConfigMapNotFound', message: 'rule ConfigMap gone not found' });
     const bad = checkRules({ configMaps: ['team-a'] }, [configMap('team-a', { 'a.yaml': 'groups: [{name: g, rules: [{alert: A, expr: "rate(up)"}]}]' })]);
-    expect(bad).toEqual({ ok: false, reason: 'RulesInvalid', message: 'ConfigMap team-a key a.yaml: groups[0].rules[0].expr: rate() needs a range vector such as metric[5m] as argument 1' });
+    expect(bad).toEqual({
+      ok: false,
+      reason: 'RulesInvalid',
+      message: 'ConfigMap team-a key a.yaml: groups[0].rules[0].expr: rate() needs a range vector such as metric[5m] as argument 1',
+    });
   });
 
   it('refuses more than one ConfigMap can carry', () => {

@@ -55,11 +55,24 @@ export function checkRules(rules: Rules, configMaps: readonly IConfigMap[]): Rul
     return { ok: false, reason: 'RulesInvalid', message: `${problems.slice(0, MAX_PROBLEMS).join('; ')}${more}` };
   }
   const bytes = Object.entries(files).reduce((sum, [key, text]) => sum + key.length + Buffer.byteLength(text), 0);
-  if (bytes > MAX_BYTES) return { ok: false, reason: 'RulesTooLarge', message: `the selected rule files hold ${String(bytes)} bytes, more than the ${String(MAX_BYTES)} one ConfigMap can carry` };
+  if (bytes > MAX_BYTES)
+    return {
+      ok: false,
+      reason: 'RulesTooLarge',
+      message: `the selected rule files hold ${String(bytes)} bytes, more than the ${String(MAX_BYTES)} one ConfigMap can carry`,
+    };
   const names = [...selected].sort();
-  const hash = createHash('sha256').update(JSON.stringify(Object.entries(files).sort())).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(Object.entries(files).sort()))
+    .digest('hex')
+    .slice(0, 16);
   const from = names.length > 0 ? ` from ConfigMap ${names.join(', ')}` : ' (no ConfigMap selected yet)';
-  return { ok: true, files, hash, message: `${String(Object.keys(files).length)} rule files, ${String(groups)} groups, ${String(count)} rules${from} pass the operator's checks` };
+  return {
+    ok: true,
+    files,
+    hash,
+    message: `${String(Object.keys(files).length)} rule files, ${String(groups)} groups, ${String(count)} rules${from} pass the operator's checks`,
+  };
 }
 
 /** What rulefmt.Parse and Validate would object to in one rule file, by path. */
@@ -112,13 +125,18 @@ function ruleProblems(rule: unknown, at: string): string[] {
   const labels = stringMap(rule.labels, `${at}.labels`, problems);
   const annotations = stringMap(rule.annotations, `${at}.annotations`, problems);
   if (record) {
-    for (const field of ['for', 'keep_firing_for', 'annotations']) if (rule[field] !== undefined && rule[field] !== null) problems.push(`${at}.${field}: a recording rule takes no ${field}`);
+    for (const field of ['for', 'keep_firing_for', 'annotations'])
+      if (rule[field] !== undefined && rule[field] !== null) problems.push(`${at}.${field}: a recording rule takes no ${field}`);
     if (/[{}]/.test(rule.record as string)) problems.push(`${at}.record: braces in a recording rule name (should they be in expr?)`);
     if ('__name__' in labels) problems.push(`${at}.labels.__name__: a recording rule cannot set __name__`);
   }
   if (alert) {
-    for (const [key, value] of [...Object.entries(labels).map(([k, v]) => [`labels.${k}`, v]), ...Object.entries(annotations).map(([k, v]) => [`annotations.${k}`, v])]) {
-      if (typeof value === 'string' && value.split('{{').length !== value.split('}}').length) problems.push(`${at}.${String(key)}: unbalanced {{ }} in the template`);
+    for (const [key, value] of [
+      ...Object.entries(labels).map(([k, v]) => [`labels.${k}`, v]),
+      ...Object.entries(annotations).map(([k, v]) => [`annotations.${k}`, v]),
+    ]) {
+      if (typeof value === 'string' && value.split('{{').length !== value.split('}}').length)
+        problems.push(`${at}.${String(key)}: unbalanced {{ }} in the template`);
     }
   }
   return problems;

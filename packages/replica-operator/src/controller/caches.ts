@@ -1,12 +1,10 @@
-import { DEFAULTS, type PrometheusReplica } from '@promfleet/api';
+import { DEFAULTS, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { namespacedInformer, PolledObjects, type Cache, type InformerOptions, type SharedInformer } from '@promfleet/kube/cache';
 import {
   ConfigMaps,
   Deployments,
   Ingresses,
-  namespacedInformer,
   Pods,
-  PolledObjects,
-  PrometheusReplicas,
   ResourceClient,
   resourceType,
   RoleBindings,
@@ -14,14 +12,11 @@ import {
   ServiceAccounts,
   Services,
   StatefulSets,
-  type InformerOptions,
-  type KitMetrics,
   type KubeClient,
   type KubeObject,
-  type Logger,
   type ResourceType,
-  type SharedInformer,
-} from '@promfleet/kube';
+} from '@promfleet/kube/client';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import type { IPersistentVolumeClaim, ISecret } from 'kubernetes-models/v1';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 
@@ -128,6 +123,6 @@ export function createCaches(client: KubeClient, options: CacheOptions) {
   };
 }
 
-export function allInformers(caches: OperatorCaches): SharedInformer<KubeObject>[] {
+export function allCaches(caches: OperatorCaches): Cache[] {
   return Object.values(caches);
 }

@@ -1,5 +1,7 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, objectKey, type Applier, type SharedInformer, type KubeObject, type ResourceClient } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import type { SharedInformer } from '@promfleet/kube/cache';
+import { errorMessage, objectKey, type KubeObject, type ResourceClient } from '@promfleet/kube/client';
 
 import type { DesiredChildren } from '../builders/children.ts';
 

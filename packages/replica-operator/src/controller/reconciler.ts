@@ -1,12 +1,12 @@
-import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type PrometheusReplica } from '@promfleet/api';
+import { ANNOTATIONS, FIELD_MANAGERS, formatFieldError, validate, type PrometheusReplica, PrometheusReplicas } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import type { SharedInformer } from '@promfleet/kube/cache';
 import {
-  Applier,
   errorMessage,
   ConfigMaps,
   Deployments,
   Ingresses,
   Pods,
-  PrometheusReplicas,
   ResourceClient,
   RoleBindings,
   Roles,
@@ -14,15 +14,12 @@ import {
   Services,
   StatefulSets,
   splitKey,
-  transitionEvents,
-  type EventRecorder,
-  type SharedInformer,
   type KubeClient,
   type KubeObject,
-  type ReconcileContext,
-  type ReconcileResult,
   type ResourceType,
-} from '@promfleet/kube';
+} from '@promfleet/kube/client';
+import { updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
+import type { EventRecorder } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
 
 import { desiredChildren, type DesiredChildren } from '../builders/children.ts';
@@ -66,11 +63,17 @@ const PROBE_PENDING_MS = 10_000;
  * Ready=False on the way up: pods starting, or waiting on what Reconciled already warns about, or
  * paused on purpose; claims growing and a Compactor starting are progress, not problems.
  */
-const STILL_STARTING: ReadonlySet<string> = new Set([REASONS.tiersNotReady, REASONS.waitingForInput, REASONS.paused, REASONS.resizing, REASONS.compactorNotReady]);
+const STILL_STARTING: ReadonlySet<string> = new Set([
+  REASONS.tiersNotReady,
+  REASONS.waitingForInput,
+  REASONS.paused,
+  REASONS.resizing,
+  REASONS.compactorNotReady,
+]);
 
 export class ReplicaReconciler {
   readonly #options: ReconcilerOptions;
-  readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator);
+  readonly #applier = new Applier(FIELD_MANAGERS.replicaOperator, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #replicas: ResourceClient<PrometheusReplica>;
   readonly #kinds: ChildKind[];
   readonly #migration: StorageMigration;
@@ -90,8 +93,12 @@ export class ReplicaReconciler {
       podCache: caches.pods,
       events: options.events,
     });
-    const kind = <T extends KubeObject>(type: ResourceType<T>, cache: SharedInformer<T>, desired: (children: DesiredChildren) => readonly T[], apply?: ChildKind<T>['apply']) =>
-      ({ resources: new ResourceClient(client, type), cache, desired, apply }) as unknown as ChildKind;
+    const kind = <T extends KubeObject>(
+      type: ResourceType<T>,
+      cache: SharedInformer<T>,
+      desired: (children: DesiredChildren) => readonly T[],
+      apply?: ChildKind<T>['apply'],
+    ) => ({ resources: new ResourceClient(client, type), cache, desired, apply }) as unknown as ChildKind;
     this.#grafanaAdmin = new GrafanaAdminSecrets(client, caches.secrets, options.events);
     // Identity and NetworkPolicies before the workloads, so no pod starts without them.
     this.#kinds = [
@@ -101,7 +108,12 @@ export class ReplicaReconciler {
       kind(NetworkPolicies, caches.networkPolicies, (c) => c.networkPolicies),
       kind(ConfigMaps, caches.configMaps, (c) => c.configMaps),
       kind(Services, caches.services, (c) => c.services),
-      kind(StatefulSets, caches.statefulSets, (c) => c.statefulSets, (replica, desired, live) => this.#migration.apply(replica, desired, live)),
+      kind(
+        StatefulSets,
+        caches.statefulSets,
+        (c) => c.statefulSets,
+        (replica, desired, live) => this.#migration.apply(replica, desired, live),
+      ),
       kind(Deployments, caches.deployments, (c) => c.deployments),
       kind(Ingresses, caches.ingresses, (c) => c.ingresses),
       kind(options.pdbType, caches.podDisruptionBudgets, (c) => c.podDisruptionBudgets),
@@ -171,12 +183,7 @@ export class ReplicaReconciler {
       operatorVersion: this.#options.operatorVersion,
       now: new Date(),
     });
-    const written = await this.#applier.applyStatus(this.#replicas, live, status);
-    if (written.changed) {
-      for (const event of transitionEvents(live.status?.conditions, status.conditions ?? [], { benign: STILL_STARTING })) {
-        await events.record(live, event.type, event.reason, event.message);
-      }
-    }
+    await updateStatus(live, status, { applier: this.#applier, resources: this.#replicas, events, transitions: { benign: STILL_STARTING } });
     // Failed children are retried with backoff; every other child was applied all the same.
     if (applyError !== undefined) throw new Error(applyError);
     if (configApplied === undefined) return undefined;
@@ -186,7 +193,9 @@ export class ReplicaReconciler {
   /** ConfigApplied from the running Prometheus pods, or undefined before there are any to ask. */
   async #configApplied(replica: PrometheusReplica, namespace: string, pods: readonly IPod[]) {
     const probe = this.#options.configProbe;
-    const prometheus = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === 'prometheus' && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running');
+    const prometheus = pods.filter(
+      (pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === 'prometheus' && !pod.metadata.deletionTimestamp && pod.status?.phase === 'Running',
+    );
     if (!probe || prometheus.length === 0) return undefined;
     const owned = this.#options.caches.configMaps.get(`${namespace}/${childNames(replica.metadata.name).prometheusConfig}`);
     const expected = owned?.metadata?.annotations?.[ANNOTATIONS.configHash];

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
 import { DEFAULT_IMAGES, disallowedImages, formatFieldError, type PrometheusReplica } from '@promfleet/api';
-import { KubeApiError, ResourceClient, Secrets, type EventRecorder, type KubeClient, type PolledObjects } from '@promfleet/kube';
+import type { PolledObjects } from '@promfleet/kube/cache';
+import { KubeApiError, ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
 
 import { generatedGrafanaAdminSecret } from '../builders/grafana-secret.ts';
 import type { InputCheck } from '../status/compute-status.ts';
@@ -21,7 +23,8 @@ export function checkImages(replica: PrometheusReplica, allowedPrefixes: readonl
 }
 
 /** Where Grafana's admin credentials are, once known to be usable. */
-export type GrafanaAdminState = (InputCheck & { ok: false }) | { readonly ok: true; readonly message: string; readonly secretName: string; readonly hash: string };
+export type GrafanaAdminState =
+  (InputCheck & { ok: false }) | { readonly ok: true; readonly message: string; readonly secretName: string; readonly hash: string };
 
 // 32 random bytes: 43 base64url characters.
 const PASSWORD_BYTES = 32;
@@ -68,7 +71,12 @@ export class GrafanaAdminSecrets {
     const secret = generatedGrafanaAdminSecret(replica, randomBytes(PASSWORD_BYTES).toString('base64url'));
     try {
       await this.#writer.create(secret as unknown as SecretDigest);
-      await this.#events.record(replica, 'Normal', 'GrafanaAdminGenerated', `created Secret ${secret.metadata?.name ?? ''} with a random Grafana admin password; the operator never rotates it`);
+      await this.#events.record(
+        replica,
+        'Normal',
+        'GrafanaAdminGenerated',
+        `created Secret ${secret.metadata?.name ?? ''} with a random Grafana admin password; the operator never rotates it`,
+      );
     } catch (error) {
       // Created meanwhile (by an earlier leader, or by hand): use it as it is.
       if (!(error instanceof KubeApiError && error.code === 409)) throw error;

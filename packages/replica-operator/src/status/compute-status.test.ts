@@ -60,7 +60,13 @@ function state(overrides: Partial<ObservedState> = {}): ObservedState {
 describe('computeStatus', () => {
   it('is Running when every tier is ready and settled', () => {
     const status = computeStatus(state());
-    expect(status).toMatchObject({ phase: 'Running', readyPods: '3/3', observedGeneration: 2, local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] }, operatorVersion: '0.1.0' });
+    expect(status).toMatchObject({
+      phase: 'Running',
+      readyPods: '3/3',
+      observedGeneration: 2,
+      local: { prometheus: ['demo-prometheus-0'], query: ['demo-thanos-query-x'] },
+      operatorVersion: '0.1.0',
+    });
   });
 
   it('is Pending before any workload exists and Creating while they start', () => {
@@ -80,7 +86,11 @@ describe('computeStatus', () => {
     const failed = computeStatus(state({ bucketSecret: { ok: false, reason: 'SecretNotFound', message: 'Secret s not found' } }));
     expect(failed.phase).toBe('Failed');
     expect(failed.conditions?.find((c) => c.type === 'BucketSecretValid')).toMatchObject({ status: 'False', reason: 'SecretNotFound' });
-    expect(failed.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput', message: 'Secret s not found' });
+    expect(failed.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'WaitingForValidInput',
+      message: 'Secret s not found',
+    });
     expect(computeStatus(state({ replica: replica({ paused: true }) })).phase).toBe('Paused');
   });
 
@@ -95,7 +105,13 @@ describe('computeStatus', () => {
       state({
         replica: replica({ baseDomain: 'example.com', grafana: { enabled: true } }),
         deployments: [deployment('demo-thanos-query', 1, 1), deployment('demo-grafana', 1, 1)],
-        ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } } }],
+        ingresses: [
+          {
+            apiVersion: 'networking.k8s.io/v1',
+            kind: 'Ingress',
+            status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }, { hostname: 'lb.example.net' }] } },
+          },
+        ],
       }),
     );
     expect(status.output).toEqual({
@@ -142,9 +158,13 @@ describe('computeStatus', () => {
   });
 
   it('drops the conditions of what the spec no longer has, and keeps the claim verdict when it was not checked', () => {
-    const before = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }), rules: { ok: true, message: 'ok' }, storage: [] }));
+    const before = computeStatus(
+      state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }), rules: { ok: true, message: 'ok' }, storage: [] }),
+    );
     expect(condition(before, 'StorageUpToDate')?.status).toBe('True');
-    const unchecked = computeStatus(state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }, before), rules: { ok: true, message: 'ok' } }));
+    const unchecked = computeStatus(
+      state({ replica: replica({ rules: { configMaps: ['r'] }, storage: { size: '10Gi' } }, before), rules: { ok: true, message: 'ok' } }),
+    );
     expect(condition(unchecked, 'StorageUpToDate')?.status).toBe('True');
     const after = computeStatus(state({ replica: replica({ compaction: { enabled: false } }, before) }));
     expect(after.conditions?.map((c) => c.type)).toEqual(['Ready', 'Reconciled', 'ConfigValid', 'BucketSecretValid', 'PersistentStorage']);
@@ -154,7 +174,13 @@ describe('computeStatus', () => {
   it('reports the Grafana admin Secret while Grafana is enabled, fails on it like other input, and drops the condition without Grafana', () => {
     const withGrafana = replica({ grafana: { enabled: true } });
     const grafanaDeployment = deployment('demo-grafana', 1, 1);
-    const missing = computeStatus(state({ replica: withGrafana, deployments: [deployment('demo-thanos-query', 1, 1), grafanaDeployment], grafanaAdmin: { ok: false, reason: 'SecretKeyMissing', message: 'Secret g has no admin-password' } }));
+    const missing = computeStatus(
+      state({
+        replica: withGrafana,
+        deployments: [deployment('demo-thanos-query', 1, 1), grafanaDeployment],
+        grafanaAdmin: { ok: false, reason: 'SecretKeyMissing', message: 'Secret g has no admin-password' },
+      }),
+    );
     expect(missing.phase).toBe('Failed');
     expect(missing.conditions?.find((c) => c.type === 'GrafanaAdminSecretValid')).toMatchObject({ status: 'False', reason: 'SecretKeyMissing' });
     expect(missing.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain('Secret g has no admin-password');
@@ -165,7 +191,11 @@ describe('computeStatus', () => {
   it('reports an image refusal on ConfigValid and changes nothing', () => {
     const status = computeStatus(state({ config: { ok: false, reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' } }));
     expect(status.phase).toBe('Failed');
-    expect(status.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({ status: 'False', reason: 'ImageNotAllowed', message: 'spec.images.thanos: "evil.io/thanos" is not allowed' });
+    expect(status.conditions?.find((c) => c.type === 'ConfigValid')).toMatchObject({
+      status: 'False',
+      reason: 'ImageNotAllowed',
+      message: 'spec.images.thanos: "evil.io/thanos" is not allowed',
+    });
     expect(status.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'WaitingForValidInput' });
   });
 });

@@ -1,10 +1,9 @@
-import type { Condition, PrometheusReplica, PrometheusReplicaStatus, ReplicaPhase } from '@promfleet/api';
-import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube';
+import { grafanaHost, queryHost, type Condition, type PrometheusReplica, type PrometheusReplicaStatus, type ReplicaPhase } from '@promfleet/api';
+import { removeCondition, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 import type { IDeployment, IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPod } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
-import { grafanaHost, queryHost } from '../builders/ingress.ts';
 import { childNames, PORTS, type Component } from '../names.ts';
 import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';
@@ -72,7 +71,10 @@ function deploymentTier(component: Component, deployment: IDeployment | undefine
   if (!deployment) return undefined;
   const desired = deployment.spec?.replicas ?? 1;
   const status = deployment.status;
-  const settled = (status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) && (status?.updatedReplicas ?? 0) === desired && (status?.replicas ?? 0) === desired;
+  const settled =
+    (status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
+    (status?.updatedReplicas ?? 0) === desired &&
+    (status?.replicas ?? 0) === desired;
   return { component, desired, ready: Math.min(status?.readyReplicas ?? 0, desired), settled };
 }
 
@@ -84,7 +86,9 @@ function podNames(pods: readonly IPod[], replica: string, component: Component):
 }
 
 function ingressAddresses(ingresses: readonly IIngress[]): string[] {
-  const addresses = ingresses.flatMap((ingress) => (ingress.status?.loadBalancer?.ingress ?? []).map((entry) => entry.ip ?? entry.hostname ?? '')).filter(Boolean);
+  const addresses = ingresses
+    .flatMap((ingress) => (ingress.status?.loadBalancer?.ingress ?? []).map((entry) => entry.ip ?? entry.hostname ?? ''))
+    .filter(Boolean);
   return [...new Set(addresses)].sort();
 }
 
@@ -125,7 +129,9 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
   else if (failedPods || previous === 'Running' || previous === 'Degraded') phase = 'Degraded';
   else phase = 'Creating';
 
-  const notReady = existing.filter((tier) => tier.ready < tier.desired || !tier.settled).map((tier) => `${tier.component} ${String(tier.ready)}/${String(tier.desired)} ready`);
+  const notReady = existing
+    .filter((tier) => tier.ready < tier.desired || !tier.settled)
+    .map((tier) => `${tier.component} ${String(tier.ready)}/${String(tier.desired)} ready`);
   const inputProblem =
     state.specErrors[0] ??
     (state.config.ok ? undefined : state.config.message) ??
@@ -146,15 +152,30 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       : state.specErrors.length > 0
         ? { type: CONDITIONS.reconciled, status: 'False', reason: REASONS.specInvalid, message: state.specErrors.join('; ') }
         : !inputsValid
-          ? { type: CONDITIONS.reconciled, status: 'False', reason: REASONS.waitingForInput, message: `children are left as they are until the input is fixed: ${inputProblem ?? ''}` }
+          ? {
+              type: CONDITIONS.reconciled,
+              status: 'False',
+              reason: REASONS.waitingForInput,
+              message: `children are left as they are until the input is fixed: ${inputProblem ?? ''}`,
+            }
           : state.applyError !== undefined
             ? { type: CONDITIONS.reconciled, status: 'False', reason: REASONS.reconcileFailed, message: state.applyError }
             : { type: CONDITIONS.reconciled, status: 'True', reason: REASONS.reconcileSucceeded, message: 'all children are as desired' },
     inputCondition(CONDITIONS.configValid, state.config),
     inputCondition(CONDITIONS.bucketSecretValid, state.bucketSecret),
     replica.spec.storage
-      ? { type: CONDITIONS.persistentStorage, status: 'True', reason: REASONS.persistentVolumeClaim, message: `each Prometheus pod has a ${String(replica.spec.storage.size)} PersistentVolumeClaim` }
-      : { type: CONDITIONS.persistentStorage, status: 'False', reason: REASONS.emptyDir, message: 'no spec.storage: Prometheus data lives in an emptyDir and is lost when a pod restarts' },
+      ? {
+          type: CONDITIONS.persistentStorage,
+          status: 'True',
+          reason: REASONS.persistentVolumeClaim,
+          message: `each Prometheus pod has a ${String(replica.spec.storage.size)} PersistentVolumeClaim`,
+        }
+      : {
+          type: CONDITIONS.persistentStorage,
+          status: 'False',
+          reason: REASONS.emptyDir,
+          message: 'no spec.storage: Prometheus data lives in an emptyDir and is lost when a pod restarts',
+        },
   ];
   if (state.grafanaAdmin) {
     updates.push(
@@ -174,7 +195,9 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
       type: CONDITIONS.compactorReady,
       status: ready ? 'True' : 'False',
       reason: ready ? REASONS.compactorRunning : REASONS.compactorNotReady,
-      message: ready ? 'the Thanos Compactor compacts, downsamples and applies retention to this replica’s blocks' : `compactor ${String(compactor?.ready ?? 0)}/1 ready`,
+      message: ready
+        ? 'the Thanos Compactor compacts, downsamples and applies retention to this replica’s blocks'
+        : `compactor ${String(compactor?.ready ?? 0)}/1 ready`,
     });
   }
   let previousConditions = replica.status?.conditions;
@@ -213,5 +236,7 @@ export function computeStatus(state: ObservedState): PrometheusReplicaStatus {
 }
 
 function inputCondition(type: string, check: InputCheck): ConditionUpdate {
-  return check.ok ? { type, status: 'True', reason: REASONS.valid, message: check.message } : { type, status: 'False', reason: check.reason, message: check.message };
+  return check.ok
+    ? { type, status: 'True', reason: REASONS.valid, message: check.message }
+    : { type, status: 'False', reason: check.reason, message: check.message };
 }

@@ -1,5 +1,5 @@
-import { errorMessage, type KubeClient } from '@promfleet/kube';
-import type { ConditionUpdate } from '@promfleet/kube';
+import { errorMessage, type KubeClient } from '@promfleet/kube/client';
+import type { ConditionUpdate } from '@promfleet/kube/status';
 import type { IPod } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 
@@ -9,7 +9,14 @@ import { CONDITIONS } from './conditions.ts';
 
 /** What one Prometheus pod says about its config. */
 export type PodConfigState =
-  | { readonly pod: string; readonly state: 'loaded'; readonly reloadSuccessful: boolean; readonly hash: string | undefined; readonly replicaLabel: string | undefined; readonly lastConfigTime: string | undefined }
+  | {
+      readonly pod: string;
+      readonly state: 'loaded';
+      readonly reloadSuccessful: boolean;
+      readonly hash: string | undefined;
+      readonly replicaLabel: string | undefined;
+      readonly lastConfigTime: string | undefined;
+    }
   | { readonly pod: string; readonly state: 'unreachable'; readonly error: string }
   | { readonly pod: string; readonly state: 'starting' }
   | { readonly pod: string; readonly state: 'crashing'; readonly exitCode: number; readonly restarts: number };
@@ -51,10 +58,13 @@ export class ConfigAppliedProbe {
     const prometheus = pod.status?.containerStatuses?.find((container) => container.name === 'prometheus');
     const last = prometheus?.lastState?.terminated ?? prometheus?.state?.terminated;
     if (!prometheus?.state?.running) {
-      return last && last.exitCode !== 0 ? { pod: name, state: 'crashing', exitCode: last.exitCode, restarts: prometheus?.restartCount ?? 0 } : { pod: name, state: 'starting' };
+      return last && last.exitCode !== 0
+        ? { pod: name, state: 'crashing', exitCode: last.exitCode, restarts: prometheus?.restartCount ?? 0 }
+        : { pod: name, state: 'starting' };
     }
     const path = `/api/v1/namespaces/${pod.metadata?.namespace ?? 'default'}/pods/${name}:${String(PORTS.prometheusWeb)}/proxy/api/v1/status`;
-    const get = <T>(what: string) => this.#client.request<T>({ verb: 'get', method: 'GET', resource: 'pods/proxy', path: `${path}/${what}`, timeoutMs: this.#timeoutMs });
+    const get = <T>(what: string) =>
+      this.#client.request<T>({ verb: 'get', method: 'GET', resource: 'pods/proxy', path: `${path}/${what}`, timeoutMs: this.#timeoutMs });
     try {
       const runtime = (await get<RuntimeInfo>('runtimeinfo')).data ?? {};
       const uid = pod.metadata?.uid ?? name;
@@ -65,7 +75,14 @@ export class ConfigAppliedProbe {
         loaded = { time: runtime.lastConfigTime, ...config };
         this.#loaded.set(uid, loaded);
       }
-      return { pod: name, state: 'loaded', reloadSuccessful: runtime.reloadConfigSuccess !== false, hash: loaded.hash, replicaLabel: loaded.replicaLabel, lastConfigTime: runtime.lastConfigTime };
+      return {
+        pod: name,
+        state: 'loaded',
+        reloadSuccessful: runtime.reloadConfigSuccess !== false,
+        hash: loaded.hash,
+        replicaLabel: loaded.replicaLabel,
+        lastConfigTime: runtime.lastConfigTime,
+      };
     } catch (error) {
       return { pod: name, state: 'unreachable', error: errorMessage(error) };
     }
@@ -127,9 +144,16 @@ export function configAppliedCondition(states: readonly PodConfigState[], desire
     }
   }
   const waiting = sorted.filter((state) => state.state !== 'loaded' || state.hash !== desiredHash);
-  if (waiting.length === 0) return { type, status: 'True', reason: CONFIG_APPLIED_REASONS.applied, message: `Prometheus loaded config ${desiredHash} in ${sorted.map((s) => s.pod).join(', ')}` };
+  if (waiting.length === 0)
+    return {
+      type,
+      status: 'True',
+      reason: CONFIG_APPLIED_REASONS.applied,
+      message: `Prometheus loaded config ${desiredHash} in ${sorted.map((s) => s.pod).join(', ')}`,
+    };
   const first = waiting[0];
   if (first?.state === 'unreachable') return unknown(`could not ask Prometheus in pod ${first.pod} through the API server: ${first.error}`);
-  if (first?.state === 'loaded') return unknown(`waiting for pod ${first.pod} to load config ${desiredHash} (it has ${first.hash ?? 'a config without marker'})`);
+  if (first?.state === 'loaded')
+    return unknown(`waiting for pod ${first.pod} to load config ${desiredHash} (it has ${first.hash ?? 'a config without marker'})`);
   return unknown(`waiting for Prometheus in pod ${first?.pod ?? ''} to start`);
 }

@@ -1,4 +1,4 @@
-import type { ConditionUpdate } from '@promfleet/kube';
+import type { ConditionUpdate } from '@promfleet/kube/status';
 
 import type { ClaimProblem, ClaimProblemKind } from '../storage/claims-plan.ts';
 import { CONDITIONS, REASONS } from './conditions.ts';
@@ -17,6 +17,9 @@ export function storageCondition(problems: readonly ClaimProblem[]): ConditionUp
   const type = CONDITIONS.storageUpToDate;
   if (problems.length === 0) return { type, status: 'True', reason: REASONS.claimsMatchSpec, message: 'every claim has the size and class of its template' };
   const worst = ORDER.find((kind) => problems.some((problem) => problem.kind === kind)) ?? 'resizing';
-  const message = [...problems].sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.claim.localeCompare(b.claim)).map((problem) => problem.message).join('; ');
+  const message = [...problems]
+    .sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.claim.localeCompare(b.claim))
+    .map((problem) => problem.message)
+    .join('; ');
   return { type, status: 'False', reason: REASON[worst], message };
 }

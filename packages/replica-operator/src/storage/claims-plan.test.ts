@@ -14,7 +14,16 @@ const set = (storage: string | undefined, storageClassName?: string, extra: Part
     podManagementPolicy: 'Parallel',
     selector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus', 'app.kubernetes.io/instance': 'demo' } },
     template: {},
-    ...(storage ? { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(storageClassName ? { storageClassName } : {}) } }] } : {}),
+    ...(storage
+      ? {
+          volumeClaimTemplates: [
+            {
+              metadata: { name: 'data' },
+              spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } }, ...(storageClassName ? { storageClassName } : {}) },
+            },
+          ],
+        }
+      : {}),
     ...extra,
   },
 });
@@ -45,7 +54,13 @@ describe('immutableChanges', () => {
 
 describe('planClaims', () => {
   it('resizes smaller claims of every ordinal, also ones scaled away, and leaves matching ones alone', () => {
-    const claims = [claim('data-demo-prometheus-0', '10Gi'), claim('data-demo-prometheus-3', '10Gi'), claim('data-demo-prometheus-1', '20Gi'), claim('data-other-prometheus-0', '1Gi'), claim('data-demo-prometheus-x', '1Gi')];
+    const claims = [
+      claim('data-demo-prometheus-0', '10Gi'),
+      claim('data-demo-prometheus-3', '10Gi'),
+      claim('data-demo-prometheus-1', '20Gi'),
+      claim('data-other-prometheus-0', '1Gi'),
+      claim('data-demo-prometheus-x', '1Gi'),
+    ];
     expect(planClaims(set('20Gi'), claims, new Map())).toEqual({
       resize: [
         { claim: 'data-demo-prometheus-0', uid: 'uid-data-demo-prometheus-0', from: '10Gi', to: '20Gi' },
@@ -58,7 +73,12 @@ describe('planClaims', () => {
   it('reports a refused resize, a shrink, another class and a resize in progress', () => {
     const refused = new Map([[refusalKey('uid-data-demo-prometheus-0', '20Gi'), 'forbidden: only dynamically provisioned pvc can be resized']]);
     expect(planClaims(set('20Gi'), [claim('data-demo-prometheus-0', '10Gi')], refused).problems).toEqual([
-      { kind: 'refused', claim: 'data-demo-prometheus-0', message: 'claim data-demo-prometheus-0 stays 10Gi, the API server refused to expand it to 20Gi: forbidden: only dynamically provisioned pvc can be resized' },
+      {
+        kind: 'refused',
+        claim: 'data-demo-prometheus-0',
+        message:
+          'claim data-demo-prometheus-0 stays 10Gi, the API server refused to expand it to 20Gi: forbidden: only dynamically provisioned pvc can be resized',
+      },
     ]);
     expect(planClaims(set('5Gi'), [claim('data-demo-prometheus-0', '10Gi')], new Map()).problems[0]?.kind).toBe('shrink');
     expect(planClaims(set('10Gi', 'fast'), [claim('data-demo-prometheus-0', '10Gi', { class: 'slow' })], new Map()).problems[0]?.message).toBe(
@@ -70,7 +90,12 @@ describe('planClaims', () => {
 });
 
 describe('podsWithoutClaims', () => {
-  const pod = (name: string, volumes: NonNullable<NonNullable<IPod['spec']>['volumes']>): IPod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [], volumes } });
+  const pod = (name: string, volumes: NonNullable<NonNullable<IPod['spec']>['volumes']>): IPod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: { containers: [], volumes },
+  });
   it('finds the pods that lack a claim of the templates, and only pods of the set', () => {
     const pods = [
       pod('demo-prometheus-0', [{ name: 'data', emptyDir: {} }]),

@@ -1,4 +1,4 @@
-import { canonicalJSON } from '@promfleet/kube';
+import { canonicalJSON } from '@promfleet/kube/apply';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
@@ -30,7 +30,11 @@ export const refusalKey = (uid: string, size: string): string => `${uid}@${size}
  * those of pods scaled away, which come back with them) with its claim templates: claims smaller
  * than the template are resized in place; what cannot be made to match is reported.
  */
-export function planClaims(statefulSet: IStatefulSet, claims: readonly IPersistentVolumeClaim[], refused: RefusedResizes): { resize: ClaimResize[]; problems: ClaimProblem[] } {
+export function planClaims(
+  statefulSet: IStatefulSet,
+  claims: readonly IPersistentVolumeClaim[],
+  refused: RefusedResizes,
+): { resize: ClaimResize[]; problems: ClaimProblem[] } {
   const resize: ClaimResize[] = [];
   const problems: ClaimProblem[] = [];
   const name = statefulSet.metadata?.name ?? '';
@@ -47,7 +51,11 @@ export function planClaims(statefulSet: IStatefulSet, claims: readonly IPersiste
       const capacity = claim.status?.capacity?.storage;
       const uid = claim.metadata?.uid ?? '';
       if (wantedClass !== undefined && claim.spec?.storageClassName !== undefined && claim.spec.storageClassName !== wantedClass) {
-        problems.push({ kind: 'class', claim: claimName, message: `claim ${claimName} keeps StorageClass ${claim.spec.storageClassName} (the template asks for ${wantedClass}): a class cannot change in place; new claims get ${wantedClass}` });
+        problems.push({
+          kind: 'class',
+          claim: claimName,
+          message: `claim ${claimName} keeps StorageClass ${claim.spec.storageClassName} (the template asks for ${wantedClass}): a class cannot change in place; new claims get ${wantedClass}`,
+        });
         continue;
       }
       if (wantedBytes === undefined) continue;
@@ -55,7 +63,12 @@ export function planClaims(statefulSet: IStatefulSet, claims: readonly IPersiste
         problems.push({ kind: 'shrink', claim: claimName, message: `claim ${claimName} keeps ${requested}: claims cannot shrink to ${wanted}` });
       } else if (wantedBytes > requestedBytes) {
         const refusal = refused.get(refusalKey(uid, wanted));
-        if (refusal !== undefined) problems.push({ kind: 'refused', claim: claimName, message: `claim ${claimName} stays ${requested}, the API server refused to expand it to ${wanted}: ${refusal}` });
+        if (refusal !== undefined)
+          problems.push({
+            kind: 'refused',
+            claim: claimName,
+            message: `claim ${claimName} stays ${requested}, the API server refused to expand it to ${wanted}: ${refusal}`,
+          });
         else resize.push({ claim: claimName, uid, from: requested, to: wanted });
       } else if (capacity !== undefined && (quantityBytes(String(capacity)) ?? 0) < requestedBytes) {
         problems.push({ kind: 'resizing', claim: claimName, message: `claim ${claimName} is being expanded from ${String(capacity)} to ${requested}` });
@@ -78,7 +91,10 @@ export function podsWithoutClaims(statefulSet: IStatefulSet, pods: readonly IPod
     const podName = pod.metadata?.name ?? '';
     const ordinal = podName.startsWith(`${name}-`) ? podName.slice(name.length + 1) : '';
     if (!/^\d+$/.test(ordinal)) return false;
-    return templates.some((template) => !(pod.spec?.volumes ?? []).some((volume) => volume.name === template && volume.persistentVolumeClaim?.claimName === `${template}-${name}-${ordinal}`));
+    return templates.some(
+      (template) =>
+        !(pod.spec?.volumes ?? []).some((volume) => volume.name === template && volume.persistentVolumeClaim?.claimName === `${template}-${name}-${ordinal}`),
+    );
   });
 }
 

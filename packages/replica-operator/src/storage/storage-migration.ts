@@ -1,5 +1,8 @@
 import type { PrometheusReplica } from '@promfleet/api';
-import { errorMessage, isNotFound, KubeApiError, type Applier, type EventRecorder, type SharedInformer, type ResourceClient } from '@promfleet/kube';
+import type { Applier } from '@promfleet/kube/apply';
+import type { SharedInformer } from '@promfleet/kube/cache';
+import { errorMessage, isNotFound, KubeApiError, type ResourceClient } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
@@ -45,7 +48,12 @@ export class StorageMigration {
     if (live && changes.length > 0) {
       const { namespace, uid = '' } = live.metadata ?? {};
       await statefulSets.delete(name, namespace, { propagationPolicy: 'Orphan', preconditions: { uid } });
-      await events.record(replica, 'Normal', 'StatefulSetRecreated', `StatefulSet ${name} is recreated to change ${changes.join(', ')}, which cannot be updated in place; its pods keep running and are adopted`);
+      await events.record(
+        replica,
+        'Normal',
+        'StatefulSetRecreated',
+        `StatefulSet ${name} is recreated to change ${changes.join(', ')}, which cannot be updated in place; its pods keep running and are adopted`,
+      );
       return { changed: `StatefulSet/${name} (recreating: ${changes.join(', ')})` };
     }
     const result = await applier.apply(statefulSets, desired, live);
@@ -66,7 +74,12 @@ export class StorageMigration {
     if (own.some((pod) => pod !== first && (pod.metadata?.deletionTimestamp !== undefined || !ready(pod)))) return undefined;
     const podName = first.metadata?.name ?? '';
     await this.#options.pods.delete(podName, namespace, { preconditions: { uid: first.metadata?.uid ?? '' } });
-    await this.#options.events.record(replica, 'Normal', 'PodRolledOntoClaims', `pod ${podName} is restarted to mount its claims (${(set.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '').join(', ')})`);
+    await this.#options.events.record(
+      replica,
+      'Normal',
+      'PodRolledOntoClaims',
+      `pod ${podName} is restarted to mount its claims (${(set.spec?.volumeClaimTemplates ?? []).map((claim) => claim.metadata?.name ?? '').join(', ')})`,
+    );
     return `Pod/${podName} (restarted onto its claims)`;
   }
 
@@ -93,7 +106,11 @@ export class StorageMigration {
           if (!(error instanceof KubeApiError) || (error.code !== 403 && error.code !== 422)) throw error;
           const reason = error.status?.message ?? errorMessage(error);
           this.#refused.set(refusalKey(resize.uid, resize.to), reason);
-          problems.push({ kind: 'refused', claim: resize.claim, message: `claim ${resize.claim} stays ${resize.from}, the API server refused to expand it to ${resize.to}: ${reason}` });
+          problems.push({
+            kind: 'refused',
+            claim: resize.claim,
+            message: `claim ${resize.claim} stays ${resize.from}, the API server refused to expand it to ${resize.to}: ${reason}`,
+          });
         }
       }
     }

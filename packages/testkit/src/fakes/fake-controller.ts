@@ -2,22 +2,20 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 import type { KubeConfig } from '@kubernetes/client-node';
+import { Informer } from '@promfleet/kube/cache';
 import {
-  Controller,
-  createLogger,
   errorMessage,
-  Informer,
   isConflict,
   isNotFound,
-  KitMetrics,
   KubeClient,
   objectKey,
   ResourceClient,
   type KubeObject,
-  type Logger,
   type ObjectMeta,
   type ResourceType,
-} from '@promfleet/kube';
+} from '@promfleet/kube/client';
+import { Controller } from '@promfleet/kube/controller';
+import { createLogger, KitMetrics, type Logger } from '@promfleet/kube/observability';
 
 /** What a fake controller needs to know about its cluster. */
 export interface ClusterHandle {
@@ -51,7 +49,12 @@ export class FakeController {
     // The fleet's folder may go before a late line; a log must never crash a test.
     this.#log.on('error', () => undefined);
     this.logger = createLogger({ name: `testkit-${name}`, level: 'warn', destination: this.#log });
-    this.client = new KubeClient(cluster.kubeConfig, { cluster: cluster.name, metrics: new KitMetrics(), requestTimeoutMs: 10_000, userAgent: `testkit-${name}` });
+    this.client = new KubeClient(cluster.kubeConfig, {
+      cluster: cluster.name,
+      metrics: new KitMetrics(),
+      requestTimeoutMs: 10_000,
+      userAgent: `testkit-${name}`,
+    });
     this.#controller = new Controller({
       name,
       workers: 4,

@@ -40,7 +40,11 @@ export class EgressProxy {
 
   async stop(): Promise<void> {
     for (const socket of this.#open) socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      this.#server.close(() => {
+        resolve();
+      }),
+    );
     await rm(this.socket, { force: true });
   }
 
@@ -49,7 +53,9 @@ export class EgressProxy {
     const target = /^(.+):(\d+)$/.exec(request.url ?? '');
     const port = target?.[1] && target[2] ? this.#resolve(target[1].replace(/^\[|\]$/g, ''), Number(target[2])) : undefined;
     if (port === undefined) {
-      client.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\ntestkit: nothing listens on ${request.url ?? ''} (the fake kubelet runs no process there)\n`);
+      client.end(
+        `HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\n\r\ntestkit: nothing listens on ${request.url ?? ''} (the fake kubelet runs no process there)\n`,
+      );
       return;
     }
     const upstream = connect(port, '127.0.0.1', () => {

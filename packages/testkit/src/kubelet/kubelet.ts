@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { ConfigMaps, Nodes, objectKey, Pods, resourceType, Secrets } from '@promfleet/kube';
+import { ConfigMaps, Nodes, objectKey, Pods, resourceType, Secrets } from '@promfleet/kube/client';
 
 import { FakeController, type ClusterHandle } from '../fakes/fake-controller.ts';
 import { waitFor } from '../http.ts';
@@ -73,7 +73,9 @@ export class FakeKubelet {
           configMap: (namespace, name) => configMaps.get(`${namespace}/${name}`)?.data ?? (configMaps.get(`${namespace}/${name}`) ? {} : undefined),
           secret: (namespace, name) => {
             const secret = secrets.get(`${namespace}/${name}`);
-            return secret ? Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')])) : undefined;
+            return secret
+              ? Object.fromEntries(Object.entries(secret.data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]))
+              : undefined;
           },
         },
         onChange: (key) => {
@@ -103,7 +105,10 @@ export class FakeKubelet {
     await this.#controller.start();
     // The informer only reports nodes that exist; the first registration is ours to start.
     this.#controller.enqueue('node', this.nodeName);
-    await waitFor(`node ${this.nodeName} registered`, () => Promise.resolve(this.#nodes.get(this.nodeName) !== undefined), { timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor(`node ${this.nodeName} registered`, () => Promise.resolve(this.#nodes.get(this.nodeName) !== undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
   }
 
   async stop(): Promise<void> {
@@ -117,7 +122,8 @@ export class FakeKubelet {
     const [namespace, name] = key.split('/');
     for (const pod of this.#pods.list()) {
       if (pod.metadata.namespace !== namespace || pod.spec.nodeName !== this.nodeName) continue;
-      if ((pod.spec.volumes ?? []).some((volume) => volume.configMap?.name === name || volume.secret?.secretName === name)) this.#controller.enqueue('pod', objectKey(pod));
+      if ((pod.spec.volumes ?? []).some((volume) => volume.configMap?.name === name || volume.secret?.secretName === name))
+        this.#controller.enqueue('pod', objectKey(pod));
     }
   }
 

@@ -9,11 +9,19 @@ const T1 = '2025-01-01T00:05:00Z';
 function pod(annotations: Record<string, string> = {}, extra: Partial<Pod['spec']> = {}): Pod {
   return {
     metadata: { name: 'p', namespace: 'ns', uid: 'uid-1', annotations },
-    spec: { nodeName: 'testkit-eu', containers: [{ name: 'prometheus', image: 'prom:1' }, { name: 'sidecar', image: 'thanos:1' }], ...extra },
+    spec: {
+      nodeName: 'testkit-eu',
+      containers: [
+        { name: 'prometheus', image: 'prom:1' },
+        { name: 'sidecar', image: 'thanos:1' },
+      ],
+      ...extra,
+    },
   };
 }
 
-const conditions = (status: ReturnType<typeof desiredPodStatus>): Record<string, string> => Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
+const conditions = (status: ReturnType<typeof desiredPodStatus>): Record<string, string> =>
+  Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c.status]));
 
 describe('desiredPodStatus', () => {
   it('reports a pod running and ready, every container started', () => {
@@ -35,7 +43,11 @@ describe('desiredPodStatus', () => {
   });
 
   it('never reports a pod with a bad image ready', () => {
-    const status = desiredPodStatus(pod({}, { containers: [{ name: 'prometheus', image: `quay.io/prometheus/prometheus:v0-${BAD_IMAGE_MARKER}` }] }), network, T0);
+    const status = desiredPodStatus(
+      pod({}, { containers: [{ name: 'prometheus', image: `quay.io/prometheus/prometheus:v0-${BAD_IMAGE_MARKER}` }] }),
+      network,
+      T0,
+    );
     expect(conditions(status)).toMatchObject({ Ready: 'False', ContainersReady: 'False' });
   });
 
@@ -47,19 +59,35 @@ describe('desiredPodStatus', () => {
   });
 
   it('reports what the containers it runs do: not ready until they are, restarts and the last exit', () => {
-    const crashing = { ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, restartCount: 2, lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: T0 } } };
+    const crashing = {
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      restartCount: 2,
+      lastState: { terminated: { exitCode: 1, reason: 'Error', finishedAt: T0 } },
+    };
     const status = desiredPodStatus(pod(), network, T0, { prometheus: crashing });
     expect(conditions(status)).toMatchObject({ ContainersReady: 'False', Ready: 'False' });
-    expect(status.containerStatuses?.[0]).toMatchObject({ name: 'prometheus', ready: false, started: false, restartCount: 2, state: crashing.state, lastState: crashing.lastState });
+    expect(status.containerStatuses?.[0]).toMatchObject({
+      name: 'prometheus',
+      ready: false,
+      started: false,
+      restartCount: 2,
+      state: crashing.state,
+      lastState: crashing.lastState,
+    });
     expect(status.containerStatuses?.[1]).toMatchObject({ name: 'sidecar', ready: true });
-    const running = desiredPodStatus({ ...pod(), status }, network, T1, { prometheus: { ready: true, state: { running: { startedAt: T1 } }, restartCount: 2 } });
+    const running = desiredPodStatus({ ...pod(), status }, network, T1, {
+      prometheus: { ready: true, state: { running: { startedAt: T1 } }, restartCount: 2 },
+    });
     expect(conditions(running)).toMatchObject({ Ready: 'True' });
     expect(podStatusMatches(status, running)).toBe(false);
   });
 
   it('reports init containers completed', () => {
     const status = desiredPodStatus(pod({}, { initContainers: [{ name: 'init', image: 'busybox' }] }), network, T0);
-    expect(status.initContainerStatuses?.map((c) => [c.name, c.ready, c.state.terminated?.exitCode, c.state.terminated?.reason])).toEqual([['init', true, 0, 'Completed']]);
+    expect(status.initContainerStatuses?.map((c) => [c.name, c.ready, c.state.terminated?.exitCode, c.state.terminated?.reason])).toEqual([
+      ['init', true, 0, 'Completed'],
+    ]);
   });
 
   it('keeps the timestamps of what did not change, and moves those of what did', () => {

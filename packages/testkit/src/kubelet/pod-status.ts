@@ -89,12 +89,20 @@ const OWN_CONDITIONS = ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready
  * Running but not Ready, or Failed, as its annotations ask. Timestamps already in `current`
  * are kept, so writing the same outcome twice yields the same status.
  */
-export function desiredPodStatus(pod: Pod, network: { podIP: string; hostIP: string }, now: string, reports: Readonly<Record<string, ContainerReport>> = {}): PodStatus {
+export function desiredPodStatus(
+  pod: Pod,
+  network: { podIP: string; hostIP: string },
+  now: string,
+  reports: Readonly<Record<string, ContainerReport>> = {},
+): PodStatus {
   const current = pod.status ?? {};
   const outcome = podOutcome(pod);
   const startTime = current.startTime ?? now;
   const containersReady = outcome === 'ready' && Object.values(reports).every((report) => report.ready);
-  const notReady = { reason: outcome === 'failed' ? 'PodCompleted' : 'ContainersNotReady', message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]` };
+  const notReady = {
+    reason: outcome === 'failed' ? 'PodCompleted' : 'ContainersNotReady',
+    message: `containers with unready status: [${pod.spec.containers.map((c) => c.name).join(' ')}]`,
+  };
   const condition = (type: string, ok: boolean, why?: { reason: string; message: string }): PodCondition => {
     const previous = current.conditions?.find((c) => c.type === type);
     const status = ok ? 'True' : 'False';
@@ -125,7 +133,13 @@ export function desiredPodStatus(pod: Pod, network: { podIP: string; hostIP: str
   };
 }
 
-function containerStatus(pod: Pod, container: Container, current: ContainerStatus[] | undefined, state: 'ready' | 'unready' | 'failed' | 'completed', now: string): ContainerStatus {
+function containerStatus(
+  pod: Pod,
+  container: Container,
+  current: ContainerStatus[] | undefined,
+  state: 'ready' | 'unready' | 'failed' | 'completed',
+  now: string,
+): ContainerStatus {
   const previous = current?.find((c) => c.name === container.name)?.state;
   const image = container.image ?? '';
   const base = {
@@ -144,7 +158,14 @@ function containerStatus(pod: Pod, container: Container, current: ContainerStatu
     ...base,
     ready: state === 'completed',
     started: false,
-    state: { terminated: { exitCode, reason: state === 'failed' ? 'Error' : 'Completed', startedAt: terminated?.startedAt ?? now, finishedAt: terminated?.finishedAt ?? now } },
+    state: {
+      terminated: {
+        exitCode,
+        reason: state === 'failed' ? 'Error' : 'Completed',
+        startedAt: terminated?.startedAt ?? now,
+        finishedAt: terminated?.finishedAt ?? now,
+      },
+    },
   };
 }
 
@@ -184,7 +205,11 @@ export function podStatusMatches(current: PodStatus | undefined, desired: PodSta
 
 function containerSummary(statuses: ContainerStatus[] | undefined): string[] {
   return (statuses ?? []).map((s) => {
-    const state = s.state.running ? 'running' : s.state.terminated ? `exited ${String(s.state.terminated.exitCode)}` : `waiting ${s.state.waiting?.reason ?? ''}`;
+    const state = s.state.running
+      ? 'running'
+      : s.state.terminated
+        ? `exited ${String(s.state.terminated.exitCode)}`
+        : `waiting ${s.state.waiting?.reason ?? ''}`;
     return `${s.name} ${s.image} ready=${String(s.ready)} started=${String(s.started)} restarts=${String(s.restartCount)} ${state}`;
   });
 }

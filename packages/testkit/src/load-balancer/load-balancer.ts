@@ -1,4 +1,4 @@
-import { Ingresses, resourceType, Services, type ResourceType } from '@promfleet/kube';
+import { Ingresses, resourceType, Services, type ResourceType } from '@promfleet/kube/client';
 
 import { FakeController, type ClusterHandle, type NamedObject } from '../fakes/fake-controller.ts';
 import { isLoadBalancerMode, LOAD_BALANCER_ANNOTATION, loadBalancerAddress, type LoadBalancerIngress, type LoadBalancerMode } from './addresses.ts';
@@ -11,7 +11,10 @@ interface Exposed extends NamedObject {
 // Each kind the load balancer serves, and whether one of its objects wants an address.
 const KINDS = {
   ingress: { type: resourceType<Exposed>(Ingresses.group, Ingresses.version, Ingresses.plural, Ingresses.kind, true), wants: () => true },
-  service: { type: resourceType<Exposed>(Services.group, Services.version, Services.plural, Services.kind, true), wants: (o: Exposed) => o.spec?.type === 'LoadBalancer' },
+  service: {
+    type: resourceType<Exposed>(Services.group, Services.version, Services.plural, Services.kind, true),
+    wants: (o: Exposed) => o.spec?.type === 'LoadBalancer',
+  },
 } satisfies Record<string, { type: ResourceType<Exposed>; wants: (o: Exposed) => boolean }>;
 
 type Kind = keyof typeof KINDS;
@@ -77,7 +80,9 @@ export class FakeLoadBalancer {
     const current = object.status?.loadBalancer?.ingress ?? [];
     if (summary(current) === summary(desired)) return undefined;
     const body = { metadata: { resourceVersion: object.metadata.resourceVersion }, status: { loadBalancer: { ingress: desired.length > 0 ? desired : null } } };
-    await this.#controller.write(() => this.#controller.resources(KINDS[kind].type).patch(object.metadata.name, object.metadata.namespace, body, { subresource: 'status' }));
+    await this.#controller.write(() =>
+      this.#controller.resources(KINDS[kind].type).patch(object.metadata.name, object.metadata.namespace, body, { subresource: 'status' }),
+    );
     return undefined;
   }
 

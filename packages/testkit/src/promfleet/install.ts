@@ -1,5 +1,7 @@
 import type { MemberCluster, PrometheusCluster } from '@promfleet/api';
-import { ConfigMaps, KitMetrics, KubeClient, MemberClusters, Namespaces, PrometheusClusters, ResourceClient, Secrets } from '@promfleet/kube';
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { ConfigMaps, KubeClient, Namespaces, ResourceClient, Secrets } from '@promfleet/kube/client';
+import { KitMetrics } from '@promfleet/kube/observability';
 
 import type { TestCluster } from '../cluster.ts';
 import { EXTERNAL_DNS_CRD_DIR, installCRDs } from '../crds.ts';
@@ -11,7 +13,8 @@ import { ENTRIES } from './entries.ts';
 
 export const MEMBER_NAMESPACE = 'monitoring';
 export const HUB_NAMESPACE = 'promfleet-system';
-export const PROMETHEUS_CONFIG = 'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n';
+export const PROMETHEUS_CONFIG =
+  'global:\n  scrape_interval: 30s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: [localhost:9090]\n';
 export const OBJSTORE = 'type: S3\nconfig:\n  bucket: metrics\n  endpoint: s3.example.com\n';
 
 export interface MemberSpec {
@@ -97,13 +100,21 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
   const step = options.onStep ?? (() => undefined);
   const settings = options.hub ?? {};
   step(`starting a hub and ${String(options.members.length)} member clusters (etcd, kube-apiserver, kube-controller-manager)`);
-  const fleet = await startFleet({ clusters: ['hub', ...options.members.map((m) => m.name)], controllerManager: true, ...(options.kubelet ? { kubelet: options.kubelet } : {}) });
+  const fleet = await startFleet({
+    clusters: ['hub', ...options.members.map((m) => m.name)],
+    controllerManager: true,
+    ...(options.kubelet ? { kubelet: options.kubelet } : {}),
+  });
   const processes: NodeProcess[] = [];
   const clients: KubeClient[] = [];
   try {
     const hubCluster = fleet.cluster('hub');
     step('installing the promfleet CRDs and external-dns DNSEndpoint CRD');
-    await Promise.all([installCRDs(hubCluster), installCRDs(hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }), ...options.members.map((m) => installCRDs(fleet.cluster(m.name)))]);
+    await Promise.all([
+      installCRDs(hubCluster),
+      installCRDs(hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }),
+      ...options.members.map((m) => installCRDs(fleet.cluster(m.name))),
+    ]);
     const hub = new KubeClient(hubCluster.kubeConfig, { cluster: 'hub', metrics: new KitMetrics() });
     clients.push(hub);
     const members = new Map<string, PromfleetMember>();
@@ -121,7 +132,11 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
         step(`${name}: replica operator running; creating the Prometheus config and bucket Secret in ${MEMBER_NAMESPACE}`);
         await createRegionInputs(client);
         await joinMember(name, cluster, hubCluster, labels);
-        step(`${name}: joined with promfleet join (${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')})`);
+        step(
+          `${name}: joined with promfleet join (${Object.entries(labels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')})`,
+        );
         members.set(name, { cluster, client, operator });
       }),
     );

@@ -4,7 +4,19 @@
  * strictly: any other key, such as a misspelled `static_config`, stops a (re)load.
  */
 
-export const TOP_LEVEL = ['global', 'runtime', 'alerting', 'rule_files', 'scrape_config_files', 'scrape_configs', 'storage', 'tracing', 'remote_write', 'remote_read', 'otlp'];
+export const TOP_LEVEL = [
+  'global',
+  'runtime',
+  'alerting',
+  'rule_files',
+  'scrape_config_files',
+  'scrape_configs',
+  'storage',
+  'tracing',
+  'remote_write',
+  'remote_read',
+  'otlp',
+];
 
 export const GLOBAL = [
   'scrape_interval',
@@ -31,20 +43,73 @@ export const GLOBAL = [
 const PROXY = ['proxy_url', 'no_proxy', 'proxy_from_environment', 'proxy_connect_header'];
 
 /** prometheus/common's HTTPClientConfig, inlined into scrape and Alertmanager configs. */
-export const HTTP_CLIENT = ['basic_auth', 'authorization', 'oauth2', 'bearer_token', 'bearer_token_file', 'tls_config', 'follow_redirects', 'enable_http2', 'http_headers', ...PROXY];
+export const HTTP_CLIENT = [
+  'basic_auth',
+  'authorization',
+  'oauth2',
+  'bearer_token',
+  'bearer_token_file',
+  'tls_config',
+  'follow_redirects',
+  'enable_http2',
+  'http_headers',
+  ...PROXY,
+];
 
 export const NESTED_HTTP: Readonly<Record<string, readonly string[]>> = {
   basic_auth: ['username', 'username_file', 'username_ref', 'password', 'password_file', 'password_ref'],
   authorization: ['type', 'credentials', 'credentials_file', 'credentials_ref'],
   oauth2: ['client_id', 'client_secret', 'client_secret_file', 'client_secret_ref', 'scopes', 'token_url', 'endpoint_params', 'tls_config', ...PROXY],
-  tls_config: ['ca', 'cert', 'key', 'ca_file', 'cert_file', 'key_file', 'ca_ref', 'cert_ref', 'key_ref', 'server_name', 'insecure_skip_verify', 'min_version', 'max_version'],
+  tls_config: [
+    'ca',
+    'cert',
+    'key',
+    'ca_file',
+    'cert_file',
+    'key_file',
+    'ca_ref',
+    'cert_ref',
+    'key_ref',
+    'server_name',
+    'insecure_skip_verify',
+    'min_version',
+    'max_version',
+  ],
 };
 
 /** Every service discovery Prometheus v3.5 registers, as `<name>_sd_configs`, and static targets. */
 export const DISCOVERY = [
-  ...['azure', 'consul', 'digitalocean', 'dns', 'docker', 'dockerswarm', 'ec2', 'eureka', 'file', 'gce', 'hetzner', 'http', 'ionos', 'kubernetes', 'kuma', 'lightsail', 'linode', 'marathon', 'nerve', 'nomad', 'openstack', 'ovhcloud', 'puppetdb', 'scaleway', 'serverset', 'stackit', 'triton', 'uyuni', 'vultr'].map(
-    (name) => `${name}_sd_configs`,
-  ),
+  ...[
+    'azure',
+    'consul',
+    'digitalocean',
+    'dns',
+    'docker',
+    'dockerswarm',
+    'ec2',
+    'eureka',
+    'file',
+    'gce',
+    'hetzner',
+    'http',
+    'ionos',
+    'kubernetes',
+    'kuma',
+    'lightsail',
+    'linode',
+    'marathon',
+    'nerve',
+    'nomad',
+    'openstack',
+    'ovhcloud',
+    'puppetdb',
+    'scaleway',
+    'serverset',
+    'stackit',
+    'triton',
+    'uyuni',
+    'vultr',
+  ].map((name) => `${name}_sd_configs`),
   'static_configs',
 ];
 
@@ -83,7 +148,17 @@ export const SCRAPE = [
 
 export const ALERTING = ['alert_relabel_configs', 'alertmanagers'];
 
-export const ALERTMANAGER = ['sigv4', 'scheme', 'path_prefix', 'timeout', 'api_version', 'relabel_configs', 'alert_relabel_configs', ...HTTP_CLIENT, ...DISCOVERY];
+export const ALERTMANAGER = [
+  'sigv4',
+  'scheme',
+  'path_prefix',
+  'timeout',
+  'api_version',
+  'relabel_configs',
+  'alert_relabel_configs',
+  ...HTTP_CLIENT,
+  ...DISCOVERY,
+];
 
 export const STATIC_CONFIG = ['targets', 'labels'];
 

@@ -29,7 +29,8 @@ export function prometheusConfigProblems(config: unknown, environment: readonly 
   // 0 means unset to Prometheus too.
   const interval = duration(global.scrape_interval, 'global.scrape_interval', problems) || (parsePrometheusDuration(DEFAULT_INTERVAL) ?? 0); // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing
   const timeout = duration(global.scrape_timeout, 'global.scrape_timeout', problems);
-  if (timeout !== undefined && timeout > interval) problems.push(`global.scrape_timeout: ${String(global.scrape_timeout)} is greater than global.scrape_interval (${intervalText})`);
+  if (timeout !== undefined && timeout > interval)
+    problems.push(`global.scrape_timeout: ${String(global.scrape_timeout)} is greater than global.scrape_interval (${intervalText})`);
   for (const field of ['evaluation_interval', 'rule_query_offset']) duration(global[field], `global.${field}`, problems);
   problems.push(...externalLabelProblems(global.external_labels, environment));
   for (const field of ['rule_files', 'scrape_config_files']) {
@@ -56,9 +57,13 @@ function alertingProblems(value: unknown): string[] {
       continue;
     }
     problems.push(...unknownKeys(manager, ALERTMANAGER, at), ...httpClientProblems(manager, at), ...discoveryProblems(manager, at));
-    if (manager.api_version !== undefined && manager.api_version !== null && manager.api_version !== 'v2') problems.push(`${at}.api_version: ${JSON.stringify(manager.api_version)} is not supported (v2 only)`);
+    if (manager.api_version !== undefined && manager.api_version !== null && manager.api_version !== 'v2')
+      problems.push(`${at}.api_version: ${JSON.stringify(manager.api_version)} is not supported (v2 only)`);
     duration(manager.timeout, `${at}.timeout`, problems);
-    problems.push(...relabelProblems(manager.relabel_configs, `${at}.relabel_configs`), ...relabelProblems(manager.alert_relabel_configs, `${at}.alert_relabel_configs`));
+    problems.push(
+      ...relabelProblems(manager.relabel_configs, `${at}.relabel_configs`),
+      ...relabelProblems(manager.alert_relabel_configs, `${at}.alert_relabel_configs`),
+    );
   }
   return problems;
 }
@@ -80,7 +85,9 @@ function externalLabelProblems(value: unknown, environment: readonly string[]): 
     }
     for (const reference of expansionReferences(label)) {
       if (!environment.includes(reference)) {
-        problems.push(`${at}: ${reference === '' ? 'a malformed ${…}' : `$${reference}`} would be expanded by Prometheus from its environment, which has only ${environment.join(', ')}; write $$ for a literal $`);
+        problems.push(
+          `${at}: ${reference === '' ? 'a malformed ${…}' : `$${reference}`} would be expanded by Prometheus from its environment, which has only ${environment.join(', ')}; write $$ for a literal $`,
+        );
       }
     }
   }

@@ -30,14 +30,16 @@ function ruleProblems(rule: Record<string, unknown>, at: string): string[] {
     return scalar;
   };
   const action = (text('action') ?? 'replace').toLowerCase();
-  if (!RELABEL_ACTIONS.includes(action)) problems.push(`${at}.action: unknown relabel action ${JSON.stringify(rule.action)} (one of ${RELABEL_ACTIONS.join(', ')})`);
+  if (!RELABEL_ACTIONS.includes(action))
+    problems.push(`${at}.action: unknown relabel action ${JSON.stringify(rule.action)} (one of ${RELABEL_ACTIONS.join(', ')})`);
   const regex = text('regex');
   if (regex !== undefined) {
     const problem = re2Problem(regex);
     if (problem) problems.push(`${at}.regex: ${JSON.stringify(regex)} is not an RE2 regular expression: ${problem}`);
   }
   const sources = rule.source_labels;
-  if (sources !== undefined && sources !== null && (!Array.isArray(sources) || sources.some((label) => typeof label !== 'string'))) problems.push(`${at}.source_labels: must be a list of label names`);
+  if (sources !== undefined && sources !== null && (!Array.isArray(sources) || sources.some((label) => typeof label !== 'string')))
+    problems.push(`${at}.source_labels: must be a list of label names`);
   const modulus = rule.modulus ?? 0;
   if (!Number.isInteger(modulus) || (modulus as number) < 0) problems.push(`${at}.modulus: must be a whole number`);
   const target = text('target_label') ?? '';
@@ -47,8 +49,18 @@ function ruleProblems(rule: Record<string, unknown>, at: string): string[] {
   if (NEEDS_TARGET.includes(action) && target === '') problems.push(`${at}: ${action} requires target_label`);
   if (NO_REPLACEMENT.includes(action) && replacement !== DEFAULTS.replacement) problems.push(`${at}: replacement cannot be set for ${action}`);
   if (action === 'labelmap' && replacement === '') problems.push(`${at}: labelmap requires a non-empty replacement`);
-  const others = { regex: (regex ?? DEFAULTS.regex) !== DEFAULTS.regex, modulus: modulus !== 0, separator: separator !== DEFAULTS.separator, replacement: replacement !== DEFAULTS.replacement };
-  if ((action === 'keepequal' || action === 'dropequal') && Object.values(others).some(Boolean)) problems.push(`${at}: ${action} takes only source_labels and target_label`);
-  if ((action === 'labeldrop' || action === 'labelkeep') && (sources !== undefined || target !== '' || others.modulus || others.separator || others.replacement)) problems.push(`${at}: ${action} takes only regex`);
+  const others = {
+    regex: (regex ?? DEFAULTS.regex) !== DEFAULTS.regex,
+    modulus: modulus !== 0,
+    separator: separator !== DEFAULTS.separator,
+    replacement: replacement !== DEFAULTS.replacement,
+  };
+  if ((action === 'keepequal' || action === 'dropequal') && Object.values(others).some(Boolean))
+    problems.push(`${at}: ${action} takes only source_labels and target_label`);
+  if (
+    (action === 'labeldrop' || action === 'labelkeep') &&
+    (sources !== undefined || target !== '' || others.modulus || others.separator || others.replacement)
+  )
+    problems.push(`${at}: ${action} takes only regex`);
   return problems;
 }

@@ -30,7 +30,10 @@ export function scrapeConfigProblems(value: unknown, defaults: ScrapeDefaults): 
     const timeout = duration(scrape.scrape_timeout, `${at}.scrape_timeout`, problems);
     // Prometheus: an explicit timeout may not exceed the interval (the job's, else the global one);
     // an inherited global timeout is shortened to the interval instead.
-    if (timeout !== undefined && timeout > interval) problems.push(`${at}.scrape_timeout: ${String(scrape.scrape_timeout)} is greater than the scrape interval (${typeof scrape.scrape_interval === 'string' ? scrape.scrape_interval : `global.scrape_interval ${defaults.intervalText}`})`);
+    if (timeout !== undefined && timeout > interval)
+      problems.push(
+        `${at}.scrape_timeout: ${String(scrape.scrape_timeout)} is greater than the scrape interval (${typeof scrape.scrape_interval === 'string' ? scrape.scrape_interval : `global.scrape_interval ${defaults.intervalText}`})`,
+      );
     problems.push(
       ...httpClientProblems(scrape, at),
       ...discoveryProblems(scrape, at),
@@ -40,4 +43,3 @@ export function scrapeConfigProblems(value: unknown, defaults: ScrapeDefaults): 
   }
   return problems;
 }
-

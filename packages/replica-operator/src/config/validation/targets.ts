@@ -15,7 +15,9 @@ export function httpClientProblems(block: Record<string, unknown>, path: string)
     if (tls) problems.push(...unknownKeys(tls, NESTED_HTTP.tls_config ?? [], `${path}.oauth2.tls_config`));
   }
   const present = (key: string) => !isAbsent(block[key]);
-  const auth = [present('basic_auth'), present('oauth2'), present('bearer_token') || present('bearer_token_file'), present('authorization')].filter(Boolean).length;
+  const auth = [present('basic_auth'), present('oauth2'), present('bearer_token') || present('bearer_token_file'), present('authorization')].filter(
+    Boolean,
+  ).length;
   if (auth > 1) problems.push(`${path}: at most one of basic_auth, oauth2, bearer_token & bearer_token_file, authorization may be set`);
   if (present('bearer_token') && present('bearer_token_file')) problems.push(`${path}: at most one of bearer_token and bearer_token_file may be set`);
   return problems;
@@ -39,7 +41,10 @@ export function discoveryProblems(block: Record<string, unknown>, path: string):
       for (const [j, target] of list(group.targets, `${at}.targets`, problems).entries()) {
         if (typeof target !== 'string') problems.push(`${at}.targets[${String(j)}]: must be a string host:port`);
         // Prometheus' CheckTargetAddress: a "/" means a URL was written where an address belongs.
-        else if (!relabelled && target.includes('/')) problems.push(`${at}.targets[${String(j)}]: ${JSON.stringify(target)} is not a valid hostname: write host:port (the scheme goes in scheme, the path in metrics_path)`);
+        else if (!relabelled && target.includes('/'))
+          problems.push(
+            `${at}.targets[${String(j)}]: ${JSON.stringify(target)} is not a valid hostname: write host:port (the scheme goes in scheme, the path in metrics_path)`,
+          );
       }
     }
   }

@@ -54,7 +54,9 @@ export function standInArgs(args: readonly string[], options: { mounts: readonly
     } else if (AS_IS.has(flag)) {
       out.push(arg);
     } else {
-      throw new Error(`the testkit's Prometheus stand-in does not know ${flag}: add it to kubelet/runtime/prometheus-args.ts with how Prometheus 2.42 takes it`);
+      throw new Error(
+        `the testkit's Prometheus stand-in does not know ${flag}: add it to kubelet/runtime/prometheus-args.ts with how Prometheus 2.42 takes it`,
+      );
     }
   }
   if (configFile === undefined) throw new Error('the container has no --config.file');

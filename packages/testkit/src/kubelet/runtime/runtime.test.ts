@@ -21,7 +21,14 @@ const mounts = [
 describe('standInArgs', () => {
   it('passes the operator’s flags to Prometheus 2.42: paths on volumes, a loopback port, the rendered config, label expansion', () => {
     const args = standInArgs(
-      ['--config.file=/etc/prometheus/config/prometheus.yml', '--storage.tsdb.path=/prometheus', '--storage.tsdb.retention.time=24h', '--storage.tsdb.min-block-duration=2h', '--web.enable-lifecycle', '--web.listen-address=:9090'],
+      [
+        '--config.file=/etc/prometheus/config/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
+        '--storage.tsdb.retention.time=24h',
+        '--storage.tsdb.min-block-duration=2h',
+        '--web.enable-lifecycle',
+        '--web.listen-address=:9090',
+      ],
       { mounts, renderedConfig: '/tmp/pod/rendered/prometheus.yml', port: 41234 },
     );
     expect(args).toEqual({
@@ -48,7 +55,8 @@ describe('standInArgs', () => {
 
 describe('renderStandInConfig', () => {
   it('replaces container paths under mounts, and nothing else', () => {
-    const text = 'rule_files: [/etc/prometheus/rules/*.yaml, /etc/prometheus/config/m.yaml, /elsewhere/x.yaml]\nglobal: {external_labels: {replica: "${POD_NAME}", path: /etc/prometheus/configx}}\n';
+    const text =
+      'rule_files: [/etc/prometheus/rules/*.yaml, /etc/prometheus/config/m.yaml, /elsewhere/x.yaml]\nglobal: {external_labels: {replica: "${POD_NAME}", path: /etc/prometheus/configx}}\n';
     expect(parse(renderStandInConfig(text, (path) => hostPathOf(mounts, path)))).toEqual({
       rule_files: ['/tmp/pod/volumes/rules/*.yaml', '/tmp/pod/volumes/config/m.yaml', '/elsewhere/x.yaml'],
       global: { external_labels: { replica: '${POD_NAME}', path: '/etc/prometheus/configx' } },
@@ -72,7 +80,11 @@ describe('materialiseVolumes', () => {
     const sources = { configMap: (_ns: string, name: string) => data[name], secret: (_ns: string, name: string) => data[name] };
     const pod = {
       namespace: 'ns',
-      volumes: [{ name: 'config', configMap: { name: 'config' } }, { name: 'objstore', secret: { secretName: 'secret', items: [{ key: 'objstore.yml', path: 'objstore.yml' }] } }, { name: 'data', emptyDir: {} }],
+      volumes: [
+        { name: 'config', configMap: { name: 'config' } },
+        { name: 'objstore', secret: { secretName: 'secret', items: [{ key: 'objstore.yml', path: 'objstore.yml' }] } },
+        { name: 'data', emptyDir: {} },
+      ],
       mounts: [
         { name: 'config', mountPath: '/etc/prometheus/config' },
         { name: 'objstore', mountPath: '/etc/thanos/objstore' },
@@ -114,13 +126,17 @@ describe('EgressProxy', () => {
           if (res.statusCode !== 200) {
             let body = '';
             socket.on('data', (chunk: Buffer) => (body += chunk.toString()));
-            socket.on('end', () => { resolve({ status: res.statusCode ?? 0, body }); });
+            socket.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, body });
+            });
             return;
           }
           socket.write(`GET /api/v1/status/config HTTP/1.1\r\nHost: ${authority}\r\nConnection: close\r\n\r\n`);
           let body = '';
           socket.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          socket.on('end', () => { resolve({ status: 200, body }); });
+          socket.on('end', () => {
+            resolve({ status: 200, body });
+          });
         });
         req.on('error', reject);
         req.end();

@@ -79,7 +79,13 @@ export class PrometheusRuntime {
     let state = this.#pods.get(key);
     if (state?.uid !== uid) {
       if (state) await this.stop(key, 0);
-      state = { uid, dir: join(this.#options.dir, 'pods', `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${uid}`), ready: false, restarts: 0, backoffUntil: 0 };
+      state = {
+        uid,
+        dir: join(this.#options.dir, 'pods', `${pod.metadata.namespace ?? 'default'}_${pod.metadata.name}_${uid}`),
+        ready: false,
+        restarts: 0,
+        backoffUntil: 0,
+      };
       this.#pods.set(key, state);
     }
     const container = prometheusContainer(pod);
@@ -88,7 +94,8 @@ export class PrometheusRuntime {
       report: { ready: false, state: { waiting: { reason, message } }, restartCount: state.restarts, lastState: this.#lastState(state) },
       ...(retryMs !== undefined ? { retryMs } : {}),
     });
-    if (container.command) return waiting('RunContainerError', `the testkit runs the image's entrypoint (prometheus) only, not command ${JSON.stringify(container.command)}`);
+    if (container.command)
+      return waiting('RunContainerError', `the testkit runs the image's entrypoint (prometheus) only, not command ${JSON.stringify(container.command)}`);
     await mkdir(join(state.dir, 'rendered'), { recursive: true });
     const volumes = await materialiseVolumes(
       { namespace: pod.metadata.namespace ?? 'default', volumes: pod.spec.volumes ?? [], mounts: container.volumeMounts ?? [] },
@@ -112,7 +119,12 @@ export class PrometheusRuntime {
     if (state.process && changed) await state.process.reload().catch(() => undefined);
     if (!state.process) {
       const wait = state.backoffUntil - Date.now();
-      if (wait > 0) return waiting('CrashLoopBackOff', `back-off restarting failed container prometheus: ${state.lastExit ? `exited with ${String(state.lastExit.code)}` : ''}`, wait);
+      if (wait > 0)
+        return waiting(
+          'CrashLoopBackOff',
+          `back-off restarting failed container prometheus: ${state.lastExit ? `exited with ${String(state.lastExit.code)}` : ''}`,
+          wait,
+        );
       this.#start(key, state, args.args, this.#environment(pod, container, podIP));
     }
     const process = state.process;
@@ -170,7 +182,9 @@ export class PrometheusRuntime {
 
   #lastState(state: PodState): ContainerReport['lastState'] {
     const exit = state.lastExit;
-    return exit ? { terminated: { exitCode: exit.code ?? 137, reason: exit.code === 0 ? 'Completed' : 'Error', finishedAt: exit.at.replace(/\.\d+Z$/, 'Z') } } : undefined;
+    return exit
+      ? { terminated: { exitCode: exit.code ?? 137, reason: exit.code === 0 ? 'Completed' : 'Error', finishedAt: exit.at.replace(/\.\d+Z$/, 'Z') } }
+      : undefined;
   }
 
   #environment(pod: Pod, container: Container, podIP: string): NodeJS.ProcessEnv {

@@ -64,7 +64,9 @@ export async function materialiseVolumes(
       if (data === undefined) {
         if (source.optional !== true) missing.push(`${volume.configMap ? 'ConfigMap' : 'Secret'} ${name}`);
       } else {
-        const files = source.items ? Object.fromEntries(source.items.filter((item) => item.key in data).map((item) => [item.path, data[item.key] ?? ''])) : data;
+        const files = source.items
+          ? Object.fromEntries(source.items.filter((item) => item.key in data).map((item) => [item.path, data[item.key] ?? '']))
+          : data;
         await syncFiles(hostPath, files);
         for (const [file, content] of Object.entries(files).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${volume.name}/${file}\0${content}\0`);
       }

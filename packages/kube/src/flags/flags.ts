@@ -15,11 +15,21 @@ export interface FlagSpec {
   readonly value?: string;
 }
 
-type ValueOf<S extends { type: FlagType }> = S['type'] extends 'boolean' ? boolean : S['type'] extends 'duration' | 'integer' | 'bytes' ? number : S['type'] extends 'list' ? string[] : string;
+type ValueOf<S extends { type: FlagType }> = S['type'] extends 'boolean'
+  ? boolean
+  : S['type'] extends 'duration' | 'integer' | 'bytes'
+    ? number
+    : S['type'] extends 'list'
+      ? string[]
+      : string;
 
 /** Flags without a default are undefined when not given, except booleans (false) and lists ([]). */
 export type ParsedFlags<Specs extends Record<string, FlagSpec>> = {
-  [K in keyof Specs]: Specs[K] extends { default: unknown } ? ValueOf<Specs[K]> : Specs[K]['type'] extends 'boolean' | 'list' ? ValueOf<Specs[K]> : ValueOf<Specs[K]> | undefined;
+  [K in keyof Specs]: Specs[K] extends { default: unknown }
+    ? ValueOf<Specs[K]>
+    : Specs[K]['type'] extends 'boolean' | 'list'
+      ? ValueOf<Specs[K]>
+      : ValueOf<Specs[K]> | undefined;
 };
 
 export class FlagError extends Error {

@@ -1,4 +1,4 @@
-import type { Clock, ClockTimer } from './clock.ts';
+import type { Clock, ClockTimer } from '../queue/clock.ts';
 
 interface ScheduledTimer {
   readonly at: number;

@@ -1,9 +1,8 @@
 import { X509Certificate } from 'node:crypto';
 
-import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 
-import { allowListed } from './kubeconfig-allow-list.ts';
+import { allowListed } from './allow-list.ts';
 
 /**
  * The kubeconfig a hub holds for one member: one cluster, one context, a bearer token (what
@@ -29,8 +28,22 @@ export function buildMemberKubeconfig(options: { member: string; server: string;
 
 export type CredentialProblemReason = 'KubeconfigInvalid' | 'KubeconfigUnsupported';
 
+/**
+ * A validated member kubeconfig in the shape kubeconfig loaders take (`KubeConfig.fromOptions`
+ * of @promfleet/kube/kubeconfig, client-node's `loadFromOptions`): one cluster, one user, one
+ * context, all named `promfleet-hub@<member>`.
+ */
+export interface MemberClientOptions {
+  readonly clusters: readonly [
+    { readonly name: string; readonly server: string; readonly skipTLSVerify: false; readonly caData?: string; readonly tlsServerName?: string },
+  ];
+  readonly users: readonly [{ readonly name: string; readonly token?: string; readonly certData?: string; readonly keyData?: string }];
+  readonly contexts: readonly [{ readonly name: string; readonly cluster: string; readonly user: string; readonly namespace?: string }];
+  readonly currentContext: string;
+}
+
 export type ParsedMemberKubeconfig =
-  | { readonly ok: true; readonly kubeConfig: KubeConfig; readonly server: string; readonly expiresAt: Date | undefined }
+  | { readonly ok: true; readonly options: MemberClientOptions; readonly server: string; readonly expiresAt: Date | undefined }
   | { readonly ok: false; readonly reason: CredentialProblemReason; readonly message: string };
 
 /** Far above any real kubeconfig (a CA, a certificate and a token are a few KiB). */
@@ -39,8 +52,8 @@ const MAX_KUBECONFIG_BYTES = 256 * 1024;
 const invalid = (message: string): ParsedMemberKubeconfig => ({ ok: false, reason: 'KubeconfigInvalid', message });
 
 /**
- * Validates a member kubeconfig against the allow-list (see kubeconfig-allow-list.ts) and builds
- * the client configuration from the validated values alone — the YAML is parsed once and never
+ * Validates a member kubeconfig against the allow-list (see allow-list.ts) and builds the client
+ * configuration from the validated values alone — the YAML is parsed once and never
  * handed to a kubeconfig loader — with cluster, user and context named `promfleet-hub@<member>`,
  * so no two members share a name. Problems come back as a reason and a message naming the key
  * that is wrong, never a value.
@@ -58,14 +71,27 @@ export function parseMemberKubeconfig(text: string, member: string): ParsedMembe
   if (!checked.ok) return { ok: false, reason: checked.unsupported ? 'KubeconfigUnsupported' : 'KubeconfigInvalid', message: checked.message };
   const { values } = checked;
   const name = memberUserName(member);
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    clusters: [{ name, server: values.server, skipTLSVerify: false, ...(values.caData ? { caData: values.caData } : {}), ...(values.tlsServerName ? { tlsServerName: values.tlsServerName } : {}) }],
-    users: [{ name, ...(values.token ? { token: values.token } : {}), ...(values.certData ? { certData: values.certData, keyData: values.keyData } : {}) }],
+  const options: MemberClientOptions = {
+    clusters: [
+      {
+        name,
+        server: values.server,
+        skipTLSVerify: false,
+        ...(values.caData ? { caData: values.caData } : {}),
+        ...(values.tlsServerName ? { tlsServerName: values.tlsServerName } : {}),
+      },
+    ],
+    users: [
+      {
+        name,
+        ...(values.token ? { token: values.token } : {}),
+        ...(values.certData && values.keyData ? { certData: values.certData, keyData: values.keyData } : {}),
+      },
+    ],
     contexts: [{ name, cluster: name, user: name, ...(values.namespace ? { namespace: values.namespace } : {}) }],
     currentContext: name,
-  });
-  return { ok: true, kubeConfig, server: values.server, expiresAt: credentialExpiry({ token: values.token, certificate: values.certificate }) };
+  };
+  return { ok: true, options, server: values.server, expiresAt: credentialExpiry({ token: values.token, certificate: values.certificate }) };
 }
 
 /** Where a YAML error is, without the text around it (which may be a credential). */
@@ -98,4 +124,3 @@ export function credentialExpiry(credential: { token?: string | undefined; certi
   }
   return undefined;
 }
-

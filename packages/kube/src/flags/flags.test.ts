@@ -15,11 +15,23 @@ const specs = {
 describe('parseFlags', () => {
   it('applies defaults', () => {
     const { flags } = parseFlags(specs, [], {});
-    expect(flags).toEqual({ kubeconfig: undefined, listen: ':8080', 'leader-elect': true, 'member-probe-interval': 10_000, concurrency: 16, 'watch-buffer': 1_048_576, label: [] });
+    expect(flags).toEqual({
+      kubeconfig: undefined,
+      listen: ':8080',
+      'leader-elect': true,
+      'member-probe-interval': 10_000,
+      concurrency: 16,
+      'watch-buffer': 1_048_576,
+      label: [],
+    });
   });
 
   it('reads --name=value, --name value, bare and explicit booleans, repeated lists and positionals', () => {
-    const { flags, positional } = parseFlags(specs, ['join', '--kubeconfig', '/k', '--leader-elect=false', '--member-probe-interval=1m30s', '--label', 'a=b', '--label=c=d', 'eu'], {});
+    const { flags, positional } = parseFlags(
+      specs,
+      ['join', '--kubeconfig', '/k', '--leader-elect=false', '--member-probe-interval=1m30s', '--label', 'a=b', '--label=c=d', 'eu'],
+      {},
+    );
     expect(flags.kubeconfig).toBe('/k');
     expect(flags['leader-elect']).toBe(false);
     expect(flags['member-probe-interval']).toBe(90_000);

@@ -23,7 +23,8 @@ export interface MemberCredentialValues {
   readonly namespace: string | undefined;
 }
 
-export type AllowListResult = { readonly ok: true; readonly values: MemberCredentialValues } | { readonly ok: false; readonly unsupported: boolean; readonly message: string };
+export type AllowListResult =
+  { readonly ok: true; readonly values: MemberCredentialValues } | { readonly ok: false; readonly unsupported: boolean; readonly message: string };
 
 const TOP_KEYS = ['apiVersion', 'kind', 'clusters', 'users', 'contexts', 'current-context', 'preferences'];
 const CLUSTER_KEYS = ['server', 'certificate-authority-data', 'tls-server-name'];
@@ -134,7 +135,8 @@ function server(cluster: Record<string, unknown>, path: string): string {
 }
 
 function clusterValues(cluster: Record<string, unknown>, path: string): Pick<MemberCredentialValues, 'server' | 'caData' | 'tlsServerName'> {
-  if ('insecure-skip-tls-verify' in cluster) unsupported(`${path} has insecure-skip-tls-verify, which the hub does not accept: give the member's CA as certificate-authority-data`);
+  if ('insecure-skip-tls-verify' in cluster)
+    unsupported(`${path} has insecure-skip-tls-verify, which the hub does not accept: give the member's CA as certificate-authority-data`);
   onlyKeys(cluster, path, CLUSTER_KEYS, ALLOWED_CLUSTER);
   const caData = optionalString(cluster, 'certificate-authority-data', path);
   if (caData !== undefined) pemCertificates(caData, `${path}.certificate-authority-data`);

@@ -1,0 +1,39 @@
+import { MemberClusters, PrometheusClusters, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
+import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import type { ISecret } from 'kubernetes-models/v1';
+
+export interface HubCacheOptions {
+  /** Where the credential Secrets are. */
+  readonly namespace: string;
+  /** Only PrometheusClusters here; absent: every namespace. */
+  readonly watchNamespace?: string | undefined;
+  readonly metrics?: KitMetrics;
+  readonly logger?: Logger;
+}
+
+/**
+ * The hub's caches: MemberClusters (by the Secret they name), PrometheusClusters (by baseDomain
+ * and by name) and the credential Secrets of the hub's namespace.
+ */
+export function createHubCaches(client: KubeClient, options: HubCacheOptions) {
+  const common = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.logger ? { logger: options.logger } : {}) };
+  return {
+    members: new Informer(new ResourceClient(client, MemberClusters), {
+      ...common,
+      indexers: { secret: (member: MemberCluster) => [`${member.spec.kubeconfigSecretRef.namespace}/${member.spec.kubeconfigSecretRef.name}`] },
+    }),
+    clusters: new Informer(new ResourceClient(client, PrometheusClusters), {
+      ...common,
+      namespace: options.watchNamespace,
+      indexers: {
+        baseDomain: (cluster: PrometheusCluster) => (cluster.spec.baseDomain ? [cluster.spec.baseDomain] : []),
+        name: (cluster: PrometheusCluster) => [cluster.metadata.name],
+      },
+    }),
+    secrets: new Informer<ISecret>(new ResourceClient(client, Secrets), { ...common, namespace: options.namespace }),
+  };
+}
+
+export type HubCaches = ReturnType<typeof createHubCaches>;

@@ -1,0 +1,231 @@
+import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, LABELS, type PrometheusCluster } from '@promfleet/api';
+import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
+import { findCondition } from '@promfleet/kube/status';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import {
+  clustersOf,
+  eventsAbout,
+  eventually,
+  membersOf,
+  prometheusCluster,
+  Relay,
+  replicasOf,
+  reportRunning,
+  startHubHarness,
+  TIMINGS,
+  type HubHarness,
+} from './reconcilers.ts';
+
+// The PrometheusCluster reconciler in-process against one API server. Members are namespaces
+// of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
+let hub: HubHarness;
+let relay: Relay;
+
+beforeAll(async () => {
+  hub = await startHubHarness({ allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES });
+  relay = new Relay(new URL(hub.fleet.cluster('hub').server));
+  await relay.open();
+  await hub.join('eu', { platform: 'cloud' });
+  await hub.join('us', { platform: 'cloud' });
+  await hub.join('ap', { platform: 'edge' }, relay.url);
+  // Ready members, as the member reconciler leaves them: connections probed, lastProbeTime written.
+  for (const name of ['eu', 'us', 'ap']) await hub.memberReady(name);
+});
+
+afterAll(async () => {
+  await hub.stop();
+  await relay.close();
+});
+
+const get = async (name: string) => clustersOf(hub.admin).get(name, 'default');
+const replicaIn = (member: string, name: string) => replicasOf(hub.admin).get(name, member);
+
+/** Reconciles until the cluster (as cached) passes `check`; the cache must see each write first. */
+async function reconcileUntil(name: string, what: string, check: (cluster: PrometheusCluster) => boolean, timeoutMs = 30_000): Promise<PrometheusCluster> {
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      await hub.reconcileCluster(`default/${name}`);
+      const cluster = await get(name);
+      return cluster && check(cluster) ? cluster : undefined;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+const entry = (cluster: PrometheusCluster, member: string) => cluster.status?.clusters?.find((e) => e.name === member);
+const condition = (cluster: PrometheusCluster, type: string) => findCondition(cluster.status?.conditions, type);
+
+describe('ClusterReconciler', () => {
+  it('fans out to the selected members only, then aggregates their replicas into status and DNS records; unchanged, it writes nothing', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('fleet', { platform: 'cloud' }, { baseDomain: 'fleet.example.com' }));
+    const pending = await reconcileUntil(
+      'fleet',
+      'a Pending entry per cloud member',
+      (c) => c.status?.clusters?.map((e) => `${e.name}:${e.phase}`).join() === 'eu:Pending,us:Pending',
+    );
+    expect(pending.metadata.finalizers).toContain('promfleet.io/member-replicas');
+    expect(pending.status).toMatchObject({ phase: 'Propagating', selected: 2, ready: 0, endpoints: [] });
+    expect(condition(pending, 'Ready')).toMatchObject({ status: 'False', reason: 'MembersNotReady', observedGeneration: 1 });
+    for (const member of ['eu', 'us']) {
+      const replica = await replicaIn(member, 'fleet');
+      expect(replica?.metadata.labels).toMatchObject({
+        [LABELS.managedBy]: 'promfleet-hub',
+        [LABELS.hubNamespace]: 'default',
+        [LABELS.hubName]: 'fleet',
+        [LABELS.member]: member,
+      });
+      expect(replica?.metadata.annotations?.[ANNOTATIONS.sourceGeneration]).toBe('1');
+      expect(replica?.spec).toMatchObject({ configMap: 'prometheus-config', bucketSecret: 's3-bucket', baseDomain: 'fleet.example.com', clusterName: member });
+    }
+    expect(await replicaIn('ap', 'fleet')).toBeUndefined();
+
+    // The operators report their replicas running.
+    for (const [member, address] of [
+      ['eu', '192.0.2.10'],
+      ['us', '192.0.2.20'],
+    ] as const) {
+      const replica = await replicaIn(member, 'fleet');
+      if (!replica) throw new Error(`no replica in ${member}`);
+      await reportRunning(hub.admin, replica, address);
+    }
+    const ready = await reconcileUntil('fleet', 'Ready', (c) => c.status?.phase === 'Ready');
+    expect(ready.status).toMatchObject({ selected: 2, ready: 2 });
+    expect(condition(ready, 'Propagated')).toMatchObject({ status: 'True', reason: 'AllMembersCurrent' });
+    expect(condition(ready, 'DNSPublished')).toMatchObject({ status: 'True', reason: 'Published' });
+    expect(ready.status?.endpoints).toEqual([{ dnsName: 'query.fleet.example.com', recordType: 'A', ttl: 30, targets: ['192.0.2.10', '192.0.2.20'] }]);
+    expect((await eventsAbout(hub.admin, ready)).map((event) => `${event.type} ${event.reason}`)).toContain('Normal AllMembersReady');
+
+    // Level-triggered: with nothing changed, a reconcile makes no request that writes.
+    await eventually('the cache holds the Ready status', () => hub.caches.clusters.get('default/fleet')?.status?.phase === 'Ready');
+    const writes = await requestCount(hub.hubMetrics, { verb: WRITE_VERBS });
+    await hub.reconcileCluster('default/fleet');
+    expect(await requestCount(hub.hubMetrics, { verb: WRITE_VERBS })).toBe(writes);
+  });
+
+  it('removes its replica from a member that is no longer selected, with an Event, and keeps the others', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('moving', { platform: 'cloud' }));
+    await reconcileUntil('moving', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
+    await membersOf(hub.admin).patch('us', undefined, { metadata: { labels: { platform: 'retired' } } }, { type: 'merge' });
+    await eventually('the cache sees us relabelled', () => hub.caches.members.get('us')?.metadata.labels?.platform === 'retired');
+    const moved = await reconcileUntil('moving', 'us gone from the status', (c) => c.status?.clusters?.map((e) => e.name).join() === 'eu');
+    await eventually('the replica deleted in us', async () => (await replicaIn('us', 'moving')) === undefined);
+    expect(await replicaIn('eu', 'moving')).toBeDefined();
+    expect(await eventsAbout(hub.admin, moved)).toContainEqual({
+      type: 'Normal',
+      reason: 'ReplicaRemoved',
+      message: 'removed PrometheusReplica us/moving from us, which is no longer selected',
+    });
+    await membersOf(hub.admin).patch('us', undefined, { metadata: { labels: { platform: 'cloud' } } }, { type: 'merge' });
+    await eventually('the cache sees us back', () => hub.caches.members.get('us')?.metadata.labels?.platform === 'cloud');
+  });
+
+  it('leaves a PrometheusReplica it does not manage alone, and reports the conflict', async () => {
+    const theirs = await replicasOf(hub.admin).create({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusReplica',
+      metadata: { name: 'taken', namespace: 'us', labels: { team: 'someone-else' } },
+      spec: { configMap: 'theirs', bucketSecret: 'theirs' },
+    } as never);
+    await clustersOf(hub.admin).create(prometheusCluster('taken', { platform: 'cloud' }));
+    const conflicted = await reconcileUntil('taken', 'a Conflict entry for us', (c) => entry(c, 'us')?.phase === 'Conflict');
+    expect(entry(conflicted, 'us')).toMatchObject({
+      ready: false,
+      stale: false,
+      message: 'a PrometheusReplica of this name exists in the member and is not managed by this PrometheusCluster; it is left alone',
+    });
+    expect(condition(conflicted, 'Ready')).toMatchObject({ status: 'False', reason: 'MembersDegraded' });
+    expect(conflicted.status?.phase).toBe('Degraded');
+    const after = await replicaIn('us', 'taken');
+    expect(after?.metadata.resourceVersion).toBe(theirs.metadata.resourceVersion);
+    expect(await replicaIn('eu', 'taken')).toBeDefined();
+  });
+
+  it('changes nothing in the members for invalid input: a spec the schemas refuse, or an image outside the allow-list', async () => {
+    // retention below three blocks: the CRD accepts it, the schema's rule does not.
+    await clustersOf(hub.admin).create(prometheusCluster('invalid', { platform: 'cloud' }, { metrics: { retention: '2h', blockDuration: '2h' } }));
+    const invalid = await reconcileUntil('invalid', 'Ready=False SpecInvalid', (c) => condition(c, 'Ready')?.reason === 'SpecInvalid');
+    expect(invalid.status?.phase).toBe('Degraded');
+    expect(condition(invalid, 'Ready')?.message).toContain('spec.metrics.retention');
+    expect(await eventsAbout(hub.admin, invalid)).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'SpecInvalid' }));
+
+    await clustersOf(hub.admin).create(prometheusCluster('foreign', { platform: 'cloud' }, { images: { prometheus: 'evil.example.com/prometheus:v2' } }));
+    const refused = await reconcileUntil('foreign', 'Ready=False ImageNotAllowed', (c) => condition(c, 'Ready')?.reason === 'ImageNotAllowed');
+    expect(condition(refused, 'Ready')?.message).toContain('evil.example.com/prometheus:v2');
+    expect(entry(refused, 'eu')).toMatchObject({ phase: 'Pending', message: expect.stringContaining('not created') as unknown });
+    for (const member of ['eu', 'us']) {
+      expect(await replicaIn(member, 'invalid')).toBeUndefined();
+      expect(await replicaIn(member, 'foreign')).toBeUndefined();
+    }
+  });
+
+  it('marks a member it cannot reach Offline and stale, out of the DNS records (failing static off), and takes it back when it answers again', async () => {
+    // Its only member unreachable would make the hub fail static (keep its records) at the default
+    // minHealthyPercent; e2e/dns.e2e.test.ts covers that. Here: the member's own way out of DNS.
+    await clustersOf(hub.admin).create(prometheusCluster('edge', { platform: 'edge' }, { baseDomain: 'edge.example.com', dns: { minHealthyPercent: 0 } }));
+    await reconcileUntil('edge', 'a Pending entry for ap', (c) => entry(c, 'ap')?.phase === 'Pending');
+    const replica = await replicaIn('ap', 'edge');
+    if (!replica) throw new Error('no replica in ap');
+    await reportRunning(hub.admin, replica, '192.0.2.30');
+    await reconcileUntil('edge', 'ap published', (c) => c.status?.endpoints?.[0]?.targets.join() === '192.0.2.30');
+
+    await relay.close();
+    try {
+      const offline = await reconcileUntil('edge', 'ap Offline', (c) => entry(c, 'ap')?.phase === 'Offline', TIMINGS.offlineAfterMs + 30_000);
+      expect(entry(offline, 'ap')).toMatchObject({
+        ready: false,
+        stale: true,
+        addresses: ['192.0.2.30'],
+        message: expect.stringContaining('no successful probe since') as unknown,
+      });
+      expect(offline.status?.endpoints).toEqual([]);
+      expect(condition(offline, 'DNSPublished')).toMatchObject({ status: 'False', reason: 'NoReadyMembers' });
+    } finally {
+      await relay.open();
+    }
+    await reconcileUntil('edge', 'ap published again', (c) => entry(c, 'ap')?.phase === 'Running' && c.status?.endpoints?.[0]?.targets.join() === '192.0.2.30');
+  });
+
+  it('deletes its replicas before the PrometheusCluster goes, and gives up on an unreachable member after the deletion timeout, with a Warning', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('leaving', { platform: 'cloud' }));
+    await reconcileUntil('leaving', 'replicas in eu and us', (c) => c.status?.clusters?.length === 2);
+    await eventually('both replicas exist', async () => (await replicaIn('eu', 'leaving')) !== undefined && (await replicaIn('us', 'leaving')) !== undefined);
+    await clustersOf(hub.admin).delete('leaving', 'default');
+    await eventually('the cache sees leaving deleted', () => hub.caches.clusters.get('default/leaving')?.metadata.deletionTimestamp);
+    expect(await hub.reconcileCluster('default/leaving')).toBeUndefined();
+    expect(await replicaIn('eu', 'leaving')).toBeUndefined();
+    expect(await replicaIn('us', 'leaving')).toBeUndefined();
+    await eventually('leaving gone', async () => (await get('leaving')) === undefined);
+
+    await clustersOf(hub.admin).create(prometheusCluster('stranded', { platform: 'edge' }));
+    await reconcileUntil('stranded', 'a replica in ap', (c) => entry(c, 'ap')?.phase === 'Pending');
+    await eventually("the replica in the hub's cache of ap", () => hub.registry.get('ap')?.replicas.get('ap/stranded'));
+    await relay.close();
+    try {
+      await eventually('ap unreachable', () => hub.registry.get('ap')?.health.last?.ok === false);
+      await clustersOf(hub.admin).delete('stranded', 'default');
+      const deleting = await eventually('the cache sees stranded deleted', () => {
+        const cached = hub.caches.clusters.get('default/stranded');
+        return cached?.metadata.deletionTimestamp ? cached : undefined;
+      });
+      // Inside the deletion timeout: retried, the finalizer kept.
+      expect(await hub.reconcileCluster('default/stranded')).toEqual({ requeueAfterMs: 5_000 });
+      expect((await get('stranded'))?.metadata.finalizers).toContain('promfleet.io/member-replicas');
+      await eventually(
+        'stranded let go after the deletion timeout',
+        async () => {
+          await hub.reconcileCluster('default/stranded');
+          return (await get('stranded')) === undefined;
+        },
+        TIMINGS.deletionTimeoutMs + 30_000,
+        500,
+      );
+      const warning = (await eventsAbout(hub.admin, deleting)).find((event) => event.reason === 'DeletionTimedOut');
+      expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/^gave up after \d+s; replicas may be left in: ap: /) as unknown });
+    } finally {
+      await relay.open();
+    }
+  });
+});

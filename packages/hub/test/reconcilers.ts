@@ -1,0 +1,231 @@
+import { randomUUID } from 'node:crypto';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+import {
+  FIELD_MANAGERS,
+  LABELS,
+  MemberClusters,
+  PrometheusClusters,
+  PrometheusReplicas,
+  type MemberCluster,
+  type PrometheusCluster,
+  type PrometheusClusterSpecInput,
+  type PrometheusReplica,
+} from '@promfleet/api';
+import { join } from '@promfleet/cli';
+import { CoreEvents, KubeClient, Namespaces, ResourceClient, type KubeObject } from '@promfleet/kube/client';
+import { Informer } from '@promfleet/kube/cache';
+import type { ReconcileResult } from '@promfleet/kube/controller';
+import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
+import { EventRecorder, findCondition } from '@promfleet/kube/status';
+import { eventually, HUB_NAMESPACE, installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
+
+import { createHubCaches, type HubCaches } from '../src/caches.ts';
+import { ClusterReconciler } from '../src/fanout/cluster-reconciler.ts';
+import { hubMetrics } from '../src/hub-metrics.ts';
+import { MemberReconciler } from '../src/members/member-reconciler.ts';
+import { MemberRegistry } from '../src/members/member-registry.ts';
+import { ControllerRevisions, Revisions } from '../src/rollout/revisions.ts';
+import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from '../src/members/member-status.ts';
+
+export { eventually };
+
+/** Short enough for tests to wait out, long enough for a busy machine to probe within. */
+// NoOperator after a minute: longer than any test here, which all run an operator-less member.
+export const TIMINGS = { probeIntervalMs: 500, offlineAfterMs: 3_000, deletionTimeoutMs: 4_000, requestTimeoutMs: 2_000, noOperatorAfterMs: 60_000 } as const;
+
+/**
+ * A TCP relay to the API server: a member reached through it goes away when the relay closes
+ * (connections refused, open ones cut) and comes back when it opens again — one API server
+ * stands in for both the hub and its members, and only this member's path fails.
+ */
+export class Relay {
+  readonly #target: { host: string; port: number };
+  readonly #sockets = new Set<Socket>();
+  #server: Server | undefined;
+  port = 0;
+
+  constructor(target: URL) {
+    this.#target = { host: target.hostname, port: Number(target.port) };
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${String(this.port)}`;
+  }
+
+  async open(): Promise<void> {
+    const server = createServer((client) => {
+      const upstream = connect(this.#target.port, this.#target.host);
+      this.#sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const drop = (): void => {
+        client.destroy();
+        upstream.destroy();
+        this.#sockets.delete(client);
+        this.#sockets.delete(upstream);
+      };
+      client.on('error', drop).on('close', drop);
+      upstream.on('error', drop).on('close', drop);
+    });
+    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : 0;
+    this.#server = server;
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server) await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+export interface HubHarness {
+  readonly fleet: Fleet;
+  /** Admin on the one API server: the hub's and every member's. */
+  readonly admin: KubeClient;
+  readonly hubMetrics: KitMetrics;
+  readonly caches: HubCaches;
+  readonly registry: MemberRegistry;
+  readonly members: MemberReconciler;
+  readonly clusters: ClusterReconciler;
+  /** What the member reconciler told the rest of the hub. */
+  readonly calls: { readonly probed: string[]; readonly reachability: string[]; readonly replicas: string[] };
+  /** Joins a member: a namespace of the API server, its scoped credential, its MemberCluster. */
+  join(name: string, labels: Readonly<Record<string, string>>, server?: string): Promise<void>;
+  reconcileMember(name: string): Promise<ReconcileResult | undefined>;
+  reconcileCluster(key: string): Promise<ReconcileResult | undefined>;
+  /** Reconciles the member until its Ready condition has this status. */
+  memberReady(name: string, status?: 'True' | 'False'): Promise<MemberCluster>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The hub's reconcilers in this process against one real API server, as kubebuilder projects
+ * test Reconcile against envtest: the tests call `reconcile` themselves and look at what it
+ * wrote. Caches are the hub's own, started and synced; members are namespaces of the same API
+ * server joined with `promfleet join` (each a credential scoped to its namespace).
+ */
+export async function startHubHarness(options: { allowedImagePrefixes?: readonly string[] } = {}): Promise<HubHarness> {
+  const fleet = await startFleet({ clusters: ['hub'], loadBalancer: false });
+  const cluster = fleet.cluster('hub');
+  await installCRDs(cluster);
+  const metrics = new KitMetrics();
+  const admin = new KubeClient(cluster.kubeConfig, { cluster: 'hub', metrics });
+  await new ResourceClient(admin, Namespaces).create({ metadata: { name: HUB_NAMESPACE } });
+  const caches = createHubCaches(admin, { namespace: HUB_NAMESPACE });
+  for (const cache of Object.values(caches)) cache.start();
+  const revisionCache = new Informer(new ResourceClient(admin, ControllerRevisions), { labelSelector: LABELS.hubName });
+  revisionCache.start();
+  await Promise.all([...Object.values(caches), revisionCache].map((cache) => cache.waitForSync()));
+  const registry = new MemberRegistry();
+  const events = new EventRecorder(admin, { component: 'promfleet-hub', logger: silentLogger });
+  const extra = hubMetrics(metrics);
+  const calls = { probed: [] as string[], reachability: [] as string[], replicas: [] as string[] };
+  const members = new MemberReconciler({
+    hub: admin,
+    ...caches,
+    registry,
+    events,
+    metrics,
+    hubMetrics: extra,
+    logger: silentLogger,
+    writeGuard: () => true,
+    timings: { ...TIMINGS, expiringWithinMs: DEFAULT_EXPIRING_WITHIN_MS, heartbeatMs: HEARTBEAT_MS },
+    onProbe: (member) => calls.probed.push(member),
+    onReachabilityChange: (member) => calls.reachability.push(member),
+    onReplicaChange: (replica) => calls.replicas.push(`${replica.metadata.namespace ?? ''}/${replica.metadata.name}`),
+  });
+  const clusters = new ClusterReconciler({
+    hub: admin,
+    ...caches,
+    registry,
+    revisions: new Revisions(admin, revisionCache, FIELD_MANAGERS.hub),
+    events,
+    hubMetrics: extra,
+    logger: silentLogger,
+    concurrency: 4,
+    offlineAfterMs: TIMINGS.offlineAfterMs,
+    deletionTimeoutMs: TIMINGS.deletionTimeoutMs,
+    noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
+    allowedImagePrefixes: options.allowedImagePrefixes ?? [],
+  });
+  const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });
+  const harness: HubHarness = {
+    fleet,
+    admin,
+    hubMetrics: metrics,
+    caches,
+    registry,
+    members,
+    clusters,
+    calls,
+    join: async (name, labels, server) => {
+      await join({ name, member: admin, hub: admin, memberCA: cluster.ca, namespace: name, labels, ...(server ? { server } : {}) });
+      await eventually(`MemberCluster ${name} in the cache`, () => caches.members.get(name));
+    },
+    reconcileMember: (name) => members.reconcile(context(name)),
+    reconcileCluster: (key) => clusters.reconcile(context(key)),
+    memberReady: (name, status = 'True') =>
+      eventually(
+        `MemberCluster ${name} Ready=${status}`,
+        async () => {
+          await harness.reconcileMember(name);
+          const member = await new ResourceClient(admin, MemberClusters).get(name);
+          return findCondition(member?.status?.conditions, 'Ready')?.status === status ? member : undefined;
+        },
+        60_000,
+        200,
+      ),
+    stop: async () => {
+      await registry.stopAll();
+      await Promise.all([...Object.values(caches), revisionCache].map((cache) => cache.stop()));
+      await admin.close();
+      await fleet.stop();
+    },
+  };
+  return harness;
+}
+
+/** A PrometheusCluster in the hub, in `default`, selecting members by labels. */
+export function prometheusCluster(name: string, selector: Readonly<Record<string, string>>, spec: Partial<PrometheusClusterSpecInput> = {}): PrometheusCluster {
+  return {
+    apiVersion: 'promfleet.io/v1alpha1',
+    kind: 'PrometheusCluster',
+    metadata: { name, namespace: 'default' },
+    spec: { clusterSelector: { matchLabels: { ...selector } }, configMap: 'prometheus-config', bucketSecret: 's3-bucket', ...spec },
+  } as PrometheusCluster;
+}
+
+export const clustersOf = (admin: KubeClient) => new ResourceClient(admin, PrometheusClusters);
+export const replicasOf = (admin: KubeClient) => new ResourceClient(admin, PrometheusReplicas);
+export const membersOf = (admin: KubeClient) => new ResourceClient(admin, MemberClusters);
+
+/** What the replica operator would report for a replica at its current generation. */
+export async function reportRunning(admin: KubeClient, replica: PrometheusReplica, address: string): Promise<void> {
+  await replicasOf(admin).patch(
+    replica.metadata.name,
+    replica.metadata.namespace,
+    {
+      status: {
+        phase: 'Running',
+        observedGeneration: replica.metadata.generation,
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'AllTiersReady', message: 'ready', lastTransitionTime: new Date().toISOString().slice(0, 19) + 'Z' },
+        ],
+        output: { queryHost: `query.${replica.spec.baseDomain ?? 'example.com'}`, addresses: [address] },
+      },
+    },
+    { type: 'merge', subresource: 'status' },
+  );
+}
+
+/** Events recorded about an object, newest last. */
+export async function eventsAbout(admin: KubeClient, object: KubeObject): Promise<{ type: string; reason: string; message: string }[]> {
+  const { items } = await new ResourceClient(admin, CoreEvents).list({ namespace: object.metadata?.namespace ?? 'default' });
+  return items
+    .filter((event) => event.involvedObject.name === object.metadata?.name && event.involvedObject.kind === object.kind)
+    .map((event) => ({ type: event.type ?? '', reason: event.reason ?? '', message: event.message ?? '' }));
+}
