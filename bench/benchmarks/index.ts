@@ -6,6 +6,7 @@ import { informerMemoryBenchmark } from './informer-memory.ts';
 import { hubMemoryBenchmark } from './memory/hub-memory.ts';
 import { operatorMemoryBenchmark } from './memory/operator-memory.ts';
 import { queueBenchmark } from './queue.ts';
+import { rolloutBenchmark } from './rollout/rollout.ts';
 import { slowWatchersBenchmark } from './slow-watchers/slow-watchers.ts';
 import { statusLatencyBenchmark } from './status-latency/status-latency.ts';
 import { writeAmplificationBenchmark } from './write-amplification/write-amplification.ts';
@@ -16,6 +17,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   informerMemoryBenchmark,
   fanoutBenchmark,
   writeAmplificationBenchmark,
+  rolloutBenchmark,
   statusLatencyBenchmark,
   endpointsApiBenchmark,
   slowWatchersBenchmark,

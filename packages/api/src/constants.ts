@@ -62,6 +62,9 @@ export const LABELS = {
 export const MANAGED_BY_HUB = 'promfleet-hub';
 
 export const ANNOTATIONS = {
+  /** On a hub-managed replica: the ControllerRevision (in the hub) it is pinned to, and since when. */
+  revision: `${GROUP}/revision`,
+  revisionTime: `${GROUP}/revision-time`,
   /** Hash of the bucket Secret's objstore.yml on the Prometheus pod template: a change rolls the pods. */
   bucketSecretHash: `${GROUP}/bucket-secret-hash`,
   /** Hash of the Grafana admin Secret's values on the Grafana pod template: a change rolls Grafana. */

@@ -56,13 +56,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return text;
 }
 
-function toFieldErrors(issues: readonly z.core.$ZodIssue[]): FieldError[] {
+/**
+ * Checks a value against any schema with the messages `validate` gives, each error's path passed
+ * through `locate` first (to say where in the user's object a part came from).
+ */
+export function validateWith<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  locate: (path: readonly PropertyKey[]) => readonly PropertyKey[] = (path) => path,
+): ValidationResult<T> {
+  const result = schema.safeParse(value, { error: describeIssue });
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, errors: toFieldErrors(result.error.issues, locate) };
+}
+
+function toFieldErrors(issues: readonly z.core.$ZodIssue[], locate: (path: readonly PropertyKey[]) => readonly PropertyKey[] = (path) => path): FieldError[] {
   const errors: FieldError[] = [];
   for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) errors.push({ path: formatPath([...issue.path, key]), message: 'unknown field' });
+      for (const key of issue.keys) errors.push({ path: formatPath(locate([...issue.path, key])), message: 'unknown field' });
     } else {
-      errors.push({ path: formatPath(issue.path), message: issue.message });
+      errors.push({ path: formatPath(locate(issue.path)), message: issue.message });
     }
   }
   return errors;

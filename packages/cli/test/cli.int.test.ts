@@ -92,6 +92,77 @@ describe('promfleet (the real command, as a child process)', () => {
     expect([missing.code, missing.stderr]).toEqual([1, 'promfleet: PrometheusCluster default/nope not found in the hub\n']);
   });
 
+  it('shows, pauses and resumes a rollout; rollout status --watch exits 0 on Complete and 1 on Halted', async () => {
+    const clusters = resources(hub, PrometheusClusters);
+    const hubFlag = ['--hub-kubeconfig', files.hub];
+    expect((await runCli(['rollout', 'status', 'default/cloud', ...hubFlag])).stdout).toBe(
+      'default/cloud: no rollout reported yet (the hub has not reconciled it)\n',
+    );
+
+    const paused = await runCli(['rollout', 'pause', 'default/cloud', ...hubFlag]);
+    expect([paused.code, paused.stdout]).toEqual([0, 'default/cloud: rollout paused: no member moves to another revision until resumed\n']);
+    expect((await clusters.get('cloud', 'default'))?.spec.rollout.paused).toBe(true);
+
+    // What the hub would report; the watch reads it every 100 ms.
+    const report = async (rollout: Record<string, unknown>) => {
+      const generation = (await clusters.get('cloud', 'default'))?.metadata.generation;
+      await clusters.patch('cloud', 'default', { status: { observedGeneration: generation, rollout } }, { type: 'merge', subresource: 'status' });
+    };
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 1,
+      pending: 2,
+      state: 'Paused',
+      message: 'paused with 1/3 members at revision cloud-0123456789',
+    });
+    expect((await runCli(['rollout', 'status', 'default/cloud', ...hubFlag])).stdout).toBe(
+      'default/cloud: Paused (target cloud-0123456789): paused with 1/3 members at revision cloud-0123456789\n',
+    );
+    const resumed = await runCli(['rollout', 'resume', 'default/cloud', ...hubFlag]);
+    expect([resumed.code, resumed.stdout]).toEqual([0, 'default/cloud: rollout resumed\n']);
+    expect((await clusters.get('cloud', 'default'))?.spec.rollout.paused).toBe(false);
+
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 1,
+      pending: 2,
+      currentWave: 'canary',
+      state: 'Progressing',
+      message: '1/3 members at revision cloud-0123456789 (wave canary)',
+    });
+    const watching = runCli(['rollout', 'status', 'default/cloud', '--watch', '--watch-interval', '100ms', ...hubFlag]);
+    await report({
+      targetRevision: 'cloud-0123456789',
+      updated: 3,
+      pending: 0,
+      currentWave: null,
+      state: 'Complete',
+      message: 'all 3 members run revision cloud-0123456789',
+    });
+    const complete = await watching;
+    expect(complete.code).toBe(0);
+    expect(complete.stdout.trimEnd().split('\n').at(-1)).toBe('default/cloud: Complete (target cloud-0123456789): all 3 members run revision cloud-0123456789');
+
+    await report({
+      targetRevision: 'cloud-9876543210',
+      updated: 0,
+      pending: 3,
+      currentWave: 'canary',
+      state: 'Halted',
+      message: 'canary is not Running at revision cloud-9876543210 10m after it got it',
+    });
+    const halted = await runCli(['rollout', 'status', 'default/cloud', '-w', ...hubFlag]);
+    expect([halted.code, halted.stdout]).toEqual([
+      1,
+      'default/cloud: Halted (target cloud-9876543210, wave canary): canary is not Running at revision cloud-9876543210 10m after it got it\n',
+    ]);
+
+    const usage = await runCli(['rollout', 'restart', 'default/cloud', ...hubFlag]);
+    expect([usage.code, usage.stderr]).toEqual([2, 'promfleet: rollout: "restart" is not an action (status, pause or resume)\n']);
+    const missing = await runCli(['rollout', 'pause', 'default/nope', ...hubFlag]);
+    expect([missing.code, missing.stderr]).toEqual([1, 'promfleet: PrometheusCluster default/nope not found in the hub\n']);
+  });
+
   it('rejects bad flags and arguments with exit code 2 and one line', async () => {
     // Every usage error is covered in src/cli/run.test.ts; these two prove the real process agrees.
     const cases = [

@@ -1,5 +1,6 @@
-import { matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
-import { objectKey } from '@promfleet/kube/client';
+import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
+import { Informer } from '@promfleet/kube/cache';
+import { objectKey, ResourceClient } from '@promfleet/kube/client';
 import { Controller } from '@promfleet/kube/controller';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
@@ -11,6 +12,7 @@ import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { hubMetrics } from './hub-metrics.ts';
 import { MemberReconciler } from './members/member-reconciler.ts';
+import { ControllerRevisions, Revisions } from './rollout/revisions.ts';
 import { MemberRegistry } from './members/member-registry.ts';
 import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-status.ts';
 import { serveEndpoints } from './serve-endpoints.ts';
@@ -65,6 +67,14 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   const { client, events } = manager;
   const { members, clusters, secrets } = createHubCaches(client, { namespace: options.namespace, watchNamespace: options.watchNamespace, metrics, logger });
   for (const cache of [members, clusters, secrets]) manager.addCache(cache);
+  // Only the hub's own revisions (labelled with their PrometheusCluster), in the namespaces it watches.
+  const revisionCache = new Informer(new ResourceClient(client, ControllerRevisions), {
+    metrics,
+    logger,
+    namespace: options.watchNamespace,
+    labelSelector: LABELS.hubName,
+  });
+  manager.addCache(revisionCache);
 
   const registry = new MemberRegistry();
   // Member connections exist only while leading: standbys neither probe nor watch members.
@@ -97,6 +107,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     members,
     secrets,
     registry,
+    revisions: new Revisions(client, revisionCache, FIELD_MANAGERS.hub),
     events,
     hubMetrics: extra,
     logger,
@@ -141,7 +152,10 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     .watchPrimary(clusters)
     // Two clusters claiming one baseDomain both need to look again when either changes.
     .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
-    .watchMapped(members, (member) => clustersSelecting(member));
+    .watchMapped(members, (member) => clustersSelecting(member))
+    .watchMapped(revisionCache, (revision) =>
+      revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : [],
+    );
   manager.addController(memberController);
   manager.addController(clusterController);
 

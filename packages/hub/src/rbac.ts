@@ -12,6 +12,8 @@ export const HUB_CLUSTER_RULES = [
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
   // The file-SD ConfigMap of each PrometheusCluster with a StoreAPI, in its namespace (a global Thanos Query mounts it).
   { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  // The revisions the members are pinned to, beside their PrometheusClusters (docs/rollout.md).
+  { apiGroups: ['apps'], resources: ['controllerrevisions'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
 ] as const;
 
 /**

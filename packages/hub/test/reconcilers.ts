@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 
 import {
+  FIELD_MANAGERS,
+  LABELS,
   MemberClusters,
   PrometheusClusters,
   PrometheusReplicas,
@@ -12,6 +14,7 @@ import {
 } from '@promfleet/api';
 import { join } from '@promfleet/cli';
 import { CoreEvents, KubeClient, Namespaces, ResourceClient, type KubeObject } from '@promfleet/kube/client';
+import { Informer } from '@promfleet/kube/cache';
 import type { ReconcileResult } from '@promfleet/kube/controller';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EventRecorder, findCondition } from '@promfleet/kube/status';
@@ -22,6 +25,7 @@ import { ClusterReconciler } from '../src/fanout/cluster-reconciler.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
 import { MemberReconciler } from '../src/members/member-reconciler.ts';
 import { MemberRegistry } from '../src/members/member-registry.ts';
+import { ControllerRevisions, Revisions } from '../src/rollout/revisions.ts';
 import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from '../src/members/member-status.ts';
 
 export { eventually };
@@ -113,7 +117,9 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
   await new ResourceClient(admin, Namespaces).create({ metadata: { name: HUB_NAMESPACE } });
   const caches = createHubCaches(admin, { namespace: HUB_NAMESPACE });
   for (const cache of Object.values(caches)) cache.start();
-  await Promise.all(Object.values(caches).map((cache) => cache.waitForSync()));
+  const revisionCache = new Informer(new ResourceClient(admin, ControllerRevisions), { labelSelector: LABELS.hubName });
+  revisionCache.start();
+  await Promise.all([...Object.values(caches), revisionCache].map((cache) => cache.waitForSync()));
   const registry = new MemberRegistry();
   const events = new EventRecorder(admin, { component: 'promfleet-hub', logger: silentLogger });
   const extra = hubMetrics(metrics);
@@ -136,6 +142,7 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     hub: admin,
     ...caches,
     registry,
+    revisions: new Revisions(admin, revisionCache, FIELD_MANAGERS.hub),
     events,
     hubMetrics: extra,
     logger: silentLogger,
@@ -174,7 +181,7 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
       ),
     stop: async () => {
       await registry.stopAll();
-      await Promise.all(Object.values(caches).map((cache) => cache.stop()));
+      await Promise.all([...Object.values(caches), revisionCache].map((cache) => cache.stop()));
       await admin.close();
       await fleet.stop();
     },

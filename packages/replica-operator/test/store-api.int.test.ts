@@ -50,7 +50,7 @@ describe('spec.storeAPI on a running replica', () => {
     const failed = await waitForPhase(env.api, ns, 'demo', 'Failed');
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')).toMatchObject({ status: 'False', reason: 'SpecInvalid' });
     expect(failed.status?.conditions?.find((c) => c.type === 'Reconciled')?.message).toContain(
-      'spec.storeAPI.host: member "store-api-label" has no label "region"',
+      'spec.storeAPI.host: {{ member.labels.region }}: member store-api-label has no label "region"',
     );
   });
 });

@@ -10,7 +10,7 @@ export { createClusterPKI, type ClusterPKI } from './pki.ts';
 export { EXTERNAL_DNS_CRD_DIR, installCRDs, readCRDs } from './crds.ts';
 export { FakeKubelet, type KubeletOptions } from './kubelet/kubelet.ts';
 export type { Termination } from './kubelet/runtime/runtime.ts';
-export { FAIL_ANNOTATION, UNREADY_ANNOTATION } from './kubelet/pod-status.ts';
+export { BAD_IMAGE_MARKER, FAIL_ANNOTATION, UNREADY_ANNOTATION } from './kubelet/pod-status.ts';
 export { nodeAddress, podAddress } from './kubelet/addresses.ts';
 export { FakeLoadBalancer } from './load-balancer/load-balancer.ts';
 export {

@@ -6,6 +6,7 @@ import { conditionList, objectMeta } from './meta.ts';
 import { REPLICA_PHASES, replicaName } from './prometheus-replica.ts';
 import { replicaTemplateFields } from './replica-template.ts';
 import { storeAddresses, storeEndpoint } from './store-api.ts';
+import { override, rollout, rolloutStatus } from './rollout.ts';
 import { labelSelector } from './selector.ts';
 
 export const CLUSTER_PHASES = ['Pending', 'Propagating', 'Ready', 'Degraded'] as const;
@@ -57,6 +58,11 @@ export const prometheusClusterSpec = z.strictObject({
     .enum(DELETION_POLICIES, { error: (issue) => `${JSON.stringify(issue.input)} is not a deletion policy (Delete or Orphan)` })
     .default('Delete')
     .describe('Delete removes member replicas when they are no longer selected or this object is deleted; Orphan leaves them.'),
+  overrides: z
+    .array(override)
+    .optional()
+    .describe('Per-member changes to the replica template, merged over it in order (later wins) for the members each selects.'),
+  rollout: rollout.describe('How a change of the replica template or the overrides reaches the members.'),
 });
 
 export const memberEntry = z.object({
@@ -72,6 +78,8 @@ export const memberEntry = z.object({
   lastSeen: z.string().meta({ format: 'date-time' }).optional().describe('Last time the hub read this replica.'),
   stale: z.boolean().describe('The member is offline: this entry is the last known state.'),
   message: z.string().optional(),
+  overrides: z.array(z.string()).optional().describe('The overrides applied to this member, in order (their names, or overrides[<index>]).'),
+  revision: z.string().optional().describe('The ControllerRevision this member is pinned to.'),
 });
 
 /**
@@ -195,6 +203,7 @@ export const prometheusClusterStatus = z.object({
     .describe(
       'StoreAPI addresses of the ready, non-stale members, by member then address: what the global Thanos Query reads (the <name>-store-endpoints ConfigMap).',
     ),
+  rollout: rolloutStatus.optional().describe('Where the members stand against the newest revision.'),
 });
 
 export const prometheusCluster = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { renderWithStandIn } from '../placeholders.ts';
+import { resolveWithStandIn } from '../rollout/placeholders.ts';
 import { dnsName, objectName } from './formats.ts';
 import { hostPort } from './data-plane.ts';
 import { ingressAnnotations, ingressTLS } from './replica-security.ts';
@@ -15,7 +15,7 @@ export type StoreAPIExpose = (typeof STORE_API_EXPOSE)[number];
 
 /** A DNS name that may hold member placeholders: checked as the host it renders to. */
 export const hostTemplate = z.string().superRefine((value, ctx) => {
-  const rendered = renderWithStandIn(value);
+  const rendered = resolveWithStandIn(value);
   if (!rendered.ok) {
     ctx.addIssue({ code: 'custom', input: value, message: `${JSON.stringify(value)} ${rendered.message}` });
     return;

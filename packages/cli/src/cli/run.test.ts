@@ -59,7 +59,7 @@ describe('help and usage', () => {
   });
 
   it('prints each command’s help', async () => {
-    for (const command of ['join', 'unjoin', 'members', 'status', 'endpoints', 'validate', 'crds']) {
+    for (const command of ['join', 'unjoin', 'members', 'status', 'rollout', 'endpoints', 'validate', 'crds']) {
       const viaFlag = await promfleet(command, '--help');
       const viaHelp = await promfleet('help', command);
       expect(viaFlag.code).toBe(0);
@@ -80,6 +80,8 @@ describe('help and usage', () => {
     [['members', '--frobnicate'], 'promfleet: unknown flag --frobnicate (see --help)\n'],
     [['members', '--hub-kubeconfig'], 'promfleet: flag --hub-kubeconfig needs a value\n'],
     [['status', 'cloud'], 'promfleet: status: "cloud" is not NAMESPACE/NAME\n'],
+    [['rollout', 'status'], 'promfleet: rollout: missing NAMESPACE/NAME (see promfleet rollout --help)\n'],
+    [['rollout', 'pause', 'default/cloud', '--watch'], 'promfleet: rollout: --watch is for rollout status\n'],
     [['join', 'eu-west'], 'promfleet: join: give the member cluster with --member-kubeconfig or --member-context (see promfleet join --help)\n'],
   ])('%j exits 2 with one line', async (argv, err) => {
     expect(await promfleet(...argv)).toEqual({ code: EXIT.usage, out: '', err });

@@ -37,6 +37,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('../commands/status.ts')).statusCommand,
   },
   {
+    name: 'rollout',
+    summary: 'Show, pause or resume the rollout of a PrometheusCluster',
+    load: async () => (await import('../commands/rollout.ts')).rolloutCommand,
+  },
+  {
     name: 'endpoints',
     summary: 'Print the round-robin DNS records as BIND zone lines or JSON',
     load: async () => (await import('../commands/endpoints.ts')).endpointsCommand,
@@ -69,6 +74,7 @@ export function topLevelHelp(): string {
     '  promfleet join eu-west --member-context eu-west-admin --label region=eu-west-1',
     '  promfleet members',
     '  promfleet status platform/cloud-clusters',
+    '  promfleet rollout status platform/cloud-clusters --watch',
     '  promfleet endpoints --format zone',
     '  promfleet validate -f manifests/',
     '',

@@ -1,4 +1,4 @@
-import type { DNSRecord, MemberEntry, PrometheusCluster } from '@promfleet/api';
+import type { DNSRecord, MemberEntry, PrometheusCluster, RolloutStatus } from '@promfleet/api';
 
 import { checkZoneSafe, compareObjects, sortRecords, UnsafeZoneError, zoneLines } from '../endpoints/zone.ts';
 import { printable } from '../output/printable.ts';
@@ -13,6 +13,7 @@ export interface ClusterStatusView {
   readonly ready: number;
   readonly members: readonly MemberEntry[];
   readonly endpoints: readonly DNSRecord[];
+  readonly rollout?: RolloutStatus | undefined;
 }
 
 export function statusViews(clusters: readonly PrometheusCluster[]): ClusterStatusView[] {
@@ -27,6 +28,7 @@ export function statusViews(clusters: readonly PrometheusCluster[]): ClusterStat
       ready: status?.ready ?? 0,
       members: [...(status?.clusters ?? [])].sort((a, b) => compareText(a.name, b.name)).map(printableEntry),
       endpoints: sortRecords(status?.endpoints ?? []).map(printableRecord),
+      ...(status?.rollout ? { rollout: printableRollout(status.rollout) } : {}),
     };
   });
   return views.sort(compareObjects);
@@ -40,7 +42,26 @@ function printableEntry(entry: MemberEntry): MemberEntry {
     ...(entry.queryHost !== undefined ? { queryHost: printable(entry.queryHost) } : {}),
     ...(entry.addresses !== undefined ? { addresses: entry.addresses.map(printable) } : {}),
     ...(entry.message !== undefined ? { message: printable(entry.message) } : {}),
+    ...(entry.overrides !== undefined ? { overrides: entry.overrides.map(printable) } : {}),
+    ...(entry.revision !== undefined ? { revision: printable(entry.revision) } : {}),
   };
+}
+
+export function printableRollout(rollout: RolloutStatus): RolloutStatus {
+  return {
+    ...rollout,
+    ...(rollout.targetRevision !== undefined ? { targetRevision: printable(rollout.targetRevision) } : {}),
+    ...(rollout.currentWave !== undefined ? { currentWave: printable(rollout.currentWave) } : {}),
+    ...(rollout.message !== undefined ? { message: printable(rollout.message) } : {}),
+  };
+}
+
+/** `Progressing (target fleet-5d2c9e0a1b, wave canary): <message>`. */
+export function rolloutLine(rollout: RolloutStatus): string {
+  const updated = rollout.updated ?? 0;
+  const total = updated + (rollout.pending ?? 0);
+  const wave = rollout.currentWave === undefined ? '' : `, wave ${rollout.currentWave}`;
+  return `${rollout.state ?? 'Unknown'} (target ${rollout.targetRevision ?? 'unknown'}${wave}): ${rollout.message ?? `${String(updated)}/${String(total)} members updated`}`;
 }
 
 function printableRecord(record: DNSRecord): DNSRecord {
@@ -73,12 +94,20 @@ function renderDetail(view: ClusterStatusView): string {
       ? '  no members selected'
       : indent(
           renderTable(
-            ['MEMBER', 'PHASE', 'READY', 'STALE', 'MESSAGE'],
-            view.members.map((entry) => [entry.name, entry.phase, String(entry.ready), String(entry.stale), entry.message ?? '']),
+            ['MEMBER', 'PHASE', 'READY', 'STALE', 'OVERRIDES', 'MESSAGE'],
+            view.members.map((entry) => [
+              entry.name,
+              entry.phase,
+              String(entry.ready),
+              String(entry.stale),
+              entry.overrides?.join(',') ?? '',
+              entry.message ?? '',
+            ]),
           ),
         );
   const dns = dnsLines(view);
-  return `${view.namespace}/${view.name}\n${members}\n${dns}\n`;
+  const rollout = view.rollout ? `  Rollout: ${rolloutLine(view.rollout)}\n` : '';
+  return `${view.namespace}/${view.name}\n${members}\n${rollout}${dns}\n`;
 }
 
 function dnsLines(view: ClusterStatusView): string {

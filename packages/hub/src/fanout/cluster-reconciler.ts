@@ -1,6 +1,5 @@
 import {
   ANNOTATIONS,
-  disallowedImages,
   FIELD_MANAGERS,
   FINALIZERS,
   formatFieldError,
@@ -34,6 +33,10 @@ import { dnsTargets, memberReach, type MemberReach } from './fail-static.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
 import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
 import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
+import { refusedImages, rolloutCondition, rolloutMember, sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
+import { pinnedTemplate, templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
+import { planRollout, type RolloutPlan } from '../rollout/planner.ts';
+import type { Revisions } from '../rollout/revisions.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -41,6 +44,8 @@ export interface ClusterReconcilerOptions {
   readonly members: Informer<MemberCluster>;
   readonly secrets: Parameters<typeof loadCredential>[1];
   readonly registry: MemberRegistry;
+  /** The ControllerRevisions the members are pinned to. */
+  readonly revisions: Revisions;
   readonly events: EventRecorder;
   readonly hubMetrics: HubMetrics;
   readonly logger: Logger;
@@ -90,15 +95,31 @@ export class ClusterReconciler {
 
     // An image outside the allow-list: nothing changes in any member (what runs there keeps
     // running), and the status says why; member status is still read.
-    const refused = disallowedImages(cluster.spec.images, this.#options.allowedImagePrefixes).map(formatFieldError);
+    const refused = refusedImages(cluster.spec, this.#options.allowedImagePrefixes).map(formatFieldError);
     const held = refused.length > 0 ? refused.join('; ') : undefined;
     const members = this.#options.members.list().filter((member) => !member.metadata.deletionTimestamp);
     const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
     const selectedNames = new Set(selected.map((member) => member.metadata.name));
     const limit = pLimit(this.#options.concurrency);
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, vetRecordedEntry(entry)]));
+    const observed = selected.map((member) => ({ member, seen: this.#observe(cluster, member) }));
+    // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
+    const target = held === undefined ? await this.#options.revisions.ensure(cluster) : undefined;
+    const now = new Date();
+    // A member the newest revision is invalid for stays where it is: the others go on.
+    const blocked = new Map(target ? selected.map((member) => [member.metadata.name, templateProblem(templateFor(target.data, member))]) : []);
+    const inputs = observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name)));
+    const plan = target === undefined ? undefined : planRollout({ members: inputs, target: target.name, rollout: cluster.spec.rollout, now });
+    const namespace = cluster.metadata.namespace ?? '';
+    const lookup: RevisionLookup = (name) => (name === target?.name ? { ok: true, data: target.data } : this.#options.revisions.get(namespace, name));
     const [views, removals] = await Promise.all([
-      Promise.all(selected.map((member) => limit(() => this.#sync(cluster, member, held)))),
+      Promise.all(
+        observed.map(({ member, seen }) =>
+          limit(() =>
+            this.#sync(cluster, member, seen, plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? '')),
+          ),
+        ),
+      ),
       Promise.all(
         this.#options.registry
           .all()
@@ -110,7 +131,6 @@ export class ClusterReconciler {
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     // What members report is checked before it reaches the status, DNS, Redis or the API.
-    const now = new Date();
     const waitMs = this.#options.noOperatorAfterMs;
     const reports = views.map((view) => vetMemberReport(view.replica));
     const entries = views.map((view, i) => {
@@ -124,8 +144,10 @@ export class ClusterReconciler {
     const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
     const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
     const dns = this.#dns(cluster, entries, reach, invalid);
-    const status = clusterStatus(cluster, entries, dns, now, held);
+    const status = withRollout(clusterStatus(cluster, entries, dns, now, held), plan, cluster, now);
     await this.#write(live, status);
+    const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
+    if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
     await this.#reportNewProblems(live, entries, reports, previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
@@ -134,34 +156,57 @@ export class ClusterReconciler {
     // A replica still waiting for its operator's first status: look again when the wait is up.
     const deadlines = views.map((view) => noOperatorDeadline(view.replica, waitMs)?.getTime() ?? Infinity).filter((deadline) => deadline > now.getTime());
     const untilNoOperator = Math.min(...deadlines) - now.getTime() + 100;
-    const after = Math.min(retry ? RETRY_MS : Infinity, untilNoOperator);
+    const after = Math.min(retry || unpruned.length > 0 ? RETRY_MS : Infinity, untilNoOperator, plan?.requeueAfterMs ?? Infinity);
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
-  /** Applies the desired replica in one member (when it can, and nothing holds it) and reports what the hub sees there. */
-  async #sync(cluster: PrometheusCluster, member: MemberCluster, held: string | undefined): Promise<MemberView> {
-    const name = member.metadata.name;
-    const connection = this.#options.registry.get(name);
+  /** What the hub sees of a member in its caches. */
+  #observe(cluster: PrometheusCluster, member: MemberCluster): ObservedMember {
+    const connection = this.#options.registry.get(member.metadata.name);
     const credential = loadCredential(member, this.#options.secrets);
     const reach = reachability(connection?.health, credential.ok ? undefined : credential, new Date(), this.#options.offlineAfterMs);
-    const key = `${member.spec.namespace}/${cluster.metadata.name}`;
-    const view = {
-      name,
-      reachability: reach,
-      cacheSynced: connection?.replicas.hasSynced ?? false,
-      replica: connection?.replicas.get(key),
-      conflict: false,
-      applyError: undefined,
-    };
-    if (!connection || reach.state !== 'ready' || !view.cacheSynced) return view;
-    const identity = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
-    if (view.replica && !isManagedBy(view.replica, identity)) return { ...view, conflict: true };
-    if (held !== undefined) return { ...view, held };
+    const replica = connection?.replicas.get(`${member.spec.namespace}/${cluster.metadata.name}`);
+    const conflict = replica !== undefined && !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
+    return { reachability: reach, cacheSynced: connection?.replicas.hasSynced ?? false, replica, conflict };
+  }
+
+  /**
+   * Applies the member's pinned revision, merged for it, in one member (when it can, and nothing
+   * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
+   * member's error; the others go on.
+   */
+  async #sync(
+    cluster: PrometheusCluster,
+    member: MemberCluster,
+    observed: ObservedMember,
+    rollout: { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string,
+  ): Promise<MemberView> {
+    const name = member.metadata.name;
+    const connection = this.#options.registry.get(name);
+    const view = { name, ...observed, conflict: false, applyError: undefined };
+    if (!connection || observed.reachability.state !== 'ready' || !view.cacheSynced) return view;
+    if (observed.conflict) return { ...view, conflict: true };
+    if (typeof rollout === 'string') return { ...view, held: rollout };
+    const target = rollout.plan.status.targetRevision ?? '';
+    const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member);
+    const { revision } = pinned;
+    if ('problem' in pinned) return { ...view, revision, applyError: pinned.problem };
+    const merged = pinned.template;
+    const pin = { revision, overrides: merged.overrides };
+    const problem = templateProblem(merged);
+    if (!merged.ok || problem) return { ...view, ...pin, applyError: problem };
+    const annotations = view.replica?.metadata.annotations ?? {};
+    const since =
+      annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
+    const sourceGeneration = revision === target ? (cluster.metadata.generation ?? 0) : sourceGenerationOf(view.replica);
     try {
-      const applied = await this.#applier.apply(connection.resources, desiredReplica(cluster, member), view.replica);
-      return { ...view, replica: applied.object };
+      const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
+      const applied = await this.#applier.apply(connection.resources, desired, view.replica);
+      // Still running its revision, but the newest cannot be merged for it: the member's error.
+      const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
+      return { ...view, ...pin, replica: applied.object, applyError: blocked };
     } catch (error) {
-      return { ...view, applyError: isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error) };
+      return { ...view, ...pin, applyError: isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error) };
     }
   }
 
@@ -297,4 +342,15 @@ export class ClusterReconciler {
       },
     });
   }
+}
+
+/** The status with the rollout's part: status.rollout and RolloutProgressing (kept as they were while nothing is planned). */
+function withRollout(
+  status: NonNullable<PrometheusCluster['status']>,
+  plan: RolloutPlan | undefined,
+  cluster: PrometheusCluster,
+  now: Date,
+): NonNullable<PrometheusCluster['status']> {
+  if (!plan) return { ...status, ...(cluster.status?.rollout ? { rollout: cluster.status.rollout } : {}) };
+  return { ...status, rollout: plan.status, conditions: setConditions(status.conditions, [rolloutCondition(plan)], cluster.metadata.generation, now) };
 }

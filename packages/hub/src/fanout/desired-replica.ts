@@ -4,10 +4,10 @@ import {
   LABELS,
   MANAGED_BY_HUB,
   PROMETHEUS_REPLICA,
-  renderMemberPlaceholders,
   type MemberCluster,
   type PrometheusCluster,
   type PrometheusReplica,
+  type ReplicaTemplate,
 } from '@promfleet/api';
 
 /** The replica fields a PrometheusCluster passes on, in the order the replica spec lists them. */
@@ -32,19 +32,27 @@ const TEMPLATE_FIELDS = [
   'compaction',
 ] as const satisfies readonly (keyof PrometheusCluster['spec'] & keyof PrometheusReplica['spec'])[];
 
+/** A member's own template (its revision's, merged for it), the revision's name, since when it has it, and the generation that revision came from. */
+export interface PinnedTemplate {
+  readonly template: ReplicaTemplate;
+  readonly revision: string;
+  readonly since: string;
+  readonly sourceGeneration: number;
+}
+
 /**
  * The PrometheusReplica the hub wants in a member: named after the PrometheusCluster, in the
  * member's namespace, with the cluster's replica fields, `clusterName` = the member's name, `paused: false`, the
  * labels that mark it as the hub's, and the generation it came from (for `observedGeneration`).
- * Member placeholders (`storeAPI.host`) are filled in with this member's name and labels; one
- * the member cannot fill (a missing label) throws, and the member's entry says why.
+ * The pinned template is the member's own: overrides merged, member placeholders (`storeAPI.host`
+ * among them) filled in by memberTemplate.
  */
-export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster): PrometheusReplica {
+export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster, pinned?: PinnedTemplate): PrometheusReplica {
   const spec: Record<string, unknown> = {};
+  const source: Partial<ReplicaTemplate> = pinned?.template ?? cluster.spec;
   for (const field of TEMPLATE_FIELDS) {
-    if (cluster.spec[field] !== undefined) spec[field] = cluster.spec[field];
+    if (source[field] !== undefined) spec[field] = source[field];
   }
-  if (cluster.spec.storeAPI?.host !== undefined) spec.storeAPI = { ...cluster.spec.storeAPI, host: memberHost(cluster.spec.storeAPI.host, member) };
   spec.clusterName = member.metadata.name;
   // Stated, not left to the default, so the hub owns it: a pause set by hand in a member (which
   // would keep that member out of DNS for good) is drift, and reverted like any other.
@@ -61,7 +69,10 @@ export function desiredReplica(cluster: PrometheusCluster, member: MemberCluster
         [LABELS.hubName]: cluster.metadata.name,
         [LABELS.member]: member.metadata.name,
       },
-      annotations: { [ANNOTATIONS.sourceGeneration]: String(cluster.metadata.generation ?? 0) },
+      annotations: {
+        [ANNOTATIONS.sourceGeneration]: String(pinned?.sourceGeneration ?? cluster.metadata.generation ?? 0),
+        ...(pinned ? { [ANNOTATIONS.revision]: pinned.revision, [ANNOTATIONS.revisionTime]: pinned.since } : {}),
+      },
     },
     spec: spec as PrometheusReplica['spec'],
   };
@@ -80,10 +91,4 @@ export function ownerKey(replica: PrometheusReplica): string | undefined {
   const namespace = labels[LABELS.hubNamespace];
   const name = labels[LABELS.hubName];
   return namespace && name ? `${namespace}/${name}` : undefined;
-}
-
-function memberHost(template: string, member: MemberCluster): string {
-  const rendered = renderMemberPlaceholders(template, { name: member.metadata.name, labels: member.metadata.labels });
-  if (!rendered.ok) throw new Error(`spec.storeAPI.host: ${rendered.message}`);
-  return rendered.value;
 }

@@ -22,6 +22,9 @@ export interface MemberView {
   readonly held?: string | undefined;
   /** Set when no operator has reconciled the replica within the bounded wait: why (no-operator.ts). */
   readonly noOperator?: string | undefined;
+  /** The revision the member is pinned to, and the overrides merged for it. */
+  readonly revision?: string | undefined;
+  readonly overrides?: readonly string[] | undefined;
 }
 
 /**
@@ -42,7 +45,12 @@ export function memberEntry(view: MemberView, previous: MemberEntry | undefined)
     ...(storeAPI?.length ? { storeAPI: [...storeAPI] } : {}),
   };
   const generation = observedGeneration(replica) ?? previous?.observedGeneration;
-  const base = { name: view.name, ...(generation !== undefined ? { observedGeneration: generation } : {}) };
+  const base = {
+    name: view.name,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    ...(view.revision !== undefined ? { revision: view.revision } : {}),
+    ...(view.overrides?.length ? { overrides: [...view.overrides] } : {}),
+  };
   const { reachability } = view;
   if (reachability.state === 'offline' || reachability.state === 'unusable') {
     return {

@@ -1,4 +1,4 @@
-import { validate, type MemberCluster, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
+import { memberTemplate, validate, type MemberCluster, type MemberEntry, type PrometheusCluster } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
 import { clusterStatus } from './cluster-status.ts';
@@ -59,10 +59,14 @@ describe('storeEndpoints', () => {
 });
 
 describe('the StoreAPI through the fan-out', () => {
-  it('gives each member its own host from the placeholders', () => {
+  it('gives each member its own host from the placeholders (its template, merged for it)', () => {
     const spec = cluster({ storeAPI: { expose: 'Ingress', host: 'store-{{ member.name }}.{{ member.labels.region }}.example.com' } });
-    expect(desiredReplica(spec, member('eu-west', { region: 'eu' })).spec.storeAPI).toEqual({ expose: 'Ingress', host: 'store-eu-west.eu.example.com' });
-    expect(() => desiredReplica(spec, member('bare'))).toThrow('spec.storeAPI.host: member "bare" has no label "region"');
+    const eu = memberTemplate(spec.spec, { name: 'eu-west', labels: { region: 'eu' } });
+    expect(eu.ok && eu.template.storeAPI).toEqual({ expose: 'Ingress', host: 'store-eu-west.eu.example.com' });
+    expect(memberTemplate(spec.spec, { name: 'bare', labels: {} })).toMatchObject({
+      ok: false,
+      error: { path: 'spec.storeAPI.host', message: '{{ member.labels.region }}: member bare has no label "region"' },
+    });
     expect(desiredReplica(cluster({ storeAPI: { expose: 'LoadBalancer' } }), member('eu-west')).spec.storeAPI).toEqual({ expose: 'LoadBalancer' });
   });
 

@@ -1,4 +1,4 @@
-import { renderMemberPlaceholders, type PrometheusReplica, type RenderResult } from '@promfleet/api';
+import { resolveMemberPlaceholders, type PrometheusReplica, type Resolved } from '@promfleet/api';
 import type { IService } from 'kubernetes-models/v1';
 import type { IIngress } from 'kubernetes-models/networking.k8s.io/v1';
 
@@ -34,10 +34,10 @@ export const PASSTHROUGH_INGRESS_ANNOTATIONS = {
  * clusterName (the hub has filled every placeholder already in the replicas it makes; a replica
  * made by hand can use the name only). Undefined without an Ingress.
  */
-export function storeAPIHost(replica: PrometheusReplica): RenderResult | undefined {
+export function storeAPIHost(replica: PrometheusReplica): Resolved<string> | undefined {
   const { storeAPI } = replica.spec;
   if (storeAPI?.expose !== 'Ingress' || storeAPI.host === undefined) return undefined;
-  return renderMemberPlaceholders(storeAPI.host, { name: replica.spec.clusterName ?? replica.metadata.namespace ?? 'default', labels: {} });
+  return resolveMemberPlaceholders(storeAPI.host, { name: replica.spec.clusterName ?? replica.metadata.namespace ?? 'default', labels: {} });
 }
 
 /** A Service of type LoadBalancer in front of the Query pods' gRPC port: `expose: LoadBalancer`. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { desiredPodStatus, FAIL_ANNOTATION, podStatusMatches, UNREADY_ANNOTATION, type Pod } from './pod-status.ts';
+import { BAD_IMAGE_MARKER, desiredPodStatus, FAIL_ANNOTATION, podStatusMatches, UNREADY_ANNOTATION, type Pod } from './pod-status.ts';
 
 const network = { podIP: '10.244.1.7', hostIP: '10.240.1.1' };
 const T0 = '2025-01-01T00:00:00Z';
@@ -40,6 +40,15 @@ describe('desiredPodStatus', () => {
     expect(conditions(status)).toMatchObject({ ContainersReady: 'False', Ready: 'False' });
     expect(status.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('ContainersNotReady');
     expect(status.containerStatuses?.every((c) => !c.ready && c.started === true && c.state.running)).toBe(true);
+  });
+
+  it('never reports a pod with a bad image ready', () => {
+    const status = desiredPodStatus(
+      pod({}, { containers: [{ name: 'prometheus', image: `quay.io/prometheus/prometheus:v0-${BAD_IMAGE_MARKER}` }] }),
+      network,
+      T0,
+    );
+    expect(conditions(status)).toMatchObject({ Ready: 'False', ContainersReady: 'False' });
   });
 
   it('reports a failing pod Failed with containers exited 1', () => {

@@ -71,10 +71,14 @@ export interface Pod extends NamedObject {
 
 export type PodOutcome = 'ready' | 'unready' | 'failed';
 
+/** An image whose reference contains this never gets ready (a bad image, as far as the tests care): a bad rollout. */
+export const BAD_IMAGE_MARKER = 'testkit-bad-image';
+
 export function podOutcome(pod: Pod): PodOutcome {
   const annotations = pod.metadata.annotations ?? {};
   if (annotations[FAIL_ANNOTATION] === 'true') return 'failed';
   if (annotations[UNREADY_ANNOTATION] === 'true') return 'unready';
+  if (pod.spec.containers.some((container) => container.image?.includes(BAD_IMAGE_MARKER) === true)) return 'unready';
   return 'ready';
 }
 
