@@ -17,7 +17,7 @@ export type StoreAPIExpose = (typeof STORE_API_EXPOSE)[number];
 export const hostTemplate = z.string().superRefine((value, ctx) => {
   const rendered = resolveWithStandIn(value);
   if (!rendered.ok) {
-    ctx.addIssue({ code: 'custom', input: value, message: `${JSON.stringify(value)} ${rendered.message}` });
+    ctx.addIssue({ code: 'custom', input: value, message: `${JSON.stringify(value)}: ${rendered.message}` });
     return;
   }
   const host = dnsName.safeParse(rendered.value);
