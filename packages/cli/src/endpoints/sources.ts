@@ -42,7 +42,17 @@ export class EndpointsApiError extends Error {
 
 /** `GET <url>/api/v1/endpoints` from the hub's endpoints API, which needs no Kubernetes credentials. */
 export async function apiEndpointSets(options: EndpointsApiOptions): Promise<EndpointsSnapshot> {
-  const url = `${options.url.replace(/\/+$/, '')}/api/v1/endpoints`;
+  const { url, text } = await getFromEndpointsApi(options, '/api/v1/endpoints');
+  return parseSnapshot(url, text);
+}
+
+/**
+ * One GET from the hub's endpoints API (bearer token from a file, optional CA): the URL asked and
+ * the body of a 2xx answer; an unreachable hub is an UnreachableError, any other status an
+ * EndpointsApiError naming it.
+ */
+export async function getFromEndpointsApi(options: EndpointsApiOptions, path: string): Promise<{ url: string; text: string }> {
+  const url = `${options.url.replace(/\/+$/, '')}${path}`;
   const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'promfleet-cli' };
   if (options.tokenFile !== undefined) headers.authorization = `Bearer ${(await readFile(options.tokenFile, 'utf8')).trim()}`;
   const dispatcher = new Agent(options.caFile === undefined ? {} : { connect: { ca: await readFile(options.caFile, 'utf8') } });
@@ -55,7 +65,7 @@ export async function apiEndpointSets(options: EndpointsApiOptions): Promise<End
     }
     const text = await response.text();
     if (!response.ok) throw new EndpointsApiError(`GET ${url}: ${String(response.status)} ${response.statusText}${text ? `: ${text.slice(0, 200)}` : ''}`);
-    return parseSnapshot(url, text);
+    return { url, text };
   } finally {
     await dispatcher.close();
   }
