@@ -58,6 +58,12 @@ export const HUB_FLAGS = {
     value: 'PREFIXES',
   },
   concurrency: { type: 'integer', description: 'Members handled at once for one PrometheusCluster, and workers per controller.', default: 16 },
+  'status-batch-window': {
+    type: 'duration',
+    description:
+      'Replica status changes arriving within this window of each other are written as one PrometheusCluster status (0: write each at once; a write still in flight batches what arrives meanwhile).',
+    default: '100ms',
+  },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;
 

@@ -1,5 +1,5 @@
 import type { KitMetrics } from '@promfleet/kube/observability';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 
 /** The hub's own metrics, in the kit's registry. */
 export function hubMetrics(metrics: KitMetrics) {
@@ -27,6 +27,12 @@ export function hubMetrics(metrics: KitMetrics) {
       name: 'promfleet_dns_failing_static',
       help: 'The leader hub keeps publishing the last known records of unreachable members of a PrometheusCluster (1), because fewer than spec.dns.minHealthyPercent are reachable; 0 when it publishes normally.',
       labelNames: ['namespace', 'name'],
+      registers,
+    }),
+    clusterPasses: new Counter({
+      name: 'promfleet_cluster_passes_total',
+      help: 'PrometheusCluster reconciles by kind: "full" looks at every selected member (spec, members, reachability or a rollout changed), "members" takes in the replica status changes of a few members alone.',
+      labelNames: ['pass'],
       registers,
     }),
   };

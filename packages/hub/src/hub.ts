@@ -1,7 +1,7 @@
 import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
 import { Informer } from '@promfleet/kube/cache';
 import { objectKey, ResourceClient } from '@promfleet/kube/client';
-import { Controller } from '@promfleet/kube/controller';
+import { Controller, ignoreStatusOnly } from '@promfleet/kube/controller';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
 import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
@@ -10,6 +10,7 @@ import { createHubCaches } from './caches.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
+import { routeReplicaChange } from './fanout/replica-events.ts';
 import { hubMetrics } from './hub-metrics.ts';
 import { MemberReconciler } from './members/member-reconciler.ts';
 import { ControllerRevisions, Revisions } from './rollout/revisions.ts';
@@ -18,6 +19,8 @@ import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-statu
 import { serveEndpoints } from './serve-endpoints.ts';
 
 const HUB_NAME = 'promfleet-hub';
+/** `--status-batch-window`'s default. */
+const DEFAULT_STATUS_BATCH_MS = 100;
 
 export interface HubOptions {
   readonly kubeConfig: KubeConfig;
@@ -33,6 +36,8 @@ export interface HubOptions {
   /** How long a replica may go without an operator's status before its entry is NoOperator. */
   readonly noOperatorAfterMs: number;
   readonly concurrency: number;
+  /** Replica status changes within this window of each other make one status write (`--status-batch-window`). */
+  readonly statusBatchWindowMs?: number | undefined;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
   /** Redis for the endpoint store; absent: in memory. */
@@ -100,7 +105,11 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     // A replica the hub does not manage may conflict with any cluster of that name.
     return owner ? [owner] : clusters.byIndex('name', replica.metadata.name).map(objectKey);
   };
-
+  // Everything but a replica's status asks the cluster controller for a full pass over the fan-out.
+  const fullPass = (keys: readonly string[]): readonly string[] => {
+    for (const key of keys) clusterReconciler.needsFullPass(key);
+    return keys;
+  };
   const clusterReconciler = new ClusterReconciler({
     hub: client,
     clusters,
@@ -117,6 +126,8 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
   });
+  const batchWindowMs = options.statusBatchWindowMs ?? DEFAULT_STATUS_BATCH_MS;
+  const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica, batchWindowMs };
   const memberReconciler = new MemberReconciler({
     hub: client,
     members,
@@ -140,21 +151,27 @@ export async function createHub(options: HubOptions): Promise<Manager> {
       memberController.enqueue(member);
     },
     onReachabilityChange: (member) => {
-      for (const key of clustersSelecting(members.get(member))) clusterController.enqueue(key);
+      for (const key of fullPass(clustersSelecting(members.get(member)))) clusterController.enqueue(key);
     },
-    onReplicaChange: (replica) => {
-      for (const key of clustersOfReplica(replica)) clusterController.enqueue(key);
+    onReplicaChange: (replica, member, previous) => {
+      routeReplicaChange(replicaRouting, replica, member, previous);
     },
   });
 
   memberController.watchPrimary(members).watchMapped(secrets, (secret) => members.byIndex('secret', objectKey(secret)).map(objectKey));
+  // The hub's own status writes (to PrometheusClusters and MemberClusters) are no news to the fan-out.
+  const updates = { updates: ignoreStatusOnly };
   clusterController
-    .watchPrimary(clusters)
+    .watchMapped(clusters, (cluster) => fullPass([objectKey(cluster)]), updates)
     // Two clusters claiming one baseDomain both need to look again when either changes.
-    .watchMapped(clusters, (cluster) => (cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []))
-    .watchMapped(members, (member) => clustersSelecting(member))
+    .watchMapped(
+      clusters,
+      (cluster) => fullPass(cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []),
+      updates,
+    )
+    .watchMapped(members, (member) => fullPass(clustersSelecting(member)), updates)
     .watchMapped(revisionCache, (revision) =>
-      revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : [],
+      fullPass(revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : []),
     );
   manager.addController(memberController);
   manager.addController(clusterController);

@@ -56,6 +56,7 @@ process.exitCode = await runProgram({
       offlineAfterMs: flags['member-offline-after'],
       memberTimeoutMs: flags['member-timeout'],
       noOperatorAfterMs: flags['member-no-operator-after'],
+      statusBatchWindowMs: flags['status-batch-window'],
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,
       allowedImagePrefixes: images.prefixes,

@@ -1,5 +1,6 @@
 import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, LABELS, type PrometheusCluster } from '@promfleet/api';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
+import { Controller } from '@promfleet/kube/controller';
 import { findCondition } from '@promfleet/kube/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -16,6 +17,7 @@ import {
   TIMINGS,
   type HubHarness,
 } from './reconcilers.ts';
+import { routeReplicaChange } from '../src/fanout/replica-events.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
 // of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
@@ -54,6 +56,11 @@ async function reconcileUntil(name: string, what: string, check: (cluster: Prome
     200,
   );
 }
+
+const passes = async (pass: 'full' | 'members') =>
+  (await hub.hubMetrics.registry.getSingleMetric('promfleet_cluster_passes_total')?.get())?.values.find((v) => v.labels.pass === pass)?.value ?? 0;
+/** The reconciler's status applies: the harness patches replica status, and replicas live in the members' clusters. */
+const statusWrites = () => requestCount(hub.hubMetrics, { cluster: 'hub', verb: 'apply' });
 
 const entry = (cluster: PrometheusCluster, member: string) => cluster.status?.clusters?.find((e) => e.name === member);
 const condition = (cluster: PrometheusCluster, type: string) => findCondition(cluster.status?.conditions, type);
@@ -186,6 +193,62 @@ describe('ClusterReconciler', () => {
       await relay.open();
     }
     await reconcileUntil('edge', 'ap published again', (c) => entry(c, 'ap')?.phase === 'Running' && c.status?.endpoints?.[0]?.targets.join() === '192.0.2.30');
+  });
+
+  it('takes in replica status changes without a full pass, writing those that arrive together as one status, and repairs drift with a full pass', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('churn', { platform: 'cloud' }, { baseDomain: 'churn.example.com' }));
+    await reconcileUntil('churn', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
+    for (const [member, address] of [
+      ['eu', '192.0.2.40'],
+      ['us', '192.0.2.50'],
+    ] as const) {
+      const replica = await replicaIn(member, 'churn');
+      if (!replica) throw new Error(`no replica in ${member}`);
+      await reportRunning(hub.admin, replica, address);
+    }
+    await reconcileUntil('churn', 'Ready', (c) => c.status?.phase === 'Ready');
+    await eventually('the cache holds the Ready status', () => hub.caches.clusters.get('default/churn')?.status?.phase === 'Ready');
+    // Settled: nothing to look at again, so a member's status change may be taken in alone.
+    expect(await hub.reconcileCluster('default/churn')).toBeUndefined();
+
+    // The hub's routing on a real work queue; the window is wide enough for both operators' writes on a busy machine.
+    const controller = new Controller({ name: 'churn', reconcile: (context) => hub.clusters.reconcile(context) });
+    const routing = { reconciler: hub.clusters, queue: controller, clustersOf: () => ['default/churn'], batchWindowMs: 2_000 };
+    for (const member of ['eu', 'us']) {
+      hub.registry.get(member)?.replicas.addHandler({
+        onUpdate: (previous, replica) => {
+          if (replica.metadata.name === 'churn') routeReplicaChange(routing, replica, member, previous);
+        },
+      });
+    }
+    await controller.start();
+    try {
+      const before = { full: await passes('full'), members: await passes('members'), writes: await statusWrites() };
+      for (const [member, address] of [
+        ['eu', '192.0.2.41'],
+        ['us', '192.0.2.51'],
+      ] as const) {
+        const replica = await replicaIn(member, 'churn');
+        if (!replica) throw new Error(`no replica in ${member}`);
+        await reportRunning(hub.admin, replica, address);
+      }
+      await eventually('both new addresses published', async () => (await get('churn'))?.status?.endpoints?.[0]?.targets.join() === '192.0.2.41,192.0.2.51');
+      expect(await passes('full')).toBe(before.full);
+      expect(await passes('members')).toBe(before.members + 1);
+      expect(await statusWrites()).toBe(before.writes + 1);
+
+      // A replica's spec changed in the member is drift, not status: a full pass puts it back.
+      const drifted = await replicaIn('eu', 'churn');
+      if (!drifted) throw new Error('no replica in eu');
+      await replicasOf(hub.admin).patch('churn', 'eu', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });
+      await eventually('the hub re-applied the replica', async () => {
+        const replica = await replicaIn('eu', 'churn');
+        return replica && replica.metadata.generation !== drifted.metadata.generation && replica.spec.metrics.retention === drifted.spec.metrics.retention;
+      });
+      expect(await passes('full')).toBeGreaterThan(before.full);
+    } finally {
+      await controller.stop();
+    }
   });
 
   it('deletes its replicas before the PrometheusCluster goes, and gives up on an unreachable member after the deletion timeout, with a Warning', async () => {

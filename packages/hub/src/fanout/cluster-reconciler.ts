@@ -3,9 +3,7 @@ import {
   FIELD_MANAGERS,
   FINALIZERS,
   formatFieldError,
-  LABELS,
   matchesLabelSelector,
-  publicHosts,
   validate,
   type MemberCluster,
   type MemberEntry,
@@ -14,29 +12,28 @@ import {
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
-import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient } from '@promfleet/kube/client';
-import { finalizeWithin, updateStatus, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
+import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
+import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
-import { addFinalizer, findCondition, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
+import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
-import type { MemberConnection } from '../members/member-connection.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
-import { CLUSTER_CONDITIONS, clusterStatus, FAILING_STATIC, type DNSOutcome } from './cluster-status.ts';
-import { desiredReplica, isManagedBy } from './desired-replica.ts';
-import { baseDomainClaim } from './base-domain.ts';
-import { buildRecords } from './dns-records.ts';
-import { dnsTargets, memberReach, type MemberReach } from './fail-static.ts';
-import { memberEntry, type MemberView } from './member-entry.ts';
-import { vetMemberReport, vetRecordedEntry, withReportProblem, type MemberReport } from './member-report.ts';
-import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
-import { refusedImages, rolloutCondition, rolloutMember, sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
+import { refusedImages, rolloutMember, sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
 import { pinnedTemplate, templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
 import { planRollout, type RolloutPlan } from '../rollout/planner.ts';
 import type { Revisions } from '../rollout/revisions.ts';
+import { aggregateStatus, isFailingStatic, type ClusterAggregate } from './aggregate-status.ts';
+import { desiredReplica, isManagedBy } from './desired-replica.ts';
+import type { MemberView } from './member-entry.ts';
+import { memberOutcome, noOperatorDue, type MemberOutcome } from './member-outcome.ts';
+import { vetRecordedEntry } from './member-report.ts';
+import { PendingWork } from './pending-work.ts';
+import { finalizeCluster, removeReplica } from './replica-removal.ts';
+import { StatusWriter } from './status-writer.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -57,36 +54,73 @@ export interface ClusterReconcilerOptions {
   readonly noOperatorAfterMs: number;
   /** Images a PrometheusCluster may name; a cluster naming another is not fanned out. */
   readonly allowedImagePrefixes: readonly string[];
-  /** Called with every status the hub computes, for the endpoint store and DNSEndpoint. */
-  readonly onStatus?: (cluster: PrometheusCluster) => Promise<void> | void;
 }
 
 const RETRY_MS = 5_000;
 
-/**
- * Fans a PrometheusCluster out to the members its selector matches: applies the replica where
- * it differs (never over one the hub does not manage), removes it where the member is no longer
- * selected, reads the replicas' status from the members' caches, and aggregates it into the
- * status and the DNS records. Members are handled concurrently; an unreachable member is
- * skipped, its entry marked stale, and never holds up the others.
- */
-/** Ready and Propagated on the way to a new generation: no Warning unless Ready falls back. */
-const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBehind']);
+type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string;
 
+/**
+ * Fans a PrometheusCluster out to the members its selector matches and aggregates their status.
+ *
+ * A full pass applies the replica where it differs (never over one the hub does not manage),
+ * removes it where the member is no longer selected, reads every member's replica from its cache
+ * and keeps the result as the cluster's aggregate. It runs for anything that can change the
+ * fan-out: the spec, the members, their reachability, a replica's spec, a rollout in progress.
+ * A replica whose status alone changed only replaces that member's outcome in the aggregate
+ * (`replicaStatusChanged`), and changes that arrive close together are written as one status:
+ * the cost of a status change does not grow with the fleet. Members are handled concurrently;
+ * an unreachable member is skipped, its entry marked stale, and never holds up the others.
+ */
 export class ClusterReconciler {
   readonly #options: ClusterReconcilerOptions;
   readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<PrometheusCluster>;
+  readonly #writer: StatusWriter;
+  readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
+  readonly #pending = new PendingWork();
 
   constructor(options: ClusterReconcilerOptions) {
     this.#options = options;
     this.#resources = new ResourceClient(options.hub, PrometheusClusters);
+    this.#writer = new StatusWriter({ applier: this.#applier, resources: this.#resources, events: options.events, hubMetrics: options.hubMetrics });
+  }
+
+  /** The next reconcile of `key` must be a full pass. */
+  needsFullPass(key: ObjectKey): void {
+    this.#pending.full(key);
+  }
+
+  /** Only the status of `member`'s replica of `key` changed: the next reconcile may update its entry alone. */
+  replicaStatusChanged(key: ObjectKey, member: string): void {
+    this.#pending.member(key, member);
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
-    const live = this.#options.clusters.get(key);
-    if (!live) return undefined;
-    if (live.metadata.deletionTimestamp) return this.#finalize(live);
+    const live = this.#writer.current(key, this.#options.clusters.get(key));
+    const work = this.#pending.take(key);
+    try {
+      if (!live) {
+        this.#forget(key);
+        return undefined;
+      }
+      const aggregate = this.#aggregates.get(key);
+      if (!work.full && aggregate && this.#canRefresh(aggregate, live, work.members)) return await this.#refresh(live, aggregate, work.members);
+      if (live.metadata.deletionTimestamp) {
+        this.#aggregates.delete(key);
+        return await this.#finalize(live);
+      }
+      return await this.#fullPass(live, logger);
+    } catch (error) {
+      // Whatever was pending is looked at again, whole, when the controller retries.
+      this.#pending.full(key);
+      throw error;
+    }
+  }
+
+  async #fullPass(live: PrometheusCluster, logger: Logger): Promise<ReconcileResult | undefined> {
+    this.#options.hubMetrics.clusterPasses.inc({ pass: 'full' });
+    this.#aggregates.delete(objectKey(live));
     // The spec is the user's to get right; the status is the hub's own (an older one may predate rules the CRD gained).
     const parsed = validate('PrometheusCluster', { ...live, status: undefined });
     if (!parsed.ok) return this.#reportInvalid(live, parsed.errors.map(formatFieldError));
@@ -112,6 +146,7 @@ export class ClusterReconciler {
     const plan = target === undefined ? undefined : planRollout({ members: inputs, target: target.name, rollout: cluster.spec.rollout, now });
     const namespace = cluster.metadata.namespace ?? '';
     const lookup: RevisionLookup = (name) => (name === target?.name ? { ok: true, data: target.data } : this.#options.revisions.get(namespace, name));
+    const orphan = cluster.spec.deletionPolicy === 'Orphan';
     const [views, removals] = await Promise.all([
       Promise.all(
         observed.map(({ member, seen }) =>
@@ -124,40 +159,81 @@ export class ClusterReconciler {
         this.#options.registry
           .all()
           .filter((connection) => held === undefined && !selectedNames.has(connection.name))
-          .map((connection) => limit(() => this.#removeFrom(connection, cluster, cluster.spec.deletionPolicy === 'Orphan'))),
+          .map((connection) => limit(() => removeReplica(connection, cluster, orphan, this.#options.events))),
       ),
     ]);
     const pending = removals.filter((left): left is string => left !== undefined);
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
-    // What members report is checked before it reaches the status, DNS, Redis or the API.
-    const waitMs = this.#options.noOperatorAfterMs;
-    const reports = views.map((view) => vetMemberReport(view.replica));
-    const entries = views.map((view, i) => {
-      const report = reports[i] ?? vetMemberReport(undefined);
-      const noOperator = noOperatorMessage(report.replica, view.name, now, waitMs);
-      return withReportProblem(
-        memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous.get(view.name)),
-        report,
-      );
-    });
-    const invalid = views.filter((_view, i) => reports[i]?.unpublishable !== undefined).map((view) => view.name);
-    const reach = views.map((view) => memberReach(view, this.#options.registry.get(view.name)?.health.last?.ok === false));
-    const dns = this.#dns(cluster, entries, reach, invalid);
-    const status = withRollout(clusterStatus(cluster, entries, dns, now, held), plan, cluster, now);
-    await this.#write(live, status);
+    const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
+    const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false }, live, this.#claimants(cluster), now);
+    await this.#writer.write(live, status);
     const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
-    await this.#reportNewProblems(live, entries, reports, previous);
+    await this.#reportNewProblems(live, [...outcomes.values()], previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
     // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
-    const retry = pending.length > 0 || learning || dns.failingStatic !== undefined;
-    // A replica still waiting for its operator's first status: look again when the wait is up.
-    const deadlines = views.map((view) => noOperatorDeadline(view.replica, waitMs)?.getTime() ?? Infinity).filter((deadline) => deadline > now.getTime());
-    const untilNoOperator = Math.min(...deadlines) - now.getTime() + 100;
-    const after = Math.min(retry || unpruned.length > 0 ? RETRY_MS : Infinity, untilNoOperator, plan?.requeueAfterMs ?? Infinity);
-    return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
+    const retry = pending.length > 0 || unpruned.length > 0 || learning || isFailingStatic(status);
+    const after = Math.min(retry ? RETRY_MS : Infinity, this.#untilNoOperator(outcomes.values(), now), plan?.requeueAfterMs ?? Infinity);
+    const settled = !Number.isFinite(after);
+    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled });
+    return settled ? undefined : { requeueAfterMs: after };
+  }
+
+  /**
+   * A member's status change alone can be taken in without a full pass: the last pass left nothing
+   * to look at again (no rollout moving, no member being learned), the spec is the one it saw, and
+   * no changed member is waiting for an apply to be retried.
+   */
+  #canRefresh(aggregate: ClusterAggregate, live: PrometheusCluster, changed: ReadonlySet<string>): boolean {
+    if (!aggregate.settled || aggregate.cluster.metadata.generation !== live.metadata.generation || live.metadata.deletionTimestamp) return false;
+    for (const name of changed) if (aggregate.outcomes.get(name)?.view.applyError !== undefined) return false;
+    return true;
+  }
+
+  /** The members whose replica status changed get new outcomes; the status is composed from the aggregate and written once. */
+  async #refresh(live: PrometheusCluster, aggregate: ClusterAggregate, changed: ReadonlySet<string>): Promise<ReconcileResult | undefined> {
+    const now = new Date();
+    const before = new Map<string, MemberEntry>();
+    const namespace = aggregate.cluster.metadata.namespace ?? '';
+    for (const name of changed) {
+      const current = aggregate.outcomes.get(name);
+      const connection = this.#options.registry.get(name);
+      // Deselected or disconnected since the pass: the full pass that follows such a change sees to it.
+      if (!current || !connection) continue;
+      const replica = connection.replicas.get(`${connection.namespace}/${aggregate.cluster.metadata.name}`);
+      if (replica && !isManagedBy(replica, { namespace, name: aggregate.cluster.metadata.name })) continue;
+      before.set(name, current.entry);
+      aggregate.outcomes.set(name, this.#outcome({ ...current.view, replica }, current.entry, now));
+    }
+    if (before.size === 0) return undefined;
+    this.#options.hubMetrics.clusterPasses.inc({ pass: 'members' });
+    const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
+    await this.#writer.write(live, status);
+    const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
+    await this.#reportNewProblems(live, outcomes, before);
+    const after = Math.min(this.#untilNoOperator(outcomes, now), isFailingStatic(status) ? RETRY_MS : Infinity);
+    if (!Number.isFinite(after)) return undefined;
+    // Something to look at again: the next reconcile is a full pass.
+    this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
+    return { requeueAfterMs: after };
+  }
+
+  #outcome(view: MemberView, previous: MemberEntry | undefined, now: Date): MemberOutcome {
+    const lastProbeFailed = this.#options.registry.get(view.name)?.health.last?.ok === false;
+    return memberOutcome(view, previous, lastProbeFailed, now, this.#options.noOperatorAfterMs);
+  }
+
+  /** A replica still waiting for its operator's first status: look again when the wait is up. */
+  #untilNoOperator(outcomes: Iterable<MemberOutcome>, now: Date): number {
+    let earliest = Infinity;
+    for (const outcome of outcomes) earliest = Math.min(earliest, noOperatorDue(outcome, now, this.#options.noOperatorAfterMs) ?? Infinity);
+    return earliest - now.getTime() + 100;
+  }
+
+  #claimants(cluster: PrometheusCluster): PrometheusCluster[] {
+    return cluster.spec.baseDomain ? this.#options.clusters.byIndex('baseDomain', cluster.spec.baseDomain) : [];
   }
 
   /** What the hub sees of a member in its caches. */
@@ -175,12 +251,7 @@ export class ClusterReconciler {
    * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
    * member's error; the others go on.
    */
-  async #sync(
-    cluster: PrometheusCluster,
-    member: MemberCluster,
-    observed: ObservedMember,
-    rollout: { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string,
-  ): Promise<MemberView> {
+  async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: RolloutInput): Promise<MemberView> {
     const name = member.metadata.name;
     const connection = this.#options.registry.get(name);
     const view = { name, ...observed, conflict: false, applyError: undefined };
@@ -210,82 +281,12 @@ export class ClusterReconciler {
     }
   }
 
-  /**
-   * Removes (or, orphaning, leaves) this cluster's replica in a member; the member's name when it
-   * could not. Only a replica made for this very member: another MemberCluster reaching the same
-   * namespace (a copied credential) must not take a live member's replica with it.
-   */
-  async #removeFrom(connection: MemberConnection, cluster: PrometheusCluster, orphan: boolean): Promise<string | undefined> {
-    const replica = connection.replicas.get(`${connection.namespace}/${cluster.metadata.name}`);
-    if (!replica || orphan || !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name })) return undefined;
-    if (replica.metadata.labels?.[LABELS.member] !== connection.name) return undefined;
-    try {
-      await connection.resources.delete(replica.metadata.name, replica.metadata.namespace, { preconditions: { uid: replica.metadata.uid ?? '' } });
-      await this.#options.events.record(
-        cluster,
-        'Normal',
-        'ReplicaRemoved',
-        `removed PrometheusReplica ${objectKey(replica)} from ${connection.name}, which is no longer selected`,
-      );
-      return undefined;
-    } catch (error) {
-      return `${connection.name}: ${errorMessage(error)}`;
-    }
-  }
-
-  #dns(cluster: PrometheusCluster, entries: readonly MemberEntry[], reach: readonly MemberReach[], invalid: readonly string[]): DNSOutcome {
-    const { baseDomain, dns } = cluster.spec;
-    const none = { records: [], names: [], heldBy: undefined, newer: [], unpublished: [], invalid, refused: [], standby: [], failingStatic: undefined };
-    if (!baseDomain) return none;
-    const names = publicHosts(baseDomain, cluster.spec.grafana?.enabled === true);
-    const { heldBy, newer } = baseDomainClaim(cluster, this.#options.clusters.byIndex('baseDomain', baseDomain));
-    const { targets, failingStatic } = dnsTargets({
-      members: entries.map((entry, i) => ({ entry, reach: reach[i] ?? 'unknown' })),
-      published: cluster.status?.endpoints ?? [],
-      minHealthyPercent: dns.minHealthyPercent,
-      wasFailing: findCondition(cluster.status?.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC,
-    });
-    const built = buildRecords(names, dns.ttl, dns.routingPolicy, targets);
-    return { ...none, ...built, names, heldBy, newer, failingStatic: heldBy === undefined && built.records.length > 0 ? failingStatic : undefined };
-  }
-
   /** A Warning Event for each member whose report newly became unusable or unpublishable. */
-  async #reportNewProblems(
-    cluster: PrometheusCluster,
-    entries: readonly MemberEntry[],
-    reports: readonly MemberReport[],
-    previous: ReadonlyMap<string, MemberEntry>,
-  ): Promise<void> {
-    for (const [i, entry] of entries.entries()) {
-      const problem = reports[i]?.unpublishable ?? reports[i]?.unusable;
+  async #reportNewProblems(cluster: PrometheusCluster, outcomes: readonly MemberOutcome[], previous: ReadonlyMap<string, MemberEntry>): Promise<void> {
+    for (const { entry, report } of outcomes) {
+      const problem = report.unpublishable ?? report.unusable;
       if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
       await this.#options.events.record(cluster, 'Warning', 'InvalidMemberReport', `${entry.name}: ${problem}`);
-    }
-  }
-
-  async #write(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    const written = await updateStatus(live, status, {
-      applier: this.#applier,
-      resources: this.#resources,
-      events: this.#options.events,
-      transitions: { benign: PROGRESSING },
-    });
-    if (written.changed) await this.#failingStaticEvents(live, status);
-    const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
-    const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
-    this.#options.hubMetrics.endpointTargets.set(key, targets);
-    this.#options.hubMetrics.dnsFailingStatic.set(key, findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished)?.reason === FAILING_STATIC ? 1 : 0);
-    await this.#options.onStatus?.({ ...live, status });
-  }
-
-  /** DNSPublished stays True while failing static, so its start and end get Events of their own. */
-  async #failingStaticEvents(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
-    const before = findCondition(live.status?.conditions, CLUSTER_CONDITIONS.dnsPublished);
-    const after = findCondition(status.conditions, CLUSTER_CONDITIONS.dnsPublished);
-    if (after?.reason === FAILING_STATIC && before?.reason !== FAILING_STATIC)
-      await this.#options.events.record(live, 'Warning', FAILING_STATIC, after.message);
-    if (before?.reason === FAILING_STATIC && after?.reason !== FAILING_STATIC) {
-      await this.#options.events.record(live, 'Normal', 'FailingStaticEnded', `no longer failing static: ${after?.message ?? 'no DNS records'}`);
     }
   }
 
@@ -296,7 +297,7 @@ export class ClusterReconciler {
       live.metadata.generation,
       new Date(),
     );
-    await this.#write(live, {
+    await this.#writer.write(live, {
       ...live.status,
       ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}),
       phase: 'Degraded',
@@ -305,52 +306,22 @@ export class ClusterReconciler {
     return undefined;
   }
 
-  /**
-   * Deletes the cluster's replicas in every member before letting it go (`Orphan` leaves them),
-   * retrying unreachable members until the deletion timeout, then gives up with a Warning Event
-   * naming what was left.
-   */
   #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {
-    const orphan = cluster.spec.deletionPolicy === 'Orphan';
-    return finalizeWithin(cluster, {
+    return finalizeCluster(cluster, {
       resources: this.#resources,
-      finalizer: FINALIZERS.memberReplicas,
+      members: this.#options.members,
+      registry: this.#options.registry,
       events: this.#options.events,
-      timeoutMs: this.#options.deletionTimeoutMs,
+      deletionTimeoutMs: this.#options.deletionTimeoutMs,
       retryMs: RETRY_MS,
-      cleanUp: async () => {
-        const listed = new Set((cluster.status?.clusters ?? []).map((entry) => entry.name));
-        const left: string[] = [];
-        for (const member of this.#options.members.list()) {
-          const connection = this.#options.registry.get(member.metadata.name);
-          if (!connection?.replicas.hasSynced) {
-            // Only a member the cluster ran on, and the hub ever reached, can hold a replica to delete.
-            const reached = member.status?.lastProbeTime !== undefined;
-            if (!orphan && reached && listed.has(member.metadata.name)) left.push(`${member.metadata.name} (unreachable: its replicas could not be listed)`);
-            continue;
-          }
-          const failed = await this.#removeFrom(connection, cluster, orphan);
-          if (failed) left.push(failed);
-        }
-        return left;
-      },
-      leftBehind: (left) => `replicas may be left in: ${left.join('; ')}`,
       released: () => {
-        const key = { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name };
-        this.#options.hubMetrics.endpointTargets.remove(key);
-        this.#options.hubMetrics.dnsFailingStatic.remove(key);
+        this.#writer.forget(objectKey(cluster));
       },
     });
   }
-}
 
-/** The status with the rollout's part: status.rollout and RolloutProgressing (kept as they were while nothing is planned). */
-function withRollout(
-  status: NonNullable<PrometheusCluster['status']>,
-  plan: RolloutPlan | undefined,
-  cluster: PrometheusCluster,
-  now: Date,
-): NonNullable<PrometheusCluster['status']> {
-  if (!plan) return { ...status, ...(cluster.status?.rollout ? { rollout: cluster.status.rollout } : {}) };
-  return { ...status, rollout: plan.status, conditions: setConditions(status.conditions, [rolloutCondition(plan)], cluster.metadata.generation, now) };
+  #forget(key: ObjectKey): void {
+    this.#aggregates.delete(key);
+    this.#writer.forget(key);
+  }
 }

@@ -21,7 +21,8 @@ export interface MemberConnectionOptions {
   readonly logger: Logger;
   readonly writeGuard: () => boolean;
   readonly onProbe: (connection: MemberConnection) => void;
-  readonly onReplicaChange: (replica: PrometheusReplica) => void;
+  /** A replica in the member's namespace was added, changed (`previous` is what it was) or deleted. */
+  readonly onReplicaChange: (replica: PrometheusReplica, member: string, previous?: PrometheusReplica) => void;
 }
 
 /**
@@ -75,11 +76,15 @@ export class MemberConnection {
       silenceMs: 90_000,
     });
     this.replicas.addHandler({
-      onAdd: options.onReplicaChange,
-      onUpdate: (_previous, replica) => {
-        options.onReplicaChange(replica);
+      onAdd: (replica) => {
+        options.onReplicaChange(replica, options.name);
       },
-      onDelete: options.onReplicaChange,
+      onUpdate: (previous, replica) => {
+        options.onReplicaChange(replica, options.name, previous);
+      },
+      onDelete: (replica) => {
+        options.onReplicaChange(replica, options.name);
+      },
     });
   }
 

@@ -6,6 +6,7 @@ import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
 import { WorkQueue, workQueueMetrics, type Clock, type RateLimiter } from '../queue/index.ts';
+import type { UpdatePredicate } from './predicates.ts';
 
 /** A reconcile that must not be retried: the input is wrong and only a change to it helps. */
 export class TerminalError extends Error {
@@ -39,6 +40,11 @@ export interface ControllerOptions {
   readonly clock?: Clock;
 }
 
+export interface WatchOptions<T> {
+  /** Which updates enqueue anything (adds and deletes always do); by default every update. */
+  readonly updates?: UpdatePredicate<T>;
+}
+
 type Result = 'success' | 'requeue' | 'error' | 'terminal';
 
 /**
@@ -67,8 +73,8 @@ export class Controller {
   }
 
   /** Reconciles the objects of this informer by their own key. */
-  watchPrimary<T extends KubeObject>(informer: SharedInformer<T>, filter?: (object: T) => boolean): this {
-    return this.watchMapped(informer, (object) => (filter && !filter(object) ? [] : [objectKey(object)]));
+  watchPrimary<T extends KubeObject>(informer: SharedInformer<T>, filter?: (object: T) => boolean, options?: WatchOptions<T>): this {
+    return this.watchMapped(informer, (object) => (filter && !filter(object) ? [] : [objectKey(object)]), options);
   }
 
   /** Reconciles the controlling owner (of `ownerKind`) of each object of this informer. */
@@ -80,14 +86,15 @@ export class Controller {
     );
   }
 
-  /** Reconciles whatever keys `map` returns for each added, changed or deleted object. */
-  watchMapped<T extends KubeObject>(informer: SharedInformer<T>, map: (object: T) => readonly ObjectKey[]): this {
+  /** Reconciles whatever keys `map` returns for each added, changed or deleted object (updates only when `options.updates` lets them through). */
+  watchMapped<T extends KubeObject>(informer: SharedInformer<T>, map: (object: T) => readonly ObjectKey[], options?: WatchOptions<T>): this {
     const enqueue = (object: T): void => {
       for (const key of map(object)) this.queue.add(key);
     };
     informer.addHandler({
       onAdd: enqueue,
       onUpdate: (previous, object) => {
+        if (options?.updates && !options.updates(previous, object)) return;
         enqueue(previous);
         enqueue(object);
       },

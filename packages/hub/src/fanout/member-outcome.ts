@@ -1,0 +1,41 @@
+import type { MemberEntry } from '@promfleet/api';
+
+import { memberReach, type MemberReach } from './fail-static.ts';
+import { memberEntry, type MemberView } from './member-entry.ts';
+import { vetMemberReport, withReportProblem, type MemberReport } from './member-report.ts';
+import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
+
+/** One member's part of a PrometheusCluster's status: what the hub saw there and what it makes of it. */
+export interface MemberOutcome {
+  readonly view: MemberView;
+  /** What the member reported, vetted before it reaches the status, DNS, Redis or the API. */
+  readonly report: MemberReport;
+  readonly entry: MemberEntry;
+  readonly reach: MemberReach;
+}
+
+/**
+ * A member's entry from its view: the same for a full pass over the PrometheusCluster and for one
+ * member whose replica status changed, so the two can never disagree.
+ */
+export function memberOutcome(
+  view: MemberView,
+  previous: MemberEntry | undefined,
+  lastProbeFailed: boolean,
+  now: Date,
+  noOperatorAfterMs: number,
+): MemberOutcome {
+  const report = vetMemberReport(view.replica);
+  const noOperator = noOperatorMessage(report.replica, view.name, now, noOperatorAfterMs);
+  const entry = withReportProblem(
+    memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous),
+    report,
+  );
+  return { view, report, entry, reach: memberReach(view, lastProbeFailed) };
+}
+
+/** When this member's replica, still unreconciled, turns NoOperator (undefined: not waiting). */
+export function noOperatorDue(outcome: MemberOutcome, now: Date, noOperatorAfterMs: number): number | undefined {
+  const deadline = noOperatorDeadline(outcome.view.replica, noOperatorAfterMs)?.getTime();
+  return deadline !== undefined && deadline > now.getTime() ? deadline : undefined;
+}
