@@ -125,9 +125,9 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     deletionTimeoutMs: options.deletionTimeoutMs,
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
+    statusBatchWindowMs: options.statusBatchWindowMs ?? DEFAULT_STATUS_BATCH_MS,
   });
-  const batchWindowMs = options.statusBatchWindowMs ?? DEFAULT_STATUS_BATCH_MS;
-  const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica, batchWindowMs };
+  const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica };
   const memberReconciler = new MemberReconciler({
     hub: client,
     members,

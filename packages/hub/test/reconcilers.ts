@@ -108,7 +108,7 @@ export interface HubHarness {
  * wrote. Caches are the hub's own, started and synced; members are namespaces of the same API
  * server joined with `promfleet join` (each a credential scoped to its namespace).
  */
-export async function startHubHarness(options: { allowedImagePrefixes?: readonly string[] } = {}): Promise<HubHarness> {
+export async function startHubHarness(options: { allowedImagePrefixes?: readonly string[]; statusBatchWindowMs?: number } = {}): Promise<HubHarness> {
   const fleet = await startFleet({ clusters: ['hub'], loadBalancer: false });
   const cluster = fleet.cluster('hub');
   await installCRDs(cluster);
@@ -151,6 +151,7 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     deletionTimeoutMs: TIMINGS.deletionTimeoutMs,
     noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
+    statusBatchWindowMs: options.statusBatchWindowMs ?? 0,
   });
   const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });
   const harness: HubHarness = {

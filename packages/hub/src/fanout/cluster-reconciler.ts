@@ -54,6 +54,8 @@ export interface ClusterReconcilerOptions {
   readonly noOperatorAfterMs: number;
   /** Images a PrometheusCluster may name; a cluster naming another is not fanned out. */
   readonly allowedImagePrefixes: readonly string[];
+  /** Replica status changes within this long of a status write wait for the window's end and go out together. */
+  readonly statusBatchWindowMs?: number;
 }
 
 const RETRY_MS = 5_000;
@@ -79,6 +81,8 @@ export class ClusterReconciler {
   readonly #writer: StatusWriter;
   readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
   readonly #pending = new PendingWork();
+  /** When each PrometheusCluster's status was last written (performance.now()). */
+  readonly #lastWrite = new Map<ObjectKey, number>();
 
   constructor(options: ClusterReconcilerOptions) {
     this.#options = options;
@@ -91,9 +95,16 @@ export class ClusterReconciler {
     this.#pending.full(key);
   }
 
-  /** Only the status of `member`'s replica of `key` changed: the next reconcile may update its entry alone. */
-  replicaStatusChanged(key: ObjectKey, member: string): void {
+  /**
+   * Only the status of `member`'s replica of `key` changed: the next reconcile may update its entry
+   * alone. Returns when to reconcile: at once when the last status write is older than the batch
+   * window (a lone change is not held back), else at the window's end, with whatever else arrives
+   * by then — a throttle, so under churn there is one write per window.
+   */
+  replicaStatusChanged(key: ObjectKey, member: string): number {
     this.#pending.member(key, member);
+    const last = this.#lastWrite.get(key);
+    return last === undefined ? 0 : Math.max(0, last + (this.#options.statusBatchWindowMs ?? 0) - performance.now());
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -167,6 +178,7 @@ export class ClusterReconciler {
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
     const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false }, live, this.#claimants(cluster), now);
+    this.#lastWrite.set(objectKey(live), performance.now());
     await this.#writer.write(live, status);
     const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
@@ -210,6 +222,7 @@ export class ClusterReconciler {
     if (before.size === 0) return undefined;
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'members' });
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
+    this.#lastWrite.set(objectKey(live), performance.now());
     await this.#writer.write(live, status);
     const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
     await this.#reportNewProblems(live, outcomes, before);
@@ -322,6 +335,7 @@ export class ClusterReconciler {
 
   #forget(key: ObjectKey): void {
     this.#aggregates.delete(key);
+    this.#lastWrite.delete(key);
     this.#writer.forget(key);
   }
 }
