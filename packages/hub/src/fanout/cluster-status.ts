@@ -2,6 +2,7 @@ import type { ClusterPhase, DNSRecord, MemberEntry, PrometheusCluster, Prometheu
 import { setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { FailingStatic } from './fail-static.ts';
+import { compareCodePoints } from './order.ts';
 import { storeEndpoints } from './store-endpoints.ts';
 
 export const CLUSTER_CONDITIONS = { ready: 'Ready', propagated: 'Propagated', dnsPublished: 'DNSPublished' } as const;
@@ -44,7 +45,7 @@ export function clusterStatus(
   refused?: string,
 ): PrometheusClusterStatus {
   const generation = cluster.metadata.generation;
-  const clusters = [...entries].sort((a, b) => a.name.localeCompare(b.name));
+  const clusters = [...entries].sort((a, b) => compareCodePoints(a.name, b.name));
   const ready = clusters.filter((entry) => entry.ready && !entry.stale);
   const behind = clusters.filter((entry) => entry.observedGeneration !== generation);
   const troubled = clusters.filter((entry) => entry.stale || TROUBLE.has(entry.phase));

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 
 import type { DNSRecord, RecordType, RoutingPolicy } from '@promfleet/api';
 
+import { compareCodePoints } from './order.ts';
+
 /** A member as DNS sees it: its name, whether it may be published, its load-balancer addresses. */
 export interface MemberTargets {
   readonly member: string;
@@ -46,15 +48,13 @@ interface Addressed {
 export function buildRecords(names: readonly string[], ttl: number, policy: RoutingPolicy, members: readonly MemberTargets[]): RecordsResult {
   const addressed = members
     .filter((m) => m.publishable && m.addresses.length > 0)
-    .sort((a, b) => a.member.localeCompare(b.member))
+    .sort((a, b) => compareCodePoints(a.member, b.member))
     .map((m): Addressed => {
-      const ips = m.addresses.filter((address) => isIP(address) !== 0);
-      return {
-        member: m.member,
-        ipv4: ips.filter((ip) => isIP(ip) === 4),
-        ipv6: ips.filter((ip) => isIP(ip) === 6),
-        hostname: ips.length === 0 ? m.addresses.filter((address) => isIP(address) === 0).sort()[0] : undefined,
-      };
+      const versions = m.addresses.map((address) => isIP(address));
+      const ipv4 = m.addresses.filter((_address, i) => versions[i] === 4);
+      const ipv6 = m.addresses.filter((_address, i) => versions[i] === 6);
+      const hostnames = m.addresses.filter((_address, i) => versions[i] === 0);
+      return { member: m.member, ipv4, ipv6, hostname: ipv4.length + ipv6.length === 0 ? hostnames.sort()[0] : undefined };
     });
   const withIPs = addressed.filter((m) => m.ipv4.length + m.ipv6.length > 0);
   const withHostnames = addressed.filter((m) => m.hostname !== undefined);
@@ -80,13 +80,20 @@ export function buildRecords(names: readonly string[], ttl: number, policy: Rout
 
 function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members: readonly Addressed[]): DNSRecord[] {
   if (policy === 'none') {
-    const ipv4 = [...new Set(members.flatMap((m) => m.ipv4))].sort(compareAddresses);
+    const ipv4 = sortIPv4([...new Set(members.flatMap((m) => m.ipv4))]);
     const ipv6 = [...new Set(members.flatMap((m) => m.ipv6))].sort();
     return [...(ipv4.length > 0 ? [record(dnsName, 'A', ipv4, ttl)] : []), ...(ipv6.length > 0 ? [record(dnsName, 'AAAA', ipv6, ttl)] : [])];
   }
-  const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], order?: (a: string, b: string) => number) =>
-    members.filter((m) => pick(m).length > 0).map((m) => record(dnsName, type, [...new Set(pick(m))].sort(order), ttl, { member: m.member, policy }));
-  return [...perMember('A', (m) => m.ipv4, compareAddresses), ...perMember('AAAA', (m) => m.ipv6)];
+  const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], sort: (targets: string[]) => string[]) =>
+    members.filter((m) => pick(m).length > 0).map((m) => record(dnsName, type, sort([...new Set(pick(m))]), ttl, { member: m.member, policy }));
+  return [
+    ...perMember('A', (m) => m.ipv4, sortIPv4),
+    ...perMember(
+      'AAAA',
+      (m) => m.ipv6,
+      (targets) => targets.sort(),
+    ),
+  ];
 }
 
 function record(
@@ -108,12 +115,11 @@ function record(
   };
 }
 
-function compareAddresses(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 4; i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
+/** IPv4 addresses in numeric order; each parsed once, as a fleet's record holds a thousand of them. */
+function sortIPv4(addresses: readonly string[]): string[] {
+  const numeric = (address: string) => address.split('.').reduce((value, octet) => value * 256 + Number(octet), 0);
+  return addresses
+    .map((address) => ({ address, value: numeric(address) }))
+    .sort((a, b) => a.value - b.value)
+    .map(({ address }) => address);
 }

@@ -1,5 +1,7 @@
 import type { MemberEntry, StoreEndpoint } from '@promfleet/api';
 
+import { compareCodePoints } from './order.ts';
+
 /**
  * The StoreAPI endpoints a global Thanos Query should read: every address of every ready,
  * non-stale member — the members DNS publishes, so an offline member leaves this list within the
@@ -10,10 +12,5 @@ export function storeEndpoints(entries: readonly MemberEntry[]): StoreEndpoint[]
   return entries
     .filter((entry) => entry.ready && !entry.stale)
     .flatMap((entry) => [...new Set(entry.storeAPI ?? [])].map((address) => ({ member: entry.name, address })))
-    .sort((a, b) => compare(a.member, b.member) || compare(a.address, b.address));
-}
-
-// Code-point order, not locale order: every hub replica, whatever its locale, sorts alike.
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    .sort((a, b) => compareCodePoints(a.member, b.member) || compareCodePoints(a.address, b.address));
 }
