@@ -22,7 +22,7 @@ export interface ClusterAggregate {
   readonly plan: RolloutPlan | undefined;
   /** By member name, in selection order. */
   readonly outcomes: Map<string, MemberOutcome>;
-  /** Nothing was left to look at again: a member's status change alone cannot alter the plan or the fan-out. */
+  /** No rollout is moving and no member is being learned or retried: a member's status change alone cannot alter the plan or the fan-out. */
   readonly settled: boolean;
 }
 

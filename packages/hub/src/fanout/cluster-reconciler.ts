@@ -154,7 +154,16 @@ export class ClusterReconciler {
     // A member the newest revision is invalid for stays where it is: the others go on.
     const blocked = new Map(target ? selected.map((member) => [member.metadata.name, templateProblem(templateFor(target.data, member))]) : []);
     const inputs = observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name)));
-    const plan = target === undefined ? undefined : planRollout({ members: inputs, target: target.name, rollout: cluster.spec.rollout, now });
+    const plan =
+      target === undefined
+        ? undefined
+        : planRollout({
+            members: inputs,
+            target: target.name,
+            rollout: cluster.spec.rollout,
+            now,
+            completed: live.status?.rollout?.state === 'Complete' && live.status.rollout.targetRevision === target.name,
+          });
     const namespace = cluster.metadata.namespace ?? '';
     const lookup: RevisionLookup = (name) => (name === target?.name ? { ok: true, data: target.data } : this.#options.revisions.get(namespace, name));
     const orphan = cluster.spec.deletionPolicy === 'Orphan';
@@ -188,9 +197,10 @@ export class ClusterReconciler {
     // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
     const retry = pending.length > 0 || unpruned.length > 0 || learning || isFailingStatic(status);
     const after = Math.min(retry ? RETRY_MS : Infinity, this.#untilNoOperator(outcomes.values(), now), plan?.requeueAfterMs ?? Infinity);
-    const settled = !Number.isFinite(after);
+    // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
+    const settled = !retry && (plan === undefined || plan.status.state === 'Complete');
     this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled });
-    return settled ? undefined : { requeueAfterMs: after };
+    return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
   /**
@@ -226,11 +236,13 @@ export class ClusterReconciler {
     await this.#writer.write(live, status);
     const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
     await this.#reportNewProblems(live, outcomes, before);
-    const after = Math.min(this.#untilNoOperator(outcomes, now), isFailingStatic(status) ? RETRY_MS : Infinity);
-    if (!Number.isFinite(after)) return undefined;
-    // Something to look at again: the next reconcile is a full pass.
-    this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
-    return { requeueAfterMs: after };
+    // Failing static now: the next reconcile is a full pass, and soon.
+    if (isFailingStatic(status)) {
+      this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
+      return { requeueAfterMs: RETRY_MS };
+    }
+    const after = this.#untilNoOperator(outcomes, now);
+    return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
   #outcome(view: MemberView, previous: MemberEntry | undefined, now: Date): MemberOutcome {

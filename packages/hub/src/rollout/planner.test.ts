@@ -127,3 +127,24 @@ describe('maxUnavailableCount', () => {
     expect(maxUnavailableCount('100%', 7)).toBe(7);
   });
 });
+
+describe('planRollout after completion', () => {
+  it('stays Complete while members fail at the target revision: a failure after the rollout halts nothing', () => {
+    const members = fleet({ alpha: 'r2', beta: 'r2', canary: 'r2' }, { beta: { available: false, since: minutesAgo(60) } });
+    const plan = planRollout({ members, target: 'r2', rollout: progressive, now: NOW, completed: true });
+    expect(plan.status).toMatchObject({ state: 'Complete', updated: 3, pending: 0 });
+    expect(plan.halted).toBeUndefined();
+    expect(plan.requeueAfterMs).toBeUndefined();
+    // Without the earlier completion the same fleet is a rollout halted on beta.
+    expect(planRollout({ members, target: 'r2', rollout: progressive, now: NOW }).status.state).toBe('Halted');
+  });
+
+  it('gives a new member the target and stays Complete; a member left on an older revision plans again', () => {
+    const joining = fleet({ alpha: 'r2', beta: undefined });
+    const plan = planRollout({ members: joining, target: 'r2', rollout: progressive, now: NOW, completed: true });
+    expect(plan.pins.get('beta')).toBe('r2');
+    expect(plan.status.state).toBe('Complete');
+    const behind = fleet({ alpha: 'r2', beta: 'r1' });
+    expect(planRollout({ members: behind, target: 'r2', rollout: progressive, now: NOW, completed: true }).status.state).toBe('Progressing');
+  });
+});

@@ -26,6 +26,8 @@ export interface RolloutInput {
   readonly target: string;
   readonly rollout: Rollout;
   readonly now: Date;
+  /** The rollout of `target` completed before (the last status said so). */
+  readonly completed?: boolean;
 }
 
 export interface RolloutPlan {
@@ -53,7 +55,10 @@ export function maxUnavailableCount(value: Rollout['maxUnavailable'], selected: 
  * progressDeadline after it got it halts the rollout: nothing else moves until the spec changes.
  * Offline members neither move nor count, and catch up when they return.
  */
-export function planRollout({ members, target, rollout, now }: RolloutInput): RolloutPlan {
+export function planRollout({ members, target, rollout, now, completed }: RolloutInput): RolloutPlan {
+  // Done stays done: a member that fails after its rollout completed is its entry's concern (it
+  // leaves DNS), not a halted rollout; only a new revision, or a member left behind, starts one.
+  if (completed && members.every((member) => member.revision === undefined || member.revision === target)) return complete(members, target, rollout);
   const deadlineMs = parsePrometheusDuration(rollout.progressDeadline) ?? DEFAULT_DEADLINE_MS;
   const pins = new Map(members.map((member) => [member.name, member.revision ?? target]));
   const online = members.filter((member) => member.online && member.blocked === undefined).sort((a, b) => a.name.localeCompare(b.name));
@@ -128,5 +133,21 @@ export function planRollout({ members, target, rollout, now }: RolloutInput): Ro
     },
     halted,
     requeueAfterMs: Number.isFinite(next) ? Math.max(0, next) + 100 : undefined,
+  };
+}
+
+function complete(members: readonly RolloutMember[], target: string, rollout: Rollout): RolloutPlan {
+  return {
+    pins: new Map(members.map((member) => [member.name, target])),
+    status: {
+      strategy: rollout.strategy,
+      targetRevision: target,
+      updated: members.length,
+      pending: 0,
+      state: 'Complete',
+      message: `all ${String(members.length)} members run revision ${target}`,
+    },
+    halted: undefined,
+    requeueAfterMs: undefined,
   };
 }
