@@ -16,7 +16,9 @@ describe('member timing flags', () => {
     expect(timing('--member-probe-interval=40s')).toBe(
       '--member-probe-interval (40s) must be below --member-offline-after (40s): a healthy but quiet member would go Offline between two probes',
     );
-    expect(timing('--member-probe-interval=10s', '--member-offline-after=5s')).toMatch(/^--member-probe-interval \(10s\) must be below --member-offline-after \(5s\)/);
+    expect(timing('--member-probe-interval=10s', '--member-offline-after=5s')).toMatch(
+      /^--member-probe-interval \(10s\) must be below --member-offline-after \(5s\)/,
+    );
     expect(timing('--member-probe-interval=0s')).toBe('--member-probe-interval must be above 0');
   });
 

@@ -77,7 +77,11 @@ export const HUB_FLAGS = {
 } as const satisfies Record<string, FlagSpec>;
 
 /** Why the member timing flags do not fit together, naming the flag; undefined when they do. */
-export function memberTimingError(flags: { 'member-probe-interval': number; 'member-review-interval': number; 'member-offline-after': number }): string | undefined {
+export function memberTimingError(flags: {
+  'member-probe-interval': number;
+  'member-review-interval': number;
+  'member-offline-after': number;
+}): string | undefined {
   const probe = flags['member-probe-interval'];
   if (!(probe > 0)) return '--member-probe-interval must be above 0';
   if (probe >= flags['member-offline-after']) {

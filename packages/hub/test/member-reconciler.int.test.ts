@@ -51,9 +51,7 @@ async function memberNaming(name: string, secret: string): Promise<void> {
 /** Requests a client made to a member, by resource (`selfsubjectaccessreviews`, `prometheusreplicas`, '' for /version), all when absent. */
 async function requestsTo(metrics: KitMetrics, member: string, resource?: string): Promise<number> {
   const { values } = await metrics.kubeRequests.get();
-  return values
-    .filter((v) => v.labels.cluster === member && (resource === undefined || v.labels.resource === resource))
-    .reduce((sum, v) => sum + v.value, 0);
+  return values.filter((v) => v.labels.cluster === member && (resource === undefined || v.labels.resource === resource)).reduce((sum, v) => sum + v.value, 0);
 }
 
 describe('member liveness', () => {
@@ -100,8 +98,17 @@ describe('member liveness', () => {
       expect(connection.health.lastContact?.getTime()).toBeGreaterThan(Date.now() - 4_000);
 
       // Quiet now: one access review per 4 s, nothing else (the watch stays open, no review, no version).
-      const quietFrom = { at: Date.now(), all: await requestsTo(metrics, 'chatty-liveness'), probes: await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews') };
-      await eventually('three cheap probes', async () => (await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews')) >= quietFrom.probes + 3, 30_000, 100);
+      const quietFrom = {
+        at: Date.now(),
+        all: await requestsTo(metrics, 'chatty-liveness'),
+        probes: await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews'),
+      };
+      await eventually(
+        'three cheap probes',
+        async () => (await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews')) >= quietFrom.probes + 3,
+        30_000,
+        100,
+      );
       const all = (await requestsTo(metrics, 'chatty-liveness')) - quietFrom.all;
       const seconds = (Date.now() - quietFrom.at) / 1000;
       console.log(`quiet member: ${String(all)} requests in ${seconds.toFixed(1)} s at a 4 s probe interval (${((all / seconds) * 60).toFixed(1)}/min)`);

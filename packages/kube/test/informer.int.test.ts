@@ -129,11 +129,12 @@ describe('Informer on a real API server', () => {
     await eventually('the event counted as contact', () => contacts.filter((c) => c === 'watch configmaps 200').length > before);
 
     // A refusal is an answer with its code (the caller decides what it means).
-    await expect(client.request({ verb: 'get', method: 'GET', path: '/api/v1/namespaces/kube-node-lease/configmaps/absent', resource: 'configmaps' })).rejects.toThrow();
+    await expect(
+      client.request({ verb: 'get', method: 'GET', path: '/api/v1/namespaces/kube-node-lease/configmaps/absent', resource: 'configmaps' }),
+    ).rejects.toThrow();
     expect(contacts).toContain('get configmaps 404');
 
-    const watches = async () =>
-      (await metrics.kubeRequests.get()).values.filter((v) => v.labels.verb === 'watch').reduce((sum, v) => sum + v.value, 0);
+    const watches = async () => (await metrics.kubeRequests.get()).values.filter((v) => v.labels.verb === 'watch').reduce((sum, v) => sum + v.value, 0);
     const watchesBefore = await watches();
     informer.rewatch();
     await eventually('a new watch', async () => (await watches()) === watchesBefore + 1);

@@ -44,7 +44,9 @@ afterEach(() => {
 describe('Liveness', () => {
   it('reviews at connect, then probes a quiet member once per probe interval and reviews at the review interval', async () => {
     const h = harness();
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     await h.advance(10 * 60 * SECOND);
     expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
@@ -60,7 +62,9 @@ describe('Liveness', () => {
 
   it('does not probe a member it hears from within the probe interval (a watch delivering)', async () => {
     const h = harness();
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     for (let t = 0; t < 4 * 60; t += 20) {
       await h.advance(20 * SECOND);
@@ -72,7 +76,9 @@ describe('Liveness', () => {
 
   it('still asks a member that talks all the time to prove its authorization every few minutes', async () => {
     const h = harness();
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     for (let t = 0; t < 11 * 60; t += 10) {
       await h.advance(10 * SECOND);
@@ -84,7 +90,9 @@ describe('Liveness', () => {
   it('is silent exactly offline-after past the last sign of life, not a probe interval later, and heard from again at the next contact', async () => {
     let up = true;
     const h = harness({ answer: () => up });
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     await h.advance(50 * SECOND);
     // The last answer: the probe at 32 s. From here on nothing answers.
@@ -105,7 +113,9 @@ describe('Liveness', () => {
   it('retries a failed probe after 2, 4 and 8 s, then at the probe interval', async () => {
     let up = true;
     const h = harness({ answer: () => up });
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     await h.advance(1 * SECOND);
     up = false;
@@ -119,7 +129,9 @@ describe('Liveness', () => {
   it('retries a failed review as a review', async () => {
     let fail = 2;
     const h = harness({ answer: (kind) => kind !== 'review' || fail-- <= 0 });
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     await h.advance(10 * SECOND);
     expect(h.asked.map((a) => `${a.kind}@${String(a.at / SECOND)}`)).toEqual(['review@0', 'review@2', 'review@6']);
@@ -127,7 +139,9 @@ describe('Liveness', () => {
 
   it('probes at once when told the credential was refused, and at expiry even while the member talks', async () => {
     const h = harness({ expiresAt: 100 * SECOND });
-    stop = () => h.liveness.stop();
+    stop = () => {
+      h.liveness.stop();
+    };
     h.liveness.start();
     await h.advance(5 * SECOND);
     h.liveness.suspect();

@@ -170,7 +170,7 @@ export class Liveness {
     if (expiresAt !== undefined && startedAt >= expiresAt) this.#expiryChecked = true;
     const ok = await this.#options.probe(due.run);
     this.#probing = false;
-    if (this.#stopped) return;
+    // Stopped meanwhile: #schedule and contact() do nothing more.
     if (ok) {
       // An answer is a sign of life whether or not its transport reported it.
       this.contact();

@@ -36,7 +36,13 @@ export interface MemberConnectionOptions {
 }
 
 /** Wall-clock milliseconds (what MemberCluster status reports), with the process's timers. */
-const WALL_CLOCK: Clock = { now: () => Date.now(), setTimeout: realClock.setTimeout, clearTimeout: realClock.clearTimeout };
+const WALL_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => realClock.setTimeout(fn, ms),
+  clearTimeout: (timer) => {
+    realClock.clearTimeout(timer);
+  },
+};
 
 /**
  * What a member may send: a member is not trusted to keep its answers small, and one answering

@@ -85,7 +85,9 @@ export function memberStatus(
   const recorded = previous?.lastProbeTime;
   const contact = health?.lastContact && success ? rfc3339(health.lastContact) : undefined;
   const lastProbeTime =
-    contact !== undefined && contact !== recorded && (recorded === undefined || changed || heartbeatDue(recorded, now, timings.heartbeatMs)) ? contact : recorded;
+    contact !== undefined && contact !== recorded && (recorded === undefined || changed || heartbeatDue(recorded, now, timings.heartbeatMs))
+      ? contact
+      : recorded;
   const kubernetesVersion = success?.kubernetesVersion ?? previous?.kubernetesVersion;
   return {
     ...(member.metadata.generation !== undefined ? { observedGeneration: member.metadata.generation } : {}),
