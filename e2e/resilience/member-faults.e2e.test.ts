@@ -19,6 +19,7 @@ import { buildKubeconfig, joinMember, kubeconfigYAML } from '@promfleet/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { firstUnanswered } from '../helpers/actions.ts';
+import { scrape, total } from '../helpers/metrics.ts';
 import { issueClientCertificate } from '../helpers/client-certificate.ts';
 import { apiTargets, conditionOf, dnsEndpointTargets, entryOf, eventsAbout, prometheusCluster, replicasIn, statusTargets } from '../helpers/observe.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from '../helpers/promfleet-fleet.ts';
@@ -310,6 +311,22 @@ describe('deletion with a member offline (R9)', () => {
   });
 });
 
+/** Waits until the hub has sent `name` no request for 2 s (its requests to members are counted per member). */
+async function hubQuietTowards(name: string): Promise<void> {
+  let last = -1;
+  let since = Date.now();
+  await eventually(
+    `the hub quiet towards ${name}`,
+    async () => {
+      const sent = total(await scrape(pf.hubProcess.url), 'promfleet_kube_requests_total', (labels) => labels.cluster === name);
+      if (sent !== last) [last, since] = [sent, Date.now()];
+      return Date.now() - since >= 2_000;
+    },
+    60_000,
+    250,
+  );
+}
+
 describe("at the hub's default probe interval and offline-after (R1)", () => {
   it('a hung member is Offline and out of the DNSEndpoint within offline-after (40 s) of the fault', async () => {
     // The hub restarted with its own defaults (the last flag given wins).
@@ -320,6 +337,8 @@ describe("at the hub's default probe interval and offline-after (R1)", () => {
     await eventually('fleet Ready under the defaults', fleetReady, 60_000);
     const address = await usAddress();
     await eventually('us-east published everywhere', () => publishedEverywhere(address, true));
+    // The fault comes after the member's last sign of life, not while an answer is in flight.
+    await hubQuietTowards('us-east');
     member('us-east').cluster.pause();
     const pausedAt = Date.now();
     try {
