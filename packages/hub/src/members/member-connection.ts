@@ -31,8 +31,6 @@ export interface MemberConnectionOptions {
    */
   readonly onProbe: (connection: MemberConnection) => void;
   readonly onReplicaChange: (replica: PrometheusReplica) => void;
-  /** Wall-clock time and timers; tests pass a fake. */
-  readonly clock?: Clock;
 }
 
 /** Wall-clock milliseconds (what MemberCluster status reports), with the process's timers. */
@@ -68,7 +66,6 @@ export class MemberConnection {
   readonly replicas: Informer<PrometheusReplica>;
   readonly resources: ResourceClient<PrometheusReplica>;
   readonly #options: MemberConnectionOptions;
-  readonly #clock: Clock;
   readonly #liveness: Liveness;
   #review: ProbeResult | undefined;
   #last: ProbeResult | undefined;
@@ -80,9 +77,8 @@ export class MemberConnection {
     this.name = options.name;
     this.namespace = options.namespace;
     this.fingerprint = options.fingerprint;
-    this.#clock = options.clock ?? WALL_CLOCK;
     this.#liveness = new Liveness({
-      clock: this.#clock,
+      clock: WALL_CLOCK,
       probeIntervalMs: options.probeIntervalMs,
       reviewIntervalMs: options.reviewIntervalMs,
       offlineAfterMs: options.offlineAfterMs,
