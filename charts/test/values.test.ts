@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { HUB_FLAGS } from '@promfleet/hub';
 import { LOG_LEVELS } from '@promfleet/kube/observability';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -59,5 +60,17 @@ describe.each(CHART_NAMES)('%s values', (chart) => {
 
   it('offer exactly the log levels the binaries accept', () => {
     expect(schema.properties?.logLevel?.enum).toEqual([...LOG_LEVELS]);
+  });
+});
+
+describe('promfleet-hub member health values', () => {
+  const values = parse(read('promfleet-hub', 'values.yaml')) as { members: Record<string, string> };
+
+  it("default to the binary's own defaults, so the chart runs the hub as documented", () => {
+    expect(values.members).toMatchObject({
+      probeInterval: HUB_FLAGS['member-probe-interval'].default,
+      reviewInterval: HUB_FLAGS['member-review-interval'].default,
+      offlineAfter: HUB_FLAGS['member-offline-after'].default,
+    });
   });
 });

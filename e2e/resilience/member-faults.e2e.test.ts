@@ -1,5 +1,6 @@
 import type { MemberCluster } from '@promfleet/api';
-import { parseMemberKubeconfig, PrometheusReplicas } from '@promfleet/api';
+import { FIELD_MANAGERS, parseMemberKubeconfig, PrometheusReplicas } from '@promfleet/api';
+import { DNSEndpoints, HUB_FLAGS } from '@promfleet/hub';
 import {
   ConfigMaps,
   isForbidden,
@@ -18,14 +19,15 @@ import { buildKubeconfig, joinMember, kubeconfigYAML } from '@promfleet/testkit'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { firstUnanswered } from '../helpers/actions.ts';
+import { scrape, total } from '../helpers/metrics.ts';
 import { issueClientCertificate } from '../helpers/client-certificate.ts';
 import { apiTargets, conditionOf, dnsEndpointTargets, entryOf, eventsAbout, prometheusCluster, replicasIn, statusTargets } from '../helpers/observe.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from '../helpers/promfleet-fleet.ts';
 import { superviseOperators, type OperatorSupervisor } from '../helpers/supervisor.ts';
 
 // R1, R2, R7, R9, R10: faults on the path between the hub and one member (us-east) while the
-// other (eu-west) keeps serving. Probes every 2 s, Offline after 6 s, deletion gives up after 20 s.
-const PROBE_MS = 2_000;
+// other (eu-west) keeps serving. Probes (and reviews) every 2 s, Offline after 6 s, deletion gives
+// up after 20 s; the last test restarts the hub at its default settings.
 const OFFLINE_AFTER_MS = 6_000;
 const DELETION_TIMEOUT_MS = 20_000;
 const SA_USER = `system:serviceaccount:${MEMBER_NAMESPACE}:promfleet-hub`;
@@ -80,13 +82,17 @@ async function publishedEverywhere(address: string, published: boolean): Promise
   return [status, dns, api].every((targets) => targets.includes(address) === published && targets.length === (published ? 2 : 1));
 }
 
-/** Offline within offline-after plus one probe interval of the fault, judged by the hub's own transition time. */
-async function expectOfflineInTime(faultAt: number, what: string): Promise<void> {
-  const offline = await eventually('us-east Offline', readyReason('Offline'), 30_000);
+/**
+ * Offline within offline-after of the fault (the member's last sign of life is before it), judged
+ * by the hub's own transition time — not offline-after plus a probe interval.
+ */
+async function expectOfflineInTime(faultAt: number, what: string, offlineAfterMs = OFFLINE_AFTER_MS): Promise<MemberCluster | undefined> {
+  const offline = await eventually('us-east Offline', readyReason('Offline'), offlineAfterMs + 30_000);
   const tookMs = Date.parse(conditionOf(offline, 'Ready')?.lastTransitionTime ?? '') - faultAt;
-  console.log(`${what}: us-east Offline ${String(tookMs)} ms after the fault (bound: ${String(OFFLINE_AFTER_MS + PROBE_MS)} ms)`);
-  expect(tookMs).toBeLessThanOrEqual(OFFLINE_AFTER_MS + PROBE_MS);
-  expect(conditionOf(offline, 'Ready')).toMatchObject({ status: 'False', message: expect.stringContaining('no successful probe since') as string });
+  console.log(`${what}: us-east Offline ${String(tookMs)} ms after the fault (bound: ${String(offlineAfterMs)} ms)`);
+  expect(tookMs).toBeLessThanOrEqual(offlineAfterMs);
+  expect(conditionOf(offline, 'Ready')).toMatchObject({ status: 'False', message: expect.stringContaining('no sign of life since') as string });
+  return offline;
 }
 
 /** Back: Ready, published everywhere again, and still exactly the one replica it had. */
@@ -302,5 +308,51 @@ describe('deletion with a member offline (R9)', () => {
     expect([...left.keys()].sort()).toEqual(['doomed', 'fleet']);
     await new ResourceClient(member('us-east').client, PrometheusReplicas).delete('doomed', MEMBER_NAMESPACE);
     await eventually('fleet Ready', fleetReady);
+  });
+});
+
+/** Waits until the hub has sent `name` no request for 2 s (its requests to members are counted per member). */
+async function hubQuietTowards(name: string): Promise<void> {
+  let last = -1;
+  let since = Date.now();
+  await eventually(
+    `the hub quiet towards ${name}`,
+    async () => {
+      const sent = total(await scrape(pf.hubProcess.url), 'promfleet_kube_requests_total', (labels) => labels.cluster === name);
+      if (sent !== last) [last, since] = [sent, Date.now()];
+      return Date.now() - since >= 2_000;
+    },
+    60_000,
+    250,
+  );
+}
+
+describe("at the hub's default probe interval and offline-after (R1)", () => {
+  it('a hung member is Offline and out of the DNSEndpoint within offline-after (40 s) of the fault', async () => {
+    // The hub restarted with its own defaults (the last flag given wins).
+    const flags = ['member-probe-interval', 'member-review-interval', 'member-offline-after'] as const;
+    expect(HUB_FLAGS['member-offline-after'].default).toBe('40s');
+    await pf.hubProcess.stop();
+    await pf.startHub(flags.map((flag) => `--${flag}=${HUB_FLAGS[flag].default}`));
+    await eventually('fleet Ready under the defaults', fleetReady, 60_000);
+    const address = await usAddress();
+    await eventually('us-east published everywhere', () => publishedEverywhere(address, true));
+    // The fault comes after the member's last sign of life, not while an answer is in flight.
+    await hubQuietTowards('us-east');
+    member('us-east').cluster.pause();
+    const pausedAt = Date.now();
+    try {
+      await expectOfflineInTime(pausedAt, 'paused API server, default settings', 40_000);
+      await eventually('us-east out of status, DNSEndpoint and API', () => publishedEverywhere(address, false), 30_000);
+      // When the hub wrote the DNSEndpoint without us-east, by the API server's clock (second resolution).
+      const endpoint = await new ResourceClient(pf.hub, DNSEndpoints).get('fleet', 'default');
+      const managed = (endpoint?.metadata?.managedFields ?? []) as { manager?: string; time?: string }[];
+      const written = managed.find((entry) => entry.manager === FIELD_MANAGERS.hub)?.time;
+      const tookMs = Date.parse(written ?? '') - pausedAt;
+      console.log(`paused API server, default settings: us-east out of the DNSEndpoint ${String(tookMs)} ms after the fault (bound: 40000 ms)`);
+      expect(tookMs).toBeLessThanOrEqual(40_000);
+    } finally {
+      member('us-east').cluster.resume();
+    }
   });
 });

@@ -168,8 +168,8 @@ export function steadyTable(delta: Map<string, number>, minutes: number, members
     notes: [
       'Lease renewals: the hub and each operator renew their leader Lease (retry period 2 s).',
       "MemberCluster heartbeat: the hub rewrites a member's status at most every 5 min when nothing else changed (lastProbeTime).",
-      'access reviews: each probe (every 10 s per member) sends SelfSubjectAccessReviews and a SelfSubjectRulesReview; POSTs, never stored.',
-      'reads: probes (version), and watches re-opened when the server ends them (60 s for member connections).',
+      'access reviews: a member not heard from for the probe interval (35 s) gets one SelfSubjectAccessReview; the review (at connect, then every 30 min) adds another and a SelfSubjectRulesReview; POSTs, never stored.',
+      'reads: reviews (version), and watches re-opened when the server ends them (a random 5–10 min).',
     ],
   };
 }

@@ -36,8 +36,23 @@ export const HUB_FLAGS = {
   'tls-key-file': { type: 'string', description: 'The PEM private key of --tls-cert-file.', value: 'FILE' },
   'leader-elect': { type: 'boolean', description: 'Elect a leader with a Lease; standbys serve reads and do not write.', default: true },
   ...LEASE_TIMING_FLAGS,
-  'member-probe-interval': { type: 'duration', description: 'How often each member is probed.', default: '10s' },
-  'member-offline-after': { type: 'duration', description: 'A member with no successful probe for this long is Offline and leaves DNS.', default: '40s' },
+  'member-probe-interval': {
+    type: 'duration',
+    description:
+      'A member not heard from for this long (its replicas watch, writes and probes all count) gets one cheap probe: a SelfSubjectAccessReview for listing its PrometheusReplicas. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after.',
+    default: '35s',
+  },
+  'member-review-interval': {
+    type: 'duration',
+    description:
+      "How often the full review of each member's credential runs (version, over-privilege, cluster-wide access, rules), in place of that tick's probe; also at connect. At least --member-probe-interval.",
+    default: '30m',
+  },
+  'member-offline-after': {
+    type: 'duration',
+    description: 'A member with no sign of life (no answer of any kind through its credential) for this long is Offline and leaves DNS.',
+    default: '40s',
+  },
   'member-timeout': { type: 'duration', description: 'Deadline of every request to a member.', default: '10s' },
   'member-no-operator-after': {
     type: 'duration',
@@ -66,6 +81,23 @@ export const HUB_FLAGS = {
   },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;
+
+/** Why the member timing flags do not fit together, naming the flag; undefined when they do. */
+export function memberTimingError(flags: {
+  'member-probe-interval': number;
+  'member-review-interval': number;
+  'member-offline-after': number;
+}): string | undefined {
+  const probe = flags['member-probe-interval'];
+  if (!(probe > 0)) return '--member-probe-interval must be above 0';
+  if (probe >= flags['member-offline-after']) {
+    return `--member-probe-interval (${String(probe / 1000)}s) must be below --member-offline-after (${String(flags['member-offline-after'] / 1000)}s): a healthy but quiet member would go Offline between two probes`;
+  }
+  if (flags['member-review-interval'] < probe) {
+    return `--member-review-interval (${String(flags['member-review-interval'] / 1000)}s) must be at least --member-probe-interval (${String(probe / 1000)}s)`;
+  }
+  return undefined;
+}
 
 export const HUB_USAGE = `promfleet-hub — runs PrometheusClusters across member clusters: selects members by label,
 creates one PrometheusReplica in each through a narrowly scoped credential, aggregates their

@@ -30,6 +30,7 @@ export interface HubOptions {
   readonly leaderElect: boolean;
   readonly lease?: LeaseTiming | undefined;
   readonly probeIntervalMs: number;
+  readonly reviewIntervalMs: number;
   readonly offlineAfterMs: number;
   readonly memberTimeoutMs: number;
   readonly deletionTimeoutMs: number;
@@ -144,6 +145,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
       expiringWithinMs: DEFAULT_EXPIRING_WITHIN_MS,
       heartbeatMs: HEARTBEAT_MS,
       probeIntervalMs: options.probeIntervalMs,
+      reviewIntervalMs: options.reviewIntervalMs,
       requestTimeoutMs: options.memberTimeoutMs,
       deletionTimeoutMs: options.deletionTimeoutMs,
     },

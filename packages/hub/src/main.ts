@@ -3,7 +3,7 @@ import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { leaseTiming, onShutdown, runProgram } from '@promfleet/kube/runtime';
 
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
-import { HUB_FLAGS, HUB_USAGE } from './flags.ts';
+import { HUB_FLAGS, HUB_USAGE, memberTimingError } from './flags.ts';
 
 const NAME = 'promfleet-hub';
 
@@ -44,6 +44,11 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${lease.error}`);
       return 2;
     }
+    const timing = memberTimingError(flags);
+    if (timing) {
+      console.error(`${NAME}: ${timing}`);
+      return 2;
+    }
     const { createHub } = await import('./hub.ts');
     const manager = await createHub({
       kubeConfig: loadKubeConfig({ file: flags.kubeconfig }),
@@ -53,6 +58,7 @@ process.exitCode = await runProgram({
       leaderElect: flags['leader-elect'],
       lease,
       probeIntervalMs: flags['member-probe-interval'],
+      reviewIntervalMs: flags['member-review-interval'],
       offlineAfterMs: flags['member-offline-after'],
       memberTimeoutMs: flags['member-timeout'],
       noOperatorAfterMs: flags['member-no-operator-after'],

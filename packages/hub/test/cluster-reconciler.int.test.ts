@@ -186,7 +186,7 @@ describe('ClusterReconciler', () => {
         ready: false,
         stale: true,
         addresses: ['192.0.2.30'],
-        message: expect.stringContaining('no successful probe since') as unknown,
+        message: expect.stringContaining('no sign of life since') as unknown,
       });
       expect(offline.status?.endpoints).toEqual([]);
       expect(condition(offline, 'DNSPublished')).toMatchObject({ status: 'False', reason: 'NoReadyMembers' });

@@ -1,10 +1,15 @@
-import { ANNOTATIONS, DEFAULTS, LABELS, type MemberCluster } from '@promfleet/api';
-import { ResourceClient, Secrets } from '@promfleet/kube/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { ANNOTATIONS, DEFAULTS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } from '@promfleet/api';
+import { ResourceClient, RoleBindings, Roles, Secrets } from '@promfleet/kube/client';
+import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { findCondition } from '@promfleet/kube/status';
 import { HUB_NAMESPACE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
+import { loadCredential } from '../src/members/credential.ts';
+import { MemberConnection } from '../src/members/member-connection.ts';
 import {
   clustersOf,
   eventsAbout,
@@ -42,6 +47,126 @@ async function memberNaming(name: string, secret: string): Promise<void> {
   });
   await eventually(`MemberCluster ${name} in the cache`, () => hub.caches.members.get(name));
 }
+
+/** Requests a client made to a member, by resource (`selfsubjectaccessreviews`, `prometheusreplicas`, '' for /version), all when absent. */
+async function requestsTo(metrics: KitMetrics, member: string, resource?: string): Promise<number> {
+  const { values } = await metrics.kubeRequests.get();
+  return values.filter((v) => v.labels.cluster === member && (resource === undefined || v.labels.resource === resource)).reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('member liveness', () => {
+  it('does not probe a member whose watch answers; probes a quiet one once per interval; calls the reconciler only on a change', async () => {
+    await hub.join('chatty', { platform: 'none' });
+    const live = await hub.memberReady('chatty');
+    const credential = loadCredential(live, hub.caches.secrets);
+    if (!credential.ok) throw new Error(credential.message);
+    // A connection of its own, with its own request counts: probe after 4 s of quiet, no review but the first.
+    const metrics = new KitMetrics();
+    const changes: string[] = [];
+    const connection = new MemberConnection({
+      name: 'chatty-liveness',
+      namespace: 'chatty',
+      kubeConfig: credential.kubeConfig,
+      expiresAt: undefined,
+      fingerprint: 'test',
+      probeIntervalMs: 4_000,
+      reviewIntervalMs: 3_600_000,
+      offlineAfterMs: 30_000,
+      requestTimeoutMs: 5_000,
+      metrics,
+      logger: silentLogger,
+      writeGuard: () => true,
+      onProbe: () => changes.push('changed'),
+      onReplicaChange: () => undefined,
+    });
+    connection.start();
+    try {
+      await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
+      const reviewed = await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews');
+      expect(reviewed).toBe(2);
+      // The member's replicas change every second for 12 s: its watch answers all along.
+      const replicas = replicasOf(hub.admin);
+      await replicas.create(desiredReplica(prometheusCluster('busy', { platform: 'none' }), live));
+      for (let i = 0; i < 12; i++) {
+        await replicas.patch('busy', 'chatty', { metadata: { annotations: { tick: String(i) } } }, { type: 'merge' });
+        await sleep(1_000);
+      }
+      await eventually('every change seen', () => connection.replicas.get('chatty/busy')?.metadata.annotations?.tick === '11');
+      expect(await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews')).toBe(reviewed);
+      // Twelve changes of a replica are not twelve member reconciles: one for the first review at most.
+      expect(changes.length).toBeLessThanOrEqual(1);
+      expect(connection.health.lastContact?.getTime()).toBeGreaterThan(Date.now() - 4_000);
+
+      // Quiet now: one access review per 4 s, nothing else (the watch stays open, no review, no version).
+      const quietFrom = {
+        at: Date.now(),
+        all: await requestsTo(metrics, 'chatty-liveness'),
+        probes: await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews'),
+      };
+      await eventually(
+        'three cheap probes',
+        async () => (await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews')) >= quietFrom.probes + 3,
+        30_000,
+        100,
+      );
+      const all = (await requestsTo(metrics, 'chatty-liveness')) - quietFrom.all;
+      const seconds = (Date.now() - quietFrom.at) / 1000;
+      console.log(`quiet member: ${String(all)} requests in ${seconds.toFixed(1)} s at a 4 s probe interval (${((all / seconds) * 60).toFixed(1)}/min)`);
+      expect(all).toBe(3);
+      expect(await requestsTo(metrics, 'chatty-liveness', 'selfsubjectrulesreviews')).toBe(1);
+      expect(connection.health.last).toMatchObject({ kind: 'probe', ok: true });
+      expect(changes.length).toBeLessThanOrEqual(1);
+    } finally {
+      await connection.stop();
+    }
+  });
+
+  it('detects a removed RoleBinding with the cheap probe: Unauthorized at once', async () => {
+    await hub.join('revoked', { platform: 'none' });
+    await hub.memberReady('revoked');
+    await new ResourceClient(hub.admin, RoleBindings).delete(MEMBER_CREDENTIAL.roleBinding, 'revoked');
+    const refused = await hub.memberReady('revoked', 'False');
+    expect(condition(refused, 'Ready')).toMatchObject({
+      reason: 'Unauthorized',
+      message: 'the credential may not list prometheusreplicas in revoked (was its RoleBinding removed?)',
+    });
+    // Between two reviews (every 2 s here) the cheap probes (every 0.5 s) keep finding it.
+    await eventually('a cheap probe refused', () => {
+      const last = hub.registry.get('revoked')?.health.last;
+      return last?.kind === 'probe' && last.problem?.reason === 'Unauthorized';
+    });
+  });
+
+  it('reviews at the review interval, between cheap probes, and flags a widened credential OverPrivileged', async () => {
+    await hub.join('widened', { platform: 'none' });
+    await hub.memberReady('widened');
+    const counts = async () => ({
+      reviews: await requestsTo(hub.hubMetrics, 'widened', 'selfsubjectrulesreviews'),
+      accessReviews: await requestsTo(hub.hubMetrics, 'widened', 'selfsubjectaccessreviews'),
+    });
+    const before = await counts();
+    await eventually('two more reviews', async () => (await counts()).reviews >= before.reviews + 2, 30_000, 100);
+    const after = await counts();
+    // Each review asks two access reviews; the cheap probes between them one each.
+    expect(after.accessReviews - before.accessReviews).toBeGreaterThan(2 * (after.reviews - before.reviews));
+
+    await new ResourceClient(hub.admin, Roles).create({
+      metadata: { name: 'reads-secrets', namespace: 'widened' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+    });
+    await new ResourceClient(hub.admin, RoleBindings).create({
+      metadata: { name: 'reads-secrets', namespace: 'widened' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'reads-secrets' },
+      subjects: [{ kind: 'ServiceAccount', name: MEMBER_CREDENTIAL.serviceAccount, namespace: 'widened' }],
+    });
+    const flagged = await eventually('CredentialScoped=False', async () => {
+      await hub.reconcileMember('widened');
+      const member = await membersOf(hub.admin).get('widened');
+      return condition(member, 'CredentialScoped')?.status === 'False' ? member : undefined;
+    });
+    expect(condition(flagged, 'CredentialScoped')).toMatchObject({ reason: 'OverPrivileged', message: expect.stringContaining('get secrets') as unknown });
+  });
+});
 
 describe('MemberReconciler', () => {
   it('connects with the bound credential, probes the member, and reports Ready, CredentialScoped and CredentialExpiring', async () => {
@@ -116,7 +241,7 @@ describe('MemberReconciler', () => {
       const before = hub.calls.reachability.filter((member) => member === 'flaky').length;
       await relay.close();
       const offline = await hub.memberReady('flaky', 'False');
-      expect(condition(offline, 'Ready')).toMatchObject({ reason: 'Offline', message: expect.stringContaining('no successful probe since') as unknown });
+      expect(condition(offline, 'Ready')).toMatchObject({ reason: 'Offline', message: expect.stringContaining('no sign of life since') as unknown });
       expect(hub.calls.reachability.filter((member) => member === 'flaky').length).toBeGreaterThan(before);
       expect(await hub.hubMetrics.registry.getSingleMetricAsString('promfleet_member_ready')).toContain('promfleet_member_ready{member="flaky"} 0');
       // Inside the grace period the reconciler asks to look again when it ends.

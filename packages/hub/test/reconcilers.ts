@@ -32,7 +32,14 @@ export { eventually };
 
 /** Short enough for tests to wait out, long enough for a busy machine to probe within. */
 // NoOperator after a minute: longer than any test here, which all run an operator-less member.
-export const TIMINGS = { probeIntervalMs: 500, offlineAfterMs: 3_000, deletionTimeoutMs: 4_000, requestTimeoutMs: 2_000, noOperatorAfterMs: 60_000 } as const;
+export const TIMINGS = {
+  probeIntervalMs: 500,
+  reviewIntervalMs: 2_000,
+  offlineAfterMs: 3_000,
+  deletionTimeoutMs: 4_000,
+  requestTimeoutMs: 2_000,
+  noOperatorAfterMs: 60_000,
+} as const;
 
 /**
  * A TCP relay to the API server: a member reached through it goes away when the relay closes

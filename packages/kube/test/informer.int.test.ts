@@ -2,7 +2,8 @@ import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Informer } from '../src/cache/index.ts';
-import { ConfigMaps, Namespaces, type KubeObject } from '../src/client/index.ts';
+import { ConfigMaps, KubeClient, Namespaces, type KubeObject } from '../src/client/index.ts';
+import { KitMetrics } from '../src/observability/index.ts';
 import { eventually, kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;
@@ -102,6 +103,46 @@ describe('Informer on a real API server', () => {
     await eventually('a re-list after the silent watch', async () => (await relists(metrics, 'silent')) >= 1, 30_000);
     const created = await resources(client, ConfigMaps).create({ metadata: { name: 'after-hang', namespace: 'kube-public' } });
     await eventually('the change after the hang', () => informer.get('kube-public/after-hang')?.metadata?.uid === created.metadata?.uid, 30_000);
+    await informer.stop();
+    await client.close();
+  });
+
+  it('reports every answer to onContact (list, watch opening, each event, a refusal with its code) and re-watches on demand without re-listing', async () => {
+    const cluster = fleet.cluster('informer');
+    const metrics = new KitMetrics();
+    const contacts: string[] = [];
+    const client = new KubeClient(cluster.kubeConfig, {
+      cluster: cluster.name,
+      metrics,
+      onContact: ({ verb, resource, code }) => contacts.push(`${verb} ${resource} ${String(code)}`),
+    });
+    const configMaps = resources(client, ConfigMaps);
+    const informer = new Informer(configMaps, { namespace: 'kube-node-lease', metrics });
+    informer.start();
+    await informer.waitForSync();
+    await eventually('the watch open', () => contacts.includes('watch configmaps 200'));
+    expect(contacts.slice(0, 2)).toEqual(['list configmaps 200', 'watch configmaps 200']);
+    const before = contacts.filter((c) => c === 'watch configmaps 200').length;
+    // An event on the watch is contact too.
+    await resources(client, ConfigMaps).create({ metadata: { name: 'seen', namespace: 'kube-node-lease' } });
+    await eventually('the event delivered', () => informer.get('kube-node-lease/seen') !== undefined);
+    await eventually('the event counted as contact', () => contacts.filter((c) => c === 'watch configmaps 200').length > before);
+
+    // A refusal is an answer with its code (the caller decides what it means).
+    await expect(
+      client.request({ verb: 'get', method: 'GET', path: '/api/v1/namespaces/kube-node-lease/configmaps/absent', resource: 'configmaps' }),
+    ).rejects.toThrow();
+    expect(contacts).toContain('get configmaps 404');
+
+    const watches = async () => (await metrics.kubeRequests.get()).values.filter((v) => v.labels.verb === 'watch').reduce((sum, v) => sum + v.value, 0);
+    const watchesBefore = await watches();
+    informer.rewatch();
+    await eventually('a new watch', async () => (await watches()) === watchesBefore + 1);
+    await resources(client, ConfigMaps).create({ metadata: { name: 'after-rewatch', namespace: 'kube-node-lease' } });
+    await eventually('the change after the re-watch', () => informer.get('kube-node-lease/after-rewatch') !== undefined);
+    expect(await relists(metrics, 'initial')).toBe(1);
+    expect(await relists(metrics, 'error')).toBe(0);
+    expect((await metrics.informerWatchRestarts.get()).values.find((v) => v.labels.reason === 'rewatch')?.value).toBe(1);
     await informer.stop();
     await client.close();
   });

@@ -22,7 +22,13 @@ export const memberClusterStatus = z.object({
   observedGeneration: z.number().int().optional(),
   conditions: conditionList.optional().describe('Ready, CredentialScoped, CredentialExpiring.'),
   kubernetesVersion: z.string().optional().describe("The member API server's version."),
-  lastProbeTime: z.string().meta({ format: 'date-time' }).optional().describe('Last successful probe.'),
+  lastProbeTime: z
+    .string()
+    .meta({ format: 'date-time' })
+    .optional()
+    .describe(
+      'Last sign of life: the last answer from the member through its credential (watch, probe, write); written at most every 5 minutes unless the status changes.',
+    ),
   credentialExpiresAt: z.string().meta({ format: 'date-time' }).optional().describe("When the credential's token or certificate expires."),
   operatorVersion: z
     .string()

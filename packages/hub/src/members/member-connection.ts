@@ -1,11 +1,14 @@
 import type { PrometheusReplica } from '@promfleet/api';
 import { PrometheusReplicas } from '@promfleet/api';
 import { Informer } from '@promfleet/kube/cache';
-import { errorMessage, KubeClient, ResourceClient } from '@promfleet/kube/client';
+import { errorMessage, KubeClient, ResourceClient, type ServerContact } from '@promfleet/kube/client';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
+import { realClock, type Clock } from '@promfleet/kube/queue';
 
+import { Liveness, type ProbeKind } from './liveness.ts';
 import type { MemberHealth } from './member-status.ts';
+import { reportedOperatorVersion } from './operator-version.ts';
 import { probeMember, type ProbeResult } from './probe.ts';
 
 export interface MemberConnectionOptions {
@@ -16,14 +19,29 @@ export interface MemberConnectionOptions {
   /** Identifies the credential and namespace: a different fingerprint means a new connection. */
   readonly fingerprint: string;
   readonly probeIntervalMs: number;
+  readonly reviewIntervalMs: number;
+  readonly offlineAfterMs: number;
   readonly requestTimeoutMs: number;
   readonly metrics: KitMetrics;
   readonly logger: Logger;
   readonly writeGuard: () => boolean;
+  /**
+   * Something the MemberCluster reports changed: reachability (silent, heard from again), a
+   * probe's problem, a review's findings, the operator version. Not called for mere contact.
+   */
   readonly onProbe: (connection: MemberConnection) => void;
   /** A replica in the member's namespace was added, changed (`previous` is what it was) or deleted. */
   readonly onReplicaChange: (replica: PrometheusReplica, member: string, previous?: PrometheusReplica) => void;
 }
+
+/** Wall-clock milliseconds (what MemberCluster status reports), with the process's timers. */
+const WALL_CLOCK: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => realClock.setTimeout(fn, ms),
+  clearTimeout: (timer) => {
+    realClock.clearTimeout(timer);
+  },
+};
 
 /**
  * What a member may send: a member is not trusted to keep its answers small, and one answering
@@ -35,9 +53,11 @@ export const MEMBER_RESPONSE_LIMITS = { maxResponseBytes: 8 * 2 ** 20, maxWatchE
 
 /**
  * The hub's link to one member, through its scoped credential: a client with its own
- * connection pool, a cache of the PrometheusReplicas in the member's namespace, and a probe
- * loop. Each member runs its own loop with bounded requests, so a slow or dead member delays
- * nobody else.
+ * connection pool, a cache of the PrometheusReplicas in the member's namespace, and its
+ * liveness: every answer the client gets is a sign of life, so a member whose watch or writes
+ * answer is not asked anything more; a quiet one gets one cheap probe per probe interval, and the
+ * full access review runs at connect and every review interval. Each member runs its own loop
+ * with bounded requests, so a slow or dead member delays nobody else.
  */
 export class MemberConnection {
   readonly name: string;
@@ -47,10 +67,10 @@ export class MemberConnection {
   readonly replicas: Informer<PrometheusReplica>;
   readonly resources: ResourceClient<PrometheusReplica>;
   readonly #options: MemberConnectionOptions;
-  readonly #connectedSince = new Date();
-  #lastSuccess: ProbeResult | undefined;
+  readonly #liveness: Liveness;
+  #review: ProbeResult | undefined;
   #last: ProbeResult | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #operatorVersion: string | undefined;
   #stopped = false;
 
   constructor(options: MemberConnectionOptions) {
@@ -58,22 +78,36 @@ export class MemberConnection {
     this.name = options.name;
     this.namespace = options.namespace;
     this.fingerprint = options.fingerprint;
+    this.#liveness = new Liveness({
+      clock: WALL_CLOCK,
+      probeIntervalMs: options.probeIntervalMs,
+      reviewIntervalMs: options.reviewIntervalMs,
+      offlineAfterMs: options.offlineAfterMs,
+      expiresAt: options.expiresAt?.getTime(),
+      probe: (kind) => this.#probe(kind),
+      onSilentChange: () => {
+        this.#changed();
+      },
+    });
     this.client = new KubeClient(options.kubeConfig, {
       cluster: options.name,
       metrics: options.metrics,
       requestTimeoutMs: options.requestTimeoutMs,
       writeGuard: options.writeGuard,
       userAgent: 'promfleet-hub',
+      onContact: (contact) => {
+        this.#onContact(contact);
+      },
       ...MEMBER_RESPONSE_LIMITS,
     });
     this.resources = new ResourceClient(this.client, PrometheusReplicas);
+    // The kit's long watches (5–10 min, a re-open is a request): liveness does not rest on the
+    // watch. A half-open watch (a dead connection while probes pass) is cut by the silence bound,
+    // its timeout + 30 s, and a member heard from again after failed probes is re-watched at once.
     this.replicas = new Informer(this.resources, {
       namespace: options.namespace,
       metrics: options.metrics,
       logger: options.logger.child({ member: options.name }),
-      // Short watches: a member that hangs is noticed within a couple of minutes.
-      watchTimeoutSeconds: 60,
-      silenceMs: 90_000,
     });
     this.replicas.addHandler({
       onAdd: (replica) => {
@@ -86,52 +120,96 @@ export class MemberConnection {
         options.onReplicaChange(replica, options.name);
       },
     });
+    // The operator version the MemberCluster shows follows the replicas' reports.
+    const versionHandler = (): void => {
+      this.#onReplicasChanged();
+    };
+    this.replicas.addHandler({ onAdd: versionHandler, onUpdate: versionHandler, onDelete: versionHandler });
   }
 
   get health(): MemberHealth {
-    return { connectedSince: this.#connectedSince, lastSuccess: this.#lastSuccess, last: this.#last, expiresAt: this.#options.expiresAt };
+    const contact = this.#liveness.lastContact;
+    return {
+      connectedSince: new Date(this.#liveness.connectedAt),
+      lastContact: contact === undefined ? undefined : new Date(contact),
+      last: this.#last,
+      review: this.#review,
+      expiresAt: this.#options.expiresAt,
+    };
+  }
+
+  /** The version the member's replica operators report; undefined until one reports it. */
+  get operatorVersion(): string | undefined {
+    return this.#operatorVersion;
   }
 
   start(): void {
     this.replicas.start();
-    this.#schedule(0);
+    this.#liveness.start();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
+    this.#liveness.stop();
     await this.replicas.stop();
     await this.client.close();
   }
 
-  /** Probes now (the loop goes on from here). */
-  async probe(): Promise<ProbeResult> {
+  /**
+   * An answer from the member. A refusal (401, 403) is no sign of life of the credential and asks
+   * for a probe now; a server error (5xx) is none either: the member cannot serve the hub.
+   */
+  #onContact({ code }: ServerContact): void {
+    if (code === 401 || code === 403) this.#liveness.suspect();
+    else if (code < 500) this.#liveness.contact();
+  }
+
+  async #probe(kind: ProbeKind): Promise<boolean> {
+    const wasDown = this.#liveness.silent || this.#last?.problem?.reason === 'Unreachable';
     const result = await probeMember(
       this.client,
+      kind,
       this.namespace,
       this.#options.expiresAt,
       Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs),
     );
-    if (this.#stopped) return result;
+    if (this.#stopped) return result.ok;
+    const previous = this.#last;
+    const before = this.#review;
     this.#last = result;
-    if (result.ok) this.#lastSuccess = result;
-    else this.#options.logger.debug({ member: this.name, problem: result.problem }, 'probe failed');
+    if (result.ok && kind === 'review') this.#review = result;
+    if (!result.ok) this.#options.logger.debug({ member: this.name, kind, problem: result.problem }, 'probe failed');
+    // Back after not answering: the watch's connection may be half-open; one request makes sure.
+    if (result.ok && wasDown) this.replicas.rewatch();
+    if (problemOf(previous) !== problemOf(result) || findingsOf(before) !== findingsOf(this.#review)) this.#changed();
+    return result.ok;
+  }
+
+  #onReplicasChanged(): void {
+    const version = reportedOperatorVersion(this.replicas.list());
+    if (version === this.#operatorVersion) return;
+    this.#operatorVersion = version;
+    this.#changed();
+  }
+
+  #changed(): void {
+    if (this.#stopped) return;
     try {
       this.#options.onProbe(this);
     } catch (error) {
       this.#options.logger.error({ member: this.name, err: errorMessage(error) }, 'probe handler threw');
     }
-    return result;
   }
+}
 
-  #schedule(delayMs: number): void {
-    if (this.#stopped) return;
-    this.#timer = setTimeout(() => {
-      void this.probe().finally(() => {
-        // Jitter keeps a fleet of members from being probed in lockstep.
-        this.#schedule(this.#options.probeIntervalMs * (0.9 + Math.random() * 0.2));
-      });
-    }, delayMs);
-    this.#timer.unref();
-  }
+/** What a probe result shows on the Ready condition: a change makes the reconciler look. */
+function problemOf(result: ProbeResult | undefined): string {
+  if (!result) return 'none';
+  return result.problem ? `${result.problem.reason}: ${result.problem.message}` : 'ok';
+}
+
+/** What a review shows (version and scope): a change makes the reconciler look. */
+function findingsOf(review: ProbeResult | undefined): string {
+  if (!review) return 'none';
+  return JSON.stringify([review.kubernetesVersion, review.excess, review.clusterWide, review.unverifiable]);
 }

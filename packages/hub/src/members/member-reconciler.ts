@@ -13,8 +13,7 @@ import { deleteJoinCredential } from './credential-cleanup.ts';
 import { loadCredential } from './credential.ts';
 import type { MemberConnection } from './member-connection.ts';
 import type { MemberRegistry } from './member-registry.ts';
-import { MEMBER_CONDITIONS, memberStatus, offlineDeadline, reachability, type MemberTimings } from './member-status.ts';
-import { reportedOperatorVersion } from './operator-version.ts';
+import { heartbeatInMs, MEMBER_CONDITIONS, memberStatus, reachability, type MemberTimings } from './member-status.ts';
 
 export interface MemberReconcilerOptions {
   readonly hub: KubeClient;
@@ -26,10 +25,16 @@ export interface MemberReconcilerOptions {
   readonly metrics: KitMetrics;
   readonly hubMetrics: HubMetrics;
   readonly logger: Logger;
-  readonly timings: MemberTimings & { readonly probeIntervalMs: number; readonly requestTimeoutMs: number; readonly deletionTimeoutMs: number };
+  readonly timings: MemberTimings & {
+    readonly probeIntervalMs: number;
+    readonly reviewIntervalMs: number;
+    readonly requestTimeoutMs: number;
+    readonly deletionTimeoutMs: number;
+  };
   readonly writeGuard: () => boolean;
   /** A member's reachability changed: the PrometheusClusters must look again. */
   readonly onReachabilityChange: (member: string) => void;
+  /** Something the member's connection found changes its status (not every probe or contact): reconcile it. */
   readonly onProbe: (member: string) => void;
   readonly onReplicaChange: Parameters<MemberRegistry['ensure']>[0]['onReplicaChange'];
 }
@@ -37,8 +42,8 @@ export interface MemberReconcilerOptions {
 const RETRY_DELETION_MS = 5_000;
 
 /**
- * Keeps one connection per MemberCluster from its credential Secret, turns the connection's
- * probes into the MemberCluster's status, and on deletion removes the member's hub-managed
+ * Keeps one connection per MemberCluster from its credential Secret, turns what the connection
+ * knows (last sign of life, probes, reviews) into the MemberCluster's status when it changes, and on deletion removes the member's hub-managed
  * replicas before letting the MemberCluster go (bounded by the deletion timeout).
  */
 /** CredentialExpiring=False is the good state. */
@@ -74,7 +79,7 @@ export class MemberReconciler {
 
     const now = new Date();
     const problem = credential.ok ? undefined : credential;
-    const operatorVersion = (connection?.replicas.hasSynced ? reportedOperatorVersion(connection.replicas.list()) : undefined) ?? live.status?.operatorVersion;
+    const operatorVersion = connection?.operatorVersion ?? live.status?.operatorVersion;
     const status = { ...memberStatus(live, problem, connection?.health, now, this.#options.timings), ...(operatorVersion ? { operatorVersion } : {}) };
     await updateStatus(live, status, {
       applier: this.#applier,
@@ -92,8 +97,9 @@ export class MemberReconciler {
       this.#reachable.set(name, state);
       this.#options.onReachabilityChange(name);
     }
-    const deadline = offlineDeadline(connection?.health, this.#options.timings.offlineAfterMs);
-    return deadline ? { requeueAfterMs: Math.max(0, deadline.getTime() - now.getTime()) + 100 } : undefined;
+    // The connection calls when reachability or findings change; the heartbeat is ours to keep.
+    const { heartbeatMs } = this.#options.timings;
+    return connection ? { requeueAfterMs: heartbeatInMs(status, now, heartbeatMs) ?? heartbeatMs } : undefined;
   }
 
   #connect(member: MemberCluster, credential: Extract<ReturnType<typeof loadCredential>, { ok: true }>): Promise<MemberConnection> {
@@ -105,6 +111,8 @@ export class MemberReconciler {
       expiresAt: credential.expiresAt,
       fingerprint: credential.fingerprint,
       probeIntervalMs: timings.probeIntervalMs,
+      reviewIntervalMs: timings.reviewIntervalMs,
+      offlineAfterMs: timings.offlineAfterMs,
       requestTimeoutMs: timings.requestTimeoutMs,
       metrics: this.#options.metrics,
       logger: this.#options.logger,
@@ -132,7 +140,7 @@ export class MemberReconciler {
       retryMs: RETRY_DELETION_MS,
       cleanUp: async () => {
         const keep = member.metadata.annotations?.[ANNOTATIONS.keepReplicas] === 'true';
-        // A member never reached (no probe ever succeeded) holds nothing the hub created.
+        // A member never reached (no review ever succeeded) holds nothing the hub created.
         if (keep || member.status?.lastProbeTime === undefined) return [];
         if (!connection?.replicas.hasSynced) return [`the replicas in ${name} (its replicas could not be listed)`];
         const left: string[] = [];

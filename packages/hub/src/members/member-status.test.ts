@@ -1,7 +1,7 @@
 import type { MemberCluster } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
-import { memberStatus, offlineDeadline, reachability, type MemberHealth } from './member-status.ts';
+import { heartbeatInMs, memberStatus, reachability, type MemberHealth } from './member-status.ts';
 import type { ProbeResult } from './probe.ts';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
@@ -15,23 +15,26 @@ const member = (status?: MemberCluster['status']): MemberCluster => ({
 });
 const ok = (at: Date, extra: Partial<ProbeResult> = {}): ProbeResult => ({
   at,
+  kind: 'review',
   ok: true,
   kubernetesVersion: 'v1.30.2',
   excess: [],
   clusterWide: false,
   ...extra,
 });
-const down = (at: Date): ProbeResult => ({ at, ok: false, problem: { reason: 'Unreachable', message: 'connect ECONNREFUSED' } });
-const health = (lastSuccess: ProbeResult | undefined, last: ProbeResult | undefined, expiresAt?: Date): MemberHealth => ({
+const down = (at: Date): ProbeResult => ({ at, kind: 'probe', ok: false, problem: { reason: 'Unreachable', message: 'connect ECONNREFUSED' } });
+/** A connection whose last review is `review`, last probe `last`, last heard from at `contact` (by default the review's time). */
+const health = (review: ProbeResult | undefined, last: ProbeResult | undefined, expiresAt?: Date, contact = review?.at): MemberHealth => ({
   connectedSince: t(0),
-  lastSuccess,
+  lastContact: contact,
+  review,
   last,
   expiresAt,
 });
 const condition = (status: ReturnType<typeof memberStatus>, type: string) => status.conditions?.find((c) => c.type === type);
 
 describe('member health', () => {
-  it('is Ready and Scoped after a good probe, with version and probe time', () => {
+  it('is Ready and Scoped after a good review, with version and last sign of life', () => {
     const status = memberStatus(member(), undefined, health(ok(t(1)), ok(t(1))), t(2), timings);
     expect(condition(status, 'Ready')).toMatchObject({ status: 'True', reason: 'Reachable' });
     expect(condition(status, 'CredentialScoped')).toMatchObject({ status: 'True', reason: 'Scoped' });
@@ -39,18 +42,31 @@ describe('member health', () => {
     expect(status).toMatchObject({ kubernetesVersion: 'v1.30.2', lastProbeTime: '2026-01-01T00:00:01Z' });
   });
 
-  it('stays Ready through failures for offline-after, then turns Offline, and knows when', () => {
+  it('stays Ready through failed probes for offline-after from the last sign of life, then turns Offline', () => {
     const within = health(ok(t(1)), down(t(30)));
     expect(reachability(within, undefined, t(40), 40_000).state).toBe('ready');
-    expect(offlineDeadline(within, 40_000)).toEqual(t(41));
+    expect(reachability(within, undefined, t(41), 40_000)).toMatchObject({ state: 'offline', lastSeen: '2026-01-01T00:00:01Z' });
     const status = memberStatus(member(), undefined, within, t(42), timings);
     expect(condition(status, 'Ready')).toMatchObject({ status: 'False', reason: 'Offline' });
-    expect(condition(status, 'Ready')?.message).toContain('no successful probe since 2026-01-01T00:00:01Z: connect ECONNREFUSED');
+    expect(condition(status, 'Ready')?.message).toContain('no sign of life since 2026-01-01T00:00:01Z: connect ECONNREFUSED');
+  });
+
+  it('counts any contact as a sign of life: a member whose watch answers stays Ready without a probe', () => {
+    // Reviewed at 1 s, never probed since, heard from through its watch at 50 s.
+    const watched = health(ok(t(1)), ok(t(1)), undefined, t(50));
+    expect(reachability(watched, undefined, t(80), 40_000).state).toBe('ready');
+    expect(reachability(watched, undefined, t(90), 40_000)).toMatchObject({ state: 'offline', message: 'no sign of life since 2026-01-01T00:00:50Z' });
+  });
+
+  it('turns Offline even after a good probe when nothing was heard since: the last sign of life decides', () => {
+    expect(reachability(health(ok(t(1)), ok(t(1))), undefined, t(41), 40_000).state).toBe('offline');
   });
 
   it('turns a member that never answered Offline after offline-after from connecting', () => {
     expect(reachability(health(undefined, down(t(5))), undefined, t(10), 40_000).state).toBe('unknown');
     expect(reachability(health(undefined, down(t(45))), undefined, t(45), 40_000).state).toBe('offline');
+    // Heard from (its watch listed) but not yet reviewed: not Ready before the credential is proven.
+    expect(reachability(health(undefined, undefined, undefined, t(5)), undefined, t(10), 40_000).state).toBe('unknown');
   });
 
   it('flags an over-privileged credential with what it can do', () => {
@@ -80,8 +96,9 @@ describe('member health', () => {
   });
 
   it('reports unauthorized and expired credentials at once, without grace', () => {
-    const revoked: ProbeResult = { at: t(5), ok: false, problem: { reason: 'Unauthorized', message: 'may not list' } };
-    expect(condition(memberStatus(member(), undefined, health(ok(t(1)), revoked), t(6), timings), 'Ready')).toMatchObject({
+    const revoked: ProbeResult = { at: t(5), kind: 'probe', ok: false, problem: { reason: 'Unauthorized', message: 'may not list' } };
+    // Even while its open watch still delivers.
+    expect(condition(memberStatus(member(), undefined, health(ok(t(1)), revoked, undefined, t(6)), t(6), timings), 'Ready')).toMatchObject({
       status: 'False',
       reason: 'Unauthorized',
     });
@@ -99,13 +116,16 @@ describe('member health', () => {
     expect(condition(status, 'Ready')).toMatchObject({ status: 'False', reason: 'KubeconfigInvalid', message: 'not YAML' });
   });
 
-  it('writes lastProbeTime only on a change or after the heartbeat interval', () => {
+  it('writes lastProbeTime (the last sign of life) only on a change or after the heartbeat interval, and says when to look again', () => {
     const first = memberStatus(member(), undefined, health(ok(t(1)), ok(t(1))), t(2), timings);
-    const steady = memberStatus(member(first), undefined, health(ok(t(11)), ok(t(11))), t(12), timings);
+    expect(heartbeatInMs(first, t(2), timings.heartbeatMs)).toBe(299_000);
+    const steady = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, t(11)), t(12), timings);
     expect(steady.lastProbeTime).toBe(first.lastProbeTime);
     expect(steady).toEqual(first);
     const later = new Date(t(1).getTime() + 301_000);
-    expect(memberStatus(member(first), undefined, health(ok(later), ok(later)), later, timings).lastProbeTime).toBe('2026-01-01T00:05:02Z');
+    const beat = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, new Date(later.getTime() - 5_000)), later, timings);
+    expect(beat.lastProbeTime).toBe('2026-01-01T00:04:57Z');
+    expect(heartbeatInMs(beat, later, timings.heartbeatMs)).toBe(295_000);
   });
 
   it('sees no change in conditions read back from the API server with their keys in its order', () => {

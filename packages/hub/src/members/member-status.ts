@@ -13,12 +13,16 @@ export interface CredentialProblem {
   readonly message: string;
 }
 
-/** What the probes found, held by the member's connection. */
+/** What the member's connection knows of it: its last sign of life, probes and reviews. */
 export interface MemberHealth {
-  /** When the credential in use was loaded: the offline clock starts here before any success. */
+  /** When the credential in use was loaded: the offline clock starts here before any contact. */
   readonly connectedSince: Date;
-  readonly lastSuccess: ProbeResult | undefined;
+  /** The last sign of life: any answer through the credential (watch, list, probe, write). */
+  readonly lastContact: Date | undefined;
+  /** The last probe or review. */
   readonly last: ProbeResult | undefined;
+  /** The last successful review: the version and the credential's scope. */
+  readonly review: ProbeResult | undefined;
   readonly expiresAt: Date | undefined;
 }
 
@@ -26,41 +30,38 @@ export interface MemberTimings {
   readonly offlineAfterMs: number;
   /** CredentialExpiring turns True this long before expiry. */
   readonly expiringWithinMs: number;
-  /** lastProbeTime is written on any other change, else at most this often. */
+  /** lastProbeTime (the last sign of life) is written on any other change, else at most this often. */
   readonly heartbeatMs: number;
 }
 
 export const DEFAULT_EXPIRING_WITHIN_MS = CREDENTIAL_LIFECYCLE.expiringWithinDays * DAY_MS;
 export const HEARTBEAT_MS = 5 * 60_000;
 
-/** Whether the hub can use a member now: what fan-out and DNS act on. */
+/**
+ * Whether the hub can use a member now: what fan-out and DNS act on. Offline exactly when there
+ * was no sign of life for offline-after (the connection's deadline timer makes the hub look at that
+ * moment); a refused credential at once; a failed probe inside the grace period changes nothing.
+ */
 export function reachability(health: MemberHealth | undefined, credential: CredentialProblem | undefined, now: Date, offlineAfterMs: number): Reachability {
-  const lastSeen = health?.lastSuccess ? rfc3339(health.lastSuccess.at) : undefined;
+  const lastSeen = health?.lastContact ? rfc3339(health.lastContact) : undefined;
   if (credential) return { state: 'unusable', message: credential.message, lastSeen };
   if (!health) return { state: 'unknown', message: 'no credential loaded yet' };
   const { last } = health;
-  if (last?.ok) return { state: 'ready' };
   if (last?.problem && last.problem.reason !== 'Unreachable') return { state: 'unusable', message: last.problem.message, lastSeen };
-  const since = health.lastSuccess?.at ?? health.connectedSince;
+  const since = health.lastContact ?? health.connectedSince;
   if (now.getTime() - since.getTime() >= offlineAfterMs) {
-    return { state: 'offline', message: `no successful probe since ${rfc3339(since)}${last?.problem ? `: ${last.problem.message}` : ''}`, lastSeen };
+    return { state: 'offline', message: `no sign of life since ${rfc3339(since)}${last?.problem ? `: ${last.problem.message}` : ''}`, lastSeen };
   }
-  // Inside the grace period a failed probe does not yet count; with no success at all we wait.
-  return health.lastSuccess ? { state: 'ready' } : { state: 'unknown', message: 'waiting for the first probe' };
-}
-
-/** When a member inside its grace period turns Offline unless a probe succeeds first. */
-export function offlineDeadline(health: MemberHealth | undefined, offlineAfterMs: number): Date | undefined {
-  if (!health || health.last?.ok) return undefined;
-  return new Date((health.lastSuccess?.at ?? health.connectedSince).getTime() + offlineAfterMs);
+  // Ready once a review has proven the credential; until then (or while it keeps failing) we wait.
+  return health.review ? { state: 'ready' } : { state: 'unknown', message: 'waiting for the first probe' };
 }
 
 /**
  * A MemberCluster's status: `Ready` (reachable and authorized; `Offline` only after the grace
- * period), `CredentialScoped` from the last successful probe, `CredentialExpiring` from the
- * token's or certificate's expiry. Like the kubelet's node status, `lastProbeTime` is written
- * when anything else changes and otherwise at most every few minutes, so a steady fleet makes
- * no writes.
+ * period), `CredentialScoped` from the last successful review, `CredentialExpiring` from the
+ * token's or certificate's expiry. Like the kubelet's node status, `lastProbeTime` (the last sign
+ * of life) is written when anything else changes and otherwise at most every few minutes, so a
+ * steady fleet makes no writes.
  */
 export function memberStatus(
   member: MemberCluster,
@@ -71,7 +72,7 @@ export function memberStatus(
 ): MemberClusterStatus {
   const previous = member.status;
   const reach = reachability(health, credential, now, timings.offlineAfterMs);
-  const success = health?.lastSuccess;
+  const success = health?.review;
   const updates: ConditionUpdate[] = [
     readyCondition(reach, credential, health, previous?.conditions),
     scopedCondition(credential, success, previous?.conditions),
@@ -82,8 +83,11 @@ export function memberStatus(
   // Semantic, not textual: the API server hands conditions back with their keys in its own order.
   const changed = !semanticEqual(conditions, previous?.conditions ?? []);
   const recorded = previous?.lastProbeTime;
+  const contact = health?.lastContact && success ? rfc3339(health.lastContact) : undefined;
   const lastProbeTime =
-    success && (recorded === undefined || changed || success.at.getTime() - Date.parse(recorded) >= timings.heartbeatMs) ? rfc3339(success.at) : recorded;
+    contact !== undefined && contact !== recorded && (recorded === undefined || changed || heartbeatDue(recorded, now, timings.heartbeatMs))
+      ? contact
+      : recorded;
   const kubernetesVersion = success?.kubernetesVersion ?? previous?.kubernetesVersion;
   return {
     ...(member.metadata.generation !== undefined ? { observedGeneration: member.metadata.generation } : {}),
@@ -92,6 +96,16 @@ export function memberStatus(
     ...(lastProbeTime ? { lastProbeTime } : {}),
     ...(expiry ? { credentialExpiresAt: rfc3339(expiry) } : {}),
   };
+}
+
+function heartbeatDue(recorded: string, now: Date, heartbeatMs: number): boolean {
+  return now.getTime() - Date.parse(recorded) >= heartbeatMs;
+}
+
+/** When the reconciler must look again to write the lastProbeTime heartbeat (undefined: nothing to write). */
+export function heartbeatInMs(status: MemberClusterStatus, now: Date, heartbeatMs: number): number | undefined {
+  if (status.lastProbeTime === undefined) return undefined;
+  return Math.max(1_000, Date.parse(status.lastProbeTime) + heartbeatMs - now.getTime());
 }
 
 function readyCondition(
@@ -105,7 +119,7 @@ function readyCondition(
   const problem = health?.last?.problem;
   switch (reach.state) {
     case 'ready': {
-      const version = health?.lastSuccess?.kubernetesVersion ?? '';
+      const version = health?.review?.kubernetesVersion ?? '';
       if (problem) {
         // A failed probe inside the grace period: keep Ready, say what happened.
         const kept = findCondition(previous, type);

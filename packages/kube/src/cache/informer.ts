@@ -46,6 +46,9 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
   #running: Promise<void> | undefined;
   #resync: NodeJS.Timeout | undefined;
   #resourceVersion: string | undefined;
+  /** Ends the watch in progress, if one is. */
+  #watchAbort: AbortController | undefined;
+  #rewatching = false;
 
   constructor(resource: ResourceClient<T>, options: InformerOptions<T> = {}) {
     this.resource = resource;
@@ -108,6 +111,17 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
     });
   }
 
+  /**
+   * Ends the watch in progress and watches again at once from the last resourceVersion (one
+   * request): for a caller that has reason to doubt a silent watch, such as a server that just
+   * came back after not answering, whose old connection may be half-open. No-op while listing.
+   */
+  rewatch(): void {
+    if (!this.#watchAbort) return;
+    this.#rewatching = true;
+    this.#watchAbort.abort();
+  }
+
   async stop(): Promise<void> {
     this.#abort.abort();
     clearInterval(this.#resync);
@@ -133,6 +147,11 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
         if (Date.now() - started < 1000) await sleep(this.#backoff.next(), signal);
       } catch (error) {
         if (stopped()) break;
+        if (this.#rewatching) {
+          this.#rewatching = false;
+          this.#options.metrics?.informerWatchRestarts.inc(this.#labels('rewatch'));
+          continue;
+        }
         if (isGone(error)) {
           relist = 'gone';
           this.#logger.debug('resourceVersion too old; re-listing');
@@ -172,21 +191,28 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
 
   async #watch(): Promise<void> {
     const timeoutSeconds = this.#options.watchTimeoutSeconds ?? Math.floor(300 * (1 + Math.random()));
-    const events = await this.resource.watch({
-      namespace: this.#options.namespace,
-      labelSelector: this.#options.labelSelector,
-      fieldSelector: this.#options.fieldSelector,
-      resourceVersion: this.#resourceVersion ?? '',
-      timeoutSeconds,
-      silenceMs: this.#options.silenceMs ?? (timeoutSeconds + 30) * 1000,
-      signal: this.#abort.signal,
-    });
-    for await (const event of events) {
-      const object = this.#transform(event.object);
-      this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
-      if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#upsert(object);
-      else if (event.type === 'DELETED') this.#remove(objectKey(object));
-      this.#backoff.reset();
+    const abort = new AbortController();
+    this.#watchAbort = abort;
+    this.#rewatching = false;
+    try {
+      const events = await this.resource.watch({
+        namespace: this.#options.namespace,
+        labelSelector: this.#options.labelSelector,
+        fieldSelector: this.#options.fieldSelector,
+        resourceVersion: this.#resourceVersion ?? '',
+        timeoutSeconds,
+        silenceMs: this.#options.silenceMs ?? (timeoutSeconds + 30) * 1000,
+        signal: AbortSignal.any([this.#abort.signal, abort.signal]),
+      });
+      for await (const event of events) {
+        const object = this.#transform(event.object);
+        this.#resourceVersion = object.metadata?.resourceVersion ?? this.#resourceVersion;
+        if (event.type === 'ADDED' || event.type === 'MODIFIED') this.#upsert(object);
+        else if (event.type === 'DELETED') this.#remove(objectKey(object));
+        this.#backoff.reset();
+      }
+    } finally {
+      this.#watchAbort = undefined;
     }
   }
 

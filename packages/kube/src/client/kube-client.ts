@@ -40,6 +40,22 @@ export interface KubeClientOptions {
    */
   readonly maxResponseBytes?: number;
   readonly maxWatchEventBytes?: number;
+  /**
+   * Called each time the server shows it is there: a response's status line (any code), every
+   * chunk of a streamed response (a watch's events and bookmarks) and a stream's clean end. A
+   * caller that must know whether a server is alive learns it from the traffic it has anyway
+   * instead of asking (the hub's members). Called on the hot path: keep it cheap; a throw is
+   * ignored.
+   */
+  readonly onContact?: (contact: ServerContact) => void;
+}
+
+/** One sign of life from the server, for `onContact`. */
+export interface ServerContact {
+  readonly verb: Verb;
+  readonly resource: string;
+  /** The response's status code (a streamed response's for each of its chunks). */
+  readonly code: number;
 }
 
 /** A Status message from a server is cut to this length before it reaches errors, logs and conditions. */
@@ -97,6 +113,7 @@ export class KubeClient {
   async request<T>(req: KubeRequest): Promise<T> {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
     const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
+    this.#contact(req, response.statusCode);
     const text = await this.#read(req, response);
     this.#count(req, String(response.statusCode));
     const body = text === '' ? undefined : parseJSON(text);
@@ -117,11 +134,30 @@ export class KubeClient {
   async stream(req: KubeRequest, silenceMs: number): Promise<AsyncIterable<Buffer>> {
     const response = await this.#send(req, { headersTimeoutMs: req.timeoutMs ?? this.#requestTimeoutMs, bodyTimeoutMs: silenceMs });
     this.#count(req, String(response.statusCode));
+    this.#contact(req, response.statusCode);
     if (response.statusCode >= 400) {
       const text = await this.#read(req, response);
       throw new KubeApiError(this.cluster, response.statusCode, this.#status(parseJSON(text), text), describe(req));
     }
-    return response.body;
+    const body = response.body as AsyncIterable<Buffer>;
+    return this.#options.onContact ? this.#observed(req, response.statusCode, body) : body;
+  }
+
+  /** The stream, reporting each chunk and a clean end as contact (an error or an abort is none). */
+  async *#observed(req: KubeRequest, code: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (const chunk of body) {
+      this.#contact(req, code);
+      yield chunk;
+    }
+    this.#contact(req, code);
+  }
+
+  #contact(req: KubeRequest, code: number): void {
+    try {
+      this.#options.onContact?.({ verb: req.verb, resource: req.resource ?? '', code });
+    } catch {
+      // A sign of life is advisory: an observer's bug must not fail the request it observes.
+    }
   }
 
   /** The body as text, refused past `maxResponseBytes` (announced or streamed) without reading the rest. */

@@ -16,6 +16,19 @@ describe('FakeClock', () => {
     expect(fired).toEqual(['a@1010', 'b@1020', 'c@1030']);
     expect(clock.now()).toBe(1050);
     expect(clock.pendingTimers()).toBe(1);
+    expect(clock.nextDueAt()).toBe(1100);
+  });
+
+  it('says when the next timer comes due, none when none is pending', () => {
+    const clock = new FakeClock(0);
+    expect(clock.nextDueAt()).toBeUndefined();
+    const later = clock.setTimeout(() => undefined, 30);
+    clock.setTimeout(() => undefined, 20);
+    expect(clock.nextDueAt()).toBe(20);
+    clock.advance(25);
+    expect(clock.nextDueAt()).toBe(30);
+    clock.clearTimeout(later);
+    expect(clock.nextDueAt()).toBeUndefined();
   });
 
   it('fires timers due at the same time in the order they were scheduled', () => {

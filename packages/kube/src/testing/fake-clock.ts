@@ -34,6 +34,13 @@ export class FakeClock implements Clock {
     return this.#timers.size;
   }
 
+  /** When the next timer comes due, if any: lets a test step from timer to timer, settling promises in between. */
+  nextDueAt(): number | undefined {
+    let next: number | undefined;
+    for (const { at } of this.#timers.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+
   /**
    * Moves time forward by `ms`, firing every timer that comes due in time order (ties in the order
    * they were scheduled), with now() at the timer's due time while it runs. Timers that callbacks

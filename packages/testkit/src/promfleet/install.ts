@@ -24,6 +24,8 @@ export interface MemberSpec {
 
 export interface HubSettings {
   readonly probeInterval?: string;
+  /** The full credential review's interval; by default the probe interval (every probe a review, as tests of scope checks want). */
+  readonly reviewInterval?: string;
   readonly offlineAfter?: string;
   readonly deletionTimeout?: string;
   readonly redisUrl?: string | undefined;
@@ -149,6 +151,7 @@ export async function startPromfleet(options: PromfleetOptions): Promise<Promfle
           `--kubeconfig=${hubCluster.kubeconfigFile}`,
           `--namespace=${HUB_NAMESPACE}`,
           `--member-probe-interval=${settings.probeInterval ?? '10s'}`,
+          `--member-review-interval=${settings.reviewInterval ?? settings.probeInterval ?? '10s'}`,
           `--member-offline-after=${settings.offlineAfter ?? '40s'}`,
           `--deletion-timeout=${settings.deletionTimeout ?? '10m'}`,
           '--log-level=info',

@@ -1,0 +1,29 @@
+import { parseFlags } from '@promfleet/kube/flags';
+import { describe, expect, it } from 'vitest';
+
+import { HUB_FLAGS, memberTimingError } from './flags.ts';
+
+const timing = (...argv: string[]) => memberTimingError(parseFlags(HUB_FLAGS, argv, {}).flags);
+
+describe('member timing flags', () => {
+  it('accept the defaults: a quiet member is probed before it could go Offline, reviewed every 30 min', () => {
+    const { flags } = parseFlags(HUB_FLAGS, [], {});
+    expect([flags['member-probe-interval'], flags['member-review-interval'], flags['member-offline-after']]).toEqual([35_000, 1_800_000, 40_000]);
+    expect(timing()).toBeUndefined();
+  });
+
+  it('refuse a probe interval at or above offline-after, naming both flags', () => {
+    expect(timing('--member-probe-interval=40s')).toBe(
+      '--member-probe-interval (40s) must be below --member-offline-after (40s): a healthy but quiet member would go Offline between two probes',
+    );
+    expect(timing('--member-probe-interval=10s', '--member-offline-after=5s')).toMatch(
+      /^--member-probe-interval \(10s\) must be below --member-offline-after \(5s\)/,
+    );
+    expect(timing('--member-probe-interval=0s')).toBe('--member-probe-interval must be above 0');
+  });
+
+  it('refuse a review interval below the probe interval', () => {
+    expect(timing('--member-review-interval=10s')).toBe('--member-review-interval (10s) must be at least --member-probe-interval (35s)');
+    expect(timing('--member-probe-interval=2s', '--member-review-interval=2s', '--member-offline-after=6s')).toBeUndefined();
+  });
+});

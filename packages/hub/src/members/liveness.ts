@@ -1,0 +1,193 @@
+import type { Clock, ClockTimer } from '@promfleet/kube/queue';
+
+/** What the liveness loop asks for: the cheap probe, or the full access review. */
+export type ProbeKind = 'probe' | 'review';
+
+export interface LivenessOptions {
+  /** Wall-clock milliseconds (reports carry dates), with timers. */
+  readonly clock: Clock;
+  /** With no sign of life for this long, the next tick probes. */
+  readonly probeIntervalMs: number;
+  /** The full review runs at connect, then this often. */
+  readonly reviewIntervalMs: number;
+  /** With no sign of life for this long, the member is silent (Offline). */
+  readonly offlineAfterMs: number;
+  /** Runs one probe or review; resolves true when the member answered it well. Never rejects. */
+  readonly probe: (kind: ProbeKind) => Promise<boolean>;
+  /** The member went silent (true) or was heard from again (false). */
+  readonly onSilentChange: (silent: boolean) => void;
+  /** When the credential expires: the first tick after it probes even if the member talks. */
+  readonly expiresAt?: number | undefined;
+  readonly random?: () => number;
+}
+
+/**
+ * A failed probe is retried after 2 s, 4 s and 8 s (never later than the probe interval), then at
+ * the probe interval: by then the member is Offline (offline-after is at most a few probe
+ * intervals) or answers but refuses the credential, which retrying faster does not mend.
+ */
+const RETRY_DELAYS_MS = [2_000, 4_000, 8_000] as const;
+/**
+ * A member that talks all the time (a busy watch) is still asked to prove its authorization this
+ * often: an open watch outlives a removed RoleBinding until it ends.
+ */
+export const MAX_PROOF_AGE_MS = 5 * 60_000;
+
+/**
+ * When a member was last heard from, and what that calls for. Every answer through the member's
+ * credential (`contact`) moves its last sign of life; two timers act on it:
+ * - the deadline, at last contact + offline-after: reached, the member is silent — within
+ *   offline-after of its last sign of life, not a probe interval later. Contact does not touch
+ *   the timer (it is one assignment, made for every watch chunk); the timer re-arms itself when it
+ *   finds contact has moved on.
+ * - the tick, at last contact + probe interval: a member heard from within the interval is not
+ *   asked; one that was not gets ONE cheap probe. A failed probe is retried after a few seconds
+ *   until it succeeds (or the member is silent, then at the probe interval). The full review
+ *   replaces the tick's probe at connect and every review interval.
+ */
+export class Liveness {
+  readonly #options: LivenessOptions;
+  readonly #connectedAt: number;
+  #lastContact: number | undefined;
+  #silent = false;
+  #deadline: ClockTimer | undefined;
+  #tick: ClockTimer | undefined;
+  #probing = false;
+  #stopped = false;
+  /** The last probe or review failed: retry soon, whatever the contact. */
+  #failures = 0;
+  #lastProof: number | undefined;
+  #nextReview: number;
+  #forceProbe = false;
+  #expiryChecked: boolean;
+
+  constructor(options: LivenessOptions) {
+    this.#options = options;
+    this.#connectedAt = options.clock.now();
+    this.#nextReview = this.#connectedAt;
+    this.#expiryChecked = options.expiresAt === undefined;
+  }
+
+  /** The last sign of life, in clock milliseconds. */
+  get lastContact(): number | undefined {
+    return this.#lastContact;
+  }
+
+  get connectedAt(): number {
+    return this.#connectedAt;
+  }
+
+  get silent(): boolean {
+    return this.#silent;
+  }
+
+  /** Starts with a review at once; the deadline counts from now until the first contact. */
+  start(): void {
+    this.#armDeadline();
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    if (this.#deadline) this.#options.clock.clearTimeout(this.#deadline);
+    if (this.#tick) this.#options.clock.clearTimeout(this.#tick);
+  }
+
+  /** The member answered. Called for every watch chunk: O(1), no timer work unless it was silent. */
+  contact(): void {
+    this.#lastContact = this.#options.clock.now();
+    if (this.#silent && !this.#stopped) {
+      this.#silent = false;
+      this.#armDeadline();
+      this.#options.onSilentChange(false);
+    }
+  }
+
+  /** Something suggests the credential no longer works (a 401 or 403): probe now rather than at the next tick. */
+  suspect(): void {
+    if (this.#stopped || this.#forceProbe) return;
+    this.#forceProbe = true;
+    if (!this.#probing) this.#schedule(0);
+  }
+
+  #since(): number {
+    return this.#lastContact ?? this.#connectedAt;
+  }
+
+  #armDeadline(): void {
+    const { clock, offlineAfterMs } = this.#options;
+    if (this.#deadline) clock.clearTimeout(this.#deadline);
+    this.#deadline = clock.setTimeout(
+      () => {
+        this.#deadline = undefined;
+        if (this.#stopped) return;
+        if (clock.now() - this.#since() < offlineAfterMs) {
+          this.#armDeadline();
+          return;
+        }
+        // Re-armed by the next contact.
+        this.#silent = true;
+        this.#options.onSilentChange(true);
+      },
+      this.#since() + offlineAfterMs - clock.now(),
+    );
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    const { clock } = this.#options;
+    if (this.#tick) clock.clearTimeout(this.#tick);
+    this.#tick = clock.setTimeout(() => {
+      this.#tick = undefined;
+      void this.#onTick();
+    }, delayMs);
+  }
+
+  /** What this tick does: a review, a probe, or nothing but waking again when one is due. */
+  #due(now: number): { run: ProbeKind } | { wakeInMs: number } {
+    const { probeIntervalMs, expiresAt } = this.#options;
+    if (now >= this.#nextReview) return { run: 'review' };
+    // A retry's delay was chosen when it was scheduled.
+    if (this.#failures > 0 || this.#forceProbe) return { run: 'probe' };
+    if (!this.#expiryChecked && expiresAt !== undefined && now >= expiresAt) return { run: 'probe' };
+    const probeAt = Math.min(this.#since() + probeIntervalMs, (this.#lastProof ?? this.#connectedAt) + MAX_PROOF_AGE_MS);
+    if (now >= probeAt) return { run: 'probe' };
+    const wakeAt = Math.min(probeAt, this.#nextReview, !this.#expiryChecked && expiresAt !== undefined ? expiresAt : Infinity);
+    return { wakeInMs: wakeAt - now };
+  }
+
+  async #onTick(): Promise<void> {
+    if (this.#stopped || this.#probing) return;
+    const { clock, probeIntervalMs, reviewIntervalMs, expiresAt } = this.#options;
+    const due = this.#due(clock.now());
+    if ('wakeInMs' in due) {
+      this.#schedule(due.wakeInMs);
+      return;
+    }
+    this.#probing = true;
+    this.#forceProbe = false;
+    const startedAt = clock.now();
+    if (expiresAt !== undefined && startedAt >= expiresAt) this.#expiryChecked = true;
+    const ok = await this.#options.probe(due.run);
+    this.#probing = false;
+    // Stopped meanwhile: #schedule and contact() do nothing more.
+    if (ok) {
+      // An answer is a sign of life whether or not its transport reported it.
+      this.contact();
+      this.#failures = 0;
+      this.#lastProof = startedAt;
+      if (due.run === 'review') this.#nextReview = startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2);
+      this.#schedule(0);
+      return;
+    }
+    this.#failures++;
+    // A failed review is retried as a review: its findings are what is missing.
+    if (due.run === 'review') this.#nextReview = startedAt;
+    const retryMs = this.#silent ? probeIntervalMs : Math.min(RETRY_DELAYS_MS[this.#failures - 1] ?? probeIntervalMs, probeIntervalMs);
+    this.#schedule(retryMs);
+  }
+
+  #random(): number {
+    return (this.#options.random ?? Math.random)();
+  }
+}
