@@ -39,13 +39,13 @@ export const HUB_FLAGS = {
   'member-probe-interval': {
     type: 'duration',
     description:
-      'A member not heard from for this long (its replicas watch, writes and probes all count) gets one cheap probe: a SelfSubjectAccessReview for listing its PrometheusReplicas. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after.',
+      'Every member gets one cheap probe (a SelfSubjectAccessReview for listing its PrometheusReplicas) this often, all at the same moments (the multiples of the interval), so a hub cut off from its members sees them all fail before the first turns Offline. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after (at least 5s below keeps that guarantee).',
     default: '35s',
   },
   'member-review-interval': {
     type: 'duration',
     description:
-      "How often the full review of each member's credential runs (version, over-privilege, cluster-wide access, rules), in place of that tick's probe; also at connect. At least --member-probe-interval.",
+      "How often the full review of each member's credential runs (version, over-privilege, cluster-wide access, rules), in place of a probe; also at connect. At least --member-probe-interval.",
     default: '30m',
   },
   'member-offline-after': {

@@ -1,9 +1,20 @@
 import { FakeClock } from '@promfleet/kube/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { Liveness, MAX_PROOF_AGE_MS, type ProbeKind } from './liveness.ts';
+import { Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
 
 const SECOND = 1_000;
+
+/** Advances from timer to timer, letting each probe's promise settle before time moves on. */
+async function advanceFrom(clock: FakeClock, ms: number): Promise<void> {
+  const end = clock.now() + ms;
+  for (;;) {
+    const next = clock.nextDueAt();
+    clock.advance(Math.max(0, Math.min(next ?? end, end) - clock.now()));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    if (next === undefined || next >= end) break;
+  }
+}
 
 /** A Liveness on a fake clock whose probes answer at once with what `answer` says, recording what it was asked. */
 function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: number } = {}) {
@@ -12,7 +23,7 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
   const silence: { silent: boolean; at: number }[] = [];
   const liveness = new Liveness({
     clock,
-    probeIntervalMs: 32 * SECOND,
+    probeIntervalMs: 35 * SECOND,
     reviewIntervalMs: 30 * 60 * SECOND,
     offlineAfterMs: 40 * SECOND,
     expiresAt: options.expiresAt,
@@ -23,16 +34,7 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
     },
     onSilentChange: (silent) => silence.push({ silent, at: clock.now() }),
   });
-  /** Advances from timer to timer, letting each probe's promise settle before time moves on. */
-  const advance = async (ms: number): Promise<void> => {
-    const end = clock.now() + ms;
-    for (;;) {
-      const next = clock.nextDueAt();
-      clock.advance(Math.max(0, Math.min(next ?? end, end) - clock.now()));
-      for (let i = 0; i < 5; i++) await Promise.resolve();
-      if (next === undefined || next >= end) break;
-    }
-  };
+  const advance = (ms: number) => advanceFrom(clock, ms);
   return { clock, liveness, asked, silence, advance };
 }
 
@@ -42,7 +44,7 @@ afterEach(() => {
 });
 
 describe('Liveness', () => {
-  it('reviews at connect, then probes a quiet member once per probe interval and reviews at the review interval', async () => {
+  it('reviews at connect, then probes once per interval at the census (multiples of the interval), and reviews in place of a census probe', async () => {
     const h = harness();
     stop = () => {
       h.liveness.stop();
@@ -51,40 +53,82 @@ describe('Liveness', () => {
     await h.advance(10 * 60 * SECOND);
     expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
     const probes = h.asked.filter((a) => a.kind === 'probe');
-    // One every 32 s after the last answer: 600 / 32 = 18.
-    expect(probes.length).toBe(18);
-    expect(probes.slice(0, 3).map((a) => a.at)).toEqual([32 * SECOND, 64 * SECOND, 96 * SECOND]);
+    // At 35 s, 70 s, …, 595 s: 17 in ten minutes.
+    expect(probes.length).toBe(17);
+    expect(probes.slice(0, 3).map((a) => a.at)).toEqual([35 * SECOND, 70 * SECOND, 105 * SECOND]);
     expect(h.silence).toEqual([]);
     await h.advance(25 * 60 * SECOND);
-    // Reviewed again after 30 min (jitter 0.5 → exactly 30 min), in place of a probe.
-    expect(h.asked.filter((a) => a.kind === 'review').map((a) => a.at)).toEqual([0, 30 * 60 * SECOND]);
+    // Reviewed again at the first census after 30 min (jitter 0.5 → exactly 30 min), in place of its probe.
+    const review = nextProbeTime(30 * 60 * SECOND, 35 * SECOND);
+    expect(h.asked.filter((a) => a.kind === 'review').map((a) => a.at)).toEqual([0, review]);
+    expect(h.asked.filter((a) => a.at === review)).toHaveLength(1);
   });
 
-  it('does not probe a member it hears from within the probe interval (a watch delivering)', async () => {
+  it('asks a member at every census whatever its watch delivers: one request per interval, at the same moments as every other member', async () => {
     const h = harness();
     stop = () => {
       h.liveness.stop();
     };
     h.liveness.start();
-    for (let t = 0; t < 4 * 60; t += 20) {
-      await h.advance(20 * SECOND);
-      h.liveness.contact();
-    }
-    expect(h.asked.map((a) => a.kind)).toEqual(['review']);
-    expect(h.silence).toEqual([]);
-  });
-
-  it('still asks a member that talks all the time to prove its authorization every few minutes', async () => {
-    const h = harness();
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
-    for (let t = 0; t < 11 * 60; t += 10) {
+    for (let t = 0; t < 4 * 60; t += 10) {
       await h.advance(10 * SECOND);
       h.liveness.contact();
     }
-    expect(h.asked.filter((a) => a.kind === 'probe').map((a) => a.at)).toEqual([MAX_PROOF_AGE_MS, 2 * MAX_PROOF_AGE_MS]);
+    expect(h.asked.filter((a) => a.kind === 'probe').map((a) => a.at / SECOND)).toEqual([35, 70, 105, 140, 175, 210]);
+    expect(h.silence).toEqual([]);
+  });
+
+  it('sees a hub cut off from every member whole: every census probe has failed before the first member falls silent', async () => {
+    const clock = new FakeClock(0);
+    let cut = false;
+    const failed = new Map<number, number>();
+    const silent = new Map<number, number>();
+    // A probe answers in 10 ms, or hangs 3 s (its timeout) once the hub is cut off.
+    const connect = (i: number) =>
+      new Liveness({
+        clock,
+        probeIntervalMs: 35 * SECOND,
+        reviewIntervalMs: 30 * 60 * SECOND,
+        offlineAfterMs: 40 * SECOND,
+        random: () => 0.5,
+        probe: () =>
+          new Promise<boolean>((resolve) => {
+            const hung = cut;
+            clock.setTimeout(
+              () => {
+                if (hung && !failed.has(i)) failed.set(i, clock.now());
+                resolve(!hung);
+              },
+              hung ? 3 * SECOND : 10,
+            );
+          }),
+        onSilentChange: (isSilent) => {
+          if (isSilent && !silent.has(i)) silent.set(i, clock.now());
+        },
+      });
+    const advance = (ms: number) => advanceFrom(clock, ms);
+    const phases = [0, 7, 19, 26, 34];
+    const members: Liveness[] = [];
+    stop = () => {
+      for (const liveness of members) liveness.stop();
+    };
+    // Connected at different moments, as members join, and heard from at different moments since.
+    for (let t = 0; t < 100; t++) {
+      for (const [i, phase] of phases.entries()) {
+        if (t === phase) {
+          const liveness = connect(i);
+          members[i] = liveness;
+          liveness.start();
+        } else if (t > phase && t % 35 === phase) members[i]?.contact();
+      }
+      await advance(SECOND);
+    }
+    // Cut off between two censuses; every member's deadline is at least offline-after past the last one.
+    cut = true;
+    await advance(2 * 60 * SECOND);
+    expect(failed.size).toBe(phases.length);
+    expect(silent.size).toBe(phases.length);
+    expect(Math.max(...failed.values())).toBeLessThan(Math.min(...silent.values()));
   });
 
   it('is silent exactly offline-after past the last sign of life, not a probe interval later, and heard from again at the next contact', async () => {
@@ -110,7 +154,7 @@ describe('Liveness', () => {
     expect(h.silence).toHaveLength(2);
   });
 
-  it('retries a failed probe after 2, 4 and 8 s, then at the probe interval', async () => {
+  it('retries a failed probe after 2, 4 and 8 s, and a silent member only at the census', async () => {
     let up = true;
     const h = harness({ answer: () => up });
     stop = () => {
@@ -121,8 +165,8 @@ describe('Liveness', () => {
     up = false;
     await h.advance(100 * SECOND);
     const probes = h.asked.filter((a) => a.kind === 'probe').map((a) => a.at / SECOND);
-    // First probe at 32 s fails; retries at 34, 38, 46 (silent from 40 s on), then every 32 s.
-    expect(probes).toEqual([32, 34, 38, 46, 78]);
+    // The census probe at 35 s fails; retried at 37 and 41 s — silent from 40 s on, so at the censuses only.
+    expect(probes).toEqual([35, 37, 70]);
     expect(h.silence).toEqual([{ silent: true, at: 40 * SECOND }]);
   });
 
@@ -151,7 +195,7 @@ describe('Liveness', () => {
       await h.advance(10 * SECOND);
       h.liveness.contact();
     }
-    expect(h.asked.map((a) => `${a.kind}@${String(a.at / SECOND)}`)).toEqual(['review@0', 'probe@5', 'probe@100']);
+    expect(h.asked.map((a) => `${a.kind}@${String(a.at / SECOND)}`)).toEqual(['review@0', 'probe@5', 'probe@35', 'probe@70', 'probe@100', 'probe@105']);
   });
 
   it('stops: no timer left', async () => {

@@ -23,15 +23,15 @@ export interface LivenessOptions {
 
 /**
  * A failed probe is retried after 2 s, 4 s and 8 s (never later than the probe interval), then at
- * the probe interval: by then the member is Offline (offline-after is at most a few probe
- * intervals) or answers but refuses the credential, which retrying faster does not mend.
+ * the probe interval; a silent member only at the census: by then it is Offline, or answers but
+ * refuses the credential, which retrying faster does not mend.
  */
 const RETRY_DELAYS_MS = [2_000, 4_000, 8_000] as const;
-/**
- * A member that talks all the time (a busy watch) is still asked to prove its authorization this
- * often: an open watch outlives a removed RoleBinding until it ends.
- */
-export const MAX_PROOF_AGE_MS = 5 * 60_000;
+
+/** The first probe time after `now`: the multiples of the interval on the wall clock, the same for every member. */
+export function nextProbeTime(now: number, probeIntervalMs: number): number {
+  return (Math.floor(now / probeIntervalMs) + 1) * probeIntervalMs;
+}
 
 /**
  * When a member was last heard from, and what that calls for. Every answer through the member's
@@ -40,14 +40,18 @@ export const MAX_PROOF_AGE_MS = 5 * 60_000;
  *   offline-after of its last sign of life, not a probe interval later. Contact does not touch
  *   the timer (it is one assignment, made for every watch chunk); the timer re-arms itself when it
  *   finds contact has moved on.
- * - the tick, at last contact + probe interval: a member heard from within the interval is not
- *   asked; one that was not gets ONE cheap probe. A failed probe is retried after a few seconds
- *   until it succeeds (or the member is silent, then at the probe interval). The full review
- *   replaces the tick's probe at connect and every review interval.
+ * - the census: every member is asked ONE cheap probe at the same moments, the multiples of the
+ *   probe interval on the wall clock. A hub cut off from its members then sees every probe fail
+ *   together, a probe timeout after a census — before the first member's deadline, which is at
+ *   least offline-after past the census before it — so failing static sees the cut whole rather
+ *   than members leaving DNS one by one. A failed probe is retried after a few seconds until it
+ *   succeeds (or the member is silent, then at the census). The full review replaces the census
+ *   probe at connect and every review interval.
  */
 export class Liveness {
   readonly #options: LivenessOptions;
   readonly #connectedAt: number;
+  #nextCensus: number;
   #lastContact: number | undefined;
   #silent = false;
   #deadline: ClockTimer | undefined;
@@ -56,7 +60,6 @@ export class Liveness {
   #stopped = false;
   /** The last probe or review failed: retry soon, whatever the contact. */
   #failures = 0;
-  #lastProof: number | undefined;
   #nextReview: number;
   #forceProbe = false;
   #expiryChecked: boolean;
@@ -65,6 +68,7 @@ export class Liveness {
     this.#options = options;
     this.#connectedAt = options.clock.now();
     this.#nextReview = this.#connectedAt;
+    this.#nextCensus = nextProbeTime(this.#connectedAt, options.probeIntervalMs);
     this.#expiryChecked = options.expiresAt === undefined;
   }
 
@@ -146,13 +150,17 @@ export class Liveness {
   /** What this tick does: a review, a probe, or nothing but waking again when one is due. */
   #due(now: number): { run: ProbeKind } | { wakeInMs: number } {
     const { probeIntervalMs, expiresAt } = this.#options;
-    if (now >= this.#nextReview) return { run: 'review' };
-    // A retry's delay was chosen when it was scheduled.
-    if (this.#failures > 0 || this.#forceProbe) return { run: 'probe' };
+    const census = now >= this.#nextCensus;
+    if (census) this.#nextCensus = nextProbeTime(now, probeIntervalMs);
+    // A silent member that keeps failing is asked at the census only: a dead member costs one request per interval.
+    const waiting = this.#silent && this.#failures > 0 && !census && !this.#forceProbe;
+    if (!waiting) {
+      if (now >= this.#nextReview) return { run: 'review' };
+      // A retry's delay was chosen when it was scheduled.
+      if (census || this.#failures > 0 || this.#forceProbe) return { run: 'probe' };
+    }
     if (!this.#expiryChecked && expiresAt !== undefined && now >= expiresAt) return { run: 'probe' };
-    const probeAt = Math.min(this.#since() + probeIntervalMs, (this.#lastProof ?? this.#connectedAt) + MAX_PROOF_AGE_MS);
-    if (now >= probeAt) return { run: 'probe' };
-    const wakeAt = Math.min(probeAt, this.#nextReview, !this.#expiryChecked && expiresAt !== undefined ? expiresAt : Infinity);
+    const wakeAt = Math.min(this.#nextCensus, waiting ? Infinity : this.#nextReview, !this.#expiryChecked && expiresAt !== undefined ? expiresAt : Infinity);
     return { wakeInMs: wakeAt - now };
   }
 
@@ -175,16 +183,15 @@ export class Liveness {
       // An answer is a sign of life whether or not its transport reported it.
       this.contact();
       this.#failures = 0;
-      this.#lastProof = startedAt;
-      if (due.run === 'review') this.#nextReview = startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2);
+      // At a census: the review stands in for that census's probe.
+      if (due.run === 'review') this.#nextReview = nextProbeTime(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2), probeIntervalMs);
       this.#schedule(0);
       return;
     }
     this.#failures++;
     // A failed review is retried as a review: its findings are what is missing.
     if (due.run === 'review') this.#nextReview = startedAt;
-    const retryMs = this.#silent ? probeIntervalMs : Math.min(RETRY_DELAYS_MS[this.#failures - 1] ?? probeIntervalMs, probeIntervalMs);
-    this.#schedule(retryMs);
+    this.#schedule(this.#silent ? 0 : Math.min(RETRY_DELAYS_MS[this.#failures - 1] ?? probeIntervalMs, probeIntervalMs));
   }
 
   #random(): number {

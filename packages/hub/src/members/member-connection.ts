@@ -166,13 +166,7 @@ export class MemberConnection {
 
   async #probe(kind: ProbeKind): Promise<boolean> {
     const wasDown = this.#liveness.silent || this.#last?.problem?.reason === 'Unreachable';
-    const result = await probeMember(
-      this.client,
-      kind,
-      this.namespace,
-      this.#options.expiresAt,
-      Math.min(this.#options.requestTimeoutMs, this.#options.probeIntervalMs),
-    );
+    const result = await probeMember(this.client, kind, this.namespace, this.#options.expiresAt, probeTimeoutMs(this.#options));
     if (this.#stopped) return result.ok;
     const previous = this.#last;
     const before = this.#review;
@@ -212,4 +206,14 @@ function problemOf(result: ProbeResult | undefined): string {
 function findingsOf(review: ProbeResult | undefined): string {
   if (!review) return 'none';
   return JSON.stringify([review.kubernetesVersion, review.excess, review.clusterWide, review.unverifiable]);
+}
+
+/**
+ * How long a probe may take: a healthy API server answers an access review in milliseconds. Short
+ * enough that a census's probes all fail (when the hub is cut off) at least 2 s before the first
+ * member's deadline, offline-after past the census before — so failing static sees the cut whole —
+ * and never beyond --member-timeout. 3 s at the defaults (35 s, 40 s).
+ */
+export function probeTimeoutMs(timings: { readonly probeIntervalMs: number; readonly offlineAfterMs: number; readonly requestTimeoutMs: number }): number {
+  return Math.min(timings.requestTimeoutMs, Math.max(1_000, timings.offlineAfterMs - timings.probeIntervalMs - 2_000));
 }
