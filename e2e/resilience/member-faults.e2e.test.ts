@@ -355,4 +355,32 @@ describe("at the hub's default probe interval and offline-after (R1)", () => {
       member('us-east').cluster.resume();
     }
   });
+
+  it('a hub cut off from every member by hanging requests fails static whole: no record moves', async () => {
+    const addresses = await Promise.all(
+      ['eu-west', 'us-east'].map(async (name) => entryOf(await eventually(`${name} entry`, fleetReady, 90_000), name)?.addresses?.[0] ?? ''),
+    );
+    await eventually('both published everywhere', () => publishedEverywhere(addresses[1] ?? '', true), 60_000);
+    const both = [member('eu-west'), member('us-east')];
+    for (const paused of both) paused.cluster.pause();
+    try {
+      // Both turn Offline (each offline-after past its own last sign of life), and DNS keeps both.
+      await eventually(
+        'both members Offline',
+        async () => {
+          const states = await Promise.all(['eu-west', 'us-east'].map(async (name) => conditionOf(await pf.memberClusters.get(name), 'Ready')?.reason));
+          return states.every((reason) => reason === 'Offline');
+        },
+        90_000,
+        500,
+      );
+      const cluster = await fleet();
+      expect(conditionOf(cluster, 'DNSPublished')).toMatchObject({ status: 'True', reason: 'FailingStatic' });
+      expect((await dnsEndpointTargets(pf.hub, 'fleet')).sort()).toEqual([...addresses].sort());
+      expect(statusTargets(cluster).sort()).toEqual([...addresses].sort());
+    } finally {
+      for (const paused of both) paused.cluster.resume();
+    }
+    await eventually('published normally again', async () => conditionOf(await fleet(), 'DNSPublished')?.reason === 'Published', 90_000, 500);
+  });
 });
