@@ -18,11 +18,13 @@ import {
 } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 
+import { registerMember } from './fast-join.ts';
+
 /** Hub namespace of the benchmarks' PrometheusClusters. */
 export const BENCH_NAMESPACE = 'bench';
 
 export interface BenchFleetOptions {
-  /** Member API servers (`m0`…), each holding a share of the members as namespaces; 1 to 4. */
+  /** Member API servers (`m0`…), each holding a share of the members as namespaces; 1 to 8. */
   readonly memberServers: number;
   /** One replica operator process per member API server, watching every namespace. */
   readonly operators: boolean;
@@ -40,7 +42,7 @@ export interface BenchMember {
 }
 
 /**
- * A hub and up to four member API servers, where a member is a namespace joined with
+ * A hub and up to eight member API servers, where a member is a namespace joined with
  * `promfleet join --namespace` (so N members are N credentials and N connections in the hub),
  * the replica operator as one process per API server, and the hub as a process.
  */
@@ -114,6 +116,30 @@ export class BenchFleet {
    * `--namespace`, which issues that namespace's credential and registers it in the hub.
    */
   async join(count: number, labels: Readonly<Record<string, string>>, concurrency = 8): Promise<BenchMember[]> {
+    return this.#add(count, concurrency, async (member, admin, cluster) => {
+      await join({ name: member.name, member: admin, hub: this.hub, memberCA: cluster.ca, namespace: member.namespace, labels });
+      await createRegionInputs(admin, member.namespace);
+    });
+  }
+
+  /**
+   * Like `join`, for fleets of a thousand: the same credential and registration written directly
+   * (registerMember), without join's checks and verification.
+   */
+  async register(count: number, labels: Readonly<Record<string, string>>, concurrency = 32): Promise<BenchMember[]> {
+    const namespaces = new ResourceClient(this.hub, Namespaces);
+    if (!(await namespaces.get(HUB_NAMESPACE))) await namespaces.create({ metadata: { name: HUB_NAMESPACE } });
+    return this.#add(count, concurrency, async (member, admin, cluster) => {
+      await registerMember({ name: member.name, namespace: member.namespace, admin, cluster, hub: this.hub, labels });
+      await createRegionInputs(admin, member.namespace);
+    });
+  }
+
+  async #add(
+    count: number,
+    concurrency: number,
+    add: (member: BenchMember, admin: KubeClient, cluster: TestCluster) => Promise<void>,
+  ): Promise<BenchMember[]> {
     const limit = pLimit(concurrency);
     const first = this.members.length;
     const added = await Promise.all(
@@ -125,9 +151,9 @@ export class BenchFleet {
           const admin = this.admins[server];
           const cluster = this.servers[server];
           if (!admin || !cluster) throw new Error(`no member API server ${String(server)}`);
-          await join({ name, member: admin, hub: this.hub, memberCA: cluster.ca, namespace: name, labels });
-          await createRegionInputs(admin, name);
-          return { name, namespace: name, server };
+          const member = { name, namespace: name, server };
+          await add(member, admin, cluster);
+          return member;
         }),
       ),
     );
@@ -144,6 +170,12 @@ export class BenchFleet {
       ...extraArgs,
     ]);
     return this.#hubProcess;
+  }
+
+  /** SIGTERM to the hub, then a new hub process with the same arguments; resolves when it answers /readyz. */
+  async restartHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
+    await this.hubProcess.stop();
+    return this.startHub(extraArgs);
   }
 
   /** The controller processes running: the hub (once started) and the operators. */

@@ -1,0 +1,95 @@
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { DNSEndpoints } from '@promfleet/hub';
+import { ResourceClient } from '@promfleet/kube/client';
+
+import type { Benchmark } from '../../harness.ts';
+import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
+import { FleetObservers } from '../../lib/fleet-observers.ts';
+import { MEMBER_LABELS } from '../../lib/objects.ts';
+import { Observer } from '../../lib/observer.ts';
+import { FloorFanout } from '../fanout/floor-path.ts';
+import { churn, type Churn } from './churn.ts';
+import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.ts';
+import { RecordChanges } from './record-changes.ts';
+import { restart, type Restart } from './restart.ts';
+import { untilMembersReady, type ScaleContext } from './scale-context.ts';
+import { selectAll, type SelectAll } from './select-all.ts';
+import { StatusWriter } from './status-writer.ts';
+import { steady, type Steady } from './steady.ts';
+import { churnTable, memoryTable, restartTable, selectAllTable, steadyTables } from './tables.ts';
+
+/** The hub's default `--concurrency`, which the floor's applies use too. */
+const HUB_CONCURRENCY = 16;
+const TIMEOUT_MS = 900_000;
+
+/** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
+function sizes(smoke: boolean): number[] {
+  if (smoke) return [10];
+  const given = process.env.BENCH_SCALE_SIZES?.split(',').map(Number);
+  if (given && given.length > 0 && given.every((size, i) => Number.isInteger(size) && size > 0 && size > (given[i - 1] ?? 0))) return given;
+  return [100, 1000];
+}
+
+export const scaleBenchmark: Benchmark = {
+  name: 'scale',
+  description:
+    'B7: the hub with 100 and 1000 members on 8 API servers and a status writer in place of the operators: select all vs the floor, status churn latency and CPU, steady-state requests, memory, cold restart',
+  async run({ smoke, log }) {
+    const fleetSizes = sizes(smoke);
+    const memberServers = smoke ? 2 : 8;
+    const churnOptions = smoke ? { periodMs: 5_000, windowMs: 4_000 } : { periodMs: 50_000, windowMs: 60_000 };
+    const steadyMs = (members: number) => (smoke ? 3_000 : members >= 1000 ? 150_000 : 60_000);
+    const memoryClusters = smoke ? 2 : 10;
+    const memoryDeadlineMs = smoke ? 60_000 : 480_000;
+    const settleMs = smoke ? 2_000 : 10_000;
+
+    log(`starting a hub and ${String(memberServers)} member API servers (no operators: a status writer plays them)`);
+    await using bench = await BenchFleet.start({ memberServers, operators: false });
+    const observers = await new FleetObservers(bench).start();
+    const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
+    const dnsEndpoints = await new Observer(new ResourceClient(bench.hub, DNSEndpoints), { namespace: BENCH_NAMESPACE }).start();
+    const writer = new StatusWriter(bench.admins, observers.replicas).start();
+    const context: ScaleContext = { bench, observers, memberClusters, dnsEndpoints, writer, timeoutMs: TIMEOUT_MS, log };
+    const floor = new FloorFanout(bench, observers, { concurrency: HUB_CONCURRENCY, timeoutMs: TIMEOUT_MS });
+    const selections: (SelectAll & { members: number })[] = [];
+    const churns: Churn[] = [];
+    const quiet: Steady[] = [];
+    const idle = new Map<number, number>();
+    const memory: HubMemory[] = [];
+    const restarts: Restart[] = [];
+    try {
+      for (const size of fleetSizes) {
+        const joining = performance.now();
+        await bench.register(size - bench.members.length, MEMBER_LABELS);
+        log(`N=${String(size)}: registered in ${String(Math.round(performance.now() - joining))} ms`);
+        if (size === fleetSizes[0]) await bench.startHub();
+        await untilMembersReady(context, size);
+        log(`N=${String(size)}: every member Ready after ${String(Math.round(performance.now() - joining))} ms`);
+
+        const selected = await selectAll(context, floor, size);
+        selections.push({ ...selected, members: size });
+        const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
+        churns.push(await churn(context, selected.name, size, churnOptions));
+        const still = await steady(context, size, steadyMs(size));
+        quiet.push(still);
+        idle.set(size, still.cpuSeconds / (still.minutes * 60));
+        memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
+        restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
+
+        if (size === fleetSizes.at(-1)) {
+          memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
+        } else {
+          // The next size starts from members only: the hub's replicas and the floor's go.
+          await new ResourceClient(bench.hub, PrometheusClusters).delete(selected.name, BENCH_NAMESPACE);
+          await observers.gone(selected.name, TIMEOUT_MS);
+          await floor.remove(`floor-${String(size)}`);
+        }
+      }
+    } finally {
+      writer.stop();
+      await Promise.all([observers.stop(), memberClusters.stop(), dnsEndpoints.stop(), floor.close()]);
+    }
+    log(`status writer: ${String(writer.writes)} writes, ${String(writer.failures)} failed (retried)`);
+    return [selectAllTable(selections, memberServers), ...churnTable(churns, idle), ...steadyTables(quiet), memoryTable(memory), restartTable(restarts)];
+  },
+};
