@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { MemberClusters, PrometheusClusters } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
 import { ResourceClient } from '@promfleet/kube/client';
@@ -69,14 +71,20 @@ export const scaleBenchmark: Benchmark = {
         const selected = await selectAll(context, floor, size);
         selections.push({ ...selected, members: size });
         const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
+        log(`N=${String(size)}: churn, one change per member every ${String(churnOptions.periodMs / 1000)} s for ${String(churnOptions.windowMs / 1000)} s`);
         churns.push(await churn(context, selected.name, size, churnOptions));
+        // The churn's tail (late heartbeats, records) is not the steady state.
+        await sleep(settleMs);
+        log(`N=${String(size)}: steady state for ${String(steadyMs(size) / 1000)} s`);
         const still = await steady(context, size, steadyMs(size));
         quiet.push(still);
         idle.set(size, still.cpuSeconds / (still.minutes * 60));
         memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
+        log(`N=${String(size)}: cold restart`);
         restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
 
         if (size === fleetSizes.at(-1)) {
+          log(`N=${String(size)}: ${String(memoryClusters)} PrometheusClusters for the memory reading (at most ${String(memoryDeadlineMs / 1000)} s)`);
           memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
         } else {
           // The next size starts from members only: the hub's replicas and the floor's go.
