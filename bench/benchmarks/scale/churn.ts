@@ -8,8 +8,13 @@ import { untilCurrent, type ScaleContext } from './scale-context.ts';
 const FLAP_TIMEOUT_MS = 120_000;
 
 export interface ChurnOptions {
-  /** Each member flaps once per period: the fleet makes members / period changes a second. */
+  /**
+   * Each member flaps (not ready, then ready again) once per period: the fleet makes
+   * 2 × members / period changes a second, and only a few members are not ready at a time.
+   */
   readonly periodMs: number;
+  /** How long a flapped member stays not ready once every reader has shown it. */
+  readonly holdMs: number;
   readonly windowMs: number;
 }
 
@@ -36,13 +41,13 @@ const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[
   (endpoints ?? []).some((record) => record.setIdentifier === member);
 
 /**
- * A steady churn: members in turn flip between ready and not ready (the status writer's
- * Running ↔ Degraded) at a fixed rate for a window, each change timed from its replica's status
- * on a member watch to the hub's status, the DNSEndpoint and an endpoints-API stream; the hub's
- * CPU is read from /proc over the same span. Afterwards every member is made ready again.
+ * A steady churn: members in turn flap, not ready (the status writer's Degraded) and, a hold
+ * later, ready again (Running), at a fixed rate for a window; each change is timed from its
+ * replica's status on a member watch to the hub's status, the DNSEndpoint and an endpoints-API
+ * stream, and the hub's CPU is read from /proc over the same span.
  */
 export async function churn(context: ScaleContext, name: string, members: number, options: ChurnOptions): Promise<Churn> {
-  const { bench, writer } = context;
+  const { bench } = context;
   const fleet = bench.members.slice(0, members);
   const intervalMs = options.periodMs / members;
   const stream = await EndpointStream.connect(bench.hubProcess.url);
@@ -50,26 +55,31 @@ export async function churn(context: ScaleContext, name: string, members: number
   try {
     const cpuBefore = await cpuSecondsOf(pid);
     const started = performance.now();
-    const flaps: Promise<FlapTimes | undefined>[] = [];
+    const flaps: Promise<(FlapTimes | undefined)[]>[] = [];
     for (let i = 0; performance.now() - started < options.windowMs; i++) {
       const member = fleet[i % fleet.length];
       if (!member) throw new Error('no members');
-      flaps.push(flap(context, stream, name, member));
+      // Back up only once every reader has shown it down: else "ready" would already hold.
+      flaps.push(
+        change(context, stream, name, member, false).then(async (down) => {
+          await sleep(options.holdMs);
+          return [down, await change(context, stream, name, member, true)];
+        }),
+      );
       await sleep(Math.max(0, started + (i + 1) * intervalMs - performance.now()));
     }
-    const results = await Promise.all(flaps);
+    const results = (await Promise.all(flaps)).flat();
     const elapsedMs = performance.now() - started;
     const cpuSeconds = (await cpuSecondsOf(pid)) - cpuBefore;
     const times = results.filter((times): times is FlapTimes => times !== undefined);
-    context.log(`N=${String(members)} churn: ${String(flaps.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(flaps.length - times.length)} timed out`);
-    for (const member of fleet) if (!writer.ready(member.namespace, name)) writer.setReady(member.server, member.namespace, name, true);
+    context.log(`N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`);
     const generation = context.observers.clusters.cache.get(`${BENCH_NAMESPACE}/${name}`)?.metadata.generation ?? 1;
     await untilCurrent(context, name, members, generation);
     return {
       members,
-      perSecond: 1000 / intervalMs,
-      changes: flaps.length,
-      timeouts: flaps.length - times.length,
+      perSecond: 2000 / intervalMs,
+      changes: results.length,
+      timeouts: results.length - times.length,
       times,
       cpuSeconds,
       elapsedMs,
@@ -79,10 +89,9 @@ export async function churn(context: ScaleContext, name: string, members: number
   }
 }
 
-/** Flips one member's readiness; undefined when a reader did not show it in time. */
-async function flap(context: ScaleContext, stream: EndpointStream, name: string, member: BenchMember): Promise<FlapTimes | undefined> {
+/** Makes one member's replica ready or not; undefined when a reader did not show it in time. */
+async function change(context: ScaleContext, stream: EndpointStream, name: string, member: BenchMember, ready: boolean): Promise<FlapTimes | undefined> {
   const { observers, dnsEndpoints, writer } = context;
-  const ready = !writer.ready(member.namespace, name);
   const key = `${BENCH_NAMESPACE}/${name}`;
   const replicaKey = `${member.namespace}/${name}`;
   const what = `${member.name} ${ready ? 'ready' : 'not ready'}`;
@@ -101,6 +110,9 @@ async function flap(context: ScaleContext, stream: EndpointStream, name: string,
   writer.setReady(member.server, member.namespace, name, ready);
   const settled = await Promise.allSettled(waits);
   const [replica, hubStatus, dnsEndpoint, endpointStream] = settled.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
-  if (replica === undefined || hubStatus === undefined || dnsEndpoint === undefined || endpointStream === undefined) return undefined;
+  if (replica === undefined || hubStatus === undefined || dnsEndpoint === undefined || endpointStream === undefined) {
+    for (const result of settled) if (result.status === 'rejected') context.log(String(result.reason));
+    return undefined;
+  }
   return { hubStatus: hubStatus - replica, dnsEndpoint: dnsEndpoint - replica, endpointStream: endpointStream - replica };
 }

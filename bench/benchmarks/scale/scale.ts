@@ -39,7 +39,7 @@ export const scaleBenchmark: Benchmark = {
   async run({ smoke, log }) {
     const fleetSizes = sizes(smoke);
     const memberServers = smoke ? 2 : 8;
-    const churnOptions = smoke ? { periodMs: 5_000, windowMs: 4_000 } : { periodMs: 50_000, windowMs: 60_000 };
+    const churnOptions = smoke ? { periodMs: 10_000, holdMs: 1_000, windowMs: 4_000 } : { periodMs: 100_000, holdMs: 5_000, windowMs: 60_000 };
     const steadyMs = (members: number) => (smoke ? 3_000 : members >= 1000 ? 150_000 : 60_000);
     const memoryClusters = smoke ? 2 : 10;
     const memoryDeadlineMs = smoke ? 60_000 : 480_000;
@@ -71,7 +71,7 @@ export const scaleBenchmark: Benchmark = {
         const selected = await selectAll(context, floor, size);
         selections.push({ ...selected, members: size });
         const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
-        log(`N=${String(size)}: churn, one change per member every ${String(churnOptions.periodMs / 1000)} s for ${String(churnOptions.windowMs / 1000)} s`);
+        log(`N=${String(size)}: churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
         churns.push(await churn(context, selected.name, size, churnOptions));
         // The churn's tail (late heartbeats, records) is not the steady state.
         await sleep(settleMs);

@@ -59,7 +59,10 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
       title: 'B7 scale — status churn: latency from a replica status change (as a member watch sees it) to each reader',
       columns: ['N', 'changes/s', 'latency', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'timed out'],
       rows: latency,
-      notes: ['Members flip in turn between Running and Degraded (Prometheus not ready), so each change adds or removes one weighted record.'],
+      notes: [
+        'Members flap in turn: Degraded (Prometheus not ready), then Running again once every reader has shown it and a hold has passed; each change removes or adds one weighted record.',
+        'changes/s: both changes of each flap; timed out: a reader had not shown the change after 120 s.',
+      ],
     },
     {
       title: 'B7 scale — hub CPU per status change (/proc/<pid>/stat utime+stime, from the first change until every reader showed the last)',
