@@ -35,6 +35,8 @@ export interface Churn {
   /** Hub CPU seconds from the first change until every reader showed the last one. */
   readonly cpuSeconds: number;
   readonly elapsedMs: number;
+  /** Times the endpoints-API stream was refused (503 under pressure) or cut, and made again. */
+  readonly streamReconnects: number;
 }
 
 const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
@@ -83,6 +85,7 @@ export async function churn(context: ScaleContext, name: string, members: number
       times,
       cpuSeconds,
       elapsedMs,
+      streamReconnects: stream.reconnects,
     };
   } finally {
     stream.close();

@@ -38,6 +38,7 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
         'p99 (ms)': Math.round(percentile(values, 99)),
         'max (ms)': Math.round(percentile(values, 100)),
         'timed out': churn.timeouts,
+        'SSE reconnects': churn.streamReconnects,
       };
     }),
   );
@@ -57,11 +58,12 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
   return [
     {
       title: 'B7 scale — status churn: latency from a replica status change (as a member watch sees it) to each reader',
-      columns: ['N', 'changes/s', 'latency', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'timed out'],
+      columns: ['N', 'changes/s', 'latency', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'timed out', 'SSE reconnects'],
       rows: latency,
       notes: [
         'Members flap in turn: Degraded (Prometheus not ready), then Running again once every reader has shown it and a hold has passed; each change removes or adds one weighted record.',
         'changes/s: both changes of each flap; timed out: a reader had not shown the change after 120 s.',
+        'SSE reconnects: the stream client was refused (503: the API refuses requests while the event loop lags over 1 s) or cut, and reconnected with Last-Event-ID; waits span them.',
       ],
     },
     {
