@@ -31,6 +31,11 @@ export interface BenchFleetOptions {
   readonly loadBalancer?: LoadBalancerMode;
   /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
   readonly inspect?: boolean;
+  /**
+   * Start the hub again when it exits on its own (as its Deployment would: the hub exits when
+   * it loses its leader Lease), calling this first; without it, an exit is left as it is.
+   */
+  readonly onHubExit?: (code: number | null) => void;
 }
 
 /** A member of the fleet: a namespace on one of the member API servers, joined with its own credential. */
@@ -59,6 +64,7 @@ export class BenchFleet {
   readonly operators: NodeProcess[] = [];
   readonly members: BenchMember[] = [];
   readonly #inspect: boolean;
+  readonly #onHubExit: ((code: number | null) => void) | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
 
@@ -66,6 +72,7 @@ export class BenchFleet {
     const { memberServers } = options;
     this.fleet = fleet;
     this.#inspect = options.inspect ?? false;
+    this.#onHubExit = options.onHubExit;
     this.hubCluster = fleet.cluster('hub');
     this.servers = Array.from({ length: memberServers }, (_, i) => fleet.cluster(`m${String(i)}`));
     this.hub = new KubeClient(this.hubCluster.kubeConfig, { cluster: 'hub', metrics: this.metrics });
@@ -103,6 +110,11 @@ export class BenchFleet {
       await bench.stop();
       throw error;
     }
+  }
+
+  /** Whether a hub process runs now (not between an exit and its restart). */
+  get hubRunning(): boolean {
+    return this.#hubProcess !== undefined;
   }
 
   get hubProcess(): NodeProcess {
@@ -163,19 +175,30 @@ export class BenchFleet {
 
   /** Starts the hub process on the hub cluster (leader election on, as deployed). */
   async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    this.#hubProcess = await this.startProcess('promfleet-hub', ENTRIES.hub, [
+    const started = await this.startProcess('promfleet-hub', ENTRIES.hub, [
       `--kubeconfig=${this.hubCluster.kubeconfigFile}`,
       `--namespace=${HUB_NAMESPACE}`,
       '--log-level=warn',
       ...extraArgs,
     ]);
-    return this.#hubProcess;
+    this.#hubProcess = started;
+    const onExit = this.#onHubExit;
+    if (onExit) {
+      void started.process.exited.then(async (code) => {
+        // Stopped on purpose (stopHub, stop) unless it is still the hub.
+        if (this.#hubProcess !== started) return;
+        onExit(code);
+        await this.startHub(extraArgs);
+      });
+    }
+    return started;
   }
 
-  /** SIGTERM to the hub, then a new hub process with the same arguments; resolves when it answers /readyz. */
-  async restartHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    await this.hubProcess.stop();
-    return this.startHub(extraArgs);
+  /** SIGTERM to the hub; resolves when it has exited. */
+  async stopHub(): Promise<void> {
+    const hub = this.hubProcess;
+    this.#hubProcess = undefined;
+    await hub.stop();
   }
 
   /** The controller processes running: the hub (once started) and the operators. */
@@ -205,7 +228,9 @@ export class BenchFleet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#hubProcess?.stop(), ...this.operators.map((operator) => operator.stop())]);
+    const hub = this.#hubProcess;
+    this.#hubProcess = undefined;
+    await Promise.all([hub?.stop(), ...this.operators.map((operator) => operator.stop())]);
     await Promise.all([this.hub, ...this.admins].map((client) => client.close()));
     await this.fleet.stop();
   }

@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
-import { cpuSecondsOf } from '../../lib/process-cpu.ts';
-import { untilCurrent, type ScaleContext } from './scale-context.ts';
+import { hubCpu, hubCpuSince, runningHub, untilCurrent, type ScaleContext } from './scale-context.ts';
 
 const FLAP_TIMEOUT_MS = 120_000;
 
@@ -52,10 +51,9 @@ export async function churn(context: ScaleContext, name: string, members: number
   const { bench } = context;
   const fleet = bench.members.slice(0, members);
   const intervalMs = options.periodMs / members;
-  const stream = await EndpointStream.connect(bench.hubProcess.url);
-  const pid = bench.hubProcess.process.pid;
+  const stream = await EndpointStream.connect((await runningHub(context)).url);
   try {
-    const cpuBefore = await cpuSecondsOf(pid);
+    const cpuBefore = await hubCpu(context);
     const started = performance.now();
     const flaps: Promise<(FlapTimes | undefined)[]>[] = [];
     for (let i = 0; performance.now() - started < options.windowMs; i++) {
@@ -72,7 +70,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     }
     const results = (await Promise.all(flaps)).flat();
     const elapsedMs = performance.now() - started;
-    const cpuSeconds = (await cpuSecondsOf(pid)) - cpuBefore;
+    const cpuSeconds = await hubCpuSince(context, cpuBefore);
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(`N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`);
     const generation = context.observers.clusters.cache.get(`${BENCH_NAMESPACE}/${name}`)?.metadata.generation ?? 1;

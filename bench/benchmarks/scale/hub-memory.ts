@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 
 import { rssOf } from '../../lib/process-memory.ts';
 import { controllerMetrics } from '../../lib/scrape.ts';
-import { createCluster, untilCurrent, type ScaleContext } from './scale-context.ts';
+import { createCluster, runningHub, untilCurrent, type ScaleContext } from './scale-context.ts';
 
 export interface HubMemory {
   readonly members: number;
@@ -18,7 +18,7 @@ export interface HubMemory {
 
 /** The hub's RSS (/proc) and heap (its nodejs_heap_size_used_bytes gauge) now. */
 export async function readHubMemory(context: ScaleContext): Promise<{ rssBytes: number; heapBytes: number }> {
-  const hub = context.bench.hubProcess;
+  const hub = await runningHub(context);
   const [rssBytes, text] = await Promise.all([rssOf(hub.process.pid), controllerMetrics(hub.url)]);
   const heap = parseMetricsText(text, ['promfleet_nodejs_heap_size_used_bytes'])[0]?.value;
   if (heap === undefined) throw new Error("the hub's /metrics has no promfleet_nodejs_heap_size_used_bytes");

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { RecordChanges } from './record-changes.ts';
-import { untilCurrent, type ScaleContext } from './scale-context.ts';
+import { runningHub, untilCurrent, type ScaleContext } from './scale-context.ts';
 
 export interface Restart {
   readonly members: number;
@@ -28,9 +28,10 @@ export interface Restart {
 export async function restart(context: ScaleContext, records: RecordChanges, name: string, members: number, generation: number, settleMs: number): Promise<Restart> {
   const { bench, writer, observers } = context;
   const moved = bench.members.slice(0, Math.max(1, Math.round(members / 100)));
+  await runningHub(context);
   records.start();
   const stopping = performance.now();
-  await bench.hubProcess.stop();
+  await bench.stopHub();
   const stopMs = performance.now() - stopping;
   for (const member of moved) writer.moveAddress(member.server, member.namespace);
   await observers.replicas.until(

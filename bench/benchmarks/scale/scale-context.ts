@@ -1,11 +1,15 @@
 import { PrometheusClusters, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
 import type { DNSEndpoint } from '@promfleet/hub';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { ResourceClient } from '@promfleet/kube/client';
+import type { NodeProcess } from '@promfleet/testkit';
 import { findCondition } from '@promfleet/kube/status';
 
 import { BENCH_NAMESPACE, type BenchFleet } from '../../lib/bench-fleet.ts';
 import type { FleetObservers } from '../../lib/fleet-observers.ts';
 import { benchCluster } from '../../lib/objects.ts';
+import { cpuSecondsOf } from '../../lib/process-cpu.ts';
 import type { Observer } from '../../lib/observer.ts';
 import type { StatusWriter } from './status-writer.ts';
 
@@ -18,6 +22,28 @@ export interface ScaleContext {
   readonly writer: StatusWriter;
   readonly timeoutMs: number;
   readonly log: (line: string) => void;
+}
+
+/** The hub process, waiting while it restarts (it exits when it loses its Lease, and is started again). */
+export async function runningHub(context: ScaleContext): Promise<NodeProcess> {
+  const deadline = performance.now() + 120_000;
+  while (!context.bench.hubRunning) {
+    if (performance.now() > deadline) throw new Error('no hub process for 120 s');
+    await sleep(250);
+  }
+  return context.bench.hubProcess;
+}
+
+/** The hub's CPU seconds so far, with its pid: a delta is only meaningful within one process. */
+export async function hubCpu(context: ScaleContext): Promise<{ pid: number; seconds: number }> {
+  const { pid } = (await runningHub(context)).process;
+  return { pid, seconds: await cpuSecondsOf(pid) };
+}
+
+/** CPU seconds since `before`; NaN when the hub restarted in between. */
+export async function hubCpuSince(context: ScaleContext, before: { pid: number; seconds: number }): Promise<number> {
+  const now = await hubCpu(context);
+  return now.pid === before.pid ? now.seconds - before.seconds : Number.NaN;
 }
 
 /** Weighted routing: one record set per member, so one member's readiness moves one record. */

@@ -18,11 +18,11 @@ import { untilMembersReady, type ScaleContext } from './scale-context.ts';
 import { selectAll, type SelectAll } from './select-all.ts';
 import { StatusWriter } from './status-writer.ts';
 import { steady, type Steady } from './steady.ts';
-import { churnTable, memoryTable, restartTable, selectAllTable, steadyTables } from './tables.ts';
+import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, steadyTables, stallTable, type HubExit, type Stall } from './tables.ts';
 
 /** The hub's default `--concurrency`, which the floor's applies use too. */
 const HUB_CONCURRENCY = 16;
-const TIMEOUT_MS = 900_000;
+const TIMEOUT_MS = 600_000;
 
 /** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
 function sizes(smoke: boolean): number[] {
@@ -46,7 +46,18 @@ export const scaleBenchmark: Benchmark = {
     const settleMs = smoke ? 2_000 : 10_000;
 
     log(`starting a hub and ${String(memberServers)} member API servers (no operators: a status writer plays them)`);
-    await using bench = await BenchFleet.start({ memberServers, operators: false });
+    const exits: HubExit[] = [];
+    const stalls: Stall[] = [];
+    let phase = { members: fleetSizes[0] ?? 0, name: 'start' };
+    const onHubExit = (code: number | null): void => {
+      exits.push({ ...phase, code });
+      log(`N=${String(phase.members)} ${phase.name}: the hub exited (code ${String(code)}); starting it again`);
+    };
+    const enter = (members: number, name: string): void => {
+      phase = { members, name };
+      log(`N=${String(members)}: ${name}`);
+    };
+    await using bench = await BenchFleet.start({ memberServers, operators: false, onHubExit });
     const observers = await new FleetObservers(bench).start();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
     const dnsEndpoints = await new Observer(new ResourceClient(bench.hub, DNSEndpoints), { namespace: BENCH_NAMESPACE }).start();
@@ -61,36 +72,48 @@ export const scaleBenchmark: Benchmark = {
     const restarts: Restart[] = [];
     try {
       for (const size of fleetSizes) {
-        const joining = performance.now();
-        await bench.register(size - bench.members.length, MEMBER_LABELS);
-        log(`N=${String(size)}: registered in ${String(Math.round(performance.now() - joining))} ms`);
-        if (size === fleetSizes[0]) await bench.startHub();
-        await untilMembersReady(context, size);
-        log(`N=${String(size)}: every member Ready after ${String(Math.round(performance.now() - joining))} ms`);
+        try {
+          enter(size, 'registering members');
+          const joining = performance.now();
+          await bench.register(size - bench.members.length, MEMBER_LABELS);
+          log(`N=${String(size)}: registered in ${String(Math.round(performance.now() - joining))} ms`);
+          if (size === fleetSizes[0]) await bench.startHub();
+          await untilMembersReady(context, size);
+          log(`N=${String(size)}: every member Ready after ${String(Math.round(performance.now() - joining))} ms`);
 
-        const selected = await selectAll(context, floor, size);
-        selections.push({ ...selected, members: size });
-        const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
-        log(`N=${String(size)}: churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
-        churns.push(await churn(context, selected.name, size, churnOptions));
-        // The churn's tail (late heartbeats, records) is not the steady state.
-        await sleep(settleMs);
-        log(`N=${String(size)}: steady state for ${String(steadyMs(size) / 1000)} s`);
-        const still = await steady(context, size, steadyMs(size));
-        quiet.push(still);
-        idle.set(size, still.cpuSeconds / (still.minutes * 60));
-        memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
-        log(`N=${String(size)}: cold restart`);
-        restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
+          enter(size, 'select all');
+          const selected = await selectAll(context, floor, size);
+          selections.push({ ...selected, members: size });
+          const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
+          enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
+          churns.push(await churn(context, selected.name, size, churnOptions));
+          // The churn's tail (late heartbeats, records) is not the steady state.
+          await sleep(settleMs);
+          enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
+          const still = await steady(context, size, steadyMs(size));
+          quiet.push(still);
+          idle.set(size, still.cpuSeconds / (still.minutes * 60));
+          memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
+          enter(size, 'cold restart');
+          restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
 
-        if (size === fleetSizes.at(-1)) {
-          log(`N=${String(size)}: ${String(memoryClusters)} PrometheusClusters for the memory reading (at most ${String(memoryDeadlineMs / 1000)} s)`);
-          memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
-        } else {
-          // The next size starts from members only: the hub's replicas and the floor's go.
-          await new ResourceClient(bench.hub, PrometheusClusters).delete(selected.name, BENCH_NAMESPACE);
-          await observers.gone(selected.name, TIMEOUT_MS);
-          await floor.remove(`floor-${String(size)}`);
+          if (size === fleetSizes.at(-1)) {
+            enter(size, `${String(memoryClusters)} PrometheusClusters for the memory reading (at most ${String(memoryDeadlineMs / 1000)} s)`);
+            memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
+          } else {
+            enter(size, 'removing the PrometheusCluster and the floor replicas');
+            // The next size starts from members only: the hub's replicas and the floor's go.
+            await new ResourceClient(bench.hub, PrometheusClusters).delete(selected.name, BENCH_NAMESPACE);
+            await observers.gone(selected.name, TIMEOUT_MS);
+            await floor.remove(`floor-${String(size)}`);
+          }
+              } catch (error) {
+          // At smoke size nothing may stall: that is what the smoke run proves.
+          if (smoke) throw error;
+          // What was measured stands; where it stopped is a figure too.
+          stalls.push({ ...phase, error: error instanceof Error ? error.message : String(error) });
+          log(`N=${String(size)} ${phase.name}: stopped: ${stalls.at(-1)?.error ?? ''}`);
+          break;
         }
       }
     } finally {
@@ -98,6 +121,14 @@ export const scaleBenchmark: Benchmark = {
       await Promise.all([observers.stop(), memberClusters.stop(), dnsEndpoints.stop(), floor.close()]);
     }
     log(`status writer: ${String(writer.writes)} writes, ${String(writer.failures)} failed (retried)`);
-    return [selectAllTable(selections, memberServers), ...churnTable(churns, idle), ...steadyTables(quiet), memoryTable(memory), restartTable(restarts)];
+    return [
+      selectAllTable(selections, memberServers),
+      ...churnTable(churns, idle),
+      ...steadyTables(quiet),
+      memoryTable(memory),
+      restartTable(restarts),
+      exitsTable(exits, fleetSizes),
+      ...(stalls.length > 0 ? [stallTable(stalls)] : []),
+    ];
   },
 };

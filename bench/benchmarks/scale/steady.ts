@@ -3,9 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { WRITE_VERBS } from '@promfleet/kube/testing';
 import type { MetricSample } from '@promfleet/testkit';
 
-import { cpuSecondsOf } from '../../lib/process-cpu.ts';
 import { controllerMetrics, counterDelta, kitRequests } from '../../lib/scrape.ts';
-import type { ScaleContext } from './scale-context.ts';
+import { hubCpu, hubCpuSince, runningHub, type ScaleContext } from './scale-context.ts';
 
 const writeVerbs: ReadonlySet<string> = new Set(WRITE_VERBS);
 
@@ -25,15 +24,17 @@ export interface Steady {
  * and its CPU.
  */
 export async function steady(context: ScaleContext, members: number, durationMs: number): Promise<Steady> {
-  const hub = context.bench.hubProcess;
+  const hub = await runningHub(context);
   const names = new Set(context.bench.members.slice(0, members).map((member) => member.name));
   const isMember = (sample: MetricSample) => names.has(sample.labels.cluster ?? '');
   const before = kitRequests(await controllerMetrics(hub.url));
-  const cpuBefore = await cpuSecondsOf(hub.process.pid);
+  const cpuBefore = await hubCpu(context);
   const started = performance.now();
   await sleep(durationMs);
+  const cpuSeconds = await hubCpuSince(context, cpuBefore);
+  // A hub that restarted meanwhile counts from zero again: its figures would mean nothing.
+  if (Number.isNaN(cpuSeconds)) return { members, minutes: Number.NaN, writes: new Map(), memberRequests: new Map(), cpuSeconds };
   const after = kitRequests(await controllerMetrics(hub.url));
-  const cpuSeconds = (await cpuSecondsOf(hub.process.pid)) - cpuBefore;
   const minutes = (performance.now() - started) / 60_000;
   const writes = counterDelta(before, after, (sample) =>
     writeVerbs.has(sample.labels.verb ?? '') ? `${isMember(sample) ? 'members' : 'hub'} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}` : undefined,

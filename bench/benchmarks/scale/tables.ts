@@ -139,3 +139,38 @@ export function restartTable(rows: readonly Restart[]): BenchmarkResult {
     ],
   };
 }
+
+/** The hub exiting on its own (it does when it loses its leader Lease), during which phase. */
+export interface HubExit {
+  readonly members: number;
+  readonly name: string;
+  readonly code: number | null;
+}
+
+export function exitsTable(exits: readonly HubExit[], sizes: readonly number[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — hub exits (the benchmark starts it again, as its Deployment would)',
+    columns: ['N', 'phase', 'exits'],
+    rows: sizes.flatMap((members) => {
+      const here = exits.filter((exit) => exit.members === members);
+      if (here.length === 0) return [{ N: members, phase: '(none)', exits: 0 }];
+      return [...new Set(here.map((exit) => exit.name))].map((name) => ({ N: members, phase: name, exits: here.filter((exit) => exit.name === name).length }));
+    }),
+    notes: ['The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).'],
+  };
+}
+
+/** A phase that did not finish: the run stops there and reports what it measured. */
+export interface Stall {
+  readonly members: number;
+  readonly name: string;
+  readonly error: string;
+}
+
+export function stallTable(stalls: readonly Stall[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — where the run stopped',
+    columns: ['N', 'phase', 'error'],
+    rows: stalls.map((stall) => ({ N: stall.members, phase: stall.name, error: stall.error.slice(0, 300) })),
+  };
+}
