@@ -67,6 +67,7 @@ export class BenchFleet {
   readonly #onHubExit: ((code: number | null) => void) | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
+  #stopped = false;
 
   private constructor(fleet: Fleet, options: BenchFleetOptions) {
     const { memberServers } = options;
@@ -187,8 +188,14 @@ export class BenchFleet {
       void started.process.exited.then(async (code) => {
         // Stopped on purpose (stopHub, stop) unless it is still the hub.
         if (this.#hubProcess !== started) return;
+        this.#hubProcess = undefined;
         onExit(code);
-        await this.startHub(extraArgs);
+        try {
+          const restarted = await this.startHub(extraArgs);
+          if (this.#stopped) await restarted.stop();
+        } catch {
+          // The fleet is stopping, or the hub does not come up: whoever waits for it (hubRunning) times out.
+        }
       });
     }
     return started;
@@ -228,6 +235,7 @@ export class BenchFleet {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     const hub = this.#hubProcess;
     this.#hubProcess = undefined;
     await Promise.all([hub?.stop(), ...this.operators.map((operator) => operator.stop())]);

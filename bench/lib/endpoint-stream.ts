@@ -25,7 +25,7 @@ const CONNECT_TIMEOUT_MS = 120_000;
  * received. `reconnects` counts the refusals and cuts on the way, which are part of the figures.
  */
 export class EndpointStream {
-  readonly #url: string;
+  readonly #url: () => Promise<string>;
   readonly #sets = new Map<string, readonly DNSRecord[]>();
   readonly #waiters = new Set<Waiter>();
   #connection: SSEConnection;
@@ -35,13 +35,17 @@ export class EndpointStream {
   /** Connections refused (non-200) or cut, and made again. */
   reconnects = 0;
 
-  private constructor(url: string, connection: SSEConnection) {
+  private constructor(url: () => Promise<string>, connection: SSEConnection) {
     this.#url = url;
     this.#connection = connection;
   }
 
-  /** Connected once the first snapshot is in, so no condition is judged on an empty view. */
-  static async connect(url: string): Promise<EndpointStream> {
+  /**
+   * Connected once the first snapshot is in, so no condition is judged on an empty view. `url`
+   * may be a function: the hub's address now, for a hub that restarts on another port.
+   */
+  static async connect(where: string | (() => Promise<string>)): Promise<EndpointStream> {
+    const url = typeof where === 'string' ? () => Promise.resolve(where) : where;
     const counter = { refused: 0 };
     const stream = new EndpointStream(url, await connectRetrying(url, undefined, counter));
     stream.reconnects = counter.refused;
@@ -124,15 +128,21 @@ export class EndpointStream {
   }
 }
 
-/** A watch connection answered 200, retried every second while refused; `counter.refused` counts the refusals. */
-async function connectRetrying(url: string, lastEventId: string | undefined, counter: { refused: number }): Promise<SSEConnection> {
+/** A watch connection answered 200, retried every second while refused or unreachable; `counter.refused` counts the failures. */
+async function connectRetrying(url: () => Promise<string>, lastEventId: string | undefined, counter: { refused: number }): Promise<SSEConnection> {
   const deadline = performance.now() + CONNECT_TIMEOUT_MS;
   for (;;) {
-    const connection = await connectSSE(`${url}/api/v1/endpoints/watch`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId });
-    if (connection.status === 200) return connection;
-    connection.close();
+    let problem: string;
+    try {
+      const connection = await connectSSE(`${await url()}/api/v1/endpoints/watch`, lastEventId === undefined ? {} : { 'last-event-id': lastEventId });
+      if (connection.status === 200) return connection;
+      connection.close();
+      problem = `HTTP ${String(connection.status)}`;
+    } catch (error) {
+      problem = error instanceof Error ? error.message : String(error);
+    }
     counter.refused++;
-    if (performance.now() > deadline) throw new Error(`the endpoints API refused the watch for ${String(CONNECT_TIMEOUT_MS)} ms (HTTP ${String(connection.status)})`);
+    if (performance.now() > deadline) throw new Error(`the endpoints API refused the watch for ${String(CONNECT_TIMEOUT_MS)} ms (${problem})`);
     await sleep(1000);
   }
 }

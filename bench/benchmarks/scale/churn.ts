@@ -51,7 +51,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   const { bench } = context;
   const fleet = bench.members.slice(0, members);
   const intervalMs = options.periodMs / members;
-  const stream = await EndpointStream.connect((await runningHub(context)).url);
+  const stream = await EndpointStream.connect(async () => (await runningHub(context)).url);
   try {
     const cpuBefore = await hubCpu(context);
     const started = performance.now();

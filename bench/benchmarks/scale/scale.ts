@@ -22,7 +22,7 @@ import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, stea
 
 /** The hub's default `--concurrency`, which the floor's applies use too. */
 const HUB_CONCURRENCY = 16;
-const TIMEOUT_MS = 600_000;
+const TIMEOUT_MS = 300_000;
 
 /** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
 function sizes(smoke: boolean): number[] {
@@ -42,7 +42,7 @@ export const scaleBenchmark: Benchmark = {
     const churnOptions = smoke ? { periodMs: 10_000, holdMs: 1_000, windowMs: 4_000 } : { periodMs: 100_000, holdMs: 5_000, windowMs: 60_000 };
     const steadyMs = (members: number) => (smoke ? 3_000 : members >= 1000 ? 150_000 : 60_000);
     const memoryClusters = smoke ? 2 : 10;
-    const memoryDeadlineMs = smoke ? 60_000 : 480_000;
+    const memoryDeadlineMs = smoke ? 60_000 : 300_000;
     const settleMs = smoke ? 2_000 : 10_000;
 
     log(`starting a hub and ${String(memberServers)} member API servers (no operators: a status writer plays them)`);
