@@ -7,6 +7,7 @@ import { hubMemoryBenchmark } from './memory/hub-memory.ts';
 import { operatorMemoryBenchmark } from './memory/operator-memory.ts';
 import { queueBenchmark } from './queue.ts';
 import { rolloutBenchmark } from './rollout/rollout.ts';
+import { scaleBenchmark } from './scale/scale.ts';
 import { slowWatchersBenchmark } from './slow-watchers/slow-watchers.ts';
 import { statusLatencyBenchmark } from './status-latency/status-latency.ts';
 import { writeAmplificationBenchmark } from './write-amplification/write-amplification.ts';
@@ -23,4 +24,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   slowWatchersBenchmark,
   hubMemoryBenchmark,
   operatorMemoryBenchmark,
+  scaleBenchmark,
 ];

@@ -18,17 +18,24 @@ import {
 } from '@promfleet/testkit';
 import pLimit from 'p-limit';
 
+import { registerMember } from './fast-join.ts';
+
 /** Hub namespace of the benchmarks' PrometheusClusters. */
 export const BENCH_NAMESPACE = 'bench';
 
 export interface BenchFleetOptions {
-  /** Member API servers (`m0`…), each holding a share of the members as namespaces; 1 to 4. */
+  /** Member API servers (`m0`…), each holding a share of the members as namespaces; 1 to 8. */
   readonly memberServers: number;
   /** One replica operator process per member API server, watching every namespace. */
   readonly operators: boolean;
   readonly loadBalancer?: LoadBalancerMode;
   /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
   readonly inspect?: boolean;
+  /**
+   * Start the hub again when it exits on its own (as its Deployment would: the hub exits when
+   * it loses its leader Lease), calling this first; without it, an exit is left as it is.
+   */
+  readonly onHubExit?: (code: number | null) => void;
 }
 
 /** A member of the fleet: a namespace on one of the member API servers, joined with its own credential. */
@@ -40,7 +47,7 @@ export interface BenchMember {
 }
 
 /**
- * A hub and up to four member API servers, where a member is a namespace joined with
+ * A hub and up to eight member API servers, where a member is a namespace joined with
  * `promfleet join --namespace` (so N members are N credentials and N connections in the hub),
  * the replica operator as one process per API server, and the hub as a process.
  */
@@ -57,13 +64,16 @@ export class BenchFleet {
   readonly operators: NodeProcess[] = [];
   readonly members: BenchMember[] = [];
   readonly #inspect: boolean;
+  readonly #onHubExit: ((code: number | null) => void) | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
+  #stopped = false;
 
   private constructor(fleet: Fleet, options: BenchFleetOptions) {
     const { memberServers } = options;
     this.fleet = fleet;
     this.#inspect = options.inspect ?? false;
+    this.#onHubExit = options.onHubExit;
     this.hubCluster = fleet.cluster('hub');
     this.servers = Array.from({ length: memberServers }, (_, i) => fleet.cluster(`m${String(i)}`));
     this.hub = new KubeClient(this.hubCluster.kubeConfig, { cluster: 'hub', metrics: this.metrics });
@@ -103,6 +113,11 @@ export class BenchFleet {
     }
   }
 
+  /** Whether a hub process runs now (not between an exit and its restart). */
+  get hubRunning(): boolean {
+    return this.#hubProcess !== undefined;
+  }
+
   get hubProcess(): NodeProcess {
     if (!this.#hubProcess) throw new Error('the hub was not started');
     return this.#hubProcess;
@@ -114,6 +129,30 @@ export class BenchFleet {
    * `--namespace`, which issues that namespace's credential and registers it in the hub.
    */
   async join(count: number, labels: Readonly<Record<string, string>>, concurrency = 8): Promise<BenchMember[]> {
+    return this.#add(count, concurrency, async (member, admin, cluster) => {
+      await join({ name: member.name, member: admin, hub: this.hub, memberCA: cluster.ca, namespace: member.namespace, labels });
+      await createRegionInputs(admin, member.namespace);
+    });
+  }
+
+  /**
+   * Like `join`, for fleets of a thousand: the same credential and registration written directly
+   * (registerMember), without join's checks and verification.
+   */
+  async register(count: number, labels: Readonly<Record<string, string>>, concurrency = 32): Promise<BenchMember[]> {
+    const namespaces = new ResourceClient(this.hub, Namespaces);
+    if (!(await namespaces.get(HUB_NAMESPACE))) await namespaces.create({ metadata: { name: HUB_NAMESPACE } });
+    return this.#add(count, concurrency, async (member, admin, cluster) => {
+      await registerMember({ name: member.name, namespace: member.namespace, admin, cluster, hub: this.hub, labels });
+      await createRegionInputs(admin, member.namespace);
+    });
+  }
+
+  async #add(
+    count: number,
+    concurrency: number,
+    add: (member: BenchMember, admin: KubeClient, cluster: TestCluster) => Promise<void>,
+  ): Promise<BenchMember[]> {
     const limit = pLimit(concurrency);
     const first = this.members.length;
     const added = await Promise.all(
@@ -125,9 +164,9 @@ export class BenchFleet {
           const admin = this.admins[server];
           const cluster = this.servers[server];
           if (!admin || !cluster) throw new Error(`no member API server ${String(server)}`);
-          await join({ name, member: admin, hub: this.hub, memberCA: cluster.ca, namespace: name, labels });
-          await createRegionInputs(admin, name);
-          return { name, namespace: name, server };
+          const member = { name, namespace: name, server };
+          await add(member, admin, cluster);
+          return member;
         }),
       ),
     );
@@ -137,13 +176,36 @@ export class BenchFleet {
 
   /** Starts the hub process on the hub cluster (leader election on, as deployed). */
   async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    this.#hubProcess = await this.startProcess('promfleet-hub', ENTRIES.hub, [
+    const started = await this.startProcess('promfleet-hub', ENTRIES.hub, [
       `--kubeconfig=${this.hubCluster.kubeconfigFile}`,
       `--namespace=${HUB_NAMESPACE}`,
       '--log-level=warn',
       ...extraArgs,
     ]);
-    return this.#hubProcess;
+    this.#hubProcess = started;
+    const onExit = this.#onHubExit;
+    if (onExit) {
+      void started.process.exited.then(async (code) => {
+        // Stopped on purpose (stopHub, stop) unless it is still the hub.
+        if (this.#hubProcess !== started) return;
+        this.#hubProcess = undefined;
+        onExit(code);
+        try {
+          const restarted = await this.startHub(extraArgs);
+          if (this.#stopped) await restarted.stop();
+        } catch {
+          // The fleet is stopping, or the hub does not come up: whoever waits for it (hubRunning) times out.
+        }
+      });
+    }
+    return started;
+  }
+
+  /** SIGTERM to the hub; resolves when it has exited. */
+  async stopHub(): Promise<void> {
+    const hub = this.hubProcess;
+    this.#hubProcess = undefined;
+    await hub.stop();
   }
 
   /** The controller processes running: the hub (once started) and the operators. */
@@ -173,7 +235,10 @@ export class BenchFleet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.#hubProcess?.stop(), ...this.operators.map((operator) => operator.stop())]);
+    this.#stopped = true;
+    const hub = this.#hubProcess;
+    this.#hubProcess = undefined;
+    await Promise.all([hub?.stop(), ...this.operators.map((operator) => operator.stop())]);
     await Promise.all([this.hub, ...this.admins].map((client) => client.close()));
     await this.fleet.stop();
   }

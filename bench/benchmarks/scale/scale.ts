@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { DNSEndpoints } from '@promfleet/hub';
+import { ResourceClient } from '@promfleet/kube/client';
+
+import type { Benchmark } from '../../harness.ts';
+import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
+import { FleetObservers } from '../../lib/fleet-observers.ts';
+import { MEMBER_LABELS } from '../../lib/objects.ts';
+import { Observer } from '../../lib/observer.ts';
+import { FloorFanout } from '../fanout/floor-path.ts';
+import { churn, type Churn } from './churn.ts';
+import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.ts';
+import { RecordChanges } from './record-changes.ts';
+import { restart, type Restart } from './restart.ts';
+import { untilMembersReady, type ScaleContext } from './scale-context.ts';
+import { selectAll, type SelectAll } from './select-all.ts';
+import { StatusWriter } from './status-writer.ts';
+import { steady, type Steady } from './steady.ts';
+import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, steadyTables, stallTable, type HubExit, type Stall } from './tables.ts';
+
+/** The hub's default `--concurrency`, which the floor's applies use too. */
+const HUB_CONCURRENCY = 16;
+const TIMEOUT_MS = 300_000;
+
+/** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
+function sizes(smoke: boolean): number[] {
+  if (smoke) return [10];
+  const given = process.env.BENCH_SCALE_SIZES?.split(',').map(Number);
+  if (given && given.length > 0 && given.every((size, i) => Number.isInteger(size) && size > 0 && size > (given[i - 1] ?? 0))) return given;
+  return [100, 1000];
+}
+
+export const scaleBenchmark: Benchmark = {
+  name: 'scale',
+  description:
+    'B7: the hub with 100 and 1000 members on 8 API servers and a status writer in place of the operators: select all vs the floor, status churn latency and CPU, steady-state requests, memory, cold restart',
+  async run({ smoke, log }) {
+    const fleetSizes = sizes(smoke);
+    const memberServers = smoke ? 2 : 8;
+    const churnOptions = smoke ? { periodMs: 10_000, holdMs: 1_000, windowMs: 4_000 } : { periodMs: 100_000, holdMs: 5_000, windowMs: 60_000 };
+    const steadyMs = (members: number) => (smoke ? 3_000 : members >= 1000 ? 150_000 : 60_000);
+    const memoryClusters = smoke ? 2 : 10;
+    const memoryDeadlineMs = smoke ? 60_000 : 300_000;
+    const settleMs = smoke ? 2_000 : 10_000;
+
+    log(`starting a hub and ${String(memberServers)} member API servers (no operators: a status writer plays them)`);
+    const exits: HubExit[] = [];
+    const stalls: Stall[] = [];
+    let phase = { members: fleetSizes[0] ?? 0, name: 'start' };
+    const onHubExit = (code: number | null): void => {
+      exits.push({ ...phase, code });
+      log(`N=${String(phase.members)} ${phase.name}: the hub exited (code ${String(code)}); starting it again`);
+    };
+    const enter = (members: number, name: string): void => {
+      phase = { members, name };
+      log(`N=${String(members)}: ${name}`);
+    };
+    await using bench = await BenchFleet.start({ memberServers, operators: false, onHubExit });
+    const observers = await new FleetObservers(bench).start();
+    const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
+    const dnsEndpoints = await new Observer(new ResourceClient(bench.hub, DNSEndpoints), { namespace: BENCH_NAMESPACE }).start();
+    const writer = new StatusWriter(bench.admins, observers.replicas).start();
+    const context: ScaleContext = { bench, observers, memberClusters, dnsEndpoints, writer, timeoutMs: TIMEOUT_MS, log };
+    const floor = new FloorFanout(bench, observers, { concurrency: HUB_CONCURRENCY, timeoutMs: TIMEOUT_MS });
+    const selections: (SelectAll & { members: number })[] = [];
+    const churns: Churn[] = [];
+    const quiet: Steady[] = [];
+    const idle = new Map<number, number>();
+    const memory: HubMemory[] = [];
+    const restarts: Restart[] = [];
+    try {
+      for (const size of fleetSizes) {
+        try {
+          enter(size, 'registering members');
+          const joining = performance.now();
+          await bench.register(size - bench.members.length, MEMBER_LABELS);
+          log(`N=${String(size)}: registered in ${String(Math.round(performance.now() - joining))} ms`);
+          if (size === fleetSizes[0]) await bench.startHub();
+          await untilMembersReady(context, size);
+          log(`N=${String(size)}: every member Ready after ${String(Math.round(performance.now() - joining))} ms`);
+
+          enter(size, 'select all');
+          const selected = await selectAll(context, floor, size);
+          selections.push({ ...selected, members: size });
+          const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
+          enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
+          churns.push(await churn(context, selected.name, size, churnOptions));
+          // The churn's tail (late heartbeats, records) is not the steady state.
+          await sleep(settleMs);
+          enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
+          const still = await steady(context, size, steadyMs(size));
+          quiet.push(still);
+          idle.set(size, still.cpuSeconds / (still.minutes * 60));
+          memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
+          enter(size, 'cold restart');
+          restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
+
+          if (size === fleetSizes.at(-1)) {
+            enter(size, `${String(memoryClusters)} PrometheusClusters for the memory reading (at most ${String(memoryDeadlineMs / 1000)} s)`);
+            memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
+          } else {
+            enter(size, 'removing the PrometheusCluster and the floor replicas');
+            // The next size starts from members only: the hub's replicas and the floor's go.
+            await new ResourceClient(bench.hub, PrometheusClusters).delete(selected.name, BENCH_NAMESPACE);
+            await observers.gone(selected.name, TIMEOUT_MS);
+            await floor.remove(`floor-${String(size)}`);
+          }
+              } catch (error) {
+          // At smoke size nothing may stall: that is what the smoke run proves.
+          if (smoke) throw error;
+          // What was measured stands; where it stopped is a figure too.
+          stalls.push({ ...phase, error: error instanceof Error ? error.message : String(error) });
+          log(`N=${String(size)} ${phase.name}: stopped: ${stalls.at(-1)?.error ?? ''}`);
+          break;
+        }
+      }
+    } finally {
+      writer.stop();
+      await Promise.all([observers.stop(), memberClusters.stop(), dnsEndpoints.stop(), floor.close()]);
+    }
+    log(`status writer: ${String(writer.writes)} writes, ${String(writer.failures)} failed (retried)`);
+    return [
+      selectAllTable(selections, memberServers),
+      ...churnTable(churns, idle),
+      ...steadyTables(quiet),
+      memoryTable(memory),
+      restartTable(restarts),
+      exitsTable(exits, fleetSizes),
+      ...(stalls.length > 0 ? [stallTable(stalls)] : []),
+    ];
+  },
+};

@@ -1,0 +1,176 @@
+import { percentile, round, type BenchmarkResult } from '../../harness.ts';
+import { mib } from '../../lib/process-memory.ts';
+import type { Churn } from './churn.ts';
+import type { HubMemory } from './hub-memory.ts';
+import type { Restart } from './restart.ts';
+import type { SelectAll } from './select-all.ts';
+import type { Steady } from './steady.ts';
+
+type Row = Record<string, string | number>;
+
+export function selectAllTable(rows: readonly (SelectAll & { members: number })[], servers: number): BenchmarkResult {
+  return {
+    title: `B7 scale — select all: N members (namespaces with their own credentials on ${String(servers)} API servers), no operators`,
+    columns: ['N', 'hub (ms)', 'floor (ms)', 'hub / floor'],
+    rows: rows.map((r) => ({ N: r.members, 'hub (ms)': Math.round(r.hubMs), 'floor (ms)': Math.round(r.floorMs), 'hub / floor': round(r.hubMs / r.floorMs, 2) })),
+    notes: [
+      "hub: PrometheusCluster create until the hub's status lists every member at the generation, Ready, with the address the status writer reports.",
+      "floor: the same N replica applies sent directly with the members' credentials, 16 at a time (the hub's --concurrency), until every replica is Running at its generation.",
+      'The status writer plays the operators for both: it writes the status the operator would for ready workloads.',
+    ],
+  };
+}
+
+export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, number>): BenchmarkResult[] {
+  const readers: [string, 'hubStatus' | 'dnsEndpoint' | 'endpointStream'][] = [
+    ['replica status → hub status', 'hubStatus'],
+    ['replica status → DNSEndpoint', 'dnsEndpoint'],
+    ['replica status → endpoints API stream (SSE)', 'endpointStream'],
+  ];
+  const latency: Row[] = rows.flatMap((churn) =>
+    readers.map(([what, field]) => {
+      const values = churn.times.map((times) => times[field]);
+      return {
+        N: churn.members,
+        'changes/s': round(churn.perSecond, 1),
+        latency: what,
+        'p50 (ms)': Math.round(percentile(values, 50)),
+        'p99 (ms)': Math.round(percentile(values, 99)),
+        'max (ms)': Math.round(percentile(values, 100)),
+        'timed out': churn.timeouts,
+        'SSE reconnects': churn.streamReconnects,
+      };
+    }),
+  );
+  const cpu: Row[] = rows.map((churn) => {
+    const idlePerSecond = idle.get(churn.members) ?? Number.NaN;
+    const net = churn.cpuSeconds - idlePerSecond * (churn.elapsedMs / 1000);
+    return {
+      N: churn.members,
+      changes: churn.changes,
+      'window (s)': round(churn.elapsedMs / 1000, 1),
+      'hub CPU (s)': round(churn.cpuSeconds, 2),
+      'CPU per change (ms)': round((churn.cpuSeconds * 1000) / churn.changes, 1),
+      'idle CPU (ms/s)': round(idlePerSecond * 1000, 1),
+      'CPU per change above idle (ms)': round((net * 1000) / churn.changes, 1),
+    };
+  });
+  return [
+    {
+      title: 'B7 scale — status churn: latency from a replica status change (as a member watch sees it) to each reader',
+      columns: ['N', 'changes/s', 'latency', 'p50 (ms)', 'p99 (ms)', 'max (ms)', 'timed out', 'SSE reconnects'],
+      rows: latency,
+      notes: [
+        'Members flap in turn: Degraded (Prometheus not ready), then Running again once every reader has shown it and a hold has passed; each change removes or adds one weighted record.',
+        'changes/s: both changes of each flap; timed out: a reader had not shown the change after 120 s.',
+        'SSE reconnects: the stream client was refused (503: the API refuses requests while the event loop lags over 1 s) or cut, and reconnected with Last-Event-ID; waits span them.',
+      ],
+    },
+    {
+      title: 'B7 scale — hub CPU per status change (/proc/<pid>/stat utime+stime, from the first change until every reader showed the last)',
+      columns: ['N', 'changes', 'window (s)', 'hub CPU (s)', 'CPU per change (ms)', 'idle CPU (ms/s)', 'CPU per change above idle (ms)'],
+      rows: cpu,
+      notes: ['idle: the hub’s CPU rate in the steady phase (probes, watches, no changes), subtracted over the churn window.'],
+    },
+  ];
+}
+
+export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {
+  const writes: Row[] = rows.flatMap((steady) => {
+    const entries = [...steady.writes].sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) return [{ N: steady.members, 'where verb resource': '(none)', writes: 0, 'per minute': 0 }];
+    return entries.map(([key, count]) => ({ N: steady.members, 'where verb resource': key, writes: count, 'per minute': round(count / steady.minutes, 1) }));
+  });
+  const requests: Row[] = rows.flatMap((steady) => {
+    const perMember = (count: number) => round(count / steady.members / steady.minutes, 2);
+    const total = [...steady.memberRequests.values()].reduce((sum, count) => sum + count, 0);
+    return [
+      ...[...steady.memberRequests].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ N: steady.members, 'verb resource': key, 'per member per minute': perMember(count) })),
+      { N: steady.members, 'verb resource': 'all', 'per member per minute': perMember(total) },
+    ];
+  });
+  return [
+    {
+      title: `B7 scale — steady state (no changes): the hub's writes, ${rows.map((s) => `${String(round(s.minutes, 1))} min at N = ${String(s.members)}`).join(', ')}`,
+      columns: ['N', 'where verb resource', 'writes', 'per minute'],
+      rows: writes,
+      notes: ['From the hub’s promfleet_kube_requests_total. leases: leader election; memberclusters status: the heartbeat (lastProbeTime, at most every 5 min a member); selfsubject*reviews: the probes’ access reviews.'],
+    },
+    {
+      title: "B7 scale — steady state: the hub's requests to its members",
+      columns: ['N', 'verb resource', 'per member per minute'],
+      rows: requests,
+    },
+  ];
+}
+
+export function memoryTable(rows: readonly HubMemory[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — hub memory',
+    columns: ['N', 'PrometheusClusters', 'current', 'replicas', 'RSS (MiB)', 'heap (MiB)'],
+    rows: rows.map((m) => ({
+      N: m.members,
+      PrometheusClusters: m.clusters,
+      current: m.current,
+      replicas: m.replicas,
+      'RSS (MiB)': mib(m.rssBytes),
+      'heap (MiB)': mib(m.heapBytes),
+    })),
+    notes: ['RSS from /proc/<pid>/status; heap from the hub’s promfleet_nodejs_heap_size_used_bytes (no forced collection). current: PrometheusClusters whose status was full and current when read (the rest were still being fanned out).'],
+  };
+}
+
+export function restartTable(rows: readonly Restart[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — cold restart (SIGTERM, then a new hub process)',
+    columns: ['N', 'stop (ms)', 'start → ready (ms)', 'start → status current (ms)', 'moved members', 'called-for record changes', 'other record changes'],
+    rows: rows.map((r) => ({
+      N: r.members,
+      'stop (ms)': Math.round(r.stopMs),
+      'start → ready (ms)': Math.round(r.readyMs),
+      'start → status current (ms)': Math.round(r.currentMs),
+      'moved members': r.moved,
+      'called-for record changes': r.expectedChanges,
+      'other record changes': r.otherChanges,
+    })),
+    notes: [
+      'While the hub is down 1 % of the members move their address; "current" is the status showing them and every other member as before.',
+      'Record changes: any change of a record’s targets in the DNSEndpoint or status.endpoints from SIGTERM until a few seconds after current. Called for: the moved members’ (two each). Goal for the others: 0.',
+    ],
+  };
+}
+
+/** The hub exiting on its own (it does when it loses its leader Lease), during which phase. */
+export interface HubExit {
+  readonly members: number;
+  readonly name: string;
+  readonly code: number | null;
+}
+
+export function exitsTable(exits: readonly HubExit[], sizes: readonly number[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — hub exits (the benchmark starts it again, as its Deployment would)',
+    columns: ['N', 'phase', 'exits'],
+    rows: sizes.flatMap((members) => {
+      const here = exits.filter((exit) => exit.members === members);
+      if (here.length === 0) return [{ N: members, phase: '(none)', exits: 0 }];
+      return [...new Set(here.map((exit) => exit.name))].map((name) => ({ N: members, phase: name, exits: here.filter((exit) => exit.name === name).length }));
+    }),
+    notes: ['The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).'],
+  };
+}
+
+/** A phase that did not finish: the run stops there and reports what it measured. */
+export interface Stall {
+  readonly members: number;
+  readonly name: string;
+  readonly error: string;
+}
+
+export function stallTable(stalls: readonly Stall[]): BenchmarkResult {
+  return {
+    title: 'B7 scale — where the run stopped',
+    columns: ['N', 'phase', 'error'],
+    rows: stalls.map((stall) => ({ N: stall.members, phase: stall.name, error: stall.error.slice(0, 300) })),
+  };
+}
