@@ -148,11 +148,7 @@ export class BenchFleet {
     });
   }
 
-  async #add(
-    count: number,
-    concurrency: number,
-    add: (member: BenchMember, admin: KubeClient, cluster: TestCluster) => Promise<void>,
-  ): Promise<BenchMember[]> {
+  async #add(count: number, concurrency: number, add: (member: BenchMember, admin: KubeClient, cluster: TestCluster) => Promise<void>): Promise<BenchMember[]> {
     const limit = pLimit(concurrency);
     const first = this.members.length;
     const added = await Promise.all(

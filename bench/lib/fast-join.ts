@@ -32,7 +32,10 @@ export async function registerMember(registration: Registration): Promise<void> 
   const { name, namespace, admin, cluster, hub, labels } = registration;
   await new ResourceClient(admin, Namespaces).create({ metadata: { name: namespace } });
   const account = await new ResourceClient(admin, ServiceAccounts).create(serviceAccount(name, namespace));
-  await Promise.all([new ResourceClient(admin, Roles).create(role(name, namespace)), new ResourceClient(admin, RoleBindings).create(roleBinding(name, namespace))]);
+  await Promise.all([
+    new ResourceClient(admin, Roles).create(role(name, namespace)),
+    new ResourceClient(admin, RoleBindings).create(roleBinding(name, namespace)),
+  ]);
   const binding = await createTokenBinding(admin, name, namespace, account.metadata?.uid ?? '', new StepLog(undefined));
   const token = await requestToken(admin, namespace, DEFAULT_TOKEN_TTL_SECONDS, binding);
   const kubeconfig = buildMemberKubeconfig({ member: name, server: admin.server, ca: cluster.ca, token, namespace });

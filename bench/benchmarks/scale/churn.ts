@@ -72,7 +72,9 @@ export async function churn(context: ScaleContext, name: string, members: number
     const elapsedMs = performance.now() - started;
     const cpuSeconds = await hubCpuSince(context, cpuBefore);
     const times = results.filter((times): times is FlapTimes => times !== undefined);
-    context.log(`N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`);
+    context.log(
+      `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
+    );
     const generation = context.observers.clusters.cache.get(`${BENCH_NAMESPACE}/${name}`)?.metadata.generation ?? 1;
     await untilCurrent(context, name, members, generation);
     return {

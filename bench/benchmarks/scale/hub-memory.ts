@@ -43,8 +43,12 @@ export async function memoryWithClusters(context: ScaleContext, members: number,
       ),
     ),
   );
-  const replicas = context.observers.replicas.list().filter((replica) => replica.metadata.name.startsWith('memory-') || replica.metadata.name.startsWith('scale-')).length;
+  const replicas = context.observers.replicas
+    .list()
+    .filter((replica) => replica.metadata.name.startsWith('memory-') || replica.metadata.name.startsWith('scale-')).length;
   const memory = await readHubMemory(context);
-  context.log(`N=${String(members)} × ${String(total)} PrometheusClusters: ${String(replicas)} replicas, ${String(current.filter(Boolean).length + 1)} current`);
+  context.log(
+    `N=${String(members)} × ${String(total)} PrometheusClusters: ${String(replicas)} replicas, ${String(current.filter(Boolean).length + 1)} current`,
+  );
   return { members, clusters: total, current: current.filter(Boolean).length + 1, replicas, ...memory };
 }

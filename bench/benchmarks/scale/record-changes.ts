@@ -47,7 +47,8 @@ export class RecordChanges {
   #recording = false;
 
   constructor(key: string, clusters: Observer<PrometheusCluster>, dnsEndpoints: Observer<DNSEndpoint>) {
-    const ours = (object: { metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }) => `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}` === key;
+    const ours = (object: { metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }) =>
+      `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}` === key;
     const record = (where: RecordChange['where'], before: readonly RecordLike[] | undefined, after: readonly RecordLike[] | undefined) => {
       if (this.#recording) this.changes.push(...diff(where, before, after));
     };

@@ -25,7 +25,14 @@ export interface Restart {
  * shows the moved addresses, and every other member as before). Every change of a DNS record on
  * the way is counted; only the moved members' are called for.
  */
-export async function restart(context: ScaleContext, records: RecordChanges, name: string, members: number, generation: number, settleMs: number): Promise<Restart> {
+export async function restart(
+  context: ScaleContext,
+  records: RecordChanges,
+  name: string,
+  members: number,
+  generation: number,
+  settleMs: number,
+): Promise<Restart> {
   const { bench, writer, observers } = context;
   const moved = bench.members.slice(0, Math.max(1, Math.round(members / 100)));
   await runningHub(context);
@@ -51,6 +58,8 @@ export async function restart(context: ScaleContext, records: RecordChanges, nam
   const changes = records.stop();
   const addresses = new Map(moved.map((member) => [member.name, writer.address(member.namespace)]));
   const expected = changes.filter((change) => change.member !== undefined && change.targets.join(',') === addresses.get(change.member));
-  context.log(`N=${String(members)} restart: ready after ${String(Math.round(readyMs))} ms, current after ${String(Math.round(currentMs))} ms, ${String(changes.length - expected.length)} other record changes`);
+  context.log(
+    `N=${String(members)} restart: ready after ${String(Math.round(readyMs))} ms, current after ${String(Math.round(currentMs))} ms, ${String(changes.length - expected.length)} other record changes`,
+  );
   return { members, moved: moved.length, stopMs, readyMs, currentMs, expectedChanges: expected.length, otherChanges: changes.length - expected.length };
 }

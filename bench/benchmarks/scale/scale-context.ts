@@ -65,9 +65,7 @@ export function hubCurrent(context: ScaleContext, cluster: PrometheusCluster | u
   return context.bench.members.slice(0, members).every((member) => {
     const entry = byName.get(member.name);
     const ready = context.writer.ready(member.namespace, cluster.metadata.name);
-    return (
-      entry?.observedGeneration === generation && entry.ready === ready && (!ready || entry.addresses?.[0] === context.writer.address(member.namespace))
-    );
+    return entry?.observedGeneration === generation && entry.ready === ready && (!ready || entry.addresses?.[0] === context.writer.address(member.namespace));
   });
 }
 

@@ -107,7 +107,7 @@ export const scaleBenchmark: Benchmark = {
             await observers.gone(selected.name, TIMEOUT_MS);
             await floor.remove(`floor-${String(size)}`);
           }
-              } catch (error) {
+        } catch (error) {
           // At smoke size nothing may stall: that is what the smoke run proves.
           if (smoke) throw error;
           // What was measured stands; where it stopped is a figure too.

@@ -149,7 +149,14 @@ function observed(replica: PrometheusReplica, ready: boolean, address: string, o
       kind: 'StatefulSet',
       metadata: { name: setName, generation: 1 },
       spec: { replicas, serviceName: setName, selector: { matchLabels: { 'app.kubernetes.io/instance': name } }, template: {} },
-      status: { observedGeneration: 1, replicas, readyReplicas: readyOf(component, replicas), updatedReplicas: replicas, currentRevision: 'r1', updateRevision: 'r1' },
+      status: {
+        observedGeneration: 1,
+        replicas,
+        readyReplicas: readyOf(component, replicas),
+        updatedReplicas: replicas,
+        currentRevision: 'r1',
+        updateRevision: 'r1',
+      },
     })),
     deployments: deployments.map(([deploymentName]) => ({
       apiVersion: 'apps/v1',
@@ -158,7 +165,9 @@ function observed(replica: PrometheusReplica, ready: boolean, address: string, o
       spec: { replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/instance': name } }, template: {} },
       status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1 },
     })),
-    ingresses: [{ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: names.ingress }, status: { loadBalancer: { ingress: [{ ip: address }] } } }] as ObservedState['ingresses'],
+    ingresses: [
+      { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: names.ingress }, status: { loadBalancer: { ingress: [{ ip: address }] } } },
+    ] as ObservedState['ingresses'],
     services: [],
     pods: [
       ...sets.flatMap(([setName, component, replicas]) =>

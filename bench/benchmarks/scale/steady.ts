@@ -37,7 +37,9 @@ export async function steady(context: ScaleContext, members: number, durationMs:
   const after = kitRequests(await controllerMetrics(hub.url));
   const minutes = (performance.now() - started) / 60_000;
   const writes = counterDelta(before, after, (sample) =>
-    writeVerbs.has(sample.labels.verb ?? '') ? `${isMember(sample) ? 'members' : 'hub'} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}` : undefined,
+    writeVerbs.has(sample.labels.verb ?? '')
+      ? `${isMember(sample) ? 'members' : 'hub'} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}`
+      : undefined,
   );
   const memberRequests = counterDelta(before, after, (sample) =>
     isMember(sample) ? `${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}` : undefined,

@@ -12,7 +12,12 @@ export function selectAllTable(rows: readonly (SelectAll & { members: number })[
   return {
     title: `B7 scale — select all: N members (namespaces with their own credentials on ${String(servers)} API servers), no operators`,
     columns: ['N', 'hub (ms)', 'floor (ms)', 'hub / floor'],
-    rows: rows.map((r) => ({ N: r.members, 'hub (ms)': Math.round(r.hubMs), 'floor (ms)': Math.round(r.floorMs), 'hub / floor': round(r.hubMs / r.floorMs, 2) })),
+    rows: rows.map((r) => ({
+      N: r.members,
+      'hub (ms)': Math.round(r.hubMs),
+      'floor (ms)': Math.round(r.floorMs),
+      'hub / floor': round(r.hubMs / r.floorMs, 2),
+    })),
     notes: [
       "hub: PrometheusCluster create until the hub's status lists every member at the generation, Ready, with the address the status writer reports.",
       "floor: the same N replica applies sent directly with the members' credentials, 16 at a time (the hub's --concurrency), until every replica is Running at its generation.",
@@ -85,7 +90,9 @@ export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {
     const perMember = (count: number) => round(count / steady.members / steady.minutes, 2);
     const total = [...steady.memberRequests.values()].reduce((sum, count) => sum + count, 0);
     return [
-      ...[...steady.memberRequests].sort(([a], [b]) => a.localeCompare(b)).map(([key, count]) => ({ N: steady.members, 'verb resource': key, 'per member per minute': perMember(count) })),
+      ...[...steady.memberRequests]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, count]) => ({ N: steady.members, 'verb resource': key, 'per member per minute': perMember(count) })),
       { N: steady.members, 'verb resource': 'all', 'per member per minute': perMember(total) },
     ];
   });
@@ -94,7 +101,9 @@ export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {
       title: `B7 scale — steady state (no changes): the hub's writes, ${rows.map((s) => `${String(round(s.minutes, 1))} min at N = ${String(s.members)}`).join(', ')}`,
       columns: ['N', 'where verb resource', 'writes', 'per minute'],
       rows: writes,
-      notes: ['From the hub’s promfleet_kube_requests_total. leases: leader election; memberclusters status: the heartbeat (lastProbeTime, at most every 5 min a member); selfsubject*reviews: the probes’ access reviews.'],
+      notes: [
+        'From the hub’s promfleet_kube_requests_total. leases: leader election; memberclusters status: the heartbeat (lastProbeTime, at most every 5 min a member); selfsubject*reviews: the probes’ access reviews.',
+      ],
     },
     {
       title: "B7 scale — steady state: the hub's requests to its members",
@@ -116,7 +125,9 @@ export function memoryTable(rows: readonly HubMemory[]): BenchmarkResult {
       'RSS (MiB)': mib(m.rssBytes),
       'heap (MiB)': mib(m.heapBytes),
     })),
-    notes: ['RSS from /proc/<pid>/status; heap from the hub’s promfleet_nodejs_heap_size_used_bytes (no forced collection). current: PrometheusClusters whose status was full and current when read (the rest were still being fanned out).'],
+    notes: [
+      'RSS from /proc/<pid>/status; heap from the hub’s promfleet_nodejs_heap_size_used_bytes (no forced collection). current: PrometheusClusters whose status was full and current when read (the rest were still being fanned out).',
+    ],
   };
 }
 
@@ -156,7 +167,9 @@ export function exitsTable(exits: readonly HubExit[], sizes: readonly number[]):
       if (here.length === 0) return [{ N: members, phase: '(none)', exits: 0 }];
       return [...new Set(here.map((exit) => exit.name))].map((name) => ({ N: members, phase: name, exits: here.filter((exit) => exit.name === name).length }));
     }),
-    notes: ['The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).'],
+    notes: [
+      'The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).',
+    ],
   };
 }
 
