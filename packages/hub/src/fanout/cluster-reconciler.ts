@@ -16,6 +16,8 @@ import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeCl
 import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
+import { setImmediate } from 'node:timers/promises';
+
 import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -81,8 +83,8 @@ export class ClusterReconciler {
   readonly #writer: StatusWriter;
   readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
   readonly #pending = new PendingWork();
-  /** When each PrometheusCluster's status was last written (performance.now()). */
-  readonly #lastWrite = new Map<ObjectKey, number>();
+  /** When each PrometheusCluster's last status write ended (performance.now()), and how long it took. */
+  readonly #lastWrite = new Map<ObjectKey, { readonly at: number; readonly tookMs: number }>();
 
   constructor(options: ClusterReconcilerOptions) {
     this.#options = options;
@@ -104,7 +106,11 @@ export class ClusterReconciler {
   replicaStatusChanged(key: ObjectKey, member: string): number {
     this.#pending.member(key, member);
     const last = this.#lastWrite.get(key);
-    return last === undefined ? 0 : Math.max(0, last + (this.#options.statusBatchWindowMs ?? 0) - performance.now());
+    if (last === undefined) return 0;
+    // A status the API server takes long to write (a thousand entries on a busy server) waits as long
+    // again: at most half of the time goes to writing it, and the batches grow instead of the queue.
+    const window = Math.max(this.#options.statusBatchWindowMs ?? 0, last.tookMs);
+    return Math.max(0, last.at + window - performance.now());
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -187,8 +193,7 @@ export class ClusterReconciler {
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
     const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false }, live, this.#claimants(cluster), now);
-    this.#lastWrite.set(objectKey(live), performance.now());
-    await this.#writer.write(live, status);
+    await this.#timedWrite(live, status);
     const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
     await this.#reportNewProblems(live, [...outcomes.values()], previous);
@@ -232,8 +237,7 @@ export class ClusterReconciler {
     if (before.size === 0) return undefined;
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'members' });
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
-    this.#lastWrite.set(objectKey(live), performance.now());
-    await this.#writer.write(live, status);
+    await this.#timedWrite(live, status);
     const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
     await this.#reportNewProblems(live, outcomes, before);
     // Failing static now: the next reconcile is a full pass, and soon.
@@ -243,6 +247,16 @@ export class ClusterReconciler {
     }
     const after = this.#untilNoOperator(outcomes, now);
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
+  }
+
+  async #timedWrite(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>): Promise<void> {
+    const started = performance.now();
+    try {
+      await this.#writer.write(live, status);
+    } finally {
+      const ended = performance.now();
+      this.#lastWrite.set(objectKey(live), { at: ended, tookMs: ended - started });
+    }
   }
 
   #outcome(view: MemberView, previous: MemberEntry | undefined, now: Date): MemberOutcome {
@@ -277,6 +291,9 @@ export class ClusterReconciler {
    * member's error; the others go on.
    */
   async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: RolloutInput): Promise<MemberView> {
+    // A pass over a thousand members whose replicas need no apply never awaits I/O: let timers and
+    // sockets in between members, or the Lease renewal starves and the hub loses its leadership.
+    await setImmediate();
     const name = member.metadata.name;
     const connection = this.#options.registry.get(name);
     const view = { name, ...observed, conflict: false, applyError: undefined };

@@ -20,9 +20,32 @@ export type LoadedCredential =
  */
 export function loadCredential(member: MemberCluster, secrets: Informer<ISecret>): LoadedCredential {
   const { name, namespace, key } = member.spec.kubeconfigSecretRef;
-  const memberName = member.metadata.name;
   const secret = secrets.get(`${namespace}/${name}`);
   if (!secret) return { ok: false, reason: 'SecretNotFound', message: `Secret ${namespace}/${name} not found` };
+  // Cached objects are replaced, never changed, when the Secret changes: what was read from this one stands.
+  let loaded = LOADED.get(secret);
+  if (!loaded) {
+    loaded = new Map();
+    LOADED.set(secret, loaded);
+  }
+  const memo = `${member.metadata.name}\u0000${member.spec.namespace}\u0000${key}`;
+  let credential = loaded.get(memo);
+  if (!credential) {
+    credential = readCredential(member, secret);
+    loaded.set(memo, credential);
+  }
+  return credential;
+}
+
+/**
+ * What was read from each cached Secret, per member: a PrometheusCluster's pass over a thousand
+ * members must not parse and hash a thousand kubeconfigs.
+ */
+const LOADED = new WeakMap<ISecret, Map<string, LoadedCredential>>();
+
+function readCredential(member: MemberCluster, secret: ISecret): LoadedCredential {
+  const { name, namespace, key } = member.spec.kubeconfigSecretRef;
+  const memberName = member.metadata.name;
   const boundTo = secret.metadata?.labels?.[LABELS.member];
   if (boundTo === undefined) {
     return {
