@@ -107,7 +107,7 @@ describe('Informer on a real API server', () => {
     await client.close();
   });
 
-  it('reports every answer to onContact (list, watch opening, each event, a refusal with its code) and re-watches on demand without re-listing', async () => {
+  it('reports every answer to onContact (the list, each watch event, a refusal with its code) and re-watches on demand without re-listing', async () => {
     const cluster = fleet.cluster('informer');
     const metrics = new KitMetrics();
     const contacts: string[] = [];
@@ -120,13 +120,11 @@ describe('Informer on a real API server', () => {
     const informer = new Informer(configMaps, { namespace: 'kube-node-lease', metrics });
     informer.start();
     await informer.waitForSync();
-    await eventually('the watch open', () => contacts.includes('watch configmaps 200'));
-    expect(contacts.slice(0, 2)).toEqual(['list configmaps 200', 'watch configmaps 200']);
-    const before = contacts.filter((c) => c === 'watch configmaps 200').length;
-    // An event on the watch is contact too.
+    expect(contacts[0]).toBe('list configmaps 200');
+    // An event on the watch is contact (opening it is not: a server streaming bytes that never make an event is no sign of life).
     await resources(client, ConfigMaps).create({ metadata: { name: 'seen', namespace: 'kube-node-lease' } });
     await eventually('the event delivered', () => informer.get('kube-node-lease/seen') !== undefined);
-    await eventually('the event counted as contact', () => contacts.filter((c) => c === 'watch configmaps 200').length > before);
+    await eventually('the event counted as contact', () => contacts.includes('watch configmaps 200'));
 
     // A refusal is an answer with its code (the caller decides what it means).
     await expect(

@@ -200,7 +200,9 @@ export class ClusterReconciler {
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
     // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
-    const retry = pending.length > 0 || unpruned.length > 0 || learning || isFailingStatic(status);
+    // An apply a member refused or never answered is tried again: no event may come to prompt it.
+    const failed = views.some((view) => view.applyFailed === true);
+    const retry = pending.length > 0 || unpruned.length > 0 || learning || failed || isFailingStatic(status);
     const after = Math.min(retry ? RETRY_MS : Infinity, this.#untilNoOperator(outcomes.values(), now), plan?.requeueAfterMs ?? Infinity);
     // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
     const settled = !retry && (plan === undefined || plan.status.state === 'Complete');
@@ -319,7 +321,8 @@ export class ClusterReconciler {
       const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
       return { ...view, ...pin, replica: applied.object, applyError: blocked };
     } catch (error) {
-      return { ...view, ...pin, applyError: isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error) };
+      const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
+      return { ...view, ...pin, applyError, applyFailed: true };
     }
   }
 

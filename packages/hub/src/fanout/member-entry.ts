@@ -18,6 +18,8 @@ export interface MemberView {
   /** It exists but is not this PrometheusCluster's: never overwritten. */
   readonly conflict: boolean;
   readonly applyError: string | undefined;
+  /** The apply was sent and failed (the member, not the spec): it is tried again. */
+  readonly applyFailed?: boolean | undefined;
   /** Why the hub did not apply the replica (the PrometheusCluster is refused). */
   readonly held?: string | undefined;
   /** Set when no operator has reconciled the replica within the bounded wait: why (no-operator.ts). */

@@ -41,8 +41,9 @@ export interface KubeClientOptions {
   readonly maxResponseBytes?: number;
   readonly maxWatchEventBytes?: number;
   /**
-   * Called each time the server shows it is there: a response's status line (any code), every
-   * chunk of a streamed response (a watch's events and bookmarks) and a stream's clean end. A
+   * Called each time the server shows it is there: a response read whole within the limits (any
+   * code), every event of a streamed response (a watch's events and bookmarks) and a stream's
+   * clean end — never for bytes that do not make an answer. A
    * caller that must know whether a server is alive learns it from the traffic it has anyway
    * instead of asking (the hub's members). Called on the hot path: keep it cheap; a throw is
    * ignored.
@@ -57,6 +58,8 @@ export interface ServerContact {
   /** The response's status code (a streamed response's for each of its chunks). */
   readonly code: number;
 }
+
+const NEWLINE = 0x0a;
 
 /** A Status message from a server is cut to this length before it reaches errors, logs and conditions. */
 const MAX_STATUS_MESSAGE = 1024;
@@ -113,8 +116,9 @@ export class KubeClient {
   async request<T>(req: KubeRequest): Promise<T> {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
     const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
-    this.#contact(req, response.statusCode);
     const text = await this.#read(req, response);
+    // Only an answer read whole (and within the limit): a server streaming a gigabyte is no sign of life.
+    this.#contact(req, response.statusCode);
     this.#count(req, String(response.statusCode));
     const body = text === '' ? undefined : parseJSON(text);
     if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, this.#status(body, text), describe(req));
@@ -134,19 +138,22 @@ export class KubeClient {
   async stream(req: KubeRequest, silenceMs: number): Promise<AsyncIterable<Buffer>> {
     const response = await this.#send(req, { headersTimeoutMs: req.timeoutMs ?? this.#requestTimeoutMs, bodyTimeoutMs: silenceMs });
     this.#count(req, String(response.statusCode));
-    this.#contact(req, response.statusCode);
     if (response.statusCode >= 400) {
       const text = await this.#read(req, response);
+      this.#contact(req, response.statusCode);
       throw new KubeApiError(this.cluster, response.statusCode, this.#status(parseJSON(text), text), describe(req));
     }
     const body = response.body as AsyncIterable<Buffer>;
     return this.#options.onContact ? this.#observed(req, response.statusCode, body) : body;
   }
 
-  /** The stream, reporting each chunk and a clean end as contact (an error or an abort is none). */
+  /**
+   * The stream, reporting each chunk that ends an event (a newline) and a clean end as contact; an
+   * error, an abort, or bytes that never make an event (a stream without a newline) are none.
+   */
   async *#observed(req: KubeRequest, code: number, body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     for await (const chunk of body) {
-      this.#contact(req, code);
+      if (chunk.includes(NEWLINE)) this.#contact(req, code);
       yield chunk;
     }
     this.#contact(req, code);
