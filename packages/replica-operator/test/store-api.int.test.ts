@@ -24,7 +24,8 @@ describe('spec.storeAPI on a running replica', () => {
 
     await env.api.replicas.patch('demo', ns, { spec: { storeAPI: { expose: 'Ingress', host: 'store-{{ member.name }}.example.com' } } });
     await eventually('the Ingress address in status', async () => ((await storeAPI())?.[0] === 'store-eu.example.com:443' ? true : undefined));
-    expect(await services.get('demo-store-api', ns)).toBeUndefined();
+    // The status follows the Ingress; the old Service goes in the same reconcile or the next.
+    await eventually('the LoadBalancer Service gone', async () => ((await services.get('demo-store-api', ns)) === undefined ? true : undefined));
     const ingress = await ingresses.get('demo-store-api', ns);
     expect(ingress?.spec?.rules?.[0]?.host).toBe('store-eu.example.com');
     expect(ingress?.metadata?.annotations?.['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPC');
@@ -34,13 +35,17 @@ describe('spec.storeAPI on a running replica', () => {
     await eventually('Query serving gRPC with TLS and a client CA', async () =>
       (await queryArgs()).includes('--grpc-server-tls-client-ca=/etc/thanos/grpc-client-ca/ca.crt') ? true : undefined,
     );
-    expect((await ingresses.get('demo-store-api', ns))?.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');
+    await eventually('the Ingress passing TLS through', async () =>
+      (await ingresses.get('demo-store-api', ns))?.metadata?.annotations?.['nginx.ingress.kubernetes.io/ssl-passthrough'] === 'true' ? true : undefined,
+    );
 
     await env.api.replicas.patch('demo', ns, { spec: { storeAPI: null } });
     await eventually('the StoreAPI Ingress gone and the status without it', async () =>
       (await ingresses.get('demo-store-api', ns)) === undefined && (await storeAPI()) === undefined ? true : undefined,
     );
-    expect((await queryArgs()).some((arg) => arg.startsWith('--grpc-server-tls'))).toBe(false);
+    await eventually('Query serving gRPC without TLS again', async () =>
+      (await queryArgs()).some((arg) => arg.startsWith('--grpc-server-tls')) ? undefined : true,
+    );
     expect(await ingresses.get('demo', ns)).toBeUndefined();
   });
 
