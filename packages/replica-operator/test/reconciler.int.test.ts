@@ -7,6 +7,7 @@ import {
   Deployments,
   KubeClient,
   Namespaces,
+  objectKey,
   preferredResource,
   ResourceClient,
   Services,
@@ -14,6 +15,7 @@ import {
   type KubeObject,
 } from '@promfleet/kube/client';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
+import type { SharedInformer } from '@promfleet/kube/cache';
 import { EventRecorder, findCondition } from '@promfleet/kube/status';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
 import { createRegionInputs, eventually, installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
@@ -21,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { PodDisruptionBudget } from '../src/builders/pdb.ts';
 import { allCaches, createCaches, type OperatorCaches } from '../src/controller/caches.ts';
-import { ReplicaReconciler } from '../src/controller/reconciler.ts';
+import { ReplicaReconciler, type ReconcilerOptions } from '../src/controller/reconciler.ts';
 import { replica, testClient, type TestClient } from './harness.ts';
 
 // The operator's reconciler in this process against one real API server (no controller-manager:
@@ -33,6 +35,20 @@ let client: KubeClient;
 let metrics: KitMetrics;
 let caches: OperatorCaches;
 let reconciler: ReplicaReconciler;
+let pdbType: ReconcilerOptions['pdbType'];
+
+function newReconciler(from: OperatorCaches): ReplicaReconciler {
+  return new ReplicaReconciler({
+    client,
+    caches: from,
+    events: new EventRecorder(client, { component: 'promfleet-replica-operator', logger: silentLogger }),
+    pdbType,
+    clusterDomain: 'cluster.local',
+    ingressClassName: undefined,
+    allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES,
+    operatorVersion: '1.2.3-test',
+  });
+}
 
 beforeAll(async () => {
   fleet = await startFleet({ clusters: ['member'], loadBalancer: false });
@@ -41,21 +57,13 @@ beforeAll(async () => {
   api = testClient(cluster);
   metrics = new KitMetrics();
   client = new KubeClient(cluster.kubeConfig, { cluster: 'member', metrics });
-  const pdbType = await preferredResource<PodDisruptionBudget>(client, 'policy', ['v1', 'v1beta1'], 'poddisruptionbudgets', 'PodDisruptionBudget', true);
-  if (!pdbType) throw new Error('no PodDisruptionBudgets');
+  const found = await preferredResource<PodDisruptionBudget>(client, 'policy', ['v1', 'v1beta1'], 'poddisruptionbudgets', 'PodDisruptionBudget', true);
+  if (!found) throw new Error('no PodDisruptionBudgets');
+  pdbType = found;
   caches = createCaches(client, { namespaces: [], pdbType, secretPollIntervalMs: 500, metrics, logger: silentLogger });
   for (const cache of allCaches(caches)) cache.start();
   await Promise.all(allCaches(caches).map((cache) => cache.waitForSync()));
-  reconciler = new ReplicaReconciler({
-    client,
-    caches,
-    events: new EventRecorder(client, { component: 'promfleet-replica-operator', logger: silentLogger }),
-    pdbType,
-    clusterDomain: 'cluster.local',
-    ingressClassName: undefined,
-    allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES,
-    operatorVersion: '1.2.3-test',
-  });
+  reconciler = newReconciler(caches);
 });
 
 afterAll(async () => {
@@ -95,6 +103,44 @@ async function childrenOf(replicaObject: PrometheusReplica): Promise<string[]> {
     new ResourceClient(client, ConfigMaps).list({ namespace }).then(({ items }) => owned(items).map((o) => `ConfigMap/${o.metadata?.name ?? ''}`)),
   ]);
   return lists.flat().sort();
+}
+
+/** Plays the StatefulSet and Deployment controllers: every workload of `namespace` has rolled out its generation, all pods ready. */
+async function rollOutWorkloads(namespace: string): Promise<void> {
+  const settle = async <T extends KubeObject & { spec?: { replicas?: number } }>(resources: ResourceClient<T>, status: (replicas: number) => object) => {
+    const { items } = await resources.list({ namespace });
+    for (const item of items) {
+      const rolledOut = { observedGeneration: item.metadata?.generation, ...status(item.spec?.replicas ?? 1) };
+      await resources.patch(item.metadata?.name ?? '', namespace, { status: rolledOut }, { type: 'merge', subresource: 'status' });
+    }
+  };
+  await settle(new ResourceClient(client, StatefulSets), (n) => ({
+    replicas: n,
+    readyReplicas: n,
+    updatedReplicas: n,
+    currentReplicas: n,
+    currentRevision: 'r',
+    updateRevision: 'r',
+  }));
+  await settle(new ResourceClient(client, Deployments), (n) => ({ replicas: n, readyReplicas: n, updatedReplicas: n, availableReplicas: n }));
+}
+
+/** The cache as it was when this was called: a watch that has not delivered the writes since. */
+function lagging<T extends KubeObject>(cache: SharedInformer<T>): SharedInformer<T> {
+  const objects = cache.list();
+  return new Proxy(cache, {
+    get(target, property) {
+      if (property === 'get') return (key: string) => objects.find((object) => objectKey(object) === key);
+      if (property === 'list') return () => [...objects];
+      if (property === 'byIndex')
+        return (index: string, value: string) => {
+          if (index !== 'owner') throw new Error(`lagging cache: index ${index} not kept`);
+          return objects.filter((object) => object.metadata?.ownerReferences?.some((owner) => owner.uid === value));
+        };
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 async function warnings(object: PrometheusReplica): Promise<string[]> {
@@ -170,5 +216,36 @@ describe('ReplicaReconciler', () => {
     const paused = await reconcileUntil('paused', 'main', 'Paused', (r) => r.status?.phase === 'Paused');
     expect(condition(paused, 'Reconciled')).toMatchObject({ status: 'False', reason: 'Paused' });
     expect(await childrenOf(paused)).toEqual([]);
+  });
+
+  it('reports a spec change Running only once the workloads have rolled it out, however late its caches of them are', async () => {
+    await createRegionInputs(api.client, 'rolling');
+    await api.replicas.create(replica('main', 'rolling'));
+    await reconcileUntil('rolling', 'main', 'children made', (r) => r.status?.observedGeneration === r.metadata.generation && r.status?.phase === 'Creating');
+    await rollOutWorkloads('rolling');
+    const before = await reconcileUntil('rolling', 'main', 'Running', (r) => r.status?.phase === 'Running');
+    const generation = (before.metadata.generation ?? 0) + 1;
+
+    // The StatefulSet and Deployment caches stop where they are: settled at the old spec.
+    const behind = newReconciler({ ...caches, statefulSets: lagging(caches.statefulSets), deployments: lagging(caches.deployments) });
+    await api.replicas.patch('main', 'rolling', { spec: { metrics: { retention: '48h' } } }, { type: 'merge' });
+    await eventually('the replica cache has the change', () => Promise.resolve(caches.replicas.get('rolling/main')?.metadata.generation === generation));
+    await behind.reconcile({ key: 'rolling/main', reconcileID: randomUUID(), logger: silentLogger });
+    const changed = await api.replicas.get('main', 'rolling');
+    expect(changed?.status?.observedGeneration).toBe(generation);
+    expect(changed?.status?.phase).toBe('Degraded');
+    // The pods are still ready, but the StatefulSet has not rolled out the change.
+    expect(condition(changed, 'Ready')).toMatchObject({ status: 'False', reason: 'TiersNotReady' });
+    expect(condition(changed, 'Ready')?.message).toContain('prometheus 1/1 ready');
+
+    // Rolled out: Running at the new generation.
+    await rollOutWorkloads('rolling');
+    const after = await reconcileUntil(
+      'rolling',
+      'main',
+      'Running at the change',
+      (r) => r.status?.phase === 'Running' && r.status.observedGeneration === generation,
+    );
+    expect(condition(after, 'Ready')?.status).toBe('True');
   });
 });

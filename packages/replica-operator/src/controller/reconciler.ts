@@ -33,7 +33,7 @@ import { REASONS } from '../status/conditions.ts';
 import type { ClaimProblem } from '../storage/claims-plan.ts';
 import { StorageMigration } from '../storage/storage-migration.ts';
 import { NetworkPolicies, PersistentVolumeClaims, type OperatorCaches } from './caches.ts';
-import { syncChildren, type ChildKind } from './child-sync.ts';
+import { freshest, syncChildren, type ChildKind } from './child-sync.ts';
 import { checkImages, GrafanaAdminSecrets } from './security-inputs.ts';
 import { storeAPIHost } from '../builders/store-api.ts';
 
@@ -140,6 +140,7 @@ export class ReplicaReconciler {
 
     const errors: string[] = [];
     let storage: ClaimProblem[] | undefined;
+    let written: ReadonlyMap<string, KubeObject> = new Map();
     if (!replica.spec.paused && specErrors.length === 0 && config.ok && bucketSecret.ok && (grafanaAdmin?.ok ?? true) && rules?.ok !== false) {
       try {
         const children = desiredChildren(replica, {
@@ -152,6 +153,7 @@ export class ReplicaReconciler {
           grafanaAdmin: grafanaAdmin?.ok ? { secretName: grafanaAdmin.secretName, hash: grafanaAdmin.hash } : undefined,
         });
         const synced = await syncChildren(replica, children, this.#kinds, this.#applier);
+        written = synced.written;
         const claims = await this.#migration.resizeClaims(replica, children.statefulSets);
         storage = claims.problems;
         errors.push(...synced.errors);
@@ -176,8 +178,8 @@ export class ReplicaReconciler {
       configApplied,
       storage,
       applyError,
-      statefulSets: caches.statefulSets.byIndex('owner', uid),
-      deployments: caches.deployments.byIndex('owner', uid),
+      statefulSets: freshest(caches.statefulSets.byIndex('owner', uid), 'StatefulSet', written),
+      deployments: freshest(caches.deployments.byIndex('owner', uid), 'Deployment', written),
       ingresses: caches.ingresses.byIndex('owner', uid),
       services: caches.services.byIndex('owner', uid),
       pods,

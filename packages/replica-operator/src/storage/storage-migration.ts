@@ -6,6 +6,7 @@ import type { EventRecorder } from '@promfleet/kube/status';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 
+import { markedDeleted } from '../controller/child-sync.ts';
 import { immutableChanges, planClaims, podsWithoutClaims, refusalKey, type ClaimProblem } from './claims-plan.ts';
 
 export interface StorageMigrationOptions {
@@ -18,8 +19,8 @@ export interface StorageMigrationOptions {
   readonly events: EventRecorder;
 }
 
-/** What applying one StatefulSet did: a change to report, or nothing. */
-export type StatefulSetOutcome = { readonly changed: string | undefined };
+/** What applying one StatefulSet did: a change to report, or nothing; and the StatefulSet as it left it. */
+export type StatefulSetOutcome = { readonly changed: string | undefined; readonly object: IStatefulSet | undefined };
 
 /**
  * Applies StatefulSets whose storage may change, the way mature operators do. The API server
@@ -43,7 +44,7 @@ export class StorageMigration {
     const name = desired.metadata?.name ?? '';
     const { statefulSets, applier, events } = this.#options;
     // Being deleted for a recreation: its deletion event brings us back to create it.
-    if (live?.metadata?.deletionTimestamp) return { changed: undefined };
+    if (live?.metadata?.deletionTimestamp) return { changed: undefined, object: undefined };
     const changes = live ? immutableChanges(desired, live) : [];
     if (live && changes.length > 0) {
       const { namespace, uid = '' } = live.metadata ?? {};
@@ -54,11 +55,11 @@ export class StorageMigration {
         'StatefulSetRecreated',
         `StatefulSet ${name} is recreated to change ${changes.join(', ')}, which cannot be updated in place; its pods keep running and are adopted`,
       );
-      return { changed: `StatefulSet/${name} (recreating: ${changes.join(', ')})` };
+      return { changed: `StatefulSet/${name} (recreating: ${changes.join(', ')})`, object: markedDeleted(live) };
     }
     const result = await applier.apply(statefulSets, desired, live);
     const rolled = live ? await this.#rollOntoClaims(replica, desired) : undefined;
-    return { changed: [result.changed ? `StatefulSet/${name}` : undefined, rolled].filter(Boolean).join(', ') || undefined };
+    return { changed: [result.changed ? `StatefulSet/${name}` : undefined, rolled].filter(Boolean).join(', ') || undefined, object: result.object };
   }
 
   async #rollOntoClaims(replica: PrometheusReplica, set: IStatefulSet): Promise<string | undefined> {
