@@ -19,8 +19,6 @@ import { DEFAULT_EXPIRING_WITHIN_MS, HEARTBEAT_MS } from './members/member-statu
 import { serveEndpoints } from './serve-endpoints.ts';
 
 const HUB_NAME = 'promfleet-hub';
-/** `--status-batch-window`'s default. */
-const DEFAULT_STATUS_BATCH_MS = 100;
 
 export interface HubOptions {
   readonly kubeConfig: KubeConfig;
@@ -38,7 +36,7 @@ export interface HubOptions {
   readonly noOperatorAfterMs: number;
   readonly concurrency: number;
   /** Replica status changes within this window of each other make one status write (`--status-batch-window`). */
-  readonly statusBatchWindowMs?: number | undefined;
+  readonly statusBatchWindowMs: number;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
   /** Redis for the endpoint store; absent: in memory. */
@@ -126,7 +124,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     deletionTimeoutMs: options.deletionTimeoutMs,
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
-    statusBatchWindowMs: options.statusBatchWindowMs ?? DEFAULT_STATUS_BATCH_MS,
+    statusBatchWindowMs: options.statusBatchWindowMs,
   });
   const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica };
   const memberReconciler = new MemberReconciler({

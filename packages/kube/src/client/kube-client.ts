@@ -1,3 +1,5 @@
+import { createSecureContext } from 'node:tls';
+
 import type { Agent, Dispatcher, request } from 'undici';
 
 import type { KitMetrics } from '../observability/metrics.ts';
@@ -251,11 +253,16 @@ export class KubeClient {
     // Its default export: the module itself, whether Node loads undici or a split bundle's chunk holds it
     // (whose namespace has no named exports for a CommonJS module).
     const { Agent, request } = (await import('undici')).default;
+    // One TLS context for every connection to this server: without it each connection builds its
+    // own from the CA and client certificate, which a hub holding a thousand members pays in memory.
+    const secureContext = createSecureContext({
+      ...(tls.ca ? { ca: tls.ca } : {}),
+      ...(tls.cert ? { cert: tls.cert } : {}),
+      ...(tls.key ? { key: tls.key } : {}),
+    });
     const dispatcher = new Agent({
       connect: {
-        ...(tls.ca ? { ca: tls.ca } : {}),
-        ...(tls.cert ? { cert: tls.cert } : {}),
-        ...(tls.key ? { key: tls.key } : {}),
+        secureContext,
         ...(tls.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
         ...(tls.servername ? { servername: tls.servername } : {}),
       },

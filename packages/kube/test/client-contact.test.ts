@@ -1,29 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { createClusterPKI, type ClusterPKI } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KubeConfig } from '../kubeconfig/kubeconfig.ts';
-import { KubeClient, type ServerContact } from './kube-client.ts';
-import type { KubeObject } from './objects.ts';
-import { ResourceClient } from './resource-client.ts';
-import { resourceType } from './resource-types.ts';
+import { KubeClient, type ServerContact } from '../src/client/kube-client.ts';
+import type { KubeObject } from '../src/client/objects.ts';
+import { ResourceClient } from '../src/client/resource-client.ts';
+import { resourceType } from '../src/client/resource-types.ts';
+import { startTLSServer, type TLSTestServer } from './tls-server.ts';
 
 const ConfigMaps = resourceType<KubeObject>('', 'v1', 'configmaps', 'ConfigMap', true);
 
-let dir: string;
-let pki: ClusterPKI;
-let server: Server;
-let port: number;
+let server: TLSTestServer;
 
 // A server that answers a list, a 401, a 503, and a watch of two events sent apart, then ends it cleanly.
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'promfleet-contact-'));
-  pki = await createClusterPKI(dir, 'contact');
-  server = createServer({ cert: readFileSync(pki.servingCertFile), key: readFileSync(pki.servingKeyFile) }, (request, response) => {
+  server = await startTLSServer('contact', (request, response) => {
     const url = new URL(request.url ?? '/', 'https://x');
     if (url.searchParams.get('watch') === 'true') {
       response.writeHead(200, { 'content-type': 'application/json' });
@@ -38,25 +27,15 @@ beforeAll(async () => {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[],"metadata":{"resourceVersion":"1"}}');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  port = typeof address === 'object' && address ? address.port : 0;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 });
 
-function client(server = `https://127.0.0.1:${String(port)}`): { client: KubeClient; contacts: string[] } {
+function client(at?: string): { client: KubeClient; contacts: string[] } {
   const contacts: string[] = [];
-  const kubeConfig = KubeConfig.fromOptions({
-    clusters: [{ name: 'm', server, caData: Buffer.from(pki.caCert).toString('base64'), skipTLSVerify: false }],
-    users: [{ name: 'm', token: 't' }],
-    contexts: [{ name: 'm', cluster: 'm', user: 'm' }],
-    currentContext: 'm',
-  });
+  const kubeConfig = server.kubeConfig('t', at);
   const onContact = ({ verb, resource, code }: ServerContact): void => {
     contacts.push(`${verb} ${resource} ${String(code)}`);
   };

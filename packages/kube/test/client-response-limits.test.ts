@@ -1,18 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
-import { createClusterPKI, type ClusterPKI } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KubeApiError, KubeResponseTooLargeError } from './errors.ts';
-import { KubeClient } from './kube-client.ts';
-import { KubeConfig } from '../kubeconfig/kubeconfig.ts';
-import type { KubeObject } from './objects.ts';
-import { ResourceClient } from './resource-client.ts';
-import { resourceType } from './resource-types.ts';
+import { KubeApiError, KubeResponseTooLargeError } from '../src/client/errors.ts';
+import { KubeClient } from '../src/client/kube-client.ts';
+import type { KubeObject } from '../src/client/objects.ts';
+import { ResourceClient } from '../src/client/resource-client.ts';
+import { resourceType } from '../src/client/resource-types.ts';
+import { startTLSServer, type TLSTestServer } from './tls-server.ts';
 
 // The kind a hub watches in its members.
 const PrometheusReplicas = resourceType<KubeObject>('promfleet.io', 'v1alpha1', 'prometheusreplicas', 'PrometheusReplica', true);
@@ -21,10 +16,7 @@ const TOKEN = 'hub-token-7d1f0c4e';
 const LIMITS = { maxResponseBytes: 2 ** 20, maxWatchEventBytes: 2 ** 20 };
 const GIGABYTE = 2 ** 30;
 
-let dir: string;
-let pki: ClusterPKI;
-let server: Server;
-let port: number;
+let server: TLSTestServer;
 /** Bytes the hostile server managed to send per path, until the client hung up. */
 const sent = new Map<string, number>();
 
@@ -50,9 +42,7 @@ function flood(response: ServerResponse, path: string, total: number, fill: stri
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'promfleet-hostile-'));
-  pki = await createClusterPKI(dir, 'hostile');
-  server = createServer({ cert: readFileSync(pki.servingCertFile), key: readFileSync(pki.servingKeyFile) }, (request, response) => {
+  server = await startTLSServer('hostile', (request, response) => {
     const path = new URL(request.url ?? '/', 'https://x').pathname;
     const watch = new URL(request.url ?? '/', 'https://x').searchParams.get('watch') === 'true';
     if (path === '/version') {
@@ -71,25 +61,14 @@ beforeAll(async () => {
       response.writeHead(404).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  port = typeof address === 'object' && address ? address.port : 0;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
+  await server.close();
 });
 
 function client(limits: typeof LIMITS | undefined = LIMITS): KubeClient {
-  const kubeConfig = KubeConfig.fromOptions({
-    clusters: [{ name: 'm', server: `https://127.0.0.1:${String(port)}`, caData: Buffer.from(pki.caCert).toString('base64'), skipTLSVerify: false }],
-    users: [{ name: 'm', token: TOKEN }],
-    contexts: [{ name: 'm', cluster: 'm', user: 'm' }],
-    currentContext: 'm',
-  });
-  return new KubeClient(kubeConfig, { cluster: 'hostile', requestTimeoutMs: 60_000, ...limits });
+  return new KubeClient(server.kubeConfig(TOKEN), { cluster: 'hostile', requestTimeoutMs: 60_000, ...limits });
 }
 
 describe('a member that answers too much', () => {
