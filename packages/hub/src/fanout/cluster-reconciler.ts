@@ -12,7 +12,7 @@ import {
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
-import { errorMessage, isConnectionError, objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
+import { errorMessage, isConnectionError, objectKey, ResourceClient, withoutManagedFields, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
 import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
@@ -319,7 +319,8 @@ export class ClusterReconciler {
       const applied = await this.#applier.apply(connection.resources, desired, view.replica);
       // Still running its revision, but the newest cannot be merged for it: the member's error.
       const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
-      return { ...view, ...pin, replica: applied.object, applyError: blocked };
+      // Kept in the aggregate until the cache's copy replaces it: without the managedFields it does not need.
+      return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked };
     } catch (error) {
       const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
       return { ...view, ...pin, applyError, applyFailed: true };

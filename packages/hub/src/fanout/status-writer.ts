@@ -1,6 +1,6 @@
 import type { PrometheusCluster } from '@promfleet/api';
 import type { Applier } from '@promfleet/kube/apply';
-import { objectKey, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
+import { objectKey, withoutManagedFields, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
 import { updateStatus } from '@promfleet/kube/controller';
 import { findCondition, type EventRecorder } from '@promfleet/kube/status';
 
@@ -55,11 +55,10 @@ export class StatusWriter {
       transitions: { benign: PROGRESSING },
     });
     if (written.changed) {
-      const { managedFields: _dropped, ...metadata } = written.object.metadata;
       const key = objectKey(live);
       // Writes can follow each other faster than the watch delivers them: every version before the newest is stale.
       const before = new Set([...(this.#written.get(key)?.before ?? []), live.metadata.resourceVersion ?? ''].slice(-MAX_STALE));
-      this.#written.set(key, { before, object: { ...written.object, metadata } });
+      this.#written.set(key, { before, object: withoutManagedFields(written.object) });
       await this.#failingStaticEvents(live, status);
     }
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);

@@ -1,5 +1,5 @@
 import { errorMessage, isGone } from '../client/errors.ts';
-import { objectKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
+import { objectKey, withoutManagedFields, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import type { ResourceClient } from '../client/resource-client.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
@@ -232,10 +232,7 @@ export class Informer<T extends KubeObject> implements SharedInformer<T> {
   }
 
   #transform(object: T): T {
-    if (this.#options.transform) return this.#options.transform(object);
-    if (object.metadata?.managedFields === undefined) return object;
-    const { managedFields: _dropped, ...metadata } = object.metadata;
-    return { ...object, metadata };
+    return this.#options.transform ? this.#options.transform(object) : withoutManagedFields(object);
   }
 
   #markSynced(): void {

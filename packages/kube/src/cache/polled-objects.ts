@@ -1,5 +1,5 @@
 import { errorMessage } from '../client/errors.ts';
-import { splitKey, type KubeObject, type ObjectKey } from '../client/objects.ts';
+import { splitKey, withoutManagedFields, type KubeObject, type ObjectKey } from '../client/objects.ts';
 import type { ResourceClient } from '../client/resource-client.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { KitMetrics } from '../observability/metrics.ts';
@@ -143,9 +143,7 @@ export class PolledObjects<T extends KubeObject> implements SharedInformer<T> {
   }
 
   #transform(object: T): T {
-    if (this.#options.transform) return this.#options.transform(object);
-    const { managedFields: _dropped, ...metadata } = object.metadata ?? {};
-    return { ...object, metadata };
+    return this.#options.transform ? this.#options.transform(object) : withoutManagedFields(object);
   }
 
   #dispatch(event: 'onAdd' | 'onDelete', object: T): void;

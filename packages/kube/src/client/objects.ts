@@ -71,3 +71,13 @@ export function splitKey(key: ObjectKey): { namespace: string | undefined; name:
 export function isBeingDeleted(object: KubeObject): boolean {
   return object.metadata?.deletionTimestamp !== undefined;
 }
+
+/**
+ * The object without `metadata.managedFields`: often its largest part, and read by nothing a
+ * controller keeps (caches and remembered answers hold objects without it).
+ */
+export function withoutManagedFields<T extends KubeObject>(object: T): T {
+  if (object.metadata?.managedFields === undefined) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
