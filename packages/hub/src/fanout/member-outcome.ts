@@ -8,8 +8,8 @@ import { noOperatorDeadline, noOperatorMessage } from './no-operator.ts';
 /** One member's part of a PrometheusCluster's status: what the hub saw there and what it makes of it. */
 export interface MemberOutcome {
   readonly view: MemberView;
-  /** What the member reported, vetted before it reaches the status, DNS, Redis or the API. */
-  readonly report: MemberReport;
+  /** What was wrong with what the member reported (its vetted report itself is in the entry). */
+  readonly report: Pick<MemberReport, 'unpublishable' | 'unusable'>;
   readonly entry: MemberEntry;
   readonly reach: MemberReach;
 }
@@ -31,7 +31,9 @@ export function memberOutcome(
     memberEntry({ ...view, replica: report.replica, applyError: view.applyError ?? report.unusable, noOperator }, previous),
     report,
   );
-  return { view, report, entry, reach: memberReach(view, lastProbeFailed) };
+  // Not the vetted copy of the replica: the aggregate of a thousand members keeps only what it reads again.
+  const problems = { unpublishable: report.unpublishable, unusable: report.unusable };
+  return { view, report: problems, entry, reach: memberReach(view, lastProbeFailed) };
 }
 
 /** When this member's replica, still unreconciled, turns NoOperator (undefined: not waiting). */
