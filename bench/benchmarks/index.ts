@@ -10,6 +10,7 @@ import { rolloutBenchmark } from './rollout/rollout.ts';
 import { scaleBenchmark } from './scale/scale.ts';
 import { slowWatchersBenchmark } from './slow-watchers/slow-watchers.ts';
 import { statusLatencyBenchmark } from './status-latency/status-latency.ts';
+import { statusWriteBenchmark } from './status-write/status-write.ts';
 import { writeAmplificationBenchmark } from './write-amplification/write-amplification.ts';
 
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -25,4 +26,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   hubMemoryBenchmark,
   operatorMemoryBenchmark,
   scaleBenchmark,
+  statusWriteBenchmark,
 ];
