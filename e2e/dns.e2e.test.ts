@@ -417,7 +417,12 @@ describe('failing static', () => {
       watch.close();
     }
     await eventually('published normally again', both, 60_000);
-    expect((await events('FailingStaticEnded')).map((event) => event.type)).toContain('Normal');
+    // The hub records the Event once the status that ends failing static is written: right after, not with it.
+    const ended = await eventually('a FailingStaticEnded Event', async () => {
+      const found = await events('FailingStaticEnded');
+      return found.length > 0 ? found : undefined;
+    });
+    expect(ended.map((event) => event.type)).toContain('Normal');
     expect(await hubMetric('promfleet_dns_failing_static', (labels) => labels.name === CLOUD)).toBe(0);
     // The same records as before the cut, so the same revision on every replica.
     await eventually('the ETags from before the cut', async () => JSON.stringify((await published()).etags) === JSON.stringify(before.etags));
