@@ -23,6 +23,12 @@ import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, stea
 /** The hub's default `--concurrency`, which the floor's applies use too. */
 const HUB_CONCURRENCY = 16;
 const TIMEOUT_MS = 300_000;
+/**
+ * The hub's default --member-probe-interval: every member is probed at its multiples on the clock,
+ * so a steady window of whole intervals holds the same number of probes wherever it starts (60 s
+ * holds one or two, which read as 1 or 2 requests a member a minute).
+ */
+const CENSUS_MS = 35_000;
 
 /** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
 function sizes(smoke: boolean): number[] {
@@ -40,7 +46,7 @@ export const scaleBenchmark: Benchmark = {
     const fleetSizes = sizes(smoke);
     const memberServers = smoke ? 2 : 8;
     const churnOptions = smoke ? { periodMs: 10_000, holdMs: 1_000, windowMs: 4_000 } : { periodMs: 100_000, holdMs: 5_000, windowMs: 60_000 };
-    const steadyMs = (members: number) => (smoke ? 3_000 : members >= 1000 ? 150_000 : 60_000);
+    const steadyMs = (members: number) => (smoke ? 3_000 : (members >= 1000 ? 4 : 2) * CENSUS_MS);
     const memoryClusters = smoke ? 2 : 10;
     const memoryDeadlineMs = smoke ? 60_000 : 300_000;
     const settleMs = smoke ? 2_000 : 10_000;
