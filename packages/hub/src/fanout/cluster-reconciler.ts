@@ -12,11 +12,10 @@ import {
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
-import { errorMessage, isConnectionError, objectKey, ResourceClient, withoutManagedFields, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
+import { objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
 import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
-import { setImmediate } from 'node:timers/promises';
 
 import pLimit from 'p-limit';
 
@@ -24,15 +23,16 @@ import type { HubMetrics } from '../hub-metrics.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
-import { refusedImages, rolloutMember, sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
-import { pinnedTemplate, templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
-import { planRollout, type RolloutPlan } from '../rollout/planner.ts';
+import { refusedImages, rolloutMember, type ObservedMember } from '../rollout/member-rollout.ts';
+import { templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
+import { planRollout } from '../rollout/planner.ts';
 import type { Revisions } from '../rollout/revisions.ts';
 import { aggregateStatus, isFailingStatic, type ClusterAggregate } from './aggregate-status.ts';
-import { desiredReplica, isManagedBy } from './desired-replica.ts';
+import { isManagedBy } from './desired-replica.ts';
 import type { MemberView } from './member-entry.ts';
-import { memberOutcome, noOperatorDue, type MemberOutcome } from './member-outcome.ts';
+import { memberOutcome, noOperatorDue, reportNewProblems, type MemberOutcome } from './member-outcome.ts';
 import { vetRecordedEntry } from './member-report.ts';
+import { syncMember } from './member-sync.ts';
 import { PendingWork } from './pending-work.ts';
 import { finalizeCluster, removeReplica } from './replica-removal.ts';
 import { StatusWriter } from './status-writer.ts';
@@ -61,8 +61,6 @@ export interface ClusterReconcilerOptions {
 }
 
 const RETRY_MS = 5_000;
-
-type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string;
 
 /**
  * Fans a PrometheusCluster out to the members its selector matches and aggregates their status.
@@ -177,7 +175,13 @@ export class ClusterReconciler {
       Promise.all(
         observed.map(({ member, seen }) =>
           limit(() =>
-            this.#sync(cluster, member, seen, plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? '')),
+            syncMember(
+              { registry: this.#options.registry, applier: this.#applier },
+              cluster,
+              member,
+              seen,
+              plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? ''),
+            ),
           ),
         ),
       ),
@@ -196,7 +200,7 @@ export class ClusterReconciler {
     await this.#timedWrite(live, status);
     const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
-    await this.#reportNewProblems(live, [...outcomes.values()], previous);
+    await reportNewProblems(this.#options.events, live, [...outcomes.values()], previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
     const learning = views.some((view) => view.reachability.state === 'unknown' || (view.reachability.state === 'ready' && !view.cacheSynced));
     // Failing static hangs on members whose probes merely failed: a probe that works again changes no member's state, so look again.
@@ -241,7 +245,7 @@ export class ClusterReconciler {
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
     await this.#timedWrite(live, status);
     const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
-    await this.#reportNewProblems(live, outcomes, before);
+    await reportNewProblems(this.#options.events, live, outcomes, before);
     // Failing static now: the next reconcile is a full pass, and soon.
     if (isFailingStatic(status)) {
       this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
@@ -285,55 +289,6 @@ export class ClusterReconciler {
     const replica = connection?.replicas.get(`${member.spec.namespace}/${cluster.metadata.name}`);
     const conflict = replica !== undefined && !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
     return { reachability: reach, cacheSynced: connection?.replicas.hasSynced ?? false, replica, conflict };
-  }
-
-  /**
-   * Applies the member's pinned revision, merged for it, in one member (when it can, and nothing
-   * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
-   * member's error; the others go on.
-   */
-  async #sync(cluster: PrometheusCluster, member: MemberCluster, observed: ObservedMember, rollout: RolloutInput): Promise<MemberView> {
-    // A pass over a thousand members whose replicas need no apply never awaits I/O: let timers and
-    // sockets in between members, or the Lease renewal starves and the hub loses its leadership.
-    await setImmediate();
-    const name = member.metadata.name;
-    const connection = this.#options.registry.get(name);
-    const view = { name, ...observed, conflict: false, applyError: undefined };
-    if (!connection || observed.reachability.state !== 'ready' || !view.cacheSynced) return view;
-    if (observed.conflict) return { ...view, conflict: true };
-    if (typeof rollout === 'string') return { ...view, held: rollout };
-    const target = rollout.plan.status.targetRevision ?? '';
-    const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member);
-    const { revision } = pinned;
-    if ('problem' in pinned) return { ...view, revision, applyError: pinned.problem };
-    const merged = pinned.template;
-    const pin = { revision, overrides: merged.overrides };
-    const problem = templateProblem(merged);
-    if (!merged.ok || problem) return { ...view, ...pin, applyError: problem };
-    const annotations = view.replica?.metadata.annotations ?? {};
-    const since =
-      annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
-    const sourceGeneration = revision === target ? (cluster.metadata.generation ?? 0) : sourceGenerationOf(view.replica);
-    try {
-      const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
-      const applied = await this.#applier.apply(connection.resources, desired, view.replica);
-      // Still running its revision, but the newest cannot be merged for it: the member's error.
-      const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
-      // Kept in the aggregate until the cache's copy replaces it: without the managedFields it does not need.
-      return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked };
-    } catch (error) {
-      const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
-      return { ...view, ...pin, applyError, applyFailed: true };
-    }
-  }
-
-  /** A Warning Event for each member whose report newly became unusable or unpublishable. */
-  async #reportNewProblems(cluster: PrometheusCluster, outcomes: readonly MemberOutcome[], previous: ReadonlyMap<string, MemberEntry>): Promise<void> {
-    for (const { entry, report } of outcomes) {
-      const problem = report.unpublishable ?? report.unusable;
-      if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
-      await this.#options.events.record(cluster, 'Warning', 'InvalidMemberReport', `${entry.name}: ${problem}`);
-    }
   }
 
   async #reportInvalid(live: PrometheusCluster, errors: string[]): Promise<undefined> {

@@ -1,4 +1,5 @@
-import type { MemberEntry } from '@promfleet/api';
+import type { MemberEntry, PrometheusCluster } from '@promfleet/api';
+import type { EventRecorder } from '@promfleet/kube/status';
 
 import { memberReach, type MemberReach } from './fail-static.ts';
 import { memberEntry, type MemberView } from './member-entry.ts';
@@ -40,4 +41,18 @@ export function memberOutcome(
 export function noOperatorDue(outcome: MemberOutcome, now: Date, noOperatorAfterMs: number): number | undefined {
   const deadline = noOperatorDeadline(outcome.view.replica, noOperatorAfterMs)?.getTime();
   return deadline !== undefined && deadline > now.getTime() ? deadline : undefined;
+}
+
+/** A Warning Event for each member whose report newly became unusable or unpublishable. */
+export async function reportNewProblems(
+  events: EventRecorder,
+  cluster: PrometheusCluster,
+  outcomes: readonly MemberOutcome[],
+  previous: ReadonlyMap<string, MemberEntry>,
+): Promise<void> {
+  for (const { entry, report } of outcomes) {
+    const problem = report.unpublishable ?? report.unusable;
+    if (problem === undefined || previous.get(entry.name)?.message === entry.message) continue;
+    await events.record(cluster, 'Warning', 'InvalidMemberReport', `${entry.name}: ${problem}`);
+  }
 }

@@ -1,0 +1,65 @@
+import { ANNOTATIONS, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import type { Applier } from '@promfleet/kube/apply';
+import { errorMessage, isConnectionError, withoutManagedFields } from '@promfleet/kube/client';
+import { setImmediate } from 'node:timers/promises';
+
+import type { MemberRegistry } from '../members/member-registry.ts';
+import { sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
+import { pinnedTemplate, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
+import type { RolloutPlan } from '../rollout/planner.ts';
+import { desiredReplica } from './desired-replica.ts';
+import type { MemberView } from './member-entry.ts';
+
+export interface MemberSyncDeps {
+  readonly registry: MemberRegistry;
+  /** The hub's applier: its field manager and hash annotation. */
+  readonly applier: Applier;
+}
+
+/** The rollout's word on a member (its plan, revisions and why the target is invalid for it), or why nothing may be applied. */
+export type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string;
+
+/**
+ * Applies the member's pinned revision, merged for it, in one member (when it can, and nothing
+ * holds it) and reports what the hub sees there. A merged spec the schema refuses is that
+ * member's error; the others go on.
+ */
+export async function syncMember(
+  { registry, applier }: MemberSyncDeps,
+  cluster: PrometheusCluster,
+  member: MemberCluster,
+  observed: ObservedMember,
+  rollout: RolloutInput,
+): Promise<MemberView> {
+  // A pass over a thousand members whose replicas need no apply never awaits I/O: let timers and
+  // sockets in between members, or the Lease renewal starves and the hub loses its leadership.
+  await setImmediate();
+  const name = member.metadata.name;
+  const connection = registry.get(name);
+  const view = { name, ...observed, conflict: false, applyError: undefined };
+  if (!connection || observed.reachability.state !== 'ready' || !view.cacheSynced) return view;
+  if (observed.conflict) return { ...view, conflict: true };
+  if (typeof rollout === 'string') return { ...view, held: rollout };
+  const target = rollout.plan.status.targetRevision ?? '';
+  const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member);
+  const { revision } = pinned;
+  if ('problem' in pinned) return { ...view, revision, applyError: pinned.problem };
+  const merged = pinned.template;
+  const pin = { revision, overrides: merged.overrides };
+  const problem = templateProblem(merged);
+  if (!merged.ok || problem) return { ...view, ...pin, applyError: problem };
+  const annotations = view.replica?.metadata.annotations ?? {};
+  const since = annotations[ANNOTATIONS.revision] === revision ? (annotations[ANNOTATIONS.revisionTime] ?? new Date().toISOString()) : new Date().toISOString();
+  const sourceGeneration = revision === target ? (cluster.metadata.generation ?? 0) : sourceGenerationOf(view.replica);
+  try {
+    const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
+    const applied = await applier.apply(connection.resources, desired, view.replica);
+    // Still running its revision, but the newest cannot be merged for it: the member's error.
+    const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
+    // Kept in the aggregate until the cache's copy replaces it: without the managedFields it does not need.
+    return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked };
+  } catch (error) {
+    const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
+    return { ...view, ...pin, applyError, applyFailed: true };
+  }
+}
