@@ -15,7 +15,7 @@ import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.
 import { RecordChanges } from './record-changes.ts';
 import { restart, type Restart } from './restart.ts';
 import { untilMembersReady, type ScaleContext } from './scale-context.ts';
-import { selectAll, type SelectAll } from './select-all.ts';
+import { selectAll, warmUp, type SelectAll } from './select-all.ts';
 import { StatusWriter } from './status-writer.ts';
 import { steady, type Steady } from './steady.ts';
 import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, steadyTables, stallTable, type HubExit, type Stall } from './tables.ts';
@@ -86,6 +86,10 @@ export const scaleBenchmark: Benchmark = {
           if (size === fleetSizes[0]) await bench.startHub();
           await untilMembersReady(context, size);
           log(`N=${String(size)}: every member Ready after ${String(Math.round(performance.now() - joining))} ms`);
+          if (size === fleetSizes[0]) {
+            enter(size, 'warm-up (both paths once, unmeasured)');
+            await warmUp(context, floor, size);
+          }
 
           enter(size, 'select all');
           const selected = await selectAll(context, floor, size);
