@@ -63,6 +63,20 @@ const passes = async (pass: 'full' | 'members') =>
 /** The reconciler's status applies: the harness patches replica status, and replicas live in the members' clusters. */
 const statusWrites = () => requestCount(hub.hubMetrics, { cluster: 'hub', verb: 'apply' });
 
+/** The hub's routing of eu's and us's replica changes to `name`'s reconciles, on a real work queue (started by the test). */
+function routedController(name: string): Controller {
+  const controller = new Controller({ name, reconcile: (context) => hub.clusters.reconcile(context) });
+  const routing = { reconciler: hub.clusters, queue: controller, clustersOf: () => [`default/${name}`] };
+  for (const member of ['eu', 'us']) {
+    hub.registry.get(member)?.replicas.addHandler({
+      onUpdate: (previous, replica) => {
+        if (replica.metadata.name === name) routeReplicaChange(routing, replica, member, previous);
+      },
+    });
+  }
+  return controller;
+}
+
 const entry = (cluster: PrometheusCluster, member: string) => cluster.status?.clusters?.find((e) => e.name === member);
 const condition = (cluster: PrometheusCluster, type: string) => findCondition(cluster.status?.conditions, type);
 
@@ -214,16 +228,7 @@ describe('ClusterReconciler', () => {
     // Settled: nothing to look at again, so a member's status change may be taken in alone.
     expect(await hub.reconcileCluster('default/churn')).toBeUndefined();
 
-    // The hub's routing on a real work queue.
-    const controller = new Controller({ name: 'churn', reconcile: (context) => hub.clusters.reconcile(context) });
-    const routing = { reconciler: hub.clusters, queue: controller, clustersOf: () => ['default/churn'] };
-    for (const member of ['eu', 'us']) {
-      hub.registry.get(member)?.replicas.addHandler({
-        onUpdate: (previous, replica) => {
-          if (replica.metadata.name === 'churn') routeReplicaChange(routing, replica, member, previous);
-        },
-      });
-    }
+    const controller = routedController('churn');
     const report = async (member: string, address: string) => {
       const replica = await replicaIn(member, 'churn');
       if (!replica) throw new Error(`no replica in ${member}`);
@@ -253,6 +258,42 @@ describe('ClusterReconciler', () => {
         return replica && replica.metadata.generation !== drifted.metadata.generation && replica.spec.metrics.retention === drifted.spec.metrics.retention;
       });
       expect(await passes('full')).toBeGreaterThan(before.full);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  it("finishes a rollout with nobody left to move from the members' reports alone, without a full pass", async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('tail', { platform: 'cloud' }, { baseDomain: 'tail.example.com' }));
+    await reconcileUntil(
+      'tail',
+      'both replicas created, the rollout in progress',
+      (c) => c.status?.clusters?.length === 2 && c.status.rollout?.state === 'Progressing',
+    );
+    // A pass that sees both replicas in the caches: every member runs the target, the rest is their reports.
+    await eventually('both replicas cached', () => ['eu', 'us'].every((member) => hub.registry.get(member)?.replicas.get(`${member}/tail`)));
+    await hub.reconcileCluster('default/tail');
+    const controller = routedController('tail');
+    await controller.start();
+    try {
+      const before = { full: await passes('full'), members: await passes('members') };
+      for (const [member, address] of [
+        ['eu', '192.0.2.60'],
+        ['us', '192.0.2.70'],
+      ] as const) {
+        const replica = await replicaIn(member, 'tail');
+        if (!replica) throw new Error(`no replica in ${member}`);
+        await reportRunning(hub.admin, replica, address);
+      }
+      const done = await eventually('the rollout complete', async () => {
+        const cluster = await get('tail');
+        return cluster?.status?.rollout?.state === 'Complete' && cluster.status.phase === 'Ready' ? cluster : undefined;
+      });
+      expect(done.status?.rollout).toMatchObject({ updated: 2, pending: 0 });
+      expect(condition(done, 'RolloutProgressing')).toMatchObject({ status: 'True', reason: 'RolloutComplete' });
+      expect(done.status?.endpoints?.[0]?.targets).toEqual(['192.0.2.60', '192.0.2.70']);
+      expect(await passes('full')).toBe(before.full);
+      expect(await passes('members')).toBeGreaterThan(before.members);
     } finally {
       await controller.stop();
     }

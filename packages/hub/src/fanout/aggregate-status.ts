@@ -3,6 +3,7 @@ import { findCondition, setConditions } from '@promfleet/kube/status';
 
 import { rolloutCondition } from '../rollout/member-rollout.ts';
 import type { RolloutPlan } from '../rollout/planner.ts';
+import type { RolloutTail } from '../rollout/rollout-tail.ts';
 import { baseDomainClaim, type Claimant } from './base-domain.ts';
 import { CLUSTER_CONDITIONS, clusterStatus, FAILING_STATIC, type DNSOutcome } from './cluster-status.ts';
 import { buildRecords } from './dns-records.ts';
@@ -22,8 +23,10 @@ export interface ClusterAggregate {
   readonly plan: RolloutPlan | undefined;
   /** By member name, in selection order. */
   readonly outcomes: Map<string, MemberOutcome>;
-  /** No rollout is moving and no member is being learned or retried: a member's status change alone cannot alter the plan or the fan-out. */
+  /** No member is left to move or being learned or retried: a member's status change alone cannot alter the fan-out. */
   readonly settled: boolean;
+  /** A rollout with nobody left to move: a member's status change plans it again from here. */
+  readonly tail?: RolloutTail | undefined;
 }
 
 /** The status of a PrometheusCluster from its aggregate: entries, DNS (failing static from what `live` published), conditions, rollout. */

@@ -23,9 +23,9 @@ import type { HubMetrics } from '../hub-metrics.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { loadCredential } from '../members/credential.ts';
 import { reachability } from '../members/member-status.ts';
-import { refusedImages, rolloutMember, type ObservedMember } from '../rollout/member-rollout.ts';
-import { templateFor, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
-import { planRollout } from '../rollout/planner.ts';
+import { refusedImages, type ObservedMember } from '../rollout/member-rollout.ts';
+import { completedBefore, passRollout, tailAfterPass } from '../rollout/pass-rollout.ts';
+import { replan, reportedMember } from '../rollout/rollout-tail.ts';
 import type { Revisions } from '../rollout/revisions.ts';
 import { aggregateStatus, isFailingStatic, type ClusterAggregate } from './aggregate-status.ts';
 import { isManagedBy } from './desired-replica.ts';
@@ -120,7 +120,7 @@ export class ClusterReconciler {
         return undefined;
       }
       const aggregate = this.#aggregates.get(key);
-      if (!work.full && aggregate && this.#canRefresh(aggregate, live, work.members)) return await this.#refresh(live, aggregate, work.members);
+      if (!work.full && aggregate && this.#canRefresh(aggregate, live, work.members)) return await this.#refresh(live, aggregate, work.members, logger);
       if (live.metadata.deletionTimestamp) {
         this.#aggregates.delete(key);
         return await this.#finalize(live);
@@ -152,24 +152,10 @@ export class ClusterReconciler {
     const limit = pLimit(this.#options.concurrency);
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, vetRecordedEntry(entry)]));
     const observed = selected.map((member) => ({ member, seen: this.#observe(cluster, member) }));
-    // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
-    const target = held === undefined ? await this.#options.revisions.ensure(cluster) : undefined;
     const now = new Date();
-    // A member the newest revision is invalid for stays where it is: the others go on.
-    const blocked = new Map(target ? selected.map((member) => [member.metadata.name, templateProblem(templateFor(target.data, member))]) : []);
-    const inputs = observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name)));
-    const plan =
-      target === undefined
-        ? undefined
-        : planRollout({
-            members: inputs,
-            target: target.name,
-            rollout: cluster.spec.rollout,
-            now,
-            completed: live.status?.rollout?.state === 'Complete' && live.status.rollout.targetRevision === target.name,
-          });
-    const namespace = cluster.metadata.namespace ?? '';
-    const lookup: RevisionLookup = (name) => (name === target?.name ? { ok: true, data: target.data } : this.#options.revisions.get(namespace, name));
+    // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
+    const rollout = held === undefined ? await passRollout(this.#options.revisions, live, cluster, observed, previous, now) : undefined;
+    const plan = rollout?.plan;
     const orphan = cluster.spec.deletionPolicy === 'Orphan';
     const [views, removals] = await Promise.all([
       Promise.all(
@@ -180,7 +166,7 @@ export class ClusterReconciler {
               cluster,
               member,
               seen,
-              plan && held === undefined ? { plan, lookup, blocked: blocked.get(member.metadata.name) } : (held ?? ''),
+              rollout ? { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) } : (held ?? ''),
             ),
           ),
         ),
@@ -208,15 +194,26 @@ export class ClusterReconciler {
     const failed = views.some((view) => view.applyFailed === true);
     const retry = pending.length > 0 || unpruned.length > 0 || learning || failed || isFailingStatic(status);
     const after = Math.min(retry ? RETRY_MS : Infinity, this.#untilNoOperator(outcomes.values(), now), plan?.requeueAfterMs ?? Infinity);
+    // Once the applies are in, nobody may be left to move: the rest of the rollout is the members' reports.
+    const tail =
+      rollout && !retry
+        ? tailAfterPass(
+            rollout,
+            cluster,
+            observed,
+            views.map((view) => view.replica),
+            previous,
+          )
+        : undefined;
     // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
-    const settled = !retry && (plan === undefined || plan.status.state === 'Complete');
-    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled });
+    const settled = !retry && (plan === undefined || plan.status.state === 'Complete' || tail !== undefined);
+    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail });
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
   /**
    * A member's status change alone can be taken in without a full pass: the last pass left nothing
-   * to look at again (no rollout moving, no member being learned), the spec is the one it saw, and
+   * to look at again (no member left to move, none being learned), the spec is the one it saw, and
    * no changed member is waiting for an apply to be retried.
    */
   #canRefresh(aggregate: ClusterAggregate, live: PrometheusCluster, changed: ReadonlySet<string>): boolean {
@@ -226,7 +223,8 @@ export class ClusterReconciler {
   }
 
   /** The members whose replica status changed get new outcomes; the status is composed from the aggregate and written once. */
-  async #refresh(live: PrometheusCluster, aggregate: ClusterAggregate, changed: ReadonlySet<string>): Promise<ReconcileResult | undefined> {
+  async #refresh(live: PrometheusCluster, settled: ClusterAggregate, changed: ReadonlySet<string>, logger: Logger): Promise<ReconcileResult | undefined> {
+    let aggregate = settled;
     const now = new Date();
     const before = new Map<string, MemberEntry>();
     const namespace = aggregate.cluster.metadata.namespace ?? '';
@@ -239,8 +237,16 @@ export class ClusterReconciler {
       if (replica && !isManagedBy(replica, { namespace, name: aggregate.cluster.metadata.name })) continue;
       before.set(name, current.entry);
       aggregate.outcomes.set(name, this.#outcome({ ...current.view, replica }, current.entry, now));
+      const member = aggregate.tail && this.#options.members.get(name);
+      if (aggregate.tail && member) reportedMember(aggregate.tail, member, { ...current.view, replica }, current.entry);
     }
     if (before.size === 0) return undefined;
+    if (aggregate.tail) {
+      const plan = replan(aggregate.tail, now, completedBefore(live, aggregate.tail.target));
+      if (!plan) return this.#fullPass(live, logger);
+      aggregate = { ...aggregate, plan, tail: plan.status.state === 'Complete' ? undefined : aggregate.tail };
+      this.#aggregates.set(objectKey(live), aggregate);
+    }
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'members' });
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
     await this.#timedWrite(live, status);
@@ -251,7 +257,8 @@ export class ClusterReconciler {
       this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
       return { requeueAfterMs: RETRY_MS };
     }
-    const after = this.#untilNoOperator(outcomes, now);
+    // A rollout's progress deadline is a full pass of its own, as after a full pass.
+    const after = Math.min(this.#untilNoOperator(outcomes, now), (aggregate.tail ? aggregate.plan?.requeueAfterMs : undefined) ?? Infinity);
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
