@@ -3,6 +3,7 @@ import { cliStartBenchmark } from './cli-start/cli-start.ts';
 import { endpointsApiBenchmark } from './endpoints-api/endpoints-api.ts';
 import { fanoutBenchmark } from './fanout/fanout.ts';
 import { informerMemoryBenchmark } from './informer-memory.ts';
+import { memberMemoryBenchmark } from './member-memory/member-memory.ts';
 import { hubMemoryBenchmark } from './memory/hub-memory.ts';
 import { operatorMemoryBenchmark } from './memory/operator-memory.ts';
 import { queueBenchmark } from './queue.ts';
@@ -27,4 +28,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   operatorMemoryBenchmark,
   scaleBenchmark,
   statusWriteBenchmark,
+  memberMemoryBenchmark,
 ];

@@ -13,7 +13,7 @@ import {
   serverVersion,
   servesResource,
 } from '../src/client/index.ts';
-import { requestCount } from '../src/testing/index.ts';
+import { establishedConnections, requestCount } from '../src/testing/index.ts';
 import { kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;
@@ -97,5 +97,35 @@ describe('KubeClient on a real API server', () => {
     }
     expect((await resources(client, Namespaces).get('default'))?.metadata?.name).toBe('default');
     await client.close();
+  });
+
+  it('carries a watch and the requests beside it over one HTTP/2 connection', async () => {
+    const cluster = fleet.cluster('client');
+    const { client } = kitClient(cluster);
+    const configMaps = resources(client, ConfigMaps);
+    const port = Number(new URL(cluster.server).port);
+    // The fleet's own clients may hold connections to the server too.
+    const others = await establishedConnections(port);
+    const listed = await configMaps.list({ namespace: 'default' });
+    const stop = new AbortController();
+    await configMaps.watch({
+      signal: stop.signal,
+      namespace: 'default',
+      resourceVersion: listed.metadata?.resourceVersion ?? '0',
+      timeoutSeconds: 60,
+      silenceMs: 120_000,
+    });
+    try {
+      // The watch is open and streaming; the requests beside it must not need a connection of their own.
+      await Promise.all([
+        configMaps.list({ namespace: 'default' }),
+        resources(client, Namespaces).get('default'),
+        configMaps.list({ namespace: 'kube-system' }),
+      ]);
+      expect((await establishedConnections(port)) - others).toBe(1);
+    } finally {
+      stop.abort();
+      await client.close();
+    }
   });
 });
