@@ -78,7 +78,7 @@ afterAll(async () => {
   await supervisor.stop();
   await Promise.all(extra.map((process) => process.stop()));
   await pf.stop();
-  await redis.stop();
+  await redis.dispose();
 });
 
 /** `promfleet-hub api` on Redis with the token; ready when it answers `readyPath`. */

@@ -49,7 +49,7 @@ afterAll(async () => {
   await api.stop();
   await supervisor.stop();
   await pf.stop();
-  await redis.stop();
+  await redis.dispose();
 });
 
 const member = (name: string): KubeClient => members.get(name) ?? pf.hub;

@@ -125,7 +125,7 @@ export async function startSecurityFleet(): Promise<SecurityFleet> {
       await monitor.stop();
       await api.stop();
       await pf.stop();
-      await redis.stop();
+      await redis.dispose();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -199,7 +199,7 @@ try {
   await monitor.stop();
   await supervisor.stop();
   await pf.stop();
-  await redis.stop();
+  await redis.dispose();
 }
 
 /** Every selected member's replica ready at the current generation, nothing else listed. */

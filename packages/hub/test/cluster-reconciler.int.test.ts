@@ -299,6 +299,43 @@ describe('ClusterReconciler', () => {
     }
   });
 
+  it('takes the watch echoing its own applies as member news, and a replica changed or deleted by another hand as a full pass', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('echo', { platform: 'cloud' }, { baseDomain: 'echo.example.com' }));
+    await reconcileUntil('echo', 'both replicas created', (c) => c.status?.clusters?.length === 2);
+    const cached = (member: string) => hub.registry.get(member)?.replicas.get(`${member}/echo`);
+    await eventually('both replicas cached', () => cached('eu') && cached('us'));
+    // Where each event goes: enqueueAfter is member news (no full pass), enqueue a full pass.
+    const routed: string[] = [];
+    const routing = {
+      reconciler: hub.clusters,
+      queue: { enqueue: () => routed.push('full pass'), enqueueAfter: () => routed.push('member news') },
+      clustersOf: () => ['default/echo'],
+    };
+    const created = cached('eu');
+    if (!created) throw new Error('no replica cached in eu');
+    // The ADDED event of the replica the hub created.
+    routeReplicaChange(routing, created, 'eu', undefined);
+    expect(routed).toEqual(['member news']);
+
+    // Another hand edits its spec: the new version is drift.
+    await replicasOf(hub.admin).patch('echo', 'eu', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });
+    const edited = await eventually('the edit cached', () => (cached('eu')?.spec.metrics.retention === '7d' ? cached('eu') : undefined));
+    routeReplicaChange(routing, edited, 'eu', created);
+    expect(routed).toEqual(['member news', 'full pass']);
+
+    // The pass puts it back; the echo of that apply is member news again. Then a deletion by hand, whose last state is the hub's.
+    await hub.reconcileCluster('default/echo');
+    const restored = await eventually('the spec put back', () =>
+      cached('eu')?.spec.metrics.retention === created.spec.metrics.retention ? cached('eu') : undefined,
+    );
+    routeReplicaChange(routing, restored, 'eu', edited);
+    expect(routed).toEqual(['member news', 'full pass', 'member news']);
+    await replicasOf(hub.admin).delete('echo', 'eu');
+    await eventually('the deletion cached', () => cached('eu') === undefined);
+    routeReplicaChange(routing, restored, 'eu', undefined);
+    expect(routed).toEqual(['member news', 'full pass', 'member news', 'full pass']);
+  });
+
   it('deletes its replicas before the PrometheusCluster goes, and gives up on an unreachable member after the deletion timeout, with a Warning', async () => {
     await clustersOf(hub.admin).create(prometheusCluster('leaving', { platform: 'cloud' }));
     await reconcileUntil('leaving', 'replicas in eu and us', (c) => c.status?.clusters?.length === 2);

@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await redis.stop();
+  await redis.dispose();
 });
 
 const a = (ip: string): DNSRecord[] => [{ dnsName: 'query.example.com', recordType: 'A', targets: [ip], ttl: 30 }];
@@ -192,7 +192,7 @@ describe('a reader with nothing to serve yet', () => {
     } finally {
       await writer.stop();
       await reader.stop();
-      await own.stop();
+      await own.dispose();
     }
   }, 60_000);
 });
@@ -231,7 +231,7 @@ describe('Redis endpoint store across processes and outages', () => {
     } finally {
       await writer.stop();
       await reader.stop();
-      await own.stop();
+      await own.dispose();
     }
   }, 60_000);
 });
@@ -289,7 +289,7 @@ describe('Redis endpoint store reading what it did not write', () => {
       raw.disconnect();
       await writer.stop();
       await reader.stop();
-      await own.stop();
+      await own.dispose();
     }
   }, 60_000);
 });

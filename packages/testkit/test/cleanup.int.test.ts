@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { liveGroups, startFleet, startRedis } from '../src/index.ts';
+import { liveGroups, startFleet, startNodeProcess, startRedis } from '../src/index.ts';
 import { eventually, fleetPids, isRunning } from './support.ts';
 
 describe('process cleanup', () => {
@@ -24,6 +25,16 @@ describe('process cleanup', () => {
       expect(liveGroups()).not.toContain(pid);
     }
     for (const dir of started.dirs) expect(existsSync(dir)).toBe(false);
+  });
+
+  it("removes a Node process's log folder when it stops", async () => {
+    const started = await startNodeProcess({ name: 'ready-server', entry: fileURLToPath(new URL('./fixtures/ready-server.ts', import.meta.url)), args: [] });
+    expect(readFileSync(started.logFile, 'utf8')).toContain('ready on 127.0.0.1:');
+    await started.stop();
+    expect(started.process.running).toBe(false);
+    expect(existsSync(dirname(started.logFile))).toBe(false);
+    // What it printed is still at hand for error messages.
+    expect(started.process.logTail()).toContain('ready on 127.0.0.1:');
   });
 
   it('ends every process of a test process killed with SIGKILL (the reaper)', async () => {

@@ -9,6 +9,7 @@ import {
   type MemberEntry,
   type PrometheusCluster,
   PrometheusClusters,
+  type PrometheusReplica,
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
@@ -81,6 +82,8 @@ export class ClusterReconciler {
   readonly #writer: StatusWriter;
   readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
   readonly #pending = new PendingWork();
+  /** Per PrometheusCluster, the resourceVersion each member's replica had when a pass last applied or read it. */
+  readonly #applied = new Map<ObjectKey, Map<string, string>>();
   /** When each PrometheusCluster's last status write ended (performance.now()), and how long it took. */
   readonly #lastWrite = new Map<ObjectKey, { readonly at: number; readonly tookMs: number }>();
 
@@ -109,6 +112,16 @@ export class ClusterReconciler {
     // again: at most half of the time goes to writing it, and the batches grow instead of the queue.
     const window = Math.max(this.#options.statusBatchWindowMs ?? 0, last.tookMs);
     return Math.max(0, last.at + window - performance.now());
+  }
+
+  /**
+   * The replica is as the hub's last pass left it — the watch echoing the hub's own apply — so its
+   * event is no news to the fan-out. A deletion is always news: the replica must still be cached.
+   */
+  appliedByHub(key: ObjectKey, member: string, replica: PrometheusReplica): boolean {
+    const version = replica.metadata.resourceVersion;
+    if (version === undefined || this.#applied.get(key)?.get(member) !== version) return false;
+    return this.#options.registry.get(member)?.replicas.get(objectKey(replica))?.metadata.resourceVersion === version;
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -157,18 +170,24 @@ export class ClusterReconciler {
     const rollout = held === undefined ? await passRollout(this.#options.revisions, live, cluster, observed, previous, now) : undefined;
     const plan = rollout?.plan;
     const orphan = cluster.spec.deletionPolicy === 'Orphan';
+    const applied = this.#applied.get(objectKey(live)) ?? new Map<string, string>();
+    this.#applied.set(objectKey(live), applied);
     const [views, removals] = await Promise.all([
       Promise.all(
         observed.map(({ member, seen }) =>
-          limit(() =>
-            syncMember(
+          limit(async () => {
+            const view = await syncMember(
               { registry: this.#options.registry, applier: this.#applier },
               cluster,
               member,
               seen,
               rollout ? { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) } : (held ?? ''),
-            ),
-          ),
+            );
+            // Recorded as each apply returns: its watch event may come before the pass ends.
+            const version = view.replica?.metadata.resourceVersion;
+            if (version !== undefined) applied.set(view.name, version);
+            return view;
+          }),
         ),
       ),
       Promise.all(
@@ -330,6 +349,7 @@ export class ClusterReconciler {
 
   #forget(key: ObjectKey): void {
     this.#aggregates.delete(key);
+    this.#applied.delete(key);
     this.#lastWrite.delete(key);
     this.#writer.forget(key);
   }

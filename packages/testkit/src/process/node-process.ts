@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { request } from 'node:https';
 
@@ -15,6 +16,7 @@ export interface NodeProcess {
   /** The CA its TLS certificate is signed by, when it serves TLS. */
   readonly ca?: string;
   readonly port: number;
+  /** Its output; removed with its folder by `stop` (`process.logTail()` keeps the last lines). */
   readonly logFile: string;
   stop(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export async function startNodeProcess(options: {
     );
   } catch (error) {
     await process.stop();
+    await rm(dirname(logFile), { recursive: true, force: true });
     throw error;
   }
   return {
@@ -67,6 +70,7 @@ export async function startNodeProcess(options: {
     ...(tlsCA === undefined ? {} : { ca: tlsCA }),
     stop: async () => {
       await process.stop();
+      await rm(dirname(logFile), { recursive: true, force: true });
     },
   };
 }
