@@ -316,6 +316,11 @@ describe('ClusterReconciler', () => {
     // The ADDED event of the replica the hub created.
     routeReplicaChange(routing, created, 'eu', undefined);
     expect(routed).toEqual(['member news']);
+    // Taken in, it is the object the pass's outcome was made from: nothing to compute, nothing to write.
+    const before = { full: await passes('full'), members: await passes('members'), writes: await statusWrites() };
+    hub.clusters.replicaStatusChanged('default/echo', 'eu');
+    expect(await hub.reconcileCluster('default/echo')).toBeUndefined();
+    expect({ full: await passes('full'), members: await passes('members'), writes: await statusWrites() }).toEqual(before);
 
     // Another hand edits its spec: the new version is drift.
     await replicasOf(hub.admin).patch('echo', 'eu', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });

@@ -19,6 +19,7 @@ import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
 
 import pLimit from 'p-limit';
+import { setImmediate } from 'node:timers/promises';
 
 import type { HubMetrics } from '../hub-metrics.ts';
 import type { MemberRegistry } from '../members/member-registry.ts';
@@ -62,6 +63,8 @@ export interface ClusterReconcilerOptions {
 }
 
 const RETRY_MS = 5_000;
+/** Members whose reports are taken in between two turns of the event loop. */
+const YIELD_EVERY = 64;
 
 /**
  * Fans a PrometheusCluster out to the members its selector matches and aggregates their status.
@@ -247,13 +250,21 @@ export class ClusterReconciler {
     const now = new Date();
     const before = new Map<string, MemberEntry>();
     const namespace = aggregate.cluster.metadata.namespace ?? '';
+    let taken = 0;
     for (const name of changed) {
+      // A fan-out's echoes or a new cluster's first reports come a thousand at once: let the Lease renewal in between.
+      if (++taken % YIELD_EVERY === 0) await setImmediate();
       const current = aggregate.outcomes.get(name);
       const connection = this.#options.registry.get(name);
       // Deselected or disconnected since the pass: the full pass that follows such a change sees to it.
       if (!current || !connection) continue;
       const replica = connection.replicas.get(`${connection.namespace}/${aggregate.cluster.metadata.name}`);
       if (replica && !isManagedBy(replica, { namespace, name: aggregate.cluster.metadata.name })) continue;
+      // The echo of the pass's own apply: the object its outcome was made from. Keep the cache's copy, not a second one.
+      if (replica && replica.metadata.resourceVersion === current.view.replica?.metadata.resourceVersion) {
+        aggregate.outcomes.set(name, { ...current, view: { ...current.view, replica } });
+        continue;
+      }
       before.set(name, current.entry);
       aggregate.outcomes.set(name, this.#outcome({ ...current.view, replica }, current.entry, now));
       const member = aggregate.tail && this.#options.members.get(name);
