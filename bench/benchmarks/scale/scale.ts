@@ -92,7 +92,8 @@ export const scaleBenchmark: Benchmark = {
           }
 
           enter(size, 'select all');
-          const selected = await selectAll(context, floor, size);
+          // The smoke run proves the phase works: one round.
+          const selected = await selectAll(context, floor, size, smoke ? 1 : undefined);
           selections.push({ ...selected, members: size });
           const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
           enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
@@ -115,7 +116,7 @@ export const scaleBenchmark: Benchmark = {
             // The next size starts from members only: the hub's replicas and the floor's go.
             await new ResourceClient(bench.hub, PrometheusClusters).delete(selected.name, BENCH_NAMESPACE);
             await observers.gone(selected.name, TIMEOUT_MS);
-            await floor.remove(`floor-${String(size)}`);
+            await floor.remove(`floor-scale-${String(size)}`);
           }
         } catch (error) {
           // At smoke size nothing may stall: that is what the smoke run proves.
