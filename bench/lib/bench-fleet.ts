@@ -35,7 +35,8 @@ export interface BenchFleetOptions {
    * Start the hub again when it exits on its own (as its Deployment would: the hub exits when
    * it loses its leader Lease), calling this first; without it, an exit is left as it is.
    */
-  readonly onHubExit?: (code: number | null) => void;
+  /** The hub exited on its own (lost its Lease): its exit code and its last log lines. */
+  readonly onHubExit?: (code: number | null, lastLines: string) => void;
 }
 
 /** A member of the fleet: a namespace on one of the member API servers, joined with its own credential. */
@@ -64,7 +65,7 @@ export class BenchFleet {
   readonly operators: NodeProcess[] = [];
   readonly members: BenchMember[] = [];
   readonly #inspect: boolean;
-  readonly #onHubExit: ((code: number | null) => void) | undefined;
+  readonly #onHubExit: ((code: number | null, lastLines: string) => void) | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
   #stopped = false;
@@ -185,7 +186,9 @@ export class BenchFleet {
         // Stopped on purpose (stopHub, stop) unless it is still the hub.
         if (this.#hubProcess !== started) return;
         this.#hubProcess = undefined;
-        onExit(code);
+        onExit(code, started.process.logTail(40));
+        // Ended already: this removes its log folder.
+        await started.stop();
         try {
           const restarted = await this.startHub(extraArgs);
           if (this.#stopped) await restarted.stop();

@@ -55,9 +55,11 @@ export const scaleBenchmark: Benchmark = {
     const exits: HubExit[] = [];
     const stalls: Stall[] = [];
     let phase = { members: fleetSizes[0] ?? 0, name: 'start' };
-    const onHubExit = (code: number | null): void => {
+    const onHubExit = (code: number | null, lastLines: string): void => {
       exits.push({ ...phase, code });
-      log(`N=${String(phase.members)} ${phase.name}: the hub exited (code ${String(code)}); starting it again`);
+      // Why: its lines about the Lease (a renewal that timed out, or the API server's refusal).
+      const why = lastLines.split('\n').filter((line) => /lease/i.test(line));
+      log(`N=${String(phase.members)} ${phase.name}: the hub exited (code ${String(code)}); starting it again\n${why.join('\n')}`);
     };
     const enter = (members: number, name: string): void => {
       phase = { members, name };
