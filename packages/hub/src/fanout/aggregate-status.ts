@@ -27,6 +27,8 @@ export interface ClusterAggregate {
   readonly settled: boolean;
   /** A rollout with nobody left to move: a member's status change plans it again from here. */
   readonly tail?: RolloutTail | undefined;
+  /** When a member's replica turns NoOperator (epoch ms; Infinity: none is waiting): from then on, a full pass. */
+  readonly noOperatorAt: number;
 }
 
 /** The status of a PrometheusCluster from its aggregate: entries, DNS (failing static from what `live` published), conditions, rollout. */

@@ -204,7 +204,8 @@ export class ClusterReconciler {
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
-    const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false }, live, this.#claimants(cluster), now);
+    const noOperatorAt = this.#noOperatorAt(outcomes.values(), now);
+    const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false, noOperatorAt }, live, this.#claimants(cluster), now);
     await this.#timedWrite(live, status);
     const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
@@ -215,7 +216,7 @@ export class ClusterReconciler {
     // An apply a member refused or never answered is tried again: no event may come to prompt it.
     const failed = views.some((view) => view.applyFailed === true);
     const retry = pending.length > 0 || unpruned.length > 0 || learning || failed || isFailingStatic(status);
-    const after = Math.min(retry ? RETRY_MS : Infinity, this.#untilNoOperator(outcomes.values(), now), plan?.requeueAfterMs ?? Infinity);
+    const after = Math.min(retry ? RETRY_MS : Infinity, noOperatorAt - now.getTime() + 100, plan?.requeueAfterMs ?? Infinity);
     // Once the applies are in, nobody may be left to move: the rest of the rollout is the members' reports.
     const tail =
       rollout && !retry
@@ -229,7 +230,7 @@ export class ClusterReconciler {
         : undefined;
     // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
     const settled = !retry && (plan === undefined || plan.status.state === 'Complete' || tail !== undefined);
-    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail });
+    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail, noOperatorAt });
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
@@ -240,6 +241,8 @@ export class ClusterReconciler {
    */
   #canRefresh(aggregate: ClusterAggregate, live: PrometheusCluster, changed: ReadonlySet<string>): boolean {
     if (!aggregate.settled || aggregate.cluster.metadata.generation !== live.metadata.generation || live.metadata.deletionTimestamp) return false;
+    // A member's replica has waited out its operator: that turns its entry NoOperator, a full pass's work.
+    if (Date.now() >= aggregate.noOperatorAt) return false;
     for (const name of changed) if (aggregate.outcomes.get(name)?.view.applyError !== undefined) return false;
     return true;
   }
@@ -278,9 +281,14 @@ export class ClusterReconciler {
       this.#aggregates.set(objectKey(live), aggregate);
     }
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'members' });
+    const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
+    const noOperatorAt = Math.min(aggregate.noOperatorAt, this.#noOperatorAt(outcomes, now));
+    if (noOperatorAt !== aggregate.noOperatorAt) {
+      aggregate = { ...aggregate, noOperatorAt };
+      this.#aggregates.set(objectKey(live), aggregate);
+    }
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
     await this.#timedWrite(live, status);
-    const outcomes = [...before.keys()].flatMap((name) => aggregate.outcomes.get(name) ?? []);
     await reportNewProblems(this.#options.events, live, outcomes, before);
     // Failing static now: the next reconcile is a full pass, and soon.
     if (isFailingStatic(status)) {
@@ -288,7 +296,7 @@ export class ClusterReconciler {
       return { requeueAfterMs: RETRY_MS };
     }
     // A rollout's progress deadline is a full pass of its own, as after a full pass.
-    const after = Math.min(this.#untilNoOperator(outcomes, now), (aggregate.tail ? aggregate.plan?.requeueAfterMs : undefined) ?? Infinity);
+    const after = Math.min(noOperatorAt - now.getTime() + 100, (aggregate.tail ? aggregate.plan?.requeueAfterMs : undefined) ?? Infinity);
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
   }
 
@@ -307,11 +315,11 @@ export class ClusterReconciler {
     return memberOutcome(view, previous, lastProbeFailed, now, this.#options.noOperatorAfterMs);
   }
 
-  /** A replica still waiting for its operator's first status: look again when the wait is up. */
-  #untilNoOperator(outcomes: Iterable<MemberOutcome>, now: Date): number {
+  /** When the first replica still waiting for its operator's first status turns NoOperator (Infinity: none is waiting). */
+  #noOperatorAt(outcomes: Iterable<MemberOutcome>, now: Date): number {
     let earliest = Infinity;
     for (const outcome of outcomes) earliest = Math.min(earliest, noOperatorDue(outcome, now, this.#options.noOperatorAfterMs) ?? Infinity);
-    return earliest - now.getTime() + 100;
+    return earliest;
   }
 
   #claimants(cluster: PrometheusCluster): PrometheusCluster[] {
