@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { API_VERSION, type PrometheusCluster } from '@promfleet/api';
 import { ConfigMaps, ResourceClient } from '@promfleet/kube/client';
@@ -53,6 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  rmSync(dirname(tokenFile), { recursive: true, force: true });
   await supervisor.stop();
   await pf.stop();
 });

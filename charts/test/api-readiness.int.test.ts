@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await writer?.stop();
   await api?.stop();
-  await redis.stop();
+  await redis.dispose();
 });
 
 const status = async (path: string): Promise<number> => (await fetch(`${api?.url ?? ''}${path}`)).status;

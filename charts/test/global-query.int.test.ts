@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -78,8 +78,12 @@ describe('promfleet-hub globalQuery', () => {
 
   it('passes helm lint --strict with it on', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'promfleet-global-query-')), 'values.yaml');
-    writeFileSync(file, stringify(VALUES));
-    await expect(lintChart('promfleet-hub', file)).resolves.toContain('0 chart(s) failed');
+    try {
+      writeFileSync(file, stringify(VALUES));
+      await expect(lintChart('promfleet-hub', file)).resolves.toContain('0 chart(s) failed');
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 
   it('renders nothing of it by default, and refuses it without a PrometheusCluster to read', async () => {

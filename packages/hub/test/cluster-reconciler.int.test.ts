@@ -1,5 +1,9 @@
-import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, LABELS, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, FIELD_MANAGERS, LABELS, PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
+import { Applier } from '@promfleet/kube/apply';
+import { KubeClient, ResourceClient, type KubeRequest } from '@promfleet/kube/client';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
+import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
+import { EventRecorder } from '@promfleet/kube/status';
 import { Controller } from '@promfleet/kube/controller';
 import { findCondition } from '@promfleet/kube/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +22,8 @@ import {
   type HubHarness,
 } from './reconcilers.ts';
 import { routeReplicaChange } from '../src/fanout/replica-events.ts';
+import { StatusWriter } from '../src/fanout/status-writer.ts';
+import { hubMetrics } from '../src/hub-metrics.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
 // of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
@@ -43,6 +49,15 @@ afterAll(async () => {
 
 const get = async (name: string) => clustersOf(hub.admin).get(name, 'default');
 const replicaIn = (member: string, name: string) => replicasOf(hub.admin).get(name, member);
+
+/** What the members' operators would write: each member's replica of `name` Running at its address. */
+async function reportAllRunning(name: string, addresses: Readonly<Record<string, string>>): Promise<void> {
+  for (const [member, address] of Object.entries(addresses)) {
+    const replica = await replicaIn(member, name);
+    if (!replica) throw new Error(`no replica of ${name} in ${member}`);
+    await reportRunning(hub.admin, replica, address);
+  }
+}
 
 /** Reconciles until the cluster (as cached) passes `check`; the cache must see each write first. */
 async function reconcileUntil(name: string, what: string, check: (cluster: PrometheusCluster) => boolean, timeoutMs = 30_000): Promise<PrometheusCluster> {
@@ -105,14 +120,7 @@ describe('ClusterReconciler', () => {
     expect(await replicaIn('ap', 'fleet')).toBeUndefined();
 
     // The operators report their replicas running.
-    for (const [member, address] of [
-      ['eu', '192.0.2.10'],
-      ['us', '192.0.2.20'],
-    ] as const) {
-      const replica = await replicaIn(member, 'fleet');
-      if (!replica) throw new Error(`no replica in ${member}`);
-      await reportRunning(hub.admin, replica, address);
-    }
+    await reportAllRunning('fleet', { eu: '192.0.2.10', us: '192.0.2.20' });
     const ready = await reconcileUntil('fleet', 'Ready', (c) => c.status?.phase === 'Ready');
     expect(ready.status).toMatchObject({ selected: 2, ready: 2 });
     expect(condition(ready, 'Propagated')).toMatchObject({ status: 'True', reason: 'AllMembersCurrent' });
@@ -215,25 +223,14 @@ describe('ClusterReconciler', () => {
   it('takes in replica status changes without a full pass, writing those that arrive together as one status, and repairs drift with a full pass', async () => {
     await clustersOf(hub.admin).create(prometheusCluster('churn', { platform: 'cloud' }, { baseDomain: 'churn.example.com' }));
     await reconcileUntil('churn', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
-    for (const [member, address] of [
-      ['eu', '192.0.2.40'],
-      ['us', '192.0.2.50'],
-    ] as const) {
-      const replica = await replicaIn(member, 'churn');
-      if (!replica) throw new Error(`no replica in ${member}`);
-      await reportRunning(hub.admin, replica, address);
-    }
+    await reportAllRunning('churn', { eu: '192.0.2.40', us: '192.0.2.50' });
     await reconcileUntil('churn', 'Ready', (c) => c.status?.phase === 'Ready');
     await eventually('the cache holds the Ready status', () => hub.caches.clusters.get('default/churn')?.status?.phase === 'Ready');
     // Settled: nothing to look at again, so a member's status change may be taken in alone.
     expect(await hub.reconcileCluster('default/churn')).toBeUndefined();
 
     const controller = routedController('churn');
-    const report = async (member: string, address: string) => {
-      const replica = await replicaIn(member, 'churn');
-      if (!replica) throw new Error(`no replica in ${member}`);
-      await reportRunning(hub.admin, replica, address);
-    };
+    const report = (member: string, address: string) => reportAllRunning('churn', { [member]: address });
     const published = (targets: string) =>
       eventually(`${targets} published`, async () => (await get('churn'))?.status?.endpoints?.[0]?.targets.join() === targets);
     await controller.start();
@@ -277,14 +274,7 @@ describe('ClusterReconciler', () => {
     await controller.start();
     try {
       const before = { full: await passes('full'), members: await passes('members') };
-      for (const [member, address] of [
-        ['eu', '192.0.2.60'],
-        ['us', '192.0.2.70'],
-      ] as const) {
-        const replica = await replicaIn(member, 'tail');
-        if (!replica) throw new Error(`no replica in ${member}`);
-        await reportRunning(hub.admin, replica, address);
-      }
+      await reportAllRunning('tail', { eu: '192.0.2.60', us: '192.0.2.70' });
       const done = await eventually('the rollout complete', async () => {
         const cluster = await get('tail');
         return cluster?.status?.rollout?.state === 'Complete' && cluster.status.phase === 'Ready' ? cluster : undefined;
@@ -379,6 +369,45 @@ describe('ClusterReconciler', () => {
       expect(warning).toMatchObject({ type: 'Warning', message: expect.stringMatching(/^gave up after \d+s; replicas may be left in: ap: /) as unknown });
     } finally {
       await relay.open();
+    }
+  });
+});
+
+/** The hub's client to its API server, counting the status writes it has in flight. */
+class CountingClient extends KubeClient {
+  inFlight = 0;
+  mostInFlight = 0;
+
+  override async request<T>(req: KubeRequest): Promise<T> {
+    const status = req.path.endsWith('/status') && req.method !== 'GET';
+    if (status) this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
+    try {
+      return await super.request<T>(req);
+    } finally {
+      if (status) this.inFlight--;
+    }
+  }
+}
+
+describe('StatusWriter', () => {
+  it('has at most two status writes in flight across PrometheusClusters, and writes every one', async () => {
+    const client = new CountingClient(hub.fleet.cluster('hub').kubeConfig, { cluster: 'hub' });
+    try {
+      const resources = new ResourceClient(client, PrometheusClusters);
+      const writer = new StatusWriter({
+        applier: new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash }),
+        resources,
+        events: new EventRecorder(client, { component: 'promfleet-hub', logger: silentLogger }),
+        hubMetrics: hubMetrics(new KitMetrics()),
+      });
+      const names = Array.from({ length: 6 }, (_, i) => `bounded-${String(i)}`);
+      const created = await Promise.all(names.map((name) => clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'none' }))));
+      await Promise.all(created.map((cluster) => writer.write(cluster, { phase: 'Pending', selected: 0, ready: 0 })));
+      expect(client.mostInFlight).toBe(2);
+      for (const name of names) expect((await get(name))?.status).toMatchObject({ phase: 'Pending', selected: 0, ready: 0 });
+      await Promise.all(names.map((name) => clustersOf(hub.admin).delete(name, 'default')));
+    } finally {
+      await client.close();
     }
   });
 });

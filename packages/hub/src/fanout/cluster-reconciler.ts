@@ -16,9 +16,8 @@ import type { Informer } from '@promfleet/kube/cache';
 import { objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
 import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
-import { addFinalizer, hasFinalizer, setConditions, type EventRecorder } from '@promfleet/kube/status';
+import { addFinalizer, hasFinalizer, type EventRecorder } from '@promfleet/kube/status';
 
-import pLimit from 'p-limit';
 import { setImmediate } from 'node:timers/promises';
 
 import type { HubMetrics } from '../hub-metrics.ts';
@@ -34,9 +33,9 @@ import { isManagedBy } from './desired-replica.ts';
 import type { MemberView } from './member-entry.ts';
 import { memberOutcome, noOperatorDue, reportNewProblems, type MemberOutcome } from './member-outcome.ts';
 import { vetRecordedEntry } from './member-report.ts';
-import { syncMember } from './member-sync.ts';
+import { syncFanOut } from './member-sync.ts';
 import { PendingWork } from './pending-work.ts';
-import { finalizeCluster, removeReplica } from './replica-removal.ts';
+import { finalizeCluster } from './replica-removal.ts';
 import { StatusWriter } from './status-writer.ts';
 
 export interface ClusterReconcilerOptions {
@@ -154,7 +153,10 @@ export class ClusterReconciler {
     this.#aggregates.delete(objectKey(live));
     // The spec is the user's to get right; the status is the hub's own (an older one may predate rules the CRD gained).
     const parsed = validate('PrometheusCluster', { ...live, status: undefined });
-    if (!parsed.ok) return this.#reportInvalid(live, parsed.errors.map(formatFieldError));
+    if (!parsed.ok) {
+      await this.#writer.writeInvalid(live, parsed.errors.map(formatFieldError));
+      return undefined;
+    }
     const cluster: PrometheusCluster = { ...parsed.value, ...(live.status ? { status: live.status } : {}) };
     if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
 
@@ -164,43 +166,16 @@ export class ClusterReconciler {
     const held = refused.length > 0 ? refused.join('; ') : undefined;
     const members = this.#options.members.list().filter((member) => !member.metadata.deletionTimestamp);
     const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
-    const selectedNames = new Set(selected.map((member) => member.metadata.name));
-    const limit = pLimit(this.#options.concurrency);
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, vetRecordedEntry(entry)]));
     const observed = selected.map((member) => ({ member, seen: this.#observe(cluster, member) }));
     const now = new Date();
     // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
     const rollout = held === undefined ? await passRollout(this.#options.revisions, live, cluster, observed, previous, now) : undefined;
     const plan = rollout?.plan;
-    const orphan = cluster.spec.deletionPolicy === 'Orphan';
     const applied = this.#applied.get(objectKey(live)) ?? new Map<string, string>();
     this.#applied.set(objectKey(live), applied);
-    const [views, removals] = await Promise.all([
-      Promise.all(
-        observed.map(({ member, seen }) =>
-          limit(async () => {
-            const view = await syncMember(
-              { registry: this.#options.registry, applier: this.#applier },
-              cluster,
-              member,
-              seen,
-              rollout ? { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) } : (held ?? ''),
-            );
-            // Recorded as each apply returns: its watch event may come before the pass ends.
-            const version = view.replica?.metadata.resourceVersion;
-            if (version !== undefined) applied.set(view.name, version);
-            return view;
-          }),
-        ),
-      ),
-      Promise.all(
-        this.#options.registry
-          .all()
-          .filter((connection) => held === undefined && !selectedNames.has(connection.name))
-          .map((connection) => limit(() => removeReplica(connection, cluster, orphan, this.#options.events))),
-      ),
-    ]);
-    const pending = removals.filter((left): left is string => left !== undefined);
+    const { registry, events, concurrency } = this.#options;
+    const { views, unremoved: pending } = await syncFanOut({ registry, applier: this.#applier, events, concurrency }, cluster, observed, rollout, held, applied);
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
@@ -334,22 +309,6 @@ export class ClusterReconciler {
     const replica = connection?.replicas.get(`${member.spec.namespace}/${cluster.metadata.name}`);
     const conflict = replica !== undefined && !isManagedBy(replica, { namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name });
     return { reachability: reach, cacheSynced: connection?.replicas.hasSynced ?? false, replica, conflict };
-  }
-
-  async #reportInvalid(live: PrometheusCluster, errors: string[]): Promise<undefined> {
-    const conditions = setConditions(
-      live.status?.conditions,
-      [{ type: 'Ready', status: 'False', reason: 'SpecInvalid', message: errors.join('; ') }],
-      live.metadata.generation,
-      new Date(),
-    );
-    await this.#writer.write(live, {
-      ...live.status,
-      ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}),
-      phase: 'Degraded',
-      conditions,
-    });
-    return undefined;
   }
 
   #finalize(cluster: PrometheusCluster): Promise<ReconcileResult | undefined> {

@@ -1,14 +1,18 @@
 import { ANNOTATIONS, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
 import type { Applier } from '@promfleet/kube/apply';
 import { errorMessage, isConnectionError, withoutManagedFields } from '@promfleet/kube/client';
+import type { EventRecorder } from '@promfleet/kube/status';
+import pLimit from 'p-limit';
 import { setImmediate } from 'node:timers/promises';
 
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
 import { pinnedTemplate, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
+import type { ObservedSelection, PassRollout } from '../rollout/pass-rollout.ts';
 import type { RolloutPlan } from '../rollout/planner.ts';
 import { desiredReplica } from './desired-replica.ts';
 import type { MemberView } from './member-entry.ts';
+import { removeReplica } from './replica-removal.ts';
 
 export interface MemberSyncDeps {
   readonly registry: MemberRegistry;
@@ -62,4 +66,54 @@ export async function syncMember(
     const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
     return { ...view, ...pin, applyError, applyFailed: true };
   }
+}
+
+export interface FanOutDeps extends MemberSyncDeps {
+  readonly events: EventRecorder;
+  /** Members handled at once. */
+  readonly concurrency: number;
+}
+
+export interface FanOutResult {
+  readonly views: MemberView[];
+  /** Deselected members whose replica could not be removed, with why. */
+  readonly unremoved: string[];
+}
+
+/**
+ * One full pass's work in the members: syncs every selected member and, unless the spec is held
+ * (`held`: why), removes the replica from every connected member no longer selected. Each apply's
+ * resourceVersion goes into `applied` as it returns: its watch event may arrive before the pass ends.
+ */
+export async function syncFanOut(
+  deps: FanOutDeps,
+  cluster: PrometheusCluster,
+  observed: readonly ObservedSelection[],
+  rollout: PassRollout | undefined,
+  held: string | undefined,
+  applied: Map<string, string>,
+): Promise<FanOutResult> {
+  const limit = pLimit(deps.concurrency);
+  const selected = new Set(observed.map(({ member }) => member.metadata.name));
+  const orphan = cluster.spec.deletionPolicy === 'Orphan';
+  const [views, removals] = await Promise.all([
+    Promise.all(
+      observed.map(({ member, seen }) =>
+        limit(async () => {
+          const input = rollout ? { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) } : (held ?? '');
+          const view = await syncMember(deps, cluster, member, seen, input);
+          const version = view.replica?.metadata.resourceVersion;
+          if (version !== undefined) applied.set(view.name, version);
+          return view;
+        }),
+      ),
+    ),
+    Promise.all(
+      deps.registry
+        .all()
+        .filter((connection) => held === undefined && !selected.has(connection.name))
+        .map((connection) => limit(() => removeReplica(connection, cluster, orphan, deps.events))),
+    ),
+  ]);
+  return { views, unremoved: removals.filter((left): left is string => left !== undefined) };
 }

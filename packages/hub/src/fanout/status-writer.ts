@@ -2,7 +2,8 @@ import type { PrometheusCluster } from '@promfleet/api';
 import type { Applier } from '@promfleet/kube/apply';
 import { objectKey, withoutManagedFields, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
 import { updateStatus } from '@promfleet/kube/controller';
-import { findCondition, type EventRecorder } from '@promfleet/kube/status';
+import { findCondition, setConditions, type EventRecorder } from '@promfleet/kube/status';
+import pLimit from 'p-limit';
 
 import type { HubMetrics } from '../hub-metrics.ts';
 import { isFailingStatic } from './aggregate-status.ts';
@@ -19,6 +20,12 @@ export interface StatusWriterOptions {
 }
 
 const MAX_STALE = 32;
+/**
+ * Status writes in flight across every PrometheusCluster. A 1000-member status is 400 KiB that the
+ * API server decodes, validates, merges and stores whole (B8); ten fan-outs ending together would
+ * otherwise send ten at once, and the hub's own Lease renewal waits behind them.
+ */
+const MAX_WRITES_IN_FLIGHT = 2;
 
 type Status = NonNullable<PrometheusCluster['status']>;
 
@@ -32,6 +39,7 @@ export class StatusWriter {
   readonly #options: StatusWriterOptions;
   /** Per object: the last write, and the resourceVersions known to come before it. */
   readonly #written = new Map<ObjectKey, { readonly before: ReadonlySet<string>; readonly object: PrometheusCluster }>();
+  readonly #inFlight = pLimit(MAX_WRITES_IN_FLIGHT);
 
   constructor(options: StatusWriterOptions) {
     this.#options = options;
@@ -48,12 +56,14 @@ export class StatusWriter {
 
   async write(live: PrometheusCluster, status: Status): Promise<void> {
     const { events, hubMetrics } = this.#options;
-    const written = await updateStatus(live, status, {
-      applier: this.#options.applier,
-      resources: this.#options.resources,
-      events,
-      transitions: { benign: PROGRESSING },
-    });
+    const written = await this.#inFlight(() =>
+      updateStatus(live, status, {
+        applier: this.#options.applier,
+        resources: this.#options.resources,
+        events,
+        transitions: { benign: PROGRESSING },
+      }),
+    );
     if (written.changed) {
       const key = objectKey(live);
       // Writes can follow each other faster than the watch delivers them: every version before the newest is stale.
@@ -65,6 +75,22 @@ export class StatusWriter {
     const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
     hubMetrics.endpointTargets.set(key, targets);
     hubMetrics.dnsFailingStatic.set(key, isFailingStatic(status) ? 1 : 0);
+  }
+
+  /** A spec the schema refuses: Ready False with every error, and nothing else of the status changes. */
+  async writeInvalid(live: PrometheusCluster, errors: readonly string[]): Promise<void> {
+    const conditions = setConditions(
+      live.status?.conditions,
+      [{ type: 'Ready', status: 'False', reason: 'SpecInvalid', message: errors.join('; ') }],
+      live.metadata.generation,
+      new Date(),
+    );
+    await this.write(live, {
+      ...live.status,
+      ...(live.metadata.generation !== undefined ? { observedGeneration: live.metadata.generation } : {}),
+      phase: 'Degraded',
+      conditions,
+    });
   }
 
   forget(key: ObjectKey): void {
