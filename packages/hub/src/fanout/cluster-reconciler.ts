@@ -175,7 +175,14 @@ export class ClusterReconciler {
     const applied = this.#applied.get(objectKey(live)) ?? new Map<string, string>();
     this.#applied.set(objectKey(live), applied);
     const { registry, events, concurrency } = this.#options;
-    const { views, unremoved: pending } = await syncFanOut({ registry, applier: this.#applier, events, concurrency }, cluster, observed, rollout, held, applied);
+    const { views, unremoved: pending } = await syncFanOut(
+      { registry, applier: this.#applier, events, concurrency },
+      cluster,
+      observed,
+      rollout,
+      held,
+      applied,
+    );
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
