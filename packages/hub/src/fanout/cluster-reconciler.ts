@@ -179,8 +179,7 @@ export class ClusterReconciler {
       { registry, applier: this.#applier, events, concurrency },
       cluster,
       observed,
-      rollout,
-      held,
+      rollout ?? held ?? '',
       applied,
     );
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');

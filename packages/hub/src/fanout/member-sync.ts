@@ -82,17 +82,18 @@ export interface FanOutResult {
 
 /**
  * One full pass's work in the members: syncs every selected member and, unless the spec is held
- * (`held`: why), removes the replica from every connected member no longer selected. Each apply's
- * resourceVersion goes into `applied` as it returns: its watch event may arrive before the pass ends.
+ * (`rollout` is then why), removes the replica from every connected member no longer selected.
+ * Each apply's resourceVersion goes into `applied` as it returns: its watch event may arrive
+ * before the pass ends.
  */
 export async function syncFanOut(
   deps: FanOutDeps,
   cluster: PrometheusCluster,
   observed: readonly ObservedSelection[],
-  rollout: PassRollout | undefined,
-  held: string | undefined,
+  rollout: PassRollout | string,
   applied: Map<string, string>,
 ): Promise<FanOutResult> {
+  const held = typeof rollout === 'string';
   const limit = pLimit(deps.concurrency);
   const selected = new Set(observed.map(({ member }) => member.metadata.name));
   const orphan = cluster.spec.deletionPolicy === 'Orphan';
@@ -100,7 +101,7 @@ export async function syncFanOut(
     Promise.all(
       observed.map(({ member, seen }) =>
         limit(async () => {
-          const input = rollout ? { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) } : (held ?? '');
+          const input = held ? rollout : { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) };
           const view = await syncMember(deps, cluster, member, seen, input);
           const version = view.replica?.metadata.resourceVersion;
           if (version !== undefined) applied.set(view.name, version);
@@ -111,7 +112,7 @@ export async function syncFanOut(
     Promise.all(
       deps.registry
         .all()
-        .filter((connection) => held === undefined && !selected.has(connection.name))
+        .filter((connection) => !held && !selected.has(connection.name))
         .map((connection) => limit(() => removeReplica(connection, cluster, orphan, deps.events))),
     ),
   ]);

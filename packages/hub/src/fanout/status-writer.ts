@@ -1,5 +1,5 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import type { Applier } from '@promfleet/kube/apply';
+import { semanticEqual, type Applier } from '@promfleet/kube/apply';
 import { objectKey, withoutManagedFields, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
 import { updateStatus } from '@promfleet/kube/controller';
 import { findCondition, setConditions, type EventRecorder } from '@promfleet/kube/status';
@@ -56,14 +56,15 @@ export class StatusWriter {
 
   async write(live: PrometheusCluster, status: Status): Promise<void> {
     const { events, hubMetrics } = this.#options;
-    const written = await this.#inFlight(() =>
+    const update = () =>
       updateStatus(live, status, {
         applier: this.#options.applier,
         resources: this.#options.resources,
         events,
         transitions: { benign: PROGRESSING },
-      }),
-    );
+      });
+    // An unchanged status sends nothing, so it does not wait behind other clusters' writes.
+    const written = semanticEqual(status, live.status) ? await update() : await this.#inFlight(update);
     if (written.changed) {
       const key = objectKey(live);
       // Writes can follow each other faster than the watch delivers them: every version before the newest is stale.
