@@ -1,7 +1,7 @@
-import { FIELD_MANAGERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
+import { FIELD_MANAGERS, FINALIZERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
 import { Informer } from '@promfleet/kube/cache';
 import { objectKey, ResourceClient } from '@promfleet/kube/client';
-import { Controller, ignoreStatusOnly } from '@promfleet/kube/controller';
+import { Controller, ignoreStatusAndFinalizerAdded, ignoreStatusOnly } from '@promfleet/kube/controller';
 import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
 import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
@@ -109,13 +109,14 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     for (const key of keys) clusterReconciler.needsFullPass(key);
     return keys;
   };
+  const revisions = new Revisions(client, revisionCache, FIELD_MANAGERS.hub);
   const clusterReconciler = new ClusterReconciler({
     hub: client,
     clusters,
     members,
     secrets,
     registry,
-    revisions: new Revisions(client, revisionCache, FIELD_MANAGERS.hub),
+    revisions,
     events,
     hubMetrics: extra,
     logger,
@@ -159,19 +160,24 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   });
 
   memberController.watchPrimary(members).watchMapped(secrets, (secret) => members.byIndex('secret', objectKey(secret)).map(objectKey));
-  // The hub's own status writes (to PrometheusClusters and MemberClusters) are no news to the fan-out.
+  // The hub's own writes — its status writes (to PrometheusClusters and MemberClusters), its
+  // finalizer on a PrometheusCluster, the revisions a pass creates and prunes — are no news to the
+  // fan-out: the pass that made them has already done what they call for.
   const updates = { updates: ignoreStatusOnly };
+  const clusterUpdates = { updates: ignoreStatusAndFinalizerAdded(FINALIZERS.memberReplicas) };
   clusterController
-    .watchMapped(clusters, (cluster) => fullPass([objectKey(cluster)]), updates)
+    .watchMapped(clusters, (cluster) => fullPass([objectKey(cluster)]), clusterUpdates)
     // Two clusters claiming one baseDomain both need to look again when either changes.
     .watchMapped(
       clusters,
       (cluster) => fullPass(cluster.spec.baseDomain ? clusters.byIndex('baseDomain', cluster.spec.baseDomain).map(objectKey) : []),
-      updates,
+      clusterUpdates,
     )
     .watchMapped(members, (member) => fullPass(clustersSelecting(member)), updates)
     .watchMapped(revisionCache, (revision) =>
-      fullPass(revision.metadata?.namespace ? [`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`] : []),
+      revisions.isOwnChange(revision) || !revision.metadata?.namespace
+        ? []
+        : fullPass([`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`]),
     );
   manager.addController(memberController);
   manager.addController(clusterController);

@@ -1,11 +1,12 @@
-import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, FIELD_MANAGERS, LABELS, PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, FIELD_MANAGERS, FINALIZERS, LABELS, PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import { KubeClient, ResourceClient, type KubeRequest } from '@promfleet/kube/client';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EventRecorder } from '@promfleet/kube/status';
-import { Controller } from '@promfleet/kube/controller';
+import { Controller, ignoreStatusAndFinalizerAdded } from '@promfleet/kube/controller';
 import { findCondition } from '@promfleet/kube/status';
+import type { IControllerRevision } from 'kubernetes-models/apps/v1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -23,6 +24,7 @@ import {
 } from './reconcilers.ts';
 import { routeReplicaChange } from '../src/fanout/replica-events.ts';
 import { StatusWriter } from '../src/fanout/status-writer.ts';
+import { ControllerRevisions } from '../src/rollout/revisions.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
@@ -329,6 +331,65 @@ describe('ClusterReconciler', () => {
     await eventually('the deletion cached', () => cached('eu') === undefined);
     routeReplicaChange(routing, restored, 'eu', undefined);
     expect(routed).toEqual(['member news', 'full pass', 'member news', 'full pass']);
+  });
+
+  it("tells the echoes of its own finalizer and revision writes, which ask for no pass, from anyone else's changes, which do", async () => {
+    const name = 'own-writes';
+    // What the hub's wiring makes of each event: a full pass ("act"), or nothing ("pass").
+    const heard: string[] = [];
+    const clusterUpdates = ignoreStatusAndFinalizerAdded(FINALIZERS.memberReplicas);
+    hub.caches.clusters.addHandler({
+      onUpdate: (previous, cluster) => {
+        if (cluster.metadata.name === name) heard.push(`cluster ${clusterUpdates(previous, cluster) ? 'act' : 'pass'}`);
+      },
+    });
+    const revisionEvent = (event: string) => (revision: IControllerRevision) => {
+      if (revision.metadata?.labels?.[LABELS.hubName] === name)
+        heard.push(`${event} ${revision.metadata.name ?? ''} ${hub.revisions.isOwnChange(revision) ? 'pass' : 'act'}`);
+    };
+    hub.revisionCache.addHandler({
+      onAdd: revisionEvent('add'),
+      onUpdate: (_previous, revision) => {
+        revisionEvent('update')(revision);
+      },
+      onDelete: revisionEvent('delete'),
+    });
+    const revisionsOf = () => hub.revisionCache.list().filter((revision) => revision.metadata?.labels?.[LABELS.hubName] === name);
+    // Events of different objects arrive in no set order.
+    const heardUntil = (what: string, expected: string[]) =>
+      eventually(what, () => ([...heard].sort().join() === [...expected].sort().join() ? true : undefined));
+
+    // A new cluster (selecting nobody): the finalizer, the revision and the status the pass writes are all its own.
+    await clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'nowhere' }));
+    await hub.reconcileCluster(`default/${name}`);
+    const first = revisionsOf()[0]?.metadata?.name ?? '';
+    const firstPass = ['cluster pass', 'cluster pass', `add ${first} pass`];
+    await heardUntil('the echoes of the first pass', firstPass);
+
+    // A spec change is news; the pass it calls for creates the new revision and prunes the old: its own again.
+    await clustersOf(hub.admin).patch(name, 'default', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });
+    await eventually('the spec change cached', () => hub.caches.clusters.get(`default/${name}`)?.metadata.generation === 2);
+    await hub.reconcileCluster(`default/${name}`);
+    await eventually('the revision replaced', () => (revisionsOf().length === 1 && revisionsOf()[0]?.metadata?.name !== first ? true : undefined));
+    const second = revisionsOf()[0]?.metadata?.name ?? '';
+    await heardUntil('the echoes of the second pass', [...firstPass, 'cluster act', 'cluster pass', `add ${second} pass`, `delete ${first} pass`]);
+
+    // Anyone else's writes: a revision created, edited and deleted by hand, a label, the finalizer taken off.
+    heard.length = 0;
+    const byHand = `${name}-by-hand`;
+    const revisionClient = new ResourceClient(hub.admin, ControllerRevisions);
+    await revisionClient.create({ metadata: { name: byHand, namespace: 'default', labels: { [LABELS.hubName]: name } }, data: {}, revision: 9 });
+    await heardUntil('a revision created by hand', [`add ${byHand} act`]);
+    await revisionClient.patch(byHand, 'default', { metadata: { annotations: { edited: 'yes' } } }, { type: 'merge' });
+    await heardUntil('a revision edited by hand', [`add ${byHand} act`, `update ${byHand} act`]);
+    await revisionClient.delete(byHand, 'default');
+    await heardUntil('a revision deleted by hand', [`add ${byHand} act`, `update ${byHand} act`, `delete ${byHand} act`]);
+    heard.length = 0;
+    await clustersOf(hub.admin).patch(name, 'default', { metadata: { labels: { team: 'a' } } }, { type: 'merge' });
+    await heardUntil('a label', ['cluster act']);
+    await clustersOf(hub.admin).patch(name, 'default', { metadata: { finalizers: [] } }, { type: 'merge' });
+    await heardUntil('the finalizer removed by hand', ['cluster act', 'cluster act']);
+    await clustersOf(hub.admin).delete(name, 'default');
   });
 
   it('deletes its replicas before the PrometheusCluster goes, and gives up on an unreachable member after the deletion timeout, with a Warning', async () => {

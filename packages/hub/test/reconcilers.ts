@@ -15,6 +15,7 @@ import {
 import { join } from '@promfleet/cli';
 import { CoreEvents, KubeClient, Namespaces, ResourceClient, type KubeObject } from '@promfleet/kube/client';
 import { Informer } from '@promfleet/kube/cache';
+import type { IControllerRevision } from 'kubernetes-models/apps/v1';
 import type { ReconcileResult } from '@promfleet/kube/controller';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EventRecorder, findCondition } from '@promfleet/kube/status';
@@ -98,6 +99,9 @@ export interface HubHarness {
   readonly registry: MemberRegistry;
   readonly members: MemberReconciler;
   readonly clusters: ClusterReconciler;
+  /** The ControllerRevisions the cluster reconciler keeps, and its cache of them. */
+  readonly revisions: Revisions;
+  readonly revisionCache: Informer<IControllerRevision>;
   /** What the member reconciler told the rest of the hub. */
   readonly calls: { readonly probed: string[]; readonly reachability: string[]; readonly replicas: string[] };
   /** Joins a member: a namespace of the API server, its scoped credential, its MemberCluster. */
@@ -145,11 +149,12 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     onReachabilityChange: (member) => calls.reachability.push(member),
     onReplicaChange: (replica) => calls.replicas.push(`${replica.metadata.namespace ?? ''}/${replica.metadata.name}`),
   });
+  const revisions = new Revisions(admin, revisionCache, FIELD_MANAGERS.hub);
   const clusters = new ClusterReconciler({
     hub: admin,
     ...caches,
     registry,
-    revisions: new Revisions(admin, revisionCache, FIELD_MANAGERS.hub),
+    revisions,
     events,
     hubMetrics: extra,
     logger: silentLogger,
@@ -169,6 +174,8 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     registry,
     members,
     clusters,
+    revisions,
+    revisionCache,
     calls,
     join: async (name, labels, server) => {
       await join({ name, member: admin, hub: admin, memberCA: cluster.ca, namespace: name, labels, ...(server ? { server } : {}) });

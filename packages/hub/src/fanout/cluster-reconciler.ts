@@ -148,17 +148,19 @@ export class ClusterReconciler {
     }
   }
 
-  async #fullPass(live: PrometheusCluster, logger: Logger): Promise<ReconcileResult | undefined> {
+  async #fullPass(cached: PrometheusCluster, logger: Logger): Promise<ReconcileResult | undefined> {
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'full' });
-    this.#aggregates.delete(objectKey(live));
+    this.#aggregates.delete(objectKey(cached));
     // The spec is the user's to get right; the status is the hub's own (an older one may predate rules the CRD gained).
-    const parsed = validate('PrometheusCluster', { ...live, status: undefined });
+    const parsed = validate('PrometheusCluster', { ...cached, status: undefined });
     if (!parsed.ok) {
-      await this.#writer.writeInvalid(live, parsed.errors.map(formatFieldError));
+      await this.#writer.writeInvalid(cached, parsed.errors.map(formatFieldError));
       return undefined;
     }
-    const cluster: PrometheusCluster = { ...parsed.value, ...(live.status ? { status: live.status } : {}) };
-    if (!hasFinalizer(live, FINALIZERS.memberReplicas)) await addFinalizer(this.#resources, live, FINALIZERS.memberReplicas);
+    const cluster: PrometheusCluster = { ...parsed.value, ...(cached.status ? { status: cached.status } : {}) };
+    // The pass goes on from the object the finalizer patch returned: the status it writes comes
+    // after that version, so a cache that shows the finalizer but not the status is known to be older.
+    const live = hasFinalizer(cached, FINALIZERS.memberReplicas) ? cached : await addFinalizer(this.#resources, cached, FINALIZERS.memberReplicas);
 
     // An image outside the allow-list: nothing changes in any member (what runs there keeps
     // running), and the status says why; member status is still read.

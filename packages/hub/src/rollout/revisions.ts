@@ -67,6 +67,9 @@ export class Revisions {
   readonly #cache: Informer<IControllerRevision>;
   readonly #resources: ResourceClient<IControllerRevision>;
   readonly #applier: Applier;
+  /** Revisions this hub is creating (by key) and deleting (by uid), until the watch shows it done. */
+  readonly #creating = new Set<string>();
+  readonly #deleting = new Set<string>();
 
   constructor(hub: KubeClient, cache: Informer<IControllerRevision>, fieldManager: string) {
     this.#cache = cache;
@@ -91,7 +94,14 @@ export class Revisions {
     const namespace = cluster.metadata.namespace ?? '';
     if (this.#cache.get(`${namespace}/${name}`)) return { name, data };
     const newest = Math.max(0, ...this.#owned(cluster).map((revision) => revision.revision));
-    await this.#applier.apply(this.#resources, desiredRevision(cluster, data, newest + 1), undefined);
+    // Noted before the request: the watch may deliver the revision before the response arrives.
+    this.#creating.add(`${namespace}/${name}`);
+    try {
+      await this.#applier.apply(this.#resources, desiredRevision(cluster, data, newest + 1), undefined);
+    } catch (error) {
+      this.#creating.delete(`${namespace}/${name}`);
+      throw error;
+    }
     return { name, data };
   }
 
@@ -99,13 +109,28 @@ export class Revisions {
   async prune(cluster: PrometheusCluster, keep: ReadonlySet<string>): Promise<string[]> {
     const problems: string[] = [];
     for (const revision of this.#owned(cluster).filter((object) => !keep.has(object.metadata?.name ?? ''))) {
+      const uid = revision.metadata?.uid ?? '';
+      this.#deleting.add(uid);
       try {
-        await this.#resources.delete(revision.metadata?.name ?? '', revision.metadata?.namespace, { preconditions: { uid: revision.metadata?.uid ?? '' } });
+        await this.#resources.delete(revision.metadata?.name ?? '', revision.metadata?.namespace, { preconditions: { uid } });
       } catch (error) {
+        this.#deleting.delete(uid);
         problems.push(`${revision.metadata?.name ?? ''}: ${errorMessage(error)}`);
       }
     }
     return problems;
+  }
+
+  /**
+   * Whether a watch event of `revision` (the cache already updated by it) is the echo of this
+   * hub's own create or prune: the pass that wrote it has already used it, so it is no news to
+   * the fan-out. Anyone else's create, edit or delete of a revision is. Each echo counts once.
+   */
+  isOwnChange(revision: IControllerRevision): boolean {
+    const key = `${revision.metadata?.namespace ?? ''}/${revision.metadata?.name ?? ''}`;
+    const cached = this.#cache.get(key);
+    if (cached) return cached.metadata?.resourceVersion === revision.metadata?.resourceVersion && this.#creating.delete(key);
+    return this.#deleting.delete(revision.metadata?.uid ?? '');
   }
 
   #owned(cluster: PrometheusCluster): IControllerRevision[] {

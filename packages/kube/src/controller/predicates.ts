@@ -26,3 +26,24 @@ export function statusOnlyChange(previous: KubeObject, object: KubeObject): bool
 
 /** Acts on every update except one that changed only the status: for a controller that writes that status itself. */
 export const ignoreStatusOnly: UpdatePredicate<KubeObject> = (previous, object) => !statusOnlyChange(previous, object);
+
+/**
+ * Like `ignoreStatusOnly`, and also passes over an update that adds `finalizer` and changes
+ * nothing else but the status: the echo of the controller's own finalizer patch, which asks for
+ * nothing the reconcile that wrote it did not already do. Removing the finalizer still counts.
+ */
+export function ignoreStatusAndFinalizerAdded(finalizer: string): UpdatePredicate<KubeObject> {
+  return (previous, object) => {
+    const before = previous.metadata?.finalizers ?? [];
+    const after = object.metadata?.finalizers ?? [];
+    const added =
+      !before.includes(finalizer) &&
+      after.includes(finalizer) &&
+      semanticEqual(
+        after.filter((name) => name !== finalizer),
+        before,
+      );
+    const compared = added ? { ...object, metadata: { ...object.metadata, finalizers: before } } : object;
+    return !statusOnlyChange(previous, compared);
+  };
+}

@@ -53,6 +53,20 @@ describe('WorkQueue add/get/done', () => {
     expect(await Promise.all(waiting)).toEqual(['x', 'y', 'z']);
   });
 
+  it('hands a waiting worker a key added several times in one turn once (several handlers of one event)', async () => {
+    const { queue } = setup();
+    const waiting = [track(queue.get()), track(queue.get())];
+    queue.add('a');
+    queue.add('a');
+    await flush();
+    expect(waiting.map((got) => got.value)).toEqual(['a', undefined]);
+    queue.done('a');
+    await flush();
+    // Not marked dirty by the second add: nothing is handed out again.
+    expect(waiting[1]?.settled).toBe(false);
+    expect(queue.len()).toBe(0);
+  });
+
   it('does not hand out a key that is processing, and hands it out once more after done', async () => {
     const { queue } = setup();
     queue.add('a');

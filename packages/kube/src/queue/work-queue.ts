@@ -49,7 +49,8 @@ export interface WorkQueueOptions<K> {
 
 /**
  * client-go's rate-limited work queue. A key waiting in the queue is held once however often it
- * is added; a key is never handed to two workers at once; a key added while it is being processed
+ * is added (a waiting worker takes it after the current turn, so every add of one event counts
+ * once); a key is never handed to two workers at once; a key added while it is being processed
  * is handed out again after done(). Keys are compared like Map keys, so use strings such as
  * "namespace/name" rather than objects. A key cannot be undefined: get() resolves that at shutdown.
  */
@@ -65,8 +66,9 @@ export class WorkQueue<K extends string | number | object = string> {
   readonly #addedAt = new Map<K, number>();
   readonly #startedAt = new Map<K, number>();
   readonly #delayed = new Deadlines<K>();
-  // Pending get() calls; there are some only while the queue is empty.
+  // Pending get() calls; there are some only while the queue is empty, or until the due hand-out.
   readonly #getters: ((key: K | undefined) => void)[] = [];
+  #handOutDue = false;
   readonly #drainers: (() => void)[] = [];
   #timer: { readonly handle: ClockTimer; readonly at: number } | undefined;
   #shuttingDown = false;
@@ -103,8 +105,9 @@ export class WorkQueue<K extends string | number | object = string> {
    * shutDownWithDrain, once the keys queued before it have been handed out.
    */
   get(): Promise<K | undefined> {
-    if (this.#queue.size > 0) return Promise.resolve(this.#handOut());
-    if (this.#shuttingDown) return Promise.resolve(undefined);
+    // Workers already waiting for a due hand-out come first.
+    if (this.#queue.size > 0 && this.#getters.length === 0) return Promise.resolve(this.#handOut());
+    if (this.#shuttingDown && this.#queue.size === 0) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#getters.push(resolve));
   }
 
@@ -191,8 +194,17 @@ export class WorkQueue<K extends string | number | object = string> {
 
   #enqueue(key: K): void {
     this.#queue.push(key);
-    const getter = this.#getters.shift();
-    if (getter !== undefined) getter(this.#handOut());
+    if (this.#getters.length === 0 || this.#handOutDue) return;
+    // A waiting worker takes the key once this turn's adds are done, as client-go's worker wakes
+    // after Add returns: a key that several handlers of one event add is handed out once, not
+    // handed out by the first add and marked dirty by the next (one more reconcile for nothing).
+    this.#handOutDue = true;
+    queueMicrotask(() => {
+      this.#handOutDue = false;
+      while (this.#queue.size > 0 && this.#getters.length > 0) this.#getters.shift()?.(this.#handOut());
+      // Draining, and every key handed out: whoever still waits is done, as after any get() then.
+      if (this.#shuttingDown && this.#queue.size === 0) for (const resolve of this.#getters.splice(0)) resolve(undefined);
+    });
   }
 
   /** Moves the first queued key to processing; only called when the queue is not empty. */
