@@ -154,8 +154,8 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     onReachabilityChange: (member) => {
       for (const key of fullPass(clustersSelecting(members.get(member)))) clusterController.enqueue(key);
     },
-    onReplicaChange: (replica, member, previous) => {
-      routeReplicaChange(replicaRouting, replica, member, previous);
+    onReplicaChange: (replica, member) => {
+      routeReplicaChange(replicaRouting, replica, member);
     },
   });
 

@@ -86,8 +86,8 @@ function routedController(name: string): Controller {
   const routing = { reconciler: hub.clusters, queue: controller, clustersOf: () => [`default/${name}`] };
   for (const member of ['eu', 'us']) {
     hub.registry.get(member)?.replicas.addHandler({
-      onUpdate: (previous, replica) => {
-        if (replica.metadata.name === name) routeReplicaChange(routing, replica, member, previous);
+      onUpdate: (_previous, replica) => {
+        if (replica.metadata.name === name) routeReplicaChange(routing, replica, member);
       },
     });
   }
@@ -291,12 +291,12 @@ describe('ClusterReconciler', () => {
     }
   });
 
-  it('takes the watch echoing its own applies as member news, and a replica changed or deleted by another hand as a full pass', async () => {
+  it('takes the watch echoing its own applies as no news, and a replica changed or deleted by another hand as a full pass', async () => {
     await clustersOf(hub.admin).create(prometheusCluster('echo', { platform: 'cloud' }, { baseDomain: 'echo.example.com' }));
     await reconcileUntil('echo', 'both replicas created', (c) => c.status?.clusters?.length === 2);
     const cached = (member: string) => hub.registry.get(member)?.replicas.get(`${member}/echo`);
     await eventually('both replicas cached', () => cached('eu') && cached('us'));
-    // Where each event goes: enqueueAfter is member news (no full pass), enqueue a full pass.
+    // Every event of a replica the hub manages is its member's news, looked at against what the last pass applied or read.
     const routed: string[] = [];
     const routing = {
       reconciler: hub.clusters,
@@ -305,32 +305,39 @@ describe('ClusterReconciler', () => {
     };
     const created = cached('eu');
     if (!created) throw new Error('no replica cached in eu');
-    // The ADDED event of the replica the hub created.
-    routeReplicaChange(routing, created, 'eu', undefined);
+    routeReplicaChange(routing, created, 'eu');
     expect(routed).toEqual(['member news']);
-    // Taken in, it is the object the pass's outcome was made from: nothing to compute, nothing to write.
-    const before = { full: await passes('full'), members: await passes('members'), writes: await statusWrites() };
-    hub.clusters.replicaStatusChanged('default/echo', 'eu');
+    // The ADDED event of the replica the hub created is the object the pass's outcome was made from: nothing to compute, nothing to write.
+    const counts = async () => ({ full: await passes('full'), members: await passes('members'), writes: await statusWrites() });
+    const before = await counts();
+    hub.clusters.replicaChanged('default/echo', 'eu');
     expect(await hub.reconcileCluster('default/echo')).toBeUndefined();
-    expect({ full: await passes('full'), members: await passes('members'), writes: await statusWrites() }).toEqual(before);
+    expect(await counts()).toEqual(before);
 
-    // Another hand edits its spec: the new version is drift.
+    // Another hand edits its spec: drift, which the member's reconcile turns into a full pass that puts it back.
     await replicasOf(hub.admin).patch('echo', 'eu', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });
-    const edited = await eventually('the edit cached', () => (cached('eu')?.spec.metrics.retention === '7d' ? cached('eu') : undefined));
-    routeReplicaChange(routing, edited, 'eu', created);
-    expect(routed).toEqual(['member news', 'full pass']);
-
-    // The pass puts it back; the echo of that apply is member news again. Then a deletion by hand, whose last state is the hub's.
+    await eventually('the edit cached', () => cached('eu')?.spec.metrics.retention === '7d');
+    hub.clusters.replicaChanged('default/echo', 'eu');
     await hub.reconcileCluster('default/echo');
-    const restored = await eventually('the spec put back', () =>
+    expect(await passes('full')).toBe(before.full + 1);
+    expect((await replicaIn('eu', 'echo'))?.spec.metrics.retention).toBe(created.spec.metrics.retention);
+    const restored = await eventually('the spec put back in the cache', () =>
       cached('eu')?.spec.metrics.retention === created.spec.metrics.retention ? cached('eu') : undefined,
     );
-    routeReplicaChange(routing, restored, 'eu', edited);
-    expect(routed).toEqual(['member news', 'full pass', 'member news']);
+    // The echo of that apply is no news again.
+    hub.clusters.replicaChanged('default/echo', 'eu');
+    await hub.reconcileCluster('default/echo');
+    expect(await passes('full')).toBe(before.full + 1);
+
+    // Deleted by hand: a full pass creates it again.
     await replicasOf(hub.admin).delete('echo', 'eu');
     await eventually('the deletion cached', () => cached('eu') === undefined);
-    routeReplicaChange(routing, restored, 'eu', undefined);
-    expect(routed).toEqual(['member news', 'full pass', 'member news', 'full pass']);
+    hub.clusters.replicaChanged('default/echo', 'eu');
+    await hub.reconcileCluster('default/echo');
+    expect(await passes('full')).toBe(before.full + 2);
+    const recreated = await replicaIn('eu', 'echo');
+    expect(recreated).toBeDefined();
+    expect(recreated?.metadata.uid).not.toBe(restored.metadata.uid);
   });
 
   it("tells the echoes of its own finalizer and revision writes, which ask for no pass, from anyone else's changes, which do", async () => {

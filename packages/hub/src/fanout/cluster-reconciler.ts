@@ -9,12 +9,11 @@ import {
   type MemberEntry,
   type PrometheusCluster,
   PrometheusClusters,
-  type PrometheusReplica,
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
 import { objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
-import type { ReconcileContext, ReconcileResult } from '@promfleet/kube/controller';
+import { statusOnlyChange, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, type EventRecorder } from '@promfleet/kube/status';
 
@@ -72,8 +71,8 @@ const YIELD_EVERY = 64;
  * removes it where the member is no longer selected, reads every member's replica from its cache
  * and keeps the result as the cluster's aggregate. It runs for anything that can change the
  * fan-out: the spec, the members, their reachability, a replica's spec, a rollout in progress.
- * A replica whose status alone changed only replaces that member's outcome in the aggregate
- * (`replicaStatusChanged`), and changes that arrive close together are written as one status:
+ * A replica whose status alone changed since the last pass saw it (`replicaChanged`) only replaces
+ * that member's outcome in the aggregate, and changes that arrive close together are written as one status:
  * the cost of a status change does not grow with the fleet. Members are handled concurrently;
  * an unreachable member is skipped, its entry marked stale, and never holds up the others.
  */
@@ -84,8 +83,6 @@ export class ClusterReconciler {
   readonly #writer: StatusWriter;
   readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
   readonly #pending = new PendingWork();
-  /** Per PrometheusCluster, the resourceVersion each member's replica had when a pass last applied or read it. */
-  readonly #applied = new Map<ObjectKey, Map<string, string>>();
   /** When each PrometheusCluster's last status write ended (performance.now()), and how long it took. */
   readonly #lastWrite = new Map<ObjectKey, { readonly at: number; readonly tookMs: number }>();
 
@@ -101,12 +98,14 @@ export class ClusterReconciler {
   }
 
   /**
-   * Only the status of `member`'s replica of `key` changed: the next reconcile may update its entry
-   * alone. Returns when to reconcile: at once when the last status write is older than the batch
+   * `member`'s replica of `key` changed: the next reconcile looks at that member alone, and makes a
+   * full pass only if more than the replica's status changed since the last pass saw it (the watch
+   * echoing the hub's own apply is no change; an edit, a deletion or a replica the pass did not
+   * make is). Returns when to reconcile: at once when the last status write is older than the batch
    * window (a lone change is not held back), else at the window's end, with whatever else arrives
    * by then — a throttle, so under churn there is one write per window.
    */
-  replicaStatusChanged(key: ObjectKey, member: string): number {
+  replicaChanged(key: ObjectKey, member: string): number {
     this.#pending.member(key, member);
     const last = this.#lastWrite.get(key);
     if (last === undefined) return 0;
@@ -114,16 +113,6 @@ export class ClusterReconciler {
     // again: at most half of the time goes to writing it, and the batches grow instead of the queue.
     const window = Math.max(this.#options.statusBatchWindowMs ?? 0, last.tookMs);
     return Math.max(0, last.at + window - performance.now());
-  }
-
-  /**
-   * The replica is as the hub's last pass left it — the watch echoing the hub's own apply — so its
-   * event is no news to the fan-out. A deletion is always news: the replica must still be cached.
-   */
-  appliedByHub(key: ObjectKey, member: string, replica: PrometheusReplica): boolean {
-    const version = replica.metadata.resourceVersion;
-    if (version === undefined || this.#applied.get(key)?.get(member) !== version) return false;
-    return this.#options.registry.get(member)?.replicas.get(objectKey(replica))?.metadata.resourceVersion === version;
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -174,16 +163,8 @@ export class ClusterReconciler {
     // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
     const rollout = held === undefined ? await passRollout(this.#options.revisions, live, cluster, observed, previous, now) : undefined;
     const plan = rollout?.plan;
-    const applied = this.#applied.get(objectKey(live)) ?? new Map<string, string>();
-    this.#applied.set(objectKey(live), applied);
     const { registry, events, concurrency } = this.#options;
-    const { views, unremoved: pending } = await syncFanOut(
-      { registry, applier: this.#applier, events, concurrency },
-      cluster,
-      observed,
-      rollout ?? held ?? '',
-      applied,
-    );
+    const { views, unremoved: pending } = await syncFanOut({ registry, applier: this.#applier, events, concurrency }, cluster, observed, rollout ?? held ?? '');
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
@@ -242,15 +223,23 @@ export class ClusterReconciler {
       if (++taken % YIELD_EVERY === 0) await setImmediate();
       const current = aggregate.outcomes.get(name);
       const connection = this.#options.registry.get(name);
-      // Deselected or disconnected since the pass: the full pass that follows such a change sees to it.
-      if (!current || !connection) continue;
+      // Disconnected since the pass: the full pass its reachability change calls for sees to it.
+      if (!connection) continue;
       const replica = connection.replicas.get(`${connection.namespace}/${aggregate.cluster.metadata.name}`);
       if (replica && !isManagedBy(replica, { namespace, name: aggregate.cluster.metadata.name })) continue;
-      // The echo of the pass's own apply: the object its outcome was made from. Keep the cache's copy, not a second one.
-      if (replica && replica.metadata.resourceVersion === current.view.replica?.metadata.resourceVersion) {
+      const seen = current?.view.replica;
+      // The echo of the pass's own apply, or the object it read: keep the cache's copy, not a second one.
+      if (current && replica && replica.metadata.resourceVersion === seen?.metadata.resourceVersion) {
         aggregate.outcomes.set(name, { ...current, view: { ...current.view, replica } });
         continue;
       }
+      if (!current || !seen || !replica) {
+        // Created where the pass made none (by another hand, or in a member it did not select), or deleted: the fan-out's to look at.
+        if (replica || seen) return this.#fullPass(live, logger);
+        continue;
+      }
+      // Edited by another hand (drift): the pass applies the hub's spec again.
+      if (!statusOnlyChange(seen, replica)) return this.#fullPass(live, logger);
       before.set(name, current.entry);
       aggregate.outcomes.set(name, this.#outcome({ ...current.view, replica }, current.entry, now));
       const member = aggregate.tail && this.#options.members.get(name);
@@ -335,7 +324,6 @@ export class ClusterReconciler {
 
   #forget(key: ObjectKey): void {
     this.#aggregates.delete(key);
-    this.#applied.delete(key);
     this.#lastWrite.delete(key);
     this.#writer.forget(key);
   }

@@ -83,15 +83,12 @@ export interface FanOutResult {
 /**
  * One full pass's work in the members: syncs every selected member and, unless the spec is held
  * (`rollout` is then why), removes the replica from every connected member no longer selected.
- * Each apply's resourceVersion goes into `applied` as it returns: its watch event may arrive
- * before the pass ends.
  */
 export async function syncFanOut(
   deps: FanOutDeps,
   cluster: PrometheusCluster,
   observed: readonly ObservedSelection[],
   rollout: PassRollout | string,
-  applied: Map<string, string>,
 ): Promise<FanOutResult> {
   const held = typeof rollout === 'string';
   const limit = pLimit(deps.concurrency);
@@ -100,12 +97,9 @@ export async function syncFanOut(
   const [views, removals] = await Promise.all([
     Promise.all(
       observed.map(({ member, seen }) =>
-        limit(async () => {
+        limit(() => {
           const input = held ? rollout : { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) };
-          const view = await syncMember(deps, cluster, member, seen, input);
-          const version = view.replica?.metadata.resourceVersion;
-          if (version !== undefined) applied.set(view.name, version);
-          return view;
+          return syncMember(deps, cluster, member, seen, input);
         }),
       ),
     ),

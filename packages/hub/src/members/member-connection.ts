@@ -30,8 +30,8 @@ export interface MemberConnectionOptions {
    * probe's problem, a review's findings, the operator version. Not called for mere contact.
    */
   readonly onProbe: (connection: MemberConnection) => void;
-  /** A replica in the member's namespace was added, changed (`previous` is what it was) or deleted. */
-  readonly onReplicaChange: (replica: PrometheusReplica, member: string, previous?: PrometheusReplica) => void;
+  /** A replica in the member's namespace was added, changed or deleted. */
+  readonly onReplicaChange: (replica: PrometheusReplica, member: string) => void;
 }
 
 /** Wall-clock milliseconds (what MemberCluster status reports), with the process's timers. */
@@ -109,16 +109,15 @@ export class MemberConnection {
       metrics: options.metrics,
       logger: options.logger.child({ member: options.name }),
     });
+    const changed = (replica: PrometheusReplica): void => {
+      options.onReplicaChange(replica, options.name);
+    };
     this.replicas.addHandler({
-      onAdd: (replica) => {
-        options.onReplicaChange(replica, options.name);
+      onAdd: changed,
+      onUpdate: (_previous, replica) => {
+        changed(replica);
       },
-      onUpdate: (previous, replica) => {
-        options.onReplicaChange(replica, options.name, previous);
-      },
-      onDelete: (replica) => {
-        options.onReplicaChange(replica, options.name);
-      },
+      onDelete: changed,
     });
     // The operator version the MemberCluster shows follows the replicas' reports.
     const versionHandler = (): void => {

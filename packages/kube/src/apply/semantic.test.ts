@@ -43,4 +43,13 @@ describe('canonicalJSON', () => {
     expect(canonicalJSON({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(canonicalJSON({ a: { c: null, d: [1, { y: 2, z: 1 }] }, b: 1 }));
     expect(canonicalJSON({ a: undefined, b: 1 })).toBe('{"b":1}');
   });
+
+  it('is JSON of the same value, keys sorted at every depth, undefined as JSON.stringify has it', () => {
+    const value = { spec: { z: 'x"y', a: [3, undefined, { b: true, a: 1.5 }], m: {} }, kind: 'K', '10': 1, '9': 2 };
+    const text = canonicalJSON(value);
+    expect(text).toBe('{"9":2,"10":1,"kind":"K","spec":{"a":[3,null,{"a":1.5,"b":true}],"m":{},"z":"x\\"y"}}');
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+    expect(canonicalJSON(undefined)).toBe('null');
+    expect(canonicalJSON('a')).toBe('"a"');
+  });
 });
