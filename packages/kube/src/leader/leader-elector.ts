@@ -126,7 +126,7 @@ export class LeaderElector {
       renewTime: microTime(now),
     };
     try {
-      const existing = await this.#leases.get(name, namespace, { signal, timeoutMs: this.#options.retryPeriodMs * 2 });
+      const existing = await this.#leases.get(name, namespace, { signal, timeoutMs: this.#readTimeoutMs() });
       if (!existing) {
         await this.#write(
           'POST',
@@ -169,6 +169,18 @@ export class LeaderElector {
       if (!signal.aborted && !isConflict(error) && !isNotFound(error)) this.#logger.warn({ err: errorMessage(error) }, 'lease request failed');
       return false;
     }
+  }
+
+  /**
+   * How long one attempt may wait for the Lease. Renewing, as client-go: whatever is left of the
+   * renew deadline, so a server that answers in 5 s on a saturated machine still keeps its leader
+   * (a fixed 4 s lost the Lease to two slow answers in a row). Acquiring has no deadline to spend:
+   * two retry periods, then the next try.
+   */
+  #readTimeoutMs(): number {
+    const { renewDeadlineMs, retryPeriodMs } = this.#options;
+    if (!this.#leading || this.#lastRenew === undefined) return retryPeriodMs * 2;
+    return Math.max(1, this.#lastRenew + renewDeadlineMs - Date.now());
   }
 
   async #write(method: 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal): Promise<void> {
