@@ -369,7 +369,8 @@ describe('ClusterReconciler', () => {
     // A new cluster (selecting nobody): the finalizer, the revision and the status the pass writes are all its own.
     await clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'nowhere' }));
     await hub.reconcileCluster(`default/${name}`);
-    const first = revisionsOf()[0]?.metadata?.name ?? '';
+    // The pass used the revision before the cache may have it.
+    const first = await eventually('the first revision cached', () => revisionsOf()[0]?.metadata?.name);
     const firstPass = ['cluster pass', 'cluster pass', `add ${first} pass`];
     await heardUntil('the echoes of the first pass', firstPass);
 
