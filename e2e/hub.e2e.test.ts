@@ -1,12 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 import { API_VERSION, LABELS, type PrometheusCluster, type MemberEntry, PrometheusReplicas } from '@promfleet/api';
 import { DNSEndpoints } from '@promfleet/hub';
 import { ResourceClient, Secrets } from '@promfleet/kube/client';
 import { connectSSE } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { scrape, total } from './helpers/metrics.ts';
+import { settled, total } from './helpers/metrics.ts';
 import { ClusterRoleBindingsFor, ClusterRolesFor } from './helpers/rbac.ts';
 import { eventually, HUB_NAMESPACE, MEMBER_NAMESPACE, startPromfleet, type Promfleet } from './helpers/promfleet-fleet.ts';
 
@@ -52,18 +50,6 @@ const replicaIn = (member: string, name = 'cloud-clusters') =>
   new ResourceClient(pf.members.get(member)?.client ?? pf.hub, PrometheusReplicas).get(name, MEMBER_NAMESPACE);
 const hubStatus = () => pf.clusters.get('cloud-clusters', 'default');
 
-/** A counter's value once it has not moved for two seconds (a process done with the work that moves it). */
-async function steady(read: () => Promise<number>): Promise<number> {
-  let last = await read();
-  for (let quiet = 0; quiet < 4;) {
-    await sleep(500);
-    const now = await read();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-  return last;
-}
-
 /** The shared PrometheusCluster highly available on both cloud members, as several tests need it. */
 async function highlyAvailable(): Promise<void> {
   await pf.clusters.patch('cloud-clusters', 'default', { spec: { highlyAvailable: true } });
@@ -107,20 +93,20 @@ describe('the hub on a fleet of three members', () => {
   it('takes its own finalizer, revision and status writes as no news: one full pass for a new PrometheusCluster, one for a spec change', async () => {
     // Selecting nobody, under a domain of its own: nothing but its own writes can ask for another pass.
     const name = 'own-writes';
-    const fullPasses = async () => total(await scrape(pf.hubProcess.url), 'promfleet_cluster_passes_total', (labels) => labels.pass === 'full');
+    const fullPasses = () => settled(pf.hubProcess.url, (samples) => total(samples, 'promfleet_cluster_passes_total', (labels) => labels.pass === 'full'));
     const current = (generation: number) =>
       eventually(`${name} at generation ${String(generation)}`, async () =>
         (await pf.clusters.get(name, 'default'))?.status?.observedGeneration === generation ? true : undefined,
       );
-    const before = await steady(fullPasses);
+    const before = await fullPasses();
     await pf.clusters.create(cloudClusters({ clusterSelector: { matchLabels: { platform: 'nowhere' } }, baseDomain: 'own-writes.example.com' }, name));
     await current(1);
     // The echoes of the pass's finalizer, ControllerRevision and status reach the hub within milliseconds; no second pass follows them.
-    expect(await steady(fullPasses)).toBe(before + 1);
+    expect(await fullPasses()).toBe(before + 1);
     await pf.clusters.patch(name, 'default', { spec: { metrics: { retention: '48h' } } });
     await current(2);
     // The pass creates the new revision and prunes the old one.
-    expect(await steady(fullPasses)).toBe(before + 2);
+    expect(await fullPasses()).toBe(before + 2);
     await pf.clusters.delete(name, 'default');
   });
 

@@ -33,20 +33,36 @@ export function isLeading(samples: readonly Sample[]): boolean {
   return total(samples, 'promfleet_leader') === 1;
 }
 
-/** `writesBesidesLease` once it has stopped moving for `quietMs`: a process done with its work. */
-export async function settledWrites(url: string, quietMs = 2_000, timeoutMs = 30_000): Promise<number> {
+/**
+ * `read` of a process's samples once it has stopped moving for `quietMs`: a process done with the
+ * work that moves it. `moving` says what still moved when it does not settle within `timeoutMs`.
+ */
+export async function settled(
+  url: string,
+  read: (samples: readonly Sample[]) => number,
+  {
+    quietMs = 2_000,
+    timeoutMs = 30_000,
+    moving = () => '',
+  }: { quietMs?: number; timeoutMs?: number; moving?: (first: readonly Sample[], last: readonly Sample[]) => string } = {},
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   const first = await scrape(url);
-  let last = writesBesidesLease(first);
+  let last = read(first);
   let since = Date.now();
   while (Date.now() - since < quietMs) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     const samples = await scrape(url);
-    const now = writesBesidesLease(samples);
+    const now = read(samples);
     if (now !== last) [last, since] = [now, Date.now()];
-    if (Date.now() > deadline) throw new Error(`${url} kept writing for ${String(timeoutMs)} ms: ${writeDelta(first, samples)}`);
+    if (Date.now() > deadline) throw new Error(`${url} kept moving for ${String(timeoutMs)} ms: ${moving(first, samples)}`);
   }
   return last;
+}
+
+/** `writesBesidesLease` once it has stopped moving for `quietMs`: a process done with its work. */
+export function settledWrites(url: string, quietMs = 2_000, timeoutMs = 30_000): Promise<number> {
+  return settled(url, writesBesidesLease, { quietMs, timeoutMs, moving: writeDelta });
 }
 
 /** The writes between two scrapes, by cluster, verb and resource. */

@@ -7,6 +7,7 @@ import { EventRecorder } from '@promfleet/kube/status';
 import { Controller, ignoreStatusAndFinalizerAdded } from '@promfleet/kube/controller';
 import { findCondition } from '@promfleet/kube/status';
 import type { IControllerRevision } from 'kubernetes-models/apps/v1';
+import { Relay } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -15,7 +16,6 @@ import {
   eventually,
   membersOf,
   prometheusCluster,
-  Relay,
   replicasOf,
   reportRunning,
   startHubHarness,

@@ -4,24 +4,13 @@ import { ANNOTATIONS, DEFAULTS, LABELS, MEMBER_CREDENTIAL, type MemberCluster } 
 import { ResourceClient, RoleBindings, Roles, Secrets } from '@promfleet/kube/client';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { findCondition } from '@promfleet/kube/status';
-import { HUB_NAMESPACE } from '@promfleet/testkit';
+import { HUB_NAMESPACE, Relay } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
 import { loadCredential } from '../src/members/credential.ts';
 import { MemberConnection } from '../src/members/member-connection.ts';
-import {
-  clustersOf,
-  eventsAbout,
-  eventually,
-  membersOf,
-  prometheusCluster,
-  Relay,
-  replicasOf,
-  startHubHarness,
-  TIMINGS,
-  type HubHarness,
-} from './reconcilers.ts';
+import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, replicasOf, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
 
 // The MemberCluster reconciler in-process against one API server whose namespaces are the members.
 let hub: HubHarness;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 
 import {
   FIELD_MANAGERS,
@@ -41,54 +40,6 @@ export const TIMINGS = {
   requestTimeoutMs: 2_000,
   noOperatorAfterMs: 60_000,
 } as const;
-
-/**
- * A TCP relay to the API server: a member reached through it goes away when the relay closes
- * (connections refused, open ones cut) and comes back when it opens again — one API server
- * stands in for both the hub and its members, and only this member's path fails.
- */
-export class Relay {
-  readonly #target: { host: string; port: number };
-  readonly #sockets = new Set<Socket>();
-  #server: Server | undefined;
-  port = 0;
-
-  constructor(target: URL) {
-    this.#target = { host: target.hostname, port: Number(target.port) };
-  }
-
-  get url(): string {
-    return `https://127.0.0.1:${String(this.port)}`;
-  }
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = connect(this.#target.port, this.#target.host);
-      this.#sockets.add(client).add(upstream);
-      client.pipe(upstream).pipe(client);
-      const drop = (): void => {
-        client.destroy();
-        upstream.destroy();
-        this.#sockets.delete(client);
-        this.#sockets.delete(upstream);
-      };
-      client.on('error', drop).on('close', drop);
-      upstream.on('error', drop).on('close', drop);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : 0;
-    this.#server = server;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    this.#sockets.clear();
-    const server = this.#server;
-    this.#server = undefined;
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 export interface HubHarness {
   readonly fleet: Fleet;

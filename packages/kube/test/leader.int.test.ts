@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-import { startFleet, type Fleet } from '@promfleet/testkit';
+import { Relay, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { KubeClient } from '../src/client/index.ts';
@@ -72,8 +71,9 @@ describe('leader election between two processes', () => {
 
   it('keeps the lease through answers slower than two retry periods, within the renew deadline, as client-go does', async () => {
     const api = new URL(fleet.cluster('leader').server);
-    const proxy = await slowProxy(Number(api.port));
-    const text = readFileSync(fleet.cluster('leader').kubeconfigFile, 'utf8').replace(api.origin, proxy.url);
+    const relay = new Relay(api);
+    await relay.open();
+    const text = readFileSync(fleet.cluster('leader').kubeconfigFile, 'utf8').replace(api.origin, relay.url);
     const client = new KubeClient(loadKubeConfig({ text }), { cluster: 'slow', requestTimeoutMs: 15_000 });
     const elector = new LeaderElector({ client, namespace: 'default', name: 'promfleet-slow', identity: 'slow' });
     const events: string[] = [];
@@ -86,59 +86,15 @@ describe('leader election between two processes', () => {
       await eventually('the elector leads', () => events.includes('leading'), 30_000);
       // Every answer 4.5 s late: more than the two retry periods (4 s) a read used to get, and a
       // renewal (read and write) still inside the 10 s renew deadline.
-      proxy.delayMs = 4_500;
+      relay.answerDelayMs = 4_500;
       await sleep(30_000);
       expect(events).toEqual(['leading']);
     } finally {
-      proxy.delayMs = 0;
+      relay.answerDelayMs = 0;
       abort.abort();
       await run;
       await client.close();
-      await proxy.close();
+      await relay.close();
     }
   }, 90_000);
 });
-
-/** A TCP relay to the API server that holds every byte coming back for `delayMs`, in order. */
-interface SlowProxy {
-  delayMs: number;
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-async function slowProxy(upstreamPort: number): Promise<SlowProxy> {
-  const sockets = new Set<Socket>();
-  const state = { delayMs: 0 };
-  const server: Server = createServer((client) => {
-    const upstream = connect(upstreamPort, '127.0.0.1');
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => socket.destroy()).on('close', () => sockets.delete(socket));
-    }
-    client.pipe(upstream);
-    let releaseAt = 0;
-    upstream.on('data', (chunk: Buffer) => {
-      // Never before an earlier chunk: the TLS stream must stay in order when the delay shrinks.
-      releaseAt = Math.max(Date.now() + state.delayMs, releaseAt);
-      setTimeout(() => client.write(chunk), releaseAt - Date.now());
-    });
-    upstream.on('close', () => client.destroy());
-    client.on('close', () => upstream.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    get delayMs() {
-      return state.delayMs;
-    },
-    set delayMs(value: number) {
-      state.delayMs = value;
-    },
-    url: `https://127.0.0.1:${String(port)}`,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}

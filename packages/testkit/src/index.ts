@@ -26,6 +26,7 @@ export { startRedis, RedisServer, type RedisServerOptions } from './redis.ts';
 export { httpsStatus, startNodeProcess, type NodeProcess } from './process/node-process.ts';
 export { connectSSE, type ServerSentEvent, type SSEConnection } from './sse.ts';
 export { rawRequestStatus } from './http.ts';
+export { Relay } from './relay.ts';
 export { parseMetricsText, type MetricSample } from './metrics-text.ts';
 export { startPromfleet, createRegionInputs, joinMember, MEMBER_NAMESPACE, HUB_NAMESPACE, PROMETHEUS_CONFIG, OBJSTORE } from './promfleet/install.ts';
 export type { Promfleet, PromfleetMember, PromfleetOptions, MemberSpec, HubSettings } from './promfleet/install.ts';
