@@ -7,6 +7,7 @@ import {
   freePort,
   HUB_NAMESPACE,
   installCRDs,
+  MemoryCgroup,
   OBJSTORE,
   PROMETHEUS_CONFIG,
   startFleet,
@@ -32,10 +33,16 @@ export interface BenchFleetOptions {
   /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
   readonly inspect?: boolean;
   /**
-   * Start the hub again when it exits on its own (as its Deployment would: the hub exits when
-   * it loses its leader Lease), calling this first; without it, an exit is left as it is.
+   * Run the hub in a memory cgroup with this limit, as its chart's container limit would (Node
+   * sizes its heap from it; going over it is an OOM kill). Where the machine has no memory
+   * cgroup to give, the hub runs without one and `hubCgroup` is undefined.
    */
-  /** The hub exited on its own (lost its Lease): its exit code and its last log lines. */
+  readonly hubMemoryLimitBytes?: number;
+  /**
+   * The hub exited on its own (lost its Lease, or was killed): its exit code and its last log
+   * lines. With it, the hub is started again, as its Deployment would; without it, an exit is
+   * left as it is.
+   */
   readonly onHubExit?: (code: number | null, lastLines: string) => void;
 }
 
@@ -68,6 +75,7 @@ export class BenchFleet {
   readonly #onHubExit: ((code: number | null, lastLines: string) => void) | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
+  #hubCgroup: MemoryCgroup | undefined;
   #stopped = false;
 
   private constructor(fleet: Fleet, options: BenchFleetOptions) {
@@ -90,6 +98,7 @@ export class BenchFleet {
     });
     const bench = new BenchFleet(fleet, options);
     try {
+      if (options.hubMemoryLimitBytes !== undefined) bench.#hubCgroup = await MemoryCgroup.create('promfleet-hub', options.hubMemoryLimitBytes);
       await Promise.all([
         installCRDs(bench.hubCluster),
         installCRDs(bench.hubCluster, { dir: EXTERNAL_DNS_CRD_DIR }),
@@ -173,12 +182,12 @@ export class BenchFleet {
 
   /** Starts the hub process on the hub cluster (leader election on, as deployed). */
   async startHub(extraArgs: readonly string[] = []): Promise<NodeProcess> {
-    const started = await this.startProcess('promfleet-hub', ENTRIES.hub, [
-      `--kubeconfig=${this.hubCluster.kubeconfigFile}`,
-      `--namespace=${HUB_NAMESPACE}`,
-      '--log-level=warn',
-      ...extraArgs,
-    ]);
+    const started = await this.startProcess(
+      'promfleet-hub',
+      ENTRIES.hub,
+      [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...extraArgs],
+      this.#hubCgroup,
+    );
     this.#hubProcess = started;
     const onExit = this.#onHubExit;
     if (onExit) {
@@ -207,6 +216,11 @@ export class BenchFleet {
     await hub.stop();
   }
 
+  /** The memory cgroup the hub runs in (see `hubMemoryLimitBytes`). */
+  get hubCgroup(): MemoryCgroup | undefined {
+    return this.#hubCgroup;
+  }
+
   /** The controller processes running: the hub (once started) and the operators. */
   get controllers(): NodeProcess[] {
     return [...(this.#hubProcess ? [this.#hubProcess] : []), ...this.operators];
@@ -220,10 +234,10 @@ export class BenchFleet {
   }
 
   /** A controller process from `entry` (a main.ts, or a bundle), with an inspector when the fleet has `inspect`. */
-  async startProcess(name: string, entry: string, args: readonly string[]): Promise<NodeProcess> {
+  async startProcess(name: string, entry: string, args: readonly string[], cgroup?: MemoryCgroup): Promise<NodeProcess> {
     const port = this.#inspect ? await freePort() : undefined;
     const env = port === undefined ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${String(port)}`.trim() };
-    const started = await startNodeProcess({ name, entry, args, env });
+    const started = await startNodeProcess({ name, entry, args, env, ...(cgroup ? { cgroup } : {}) });
     if (port !== undefined) this.#inspectorPorts.set(started, port);
     return started;
   }
@@ -238,6 +252,7 @@ export class BenchFleet {
     const hub = this.#hubProcess;
     this.#hubProcess = undefined;
     await Promise.all([hub?.stop(), ...this.operators.map((operator) => operator.stop())]);
+    await this.#hubCgroup?.remove();
     await Promise.all([this.hub, ...this.admins].map((client) => client.close()));
     await this.fleet.stop();
   }

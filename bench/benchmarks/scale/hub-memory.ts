@@ -14,15 +14,17 @@ export interface HubMemory {
   readonly rssBytes: number;
   /** V8 heap in use as the hub's /metrics reports it (no forced collection). */
   readonly heapBytes: number;
+  /** The most the hub's memory cgroup has been charged so far in the run, when it runs in one. */
+  readonly peakBytes: number | undefined;
 }
 
-/** The hub's RSS (/proc) and heap (its nodejs_heap_size_used_bytes gauge) now. */
-export async function readHubMemory(context: ScaleContext): Promise<{ rssBytes: number; heapBytes: number }> {
+/** The hub's RSS (/proc), heap (its nodejs_heap_size_used_bytes gauge) and its cgroup's peak now. */
+export async function readHubMemory(context: ScaleContext): Promise<{ rssBytes: number; heapBytes: number; peakBytes: number | undefined }> {
   const hub = await runningHub(context);
-  const [rssBytes, text] = await Promise.all([rssOf(hub.process.pid), controllerMetrics(hub.url)]);
+  const [rssBytes, text, peakBytes] = await Promise.all([rssOf(hub.process.pid), controllerMetrics(hub.url), context.bench.hubCgroup?.peakBytes()]);
   const heap = parseMetricsText(text, ['promfleet_nodejs_heap_size_used_bytes'])[0]?.value;
   if (heap === undefined) throw new Error("the hub's /metrics has no promfleet_nodejs_heap_size_used_bytes");
-  return { rssBytes, heapBytes: heap };
+  return { rssBytes, heapBytes: heap, peakBytes };
 }
 
 /**

@@ -7,8 +7,10 @@ import { ResourceClient } from '@promfleet/kube/client';
 import type { Benchmark } from '../../harness.ts';
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';
+import { hubChartMemoryLimitBytes } from '../../lib/hub-chart.ts';
 import { MEMBER_LABELS } from '../../lib/objects.ts';
 import { Observer } from '../../lib/observer.ts';
+import { mib } from '../../lib/process-memory.ts';
 import { FloorFanout } from '../fanout/floor-path.ts';
 import { churn, type Churn } from './churn.ts';
 import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.ts';
@@ -66,7 +68,13 @@ export const scaleBenchmark: Benchmark = {
       phase = { members, name };
       log(`N=${String(members)}: ${name}`);
     };
-    await using bench = await BenchFleet.start({ memberServers, operators: false, onHubExit });
+    // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
+    await using bench = await BenchFleet.start({ memberServers, operators: false, onHubExit, hubMemoryLimitBytes: await hubChartMemoryLimitBytes() });
+    log(
+      bench.hubCgroup
+        ? `the hub runs in ${bench.hubCgroup.path} (${String(mib(bench.hubCgroup.limitBytes))} MiB)`
+        : 'no memory cgroup here: the hub runs without a memory limit',
+    );
     const observers = await new FleetObservers(bench).start();
     const memberClusters = await new Observer(new ResourceClient(bench.hub, MemberClusters)).start();
     const dnsEndpoints = await new Observer(new ResourceClient(bench.hub, DNSEndpoints), { namespace: BENCH_NAMESPACE }).start();
@@ -135,11 +143,12 @@ export const scaleBenchmark: Benchmark = {
       await Promise.all([observers.stop(), memberClusters.stop(), dnsEndpoints.stop(), floor.close()]);
     }
     log(`status writer: ${String(writer.writes)} writes, ${String(writer.failures)} failed (retried)`);
+    const limit = { limitBytes: bench.hubCgroup?.limitBytes, oomKills: (await bench.hubCgroup?.oomKills()) ?? 0 };
     return [
       selectAllTable(selections, memberServers),
       ...churnTable(churns, idle),
       ...steadyTables(quiet),
-      memoryTable(memory),
+      memoryTable(memory, limit),
       restartTable(restarts),
       exitsTable(exits, fleetSizes),
       ...(stalls.length > 0 ? [stallTable(stalls)] : []),

@@ -115,10 +115,16 @@ export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {
   ];
 }
 
-export function memoryTable(rows: readonly HubMemory[]): BenchmarkResult {
+/** The memory cgroup the hub ran in: its limit and how many times the kernel killed the hub for going over it. */
+export interface HubLimit {
+  readonly limitBytes: number | undefined;
+  readonly oomKills: number;
+}
+
+export function memoryTable(rows: readonly HubMemory[], limit: HubLimit): BenchmarkResult {
   return {
     title: 'B7 scale — hub memory',
-    columns: ['N', 'PrometheusClusters', 'current', 'replicas', 'RSS (MiB)', 'heap (MiB)'],
+    columns: ['N', 'PrometheusClusters', 'current', 'replicas', 'RSS (MiB)', 'heap (MiB)', 'cgroup peak so far (MiB)'],
     rows: rows.map((m) => ({
       N: m.members,
       PrometheusClusters: m.clusters,
@@ -126,8 +132,12 @@ export function memoryTable(rows: readonly HubMemory[]): BenchmarkResult {
       replicas: m.replicas,
       'RSS (MiB)': mib(m.rssBytes),
       'heap (MiB)': mib(m.heapBytes),
+      'cgroup peak so far (MiB)': m.peakBytes === undefined ? 'n/a' : mib(m.peakBytes),
     })),
     notes: [
+      limit.limitBytes === undefined
+        ? 'The hub ran WITHOUT a memory limit (this machine gave the benchmark no memory cgroup): Node sized its heap from the machine’s memory, not from the chart’s limit.'
+        : `The hub ran in a memory cgroup of ${String(mib(limit.limitBytes))} MiB, the chart’s default limit, as its pod would: Node sizes its V8 heap from the limit, and going over it is an OOM kill (${String(limit.oomKills)} in this run). The peak is the cgroup’s (memory.max_usage_in_bytes or memory.peak), page cache included.`,
       'RSS from /proc/<pid>/status; heap from the hub’s promfleet_nodejs_heap_size_used_bytes (no forced collection). current: PrometheusClusters whose status was full and current when read (the rest were still being fanned out).',
     ],
   };
@@ -170,7 +180,7 @@ export function exitsTable(exits: readonly HubExit[], sizes: readonly number[]):
       return [...new Set(here.map((exit) => exit.name))].map((name) => ({ N: members, phase: name, exits: here.filter((exit) => exit.name === name).length }));
     }),
     notes: [
-      'The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).',
+      'The hub exits when it cannot renew its leader Lease in time (a standby, or its restart, campaigns again), or when the kernel kills it for going over its memory limit (code null; counted in the memory table). Figures of a phase with an exit include the restart; CPU and steady-state counts across one are left out (NaN).',
     ],
   };
 }

@@ -7,6 +7,7 @@ import { parseMetricsText, startRedis } from '@promfleet/testkit';
 
 import { round, type Benchmark } from '../../harness.ts';
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
+import { hubChartMemoryLimitBytes } from '../../lib/hub-chart.ts';
 import { RedisEndpointStore } from '../../lib/hub-endpoints.ts';
 import { benchCluster, MEMBER_LABELS } from '../../lib/objects.ts';
 import { Observer } from '../../lib/observer.ts';
@@ -15,8 +16,6 @@ import { controllerMetrics } from '../../lib/scrape.ts';
 import { SlowWatcher } from '../../lib/slow-watcher.ts';
 
 const TIMEOUT_MS = 300_000;
-/** The chart's memory limit for a hub replica (values.yaml `resources.limits.memory`). */
-const CHART_LIMIT_MIB = 512;
 
 /** One change's records: `count` distinct IPv4 targets, different for every `seed`, so each put is a change. */
 function records(seed: number, count: number): DNSRecord[] {
@@ -84,6 +83,7 @@ export const slowWatchersBenchmark: Benchmark = {
   name: 'slow-watchers',
   description: 'hub RSS while SSE watchers that never read follow a stream of large endpoint changes, and how long a reconcile takes meanwhile',
   async run({ smoke, log }) {
+    const chartLimitMiB = (await hubChartMemoryLimitBytes()) / 2 ** 20;
     const watcherCount = smoke ? 10 : 200;
     const changeCount = smoke ? 20 : 300;
     const targetsPerChange = smoke ? 100 : 2000;
@@ -150,7 +150,7 @@ export const slowWatchersBenchmark: Benchmark = {
               'RSS before (MiB)': mib(before),
               'RSS peak (MiB)': mib(peak),
               'growth (MiB)': mib(peak - before),
-              'growth / chart limit': round((peak - before) / 2 ** 20 / CHART_LIMIT_MIB, 2),
+              'growth / chart limit': round((peak - before) / 2 ** 20 / chartLimitMiB, 2),
               'watchers cut': dropped ?? 'n/a',
               'RSS after they left (MiB)': mib(after),
               'reconcile idle (ms)': idleReconcile,
@@ -161,7 +161,7 @@ export const slowWatchersBenchmark: Benchmark = {
           notes: [
             "The hub runs as a process with --redis-url; the changes are written to Redis by a second writer, so the hub's endpoint store and every watcher receive them as they would the hub's own.",
             'A watcher is a raw TCP connection that sends the request and pauses: kernel buffers fill first, then whatever the hub keeps queued for it.',
-            `growth: peak RSS (sampled every 100 ms) minus RSS before the watchers connected; the chart limits a hub replica to ${String(CHART_LIMIT_MIB)} MiB.`,
+            `growth: peak RSS (sampled every 100 ms) minus RSS before the watchers connected; the chart limits a hub replica to ${String(chartLimitMiB)} MiB.`,
             'reconcile: PrometheusCluster created → its replica exists in the member and the hub wrote its status; "under load" runs while the changes are pushed.',
           ],
         },

@@ -17,6 +17,7 @@ export * from './crd/render.ts';
 export * from './credential-scope.ts';
 export * from './image-policy.ts';
 export * from './resources.ts';
+export * from './quantity.ts';
 export * from './hosts.ts';
 export * from './member-kubeconfig/member-kubeconfig.ts';
 export * from './join-labels.ts';

@@ -4,6 +4,7 @@ export { TestCluster } from './cluster.ts';
 export { buildKubeconfig, kubeconfigYAML, toKubeConfig, type KubeconfigFile } from './kubeconfig.ts';
 export { ManagedProcess } from './process/managed-process.ts';
 export { freePort } from './process/ports.ts';
+export { MemoryCgroup } from './process/memory-cgroup.ts';
 export { liveGroups, reaperPid } from './process/registry.ts';
 export { repositoryRoot, scratchRoot } from './paths.ts';
 export { createClusterPKI, type ClusterPKI } from './pki.ts';

@@ -3,7 +3,6 @@ import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 
 import { immutableChanges, planClaims, podsWithoutClaims, refusalKey } from './claims-plan.ts';
-import { quantityBytes } from './quantity.ts';
 
 const set = (storage: string | undefined, storageClassName?: string, extra: Partial<NonNullable<IStatefulSet['spec']>> = {}): IStatefulSet => ({
   apiVersion: 'apps/v1',
@@ -104,18 +103,5 @@ describe('podsWithoutClaims', () => {
     ];
     expect(podsWithoutClaims(set('10Gi'), pods).map((p) => p.metadata?.name)).toEqual(['demo-prometheus-0']);
     expect(podsWithoutClaims(set(undefined), pods)).toEqual([]);
-  });
-});
-
-describe('quantityBytes', () => {
-  it('reads binary, decimal and exponent quantities', () => {
-    expect(quantityBytes('1Gi')).toBe(2 ** 30);
-    expect(quantityBytes('1024Mi')).toBe(2 ** 30);
-    expect(quantityBytes('1G')).toBe(1e9);
-    expect(quantityBytes('1e3')).toBe(1000);
-    expect(quantityBytes(5)).toBe(5);
-    expect(quantityBytes('1.5Ki')).toBe(1536);
-    expect(quantityBytes('lots')).toBeUndefined();
-    expect(quantityBytes('1ki')).toBeUndefined();
   });
 });

@@ -1,8 +1,7 @@
+import { quantityBytes } from '@promfleet/api';
 import { canonicalJSON } from '@promfleet/kube/apply';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1';
 import type { IPersistentVolumeClaim, IPod } from 'kubernetes-models/v1';
-
-import { quantityBytes } from './quantity.ts';
 
 /** A claim to grow in place to the template's size. */
 export interface ClaimResize {

@@ -7,6 +7,7 @@ import { request } from 'node:https';
 import { waitFor } from '../http.ts';
 import { scratchRoot } from '../paths.ts';
 import { ManagedProcess } from './managed-process.ts';
+import type { MemoryCgroup } from './memory-cgroup.ts';
 import { freePort } from './ports.ts';
 
 export interface NodeProcess {
@@ -35,15 +36,20 @@ export async function startNodeProcess(options: {
   timeoutMs?: number;
   /** It serves TLS (it was given a certificate in `args`) signed by this CA. */
   tlsCA?: string;
+  /** Run it under this cgroup's memory limit, as a container limit would. */
+  cgroup?: MemoryCgroup;
 }): Promise<NodeProcess> {
   const port = await freePort();
   const { tlsCA } = options;
   const url = `${tlsCA === undefined ? 'http' : 'https'}://127.0.0.1:${String(port)}`;
   const logFile = join(mkdtempSync(join(scratchRoot(), `promfleet-${options.name}-`)), `${options.name}.log`);
-  const process = ManagedProcess.spawn({
-    name: options.name,
+  const node = {
     command: globalThis.process.execPath,
     args: ['--conditions=source', options.entry, `--listen=127.0.0.1:${String(port)}`, ...options.args],
+  };
+  const process = ManagedProcess.spawn({
+    name: options.name,
+    ...(options.cgroup ? options.cgroup.wrap(node.command, node.args) : node),
     env: { ...globalThis.process.env, ...options.env },
     logFile,
   });
