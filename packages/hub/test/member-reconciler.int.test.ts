@@ -43,6 +43,33 @@ async function requestsTo(metrics: KitMetrics, member: string, resource?: string
   return values.filter((v) => v.labels.cluster === member && (resource === undefined || v.labels.resource === resource)).reduce((sum, v) => sum + v.value, 0);
 }
 
+/**
+ * A MemberConnection of its own to `namespace`, beside the hub's: its own request counts, a probe
+ * every 4 s and no review but the first; `changes` counts its calls for a member reconcile.
+ */
+function ownConnection(name: string, namespace: string, kubeConfig: ConstructorParameters<typeof MemberConnection>[0]['kubeConfig']) {
+  const metrics = new KitMetrics();
+  const changes: string[] = [];
+  const connection = new MemberConnection({
+    name,
+    namespace,
+    kubeConfig,
+    expiresAt: undefined,
+    fingerprint: 'test',
+    probeIntervalMs: 4_000,
+    reviewIntervalMs: 3_600_000,
+    offlineAfterMs: 30_000,
+    requestTimeoutMs: 5_000,
+    metrics,
+    logger: silentLogger,
+    writeGuard: () => true,
+    onProbe: () => changes.push('changed'),
+    onReplicaChange: () => undefined,
+  });
+  connection.start();
+  return { connection, metrics, changes };
+}
+
 describe('member liveness', () => {
   it('probes every member once per interval at the census, whatever its watch delivers, and calls the reconciler only on a change', async () => {
     await hub.join('chatty', { platform: 'none' });
@@ -50,25 +77,7 @@ describe('member liveness', () => {
     const credential = loadCredential(live, hub.caches.secrets);
     if (!credential.ok) throw new Error(credential.message);
     // A connection of its own, with its own request counts: a probe every 4 s, no review but the first.
-    const metrics = new KitMetrics();
-    const changes: string[] = [];
-    const connection = new MemberConnection({
-      name: 'chatty-liveness',
-      namespace: 'chatty',
-      kubeConfig: credential.kubeConfig,
-      expiresAt: undefined,
-      fingerprint: 'test',
-      probeIntervalMs: 4_000,
-      reviewIntervalMs: 3_600_000,
-      offlineAfterMs: 30_000,
-      requestTimeoutMs: 5_000,
-      metrics,
-      logger: silentLogger,
-      writeGuard: () => true,
-      onProbe: () => changes.push('changed'),
-      onReplicaChange: () => undefined,
-    });
-    connection.start();
+    const { connection, metrics, changes } = ownConnection('chatty-liveness', 'chatty', credential.kubeConfig);
     try {
       await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
       const reviewed = await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews');
@@ -111,6 +120,37 @@ describe('member liveness', () => {
       expect(await requestsTo(metrics, 'chatty-liveness', 'selfsubjectrulesreviews')).toBe(1);
       expect(connection.health.last).toMatchObject({ kind: 'probe', ok: true });
       expect(changes.length).toBeLessThanOrEqual(1);
+    } finally {
+      await connection.stop();
+    }
+  });
+
+  it('calls for a member reconcile when its replicas report a new operator version, not when the last one goes', async () => {
+    await hub.join('versioned', { platform: 'none' });
+    const live = await hub.memberReady('versioned');
+    const credential = loadCredential(live, hub.caches.secrets);
+    if (!credential.ok) throw new Error(credential.message);
+    const { connection, changes } = ownConnection('versioned-own', 'versioned', credential.kubeConfig);
+    try {
+      await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
+      const before = changes.length;
+      const replicas = replicasOf(hub.admin);
+      const report = async (name: string, operatorVersion: string): Promise<void> => {
+        await replicas.create(desiredReplica(prometheusCluster(name, { platform: 'none' }), live));
+        await replicas.patch(name, 'versioned', { status: { operatorVersion } }, { type: 'merge', subresource: 'status' });
+        await eventually(`${name} reports ${operatorVersion}`, () => connection.operatorVersion === operatorVersion);
+      };
+      await report('first', '1.2.0');
+      expect(changes.length).toBe(before + 1);
+      // The last replica goes: none reports a version, and the MemberCluster keeps the last one known.
+      await replicas.delete('first', 'versioned');
+      await eventually('the replica gone', () => connection.replicas.list().length === 0);
+      expect(connection.operatorVersion).toBeUndefined();
+      await sleep(500);
+      expect(changes.length).toBe(before + 1);
+      // A version again (an operator upgraded meanwhile): the reconciler is called.
+      await report('second', '1.3.0');
+      expect(changes.length).toBe(before + 2);
     } finally {
       await connection.stop();
     }

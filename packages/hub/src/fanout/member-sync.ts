@@ -1,4 +1,4 @@
-import { ANNOTATIONS, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import { ANNOTATIONS, type MemberCluster, type MemberTemplate, type PrometheusCluster } from '@promfleet/api';
 import type { Applier } from '@promfleet/kube/apply';
 import { errorMessage, isConnectionError, withoutManagedFields } from '@promfleet/kube/client';
 import type { EventRecorder } from '@promfleet/kube/status';
@@ -21,7 +21,7 @@ export interface MemberSyncDeps {
 }
 
 /** The rollout's word on a member (its plan, revisions and why the target is invalid for it), or why nothing may be applied. */
-export type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined } | string;
+export type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined; targetTemplate: MemberTemplate | undefined } | string;
 
 /**
  * Applies the member's pinned revision, merged for it, in one member (when it can, and nothing
@@ -45,7 +45,7 @@ export async function syncMember(
   if (observed.conflict) return { ...view, conflict: true };
   if (typeof rollout === 'string') return { ...view, held: rollout };
   const target = rollout.plan.status.targetRevision ?? '';
-  const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member);
+  const pinned = pinnedTemplate(rollout.lookup, rollout.plan.pins.get(name) ?? target, target, member, rollout.targetTemplate);
   const { revision } = pinned;
   if ('problem' in pinned) return { ...view, revision, applyError: pinned.problem };
   const merged = pinned.template;
@@ -98,7 +98,10 @@ export async function syncFanOut(
     Promise.all(
       observed.map(({ member, seen }) =>
         limit(() => {
-          const input = held ? rollout : { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(member.metadata.name) };
+          const name = member.metadata.name;
+          const input = held
+            ? rollout
+            : { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(name), targetTemplate: rollout.targetTemplates.get(name) };
           return syncMember(deps, cluster, member, seen, input);
         }),
       ),

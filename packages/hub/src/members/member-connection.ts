@@ -182,7 +182,9 @@ export class MemberConnection {
     const version = reportedOperatorVersion(this.replicas.list());
     if (version === this.#operatorVersion) return;
     this.#operatorVersion = version;
-    this.#changed();
+    // None reported (the last replica went): the MemberCluster keeps showing the last version
+    // known, so there is nothing for its reconcile to write.
+    if (version !== undefined) this.#changed();
   }
 
   #changed(): void {

@@ -54,6 +54,8 @@ export class MemberReconciler {
   readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   readonly #resources: ResourceClient<MemberCluster>;
   readonly #reachable = new Map<string, string>();
+  /** By cached object (the cache replaces an object when it changes, never edits it). */
+  readonly #checked = new WeakMap<MemberCluster, MemberCluster>();
 
   constructor(options: MemberReconcilerOptions) {
     this.#options = options;
@@ -68,8 +70,7 @@ export class MemberReconciler {
       this.#forget(name);
       return undefined;
     }
-    const parsed = validate('MemberCluster', live);
-    const member = parsed.ok ? parsed.value : live;
+    const member = this.#parsed(live);
     const credential = loadCredential(member, this.#options.secrets);
     const connection = credential.ok ? await this.#connect(member, credential) : undefined;
     if (!credential.ok) await registry.remove(name);
@@ -100,6 +101,20 @@ export class MemberReconciler {
     // The connection calls when reachability or findings change; the heartbeat is ours to keep.
     const { heartbeatMs } = this.#options.timings;
     return connection ? { requeueAfterMs: heartbeatInMs(status, now, heartbeatMs) ?? heartbeatMs } : undefined;
+  }
+
+  /**
+   * The spec and metadata with defaults, checked once per version of the object: probes and
+   * reports call for reconciles of a MemberCluster that has not changed. The status (the hub's
+   * own, read from `live`) is left out of the check.
+   */
+  #parsed(live: MemberCluster): MemberCluster {
+    const known = this.#checked.get(live);
+    if (known) return known;
+    const parsed = validate('MemberCluster', { ...live, status: undefined });
+    const member = parsed.ok ? parsed.value : live;
+    this.#checked.set(live, member);
+    return member;
   }
 
   #connect(member: MemberCluster, credential: Extract<ReturnType<typeof loadCredential>, { ok: true }>): Promise<MemberConnection> {

@@ -51,6 +51,15 @@ describe('member health', () => {
     expect(condition(status, 'Ready')?.message).toContain('no sign of life since 2026-01-01T00:00:01Z: connect ECONNREFUSED');
   });
 
+  it('is Ready for being Reachable when a member comes back from Offline before its next probe', () => {
+    // Offline at 42 s; at 50 s its watch answers again, and the last probe (30 s) is still the failed one.
+    const offline = memberStatus(member(), undefined, health(ok(t(1)), down(t(30))), t(42), timings);
+    expect(condition(offline, 'Ready')).toMatchObject({ status: 'False', reason: 'Offline' });
+    const back = memberStatus(member(offline), undefined, health(ok(t(1)), down(t(30)), undefined, t(50)), t(51), timings);
+    expect(condition(back, 'Ready')).toMatchObject({ status: 'True', reason: 'Reachable' });
+    expect(condition(back, 'Ready')?.message).toBe('probe failed, Offline if it keeps failing: connect ECONNREFUSED');
+  });
+
   it('counts any contact as a sign of life: a member whose watch answers stays Ready without a probe', () => {
     // Reviewed at 1 s, never probed since, heard from through its watch at 50 s.
     const watched = health(ok(t(1)), ok(t(1)), undefined, t(50));

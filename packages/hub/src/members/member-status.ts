@@ -121,9 +121,12 @@ function readyCondition(
     case 'ready': {
       const version = health?.review?.kubernetesVersion ?? '';
       if (problem) {
-        // A failed probe inside the grace period: keep Ready, say what happened.
+        // A failed probe inside the grace period: keep Ready, say what happened. Back from
+        // Offline (its watch answered before the next probe) it is Ready again, not Ready for
+        // the reason it was not.
         const kept = findCondition(previous, type);
-        return { type, status: 'True', reason: kept?.reason ?? 'Reachable', message: `probe failed, Offline if it keeps failing: ${problem.message}` };
+        const reason = kept?.status === 'True' ? kept.reason : 'Reachable';
+        return { type, status: 'True', reason, message: `probe failed, Offline if it keeps failing: ${problem.message}` };
       }
       return { type, status: 'True', reason: 'Reachable', message: `reachable and authorized to manage prometheusreplicas (Kubernetes ${version})` };
     }

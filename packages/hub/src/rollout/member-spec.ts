@@ -16,16 +16,19 @@ export function templateProblem(template: MemberTemplate): string | undefined {
 
 /**
  * What a member runs: its pinned revision merged for it. A pin whose revision is gone (deleted by
- * hand) falls back to the newest, which the caller always knows.
+ * hand) falls back to the newest, which the caller always knows, and may have merged for this
+ * member already (`targetTemplate`).
  */
 export function pinnedTemplate(
   lookup: RevisionLookup,
   pinned: string,
   target: string,
   member: MemberCluster,
+  targetTemplate?: MemberTemplate,
 ): { revision: string } & ({ template: MemberTemplate } | { problem: string }) {
   const found = lookup(pinned);
   const revision = found.ok ? pinned : target;
+  if (revision === target && targetTemplate) return { revision, template: targetTemplate };
   const data = found.ok ? found : lookup(target);
   return data.ok ? { revision, template: templateFor(data.data, member) } : { revision, problem: data.message };
 }

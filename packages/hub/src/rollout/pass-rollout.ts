@@ -1,4 +1,4 @@
-import type { MemberCluster, MemberEntry, PrometheusCluster, PrometheusReplica } from '@promfleet/api';
+import type { MemberCluster, MemberEntry, MemberTemplate, PrometheusCluster, PrometheusReplica } from '@promfleet/api';
 
 import { rolloutMember, type ObservedMember } from './member-rollout.ts';
 import { templateFor, templateProblem, type RevisionLookup } from './member-spec.ts';
@@ -12,6 +12,8 @@ export interface PassRollout {
   readonly lookup: RevisionLookup;
   /** By member: why the target revision cannot be merged for it (it stays where it is; the others go on). */
   readonly blocked: ReadonlyMap<string, string | undefined>;
+  /** By member: the target revision merged for it, made once a pass (the plan needs it, and so do the applies). */
+  readonly targetTemplates: ReadonlyMap<string, MemberTemplate>;
 }
 
 export interface ObservedSelection {
@@ -29,7 +31,8 @@ export async function passRollout(
   now: Date,
 ): Promise<PassRollout> {
   const target = await revisions.ensure(cluster);
-  const blocked = new Map(observed.map(({ member }) => [member.metadata.name, templateProblem(templateFor(target.data, member))]));
+  const targetTemplates = new Map(observed.map(({ member }) => [member.metadata.name, templateFor(target.data, member)]));
+  const blocked = new Map([...targetTemplates].map(([name, template]) => [name, templateProblem(template)]));
   const plan = planRollout({
     members: observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name))),
     target: target.name,
@@ -39,7 +42,7 @@ export async function passRollout(
   });
   const namespace = cluster.metadata.namespace ?? '';
   const lookup: RevisionLookup = (name) => (name === target.name ? { ok: true, data: target.data } : revisions.get(namespace, name));
-  return { plan, lookup, blocked };
+  return { plan, lookup, blocked, targetTemplates };
 }
 
 /** The rollout's tail, if the pass's applies left nobody to move: `replicas` are the members' replicas after them. */
