@@ -87,6 +87,8 @@ const OTHER_PROGRAMS_FLAGS = new Set([
     'grpc-server-tls-client-ca',
   ],
   ...['frozen-lockfile', 'minutes', 'once', 'round', 'seed', 'smoke'],
+  // Node's (V8's heap sizing).
+  ...['max-semi-space-size', 'max-old-space-size'],
   // `--flag value or --flag=value`: the syntax itself.
   'flag',
 ]);

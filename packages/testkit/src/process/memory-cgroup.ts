@@ -13,6 +13,9 @@ interface Layout {
 }
 
 const V1: Layout = { limit: 'memory.limit_in_bytes', peak: 'memory.max_usage_in_bytes', events: 'memory.oom_control' };
+/** Cgroups this process has made, for unique names. */
+let created = 0;
+
 const V2: Layout = { limit: 'memory.max', peak: 'memory.peak', events: 'memory.events' };
 
 /**
@@ -36,7 +39,7 @@ export class MemoryCgroup {
   static async create(name: string, limitBytes: number): Promise<MemoryCgroup | undefined> {
     const own = await ownMemoryCgroup();
     if (!own) return undefined;
-    const path = join(own.path, `${name}-${String(process.pid)}`);
+    const path = join(own.path, `${name}-${String(process.pid)}-${String(++created)}`);
     try {
       await mkdir(path);
     } catch {
