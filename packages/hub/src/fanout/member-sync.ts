@@ -8,7 +8,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { MemberRegistry } from '../members/member-registry.ts';
 import { sourceGenerationOf, type ObservedMember } from '../rollout/member-rollout.ts';
 import { pinnedTemplate, templateProblem, type RevisionLookup } from '../rollout/member-spec.ts';
-import type { ObservedSelection, PassRollout } from '../rollout/pass-rollout.ts';
+import { blockedBy, type ObservedSelection, type PassRollout } from '../rollout/pass-rollout.ts';
 import type { RolloutPlan } from '../rollout/planner.ts';
 import { desiredReplica } from './desired-replica.ts';
 import type { MemberView } from './member-entry.ts';
@@ -20,8 +20,8 @@ export interface MemberSyncDeps {
   readonly applier: Applier;
 }
 
-/** The rollout's word on a member (its plan, revisions and why the target is invalid for it), or why nothing may be applied. */
-export type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; blocked: string | undefined; targetTemplate: MemberTemplate | undefined } | string;
+/** The rollout's word on a member (its plan, revisions and the target merged for it, valid or not), or why nothing may be applied. */
+export type RolloutInput = { plan: RolloutPlan; lookup: RevisionLookup; targetTemplate: MemberTemplate | undefined } | string;
 
 /**
  * Applies the member's pinned revision, merged for it, in one member (when it can, and nothing
@@ -59,7 +59,8 @@ export async function syncMember(
     const desired = desiredReplica(cluster, member, { template: merged.template, revision, since, sourceGeneration });
     const applied = await applier.apply(connection.resources, desired, view.replica);
     // Still running its revision, but the newest cannot be merged for it: the member's error.
-    const blocked = rollout.blocked === undefined || revision === target ? undefined : `${rollout.blocked}; keeps running revision ${revision}`;
+    const targetProblem = blockedBy(rollout.targetTemplate);
+    const blocked = targetProblem === undefined || revision === target ? undefined : `${targetProblem}; keeps running revision ${revision}`;
     // Kept in the aggregate until the cache's copy replaces it: without the managedFields it does not need.
     return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked };
   } catch (error) {
@@ -99,9 +100,7 @@ export async function syncFanOut(
       observed.map(({ member, seen }) =>
         limit(() => {
           const name = member.metadata.name;
-          const input = held
-            ? rollout
-            : { plan: rollout.plan, lookup: rollout.lookup, blocked: rollout.blocked.get(name), targetTemplate: rollout.targetTemplates.get(name) };
+          const input = held ? rollout : { plan: rollout.plan, lookup: rollout.lookup, targetTemplate: rollout.targetTemplates.get(name) };
           return syncMember(deps, cluster, member, seen, input);
         }),
       ),

@@ -10,10 +10,13 @@ import { rolloutTail, type RolloutTail } from './rollout-tail.ts';
 export interface PassRollout {
   readonly plan: RolloutPlan;
   readonly lookup: RevisionLookup;
-  /** By member: why the target revision cannot be merged for it (it stays where it is; the others go on). */
-  readonly blocked: ReadonlyMap<string, string | undefined>;
   /** By member: the target revision merged for it, made once a pass (the plan needs it, and so do the applies). */
   readonly targetTemplates: ReadonlyMap<string, MemberTemplate>;
+}
+
+/** Why the target revision cannot be merged for a member: it stays where it is, the others go on. */
+export function blockedBy(targetTemplate: MemberTemplate | undefined): string | undefined {
+  return targetTemplate && templateProblem(targetTemplate);
 }
 
 export interface ObservedSelection {
@@ -32,9 +35,11 @@ export async function passRollout(
 ): Promise<PassRollout> {
   const target = await revisions.ensure(cluster);
   const targetTemplates = new Map(observed.map(({ member }) => [member.metadata.name, templateFor(target.data, member)]));
-  const blocked = new Map([...targetTemplates].map(([name, template]) => [name, templateProblem(template)]));
   const plan = planRollout({
-    members: observed.map(({ member, seen }) => rolloutMember(member, seen, previous.get(member.metadata.name), blocked.get(member.metadata.name))),
+    members: observed.map(({ member, seen }) => {
+      const name = member.metadata.name;
+      return rolloutMember(member, seen, previous.get(name), blockedBy(targetTemplates.get(name)));
+    }),
     target: target.name,
     rollout: cluster.spec.rollout,
     now,
@@ -42,7 +47,7 @@ export async function passRollout(
   });
   const namespace = cluster.metadata.namespace ?? '';
   const lookup: RevisionLookup = (name) => (name === target.name ? { ok: true, data: target.data } : revisions.get(namespace, name));
-  return { plan, lookup, blocked, targetTemplates };
+  return { plan, lookup, targetTemplates };
 }
 
 /** The rollout's tail, if the pass's applies left nobody to move: `replicas` are the members' replicas after them. */
@@ -55,7 +60,7 @@ export function tailAfterPass(
 ): RolloutTail | undefined {
   const members = observed.map(({ member, seen }, i) => {
     const name = member.metadata.name;
-    return rolloutMember(member, { ...seen, replica: replicas[i] }, previous.get(name), rollout.blocked.get(name));
+    return rolloutMember(member, { ...seen, replica: replicas[i] }, previous.get(name), blockedBy(rollout.targetTemplates.get(name)));
   });
   return rolloutTail(rollout.plan, members, cluster.spec.rollout);
 }
