@@ -59,7 +59,7 @@ async function main(): Promise<number> {
     state.stopping = true;
     say('stopping every process');
     await pf?.stop();
-    await redis?.stop();
+    await redis?.dispose();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(0)));
   process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
