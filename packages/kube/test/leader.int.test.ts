@@ -7,10 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { Relay, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { KubeClient } from '../src/client/index.ts';
+import { KubeClient, Leases } from '../src/client/index.ts';
 import { loadKubeConfig } from '../src/kubeconfig/index.ts';
 import { LeaderElector } from '../src/runtime/index.ts';
-import { eventually } from './helpers.ts';
+import { eventually, kitClient, resources } from './helpers.ts';
 
 let fleet: Fleet;
 const children: ChildProcess[] = [];
@@ -94,6 +94,43 @@ describe('leader election between two processes', () => {
       abort.abort();
       await run;
       await client.close();
+      await relay.close();
+    }
+  }, 90_000);
+
+  it('stops counting itself leader a lease duration after its renewal was sent, however late the answer comes', async () => {
+    const cluster = fleet.cluster('leader');
+    const api = new URL(cluster.server);
+    const relay = new Relay(api);
+    await relay.open();
+    const text = readFileSync(cluster.kubeconfigFile, 'utf8').replace(api.origin, relay.url);
+    const client = new KubeClient(loadKubeConfig({ text }), { cluster: 'late', requestTimeoutMs: 15_000 });
+    // The Lease as a standby reads it: straight from the API server.
+    const { client: direct } = kitClient(cluster);
+    const leases = resources(direct, Leases);
+    const renewTime = async () => (await leases.get('promfleet-late', 'default'))?.spec?.renewTime;
+    const elector = new LeaderElector({ client, namespace: 'default', name: 'promfleet-late', identity: 'late' });
+    const abort = new AbortController();
+    let leading = false;
+    const run = elector.run(abort.signal, { onStartedLeading: () => (leading = true) });
+    try {
+      await eventually('the elector leads', () => leading, 30_000);
+      // Every answer 7 s late: a renewal lands at once, and its answer comes 7 s after.
+      relay.answerDelayMs = 7_000;
+      const before = String(await renewTime());
+      await eventually('a renewal lands', async () => String(await renewTime()) !== before, 30_000);
+      const landed = Date.now();
+      // A standby that read the Lease as it landed may take it over 15 s later: by then this
+      // process must have stopped writing. Counted from the late answer, it would lead until 17 s.
+      await sleep(landed + 13_500 - Date.now());
+      expect(elector.isLeader()).toBe(true);
+      await sleep(landed + 15_500 - Date.now());
+      expect(elector.isLeader()).toBe(false);
+    } finally {
+      relay.answerDelayMs = 0;
+      abort.abort();
+      await run;
+      await Promise.all([client.close(), direct.close()]);
       await relay.close();
     }
   }, 90_000);

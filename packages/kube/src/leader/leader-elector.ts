@@ -28,7 +28,9 @@ const JITTER = 1.2;
  * 10 s renew deadline, 2 s retry, jittered). A lease held by someone else counts as expired
  * when its record has not changed for a lease duration *by our clock*, so clock skew between
  * nodes does not matter. `isLeader()` turns false as soon as renewals stop succeeding for the
- * renew deadline, before anyone else can acquire the lease: gate every write on it.
+ * renew deadline, before anyone else can acquire the lease: gate every write on it. It counts from
+ * the last successful renewal's answer, but never past a lease duration from when that renewal was
+ * sent: a standby counts from when it saw the renewal, which may be long before a slow answer.
  */
 export interface LeaderCallbacks {
   /** This process acquired the Lease; `leadership` aborts when it ends. */
@@ -43,7 +45,8 @@ export class LeaderElector {
   readonly #leases: ResourceClient<ILease>;
   readonly #logger: Logger;
   #observed: { record: string; at: number } | undefined;
-  #lastRenew: number | undefined;
+  /** Until when this process may act as the leader: see `isLeader`. */
+  #fencedAt: number | undefined;
   #leading = false;
   #leader: string | undefined;
   #onNewLeader: ((identity: string) => void) | undefined;
@@ -62,7 +65,7 @@ export class LeaderElector {
 
   /** True while this process holds the lease and renewed it within the renew deadline. */
   isLeader(): boolean {
-    return this.#leading && this.#lastRenew !== undefined && Date.now() - this.#lastRenew < this.#options.renewDeadlineMs;
+    return this.#leading && this.#fencedAt !== undefined && Date.now() < this.#fencedAt;
   }
 
   /**
@@ -128,6 +131,7 @@ export class LeaderElector {
     try {
       const existing = await this.#leases.get(name, namespace, { signal, timeoutMs: this.#readTimeoutMs() });
       if (!existing) {
+        const sent = Date.now();
         await this.#write(
           'POST',
           `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases`,
@@ -140,7 +144,7 @@ export class LeaderElector {
           signal,
         );
         this.#observeLeader(identity);
-        return this.#renewed();
+        return this.#renewed(sent);
       }
       this.#observeLeader(existing.spec?.holderIdentity ?? '');
       const record = JSON.stringify(existing.spec ?? {});
@@ -149,6 +153,7 @@ export class LeaderElector {
       const duration = (existing.spec?.leaseDurationSeconds ?? 0) * 1000;
       if (holder !== '' && holder !== identity && this.#observed.at + duration > Date.now()) return false;
       const transitions = (existing.spec?.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+      const sent = Date.now();
       await this.#write(
         'PUT',
         `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/${name}`,
@@ -164,7 +169,7 @@ export class LeaderElector {
         signal,
       );
       this.#observeLeader(identity);
-      return this.#renewed();
+      return this.#renewed(sent);
     } catch (error) {
       if (!signal.aborted && !isConflict(error) && !isNotFound(error)) this.#logger.warn({ err: errorMessage(error) }, 'lease request failed');
       return false;
@@ -178,9 +183,9 @@ export class LeaderElector {
    * two retry periods, then the next try.
    */
   #readTimeoutMs(): number {
-    const { renewDeadlineMs, retryPeriodMs } = this.#options;
-    if (!this.#leading || this.#lastRenew === undefined) return retryPeriodMs * 2;
-    return Math.max(1, this.#lastRenew + renewDeadlineMs - Date.now());
+    const { retryPeriodMs } = this.#options;
+    if (!this.#leading || this.#fencedAt === undefined) return retryPeriodMs * 2;
+    return Math.max(1, this.#fencedAt - Date.now());
   }
 
   async #write(method: 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal): Promise<void> {
@@ -202,8 +207,10 @@ export class LeaderElector {
     this.#onNewLeader?.(identity);
   }
 
-  #renewed(): boolean {
-    this.#lastRenew = Date.now();
+  /** A write of the Lease sent at `sent` succeeded. */
+  #renewed(sent: number): boolean {
+    const { leaseDurationMs, renewDeadlineMs } = this.#options;
+    this.#fencedAt = Math.min(Date.now() + renewDeadlineMs, sent + leaseDurationMs);
     return true;
   }
 
