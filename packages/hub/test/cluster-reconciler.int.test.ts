@@ -380,6 +380,8 @@ describe('ClusterReconciler', () => {
 
     // A new cluster (selecting nobody): the finalizer, the revision and the status the pass writes are all its own.
     await clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'nowhere' }));
+    // A reconcile reads the cache: before the watch delivers the new cluster, it has nothing to do.
+    await eventually('the cluster cached', () => hub.caches.clusters.get(`default/${name}`));
     await hub.reconcileCluster(`default/${name}`);
     // The pass used the revision before the cache may have it.
     const first = await eventually('the first revision cached', () => revisionsOf()[0]?.metadata?.name);
