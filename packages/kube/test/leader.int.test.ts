@@ -42,6 +42,38 @@ const leaderSince = (identity: string, after: number) => log.find((e) => e.event
 /** `identity` has read the Lease and found `leader` holding it: it has campaigned at least once. */
 const sawLeader = (identity: string, leader: string) => log.some((e) => e.event === 'new-leader' && e.identity === identity && e.leader === leader);
 
+/**
+ * An elector in this process whose every request goes through a relay (so its answers can be held
+ * back), campaigning for its own Lease `promfleet-<identity>`; `stop` ends it and closes all.
+ */
+async function electorBehindRelay(identity: string): Promise<{
+  relay: Relay;
+  elector: LeaderElector;
+  events: string[];
+  stop: () => Promise<void>;
+}> {
+  const api = new URL(fleet.cluster('leader').server);
+  const relay = new Relay(api);
+  await relay.open();
+  const text = readFileSync(fleet.cluster('leader').kubeconfigFile, 'utf8').replace(api.origin, relay.url);
+  const client = new KubeClient(loadKubeConfig({ text }), { cluster: identity, requestTimeoutMs: 15_000 });
+  const elector = new LeaderElector({ client, namespace: 'default', name: `promfleet-${identity}`, identity });
+  const events: string[] = [];
+  const abort = new AbortController();
+  const run = elector.run(abort.signal, {
+    onStartedLeading: () => events.push('leading'),
+    onStoppedLeading: () => events.push('stopped'),
+  });
+  const stop = async () => {
+    relay.answerDelayMs = 0;
+    abort.abort();
+    await run;
+    await client.close();
+    await relay.close();
+  };
+  return { relay, elector, events, stop };
+}
+
 describe('leader election between two processes', () => {
   it('hands over within the lease duration when the leader is killed, and within seconds when it stops gracefully', async () => {
     const a = campaign('a');
@@ -70,18 +102,7 @@ describe('leader election between two processes', () => {
   }, 90_000);
 
   it('keeps the lease through answers slower than two retry periods, within the renew deadline, as client-go does', async () => {
-    const api = new URL(fleet.cluster('leader').server);
-    const relay = new Relay(api);
-    await relay.open();
-    const text = readFileSync(fleet.cluster('leader').kubeconfigFile, 'utf8').replace(api.origin, relay.url);
-    const client = new KubeClient(loadKubeConfig({ text }), { cluster: 'slow', requestTimeoutMs: 15_000 });
-    const elector = new LeaderElector({ client, namespace: 'default', name: 'promfleet-slow', identity: 'slow' });
-    const events: string[] = [];
-    const abort = new AbortController();
-    const run = elector.run(abort.signal, {
-      onStartedLeading: () => events.push('leading'),
-      onStoppedLeading: () => events.push('stopped'),
-    });
+    const { relay, events, stop } = await electorBehindRelay('slow');
     try {
       await eventually('the elector leads', () => events.includes('leading'), 30_000);
       // Every answer 4.5 s late: more than the two retry periods (4 s) a read used to get, and a
@@ -90,31 +111,18 @@ describe('leader election between two processes', () => {
       await sleep(30_000);
       expect(events).toEqual(['leading']);
     } finally {
-      relay.answerDelayMs = 0;
-      abort.abort();
-      await run;
-      await client.close();
-      await relay.close();
+      await stop();
     }
   }, 90_000);
 
   it('stops counting itself leader a lease duration after its renewal was sent, however late the answer comes', async () => {
-    const cluster = fleet.cluster('leader');
-    const api = new URL(cluster.server);
-    const relay = new Relay(api);
-    await relay.open();
-    const text = readFileSync(cluster.kubeconfigFile, 'utf8').replace(api.origin, relay.url);
-    const client = new KubeClient(loadKubeConfig({ text }), { cluster: 'late', requestTimeoutMs: 15_000 });
+    const { relay, elector, events, stop } = await electorBehindRelay('late');
     // The Lease as a standby reads it: straight from the API server.
-    const { client: direct } = kitClient(cluster);
+    const { client: direct } = kitClient(fleet.cluster('leader'));
     const leases = resources(direct, Leases);
     const renewTime = async () => (await leases.get('promfleet-late', 'default'))?.spec?.renewTime;
-    const elector = new LeaderElector({ client, namespace: 'default', name: 'promfleet-late', identity: 'late' });
-    const abort = new AbortController();
-    let leading = false;
-    const run = elector.run(abort.signal, { onStartedLeading: () => (leading = true) });
     try {
-      await eventually('the elector leads', () => leading, 30_000);
+      await eventually('the elector leads', () => events.includes('leading'), 30_000);
       // Every answer 7 s late: a renewal lands at once, and its answer comes 7 s after.
       relay.answerDelayMs = 7_000;
       const before = String(await renewTime());
@@ -127,11 +135,8 @@ describe('leader election between two processes', () => {
       await sleep(landed + 15_500 - Date.now());
       expect(elector.isLeader()).toBe(false);
     } finally {
-      relay.answerDelayMs = 0;
-      abort.abort();
-      await run;
-      await Promise.all([client.close(), direct.close()]);
-      await relay.close();
+      await stop();
+      await direct.close();
     }
   }, 90_000);
 });

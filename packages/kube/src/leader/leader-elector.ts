@@ -46,7 +46,7 @@ export class LeaderElector {
   readonly #logger: Logger;
   #observed: { record: string; at: number } | undefined;
   /** Until when this process may act as the leader: see `isLeader`. */
-  #fencedAt: number | undefined;
+  #leadsUntil: number | undefined;
   #leading = false;
   #leader: string | undefined;
   #onNewLeader: ((identity: string) => void) | undefined;
@@ -63,9 +63,9 @@ export class LeaderElector {
     this.#gauge(0);
   }
 
-  /** True while this process holds the lease and renewed it within the renew deadline. */
+  /** True while this process holds the lease and its last renewal still counts (see the class's doc). */
   isLeader(): boolean {
-    return this.#leading && this.#fencedAt !== undefined && Date.now() < this.#fencedAt;
+    return this.#leading && this.#leadsUntil !== undefined && Date.now() < this.#leadsUntil;
   }
 
   /**
@@ -184,8 +184,8 @@ export class LeaderElector {
    */
   #readTimeoutMs(): number {
     const { retryPeriodMs } = this.#options;
-    if (!this.#leading || this.#fencedAt === undefined) return retryPeriodMs * 2;
-    return Math.max(1, this.#fencedAt - Date.now());
+    if (!this.#leading || this.#leadsUntil === undefined) return retryPeriodMs * 2;
+    return Math.max(1, this.#leadsUntil - Date.now());
   }
 
   async #write(method: 'POST' | 'PUT', path: string, body: unknown, signal: AbortSignal): Promise<void> {
@@ -210,7 +210,7 @@ export class LeaderElector {
   /** A write of the Lease sent at `sent` succeeded. */
   #renewed(sent: number): boolean {
     const { leaseDurationMs, renewDeadlineMs } = this.#options;
-    this.#fencedAt = Math.min(Date.now() + renewDeadlineMs, sent + leaseDurationMs);
+    this.#leadsUntil = Math.min(Date.now() + renewDeadlineMs, sent + leaseDurationMs);
     return true;
   }
 
