@@ -9,7 +9,7 @@ import { crdFileName, renderCRDFiles, type KindName } from '@promfleet/api';
  * is stale. The hub's kinds live in the hub cluster, PrometheusReplica in every member.
  */
 export const CHART_CRDS = {
-  'promfleet-hub': ['PrometheusCluster', 'MemberCluster'],
+  'promfleet-hub': ['PrometheusCluster', 'MemberCluster', 'PrometheusClusterShard'],
   'promfleet-replica-operator': ['PrometheusReplica'],
 } as const satisfies Record<string, readonly KindName[]>;
 

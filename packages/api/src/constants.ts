@@ -47,7 +47,16 @@ export const MEMBER_CLUSTER = {
   namespaced: false,
 } as const satisfies KindInfo;
 
-export const KINDS = [PROMETHEUS_REPLICA, PROMETHEUS_CLUSTER, MEMBER_CLUSTER] as const;
+export const PROMETHEUS_CLUSTER_SHARD = {
+  kind: 'PrometheusClusterShard',
+  listKind: 'PrometheusClusterShardList',
+  plural: 'prometheusclustershards',
+  singular: 'prometheusclustershard',
+  shortName: 'pfcs',
+  namespaced: true,
+} as const satisfies KindInfo;
+
+export const KINDS = [PROMETHEUS_REPLICA, PROMETHEUS_CLUSTER, MEMBER_CLUSTER, PROMETHEUS_CLUSTER_SHARD] as const;
 export type KindName = (typeof KINDS)[number]['kind'];
 
 /** Labels the hub puts on every PrometheusReplica it manages in a member. */
@@ -56,6 +65,8 @@ export const LABELS = {
   hubNamespace: `${GROUP}/hub-namespace`,
   hubName: `${GROUP}/hub-name`,
   member: `${GROUP}/member`,
+  /** On a PrometheusClusterShard (and its DNSEndpoint): the PrometheusCluster whose members it holds. */
+  prometheusCluster: `${GROUP}/prometheus-cluster`,
 } as const;
 
 /** Value of `promfleet.io/managed-by` on hub-managed replicas. */

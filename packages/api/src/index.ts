@@ -10,6 +10,8 @@ export * from './schemas/data-plane.ts';
 export * from './schemas/prometheus-replica.ts';
 export * from './schemas/rollout.ts';
 export * from './schemas/prometheus-cluster.ts';
+export * from './schemas/prometheus-cluster-shard.ts';
+export * from './status-shards.ts';
 export * from './schemas/member-cluster.ts';
 export * from './validate.ts';
 export * from './crd/crd.ts';

@@ -1,6 +1,7 @@
-import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_REPLICA, VERSION, type KindInfo } from './constants.ts';
+import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_CLUSTER_SHARD, PROMETHEUS_REPLICA, VERSION, type KindInfo } from './constants.ts';
 import type { MemberCluster } from './schemas/member-cluster.ts';
 import type { PrometheusCluster } from './schemas/prometheus-cluster.ts';
+import type { PrometheusClusterShard } from './schemas/prometheus-cluster-shard.ts';
 import type { PrometheusReplica } from './schemas/prometheus-replica.ts';
 
 /**
@@ -24,3 +25,4 @@ function resource<T>(info: KindInfo): PromfleetResource<T> {
 export const PrometheusReplicas = resource<PrometheusReplica>(PROMETHEUS_REPLICA);
 export const PrometheusClusters = resource<PrometheusCluster>(PROMETHEUS_CLUSTER);
 export const MemberClusters = resource<MemberCluster>(MEMBER_CLUSTER);
+export const PrometheusClusterShards = resource<PrometheusClusterShard>(PROMETHEUS_CLUSTER_SHARD);

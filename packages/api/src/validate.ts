@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 
-import { MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_REPLICA, type KindName } from './constants.ts';
+import { MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_CLUSTER_SHARD, PROMETHEUS_REPLICA, type KindName } from './constants.ts';
 import { memberCluster, type MemberCluster } from './schemas/member-cluster.ts';
 import { prometheusCluster, type PrometheusCluster } from './schemas/prometheus-cluster.ts';
+import { prometheusClusterShard, type PrometheusClusterShard } from './schemas/prometheus-cluster-shard.ts';
 import { prometheusReplica, type PrometheusReplica } from './schemas/prometheus-replica.ts';
 
 /** One problem with an object, located by the field path a user would write (`spec.metrics.retention`). */
@@ -17,12 +18,14 @@ interface KindTypes {
   PrometheusReplica: PrometheusReplica;
   PrometheusCluster: PrometheusCluster;
   MemberCluster: MemberCluster;
+  PrometheusClusterShard: PrometheusClusterShard;
 }
 
 export const schemasByKind = {
   [PROMETHEUS_REPLICA.kind]: prometheusReplica,
   [PROMETHEUS_CLUSTER.kind]: prometheusCluster,
   [MEMBER_CLUSTER.kind]: memberCluster,
+  [PROMETHEUS_CLUSTER_SHARD.kind]: prometheusClusterShard,
 } as const satisfies Record<KindName, z.ZodType>;
 
 export function isKindName(kind: unknown): kind is KindName {

@@ -1,4 +1,11 @@
-import { MemberClusters, PrometheusClusters, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
+import {
+  MemberClusters,
+  PrometheusClusters,
+  PrometheusClusterShards,
+  type MemberCluster,
+  type PrometheusCluster,
+  type PrometheusClusterShard,
+} from '@promfleet/api';
 import { Informer } from '@promfleet/kube/cache';
 import { ResourceClient, Secrets, type KubeClient } from '@promfleet/kube/client';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
@@ -15,7 +22,7 @@ export interface HubCacheOptions {
 
 /**
  * The hub's caches: MemberClusters (by the Secret they name), PrometheusClusters (by baseDomain
- * and by name) and the credential Secrets of the hub's namespace.
+ * and by name), their shards (by PrometheusCluster) and the credential Secrets of the hub's namespace.
  */
 export function createHubCaches(client: KubeClient, options: HubCacheOptions) {
   const common = { ...(options.metrics ? { metrics: options.metrics } : {}), ...(options.logger ? { logger: options.logger } : {}) };
@@ -32,8 +39,18 @@ export function createHubCaches(client: KubeClient, options: HubCacheOptions) {
         name: (cluster: PrometheusCluster) => [cluster.metadata.name],
       },
     }),
+    shards: new Informer(new ResourceClient(client, PrometheusClusterShards), {
+      ...common,
+      namespace: options.watchNamespace,
+      indexers: { cluster: (shard: PrometheusClusterShard) => [shardClusterKey(shard)] },
+    }),
     secrets: new Informer<ISecret>(new ResourceClient(client, Secrets), { ...common, namespace: options.namespace }),
   };
 }
 
 export type HubCaches = ReturnType<typeof createHubCaches>;
+
+/** The `namespace/name` of the PrometheusCluster whose members a shard holds. */
+export function shardClusterKey(shard: PrometheusClusterShard): string {
+  return `${shard.metadata.namespace ?? ''}/${shard.spec.cluster}`;
+}

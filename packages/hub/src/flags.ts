@@ -79,6 +79,12 @@ export const HUB_FLAGS = {
       'Replica status changes arriving within this window of each other are written as one PrometheusCluster status (0: write each at once; a write still in flight batches what arrives meanwhile).',
     default: '100ms',
   },
+  'members-per-shard': {
+    type: 'integer',
+    description:
+      "Members past which a PrometheusCluster's member entries and their own DNS records move from its status to PrometheusClusterShards of about this many members each (one DNSEndpoint per shard): a member's change then writes its shard, not the whole fleet (0: never).",
+    default: 100,
+  },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;
 

@@ -6,7 +6,7 @@ import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger, TlsFiles } from '@promfleet/kube/observability';
 import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
 
-import { createHubCaches } from './caches.ts';
+import { createHubCaches, shardClusterKey } from './caches.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
@@ -37,6 +37,8 @@ export interface HubOptions {
   readonly concurrency: number;
   /** Replica status changes within this window of each other make one status write (`--status-batch-window`). */
   readonly statusBatchWindowMs: number;
+  /** Members past which a status is spread over PrometheusClusterShards (`--members-per-shard`; 0: never). */
+  readonly membersPerShard: number;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
   /** Redis for the endpoint store; absent: in memory. */
@@ -69,8 +71,13 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     tls: options.tls,
   });
   const { client, events } = manager;
-  const { members, clusters, secrets } = createHubCaches(client, { namespace: options.namespace, watchNamespace: options.watchNamespace, metrics, logger });
-  for (const cache of [members, clusters, secrets]) manager.addCache(cache);
+  const { members, clusters, shards, secrets } = createHubCaches(client, {
+    namespace: options.namespace,
+    watchNamespace: options.watchNamespace,
+    metrics,
+    logger,
+  });
+  for (const cache of [members, clusters, shards, secrets]) manager.addCache(cache);
   // Only the hub's own revisions (labelled with their PrometheusCluster), in the namespaces it watches.
   const revisionCache = new Informer(new ResourceClient(client, ControllerRevisions), {
     metrics,
@@ -114,6 +121,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     hub: client,
     clusters,
     members,
+    shards,
     secrets,
     registry,
     revisions,
@@ -126,6 +134,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
     statusBatchWindowMs: options.statusBatchWindowMs,
+    membersPerShard: options.membersPerShard,
   });
   const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica };
   const memberReconciler = new MemberReconciler({
@@ -179,10 +188,18 @@ export async function createHub(options: HubOptions): Promise<Manager> {
         ? []
         : fullPass([`${revision.metadata.namespace}/${revision.metadata.labels?.[LABELS.hubName] ?? ''}`]),
     );
+  // A shard of the layout its PrometheusCluster's status names, deleted, took its members' entries
+  // and records with it: a pass writes it again. (The hub deletes only shards of another layout.)
+  shards.addHandler({
+    onDelete: (shard) => {
+      const key = shardClusterKey(shard);
+      if (clusters.get(key)?.status?.shards === shard.spec.shards) for (const cluster of fullPass([key])) clusterController.enqueue(cluster);
+    },
+  });
   manager.addController(memberController);
   manager.addController(clusterController);
 
-  await serveEndpoints(manager, clusters, {
+  await serveEndpoints(manager, clusters, shards, {
     watchNamespace: options.watchNamespace,
     redisUrl: options.redisUrl,
     apiToken: options.apiToken,

@@ -1,4 +1,4 @@
-import type { PrometheusCluster } from '@promfleet/api';
+import type { PrometheusCluster, PrometheusClusterShard } from '@promfleet/api';
 import type { Informer } from '@promfleet/kube/cache';
 import { objectKey } from '@promfleet/kube/client';
 import { Controller } from '@promfleet/kube/controller';
@@ -9,6 +9,7 @@ import { registerEndpointsApi } from './endpoints/api.ts';
 import { DNSEndpointWriter } from './endpoints/dnsendpoint-writer.ts';
 import { MemoryEndpointStore } from './endpoints/memory-store.ts';
 import { EndpointPublisher } from './endpoints/publisher.ts';
+import { ShardedClusters } from './endpoints/sharded-clusters.ts';
 import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
 import { clusterOfStoreSD, StoreSDWriter } from './endpoints/store-sd-writer.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
@@ -31,7 +32,12 @@ export interface EndpointsOptions {
  * endpoint store (Redis or memory) and its publisher, the endpoints API on the Manager's HTTP
  * server, the DNSEndpoint writer and the file-SD ConfigMap writer with their controllers.
  */
-export async function serveEndpoints(manager: Manager, clusters: Informer<PrometheusCluster>, options: EndpointsOptions): Promise<EndpointStore> {
+export async function serveEndpoints(
+  manager: Manager,
+  clusters: Informer<PrometheusCluster>,
+  shards: Informer<PrometheusClusterShard>,
+  options: EndpointsOptions,
+): Promise<EndpointStore> {
   const { logger, metrics, redisUrl } = options;
   const writeGuard = (): boolean => manager.isLeader();
   // With Redis only the leader writes the shared store (and republishes when Redis comes back);
@@ -45,7 +51,8 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
         onReconnect: () => void publisher.current?.resync(),
       })
     : new MemoryEndpointStore();
-  const endpointPublisher = new EndpointPublisher(clusters, store, logger, redisUrl ? writeGuard : undefined);
+  const whole = new ShardedClusters(clusters, shards);
+  const endpointPublisher = new EndpointPublisher(whole, store, logger, redisUrl ? writeGuard : undefined);
   publisher.current = endpointPublisher;
   manager.addRunnable(
     {
@@ -76,7 +83,8 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
     manager.addRunnable(
       {
         start: async (signal) => {
-          await clusters.waitForSync(signal);
+          // Shards too: a sharded cluster published without them would lose its members' records.
+          await whole.waitForSync(signal);
           await endpointPublisher.start();
         },
         stop: () => {
@@ -94,15 +102,25 @@ export async function serveEndpoints(manager: Manager, clusters: Informer<Promet
     ...(options.apiWatch ? { watch: options.apiWatch } : {}),
   });
 
-  const dnsWriter = new DNSEndpointWriter(manager.client, clusters, { logger, metrics });
+  const dnsWriter = new DNSEndpointWriter(manager.client, clusters, shards, { logger, metrics });
   manager.addCache(dnsWriter.crds);
   manager.addRunnable({ start: () => undefined, stop: () => dnsWriter.stop() }, 'running');
   const dnsController = new Controller({ name: 'dnsendpoint', workers: 2, logger, metrics, reconcile: (context) => dnsWriter.reconcile(context) });
   dnsController.watchPrimary(clusters);
+  const shardDNSController = new Controller({
+    name: 'dnsendpoint-shard',
+    workers: 2,
+    logger,
+    metrics,
+    reconcile: (context) => dnsWriter.reconcileShard(context),
+  });
+  shardDNSController.watchPrimary(shards);
   dnsWriter.onEnabled(() => {
     for (const cluster of clusters.list()) dnsController.enqueue(objectKey(cluster));
+    for (const shard of shards.list()) shardDNSController.enqueue(objectKey(shard));
   });
   manager.addController(dnsController);
+  manager.addController(shardDNSController);
 
   // Every replica keeps the cache; only the leader's controllers run, so only it writes.
   const storeSD = new StoreSDWriter(manager.client, clusters, { logger, metrics, namespace: options.watchNamespace });

@@ -1,4 +1,13 @@
-import { ANNOTATIONS, DEFAULT_ALLOWED_IMAGE_PREFIXES, FIELD_MANAGERS, FINALIZERS, LABELS, PrometheusClusters, type PrometheusCluster } from '@promfleet/api';
+import {
+  ANNOTATIONS,
+  DEFAULT_ALLOWED_IMAGE_PREFIXES,
+  FIELD_MANAGERS,
+  FINALIZERS,
+  LABELS,
+  PrometheusClusters,
+  PrometheusClusterShards,
+  type PrometheusCluster,
+} from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import { KubeClient, ResourceClient, type KubeRequest } from '@promfleet/kube/client';
 import { requestCount, WRITE_VERBS } from '@promfleet/kube/testing';
@@ -23,6 +32,7 @@ import {
   type HubHarness,
 } from './reconcilers.ts';
 import { routeReplicaChange } from '../src/fanout/replica-events.ts';
+import { ShardWriter } from '../src/fanout/shard-writer.ts';
 import { StatusWriter } from '../src/fanout/status-writer.ts';
 import { ControllerRevisions } from '../src/rollout/revisions.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
@@ -482,6 +492,12 @@ describe('StatusWriter', () => {
         resources,
         events: new EventRecorder(client, { component: 'promfleet-hub', logger: silentLogger }),
         hubMetrics: hubMetrics(new KitMetrics()),
+        shards: new ShardWriter({
+          applier: new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash }),
+          resources: new ResourceClient(client, PrometheusClusterShards),
+          shards: hub.caches.shards,
+        }),
+        membersPerShard: 100,
       });
       const names = Array.from({ length: 6 }, (_, i) => `bounded-${String(i)}`);
       const created = await Promise.all(names.map((name) => clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'none' }))));

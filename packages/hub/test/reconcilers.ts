@@ -70,7 +70,9 @@ export interface HubHarness {
  * wrote. Caches are the hub's own, started and synced; members are namespaces of the same API
  * server joined with `promfleet join` (each a credential scoped to its namespace).
  */
-export async function startHubHarness(options: { allowedImagePrefixes?: readonly string[]; statusBatchWindowMs?: number } = {}): Promise<HubHarness> {
+export async function startHubHarness(
+  options: { allowedImagePrefixes?: readonly string[]; statusBatchWindowMs?: number; membersPerShard?: number } = {},
+): Promise<HubHarness> {
   const fleet = await startFleet({ clusters: ['hub'], loadBalancer: false });
   const cluster = fleet.cluster('hub');
   await installCRDs(cluster);
@@ -115,6 +117,7 @@ export async function startHubHarness(options: { allowedImagePrefixes?: readonly
     noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
     statusBatchWindowMs: options.statusBatchWindowMs ?? 0,
+    membersPerShard: options.membersPerShard ?? 100,
   });
   const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });
   const harness: HubHarness = {

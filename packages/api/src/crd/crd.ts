@@ -1,8 +1,19 @@
 import { z } from 'zod';
 
-import { CATEGORY, GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_REPLICA, VERSION, type KindInfo, type KindName } from '../constants.ts';
+import {
+  CATEGORY,
+  GROUP,
+  MEMBER_CLUSTER,
+  PROMETHEUS_CLUSTER,
+  PROMETHEUS_CLUSTER_SHARD,
+  PROMETHEUS_REPLICA,
+  VERSION,
+  type KindInfo,
+  type KindName,
+} from '../constants.ts';
 import { memberClusterSpec, memberClusterStatus } from '../schemas/member-cluster.ts';
 import { prometheusClusterSpec, prometheusClusterStatus } from '../schemas/prometheus-cluster.ts';
+import { prometheusClusterShardSpec, prometheusClusterShardStatus, shardName } from '../schemas/prometheus-cluster-shard.ts';
 import { prometheusReplicaSpec, prometheusReplicaStatus, replicaName } from '../schemas/prometheus-replica.ts';
 import { memberName } from '../schemas/member-cluster.ts';
 import { toStructuralSchema, type JSONSchema } from './structural.ts';
@@ -66,6 +77,20 @@ const SOURCES: Record<KindName, CRDSource> = {
       { name: 'Kubernetes', type: 'string', jsonPath: '.status.kubernetesVersion' },
       { name: 'Operator', type: 'string', jsonPath: '.status.operatorVersion', description: 'Replica operator version its PrometheusReplicas report' },
       { name: 'Last Probe', type: 'date', jsonPath: '.status.lastProbeTime' },
+      AGE,
+    ],
+  },
+  PrometheusClusterShard: {
+    info: PROMETHEUS_CLUSTER_SHARD,
+    description:
+      "Written by the hub: the entries and own DNS records of a share of a PrometheusCluster's members, when they are too many for the PrometheusCluster's status.",
+    name: shardName,
+    spec: prometheusClusterShardSpec,
+    status: prometheusClusterShardStatus,
+    columns: [
+      { name: 'Cluster', type: 'string', jsonPath: '.spec.cluster' },
+      { name: 'Shard', type: 'integer', jsonPath: '.spec.shard' },
+      { name: 'Of', type: 'integer', jsonPath: '.spec.shards' },
       AGE,
     ],
   },

@@ -6,6 +6,7 @@ import type { JSONSchema } from '../crd/structural.ts';
 import { memberClusterSpec, memberClusterStatus } from '../schemas/member-cluster.ts';
 import { prometheusClusterSpec, prometheusClusterStatus } from '../schemas/prometheus-cluster.ts';
 import { prometheusReplicaSpec, prometheusReplicaStatus } from '../schemas/prometheus-replica.ts';
+import { prometheusClusterShardSpec, prometheusClusterShardStatus } from '../schemas/prometheus-cluster-shard.ts';
 
 const SCHEMAS: Record<KindName, { spec: z.ZodType; status: z.ZodType; intro: string }> = {
   PrometheusReplica: {
@@ -25,6 +26,12 @@ const SCHEMAS: Record<KindName, { spec: z.ZodType; status: z.ZodType; intro: str
     status: memberClusterStatus,
     intro:
       "A member cluster and the Secret holding the hub's scoped credential for it; usually made by `promfleet join`. See [the hub](hub.md) and [security](security.md).",
+  },
+  PrometheusClusterShard: {
+    spec: prometheusClusterShardSpec,
+    status: prometheusClusterShardStatus,
+    intro:
+      "Written by the hub, never by hand: the member entries and own DNS records of a share of a PrometheusCluster's members, once they are more than `--members-per-shard` (its `status.shards` says how many shards). `kubectl get pfcs -l promfleet.io/prometheus-cluster=<name>` lists them; `promfleet status` merges them in. See [scale](scale.md#status-shards).",
   },
 };
 

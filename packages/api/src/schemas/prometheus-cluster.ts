@@ -204,6 +204,14 @@ export const prometheusClusterStatus = z.object({
       'StoreAPI addresses of the ready, non-stale members, by member then address: what the global Thanos Query reads (the <name>-store-endpoints ConfigMap).',
     ),
   rollout: rolloutStatus.optional().describe('Where the members stand against the newest revision.'),
+  shards: z
+    .number()
+    .int()
+    .min(2)
+    .optional()
+    .describe(
+      'Set when the members are too many for one object: their entries (clusters) and their own records (weighted and multivalue endpoints) are then in this many PrometheusClusterShards, labelled promfleet.io/prometheus-cluster=<name>, and not here.',
+    ),
 });
 
 export const prometheusCluster = z.object({

@@ -93,7 +93,12 @@ describe('crds', () => {
     const { code, out } = await promfleet('crds');
     expect(code).toBe(0);
     const names = parseAllDocuments(out).map((document) => (document.toJS() as { metadata: { name: string } }).metadata.name);
-    expect(names).toEqual(['memberclusters.promfleet.io', 'prometheusclusters.promfleet.io', 'prometheusreplicas.promfleet.io']);
+    expect(names).toEqual([
+      'memberclusters.promfleet.io',
+      'prometheusclusters.promfleet.io',
+      'prometheusclustershards.promfleet.io',
+      'prometheusreplicas.promfleet.io',
+    ]);
   });
 });
 

@@ -1,4 +1,14 @@
-import { ANNOTATIONS, API_VERSION, FIELD_MANAGERS, PROMETHEUS_CLUSTER, type DNSRecord, type PrometheusCluster } from '@promfleet/api';
+import {
+  ANNOTATIONS,
+  API_VERSION,
+  FIELD_MANAGERS,
+  LABELS,
+  PROMETHEUS_CLUSTER,
+  PROMETHEUS_CLUSTER_SHARD,
+  type DNSRecord,
+  type PrometheusCluster,
+  type PrometheusClusterShard,
+} from '@promfleet/api';
 import type { ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Applier } from '@promfleet/kube/apply';
 import { Informer } from '@promfleet/kube/cache';
@@ -49,22 +59,35 @@ export const DNSEndpoints = resourceType<DNSEndpoint>('externaldns.k8s.io', 'v1a
 
 /** external-dns's DNSEndpoint for a PrometheusCluster's records (owned by it, so it goes with it). */
 export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | undefined {
-  const endpoints = cluster.status?.endpoints ?? [];
+  return dnsEndpointOf(cluster, PROMETHEUS_CLUSTER.kind, cluster.status?.endpoints ?? [], {});
+}
+
+/** The DNSEndpoint of a shard's records (its members' own record sets), of the shard's name and owned by it. */
+export function desiredShardDNSEndpoint(shard: PrometheusClusterShard): DNSEndpoint | undefined {
+  return dnsEndpointOf(shard, PROMETHEUS_CLUSTER_SHARD.kind, shard.status?.endpoints ?? [], { [LABELS.prometheusCluster]: shard.spec.cluster });
+}
+
+function dnsEndpointOf(
+  owner: PrometheusCluster | PrometheusClusterShard,
+  kind: string,
+  endpoints: readonly DNSRecord[],
+  labels: Record<string, string>,
+): DNSEndpoint | undefined {
   if (endpoints.length === 0) return undefined;
   return {
     apiVersion: 'externaldns.k8s.io/v1alpha1',
     kind: 'DNSEndpoint',
     metadata: {
-      name: cluster.metadata.name,
-      namespace: cluster.metadata.namespace,
-      labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGERS.hub },
-      ownerReferences: cluster.metadata.uid
+      name: owner.metadata.name,
+      namespace: owner.metadata.namespace,
+      labels: { 'app.kubernetes.io/managed-by': FIELD_MANAGERS.hub, ...labels },
+      ownerReferences: owner.metadata.uid
         ? [
             {
               apiVersion: API_VERSION,
-              kind: PROMETHEUS_CLUSTER.kind,
-              name: cluster.metadata.name,
-              uid: cluster.metadata.uid,
+              kind,
+              name: owner.metadata.name,
+              uid: owner.metadata.uid,
               controller: true,
               blockOwnerDeletion: true,
             },
@@ -85,12 +108,14 @@ export function desiredDNSEndpoint(cluster: PrometheusCluster): DNSEndpoint | un
 }
 
 /**
- * Mirrors every PrometheusCluster's `status.endpoints` into a DNSEndpoint — when external-dns's
- * CRD exists in the hub. The CRD is watched, so installing external-dns later needs no hub
+ * Mirrors every PrometheusCluster's `status.endpoints` into a DNSEndpoint, and every
+ * PrometheusClusterShard's into one of its own (external-dns reads them all, so a member's change
+ * rewrites its shard's) — when external-dns's CRD exists in the hub. The CRD is watched, so installing external-dns later needs no hub
  * restart; without it the writer does nothing and costs nothing.
  */
 export class DNSEndpointWriter {
   readonly #clusters: Informer<PrometheusCluster>;
+  readonly #shards: Informer<PrometheusClusterShard>;
   readonly #logger: Logger;
   readonly #metrics: KitMetrics;
   readonly #applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
@@ -99,8 +124,14 @@ export class DNSEndpointWriter {
   #endpoints: Informer<DNSEndpoint> | undefined;
   #onEnabled: (() => void) | undefined;
 
-  constructor(client: KubeClient, clusters: Informer<PrometheusCluster>, options: { logger: Logger; metrics: KitMetrics }) {
+  constructor(
+    client: KubeClient,
+    clusters: Informer<PrometheusCluster>,
+    shards: Informer<PrometheusClusterShard>,
+    options: { logger: Logger; metrics: KitMetrics },
+  ) {
     this.#clusters = clusters;
+    this.#shards = shards;
     this.#logger = options.logger.child({ component: 'dnsendpoint-writer' });
     this.#metrics = options.metrics;
     this.#resources = new ResourceClient(client, DNSEndpoints);
@@ -121,18 +152,29 @@ export class DNSEndpointWriter {
     return this.#endpoints?.hasSynced ?? false;
   }
 
+  /** The DNSEndpoint of the PrometheusCluster `key`. */
   async reconcile({ key }: ReconcileContext): Promise<undefined> {
-    const endpoints = this.#endpoints;
-    if (!endpoints?.hasSynced) return undefined;
     const cluster = this.#clusters.get(key);
+    await this.#mirror(key, cluster && !cluster.metadata.deletionTimestamp ? desiredDNSEndpoint(cluster) : undefined);
+    return undefined;
+  }
+
+  /** The DNSEndpoint of the PrometheusClusterShard `key` (a name a PrometheusCluster cannot have). */
+  async reconcileShard({ key }: ReconcileContext): Promise<undefined> {
+    const shard = this.#shards.get(key);
+    await this.#mirror(key, shard && !shard.metadata.deletionTimestamp ? desiredShardDNSEndpoint(shard) : undefined);
+    return undefined;
+  }
+
+  async #mirror(key: string, desired: DNSEndpoint | undefined): Promise<void> {
+    const endpoints = this.#endpoints;
+    if (!endpoints?.hasSynced) return;
     const live = endpoints.get(key);
-    const desired = cluster && !cluster.metadata.deletionTimestamp ? desiredDNSEndpoint(cluster) : undefined;
     if (desired) {
       await this.#applier.apply(this.#resources, desired, live);
     } else if (live?.metadata?.labels?.['app.kubernetes.io/managed-by'] === FIELD_MANAGERS.hub) {
       await this.#resources.delete(live.metadata.name ?? '', live.metadata.namespace);
     }
-    return undefined;
   }
 
   async stop(): Promise<void> {

@@ -1,20 +1,20 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import type { Informer } from '@promfleet/kube/cache';
 import { errorMessage } from '@promfleet/kube/client';
 import type { Logger } from '@promfleet/kube/observability';
 
+import type { ShardedClusters } from './sharded-clusters.ts';
 import type { EndpointSet, EndpointWriter } from './store.ts';
 
 const RETRY_MS = 1_000;
 
 /**
  * Keeps the endpoint store equal to the `status.endpoints` of the PrometheusClusters in the
- * cache. Level-triggered from the informer, so it needs no part in reconciling: with the memory
+ * cache, their shards' records included. Level-triggered from the informers, so it needs no part in reconciling: with the memory
  * store every hub replica runs one; with Redis only the leader does, and republishes everything
  * when Redis comes back.
  */
 export class EndpointPublisher {
-  readonly #clusters: Informer<PrometheusCluster>;
+  readonly #clusters: ShardedClusters;
   readonly #store: EndpointWriter;
   readonly #logger: Logger;
   readonly #mayWrite: () => boolean;
@@ -28,21 +28,32 @@ export class EndpointPublisher {
    * `mayWrite` fences a shared store: a leader that was paused past its Lease still runs until it
    * notices, and must not publish the stale states its watches replay meanwhile.
    */
-  constructor(clusters: Informer<PrometheusCluster>, store: EndpointWriter, logger: Logger, mayWrite: () => boolean = () => true) {
+  constructor(clusters: ShardedClusters, store: EndpointWriter, logger: Logger, mayWrite: () => boolean = () => true) {
     this.#clusters = clusters;
     this.#mayWrite = mayWrite;
     this.#store = store;
     this.#logger = logger.child({ component: 'endpoint-publisher' });
-    clusters.addHandler({
+    clusters.clusters.addHandler({
       onAdd: (cluster) => {
-        this.#put(cluster);
+        this.#put(clusters.whole(cluster));
       },
       onUpdate: (_previous, cluster) => {
-        this.#put(cluster);
+        this.#put(clusters.whole(cluster));
       },
       onDelete: (cluster) => {
         this.#run(() => this.#store.remove(cluster.metadata.namespace ?? '', cluster.metadata.name));
       },
+    });
+    const shardChanged = (shard: Parameters<ShardedClusters['ownerOf']>[0]) => {
+      const owner = clusters.ownerOf(shard);
+      if (owner) this.#put(owner);
+    };
+    clusters.shards.addHandler({
+      onAdd: shardChanged,
+      onUpdate: (_previous, shard) => {
+        shardChanged(shard);
+      },
+      onDelete: shardChanged,
     });
   }
 

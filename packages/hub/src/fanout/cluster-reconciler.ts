@@ -9,6 +9,8 @@ import {
   type MemberEntry,
   type PrometheusCluster,
   PrometheusClusters,
+  PrometheusClusterShards,
+  type PrometheusClusterShard,
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
@@ -35,12 +37,15 @@ import { vetRecordedEntry } from './member-report.ts';
 import { syncFanOut } from './member-sync.ts';
 import { PendingWork } from './pending-work.ts';
 import { finalizeCluster } from './replica-removal.ts';
+import { ShardWriter } from './shard-writer.ts';
 import { StatusWriter } from './status-writer.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
   readonly clusters: Informer<PrometheusCluster>;
   readonly members: Informer<MemberCluster>;
+  /** The PrometheusClusterShards, indexed by `cluster`. */
+  readonly shards: Informer<PrometheusClusterShard>;
   readonly secrets: Parameters<typeof loadCredential>[1];
   readonly registry: MemberRegistry;
   /** The ControllerRevisions the members are pinned to. */
@@ -58,6 +63,8 @@ export interface ClusterReconcilerOptions {
   readonly allowedImagePrefixes: readonly string[];
   /** Replica status changes within this long of a status write wait for the window's end and go out together. */
   readonly statusBatchWindowMs?: number;
+  /** Members past which a PrometheusCluster's status is spread over PrometheusClusterShards (0: never). */
+  readonly membersPerShard: number;
 }
 
 const RETRY_MS = 5_000;
@@ -89,7 +96,15 @@ export class ClusterReconciler {
   constructor(options: ClusterReconcilerOptions) {
     this.#options = options;
     this.#resources = new ResourceClient(options.hub, PrometheusClusters);
-    this.#writer = new StatusWriter({ applier: this.#applier, resources: this.#resources, events: options.events, hubMetrics: options.hubMetrics });
+    const shards = new ShardWriter({ applier: this.#applier, resources: new ResourceClient(options.hub, PrometheusClusterShards), shards: options.shards });
+    this.#writer = new StatusWriter({
+      applier: this.#applier,
+      resources: this.#resources,
+      events: options.events,
+      hubMetrics: options.hubMetrics,
+      shards,
+      membersPerShard: options.membersPerShard,
+    });
   }
 
   /** The next reconcile of `key` must be a full pass. */

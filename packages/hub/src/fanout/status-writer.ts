@@ -1,6 +1,6 @@
-import type { PrometheusCluster } from '@promfleet/api';
+import { mergeShards, shardCount, splitStatus, type PrometheusCluster } from '@promfleet/api';
 import { semanticEqual, type Applier } from '@promfleet/kube/apply';
-import { objectKey, withoutManagedFields, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
+import { objectKey, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
 import { updateStatus } from '@promfleet/kube/controller';
 import { findCondition, setConditions, type EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
@@ -8,6 +8,8 @@ import pLimit from 'p-limit';
 import type { HubMetrics } from '../hub-metrics.ts';
 import { isFailingStatic } from './aggregate-status.ts';
 import { CLUSTER_CONDITIONS, FAILING_STATIC } from './cluster-status.ts';
+import { OwnWrites } from './own-writes.ts';
+import type { ShardWriter } from './shard-writer.ts';
 
 /** Ready and Propagated on the way to a new generation: no Warning unless Ready falls back. */
 const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBehind']);
@@ -17,9 +19,11 @@ export interface StatusWriterOptions {
   readonly resources: ResourceClient<PrometheusCluster>;
   readonly events: EventRecorder;
   readonly hubMetrics: HubMetrics;
+  readonly shards: ShardWriter;
+  /** Members past which a status is spread over PrometheusClusterShards (0: never). */
+  readonly membersPerShard: number;
 }
 
-const MAX_STALE = 32;
 /**
  * Status writes in flight across every PrometheusCluster. A 1000-member status is 400 KiB that the
  * API server decodes, validates, merges and stores whole (B8); ten fan-outs ending together would
@@ -30,48 +34,49 @@ const MAX_WRITES_IN_FLIGHT = 2;
 type Status = NonNullable<PrometheusCluster['status']>;
 
 /**
- * Writes a PrometheusCluster's status when it changed, with its transition Events and metrics, and
- * remembers what it wrote until the cache has it: a reconcile that runs before the watch delivers
- * the hub's own write starts from that write, not from the older cached copy (which would make it
- * write the same status again, or build on entries it has already replaced).
+ * Writes a PrometheusCluster's status when it changed, with its transition Events and metrics.
+ * Past `membersPerShard` members the entries and the members' own records go to
+ * PrometheusClusterShards (docs/scale.md#status-shards): the shards first, then the status that
+ * names their layout, then the shards of the layout it replaced are deleted — so DNS sees a record
+ * twice for a moment rather than not at all. The hub reads and writes the status whole
+ * (`current` merges the shards in), so nothing else in it knows about shards.
  */
 export class StatusWriter {
   readonly #options: StatusWriterOptions;
-  /** Per object: the last write, and the resourceVersions known to come before it. */
-  readonly #written = new Map<ObjectKey, { readonly before: ReadonlySet<string>; readonly object: PrometheusCluster }>();
+  readonly #own = new OwnWrites<PrometheusCluster>();
   readonly #inFlight = pLimit(MAX_WRITES_IN_FLIGHT);
 
   constructor(options: StatusWriterOptions) {
     this.#options = options;
   }
 
-  /** The freshest copy of the object: the cache's, or this writer's last write while the cache still shows what came before it. */
+  /** The freshest copy of the object (the cache's, or this writer's last write while the cache still shows an older one), its shards merged in. */
   current(key: ObjectKey, cached: PrometheusCluster | undefined): PrometheusCluster | undefined {
-    const written = this.#written.get(key);
-    if (!cached || !written) return cached;
-    if (written.before.has(cached.metadata.resourceVersion ?? '')) return written.object;
-    this.#written.delete(key);
-    return cached;
+    const main = this.#own.current(key, cached);
+    return main?.status?.shards === undefined ? main : mergeShards(main, this.#options.shards.of(key));
   }
 
+  /** `live` as `current` gives it (shards merged in); `status` whole. */
   async write(live: PrometheusCluster, status: Status): Promise<void> {
     const { events, hubMetrics } = this.#options;
+    const count = shardCount(status.clusters?.length ?? 0, this.#options.membersPerShard, live.status?.shards ?? 1);
+    const split = splitStatus(status, count);
+    const main = live.status ? { ...live, status: splitStatus(live.status, live.status.shards ?? 1).main } : live;
+    if (split.shards.length > 0) await this.#options.shards.write(main, split.shards);
     const update = () =>
-      updateStatus(live, status, {
+      updateStatus(main, split.main, {
         applier: this.#options.applier,
         resources: this.#options.resources,
         events,
         transitions: { benign: PROGRESSING },
       });
     // An unchanged status sends nothing, so it does not wait behind other clusters' writes.
-    const written = semanticEqual(status, live.status) ? await update() : await this.#inFlight(update);
+    const written = semanticEqual(split.main, main.status) ? await update() : await this.#inFlight(update);
     if (written.changed) {
-      const key = objectKey(live);
-      // Writes can follow each other faster than the watch delivers them: every version before the newest is stale.
-      const before = new Set([...(this.#written.get(key)?.before ?? []), live.metadata.resourceVersion ?? ''].slice(-MAX_STALE));
-      this.#written.set(key, { before, object: withoutManagedFields(written.object) });
+      this.#own.record(objectKey(live), [live.metadata.resourceVersion], written.object);
       await this.#failingStaticEvents(live, status);
     }
+    await this.#options.shards.prune(main, count);
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
     hubMetrics.endpointTargets.set(key, targets);
@@ -95,7 +100,8 @@ export class StatusWriter {
   }
 
   forget(key: ObjectKey): void {
-    this.#written.delete(key);
+    this.#own.forget(key);
+    this.#options.shards.forget(key);
     const [namespace = '', name = ''] = key.split('/');
     this.#options.hubMetrics.endpointTargets.remove({ namespace, name });
     this.#options.hubMetrics.dnsFailingStatic.remove({ namespace, name });
