@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
 
-import { MemberClusters, PrometheusClusters } from '@promfleet/api';
+import { MemberClusters, PrometheusClusters, PrometheusClusterShards, shardObjectName, shardOf, type DNSRecord } from '@promfleet/api';
 import type { KubeClient } from '@promfleet/kube/client';
 import { installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +90,70 @@ describe('promfleet (the real command, as a child process)', () => {
     expect(endpoints.stdout).toBe('; default/cloud: no records (no ready member)\n');
     const missing = await runCli(['status', 'default/nope', '--hub-kubeconfig', files.hub]);
     expect([missing.code, missing.stderr]).toEqual([1, 'promfleet: PrometheusCluster default/nope not found in the hub\n']);
+  });
+
+  it("shows a sharded cluster whole: its members' entries and records from its shards, and none from shards of another layout", async () => {
+    const clusters = resources(hub, PrometheusClusters);
+    const created = await clusters.create({
+      apiVersion: 'promfleet.io/v1alpha1',
+      kind: 'PrometheusCluster',
+      metadata: { name: 'big', namespace: 'default' },
+      spec: { clusterSelector: {}, configMap: 'c', bucketSecret: 'b' } as never,
+    });
+    await clusters.patch(
+      'big',
+      'default',
+      { status: { phase: 'Ready', selected: 2, ready: 2, shards: 2, endpoints: [] } },
+      { type: 'merge', subresource: 'status' },
+    );
+    const record = (member: string, address: string): DNSRecord => ({
+      dnsName: 'query.big.example.com',
+      recordType: 'A',
+      targets: [address],
+      ttl: 30,
+      setIdentifier: member,
+      routingPolicy: 'weighted',
+      weight: 1,
+    });
+    const members = { 'eu-west': '192.0.2.10', 'us-east': '192.0.2.20' };
+    const api = resources(hub, PrometheusClusterShards);
+    const writeShard = async (shard: number, shards: number, held: readonly (readonly [string, string])[]) => {
+      const name = shardObjectName('big', shard);
+      await api.create({
+        apiVersion: 'promfleet.io/v1alpha1',
+        kind: 'PrometheusClusterShard',
+        metadata: {
+          name,
+          namespace: 'default',
+          labels: { 'promfleet.io/prometheus-cluster': 'big' },
+          ownerReferences: [{ apiVersion: 'promfleet.io/v1alpha1', kind: 'PrometheusCluster', name: 'big', uid: created.metadata.uid ?? '' }],
+        },
+        spec: { cluster: 'big', shard, shards },
+      });
+      const status = {
+        clusters: held.map(([member, address]) => ({ name: member, phase: 'Running', ready: true, stale: false, addresses: [address] })),
+        endpoints: held.map(([member, address]) => record(member, address)),
+      };
+      await api.patch(name, 'default', { status }, { type: 'merge', subresource: 'status' });
+    };
+    for (const shard of [0, 1])
+      await writeShard(
+        shard,
+        2,
+        Object.entries(members).filter(([member]) => shardOf(member, 2) === shard),
+      );
+    // A shard of an older layout (4 shards) that the hub has not deleted yet: left out.
+    await writeShard(3, 4, [['gone', '192.0.2.99']]);
+    const status = await runCli(['status', 'default/big', '--hub-kubeconfig', files.hub, '-o', 'json']);
+    expect(status.code).toBe(0);
+    const [view] = JSON.parse(status.stdout) as { members: { name: string }[]; endpoints: DNSRecord[] }[];
+    expect(view?.members.map((member) => member.name)).toEqual(['eu-west', 'us-east']);
+    expect(view?.endpoints.map((e) => e.setIdentifier)).toEqual(['eu-west', 'us-east']);
+    const endpoints = await runCli(['endpoints', '--hub-kubeconfig', files.hub]);
+    expect(endpoints.stdout).toContain('192.0.2.10');
+    expect(endpoints.stdout).toContain('192.0.2.20');
+    expect(endpoints.stdout).not.toContain('192.0.2.99');
+    await clusters.delete('big', 'default');
   });
 
   it('shows, pauses and resumes a rollout; rollout status --watch exits 0 on Complete and 1 on Halted', async () => {
@@ -198,7 +262,7 @@ describe('promfleet (the real command, as a child process)', () => {
     await writeFile(crdsFile, output);
     const validated = await runCli(['validate', '-f', crdsFile]);
     expect(validated.stdout).toContain(`${crdsFile}:doc 1: skipped CustomResourceDefinition (not a promfleet kind)\n`);
-    expect(validated.stdout.trimEnd().split('\n').at(-1)).toBe('1 file, 3 documents: 0 valid, 3 skipped, 0 errors');
+    expect(validated.stdout.trimEnd().split('\n').at(-1)).toBe('1 file, 4 documents: 0 valid, 4 skipped, 0 errors');
     expect(validated.code).toBe(0);
   });
 });

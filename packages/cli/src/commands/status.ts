@@ -7,6 +7,7 @@ import { UsageError } from '../cli/exit-codes.ts';
 import type { CliIO } from '../cli/io.ts';
 import { renderOutput, type OutputFormat } from '../output/format.ts';
 import { renderStatusTable, statusViews, type ClusterStatusView } from '../read-models/status.ts';
+import { wholeClusters } from '../read-models/whole-clusters.ts';
 import { HUB_FLAGS, KUBECTL_HUB_ALIASES, OUTPUT_FLAG, outputFormat, REQUEST_TIMEOUT_FLAG } from './shared-flags.ts';
 
 export interface StatusInvocation {
@@ -52,10 +53,10 @@ from ready, non-stale members.`,
     const clusters = new ResourceClient(hub, PrometheusClusters);
     const { target } = invocation;
     const items = await withClients([hub], async () => {
-      if (target === undefined) return (await clusters.listAll()).items;
+      if (target === undefined) return wholeClusters(hub, (await clusters.listAll()).items);
       const found = await clusters.get(target.name, target.namespace);
       if (!found) throw new Error(`PrometheusCluster ${target.namespace}/${target.name} not found in the hub`);
-      return [found];
+      return wholeClusters(hub, [found]);
     });
     io.out(renderStatus(statusViews(items), invocation.output));
     return 0;

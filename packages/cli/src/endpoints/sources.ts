@@ -5,15 +5,20 @@ import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 import { Agent, fetch } from 'undici';
 
 import { UnreachableError } from '../errors.ts';
+import { wholeClusters } from '../read-models/whole-clusters.ts';
 import type { EndpointSet } from './zone.ts';
 
 /** Each record field in its format; an older hub's records (a set identifier without a routing policy) still print. */
 const recordsFormat = dnsRecordFields().array();
 
-/** The records in every PrometheusCluster's status, read from the hub. */
+/** The records in every PrometheusCluster's status (and its shards), read from the hub. */
 export async function hubEndpointSets(hub: KubeClient): Promise<EndpointSet[]> {
   const { items } = await new ResourceClient(hub, PrometheusClusters).listAll();
-  return items.map((cluster) => ({ namespace: cluster.metadata.namespace ?? '', name: cluster.metadata.name, endpoints: cluster.status?.endpoints ?? [] }));
+  return (await wholeClusters(hub, items)).map((cluster) => ({
+    namespace: cluster.metadata.namespace ?? '',
+    name: cluster.metadata.name,
+    endpoints: cluster.status?.endpoints ?? [],
+  }));
 }
 
 export interface EndpointsApiOptions {
