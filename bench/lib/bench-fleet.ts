@@ -38,6 +38,8 @@ export interface BenchFleetOptions {
    * cgroup to give, the hub runs without one and `hubCgroup` is undefined.
    */
   readonly hubMemoryLimitBytes?: number;
+  /** Flags every start of the hub gets (restarts too), before those `startHub` adds. */
+  readonly hubArgs?: readonly string[];
   /**
    * The hub exited on its own (lost its Lease, or was killed): its exit code and its last log
    * lines. With it, the hub is started again, as its Deployment would; without it, an exit is
@@ -73,6 +75,7 @@ export class BenchFleet {
   readonly members: BenchMember[] = [];
   readonly #inspect: boolean;
   readonly #onHubExit: ((code: number | null, lastLines: string) => void) | undefined;
+  readonly #hubArgs: readonly string[];
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
   #hubCgroup: MemoryCgroup | undefined;
@@ -83,6 +86,7 @@ export class BenchFleet {
     this.fleet = fleet;
     this.#inspect = options.inspect ?? false;
     this.#onHubExit = options.onHubExit;
+    this.#hubArgs = options.hubArgs ?? [];
     this.hubCluster = fleet.cluster('hub');
     this.servers = Array.from({ length: memberServers }, (_, i) => fleet.cluster(`m${String(i)}`));
     this.hub = new KubeClient(this.hubCluster.kubeConfig, { cluster: 'hub', metrics: this.metrics });
@@ -185,7 +189,7 @@ export class BenchFleet {
     const started = await this.startProcess(
       'promfleet-hub',
       ENTRIES.hub,
-      [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...extraArgs],
+      [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...this.#hubArgs, ...extraArgs],
       this.#hubCgroup,
     );
     this.#hubProcess = started;

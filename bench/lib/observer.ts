@@ -30,6 +30,15 @@ export class Observer<T extends KubeObject> {
     return this;
   }
 
+  /** Waiters are checked on `other`'s events too: for conditions that read both caches. */
+  checkOn<U extends KubeObject>(other: Informer<U>): this {
+    const check = (): void => {
+      this.#check();
+    };
+    other.addHandler({ onAdd: check, onUpdate: check, onDelete: check });
+    return this;
+  }
+
   /** When `done` first holds (now, if it already does); rejects after `timeoutMs`, naming `what`. */
   until(what: string, done: (cache: Informer<T>) => boolean, timeoutMs: number): Promise<number> {
     if (done(this.cache)) return Promise.resolve(performance.now());

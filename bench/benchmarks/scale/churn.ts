@@ -102,12 +102,12 @@ async function change(context: ScaleContext, stream: EndpointStream, name: strin
   if (!replicas) throw new Error(`no API server ${String(member.server)}`);
   const waits = [
     replicas.until(`${what}: replica`, (cache) => (cache.get(replicaKey)?.status?.phase === 'Running') === ready, FLAP_TIMEOUT_MS),
-    observers.clusters.until(
-      `${what}: hub status`,
-      (cache) => cache.get(key)?.status?.clusters?.find((entry) => entry.name === member.name)?.ready === ready,
+    observers.clusters.until(`${what}: hub status`, () => observers.entryOf(key, member.name)?.ready === ready, FLAP_TIMEOUT_MS),
+    dnsEndpoints.until(
+      `${what}: DNSEndpoint`,
+      (cache) => hasRecordOf(cache.get(observers.dnsEndpointKey(key, member.name))?.spec?.endpoints, member.name) === ready,
       FLAP_TIMEOUT_MS,
     ),
-    dnsEndpoints.until(`${what}: DNSEndpoint`, (cache) => hasRecordOf(cache.get(key)?.spec?.endpoints, member.name) === ready, FLAP_TIMEOUT_MS),
     stream.until(`${what}: endpoints stream`, (sets) => hasRecordOf(sets.get(key), member.name) === ready, FLAP_TIMEOUT_MS),
   ];
   writer.setReady(member.server, member.namespace, name, ready);

@@ -1,6 +1,7 @@
-import type { PrometheusCluster } from '@promfleet/api';
+import type { DNSRecord } from '@promfleet/api';
 import type { DNSEndpoint } from '@promfleet/hub';
 
+import type { FleetObservers } from '../../lib/fleet-observers.ts';
 import type { Observer } from '../../lib/observer.ts';
 
 interface RecordLike {
@@ -39,32 +40,40 @@ function diff(where: RecordChange['where'], before: readonly RecordLike[] | unde
 }
 
 /**
- * Every change of a DNS record of one PrometheusCluster, in its DNSEndpoint and in its
- * status.endpoints, from the moment `start` is called: what DNS automation would push to a zone.
+ * Every change of a DNS record of one PrometheusCluster, in its DNSEndpoints (its own and its
+ * shards') and in its status.endpoints (its shards' merged in), from the moment `start` is
+ * called: what DNS automation would push to a zone.
  */
 export class RecordChanges {
   readonly changes: RecordChange[] = [];
   #recording = false;
 
-  constructor(key: string, clusters: Observer<PrometheusCluster>, dnsEndpoints: Observer<DNSEndpoint>) {
-    const ours = (object: { metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }) =>
-      `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}` === key;
+  constructor(key: string, observers: FleetObservers, dnsEndpoints: Observer<DNSEndpoint>) {
+    const ours = (object: { metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }) => {
+      const objectKey = `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+      return objectKey === key || objectKey.startsWith(`${key}.`);
+    };
     const record = (where: RecordChange['where'], before: readonly RecordLike[] | undefined, after: readonly RecordLike[] | undefined) => {
       if (this.#recording) this.changes.push(...diff(where, before, after));
     };
-    const endpointsOf = (cluster: PrometheusCluster) => cluster.status?.endpoints;
+    // The status as readers see it, whole: compared with what it was at the last event of the cluster or a shard.
+    let published: readonly DNSRecord[] | undefined = observers.whole(key)?.status?.endpoints;
+    const statusChanged = (object: { metadata?: { name?: string | undefined; namespace?: string | undefined } | undefined }) => {
+      if (!ours(object)) return;
+      const now = observers.whole(key)?.status?.endpoints;
+      record('status.endpoints', published, now);
+      published = now;
+    };
+    const statusEvents = {
+      onAdd: statusChanged,
+      onUpdate: (_before: unknown, after: Parameters<typeof statusChanged>[0]) => {
+        statusChanged(after);
+      },
+      onDelete: statusChanged,
+    };
+    observers.clusters.cache.addHandler(statusEvents);
+    observers.shards.cache.addHandler(statusEvents);
     const recordsOf = (endpoint: DNSEndpoint) => endpoint.spec?.endpoints;
-    clusters.cache.addHandler({
-      onAdd: (after) => {
-        if (ours(after)) record('status.endpoints', undefined, endpointsOf(after));
-      },
-      onUpdate: (before, after) => {
-        if (ours(after)) record('status.endpoints', endpointsOf(before), endpointsOf(after));
-      },
-      onDelete: (before) => {
-        if (ours(before)) record('status.endpoints', endpointsOf(before), undefined);
-      },
-    });
     dnsEndpoints.cache.addHandler({
       onAdd: (after) => {
         if (ours(after)) record('DNSEndpoint', undefined, recordsOf(after));

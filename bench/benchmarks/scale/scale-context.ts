@@ -69,11 +69,11 @@ export function hubCurrent(context: ScaleContext, cluster: PrometheusCluster | u
   });
 }
 
-/** When the hub's status of `name` is current (see hubCurrent). */
+/** When the hub's status of `name`, its shards merged in, is current (see hubCurrent). */
 export function untilCurrent(context: ScaleContext, name: string, members: number, generation: number, timeoutMs = context.timeoutMs): Promise<number> {
   return context.observers.clusters.until(
     `${name}: ${String(members)} members current`,
-    (cache) => hubCurrent(context, cache.get(`${BENCH_NAMESPACE}/${name}`), members, generation),
+    () => hubCurrent(context, context.observers.whole(`${BENCH_NAMESPACE}/${name}`), members, generation),
     timeoutMs,
   );
 }

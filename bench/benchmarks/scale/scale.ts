@@ -69,7 +69,14 @@ export const scaleBenchmark: Benchmark = {
       log(`N=${String(members)}: ${name}`);
     };
     // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
-    await using bench = await BenchFleet.start({ memberServers, operators: false, onHubExit, hubMemoryLimitBytes: await hubChartMemoryLimitBytes() });
+    await using bench = await BenchFleet.start({
+      memberServers,
+      operators: false,
+      onHubExit,
+      hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
+      // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
+      ...(smoke ? { hubArgs: ['--members-per-shard=4'] } : {}),
+    });
     log(
       bench.hubCgroup
         ? `the hub runs in ${bench.hubCgroup.path} (${String(mib(bench.hubCgroup.limitBytes))} MiB)`
@@ -106,7 +113,9 @@ export const scaleBenchmark: Benchmark = {
           // The smoke run proves the phase works: one round.
           const selected = await selectAll(context, floor, size, smoke ? 1 : undefined);
           selections.push({ ...selected, members: size });
-          const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers.clusters, dnsEndpoints);
+          const shards = observers.clusters.cache.get(`${BENCH_NAMESPACE}/${selected.name}`)?.status?.shards;
+          log(`N=${String(size)}: the status of ${selected.name} ${shards === undefined ? 'holds every member' : `is in ${String(shards)} shards`}`);
+          const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers, dnsEndpoints);
           enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
           churns.push(await churn(context, selected.name, size, churnOptions));
           // The churn's tail (late heartbeats, records) is not the steady state.
