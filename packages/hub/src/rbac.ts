@@ -1,4 +1,4 @@
-import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER } from '@promfleet/api';
+import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER, PROMETHEUS_CLUSTER_SHARD } from '@promfleet/api';
 
 /**
  * What the hub may do in the hub cluster, exactly. Members are reached with their own scoped
@@ -7,6 +7,9 @@ import { GROUP, MEMBER_CLUSTER, PROMETHEUS_CLUSTER } from '@promfleet/api';
 export const HUB_CLUSTER_RULES = [
   { apiGroups: [GROUP], resources: [PROMETHEUS_CLUSTER.plural, MEMBER_CLUSTER.plural], verbs: ['get', 'list', 'watch', 'patch', 'update'] },
   { apiGroups: [GROUP], resources: [`${PROMETHEUS_CLUSTER.plural}/status`, `${MEMBER_CLUSTER.plural}/status`], verbs: ['get', 'patch', 'update'] },
+  // Where a PrometheusCluster's members are too many for its status (docs/scale.md#status-shards).
+  { apiGroups: [GROUP], resources: [PROMETHEUS_CLUSTER_SHARD.plural], verbs: ['get', 'list', 'watch', 'create', 'patch', 'delete'] },
+  { apiGroups: [GROUP], resources: [`${PROMETHEUS_CLUSTER_SHARD.plural}/status`], verbs: ['get', 'patch'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
   { apiGroups: ['externaldns.k8s.io'], resources: ['dnsendpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
   { apiGroups: ['apiextensions.k8s.io'], resources: ['customresourcedefinitions'], verbs: ['get', 'list', 'watch'] },
