@@ -77,7 +77,12 @@ it('helm install creates every object the charts render', async () => {
 
 it('establishes the CRDs both charts install', async () => {
   const names = Object.values(installs).flatMap((objects) => ofKind(objects, 'CustomResourceDefinition').map((crd) => crd.metadata.name));
-  expect(names.sort()).toEqual(['memberclusters.promfleet.io', 'prometheusclusters.promfleet.io', 'prometheusclustershards.promfleet.io', 'prometheusreplicas.promfleet.io']);
+  expect(names.sort()).toEqual([
+    'memberclusters.promfleet.io',
+    'prometheusclusters.promfleet.io',
+    'prometheusclustershards.promfleet.io',
+    'prometheusreplicas.promfleet.io',
+  ]);
   const crds = new ResourceClient(client, CRDS);
   for (const name of names) {
     await eventually(`${name} established`, async () => {

@@ -1,11 +1,16 @@
 import type { PrometheusCluster } from '@promfleet/api';
-import { errorMessage } from '@promfleet/kube/client';
+import { errorMessage, objectKey } from '@promfleet/kube/client';
 import type { Logger } from '@promfleet/kube/observability';
 
 import type { ShardedClusters } from './sharded-clusters.ts';
 import type { EndpointSet, EndpointWriter } from './store.ts';
 
 const RETRY_MS = 1_000;
+/**
+ * A sharded cluster's change reaches the publisher as several events (its shards', its summary's),
+ * each of which would publish (and encode) the whole set: those within this long go out as one.
+ */
+const SHARDED_COALESCE_MS = 25;
 
 /**
  * Keeps the endpoint store equal to the `status.endpoints` of the PrometheusClusters in the
@@ -23,6 +28,9 @@ export class EndpointPublisher {
   #retry: NodeJS.Timeout | undefined;
   /** Changes not written because a republish was due; one arriving mid-republish means another. */
   #held = 0;
+  /** Sharded clusters (by key) due to be published once the events of one write are in. */
+  readonly #due = new Set<string>();
+  #flush: NodeJS.Timeout | undefined;
 
   /**
    * `mayWrite` fences a shared store: a leader that was paused past its Lease still runs until it
@@ -35,18 +43,19 @@ export class EndpointPublisher {
     this.#logger = logger.child({ component: 'endpoint-publisher' });
     clusters.clusters.addHandler({
       onAdd: (cluster) => {
-        this.#put(clusters.whole(cluster));
+        this.#changed(cluster);
       },
       onUpdate: (_previous, cluster) => {
-        this.#put(clusters.whole(cluster));
+        this.#changed(cluster);
       },
       onDelete: (cluster) => {
+        this.#due.delete(objectKey(cluster));
         this.#run(() => this.#store.remove(cluster.metadata.namespace ?? '', cluster.metadata.name));
       },
     });
     const shardChanged = (shard: Parameters<ShardedClusters['ownerOf']>[0]) => {
       const owner = clusters.ownerOf(shard);
-      if (owner) this.#put(owner);
+      if (owner) this.#changed(owner);
     };
     clusters.shards.addHandler({
       onAdd: shardChanged,
@@ -65,6 +74,9 @@ export class EndpointPublisher {
 
   stop(): void {
     this.#active = false;
+    clearTimeout(this.#flush);
+    this.#flush = undefined;
+    this.#due.clear();
     clearTimeout(this.#retry);
     this.#retry = undefined;
   }
@@ -94,8 +106,20 @@ export class EndpointPublisher {
     return this.#dirty;
   }
 
-  #put(cluster: PrometheusCluster): void {
-    this.#run(() => this.#store.put(endpointSet(cluster)));
+  #changed(cluster: PrometheusCluster): void {
+    if (cluster.status?.shards === undefined) {
+      this.#run(() => this.#store.put(endpointSet(cluster)));
+      return;
+    }
+    this.#due.add(objectKey(cluster));
+    this.#flush ??= setTimeout(() => {
+      this.#flush = undefined;
+      for (const key of this.#due) {
+        const due = this.#clusters.clusters.get(key);
+        if (due) this.#run(() => this.#store.put(endpointSet(this.#clusters.whole(due))));
+      }
+      this.#due.clear();
+    }, SHARDED_COALESCE_MS);
   }
 
   #run(write: () => Promise<void>): void {

@@ -25,10 +25,10 @@ export class ShardedClusters {
     return this.clusters.list().map((cluster) => this.whole(cluster));
   }
 
-  /** The cluster a shard belongs to, whole, if the shard is of the layout its status names (else the shard changes nothing it shows). */
+  /** The cluster a shard belongs to if the shard is of the layout its status names (else the shard changes nothing it shows). */
   ownerOf(shard: PrometheusClusterShard): PrometheusCluster | undefined {
     const cluster = this.clusters.get(shardClusterKey(shard));
-    return cluster?.status?.shards === shard.spec.shards ? this.whole(cluster) : undefined;
+    return cluster?.status?.shards === shard.spec.shards ? cluster : undefined;
   }
 
   async waitForSync(signal?: AbortSignal): Promise<void> {

@@ -56,27 +56,44 @@ export class StatusWriter {
     return main?.status?.shards === undefined ? main : mergeShards(main, this.#options.shards.of(key));
   }
 
-  /** `live` as `current` gives it (shards merged in); `status` whole. */
-  async write(live: PrometheusCluster, status: Status): Promise<void> {
-    const { events, hubMetrics } = this.#options;
+  /** `live` as `current` gives it (shards merged in); `status` whole. Returns the shards it is in (1: none). */
+  async write(live: PrometheusCluster, status: Status): Promise<number> {
+    const { events } = this.#options;
     const count = shardCount(status.clusters?.length ?? 0, this.#options.membersPerShard, live.status?.shards ?? 1);
     const split = splitStatus(status, count);
     const main = live.status ? { ...live, status: splitStatus(live.status, live.status.shards ?? 1).main } : live;
-    if (split.shards.length > 0) await this.#options.shards.write(main, split.shards);
-    const update = () =>
-      updateStatus(main, split.main, {
-        applier: this.#options.applier,
-        resources: this.#options.resources,
-        events,
-        transitions: { benign: PROGRESSING },
-      });
-    // An unchanged status sends nothing, so it does not wait behind other clusters' writes.
-    const written = semanticEqual(split.main, main.status) ? await update() : await this.#inFlight(update);
+    const writeMain = () => {
+      const update = () =>
+        updateStatus(main, split.main, {
+          applier: this.#options.applier,
+          resources: this.#options.resources,
+          events,
+          transitions: { benign: PROGRESSING },
+        });
+      // An unchanged status sends nothing, so it does not wait behind other clusters' writes.
+      return semanticEqual(split.main, main.status) ? update() : this.#inFlight(update);
+    };
+    const writeShards = () => this.#options.shards.write(main, split.shards);
+    let written: Awaited<ReturnType<typeof writeMain>>;
+    if (split.shards.length > 0 && count === (live.status?.shards ?? 1)) {
+      // Within one layout the shards and the status are independent objects.
+      [, written] = await Promise.all([writeShards(), writeMain()]);
+    } else {
+      // A new layout's shards exist before the status names it.
+      if (split.shards.length > 0) await writeShards();
+      written = await writeMain();
+    }
     if (written.changed) {
       this.#own.record(objectKey(live), [live.metadata.resourceVersion], written.object);
       await this.#failingStaticEvents(live, status);
     }
     await this.#options.shards.prune(main, count);
+    this.#publishMetrics(live, status);
+    return count;
+  }
+
+  #publishMetrics(live: PrometheusCluster, status: Status): void {
+    const { hubMetrics } = this.#options;
     const targets = (status.endpoints ?? []).reduce((sum, record) => sum + record.targets.length, 0);
     const key = { namespace: live.metadata.namespace ?? '', name: live.metadata.name };
     hubMetrics.endpointTargets.set(key, targets);
