@@ -129,6 +129,14 @@ describe('status shards', () => {
     expect(changed).toEqual([`${NAME}.${String(shardOf('m2', 4))}`]);
     await eventually('the store drops m2', () => !setIds(store.get('default', NAME)?.endpoints).includes('m2'));
 
+    // Small objects: the next change is not held back for as long as the last write took, only by
+    // --status-batch-window (0 here), so it is reconciled at once.
+    await replicasOf(hub.admin).patch(NAME, 'm3', { status: { phase: 'Degraded' } }, { type: 'merge', subresource: 'status' });
+    await eventually('the hub sees m3 Degraded', () => hub.registry.get('m3')?.replicas.get(`m3/${NAME}`)?.status?.phase === 'Degraded');
+    hub.clusters.replicaChanged(KEY, 'm3');
+    await hub.reconcileCluster(KEY);
+    expect(hub.clusters.replicaChanged(KEY, 'm3')).toBe(0);
+
     // Deleted by hand: the hub's watch asks for a full pass (hub.ts), which writes it again.
     const victim = `${NAME}.${String(shardOf('m0', 4))}`;
     await shardsApi().delete(victim, 'default');
