@@ -14,9 +14,9 @@ const SHARDED_COALESCE_MS = 25;
 
 /**
  * Keeps the endpoint store equal to the `status.endpoints` of the PrometheusClusters in the
- * cache, their shards' records included. Level-triggered from the informers, so it needs no part in reconciling: with the memory
- * store every hub replica runs one; with Redis only the leader does, and republishes everything
- * when Redis comes back.
+ * cache, their shards' records included. Level-triggered from the informers, so it needs no part
+ * in reconciling: with the memory store every hub replica runs one; with Redis only the leader
+ * does, and republishes everything when Redis comes back.
  */
 export class EndpointPublisher {
   readonly #clusters: ShardedClusters;

@@ -16,7 +16,7 @@ import pLimit from 'p-limit';
 
 import { OwnWrites } from './own-writes.ts';
 
-/** Shard writes of one status in flight at once: each is small, and a layout change rewrites them all. */
+/** Shard writes in flight across every PrometheusCluster: each is small, and a layout change rewrites them all. */
 const SHARD_WRITES_IN_FLIGHT = 4;
 
 export interface ShardWriterOptions {

@@ -36,8 +36,9 @@ type Status = NonNullable<PrometheusCluster['status']>;
 /**
  * Writes a PrometheusCluster's status when it changed, with its transition Events and metrics.
  * Past `membersPerShard` members the entries and the members' own records go to
- * PrometheusClusterShards (docs/scale.md#status-shards): the shards first, then the status that
- * names their layout, then the shards of the layout it replaced are deleted — so DNS sees a record
+ * PrometheusClusterShards (docs/scale.md#status-shards). Within one layout the changed shards and
+ * the status are written side by side; a new layout's shards are written before the status that
+ * names it, and the shards of the layout it replaced are deleted after — so DNS sees a record
  * twice for a moment rather than not at all. The hub reads and writes the status whole
  * (`current` merges the shards in), so nothing else in it knows about shards.
  */
