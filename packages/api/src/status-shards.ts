@@ -85,17 +85,20 @@ export function splitStatus(status: PrometheusClusterStatus, shards: number): Sp
   };
 }
 
+/** The shard is one of the layout `cluster`'s status names (not one being replaced, nor another cluster's). */
+export function inLayout(cluster: PrometheusCluster, shard: PrometheusClusterShard): boolean {
+  const count = cluster.status?.shards;
+  return count !== undefined && shard.spec.cluster === cluster.metadata.name && shard.spec.shards === count && shard.spec.shard < count;
+}
+
 /**
  * The PrometheusCluster as if unsharded: its status with the entries and records of the shards its
  * `status.shards` names (shards of another layout, being replaced, are left out). Entries by name,
  * as an unsharded status orders them; the cluster's records, then each shard's in shard order.
  */
 export function mergeShards(cluster: PrometheusCluster, shards: readonly PrometheusClusterShard[]): PrometheusCluster {
-  const count = cluster.status?.shards;
-  if (!cluster.status || count === undefined) return cluster;
-  const ours = shards
-    .filter((shard) => shard.spec.cluster === cluster.metadata.name && shard.spec.shards === count && shard.spec.shard < count)
-    .sort((a, b) => a.spec.shard - b.spec.shard);
+  if (cluster.status?.shards === undefined) return cluster;
+  const ours = shards.filter((shard) => inLayout(cluster, shard)).sort((a, b) => a.spec.shard - b.spec.shard);
   const clusters = ours.flatMap((shard) => shard.status?.clusters ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const endpoints = [...(cluster.status.endpoints ?? []), ...ours.flatMap((shard) => shard.status?.endpoints ?? [])];
   return { ...cluster, status: { ...cluster.status, clusters, endpoints } };

@@ -1,4 +1,4 @@
-import { FIELD_MANAGERS, FINALIZERS, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
+import { FIELD_MANAGERS, FINALIZERS, inLayout, LABELS, matchesLabelSelector, type MemberCluster, type PrometheusReplica } from '@promfleet/api';
 import { Informer } from '@promfleet/kube/cache';
 import { objectKey, ResourceClient } from '@promfleet/kube/client';
 import { Controller, ignoreStatusAndFinalizerAdded, ignoreStatusOnly } from '@promfleet/kube/controller';
@@ -193,7 +193,8 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   shards.addHandler({
     onDelete: (shard) => {
       const key = shardClusterKey(shard);
-      if (clusters.get(key)?.status?.shards === shard.spec.shards) for (const cluster of fullPass([key])) clusterController.enqueue(cluster);
+      const cluster = clusters.get(key);
+      if (cluster && inLayout(cluster, shard)) for (const due of fullPass([key])) clusterController.enqueue(due);
     },
   });
   manager.addController(memberController);

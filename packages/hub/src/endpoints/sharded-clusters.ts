@@ -1,4 +1,4 @@
-import { mergeShards, type PrometheusCluster, type PrometheusClusterShard } from '@promfleet/api';
+import { inLayout, mergeShards, type PrometheusCluster, type PrometheusClusterShard } from '@promfleet/api';
 import type { Informer } from '@promfleet/kube/cache';
 import { objectKey } from '@promfleet/kube/client';
 
@@ -28,7 +28,7 @@ export class ShardedClusters {
   /** The cluster a shard belongs to if the shard is of the layout its status names (else the shard changes nothing it shows). */
   ownerOf(shard: PrometheusClusterShard): PrometheusCluster | undefined {
     const cluster = this.clusters.get(shardClusterKey(shard));
-    return cluster?.status?.shards === shard.spec.shards ? cluster : undefined;
+    return cluster && inLayout(cluster, shard) ? cluster : undefined;
   }
 
   async waitForSync(signal?: AbortSignal): Promise<void> {
