@@ -134,6 +134,9 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
     statusBatchWindowMs: options.statusBatchWindowMs,
+    requeue: (key, afterMs) => {
+      clusterController.enqueueAfter(key, afterMs);
+    },
     membersPerShard: options.membersPerShard,
   });
   const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica };

@@ -490,6 +490,7 @@ describe('StatusWriter', () => {
       const writer = new StatusWriter({
         applier: new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash }),
         resources,
+        clusters: hub.caches.clusters,
         events: new EventRecorder(client, { component: 'promfleet-hub', logger: silentLogger }),
         hubMetrics: hubMetrics(new KitMetrics()),
         shards: new ShardWriter({
@@ -498,6 +499,9 @@ describe('StatusWriter', () => {
           shards: hub.caches.shards,
         }),
         membersPerShard: 100,
+        onWriteFailed: (key, error) => {
+          throw new Error(`${key}: a write no caller waits for (none in one layout of one object): ${String(error)}`);
+        },
       });
       const names = Array.from({ length: 6 }, (_, i) => `bounded-${String(i)}`);
       const created = await Promise.all(names.map((name) => clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'none' }))));

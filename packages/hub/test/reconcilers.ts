@@ -54,7 +54,7 @@ export interface HubHarness {
   readonly revisions: Revisions;
   readonly revisionCache: Informer<IControllerRevision>;
   /** What the member reconciler told the rest of the hub. */
-  readonly calls: { readonly probed: string[]; readonly reachability: string[]; readonly replicas: string[] };
+  readonly calls: { readonly probed: string[]; readonly reachability: string[]; readonly replicas: string[]; readonly requeued: string[] };
   /** Joins a member: a namespace of the API server, its scoped credential, its MemberCluster. */
   join(name: string, labels: Readonly<Record<string, string>>, server?: string): Promise<void>;
   reconcileMember(name: string): Promise<ReconcileResult | undefined>;
@@ -87,7 +87,7 @@ export async function startHubHarness(
   const registry = new MemberRegistry();
   const events = new EventRecorder(admin, { component: 'promfleet-hub', logger: silentLogger });
   const extra = hubMetrics(metrics);
-  const calls = { probed: [] as string[], reachability: [] as string[], replicas: [] as string[] };
+  const calls = { probed: [] as string[], reachability: [] as string[], replicas: [] as string[], requeued: [] as string[] };
   const members = new MemberReconciler({
     hub: admin,
     ...caches,
@@ -118,6 +118,7 @@ export async function startHubHarness(
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
     statusBatchWindowMs: options.statusBatchWindowMs ?? 0,
     membersPerShard: options.membersPerShard ?? 100,
+    requeue: (key) => calls.requeued.push(key),
   });
   const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });
   const harness: HubHarness = {

@@ -14,7 +14,7 @@ import {
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
-import { objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
+import { errorMessage, objectKey, ResourceClient, type KubeClient, type ObjectKey } from '@promfleet/kube/client';
 import { statusOnlyChange, type ReconcileContext, type ReconcileResult } from '@promfleet/kube/controller';
 import type { Logger } from '@promfleet/kube/observability';
 import { addFinalizer, hasFinalizer, type EventRecorder } from '@promfleet/kube/status';
@@ -65,6 +65,8 @@ export interface ClusterReconcilerOptions {
   readonly statusBatchWindowMs?: number;
   /** Members past which a PrometheusCluster's status is spread over PrometheusClusterShards (0: never). */
   readonly membersPerShard: number;
+  /** Asks for a reconcile of `key` after `afterMs` (a sharded status's write that failed after its reconcile ended). */
+  readonly requeue: (key: ObjectKey, afterMs: number) => void;
 }
 
 const RETRY_MS = 5_000;
@@ -100,10 +102,16 @@ export class ClusterReconciler {
     this.#writer = new StatusWriter({
       applier: this.#applier,
       resources: this.#resources,
+      clusters: options.clusters,
       events: options.events,
       hubMetrics: options.hubMetrics,
       shards,
       membersPerShard: options.membersPerShard,
+      onWriteFailed: (key, error) => {
+        options.logger.warn({ cluster: key, err: errorMessage(error) }, 'status write failed; looking at the whole cluster again');
+        this.#pending.full(key);
+        options.requeue(key, RETRY_MS);
+      },
     });
   }
 

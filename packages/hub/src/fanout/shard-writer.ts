@@ -14,6 +14,7 @@ import type { Informer } from '@promfleet/kube/cache';
 import { objectKey, type ObjectKey, type ResourceClient, type Writable } from '@promfleet/kube/client';
 import pLimit from 'p-limit';
 
+import { LatestWrites } from './latest-writes.ts';
 import { OwnWrites } from './own-writes.ts';
 
 /** Shard writes in flight across every PrometheusCluster: each is small, and a layout change rewrites them all. */
@@ -48,38 +49,77 @@ export function desiredShard(cluster: PrometheusCluster, shard: number, shards: 
   };
 }
 
-/** Writes the PrometheusClusterShards of a sharded status: each one whose members changed, and only those. */
+/** What one shard is to hold, as posted to its write pipeline. */
+interface ShardState {
+  readonly cluster: PrometheusCluster;
+  readonly shard: number;
+  readonly shards: number;
+  readonly status: PrometheusClusterShardStatus;
+}
+
+/**
+ * Writes the PrometheusClusterShards of a sharded status: each one whose members changed, and only
+ * those, each through a pipeline of its own (`LatestWrites`), so a shard's write never waits for
+ * another shard's.
+ */
 export class ShardWriter {
   readonly #options: ShardWriterOptions;
   readonly #own = new OwnWrites<PrometheusClusterShard>();
-  readonly #limit = pLimit(SHARD_WRITES_IN_FLIGHT);
+  readonly #writes = new LatestWrites<ShardState>(pLimit(SHARD_WRITES_IN_FLIGHT));
 
   constructor(options: ShardWriterOptions) {
     this.#options = options;
   }
 
-  /** The cluster's shards, each as the hub last wrote it or as the cache holds it, whichever is newer. */
+  /**
+   * The cluster's shards as the hub last decided them: what is posted and not yet written, else
+   * the hub's last write while the cache still shows an older copy, else the cache's.
+   */
   of(clusterKey: ObjectKey): PrometheusClusterShard[] {
-    return this.#options.shards.byIndex('cluster', clusterKey).flatMap((shard) => this.#own.current(objectKey(shard), shard) ?? []);
+    const shards = new Map<ObjectKey, PrometheusClusterShard>();
+    for (const cached of this.#options.shards.byIndex('cluster', clusterKey)) {
+      const key = objectKey(cached);
+      const current = this.#own.current(key, cached);
+      if (current) shards.set(key, current);
+    }
+    for (const [key, state] of this.#writes.entries()) {
+      if (objectKey(state.cluster) !== clusterKey) continue;
+      const base = shards.get(key) ?? (desiredShard(state.cluster, state.shard, state.shards) as PrometheusClusterShard);
+      shards.set(key, { ...base, spec: { cluster: state.cluster.metadata.name, shard: state.shard, shards: state.shards }, status: state.status });
+    }
+    return [...shards.values()];
   }
 
-  /** Makes shard i hold `parts[i]`: created (or moved to this layout) first, then its status written where it differs. */
-  async write(cluster: PrometheusCluster, parts: readonly PrometheusClusterShardStatus[]): Promise<void> {
+  /**
+   * Makes shard i hold `parts[i]`: created (or moved to this layout) first, then its status
+   * written where it differs. Resolves once every part is written; the writes go on whether or
+   * not the caller waits.
+   */
+  write(cluster: PrometheusCluster, parts: readonly PrometheusClusterShardStatus[]): Promise<void> {
+    const current = new Map(this.of(objectKey(cluster)).map((shard) => [shard.metadata.name, shard]));
+    // What a shard needs of its owner, not the whole fleet's status the caller holds.
+    const { metadata, status: _whole, ...rest } = cluster;
+    const owner: PrometheusCluster = {
+      ...rest,
+      metadata: { name: metadata.name, ...(metadata.namespace ? { namespace: metadata.namespace } : {}), ...(metadata.uid ? { uid: metadata.uid } : {}) },
+    };
+    const posted = parts.flatMap((status, shard) => {
+      const known = current.get(shardObjectName(cluster.metadata.name, shard));
+      if (known?.spec.shards === parts.length && semanticEqual(status, known.status)) return [];
+      const key = objectKey(desiredShard(cluster, shard, parts.length));
+      return [this.#writes.post(key, { cluster: owner, shard, shards: parts.length, status }, (state) => this.#send(key, state))];
+    });
+    return Promise.all(posted).then(() => undefined);
+  }
+
+  async #send(key: ObjectKey, { cluster, shard, shards: count, status }: ShardState): Promise<void> {
     const { applier, resources, shards } = this.#options;
-    await Promise.all(
-      parts.map((status, shard) =>
-        this.#limit(async () => {
-          const desired = desiredShard(cluster, shard, parts.length);
-          const key = objectKey(desired);
-          const live = this.#own.current(key, shards.get(key));
-          if (live?.spec.shards === parts.length && semanticEqual(status, live.status)) return;
-          const placed = await applier.apply(resources, desired, live);
-          const written = await applier.applyStatus(resources, placed.object, status);
-          if (placed.changed || written.changed)
-            this.#own.record(key, [live?.metadata.resourceVersion, placed.object.metadata.resourceVersion], written.object);
-        }),
-      ),
-    );
+    const desired = desiredShard(cluster, shard, count);
+    const live = this.#own.current(key, shards.get(key));
+    if (live?.spec.shards === count && semanticEqual(status, live.status)) return;
+    const placed = await applier.apply(resources, desired, live);
+    const written = await applier.applyStatus(resources, placed.object, status);
+    if (placed.changed || written.changed) this.#own.record(key, [live?.metadata.resourceVersion, placed.object.metadata.resourceVersion], written.object);
   }
 
   /** Deletes the cluster's shards outside a layout of `count` shards (every one of them for 1). */
@@ -88,6 +128,8 @@ export class ShardWriter {
       .byIndex('cluster', objectKey(cluster))
       .filter((shard) => count <= 1 || shard.spec.shard >= count || shard.spec.shards !== count);
     for (const shard of stale) {
+      // A write of the layout before may still be in flight: deleted first, it would make the shard again.
+      await this.#writes.settled(objectKey(shard));
       await this.#options.resources.delete(shard.metadata.name, shard.metadata.namespace);
       this.#own.forget(objectKey(shard));
     }
@@ -95,5 +137,6 @@ export class ShardWriter {
 
   forget(clusterKey: ObjectKey): void {
     for (const shard of this.#options.shards.byIndex('cluster', clusterKey)) this.#own.forget(objectKey(shard));
+    for (const [key, state] of [...this.#writes.entries()]) if (objectKey(state.cluster) === clusterKey) this.#writes.forget(key);
   }
 }

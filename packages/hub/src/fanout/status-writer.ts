@@ -1,5 +1,6 @@
 import { mergeShards, shardCount, splitStatus, type PrometheusCluster } from '@promfleet/api';
 import { semanticEqual, type Applier } from '@promfleet/kube/apply';
+import type { Informer } from '@promfleet/kube/cache';
 import { objectKey, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
 import { updateStatus } from '@promfleet/kube/controller';
 import { findCondition, setConditions, type EventRecorder } from '@promfleet/kube/status';
@@ -8,6 +9,7 @@ import pLimit from 'p-limit';
 import type { HubMetrics } from '../hub-metrics.ts';
 import { isFailingStatic } from './aggregate-status.ts';
 import { CLUSTER_CONDITIONS, FAILING_STATIC } from './cluster-status.ts';
+import { LatestWrites } from './latest-writes.ts';
 import { OwnWrites } from './own-writes.ts';
 import type { ShardWriter } from './shard-writer.ts';
 
@@ -17,11 +19,15 @@ const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBeh
 export interface StatusWriterOptions {
   readonly applier: Applier;
   readonly resources: ResourceClient<PrometheusCluster>;
+  /** Where a write in a pipeline reads the object it writes over, when its turn comes. */
+  readonly clusters: Informer<PrometheusCluster>;
   readonly events: EventRecorder;
   readonly hubMetrics: HubMetrics;
   readonly shards: ShardWriter;
   /** Members past which a status is spread over PrometheusClusterShards (0: never). */
   readonly membersPerShard: number;
+  /** A sharded status's write that `write` did not wait for failed: whatever it was to write must be looked at again. */
+  readonly onWriteFailed: (key: ObjectKey, error: unknown) => void;
 }
 
 /**
@@ -33,64 +39,81 @@ const MAX_WRITES_IN_FLIGHT = 2;
 
 type Status = NonNullable<PrometheusCluster['status']>;
 
+/** A status to write, and the object to write it over should the cache not have it yet (one just created). */
+interface Posted {
+  readonly status: Status;
+  readonly over: PrometheusCluster;
+}
+
 /**
  * Writes a PrometheusCluster's status when it changed, with its transition Events and metrics.
  * Past `membersPerShard` members the entries and the members' own records go to
- * PrometheusClusterShards (docs/scale.md#status-shards). Within one layout the changed shards and
- * the status are written side by side; a new layout's shards are written before the status that
- * names it, and the shards of the layout it replaced are deleted after — so DNS sees a record
- * twice for a moment rather than not at all. The hub reads and writes the status whole
- * (`current` merges the shards in), so nothing else in it knows about shards.
+ * PrometheusClusterShards (docs/scale.md#status-shards). Each object is written through a
+ * pipeline of its own (`LatestWrites`: one write in flight, the newest state next). Within one
+ * layout `write` posts the changed shards and the status and does not wait: a member's change
+ * writes its shard while others are in flight, and the caller takes the next changes in
+ * meanwhile. A new layout's shards are written before the status that names it, and the shards
+ * of the layout it replaced are deleted after — so DNS sees a record twice for a moment rather
+ * than not at all. The hub reads and writes the status whole (`current` merges the shards and
+ * whatever is posted and not yet written in), so nothing else in it knows about shards.
  */
 export class StatusWriter {
   readonly #options: StatusWriterOptions;
   readonly #own = new OwnWrites<PrometheusCluster>();
-  readonly #inFlight = pLimit(MAX_WRITES_IN_FLIGHT);
+  readonly #writes = new LatestWrites<Posted>(pLimit(MAX_WRITES_IN_FLIGHT));
 
   constructor(options: StatusWriterOptions) {
     this.#options = options;
   }
 
-  /** The freshest copy of the object (the cache's, or this writer's last write while the cache still shows an older one), its shards merged in. */
+  /** The freshest copy of the object (what is posted, else this writer's last write while the cache still shows an older one, else the cache's), its shards merged in. */
   current(key: ObjectKey, cached: PrometheusCluster | undefined): PrometheusCluster | undefined {
-    const main = this.#own.current(key, cached);
+    const own = this.#own.current(key, cached);
+    const posted = this.#writes.pending(key);
+    const main = own && posted ? { ...own, status: posted.status } : own;
     return main?.status?.shards === undefined ? main : mergeShards(main, this.#options.shards.of(key));
   }
 
   /** `live` as `current` gives it (shards merged in); `status` whole. Returns the shards it is in (1: none). */
   async write(live: PrometheusCluster, status: Status): Promise<number> {
-    const { events } = this.#options;
-    const count = shardCount(status.clusters?.length ?? 0, this.#options.membersPerShard, live.status?.shards ?? 1);
+    const key = objectKey(live);
+    const layout = live.status?.shards ?? 1;
+    const count = shardCount(status.clusters?.length ?? 0, this.#options.membersPerShard, layout);
     const split = splitStatus(status, count);
-    const main = live.status ? { ...live, status: splitStatus(live.status, live.status.shards ?? 1).main } : live;
-    const writeMain = () => {
-      const update = () =>
-        updateStatus(main, split.main, {
-          applier: this.#options.applier,
-          resources: this.#options.resources,
-          events,
-          transitions: { benign: PROGRESSING },
-        });
-      // An unchanged status sends nothing, so it does not wait behind other clusters' writes.
-      return semanticEqual(split.main, main.status) ? update() : this.#inFlight(update);
-    };
-    const writeShards = () => this.#options.shards.write(main, split.shards);
-    let written: Awaited<ReturnType<typeof writeMain>>;
-    if (split.shards.length > 0 && count === (live.status?.shards ?? 1)) {
+    const before = live.status ? { ...live, status: splitStatus(live.status, layout).main } : live;
+    // An unchanged status is not posted, so it does not wait behind other clusters' writes.
+    const writeMain = () =>
+      semanticEqual(split.main, before.status)
+        ? Promise.resolve()
+        : this.#writes.post(key, { status: split.main, over: before }, (posted) => this.#send(key, posted));
+    const { shards } = this.#options;
+    if (count > 1 && count === layout) {
       // Within one layout the shards and the status are independent objects.
-      [, written] = await Promise.all([writeShards(), writeMain()]);
+      Promise.all([shards.write(live, split.shards), writeMain()]).catch((error: unknown) => {
+        this.#options.onWriteFailed(key, error);
+      });
     } else {
       // A new layout's shards exist before the status names it.
-      if (split.shards.length > 0) await writeShards();
-      written = await writeMain();
+      if (split.shards.length > 0) await shards.write(live, split.shards);
+      await writeMain();
     }
-    if (written.changed) {
-      this.#own.record(objectKey(live), [live.metadata.resourceVersion], written.object);
-      await this.#failingStaticEvents(live, status);
-    }
-    await this.#options.shards.prune(main, count);
+    await shards.prune(live, count);
     this.#publishMetrics(live, status);
     return count;
+  }
+
+  /** Writes `status` over the object as it is when the write's turn comes, with the Events of what it changes. */
+  async #send(key: ObjectKey, { status, over }: Posted): Promise<void> {
+    const live = this.#own.current(key, this.#options.clusters.get(key)) ?? over;
+    const written = await updateStatus(live, status, {
+      applier: this.#options.applier,
+      resources: this.#options.resources,
+      events: this.#options.events,
+      transitions: { benign: PROGRESSING },
+    });
+    if (!written.changed) return;
+    this.#own.record(key, [live.metadata.resourceVersion], written.object);
+    await this.#failingStaticEvents(live, status);
   }
 
   #publishMetrics(live: PrometheusCluster, status: Status): void {
@@ -119,6 +142,7 @@ export class StatusWriter {
 
   forget(key: ObjectKey): void {
     this.#own.forget(key);
+    this.#writes.forget(key);
     this.#options.shards.forget(key);
     const [namespace = '', name = ''] = key.split('/');
     this.#options.hubMetrics.endpointTargets.remove({ namespace, name });
