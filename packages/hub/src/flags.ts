@@ -76,7 +76,7 @@ export const HUB_FLAGS = {
   'status-batch-window': {
     type: 'duration',
     description:
-      'Replica status changes arriving within this window of each other are written as one PrometheusCluster status (0: write each at once; a write still in flight batches what arrives meanwhile).',
+      'Replica status changes arriving within this window of each other are written as one PrometheusCluster status (0: write each at once; a write still in flight to an object batches what arrives for it meanwhile).',
     default: '100ms',
   },
   'members-per-shard': {
