@@ -40,6 +40,11 @@ function sizes(smoke: boolean): number[] {
   return [100, 1000];
 }
 
+/** Flags to try against the defaults: BENCH_SCALE_HUB_ARGS="--status-batch-window=0" (space-separated). */
+function extraHubArgs(): string[] {
+  return (process.env.BENCH_SCALE_HUB_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export const scaleBenchmark: Benchmark = {
   name: 'scale',
   description:
@@ -75,8 +80,9 @@ export const scaleBenchmark: Benchmark = {
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
-      ...(smoke ? { hubArgs: ['--members-per-shard=4'] } : {}),
+      hubArgs: [...(smoke ? ['--members-per-shard=4'] : []), ...extraHubArgs()],
     });
+    if (extraHubArgs().length > 0) log(`the hub runs with ${extraHubArgs().join(' ')} (BENCH_SCALE_HUB_ARGS)`);
     log(
       bench.hubCgroup
         ? `the hub runs in ${bench.hubCgroup.path} (${String(mib(bench.hubCgroup.limitBytes))} MiB)`

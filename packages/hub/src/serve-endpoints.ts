@@ -15,7 +15,7 @@ import { clusterOfStoreSD, StoreSDWriter } from './endpoints/store-sd-writer.ts'
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 
 /** DNSEndpoint writes of shards in flight at once. */
-const SHARD_DNS_WORKERS = 8;
+const SHARD_DNS_WORKERS = 4;
 
 export interface EndpointsOptions {
   /** Where the PrometheusClusters (and so their file-SD ConfigMaps) are; absent: every namespace. */
@@ -110,8 +110,8 @@ export async function serveEndpoints(
   manager.addRunnable({ start: () => undefined, stop: () => dnsWriter.stop() }, 'running');
   const dnsController = new Controller({ name: 'dnsendpoint', workers: 2, logger, metrics, reconcile: (context) => dnsWriter.reconcile(context) });
   dnsController.watchPrimary(clusters);
-  // Shards are written each on its own (fanout/latest-writes.ts): their mirrors keep up under churn
-  // only with as many writes in flight (B7 at 1000: 16 shards, 20 changes a second).
+  // Shards are written each on its own (fanout/latest-writes.ts), up to four at a time: their
+  // mirrors keep pace with as many writes in flight.
   const shardDNSController = new Controller({
     name: 'dnsendpoint-shard',
     workers: SHARD_DNS_WORKERS,
