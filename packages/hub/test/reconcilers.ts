@@ -71,13 +71,19 @@ export interface HubHarness {
  * server joined with `promfleet join` (each a credential scoped to its namespace).
  */
 export async function startHubHarness(
-  options: { allowedImagePrefixes?: readonly string[]; statusBatchWindowMs?: number; membersPerShard?: number } = {},
+  options: {
+    allowedImagePrefixes?: readonly string[];
+    statusBatchWindowMs?: number;
+    membersPerShard?: number;
+    /** The hub's client (a GatedClient, say); a plain KubeClient by default. */
+    client?: (...args: ConstructorParameters<typeof KubeClient>) => KubeClient;
+  } = {},
 ): Promise<HubHarness> {
   const fleet = await startFleet({ clusters: ['hub'], loadBalancer: false });
   const cluster = fleet.cluster('hub');
   await installCRDs(cluster);
   const metrics = new KitMetrics();
-  const admin = new KubeClient(cluster.kubeConfig, { cluster: 'hub', metrics });
+  const admin = (options.client ?? ((...args) => new KubeClient(...args)))(cluster.kubeConfig, { cluster: 'hub', metrics });
   await new ResourceClient(admin, Namespaces).create({ metadata: { name: HUB_NAMESPACE } });
   const caches = createHubCaches(admin, { namespace: HUB_NAMESPACE });
   for (const cache of Object.values(caches)) cache.start();

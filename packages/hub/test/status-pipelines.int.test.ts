@@ -9,7 +9,7 @@ import {
   type PrometheusClusterStatus,
 } from '@promfleet/api';
 import { Applier } from '@promfleet/kube/apply';
-import { KubeApiError, KubeClient, ResourceClient, type KubeRequest } from '@promfleet/kube/client';
+import { KubeApiError, ResourceClient } from '@promfleet/kube/client';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EventRecorder } from '@promfleet/kube/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShardWriter } from '../src/fanout/shard-writer.ts';
 import { StatusWriter } from '../src/fanout/status-writer.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
+import { GatedClient } from './gated-client.ts';
 import { clustersOf, eventually, prometheusCluster, startHubHarness, type HubHarness } from './reconcilers.ts';
 
 // The status writer's pipelines on a real API server: within one layout a write of one shard
@@ -26,31 +27,6 @@ const MEMBERS = ['m0', 'm1', 'm2', 'm3', 'm4'];
 const NAME = 'pipelined';
 const KEY = `default/${NAME}`;
 const SHARDS = 4;
-
-/** The hub's client, able to hold (or fail) the status writes of one shard until the test lets them go. */
-class GatedClient extends KubeClient {
-  readonly statusWrites = new Map<string, number>();
-  #gate: { readonly path: string; readonly open: Promise<undefined> } | undefined;
-
-  hold(shard: string): PromiseWithResolvers<undefined> {
-    const gate = Promise.withResolvers<undefined>();
-    this.#gate = { path: `/prometheusclustershards/${shard}/status`, open: gate.promise };
-    return gate;
-  }
-
-  override async request<T>(req: KubeRequest): Promise<T> {
-    if (req.method !== 'GET' && req.path.endsWith('/status')) {
-      const name = req.path.split('/').at(-2) ?? '';
-      this.statusWrites.set(name, (this.statusWrites.get(name) ?? 0) + 1);
-      const gate = this.#gate;
-      if (gate && req.path.endsWith(gate.path)) {
-        this.#gate = undefined;
-        await gate.open;
-      }
-    }
-    return super.request<T>(req);
-  }
-}
 
 const entry = (name: string, address: string): MemberEntry => ({ name, phase: 'Running', ready: true, stale: false, addresses: [address] });
 
@@ -125,7 +101,7 @@ describe('status write pipelines', () => {
     await eventually('the layout cached', () => hub.caches.clusters.get(KEY)?.status?.shards === SHARDS);
 
     const slowShard = shardObjectName(NAME, shardOf(slow, SHARDS));
-    const gate = client.hold(slowShard);
+    const gate = client.hold('prometheusclustershards', slowShard);
     const writesBefore = client.statusWrites.get(slowShard) ?? 0;
     // write() returns with the slow shard's write held: the caller takes the next changes in meanwhile.
     await writer.write(current() ?? created, status({ [slow]: '198.51.100.1' }));
@@ -147,7 +123,7 @@ describe('status write pipelines', () => {
   it('reports a write that failed after the caller moved on, and writes again what it is then given', async () => {
     const member = 'm1';
     const shard = shardObjectName(NAME, shardOf(member, SHARDS));
-    const gate = client.hold(shard);
+    const gate = client.hold('prometheusclustershards', shard);
     await writer.write(current() ?? (await clustersOf(hub.admin).get(NAME, 'default')) ?? fail(), status({ m1: '203.0.113.1' }));
     gate.reject(new KubeApiError('hub', 500, { reason: 'InternalError', message: 'etcdserver: request timed out' }, 'apply status'));
     const report = await eventually('the failure reported', () => failed.at(0));

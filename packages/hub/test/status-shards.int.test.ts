@@ -8,6 +8,7 @@ import { DNSEndpoints, DNSEndpointWriter } from '../src/endpoints/dnsendpoint-wr
 import { MemoryEndpointStore } from '../src/endpoints/memory-store.ts';
 import { EndpointPublisher } from '../src/endpoints/publisher.ts';
 import { ShardedClusters } from '../src/endpoints/sharded-clusters.ts';
+import { GatedClient } from './gated-client.ts';
 import { clustersOf, eventually, prometheusCluster, replicasOf, reportRunning, startHubHarness, type HubHarness } from './reconcilers.ts';
 
 // A PrometheusCluster past --members-per-shard (2 here, so five members make four shards) on a
@@ -19,12 +20,13 @@ const NAME = 'sharded';
 const KEY = `default/${NAME}`;
 
 let hub: HubHarness;
+let gated: GatedClient;
 let dns: DNSEndpointWriter;
 let store: MemoryEndpointStore;
 let publisher: EndpointPublisher;
 
 beforeAll(async () => {
-  hub = await startHubHarness({ membersPerShard: 2 });
+  hub = await startHubHarness({ membersPerShard: 2, client: (...args) => (gated = new GatedClient(...args)) });
   await installCRDs(hub.fleet.cluster('hub'), { dir: EXTERNAL_DNS_CRD_DIR });
   for (const member of MEMBERS) await hub.join(member, { tier: 'sharded', ...(member === 'm0' ? { first: 'yes' } : {}) });
   for (const member of MEMBERS) await hub.memberReady(member);
@@ -145,6 +147,31 @@ describe('status shards', () => {
     await hub.reconcileCluster(KEY);
     const back = await eventually(`${victim} written again`, async () => shardsApi().get(victim, 'default'));
     expect(back.status?.clusters?.map((entry) => entry.name)).toContain('m0');
+  });
+
+  it("asks for a full pass when a shard's write fails after the reconcile that posted it has ended", async () => {
+    const shard = `${NAME}.${String(shardOf('m4', 4))}`;
+    const passes = async () => (await hub.hubMetrics.registry.getSingleMetric('promfleet_cluster_passes_total')?.get())?.values ?? [];
+    const full = async () => (await passes()).find((value) => value.labels.pass === 'full')?.value ?? 0;
+    const gate = gated.hold('prometheusclustershards', shard);
+    await replicasOf(hub.admin).patch(NAME, 'm4', { status: { phase: 'Degraded' } }, { type: 'merge', subresource: 'status' });
+    await eventually('the hub sees m4 Degraded', () => hub.registry.get('m4')?.replicas.get(`m4/${NAME}`)?.status?.phase === 'Degraded');
+    hub.clusters.replicaChanged(KEY, 'm4');
+    const requeuedBefore = hub.calls.requeued.length;
+    // The reconcile posts the shard's write and returns while it is held.
+    await hub.reconcileCluster(KEY);
+    expect(hub.calls.requeued.length).toBe(requeuedBefore);
+    gate.reject(new Error('etcdserver: request timed out'));
+    await eventually('the cluster requeued', () => hub.calls.requeued.length > requeuedBefore);
+    expect(hub.calls.requeued.at(-1)).toBe(KEY);
+    // What the controller then runs is a full pass, which writes the shard again.
+    const fullBefore = await full();
+    await hub.reconcileCluster(KEY);
+    expect(await full()).toBe(fullBefore + 1);
+    await eventually('m4 Degraded in its shard', async () => {
+      const written = await shardsApi().get(shard, 'default');
+      return written?.status?.clusters?.find((entry) => entry.name === 'm4')?.phase === 'Degraded';
+    });
   });
 
   it('moves the entries back into the status when the selection shrinks to --members-per-shard or fewer, and deletes the shards and their DNSEndpoints', async () => {
