@@ -75,11 +75,13 @@ describe('parseDuration', () => {
     ['2m', 120_000],
     ['1h30m', 5_400_000],
     ['1.5s', 1500],
+    ['0', 0],
+    ['0s', 0],
   ])('%s = %d ms', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '10', 's', '1d', '10 s'])('%j is not a duration', (text) => {
+  it.each(['', '10', '00', '-1s', 's', '1d', '10 s'])('%j is not a duration', (text) => {
     expect(parseDuration(text)).toBeUndefined();
   });
 });

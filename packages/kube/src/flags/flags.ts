@@ -43,8 +43,10 @@ const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$/;
 const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Milliseconds of a Go-style duration (`500ms`, `10s`, `1h30m`), or undefined. */
+/** Milliseconds of a Go-style duration (`500ms`, `10s`, `1h30m`; a bare `0`, as Go's ParseDuration takes it), or undefined. */
 export function parseDuration(text: string): number | undefined {
+  // Flags document 0 as "off" (`--status-batch-window=0`): the one number that needs no unit.
+  if (text === '0') return 0;
   if (!DURATION.test(text)) return undefined;
   let total = 0;
   for (const [, amount, unit] of text.matchAll(DURATION_PART)) total += Number(amount) * (UNIT_MS[unit ?? 's'] ?? 0);
