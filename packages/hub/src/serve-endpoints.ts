@@ -13,9 +13,7 @@ import { ShardedClusters } from './endpoints/sharded-clusters.ts';
 import { endpointStoreCheck, type EndpointStore } from './endpoints/store.ts';
 import { clusterOfStoreSD, StoreSDWriter } from './endpoints/store-sd-writer.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
-
-/** DNSEndpoint writes of shards in flight at once. */
-const SHARD_DNS_WORKERS = 4;
+import { SHARD_WRITES_IN_FLIGHT } from './fanout/shard-writer.ts';
 
 export interface EndpointsOptions {
   /** Where the PrometheusClusters (and so their file-SD ConfigMaps) are; absent: every namespace. */
@@ -110,11 +108,11 @@ export async function serveEndpoints(
   manager.addRunnable({ start: () => undefined, stop: () => dnsWriter.stop() }, 'running');
   const dnsController = new Controller({ name: 'dnsendpoint', workers: 2, logger, metrics, reconcile: (context) => dnsWriter.reconcile(context) });
   dnsController.watchPrimary(clusters);
-  // Shards are written each on its own (fanout/latest-writes.ts), up to four at a time: their
-  // mirrors keep pace with as many writes in flight.
+  // Shards are written each on its own (fanout/latest-writes.ts): their mirrors keep pace with as
+  // many writes in flight.
   const shardDNSController = new Controller({
     name: 'dnsendpoint-shard',
-    workers: SHARD_DNS_WORKERS,
+    workers: SHARD_WRITES_IN_FLIGHT,
     logger,
     metrics,
     reconcile: (context) => dnsWriter.reconcileShard(context),

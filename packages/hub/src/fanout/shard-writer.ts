@@ -22,7 +22,7 @@ import { OwnWrites } from './own-writes.ts';
  * rewrites them all. More is slower, not faster, where the API server is the bottleneck: B7's
  * churn at 1000 with 16 had p99 2.0 s against 0.9 s with 4 (docs/benchmarks.md).
  */
-const SHARD_WRITES_IN_FLIGHT = 4;
+export const SHARD_WRITES_IN_FLIGHT = 4;
 
 export interface ShardWriterOptions {
   readonly applier: Applier;
