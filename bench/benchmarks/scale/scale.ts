@@ -73,8 +73,8 @@ export const scaleBenchmark: Benchmark = {
       phase = { members, name };
       log(`N=${String(members)}: ${name}`);
     };
-    // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     const tried = extraHubArgs();
+    // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     await using bench = await BenchFleet.start({
       memberServers,
       operators: false,
