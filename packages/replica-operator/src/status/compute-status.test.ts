@@ -175,6 +175,11 @@ describe('computeStatus', () => {
     const fresh = set('demo-prometheus', 1, 0);
     fresh.status = { replicas: 0 };
     expect(computeStatus(state({ replica: running, statefulSets: [fresh, set('demo-thanos-store', 1, 1)], pods })).phase).toBe('Running');
+    // The deleted set's last status, written onto its successor by the controller's retry.
+    const inherited = set('demo-prometheus', 1, 0);
+    inherited.status = { observedGeneration: 2, replicas: 0, currentRevision: 'a', updateRevision: 'a' };
+    expect(computeStatus(state({ replica: running, statefulSets: [inherited, set('demo-thanos-store', 1, 1)], pods })).phase).toBe('Running');
+    expect(computeStatus(state({ replica: running, statefulSets: [inherited, set('demo-thanos-store', 1, 1)], pods: pods.slice(1) })).phase).toBe('Degraded');
     const rolling = [pod('demo-prometheus-0', 'prometheus', 'Running', false), ...pods.slice(1)];
     expect(computeStatus(state({ replica: running, statefulSets: [set('demo-thanos-store', 1, 1)], pods: rolling })).phase).toBe('Degraded');
   });

@@ -53,9 +53,14 @@ interface Tier {
  * A StatefulSet's tier; from its pods while it has none to speak for them: deleted (and pods
  * orphaned) to be recreated with new claim templates, or just created and not yet observed by
  * its controller. Pods keep serving meanwhile, and readiness must not flap.
+ * A status observed at a generation the object has not reached is its predecessor's: the
+ * StatefulSet controller retries a conflicting status write on whatever its cache holds under
+ * that name, so the deleted set's last status (no pods, once they were orphaned) can land on
+ * the set that replaced it, and stays until the controller next has a reason to write.
  */
 function statefulSetTier(component: Component, set: IStatefulSet | undefined, pods: readonly IPod[], desiredReplicas: number): Tier | undefined {
-  if (!set || set.metadata?.deletionTimestamp || set.status?.observedGeneration === undefined) {
+  const observed = set?.status?.observedGeneration;
+  if (!set || set.metadata?.deletionTimestamp || observed === undefined || observed > (set.metadata?.generation ?? 0)) {
     const own = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === component && !pod.metadata.deletionTimestamp);
     if (own.length === 0) return set && !set.metadata?.deletionTimestamp ? { component, desired: desiredReplicas, ready: 0, settled: false } : undefined;
     const ready = own.filter((pod) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')).length;
