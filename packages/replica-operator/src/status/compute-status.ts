@@ -59,8 +59,12 @@ interface Tier {
  * the set that replaced it, and stays until the controller next has a reason to write.
  */
 function statefulSetTier(component: Component, set: IStatefulSet | undefined, pods: readonly IPod[], desiredReplicas: number): Tier | undefined {
-  const observed = set?.status?.observedGeneration;
-  if (!set || set.metadata?.deletionTimestamp || observed === undefined || observed > (set.metadata?.generation ?? 0)) {
+  if (
+    !set ||
+    set.metadata?.deletionTimestamp ||
+    set.status?.observedGeneration === undefined ||
+    set.status.observedGeneration > (set.metadata?.generation ?? 0)
+  ) {
     const own = pods.filter((pod) => pod.metadata?.labels?.['app.kubernetes.io/component'] === component && !pod.metadata.deletionTimestamp);
     if (own.length === 0) return set && !set.metadata?.deletionTimestamp ? { component, desired: desiredReplicas, ready: 0, settled: false } : undefined;
     const ready = own.filter((pod) => pod.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status === 'True')).length;
