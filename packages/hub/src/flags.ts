@@ -76,7 +76,7 @@ export const HUB_FLAGS = {
   'status-batch-window': {
     type: 'duration',
     description:
-      'Replica status changes arriving within this window of each other are written as one PrometheusCluster status (0: write each at once; a write still in flight to an object batches what arrives for it meanwhile).',
+      "Status writes to one PrometheusCluster start at most once per window: a lone replica status change is written at once, and those arriving within the window of the last write's start are written together at its end (0: write each at once; a write still in flight to an object batches what arrives for it meanwhile).",
     default: '100ms',
   },
   'members-per-shard': {

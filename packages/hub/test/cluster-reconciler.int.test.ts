@@ -36,15 +36,21 @@ import { ShardWriter } from '../src/fanout/shard-writer.ts';
 import { StatusWriter } from '../src/fanout/status-writer.ts';
 import { ControllerRevisions } from '../src/rollout/revisions.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
+import { GatedClient } from './gated-client.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
 // of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
 let hub: HubHarness;
 let relay: Relay;
+let gated: GatedClient;
 
 beforeAll(async () => {
   // A batch window wide enough for two operators' writes on a busy machine.
-  hub = await startHubHarness({ allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES, statusBatchWindowMs: 3_000 });
+  hub = await startHubHarness({
+    allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES,
+    statusBatchWindowMs: 3_000,
+    client: (...args) => (gated = new GatedClient(...args)),
+  });
   relay = new Relay(new URL(hub.fleet.cluster('hub').server));
   await relay.open();
   await hub.join('eu', { platform: 'cloud' });
@@ -270,6 +276,34 @@ describe('ClusterReconciler', () => {
     } finally {
       await controller.stop();
     }
+  });
+
+  it('starts the batch window with the status write, so a slow write is not added to it, and paces a write slower than the window', async () => {
+    const key = 'default/window';
+    await clustersOf(hub.admin).create(prometheusCluster('window', { platform: 'cloud' }, { baseDomain: 'window.example.com' }));
+    await reconcileUntil('window', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
+    await reportAllRunning('window', { eu: '192.0.2.80', us: '192.0.2.90' });
+    await reconcileUntil('window', 'Ready', (c) => c.status?.phase === 'Ready');
+    /** eu reports `address`; the reconcile that takes it in writes the status through a write held for `holdMs`. Returns the wait replicaChanged asks for next. */
+    const slowWrite = async (address: string, holdMs: number) => {
+      await reportAllRunning('window', { eu: address });
+      await eventually('the hub sees eu move', () => hub.registry.get('eu')?.replicas.get('eu/window')?.status?.output?.addresses?.includes(address));
+      hub.clusters.replicaChanged(key, 'eu');
+      const gate = gated.hold('prometheusclusters', 'window');
+      const reconciling = hub.reconcileCluster(key);
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      gate.resolve(undefined);
+      await reconciling;
+      expect((await get('window'))?.status?.endpoints?.[0]?.targets).toContain(address);
+      return hub.clusters.replicaChanged(key, 'us');
+    };
+    // Held 1 s of a 3 s window: 2 s of it are left, not 3 s after the write ended.
+    const afterShort = await slowWrite('192.0.2.81', 1_000);
+    expect(afterShort).toBeGreaterThan(0);
+    expect(afterShort).toBeLessThanOrEqual(2_000);
+    // Held 4 s, longer than the window: the next write waits as long again, so at most half of the time goes to writing.
+    const afterLong = await slowWrite('192.0.2.82', 4_000);
+    expect(afterLong).toBeGreaterThan(3_000);
   });
 
   it("finishes a rollout with nobody left to move from the members' reports alone, without a full pass", async () => {

@@ -92,8 +92,8 @@ export class ClusterReconciler {
   readonly #writer: StatusWriter;
   readonly #aggregates = new Map<ObjectKey, ClusterAggregate>();
   readonly #pending = new PendingWork();
-  /** When each PrometheusCluster's last status write ended (performance.now()), and how long it took. */
-  readonly #lastWrite = new Map<ObjectKey, { readonly at: number; readonly tookMs: number; readonly sharded: boolean }>();
+  /** When each PrometheusCluster's last status write started (performance.now()), and how long it took. */
+  readonly #lastWrite = new Map<ObjectKey, { readonly startedAt: number; readonly tookMs: number; readonly sharded: boolean }>();
 
   constructor(options: ClusterReconcilerOptions) {
     this.#options = options;
@@ -124,19 +124,21 @@ export class ClusterReconciler {
    * `member`'s replica of `key` changed: the next reconcile looks at that member alone, and makes a
    * full pass only if more than the replica's status changed since the last pass saw it (the watch
    * echoing the hub's own apply is no change; an edit, a deletion or a replica the pass did not
-   * make is). Returns when to reconcile: at once when the last status write is older than the batch
-   * window (a lone change is not held back), else at the window's end, with whatever else arrives
-   * by then — a throttle, so under churn there is one write per window.
+   * make is). Returns when to reconcile: at once when the last status write started longer ago
+   * than the batch window (a lone change is not held back), else at the window's end, with
+   * whatever else arrives by then — a throttle, so under churn writes start at most once a window.
    */
   replicaChanged(key: ObjectKey, member: string): number {
     this.#pending.member(key, member);
     const last = this.#lastWrite.get(key);
     if (last === undefined) return 0;
-    // A status the API server takes long to write (a thousand entries in one object on a busy server)
-    // waits as long again: at most half of the time goes to writing it, and the batches grow instead
-    // of the queue. A sharded status is small objects: only the batch window holds changes back.
-    const window = Math.max(this.#options.statusBatchWindowMs ?? 0, last.sharded ? 0 : last.tookMs);
-    return Math.max(0, last.at + window - performance.now());
+    // The window runs from the write's start, so the time the API server takes to write is not
+    // added to it. A status the API server takes longer than that to write (a thousand entries in
+    // one object on a busy server) waits as long again after it: at most half of the time goes to
+    // writing it, and the batches grow instead of the queue. A sharded status is small objects:
+    // only the batch window holds changes back.
+    const window = Math.max(this.#options.statusBatchWindowMs ?? 0, last.sharded ? 0 : 2 * last.tookMs);
+    return Math.max(0, last.startedAt + window - performance.now());
   }
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
@@ -303,7 +305,7 @@ export class ClusterReconciler {
       shards = await this.#writer.write(live, status);
     } finally {
       const ended = performance.now();
-      this.#lastWrite.set(objectKey(live), { at: ended, tookMs: ended - started, sharded: shards > 1 });
+      this.#lastWrite.set(objectKey(live), { startedAt: started, tookMs: ended - started, sharded: shards > 1 });
     }
   }
 
