@@ -73,7 +73,7 @@ export const scaleBenchmark: Benchmark = {
       phase = { members, name };
       log(`N=${String(members)}: ${name}`);
     };
-    const tried = extraHubArgs();
+    const hubArgs = extraHubArgs();
     // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     await using bench = await BenchFleet.start({
       memberServers,
@@ -81,9 +81,9 @@ export const scaleBenchmark: Benchmark = {
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
-      hubArgs: [...(smoke ? ['--members-per-shard=4'] : []), ...tried],
+      hubArgs: [...(smoke ? ['--members-per-shard=4'] : []), ...hubArgs],
     });
-    if (tried.length > 0) log(`the hub runs with ${tried.join(' ')} (BENCH_SCALE_HUB_ARGS)`);
+    if (hubArgs.length > 0) log(`the hub runs with ${hubArgs.join(' ')} (BENCH_SCALE_HUB_ARGS)`);
     log(
       bench.hubCgroup
         ? `the hub runs in ${bench.hubCgroup.path} (${String(mib(bench.hubCgroup.limitBytes))} MiB)`

@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import {
   ANNOTATIONS,
   DEFAULT_ALLOWED_IMAGE_PREFIXES,
@@ -291,7 +293,7 @@ describe('ClusterReconciler', () => {
       hub.clusters.replicaChanged(key, 'eu');
       const gate = gated.hold('prometheusclusters', 'window');
       const reconciling = hub.reconcileCluster(key);
-      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      await sleep(holdMs);
       gate.resolve(undefined);
       await reconciling;
       expect((await get('window'))?.status?.endpoints?.[0]?.targets).toContain(address);
