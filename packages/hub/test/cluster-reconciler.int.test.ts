@@ -386,6 +386,50 @@ describe('ClusterReconciler', () => {
     expect(recreated?.metadata.uid).not.toBe(restored.metadata.uid);
   });
 
+  it('writes the reports that arrive during its fan-out with the pass, not in a second write after it', async () => {
+    const key = 'default/in-pass';
+    const cached = (member: string) => hub.registry.get(member)?.replicas.get(`${member}/in-pass`);
+    // ap answers late (its apply among them), so the pass is still fanning out when eu and us report.
+    relay.answerDelayMs = 1_500;
+    let finished = false;
+    const passing = (async () => {
+      await clustersOf(hub.admin).create(
+        prometheusCluster(
+          'in-pass',
+          {},
+          { baseDomain: 'in-pass.example.com', clusterSelector: { matchExpressions: [{ key: 'platform', operator: 'Exists' }] } },
+        ),
+      );
+      await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
+      return hub.reconcileCluster(key);
+    })().finally(() => {
+      finished = true;
+    });
+    try {
+      await eventually('replicas in eu and us', () => cached('eu') && cached('us'));
+      await reportAllRunning('in-pass', { eu: '192.0.2.100', us: '192.0.2.110' });
+      await eventually('the hub sees eu and us Running', () => ['eu', 'us'].every((member) => cached(member)?.status?.phase === 'Running'));
+      expect(finished).toBe(false);
+    } finally {
+      relay.answerDelayMs = 0;
+    }
+    await passing;
+    const written = await get('in-pass');
+    if (!written) throw new Error('in-pass is gone');
+    expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(1);
+    expect(entry(written, 'eu')).toMatchObject({ ready: true, addresses: ['192.0.2.100'] });
+    expect(entry(written, 'us')).toMatchObject({ ready: true, addresses: ['192.0.2.110'] });
+    expect(entry(written, 'ap')).toMatchObject({ phase: 'Pending', ready: false });
+    // The rollout is planned again from the replicas after the applies, the reports among them: two of three members at the target.
+    expect(written.status?.rollout).toMatchObject({ state: 'Progressing', updated: 2, pending: 1 });
+    // Their watch events, routed after the pass, are news it has already written.
+    const members = await passes('members');
+    for (const member of ['eu', 'us']) hub.clusters.replicaChanged(key, member);
+    expect(await hub.reconcileCluster(key)).toBeUndefined();
+    expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(1);
+    expect(await passes('members')).toBe(members);
+  });
+
   it("tells the echoes of its own finalizer and revision writes, which ask for no pass, from anyone else's changes, which do", async () => {
     const name = 'own-writes';
     // What the hub's wiring makes of each event: a full pass ("act"), or nothing ("pass").

@@ -102,7 +102,7 @@ describe('status write pipelines', () => {
 
     const slowShard = shardObjectName(NAME, shardOf(slow, SHARDS));
     const gate = client.hold('prometheusclustershards', slowShard);
-    const writesBefore = client.statusWrites.get(slowShard) ?? 0;
+    const writesBefore = client.statusWrites('prometheusclustershards', slowShard);
     // write() returns with the slow shard's write held: the caller takes the next changes in meanwhile.
     await writer.write(current() ?? created, status({ [slow]: '198.51.100.1' }));
     await writer.write(current() ?? created, status({ [slow]: '198.51.100.2' }));
@@ -116,7 +116,7 @@ describe('status write pipelines', () => {
     gate.resolve(undefined);
     await eventually(`${slow}'s newest address written`, async () => (await addressIn(slow)) === '198.51.100.3');
     // The first state, then the newest: the one in between was replaced before its turn.
-    expect((client.statusWrites.get(slowShard) ?? 0) - writesBefore).toBe(2);
+    expect(client.statusWrites('prometheusclustershards', slowShard) - writesBefore).toBe(2);
     expect(failed).toEqual([]);
   });
 

@@ -26,15 +26,29 @@ export class Relay {
       const upstream = connect(this.#target.port, this.#target.host);
       this.#sockets.add(client).add(upstream);
       client.pipe(upstream);
-      // Not piped: a held byte must not be overtaken by a later one sent with a shorter delay.
-      let releaseAt = 0;
+      // Not piped: a held byte must not be overtaken by a later one sent with a shorter delay. One
+      // queue and one timer, since timers of different durations due in the same millisecond fire
+      // in no promised order (and a TLS record out of order is a broken connection).
+      const held: { readonly chunk: Buffer; readonly releaseAt: number }[] = [];
+      let timer: NodeJS.Timeout | undefined;
+      const release = (): void => {
+        timer = undefined;
+        let next = held[0];
+        while (next && next.releaseAt <= Date.now()) {
+          client.write(next.chunk);
+          held.shift();
+          next = held[0];
+        }
+        if (next) timer = setTimeout(release, next.releaseAt - Date.now());
+      };
       upstream.on('data', (chunk: Buffer) => {
-        releaseAt = Math.max(Date.now() + this.answerDelayMs, releaseAt);
-        const wait = releaseAt - Date.now();
-        if (wait <= 0) client.write(chunk);
-        else setTimeout(() => client.write(chunk), wait);
+        const releaseAt = Math.max(Date.now() + this.answerDelayMs, held.at(-1)?.releaseAt ?? 0);
+        held.push({ chunk, releaseAt });
+        if (timer === undefined) release();
       });
       const drop = (): void => {
+        clearTimeout(timer);
+        held.length = 0;
         client.destroy();
         upstream.destroy();
         this.#sockets.delete(client);

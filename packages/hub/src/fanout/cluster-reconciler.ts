@@ -173,25 +173,42 @@ export class ClusterReconciler {
       return undefined;
     }
     const cluster: PrometheusCluster = { ...parsed.value, ...(cached.status ? { status: cached.status } : {}) };
-    // The pass goes on from the object the finalizer patch returned: the status it writes comes
-    // after that version, so a cache that shows the finalizer but not the status is known to be older.
-    const live = hasFinalizer(cached, FINALIZERS.memberReplicas) ? cached : await addFinalizer(this.#resources, cached, FINALIZERS.memberReplicas);
-
     // An image outside the allow-list: nothing changes in any member (what runs there keeps
     // running), and the status says why; member status is still read.
     const refused = refusedImages(cluster.spec, this.#options.allowedImagePrefixes).map(formatFieldError);
     const held = refused.length > 0 ? refused.join('; ') : undefined;
+    // The pass goes on from the object the finalizer patch returned: the status it writes comes
+    // after that version, so a cache that shows the finalizer but not the status is known to be older.
+    // The spec's revision (owned by the cluster, so collected with it) does not wait for the finalizer.
+    const [live, target] = await Promise.all([
+      hasFinalizer(cached, FINALIZERS.memberReplicas) ? cached : addFinalizer(this.#resources, cached, FINALIZERS.memberReplicas),
+      held === undefined ? this.#options.revisions.ensure(cluster) : undefined,
+    ]);
+
     const members = this.#options.members.list().filter((member) => !member.metadata.deletionTimestamp);
     const selected = members.filter((member) => matchesLabelSelector(cluster.spec.clusterSelector, member.metadata.labels ?? {}));
     const previous = new Map((live.status?.clusters ?? []).map((entry) => [entry.name, vetRecordedEntry(entry)]));
     const observed = selected.map((member) => ({ member, seen: this.#observe(cluster, member) }));
     const now = new Date();
     // Which revision each member runs: the rollout moves them; nothing moves while the spec is refused.
-    const rollout = held === undefined ? await passRollout(this.#options.revisions, live, cluster, observed, previous, now) : undefined;
-    const plan = rollout?.plan;
+    const rollout = target ? passRollout(this.#options.revisions, target, live, cluster, observed, previous, now) : undefined;
     const { registry, events, concurrency } = this.#options;
     const { views, unremoved: pending } = await syncFanOut({ registry, applier: this.#applier, events, concurrency }, cluster, observed, rollout ?? held ?? '');
     if (pending.length > 0) logger.warn({ pending }, 'could not remove replicas from deselected members; retrying');
+    // Once the applies are in, nobody may be left to move: the rest of the rollout is the members'
+    // reports, and the plan is made again from the replicas the applies left, with the reports that
+    // came in meanwhile (the views hold them), as a report after the pass would.
+    const afterApplies =
+      rollout &&
+      tailAfterPass(
+        rollout,
+        cluster,
+        observed,
+        views.map((view) => view.replica),
+        previous,
+      );
+    const replanned = afterApplies && replan(afterApplies, now, completedBefore(live, afterApplies.target));
+    const plan = replanned ?? rollout?.plan;
 
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
     const noOperatorAt = this.#noOperatorAt(outcomes.values(), now);
@@ -207,17 +224,7 @@ export class ClusterReconciler {
     const failed = views.some((view) => view.applyFailed === true);
     const retry = pending.length > 0 || unpruned.length > 0 || learning || failed || isFailingStatic(status);
     const after = Math.min(retry ? RETRY_MS : Infinity, noOperatorAt - now.getTime() + 100, plan?.requeueAfterMs ?? Infinity);
-    // Once the applies are in, nobody may be left to move: the rest of the rollout is the members' reports.
-    const tail =
-      rollout && !retry
-        ? tailAfterPass(
-            rollout,
-            cluster,
-            observed,
-            views.map((view) => view.replica),
-            previous,
-          )
-        : undefined;
+    const tail = !retry && plan?.status.state !== 'Complete' ? afterApplies : undefined;
     // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
     const settled = !retry && (plan === undefined || plan.status.state === 'Complete' || tail !== undefined);
     this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail, noOperatorAt });

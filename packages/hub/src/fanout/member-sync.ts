@@ -1,6 +1,7 @@
 import { ANNOTATIONS, type MemberCluster, type MemberTemplate, type PrometheusCluster } from '@promfleet/api';
 import type { Applier } from '@promfleet/kube/apply';
 import { errorMessage, isConnectionError, withoutManagedFields } from '@promfleet/kube/client';
+import { statusOnlyChange } from '@promfleet/kube/controller';
 import type { EventRecorder } from '@promfleet/kube/status';
 import pLimit from 'p-limit';
 import { setImmediate } from 'node:timers/promises';
@@ -112,5 +113,23 @@ export async function syncFanOut(
         .map((connection) => limit(() => removeReplica(connection, cluster, orphan, deps.events))),
     ),
   ]);
-  return { views, unremoved: removals.filter((left): left is string => left !== undefined) };
+  return {
+    views: views.map((view) => withReportsSince(deps.registry, cluster, view)),
+    unremoved: removals.filter((left): left is string => left !== undefined),
+  };
+}
+
+/**
+ * The member's replica as its cache holds it now, if the operator has only reported on it since
+ * the pass applied or read it: the reports that came in during a fan-out go out with the pass's
+ * own status write, not in a second write right after it. A replica changed in any other way is
+ * left to the change's own reconcile.
+ */
+function withReportsSince(registry: MemberRegistry, cluster: PrometheusCluster, view: MemberView): MemberView {
+  const seen = view.replica;
+  const connection = registry.get(view.name);
+  if (!seen || !connection) return view;
+  const cached = connection.replicas.get(`${connection.namespace}/${cluster.metadata.name}`);
+  if (!cached || cached === seen) return view;
+  return cached.metadata.resourceVersion === seen.metadata.resourceVersion || statusOnlyChange(seen, cached) ? { ...view, replica: cached } : view;
 }

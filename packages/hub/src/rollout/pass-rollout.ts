@@ -3,7 +3,7 @@ import type { MemberCluster, MemberEntry, MemberTemplate, PrometheusCluster, Pro
 import { rolloutMember, type ObservedMember } from './member-rollout.ts';
 import { templateFor, templateProblem, type RevisionLookup } from './member-spec.ts';
 import { planRollout, type RolloutPlan } from './planner.ts';
-import type { Revisions } from './revisions.ts';
+import type { EnsuredRevision, Revisions } from './revisions.ts';
 import { rolloutTail, type RolloutTail } from './rollout-tail.ts';
 
 /** The rollout's word in a full pass: which revision each member is to run, and how to read those revisions. */
@@ -24,16 +24,16 @@ export interface ObservedSelection {
   readonly seen: ObservedMember;
 }
 
-/** Plans the rollout of the spec's revision (kept as a ControllerRevision) over the selected members, from what the hub sees of them. */
-export async function passRollout(
+/** Plans the rollout of the spec's revision (`target`, kept as a ControllerRevision: Revisions.ensure) over the selected members, from what the hub sees of them. */
+export function passRollout(
   revisions: Revisions,
+  target: EnsuredRevision,
   live: PrometheusCluster,
   cluster: PrometheusCluster,
   observed: readonly ObservedSelection[],
   previous: ReadonlyMap<string, MemberEntry>,
   now: Date,
-): Promise<PassRollout> {
-  const target = await revisions.ensure(cluster);
+): PassRollout {
   const targetTemplates = new Map(observed.map(({ member }) => [member.metadata.name, templateFor(target.data, member)]));
   const plan = planRollout({
     members: observed.map(({ member, seen }) => {

@@ -63,6 +63,12 @@ export function desiredRevision(cluster: PrometheusCluster, data: RevisionData, 
 }
 
 /** The revisions of the PrometheusClusters, read from the hub's cache of them. */
+/** The revision of a PrometheusCluster's spec, as `Revisions.ensure` made sure of it. */
+export interface EnsuredRevision {
+  readonly name: string;
+  readonly data: RevisionData;
+}
+
 export class Revisions {
   readonly #cache: Informer<IControllerRevision>;
   readonly #resources: ResourceClient<IControllerRevision>;
@@ -88,7 +94,7 @@ export class Revisions {
   }
 
   /** Makes sure the revision of the cluster's spec exists; its name and data (which the cache may not have yet). */
-  async ensure(cluster: PrometheusCluster): Promise<{ name: string; data: RevisionData }> {
+  async ensure(cluster: PrometheusCluster): Promise<EnsuredRevision> {
     const data = revisionDataOf(cluster.spec);
     const name = revisionName(cluster, data);
     const namespace = cluster.metadata.namespace ?? '';
