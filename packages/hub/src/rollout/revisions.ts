@@ -62,13 +62,13 @@ export function desiredRevision(cluster: PrometheusCluster, data: RevisionData, 
   };
 }
 
-/** The revisions of the PrometheusClusters, read from the hub's cache of them. */
 /** The revision of a PrometheusCluster's spec, as `Revisions.ensure` made sure of it. */
 export interface EnsuredRevision {
   readonly name: string;
   readonly data: RevisionData;
 }
 
+/** The revisions of the PrometheusClusters, read from the hub's cache of them. */
 export class Revisions {
   readonly #cache: Informer<IControllerRevision>;
   readonly #resources: ResourceClient<IControllerRevision>;
