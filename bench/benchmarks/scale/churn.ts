@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
-import { hubCpu, hubCpuSince, runningHub, untilCurrent, type ScaleContext } from './scale-context.ts';
+import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
+import { hubCpu, hubCpuSince, runningHub, scaleProcess, untilCurrent, type ScaleContext } from './scale-context.ts';
 
 const FLAP_TIMEOUT_MS = 120_000;
 
@@ -36,6 +37,8 @@ export interface Churn {
   readonly elapsedMs: number;
   /** Times the endpoints-API stream was refused (503 under pressure) or cut, and made again. */
   readonly streamReconnects: number;
+  /** The machine over the same span, and who kept it busy. */
+  readonly machine: MachineCpu;
 }
 
 const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
@@ -54,6 +57,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   const stream = await EndpointStream.connect(async () => (await runningHub(context)).url);
   try {
     const cpuBefore = await hubCpu(context);
+    const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const flaps: Promise<(FlapTimes | undefined)[]>[] = [];
     for (let i = 0; performance.now() - started < options.windowMs; i++) {
@@ -71,6 +75,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const results = (await Promise.all(flaps)).flat();
     const elapsedMs = performance.now() - started;
     const cpuSeconds = await hubCpuSince(context, cpuBefore);
+    const machineCpu = await machine.stop();
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(
       `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
@@ -86,6 +91,7 @@ export async function churn(context: ScaleContext, name: string, members: number
       cpuSeconds,
       elapsedMs,
       streamReconnects: stream.reconnects,
+      machine: machineCpu,
     };
   } finally {
     stream.close();

@@ -9,6 +9,7 @@ import { findCondition } from '@promfleet/kube/status';
 import { BENCH_NAMESPACE, type BenchFleet } from '../../lib/bench-fleet.ts';
 import type { FleetObservers } from '../../lib/fleet-observers.ts';
 import { benchCluster } from '../../lib/objects.ts';
+import type { ProcessLabel } from '../../lib/machine-cpu.ts';
 import { cpuSecondsOf } from '../../lib/process-cpu.ts';
 import type { Observer } from '../../lib/observer.ts';
 import type { StatusWriter } from './status-writer.ts';
@@ -38,6 +39,18 @@ export async function runningHub(context: ScaleContext): Promise<NodeProcess> {
 export async function hubCpu(context: ScaleContext): Promise<{ pid: number; seconds: number }> {
   const { pid } = (await runningHub(context)).process;
   return { pid, seconds: await cpuSecondsOf(pid) };
+}
+
+/** B7's processes by what they are to the figures: the hub, its API server, the members' API servers, etcd. */
+export function scaleProcess(context: ScaleContext): ProcessLabel {
+  const hubServer = `--etcd-prefix=/clusters/${context.bench.hubCluster.name}`;
+  return (args) => {
+    const executable = args[0]?.split('/').pop();
+    if (executable === 'etcd') return 'etcd';
+    if (executable === 'kube-apiserver') return args.includes(hubServer) ? "hub's API server" : "members' API servers";
+    if (args.some((arg) => arg.endsWith('/hub/src/main.ts'))) return 'hub';
+    return 'other';
+  };
 }
 
 /** CPU seconds since `before`; NaN when the hub restarted in between. */

@@ -79,7 +79,28 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
       rows: cpu,
       notes: ['idle: the hub’s CPU rate in the steady phase (probes, watches, no changes), subtracted over the churn window.'],
     },
+    machineTable(rows),
   ];
+}
+
+/** Who kept the machine busy during each churn: a latency on a saturated machine is the machine's as much as the hub's. */
+function machineTable(rows: readonly Churn[]): BenchmarkResult {
+  const groups = ['hub', "hub's API server", "members' API servers", 'etcd', 'benchmark', 'other'];
+  return {
+    title: 'B7 scale — the machine during the churn (CPU cores in use, /proc/stat and /proc/<pid>/stat over the churn window)',
+    columns: ['N', 'changes/s', 'cores', 'busy', ...groups],
+    rows: rows.map(({ members, perSecond, machine }) => ({
+      N: members,
+      'changes/s': round(perSecond, 1),
+      cores: machine.cores,
+      busy: `${String(Math.round((100 * machine.busy) / (machine.seconds * machine.cores)))} %`,
+      ...Object.fromEntries(groups.map((group) => [group, round((machine.byProcess.get(group) ?? 0) / machine.seconds, 2)])),
+    })),
+    notes: [
+      'busy: the share of all cores not idle; the other columns: cores each kind of process used on average (1.00 = one core all the time).',
+      "members' API servers: all eight together; benchmark: this process, which plays the operators (the status writer) and watches every reader; other: anything else it started.",
+    ],
+  };
 }
 
 export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {

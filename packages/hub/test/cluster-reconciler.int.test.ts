@@ -79,12 +79,12 @@ async function reportAllRunning(name: string, addresses: Readonly<Record<string,
   }
 }
 
-/** Reconciles until the cluster (as cached) passes `check`; the cache must see each write first. */
+/** Full passes until the cluster (as cached) passes `check`; the cache must see each write first. */
 async function reconcileUntil(name: string, what: string, check: (cluster: PrometheusCluster) => boolean, timeoutMs = 30_000): Promise<PrometheusCluster> {
   return eventually(
     `${name}: ${what}`,
     async () => {
-      await hub.reconcileCluster(`default/${name}`);
+      await hub.passCluster(`default/${name}`);
       const cluster = await get(name);
       return cluster && check(cluster) ? cluster : undefined;
     },
@@ -153,7 +153,7 @@ describe('ClusterReconciler', () => {
     // The members' liveness probes (access reviews, created every probe interval meanwhile) change nothing stored.
     const stored = { verb: WRITE_VERBS, excludeResources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'] };
     const writes = await requestCount(hub.hubMetrics, stored);
-    await hub.reconcileCluster('default/fleet');
+    await hub.passCluster('default/fleet');
     expect(await requestCount(hub.hubMetrics, stored)).toBe(writes);
   });
 
@@ -240,6 +240,25 @@ describe('ClusterReconciler', () => {
     await reconcileUntil('edge', 'ap published again', (c) => entry(c, 'ap')?.phase === 'Running' && c.status?.endpoints?.[0]?.targets.join() === '192.0.2.30');
   });
 
+  it('takes a wake-up for reports an earlier reconcile took in as no work, not a full pass over every member', async () => {
+    await clustersOf(hub.admin).create(prometheusCluster('late', { platform: 'cloud' }, { baseDomain: 'late.example.com' }));
+    await reconcileUntil('late', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
+    await reportAllRunning('late', { eu: '192.0.2.120', us: '192.0.2.130' });
+    await reconcileUntil('late', 'Ready', (c) => c.status?.phase === 'Ready');
+    const before = { full: await passes('full'), members: await passes('members') };
+    await reportAllRunning('late', { eu: '192.0.2.121' });
+    await eventually("eu's report cached", () => hub.registry.get('eu')?.replicas.get('eu/late')?.status?.output?.addresses?.includes('192.0.2.121'));
+    // The report asks for a reconcile at its batch window's end; the next report's reconcile, started
+    // before that timer fired (an event loop busy with a fleet fires timers late), takes it in first.
+    hub.clusters.replicaChanged('default/late', 'eu');
+    expect(await hub.reconcileCluster('default/late')).toBeUndefined();
+    expect(await passes('members')).toBe(before.members + 1);
+    await eventually('eu published at its new address', async () => (await get('late'))?.status?.endpoints?.[0]?.targets.includes('192.0.2.121'));
+    // Then the timer fires: nothing is pending, and nothing is looked at.
+    expect(await hub.reconcileCluster('default/late')).toBeUndefined();
+    expect({ full: await passes('full'), members: await passes('members') }).toEqual({ full: before.full, members: before.members + 1 });
+  });
+
   it('takes in replica status changes without a full pass, writing those that arrive together as one status, and repairs drift with a full pass', async () => {
     await clustersOf(hub.admin).create(prometheusCluster('churn', { platform: 'cloud' }, { baseDomain: 'churn.example.com' }));
     await reconcileUntil('churn', 'entries for eu and us', (c) => c.status?.clusters?.length === 2);
@@ -317,7 +336,7 @@ describe('ClusterReconciler', () => {
     );
     // A pass that sees both replicas in the caches: every member runs the target, the rest is their reports.
     await eventually('both replicas cached', () => ['eu', 'us'].every((member) => hub.registry.get(member)?.replicas.get(`${member}/tail`)));
-    await hub.reconcileCluster('default/tail');
+    await hub.passCluster('default/tail');
     const controller = routedController('tail');
     await controller.start();
     try {
@@ -357,7 +376,8 @@ describe('ClusterReconciler', () => {
     const counts = async () => ({ full: await passes('full'), members: await passes('members'), writes: await statusWrites() });
     const before = await counts();
     hub.clusters.replicaChanged('default/echo', 'eu');
-    expect(await hub.reconcileCluster('default/echo')).toBeUndefined();
+    // Nothing due but the full pass at the NoOperator deadline of us, whose replica has no status yet.
+    expect((await hub.reconcileCluster('default/echo'))?.requeueAfterMs).toBeGreaterThan(TIMINGS.noOperatorAfterMs / 2);
     expect(await counts()).toEqual(before);
 
     // Another hand edits its spec: drift, which the member's reconcile turns into a full pass that puts it back.
@@ -401,7 +421,7 @@ describe('ClusterReconciler', () => {
         ),
       );
       await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
-      return hub.reconcileCluster(key);
+      return hub.passCluster(key);
     })().finally(() => {
       finished = true;
     });
@@ -425,7 +445,8 @@ describe('ClusterReconciler', () => {
     // Their watch events, routed after the pass, are news it has already written.
     const members = await passes('members');
     for (const member of ['eu', 'us']) hub.clusters.replicaChanged(key, member);
-    expect(await hub.reconcileCluster(key)).toBeUndefined();
+    // Nothing due but the full pass at the NoOperator deadline of ap, whose replica has no status yet.
+    expect((await hub.reconcileCluster(key))?.requeueAfterMs).toBeGreaterThan(TIMINGS.noOperatorAfterMs / 2);
     expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(1);
     expect(await passes('members')).toBe(members);
   });
@@ -472,7 +493,7 @@ describe('ClusterReconciler', () => {
     await clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'nowhere' }));
     // A reconcile reads the cache: before the watch delivers the new cluster, it has nothing to do.
     await eventually('the cluster cached', () => hub.caches.clusters.get(`default/${name}`));
-    await hub.reconcileCluster(`default/${name}`);
+    await hub.passCluster(`default/${name}`);
     // The pass used the revision before the cache may have it.
     const first = await eventually('the first revision cached', () => revisionsOf()[0]?.metadata?.name);
     const firstPass = ['cluster pass', 'cluster pass', `add ${first} pass`];
@@ -481,7 +502,7 @@ describe('ClusterReconciler', () => {
     // A spec change is news; the pass it calls for creates the new revision and prunes the old: its own again.
     await clustersOf(hub.admin).patch(name, 'default', { spec: { metrics: { retention: '7d' } } }, { type: 'merge' });
     await eventually('the spec change cached', () => hub.caches.clusters.get(`default/${name}`)?.metadata.generation === 2);
-    await hub.reconcileCluster(`default/${name}`);
+    await hub.passCluster(`default/${name}`);
     await eventually('the revision replaced', () => (revisionsOf().length === 1 && revisionsOf()[0]?.metadata?.name !== first ? true : undefined));
     const second = revisionsOf()[0]?.metadata?.name ?? '';
     await heardUntil('the echoes of the second pass', [...firstPass, 'cluster act', 'cluster pass', `add ${second} pass`, `delete ${first} pass`]);

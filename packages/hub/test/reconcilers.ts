@@ -58,7 +58,10 @@ export interface HubHarness {
   /** Joins a member: a namespace of the API server, its scoped credential, its MemberCluster. */
   join(name: string, labels: Readonly<Record<string, string>>, server?: string): Promise<void>;
   reconcileMember(name: string): Promise<ReconcileResult | undefined>;
+  /** Reconciles what is pending for the cluster: the reports `clusters.replicaChanged` queued, a full pass `clusters.needsFullPass` asked for, a deadline that came. */
   reconcileCluster(key: string): Promise<ReconcileResult | undefined>;
+  /** A full pass, as the hub's informer handlers ask for on any change to a cluster or member but a replica's status (hub.ts). */
+  passCluster(key: string): Promise<ReconcileResult | undefined>;
   /** Reconciles the member until its Ready condition has this status. */
   memberReady(name: string, status?: 'True' | 'False'): Promise<MemberCluster>;
   stop(): Promise<void>;
@@ -144,6 +147,10 @@ export async function startHubHarness(
     },
     reconcileMember: (name) => members.reconcile(context(name)),
     reconcileCluster: (key) => clusters.reconcile(context(key)),
+    passCluster: (key) => {
+      clusters.needsFullPass(key);
+      return clusters.reconcile(context(key));
+    },
     memberReady: (name, status = 'True') =>
       eventually(
         `MemberCluster ${name} Ready=${status}`,

@@ -35,7 +35,7 @@ import type { MemberView } from './member-entry.ts';
 import { memberOutcome, noOperatorDue, reportNewProblems, type MemberOutcome } from './member-outcome.ts';
 import { vetRecordedEntry } from './member-report.ts';
 import { syncFanOut } from './member-sync.ts';
-import { PendingWork } from './pending-work.ts';
+import { PendingWork, type Work } from './pending-work.ts';
 import { finalizeCluster } from './replica-removal.ts';
 import { ShardWriter } from './shard-writer.ts';
 import { StatusWriter } from './status-writer.ts';
@@ -143,24 +143,38 @@ export class ClusterReconciler {
 
   async reconcile({ key, logger }: ReconcileContext): Promise<ReconcileResult | undefined> {
     const live = this.#writer.current(key, this.#options.clusters.get(key));
-    const work = this.#pending.take(key);
+    const work = this.#pending.take(key, Date.now());
+    let result: ReconcileResult | undefined;
     try {
       if (!live) {
         this.#forget(key);
         return undefined;
       }
-      const aggregate = this.#aggregates.get(key);
-      if (!work.full && aggregate && this.#canRefresh(aggregate, live, work.members)) return await this.#refresh(live, aggregate, work.members, logger);
-      if (live.metadata.deletionTimestamp) {
-        this.#aggregates.delete(key);
-        return await this.#finalize(live);
-      }
-      return await this.#fullPass(live, logger);
+      result = await this.#reconcile(live, work, logger);
     } catch (error) {
       // Whatever was pending is looked at again, whole, when the controller retries.
       this.#pending.full(key);
       throw error;
     }
+    // Every requeue this reconciler asks for is a deadline (NoOperator, a rollout's, a retry): a
+    // full pass is due then. Kept here as well as in the work queue, which keeps only the earliest
+    // wake-up of a key: a batch window's wake-up before it is no full pass, and asks again for this one.
+    const now = Date.now();
+    if (result?.requeueAfterMs !== undefined) this.#pending.fullAt(key, now + result.requeueAfterMs);
+    const dueIn = this.#pending.dueIn(key, now);
+    return dueIn === undefined ? undefined : { requeueAfterMs: dueIn };
+  }
+
+  async #reconcile(live: PrometheusCluster, work: Work, logger: Logger): Promise<ReconcileResult | undefined> {
+    const aggregate = this.#aggregates.get(objectKey(live));
+    if (!work.full && aggregate && this.#canRefresh(aggregate, live, work.members)) return this.#refresh(live, aggregate, work.members, logger);
+    if (live.metadata.deletionTimestamp) {
+      // Deadlines of the members' replicas no longer matter: what is left is taking them down.
+      this.#aggregates.delete(objectKey(live));
+      this.#pending.forget(objectKey(live));
+      return this.#finalize(live);
+    }
+    return this.#fullPass(live, logger);
   }
 
   async #fullPass(cached: PrometheusCluster, logger: Logger): Promise<ReconcileResult | undefined> {
@@ -358,6 +372,7 @@ export class ClusterReconciler {
 
   #forget(key: ObjectKey): void {
     this.#aggregates.delete(key);
+    this.#pending.forget(key);
     this.#lastWrite.delete(key);
     this.#writer.forget(key);
   }
