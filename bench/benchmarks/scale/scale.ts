@@ -81,7 +81,7 @@ export const scaleBenchmark: Benchmark = {
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
-      hubArgs: [...(smoke ? ['--members-per-shard=4'] : []), ...hubArgs],
+      hubArgs: [...(smoke ? ['--unsharded-members=4', '--members-per-shard=4'] : []), ...hubArgs],
     });
     if (hubArgs.length > 0) log(`the hub runs with ${hubArgs.join(' ')} (BENCH_SCALE_HUB_ARGS)`);
     log(

@@ -69,6 +69,14 @@ describe('status shards', () => {
     expect(shardCount(90, 100, 2)).toBe(2);
     expect(shardCount(75, 100, 2)).toBe(1);
     expect(shardCount(5000, 1)).toBe(1024);
+    // Unsharded up to a threshold of its own, small shards past it (the hub's defaults: 100 and 25).
+    expect(shardCount(100, 25, 1, 100)).toBe(1);
+    expect(shardCount(101, 25, 1, 100)).toBe(8);
+    expect(shardCount(1000, 25, 1, 100)).toBe(64);
+    expect(shardCount(1000, 0, 1, 100)).toBe(1);
+    // Shrinking: not back to one status until the members fit the threshold with a quarter to spare.
+    expect(shardCount(90, 25, 8, 100)).toBe(8);
+    expect(shardCount(75, 25, 8, 100)).toBe(1);
   });
 
   it('splits entries and own records by member and keeps the shared records, so merging gives the same status back', () => {

@@ -40,16 +40,17 @@ function powerOfTwoAtLeast(value: number): number {
 }
 
 /**
- * How many shards `members` members take at most `perShard` each (1: none, the status holds
- * them), a power of two so that a growing fleet moves members only when it doubles. It shrinks
- * only once the members would fit with a quarter to spare, so a fleet around a boundary does not
- * move its members back and forth. `perShard` 0: never sharded.
+ * How many shards `members` members take: none (1, the status holds them) up to `unsharded`
+ * members, past it enough for at most `perShard` each, a power of two so that a growing fleet
+ * moves members only when it doubles. It shrinks only once the members would fit with a quarter
+ * to spare, so a fleet around a boundary does not move its members back and forth. `perShard` 0:
+ * never sharded.
  */
-export function shardCount(members: number, perShard: number, current = 1): number {
+export function shardCount(members: number, perShard: number, current = 1, unsharded = perShard): number {
   if (perShard <= 0) return 1;
-  const wanted = members <= perShard ? 1 : powerOfTwoAtLeast(Math.ceil(members / perShard));
+  const wanted = members <= unsharded ? 1 : powerOfTwoAtLeast(Math.ceil(members / perShard));
   if (wanted >= current) return wanted;
-  const roomy = members <= perShard * 0.75 ? 1 : powerOfTwoAtLeast(Math.ceil(members / (perShard * 0.75)));
+  const roomy = members <= unsharded * 0.75 ? 1 : powerOfTwoAtLeast(Math.ceil(members / (perShard * 0.75)));
   return Math.min(current, Math.max(wanted, roomy));
 }
 

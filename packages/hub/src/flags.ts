@@ -79,11 +79,17 @@ export const HUB_FLAGS = {
       "Status writes to one PrometheusCluster start at most once per window: a lone replica status change is written at once, and those arriving within the window of the last write's start are written together at its end (0: write each at once; a write still in flight to an object batches what arrives for it meanwhile).",
     default: '100ms',
   },
+  'unsharded-members': {
+    type: 'integer',
+    description:
+      "Members up to which a PrometheusCluster's status holds every member entry; past them the entries and the members' own DNS records move to PrometheusClusterShards (one DNSEndpoint per shard), so a member's change writes its shard, not the whole fleet.",
+    default: 100,
+  },
   'members-per-shard': {
     type: 'integer',
     description:
-      "Members past which a PrometheusCluster's member entries and their own DNS records move from its status to PrometheusClusterShards of about this many members each (one DNSEndpoint per shard): a member's change then writes its shard, not the whole fleet (0: never).",
-    default: 100,
+      "Members a PrometheusClusterShard holds at most (on average; the shards are a power of two): the API server spends on a write what the object weighs, so small shards keep a busy fleet's writes cheap (0: never shard).",
+    default: 25,
   },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;

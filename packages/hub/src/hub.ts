@@ -9,6 +9,7 @@ import { Manager, type LeaseTiming } from '@promfleet/kube/runtime';
 import { createHubCaches, shardClusterKey } from './caches.ts';
 import type { WatchLimits } from './endpoints/watch-stream.ts';
 import { ClusterReconciler } from './fanout/cluster-reconciler.ts';
+import type { Sharding } from './fanout/status-writer.ts';
 import { ownerKey } from './fanout/desired-replica.ts';
 import { routeReplicaChange } from './fanout/replica-events.ts';
 import { hubMetrics } from './hub-metrics.ts';
@@ -37,8 +38,8 @@ export interface HubOptions {
   readonly concurrency: number;
   /** Replica status changes within this window of each other make one status write (`--status-batch-window`). */
   readonly statusBatchWindowMs: number;
-  /** Members past which a status is spread over PrometheusClusterShards (`--members-per-shard`; 0: never). */
-  readonly membersPerShard: number;
+  /** When a status spreads over PrometheusClusterShards, and how small they are (`--unsharded-members`, `--members-per-shard`). */
+  readonly sharding: Sharding;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
   readonly allowedImagePrefixes: readonly string[];
   /** Redis for the endpoint store; absent: in memory. */
@@ -137,7 +138,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     requeue: (key, afterMs) => {
       clusterController.enqueueAfter(key, afterMs);
     },
-    membersPerShard: options.membersPerShard,
+    sharding: options.sharding,
   });
   const replicaRouting = { reconciler: clusterReconciler, queue: clusterController, clustersOf: clustersOfReplica };
   const memberReconciler = new MemberReconciler({

@@ -63,7 +63,7 @@ process.exitCode = await runProgram({
       memberTimeoutMs: flags['member-timeout'],
       noOperatorAfterMs: flags['member-no-operator-after'],
       statusBatchWindowMs: flags['status-batch-window'],
-      membersPerShard: flags['members-per-shard'],
+      sharding: { unshardedMembers: flags['unsharded-members'], membersPerShard: flags['members-per-shard'] },
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,
       allowedImagePrefixes: images.prefixes,

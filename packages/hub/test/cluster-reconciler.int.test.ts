@@ -599,7 +599,7 @@ describe('StatusWriter', () => {
           resources: new ResourceClient(client, PrometheusClusterShards),
           shards: hub.caches.shards,
         }),
-        membersPerShard: 100,
+        sharding: { unshardedMembers: 100, membersPerShard: 100 },
         onWriteFailed: (key, error) => {
           throw new Error(`${key}: a write no caller waits for (none in one layout of one object): ${String(error)}`);
         },

@@ -21,6 +21,7 @@ import { EventRecorder, findCondition } from '@promfleet/kube/status';
 import { eventually, HUB_NAMESPACE, installCRDs, startFleet, type Fleet } from '@promfleet/testkit';
 
 import { createHubCaches, type HubCaches } from '../src/caches.ts';
+import type { Sharding } from '../src/fanout/status-writer.ts';
 import { ClusterReconciler } from '../src/fanout/cluster-reconciler.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
 import { MemberReconciler } from '../src/members/member-reconciler.ts';
@@ -77,7 +78,7 @@ export async function startHubHarness(
   options: {
     allowedImagePrefixes?: readonly string[];
     statusBatchWindowMs?: number;
-    membersPerShard?: number;
+    sharding?: Sharding;
     /** The hub's client (a GatedClient, say); a plain KubeClient by default. */
     client?: (...args: ConstructorParameters<typeof KubeClient>) => KubeClient;
   } = {},
@@ -126,7 +127,7 @@ export async function startHubHarness(
     noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
     statusBatchWindowMs: options.statusBatchWindowMs ?? 0,
-    membersPerShard: options.membersPerShard ?? 100,
+    sharding: options.sharding ?? { unshardedMembers: 100, membersPerShard: 100 },
     requeue: (key) => calls.requeued.push(key),
   });
   const context = (key: string) => ({ key, reconcileID: randomUUID(), logger: silentLogger });

@@ -56,7 +56,7 @@ let writer: StatusWriter;
 const failed: { key: string; error: string }[] = [];
 
 beforeAll(async () => {
-  hub = await startHubHarness({ membersPerShard: 2 });
+  hub = await startHubHarness({ sharding: { unshardedMembers: 2, membersPerShard: 2 } });
   client = new GatedClient(hub.fleet.cluster('hub').kubeConfig, { cluster: 'hub' });
   const applier = new Applier(FIELD_MANAGERS.hub, { hashAnnotation: ANNOTATIONS.appliedHash });
   writer = new StatusWriter({
@@ -66,7 +66,7 @@ beforeAll(async () => {
     events: new EventRecorder(client, { component: 'promfleet-hub', logger: silentLogger }),
     hubMetrics: hubMetrics(new KitMetrics()),
     shards: new ShardWriter({ applier, resources: new ResourceClient(client, PrometheusClusterShards), shards: hub.caches.shards }),
-    membersPerShard: 2,
+    sharding: { unshardedMembers: 2, membersPerShard: 2 },
     onWriteFailed: (key, error) => failed.push({ key, error: String(error) }),
   });
 }, 180_000);

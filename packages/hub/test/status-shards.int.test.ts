@@ -11,7 +11,7 @@ import { ShardedClusters } from '../src/endpoints/sharded-clusters.ts';
 import { GatedClient } from './gated-client.ts';
 import { clustersOf, eventually, prometheusCluster, replicasOf, reportRunning, startHubHarness, type HubHarness } from './reconcilers.ts';
 
-// A PrometheusCluster past --members-per-shard (2 here, so five members make four shards) on a
+// A PrometheusCluster past --unsharded-members (2 here, with --members-per-shard 2: five members make four shards) on a
 // real API server: where its entries and records go, what each reader makes of them, and how a
 // member's change, a shard deleted by hand and a smaller selection move them.
 const MEMBERS = ['m0', 'm1', 'm2', 'm3', 'm4'];
@@ -26,7 +26,7 @@ let store: MemoryEndpointStore;
 let publisher: EndpointPublisher;
 
 beforeAll(async () => {
-  hub = await startHubHarness({ membersPerShard: 2, client: (...args) => (gated = new GatedClient(...args)) });
+  hub = await startHubHarness({ sharding: { unshardedMembers: 2, membersPerShard: 2 }, client: (...args) => (gated = new GatedClient(...args)) });
   await installCRDs(hub.fleet.cluster('hub'), { dir: EXTERNAL_DNS_CRD_DIR });
   for (const member of MEMBERS) await hub.join(member, { tier: 'sharded', ...(member === 'm0' ? { first: 'yes' } : {}) });
   for (const member of MEMBERS) await hub.memberReady(member);
@@ -75,7 +75,7 @@ async function mirrorDNS(): Promise<void> {
 }
 
 describe('status shards', () => {
-  it('keeps the entries and own records of a cluster past --members-per-shard in shards, each mirrored into a DNSEndpoint, and publishes them whole', async () => {
+  it('keeps the entries and own records of a cluster past --unsharded-members in shards, each mirrored into a DNSEndpoint, and publishes them whole', async () => {
     await clustersOf(hub.admin).create(prometheusCluster(NAME, { tier: 'sharded' }, { baseDomain: 'sharded.example.com', dns: { routingPolicy: 'weighted' } }));
     await reconcileUntil('an entry per member', (c) => c.status?.clusters?.length === MEMBERS.length);
     for (const member of MEMBERS) {
@@ -193,7 +193,7 @@ describe('status shards', () => {
     });
   });
 
-  it('moves the entries back into the status when the selection shrinks to --members-per-shard or fewer, and deletes the shards and their DNSEndpoints', async () => {
+  it('moves the entries back into the status when the selection shrinks to --unsharded-members or fewer, and deletes the shards and their DNSEndpoints', async () => {
     await clustersOf(hub.admin).patch(NAME, 'default', { spec: { clusterSelector: { matchLabels: { first: 'yes' } } } }, { type: 'merge' });
     const small = await reconcileUntil('only m0 selected', (c) => c.status?.clusters?.map((entry) => entry.name).join() === 'm0');
     expect(small.status?.shards).toBeUndefined();

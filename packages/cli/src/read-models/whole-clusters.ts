@@ -3,7 +3,7 @@ import { ResourceClient, type KubeClient } from '@promfleet/kube/client';
 
 /**
  * The PrometheusClusters with their shards merged in: a cluster past the hub's
- * `--members-per-shard` keeps its member entries and their own records in
+ * `--unsharded-members` keeps its member entries and their own records in
  * PrometheusClusterShards (its `status.shards` says so), one list each.
  */
 export async function wholeClusters(hub: KubeClient, clusters: readonly PrometheusCluster[]): Promise<PrometheusCluster[]> {

@@ -38,7 +38,7 @@ import { syncFanOut } from './member-sync.ts';
 import { PendingWork, type Work } from './pending-work.ts';
 import { finalizeCluster } from './replica-removal.ts';
 import { ShardWriter } from './shard-writer.ts';
-import { StatusWriter } from './status-writer.ts';
+import { StatusWriter, type Sharding } from './status-writer.ts';
 
 export interface ClusterReconcilerOptions {
   readonly hub: KubeClient;
@@ -63,8 +63,8 @@ export interface ClusterReconcilerOptions {
   readonly allowedImagePrefixes: readonly string[];
   /** Replica status changes within this long of a status write wait for the window's end and go out together. */
   readonly statusBatchWindowMs?: number;
-  /** Members past which a PrometheusCluster's status is spread over PrometheusClusterShards (0: never). */
-  readonly membersPerShard: number;
+  /** When a PrometheusCluster's status spreads over PrometheusClusterShards, and how small they are. */
+  readonly sharding: Sharding;
   /** Asks for a reconcile of `key` after `afterMs` (a sharded status's write that failed after its reconcile ended). */
   readonly requeue: (key: ObjectKey, afterMs: number) => void;
 }
@@ -106,7 +106,7 @@ export class ClusterReconciler {
       events: options.events,
       hubMetrics: options.hubMetrics,
       shards,
-      membersPerShard: options.membersPerShard,
+      sharding: options.sharding,
       onWriteFailed: (key, error) => {
         options.logger.warn({ cluster: key, err: errorMessage(error) }, 'status write failed; looking at the whole cluster again');
         this.#pending.full(key);

@@ -16,6 +16,12 @@ import type { ShardWriter } from './shard-writer.ts';
 /** Ready and Propagated on the way to a new generation: no Warning unless Ready falls back. */
 const PROGRESSING: ReadonlySet<string> = new Set(['MembersNotReady', 'MembersBehind']);
 
+/** When a status spreads over PrometheusClusterShards (past `unshardedMembers`), and how small they are (`membersPerShard` at most; 0: never shard). */
+export interface Sharding {
+  readonly unshardedMembers: number;
+  readonly membersPerShard: number;
+}
+
 export interface StatusWriterOptions {
   readonly applier: Applier;
   readonly resources: ResourceClient<PrometheusCluster>;
@@ -24,8 +30,7 @@ export interface StatusWriterOptions {
   readonly events: EventRecorder;
   readonly hubMetrics: HubMetrics;
   readonly shards: ShardWriter;
-  /** Members past which a status is spread over PrometheusClusterShards (0: never). */
-  readonly membersPerShard: number;
+  readonly sharding: Sharding;
   /** A sharded status's write that `write` did not wait for failed: whatever it was to write must be looked at again. */
   readonly onWriteFailed: (key: ObjectKey, error: unknown) => void;
 }
@@ -47,7 +52,7 @@ interface Posted {
 
 /**
  * Writes a PrometheusCluster's status when it changed, with its transition Events and metrics.
- * Past `membersPerShard` members the entries and the members' own records go to
+ * Past `sharding.unshardedMembers` members the entries and the members' own records go to
  * PrometheusClusterShards (docs/scale.md#status-shards). Each object is written through a
  * pipeline of its own (`LatestWrites`: one write in flight, the newest state next). Within one
  * layout `write` posts the changed shards and the status and does not wait: a member's change
@@ -78,7 +83,8 @@ export class StatusWriter {
   async write(live: PrometheusCluster, status: Status): Promise<number> {
     const key = objectKey(live);
     const layout = live.status?.shards ?? 1;
-    const count = shardCount(status.clusters?.length ?? 0, this.#options.membersPerShard, layout);
+    const { membersPerShard, unshardedMembers } = this.#options.sharding;
+    const count = shardCount(status.clusters?.length ?? 0, membersPerShard, layout, unshardedMembers);
     const split = splitStatus(status, count);
     const before = live.status ? { ...live, status: splitStatus(live.status, layout).main } : live;
     // An unchanged status is not posted, so it does not wait behind other clusters' writes.
