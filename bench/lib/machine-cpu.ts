@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 
-/** Clock ticks per second of /proc's times (USER_HZ: 100 on every Linux architecture Node runs on). */
-const USER_HZ = 100;
+import { parseProcStat, USER_HZ } from './process-cpu.ts';
 
 /** The machine's CPU over a span, and how much of it went to each process the benchmark started. */
 export interface MachineCpu {
@@ -17,12 +16,12 @@ export interface MachineCpu {
 interface Snapshot {
   readonly at: number;
   readonly busyTicks: number;
-  /** By pid: its label and CPU ticks so far. */
-  readonly processes: ReadonlyMap<number, { readonly label: string; readonly ticks: number }>;
+  /** By pid: its label and CPU seconds so far. */
+  readonly processes: ReadonlyMap<number, { readonly label: string; readonly cpuSeconds: number }>;
 }
 
-/** What a process is, from its command line (undefined: leave it out). */
-export type ProcessLabel = (args: readonly string[]) => string | undefined;
+/** What a process is, from its command line. */
+export type ProcessLabel = (args: readonly string[]) => string;
 
 /**
  * Reads the machine's CPU and that of this process's descendants (API servers, etcd, the
@@ -48,8 +47,8 @@ export class MachineCpuReader {
     const end = await this.#snapshot();
     const byProcess = new Map<string, number>();
     // A process that started or ended within the span is counted from what /proc shows of it.
-    for (const [pid, { label, ticks }] of end.processes) {
-      const used = (ticks - (start.processes.get(pid)?.ticks ?? 0)) / USER_HZ;
+    for (const [pid, { label, cpuSeconds }] of end.processes) {
+      const used = cpuSeconds - (start.processes.get(pid)?.cpuSeconds ?? 0);
       byProcess.set(label, (byProcess.get(label) ?? 0) + used);
     }
     return { cores: availableParallelism(), seconds: (end.at - start.at) / 1000, busy: (end.busyTicks - start.busyTicks) / USER_HZ, byProcess };
@@ -60,16 +59,14 @@ export class MachineCpuReader {
     return { at: performance.now(), busyTicks, processes };
   }
 
-  async #descendants(): Promise<Map<number, { label: string; ticks: number }>> {
-    const all = new Map<number, { parent: number; ticks: number; args: string[] }>();
+  async #descendants(): Promise<Map<number, { label: string; cpuSeconds: number }>> {
+    const all = new Map<number, { parent: number; cpuSeconds: number; args: string[] }>();
     for (const entry of await readdir('/proc')) {
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
       try {
         const [stat, cmdline] = await Promise.all([readFile(`/proc/${entry}/stat`, 'utf8'), readFile(`/proc/${entry}/cmdline`, 'utf8')]);
-        // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        all.set(pid, { parent: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), args: cmdline.split('\0') });
+        all.set(pid, { ...parseProcStat(stat), args: cmdline.split('\0') });
       } catch {
         // Ended while being read.
       }
@@ -80,12 +77,10 @@ export class MachineCpuReader {
       }
       return false;
     };
-    const ours = new Map<number, { label: string; ticks: number }>();
-    const self = all.get(process.pid);
-    if (self) ours.set(process.pid, { label: 'benchmark', ticks: self.ticks });
-    for (const [pid, { ticks, args }] of all) {
-      const label = pid !== process.pid && isOurs(pid) ? this.#label(args) : undefined;
-      if (label !== undefined) ours.set(pid, { label, ticks });
+    const ours = new Map<number, { label: string; cpuSeconds: number }>();
+    for (const [pid, { cpuSeconds, args }] of all) {
+      if (pid === process.pid) ours.set(pid, { label: 'benchmark', cpuSeconds });
+      else if (isOurs(pid)) ours.set(pid, { label: this.#label(args), cpuSeconds });
     }
     return ours;
   }

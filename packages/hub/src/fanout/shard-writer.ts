@@ -131,7 +131,7 @@ export class ShardWriter {
     const live = cached && this.#asSent(key, cached);
     if (live?.spec.shards === count && semanticEqual(status, live.status)) return;
     const placed = await applier.apply(resources, desired, live);
-    const written = await applier.applyStatus(resources, this.#asSent(key, placed.object), status);
+    const written = await applier.applyStatus(resources, placed.object, status);
     if (placed.changed || written.changed) this.#own.record(key, [live?.metadata.resourceVersion, placed.object.metadata.resourceVersion], written.object);
     const version = written.object.metadata.resourceVersion;
     if (version !== undefined) this.#sent.set(key, { resourceVersion: version, status });
