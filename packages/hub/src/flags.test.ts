@@ -1,7 +1,7 @@
 import { parseFlags } from '@promfleet/kube/flags';
 import { describe, expect, it } from 'vitest';
 
-import { HUB_FLAGS, memberTimingError } from './flags.ts';
+import { HUB_FLAGS, memberTimingError, shardingError } from './flags.ts';
 
 const timing = (...argv: string[]) => memberTimingError(parseFlags(HUB_FLAGS, argv, {}).flags);
 
@@ -25,5 +25,21 @@ describe('member timing flags', () => {
   it('refuse a review interval below the probe interval', () => {
     expect(timing('--member-review-interval=10s')).toBe('--member-review-interval (10s) must be at least --member-probe-interval (35s)');
     expect(timing('--member-probe-interval=2s', '--member-review-interval=2s', '--member-offline-after=6s')).toBeUndefined();
+  });
+});
+
+describe('sharding flags', () => {
+  const sharding = (...argv: string[]) => shardingError(parseFlags(HUB_FLAGS, argv, {}).flags);
+
+  it('accept the defaults, and 0 (never shard; shard every cluster)', () => {
+    const { flags } = parseFlags(HUB_FLAGS, [], {});
+    expect([flags['unsharded-members'], flags['members-per-shard']]).toEqual([100, 25]);
+    expect(sharding()).toBeUndefined();
+    expect(sharding('--members-per-shard=0', '--unsharded-members=0')).toBeUndefined();
+  });
+
+  it('refuse a negative count, naming the flag', () => {
+    expect(sharding('--unsharded-members=-1')).toBe('--unsharded-members must be 0 or more, not -1');
+    expect(sharding('--members-per-shard=-25')).toBe('--members-per-shard must be 0 or more, not -25');
   });
 });

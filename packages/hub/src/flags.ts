@@ -111,6 +111,14 @@ export function memberTimingError(flags: {
   return undefined;
 }
 
+/** Why the sharding flags cannot be used, naming the flag; undefined when they can. */
+export function shardingError(flags: { 'unsharded-members': number; 'members-per-shard': number }): string | undefined {
+  for (const name of ['unsharded-members', 'members-per-shard'] as const) {
+    if (flags[name] < 0) return `--${name} must be 0 or more, not ${String(flags[name])}`;
+  }
+  return undefined;
+}
+
 export const HUB_USAGE = `promfleet-hub — runs PrometheusClusters across member clusters: selects members by label,
 creates one PrometheusReplica in each through a narrowly scoped credential, aggregates their
 status and publishes round-robin DNS records.

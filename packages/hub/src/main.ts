@@ -3,7 +3,7 @@ import { loadKubeConfig } from '@promfleet/kube/kubeconfig';
 import { leaseTiming, onShutdown, runProgram } from '@promfleet/kube/runtime';
 
 import { apiSettings, ApiSettingsError, type ApiSettings } from './api-settings.ts';
-import { HUB_FLAGS, HUB_USAGE, memberTimingError } from './flags.ts';
+import { HUB_FLAGS, HUB_USAGE, memberTimingError, shardingError } from './flags.ts';
 
 const NAME = 'promfleet-hub';
 
@@ -44,9 +44,9 @@ process.exitCode = await runProgram({
       console.error(`${NAME}: ${lease.error}`);
       return 2;
     }
-    const timing = memberTimingError(flags);
-    if (timing) {
-      console.error(`${NAME}: ${timing}`);
+    const refused = memberTimingError(flags) ?? shardingError(flags);
+    if (refused) {
+      console.error(`${NAME}: ${refused}`);
       return 2;
     }
     const { createHub } = await import('./hub.ts');
