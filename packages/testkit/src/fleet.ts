@@ -13,7 +13,7 @@ import { buildKubeconfig, kubeconfigYAML, toKubeConfig, type KubeconfigFile } fr
 import { FakeLoadBalancer } from './load-balancer/load-balancer.ts';
 import { scratchRoot } from './paths.ts';
 import { createClusterPKI, type ClusterPKI } from './pki.ts';
-import { freePort } from './process/ports.ts';
+import { freePort, PortInUseError } from './process/ports.ts';
 
 export type { FleetOptions } from './fleet-options.ts';
 
@@ -67,29 +67,55 @@ interface PreparedCluster {
   index: number;
   dir: string;
   pki: ClusterPKI;
+}
+
+interface AddressedCluster extends PreparedCluster {
   port: number;
   kubeconfig: KubeconfigFile;
   kubeconfigFile: string;
 }
 
-/** Certificates, port and admin kubeconfig of one cluster: everything but its processes. */
-async function prepareCluster(fleetDir: string, fleetId: string, name: string, index: number): Promise<PreparedCluster> {
+/** Directory and certificates of one cluster: what stays when its API server moves to another port. */
+async function prepareCluster(fleetDir: string, name: string, index: number): Promise<PreparedCluster> {
   const dir = join(fleetDir, name);
   await mkdir(dir);
-  const pki = await createClusterPKI(dir, name);
-  const port = await freePort();
-  const kubeconfig = buildKubeconfig({
-    name: `${name}-admin-${fleetId}`,
-    server: `https://127.0.0.1:${String(port)}`,
-    ca: pki.caCert,
-    user: { cert: pki.adminCert, key: pki.adminKey },
-  });
-  const kubeconfigFile = join(dir, 'admin.kubeconfig');
-  await writeFile(kubeconfigFile, kubeconfigYAML(kubeconfig), { mode: 0o600 });
-  return { name, index, dir, pki, port, kubeconfig, kubeconfigFile };
+  return { name, index, dir, pki: await createClusterPKI(dir, name) };
 }
 
-function createCluster(prepared: PreparedCluster, options: FleetOptions, assets: KubeAssets, etcdUrl: string): TestCluster {
+/** A port for the cluster's API server and the admin kubeconfig that points at it. */
+async function addressCluster(prepared: PreparedCluster, fleetId: string): Promise<AddressedCluster> {
+  const port = await freePort();
+  const kubeconfig = buildKubeconfig({
+    name: `${prepared.name}-admin-${fleetId}`,
+    server: `https://127.0.0.1:${String(port)}`,
+    ca: prepared.pki.caCert,
+    user: { cert: prepared.pki.adminCert, key: prepared.pki.adminKey },
+  });
+  const kubeconfigFile = join(prepared.dir, 'admin.kubeconfig');
+  await writeFile(kubeconfigFile, kubeconfigYAML(kubeconfig), { mode: 0o600 });
+  return { ...prepared, port, kubeconfig, kubeconfigFile };
+}
+
+const API_SERVER_PORT_ATTEMPTS = 3;
+
+/**
+ * Starts the cluster's control plane, on another port when another process took the one chosen
+ * before the API server bound it. Each try's cluster goes into `started` so a failure stops it.
+ */
+async function startControlPlane(prepared: PreparedCluster, fleetId: string, start: (cluster: AddressedCluster) => TestCluster): Promise<TestCluster> {
+  for (let attempt = 1; ; attempt++) {
+    const cluster = start(await addressCluster(prepared, fleetId));
+    try {
+      await cluster.start();
+      return cluster;
+    } catch (error) {
+      await cluster.stop();
+      if (!(error instanceof PortInUseError) || attempt >= API_SERVER_PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+function createCluster(prepared: AddressedCluster, options: FleetOptions, assets: KubeAssets, etcdUrl: string): TestCluster {
   const { name, index, dir, pki, port, kubeconfig, kubeconfigFile } = prepared;
   const kubeConfig = toKubeConfig(kubeconfig);
   const handle = { name, index, kubeConfig, dir };
@@ -131,14 +157,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   try {
     await mkdir(join(dir, 'etcd'));
     const etcdStarted = Etcd.start(assets.etcd, join(dir, 'etcd'));
-    const prepared = await Promise.all(options.clusters.map((name, index) => prepareCluster(dir, id, name, index)));
+    const prepared = await Promise.all(options.clusters.map((name, index) => prepareCluster(dir, name, index)));
     etcd = await etcdStarted;
     const etcdUrl = etcd.url;
     await Promise.all(
       prepared.map(async (cluster) => {
-        const created = createCluster(cluster, options, assets, etcdUrl);
-        clusters[cluster.index] = created;
-        await created.start();
+        const created = await startControlPlane(cluster, id, (addressed) => (clusters[cluster.index] = createCluster(addressed, options, assets, etcdUrl)));
         await Promise.all([created.kubelet?.start(), created.loadBalancer?.start()]);
       }),
     );

@@ -7,7 +7,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { waitFor } from './http.ts';
 import { scratchRoot } from './paths.ts';
 import { ManagedProcess } from './process/managed-process.ts';
-import { freePort } from './process/ports.ts';
+import { exitedForTakenPort, freePort, PortInUseError } from './process/ports.ts';
 
 export interface RedisServerOptions {
   /** Keep data across stop/start and kill (append-only file, fsync on every write). Default off. */
@@ -15,8 +15,6 @@ export interface RedisServerOptions {
   /** The redis-server binary; default `redis-server` from PATH. */
   readonly binary?: string;
 }
-
-class PortInUseError extends Error {}
 
 /**
  * A real redis-server on a loopback port, with fault switches. `stop()`/`start()` keep the
@@ -85,8 +83,7 @@ export class RedisServer implements AsyncDisposable {
         failFast: () => (process.running ? undefined : `exited:\n${process.logTail(10)}`),
       });
     } catch (error) {
-      if (!process.running && /address already in use/i.test(process.logTail(10)))
-        throw new PortInUseError(`port ${String(this.port)} is taken`, { cause: error });
+      if (exitedForTakenPort(process.running, process.logTail(10))) throw new PortInUseError(`port ${String(this.port)} is taken`, { cause: error });
       throw error;
     }
   }

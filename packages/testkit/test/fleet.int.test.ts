@@ -14,9 +14,12 @@ import {
   type V1Service,
   type V1ServiceAccount,
 } from '@kubernetes/client-node';
+import { createServer } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { httpsGet } from '../src/http.ts';
+import { PortInUseError } from '../src/process/ports.ts';
 import { buildKubeconfig, LOAD_BALANCER_ANNOTATION, startFleet, toKubeConfig, type Fleet, type TestCluster } from '../src/index.ts';
 import { eventually, model } from './support.ts';
 
@@ -196,6 +199,26 @@ describe('a three-cluster fleet', () => {
     }
     await createIngress(us, 'after-start');
     expect(await ingressAddresses(us, 'after-start')).toEqual(['us.lb.example.net']);
+  });
+
+  it('tells an API server whose port another process took from any other failure, and starts once the port is free', async () => {
+    const eu = fleet.cluster('eu');
+    await eu.stop();
+    // It hangs up on the fake kubelet and load balancer, which keep reconnecting, so it can close.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => squatter.listen(Number(new URL(eu.server).port), '127.0.0.1', resolve));
+    try {
+      await expect(eu.start()).rejects.toBeInstanceOf(PortInUseError);
+    } finally {
+      await new Promise<void>((resolve) =>
+        squatter.close(() => {
+          resolve();
+        }),
+      );
+    }
+    await eu.start();
+    const tls = { ca: eu.ca, cert: eu.pki.adminCert, key: eu.pki.adminKey };
+    expect((await httpsGet(`${eu.server}/readyz`, tls)).status).toBe(200);
   });
 
   it('pauses a cluster so that requests time out, and resumes it', async () => {

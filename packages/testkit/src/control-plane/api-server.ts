@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { httpsGet, waitFor } from '../http.ts';
 import type { ClusterPKI } from '../pki.ts';
 import { ManagedProcess } from '../process/managed-process.ts';
+import { exitedForTakenPort, PortInUseError } from '../process/ports.ts';
 
 export interface ApiServerOptions {
   readonly clusterName: string;
@@ -84,11 +85,17 @@ export class ApiServer {
     const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
     // Ready, and the bootstrap controller has made the `default` namespace, which /readyz does
     // not wait for and which tests (and Leases) use at once.
-    await waitFor(
-      `kube-apiserver[${clusterName}]`,
-      async () => (await httpsGet(`${this.url}/readyz`, tls)).status === 200 && (await httpsGet(`${this.url}/api/v1/namespaces/default`, tls)).status === 200,
-      { timeoutMs: 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
-    );
+    try {
+      await waitFor(
+        `kube-apiserver[${clusterName}]`,
+        async () => (await httpsGet(`${this.url}/readyz`, tls)).status === 200 && (await httpsGet(`${this.url}/api/v1/namespaces/default`, tls)).status === 200,
+        { timeoutMs: 60_000, intervalMs: 100, failFast: () => (process.running ? undefined : `exited:\n${process.logTail()}`) },
+      );
+    } catch (error) {
+      if (exitedForTakenPort(process.running, process.logTail()))
+        throw new PortInUseError(`kube-apiserver[${clusterName}]: port ${String(port)} is taken`, { cause: error });
+      throw error;
+    }
   }
 
   /**
