@@ -4,6 +4,7 @@ import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
 import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
 import { hubCpu, hubCpuSince, runningHub, scaleProcess, untilCurrent, type ScaleContext } from './scale-context.ts';
+import { hubWrites, hubWritesSince } from './steady.ts';
 
 const FLAP_TIMEOUT_MS = 120_000;
 
@@ -19,7 +20,9 @@ export interface ChurnOptions {
 }
 
 /** Latencies of one status change, from the moment a watch on the member saw it. */
-interface FlapTimes {
+export interface FlapTimes {
+  /** When the member's watch saw it, from the churn's start. */
+  readonly atMs: number;
   readonly hubStatus: number;
   readonly dnsEndpoint: number;
   readonly endpointStream: number;
@@ -39,6 +42,8 @@ export interface Churn {
   readonly streamReconnects: number;
   /** The machine over the same span, and who kept it busy. */
   readonly machine: MachineCpu;
+  /** The hub's writes to its own API server over the same span, by `verb resource` (empty when the hub restarted in it). */
+  readonly hubWrites: ReadonlyMap<string, number>;
 }
 
 const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
@@ -57,6 +62,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   const stream = await EndpointStream.connect(async () => (await runningHub(context)).url);
   try {
     const cpuBefore = await hubCpu(context);
+    const writesBefore = await hubWrites(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const flaps: Promise<(FlapTimes | undefined)[]>[] = [];
@@ -65,9 +71,9 @@ export async function churn(context: ScaleContext, name: string, members: number
       if (!member) throw new Error('no members');
       // Back up only once every reader has shown it down: else "ready" would already hold.
       flaps.push(
-        change(context, stream, name, member, false).then(async (down) => {
+        change(context, stream, name, member, false, started).then(async (down) => {
           await sleep(options.holdMs);
-          return [down, await change(context, stream, name, member, true)];
+          return [down, await change(context, stream, name, member, true, started)];
         }),
       );
       await sleep(Math.max(0, started + (i + 1) * intervalMs - performance.now()));
@@ -76,6 +82,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const elapsedMs = performance.now() - started;
     const cpuSeconds = await hubCpuSince(context, cpuBefore);
     const machineCpu = await machine.stop();
+    const writes = Number.isNaN(cpuSeconds) ? new Map<string, number>() : await hubWritesSince(context, members, writesBefore);
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(
       `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
@@ -92,6 +99,7 @@ export async function churn(context: ScaleContext, name: string, members: number
       elapsedMs,
       streamReconnects: stream.reconnects,
       machine: machineCpu,
+      hubWrites: new Map([...writes].filter(([key]) => key.startsWith('hub ')).map(([key, count]) => [key.slice('hub '.length), count])),
     };
   } finally {
     stream.close();
@@ -99,7 +107,14 @@ export async function churn(context: ScaleContext, name: string, members: number
 }
 
 /** Makes one member's replica ready or not; undefined when a reader did not show it in time. */
-async function change(context: ScaleContext, stream: EndpointStream, name: string, member: BenchMember, ready: boolean): Promise<FlapTimes | undefined> {
+async function change(
+  context: ScaleContext,
+  stream: EndpointStream,
+  name: string,
+  member: BenchMember,
+  ready: boolean,
+  started: number,
+): Promise<FlapTimes | undefined> {
   const { observers, dnsEndpoints, writer } = context;
   const key = `${BENCH_NAMESPACE}/${name}`;
   const replicaKey = `${member.namespace}/${name}`;
@@ -123,5 +138,5 @@ async function change(context: ScaleContext, stream: EndpointStream, name: strin
     for (const result of settled) if (result.status === 'rejected') context.log(String(result.reason));
     return undefined;
   }
-  return { hubStatus: hubStatus - replica, dnsEndpoint: dnsEndpoint - replica, endpointStream: endpointStream - replica };
+  return { atMs: replica - started, hubStatus: hubStatus - replica, dnsEndpoint: dnsEndpoint - replica, endpointStream: endpointStream - replica };
 }

@@ -25,8 +25,6 @@ export interface Steady {
  */
 export async function steady(context: ScaleContext, members: number, durationMs: number): Promise<Steady> {
   const hub = await runningHub(context);
-  const names = new Set(context.bench.members.slice(0, members).map((member) => member.name));
-  const isMember = (sample: MetricSample) => names.has(sample.labels.cluster ?? '');
   const before = kitRequests(await controllerMetrics(hub.url));
   const cpuBefore = await hubCpu(context);
   const started = performance.now();
@@ -36,13 +34,32 @@ export async function steady(context: ScaleContext, members: number, durationMs:
   if (Number.isNaN(cpuSeconds)) return { members, minutes: Number.NaN, writes: new Map(), memberRequests: new Map(), cpuSeconds };
   const after = kitRequests(await controllerMetrics(hub.url));
   const minutes = (performance.now() - started) / 60_000;
-  const writes = counterDelta(before, after, (sample) =>
+  const isMember = memberOf(context, members);
+  const memberRequests = counterDelta(before, after, (sample) =>
+    isMember(sample) ? `${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}` : undefined,
+  );
+  return { members, minutes, writes: writesBetween(before, after, isMember), memberRequests, cpuSeconds };
+}
+
+/** The hub's request counter now, to pass to `hubWritesSince`. */
+export async function hubWrites(context: ScaleContext): Promise<readonly MetricSample[]> {
+  return kitRequests(await controllerMetrics((await runningHub(context)).url));
+}
+
+/** The hub's writes since `before`, by `where verb resource` (where: hub or members). */
+export async function hubWritesSince(context: ScaleContext, members: number, before: readonly MetricSample[]): Promise<Map<string, number>> {
+  return writesBetween(before, await hubWrites(context), memberOf(context, members));
+}
+
+function memberOf(context: ScaleContext, members: number): (sample: MetricSample) => boolean {
+  const names = new Set(context.bench.members.slice(0, members).map((member) => member.name));
+  return (sample) => names.has(sample.labels.cluster ?? '');
+}
+
+function writesBetween(before: readonly MetricSample[], after: readonly MetricSample[], isMember: (sample: MetricSample) => boolean): Map<string, number> {
+  return counterDelta(before, after, (sample) =>
     writeVerbs.has(sample.labels.verb ?? '')
       ? `${isMember(sample) ? 'members' : 'hub'} ${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}`
       : undefined,
   );
-  const memberRequests = counterDelta(before, after, (sample) =>
-    isMember(sample) ? `${sample.labels.verb ?? ''} ${sample.labels.resource ?? ''}` : undefined,
-  );
-  return { members, minutes, writes, memberRequests, cpuSeconds };
 }

@@ -80,7 +80,56 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
       notes: ['idle: the hub’s CPU rate in the steady phase (probes, watches, no changes), subtracted over the churn window.'],
     },
     machineTable(rows),
+    churnWritesTable(rows),
+    churnTimelineTable(rows),
   ];
+}
+
+/** What the hub wrote to its own API server for each change: what that API server's time went to. */
+function churnWritesTable(rows: readonly Churn[]): BenchmarkResult {
+  return {
+    title: "B7 scale — the hub's writes to its own API server during the churn",
+    columns: ['N', 'verb resource', 'writes', 'per second', 'per change'],
+    rows: rows.flatMap((churn) => {
+      const entries = [...churn.hubWrites].sort(([a], [b]) => a.localeCompare(b));
+      if (entries.length === 0) return [{ N: churn.members, 'verb resource': '(none, or the hub restarted)', writes: 0, 'per second': 0, 'per change': 0 }];
+      return entries.map(([key, count]) => ({
+        N: churn.members,
+        'verb resource': key,
+        writes: count,
+        'per second': round(count / (churn.elapsedMs / 1000), 1),
+        'per change': round(count / churn.changes, 2),
+      }));
+    }),
+    notes: ['From the hub’s promfleet_kube_requests_total over the churn window, as the CPU figures.'],
+  };
+}
+
+const TIMELINE_STEP_MS = 10_000;
+
+/** Latency to the hub's status by when the change came: a tail from a burst (heartbeats, a full pass) shows in one window, a saturated machine in all. */
+function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
+  return {
+    title: `B7 scale — status churn over time: replica status → hub status, by ${String(TIMELINE_STEP_MS / 1000)} s of the churn`,
+    columns: ['N', 'from (s)', 'changes', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
+    rows: rows.flatMap((churn) => {
+      const windows = new Map<number, number[]>();
+      for (const times of churn.times) {
+        const from = Math.floor(times.atMs / TIMELINE_STEP_MS) * TIMELINE_STEP_MS;
+        windows.set(from, [...(windows.get(from) ?? []), times.hubStatus]);
+      }
+      return [...windows]
+        .sort(([a], [b]) => a - b)
+        .map(([from, values]) => ({
+          N: churn.members,
+          'from (s)': from / 1000,
+          changes: values.length,
+          'p50 (ms)': Math.round(percentile(values, 50)),
+          'p99 (ms)': Math.round(percentile(values, 99)),
+          'max (ms)': Math.round(percentile(values, 100)),
+        }));
+    }),
+  };
 }
 
 /** Who kept the machine busy during each churn: a latency on a saturated machine is the machine's as much as the hub's. */

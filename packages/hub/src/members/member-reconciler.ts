@@ -100,7 +100,7 @@ export class MemberReconciler {
     }
     // The connection calls when reachability or findings change; the heartbeat is ours to keep.
     const { heartbeatMs } = this.#options.timings;
-    return connection ? { requeueAfterMs: heartbeatInMs(status, now, heartbeatMs) ?? heartbeatMs } : undefined;
+    return connection ? { requeueAfterMs: heartbeatInMs(name, status, now, heartbeatMs) ?? heartbeatMs } : undefined;
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { MemberCluster } from '@promfleet/api';
 import { describe, expect, it } from 'vitest';
 
-import { heartbeatInMs, memberStatus, reachability, type MemberHealth } from './member-status.ts';
+import { heartbeatDueAt, heartbeatInMs, memberStatus, reachability, type MemberHealth } from './member-status.ts';
 import type { ProbeResult } from './probe.ts';
 
 const t = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
@@ -125,16 +125,37 @@ describe('member health', () => {
     expect(condition(status, 'Ready')).toMatchObject({ status: 'False', reason: 'KubeconfigInvalid', message: 'not YAML' });
   });
 
-  it('writes lastProbeTime (the last sign of life) only on a change or after the heartbeat interval, and says when to look again', () => {
+  it('writes lastProbeTime (the last sign of life) only on a change or once its heartbeat is due, and says when to look again', () => {
     const first = memberStatus(member(), undefined, health(ok(t(1)), ok(t(1))), t(2), timings);
-    expect(heartbeatInMs(first, t(2), timings.heartbeatMs)).toBe(299_000);
+    const due = heartbeatDueAt('eu-west', first.lastProbeTime ?? '', timings.heartbeatMs);
+    // Due within the last fifth of the interval after the recorded sign of life.
+    expect(due - t(1).getTime()).toBeGreaterThanOrEqual(240_000);
+    expect(due - t(1).getTime()).toBeLessThanOrEqual(300_000);
+    expect(heartbeatInMs('eu-west', first, t(2), timings.heartbeatMs)).toBe(due - t(2).getTime());
     const steady = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, t(11)), t(12), timings);
     expect(steady.lastProbeTime).toBe(first.lastProbeTime);
     expect(steady).toEqual(first);
-    const later = new Date(t(1).getTime() + 301_000);
-    const beat = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, new Date(later.getTime() - 5_000)), later, timings);
-    expect(beat.lastProbeTime).toBe('2026-01-01T00:04:57Z');
-    expect(heartbeatInMs(beat, later, timings.heartbeatMs)).toBe(295_000);
+    const justBefore = new Date(due - 1);
+    const early = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, new Date(due - 5_000)), justBefore, timings);
+    expect(early.lastProbeTime).toBe(first.lastProbeTime);
+    const atDue = new Date(due);
+    const beat = memberStatus(member(first), undefined, health(ok(t(1)), ok(t(1)), undefined, new Date(due - 5_000)), atDue, timings);
+    expect(beat.lastProbeTime).toBe(new Date(Math.floor((due - 5_000) / 1000) * 1000).toISOString().replace('.000Z', 'Z'));
+    expect(heartbeatInMs('eu-west', beat, atDue, timings.heartbeatMs)).toBe(heartbeatDueAt('eu-west', beat.lastProbeTime ?? '', timings.heartbeatMs) - due);
+  });
+
+  it('spreads the heartbeats of members heard from at the same census over the last fifth of the interval', () => {
+    const census = '2026-01-01T00:00:00Z';
+    const dues = Array.from({ length: 1000 }, (_, i) => heartbeatDueAt(`member-${String(i).padStart(4, '0')}`, census, timings.heartbeatMs) - Date.parse(census));
+    expect(Math.min(...dues)).toBeGreaterThanOrEqual(240_000);
+    expect(Math.max(...dues)).toBeLessThanOrEqual(300_000);
+    // A thousand writes over a minute: no second holds more than a few dozen of them.
+    const perSecond = new Map<number, number>();
+    for (const due of dues) perSecond.set(Math.floor(due / 1000), (perSecond.get(Math.floor(due / 1000)) ?? 0) + 1);
+    expect(perSecond.size).toBeGreaterThan(55);
+    expect(Math.max(...perSecond.values())).toBeLessThan(40);
+    // The same member is always due at the same point: restarts and replicas of the hub agree.
+    expect(heartbeatDueAt('member-0007', census, timings.heartbeatMs)).toBe(heartbeatDueAt('member-0007', census, timings.heartbeatMs));
   });
 
   it('sees no change in conditions read back from the API server with their keys in its order', () => {

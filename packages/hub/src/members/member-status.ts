@@ -1,4 +1,4 @@
-import { CREDENTIAL_LIFECYCLE, DAY_MS, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DAY_MS, memberHash, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
 import { semanticEqual } from '@promfleet/kube/apply';
 import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
@@ -30,7 +30,7 @@ export interface MemberTimings {
   readonly offlineAfterMs: number;
   /** CredentialExpiring turns True this long before expiry. */
   readonly expiringWithinMs: number;
-  /** lastProbeTime (the last sign of life) is written on any other change, else at most this often. */
+  /** lastProbeTime (the last sign of life) is written on any other change, else at most this often (up to a fifth sooner, by member). */
   readonly heartbeatMs: number;
 }
 
@@ -85,7 +85,9 @@ export function memberStatus(
   const recorded = previous?.lastProbeTime;
   const contact = health?.lastContact && success ? rfc3339(health.lastContact) : undefined;
   const lastProbeTime =
-    contact !== undefined && contact !== recorded && (recorded === undefined || changed || heartbeatDue(recorded, now, timings.heartbeatMs))
+    contact !== undefined &&
+    contact !== recorded &&
+    (recorded === undefined || changed || now.getTime() >= heartbeatDueAt(member.metadata.name, recorded, timings.heartbeatMs))
       ? contact
       : recorded;
   const kubernetesVersion = success?.kubernetesVersion ?? previous?.kubernetesVersion;
@@ -98,14 +100,33 @@ export function memberStatus(
   };
 }
 
-function heartbeatDue(recorded: string, now: Date, heartbeatMs: number): boolean {
-  return now.getTime() - Date.parse(recorded) >= heartbeatMs;
+/**
+ * How much sooner than `heartbeatMs` a member's heartbeat may come. Every member's last sign of
+ * life is the census probe they all answer at the same moment, so heartbeats due a fixed time
+ * after it would all be written at once: a thousand MemberCluster writes in one burst every five
+ * minutes, which B7 saw stall the hub's API server. Each member's comes at its own point of the
+ * last fifth of the interval instead (a minute at the defaults, more than a census interval).
+ */
+const HEARTBEAT_SPREAD = 0.2;
+
+/** A member's point in [0, 1): its name's FNV-1a, mixed by murmur3's finalizer, since FNV's high bits clump for names that differ in their last characters. */
+function spreadShare(member: string): number {
+  let hash = memberHash(member);
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
+  return ((hash ^ (hash >>> 16)) >>> 0) / 2 ** 32;
+}
+
+/** When the heartbeat after `recorded` is due: `heartbeatMs` after it, less the member's own share of the spread. */
+export function heartbeatDueAt(member: string, recorded: string, heartbeatMs: number): number {
+  const share = spreadShare(member);
+  return Date.parse(recorded) + Math.round(heartbeatMs * (1 - HEARTBEAT_SPREAD * share));
 }
 
 /** When the reconciler must look again to write the lastProbeTime heartbeat (undefined: nothing to write). */
-export function heartbeatInMs(status: MemberClusterStatus, now: Date, heartbeatMs: number): number | undefined {
+export function heartbeatInMs(member: string, status: MemberClusterStatus, now: Date, heartbeatMs: number): number | undefined {
   if (status.lastProbeTime === undefined) return undefined;
-  return Math.max(1_000, Date.parse(status.lastProbeTime) + heartbeatMs - now.getTime());
+  return Math.max(1_000, heartbeatDueAt(member, status.lastProbeTime, heartbeatMs) - now.getTime());
 }
 
 function readyCondition(
