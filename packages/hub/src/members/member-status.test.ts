@@ -146,7 +146,10 @@ describe('member health', () => {
 
   it('spreads the heartbeats of members heard from at the same census over the last fifth of the interval', () => {
     const census = '2026-01-01T00:00:00Z';
-    const dues = Array.from({ length: 1000 }, (_, i) => heartbeatDueAt(`member-${String(i).padStart(4, '0')}`, census, timings.heartbeatMs) - Date.parse(census));
+    const dues = Array.from(
+      { length: 1000 },
+      (_, i) => heartbeatDueAt(`member-${String(i).padStart(4, '0')}`, census, timings.heartbeatMs) - Date.parse(census),
+    );
     expect(Math.min(...dues)).toBeGreaterThanOrEqual(240_000);
     expect(Math.max(...dues)).toBeLessThanOrEqual(300_000);
     // A thousand writes over a minute: no second holds more than a few dozen of them.
