@@ -105,7 +105,7 @@ function churnWritesTable(rows: readonly Churn[]): BenchmarkResult {
   };
 }
 
-const TIMELINE_STEP_MS = 10_000;
+const TIMELINE_STEP_MS = 5_000;
 
 /** Latency to the hub's status by when the change came: a tail from a burst (heartbeats, a full pass) shows in one window, a saturated machine in all. */
 function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
