@@ -42,6 +42,8 @@ export interface Churn {
   readonly streamReconnects: number;
   /** The machine over the same span, and who kept it busy. */
   readonly machine: MachineCpu;
+  /** The wall-clock time of the churn's start (`atMs` counts from it). */
+  readonly startedAtMs: number;
   /** The hub's writes to its own API server over the same span, by `verb resource` (empty when the hub restarted in it). */
   readonly hubWrites: ReadonlyMap<string, number>;
 }
@@ -65,6 +67,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const writesBefore = await hubWrites(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
+    const startedAtMs = Date.now();
     const flaps: Promise<(FlapTimes | undefined)[]>[] = [];
     for (let i = 0; performance.now() - started < options.windowMs; i++) {
       const member = fleet[i % fleet.length];
@@ -99,6 +102,7 @@ export async function churn(context: ScaleContext, name: string, members: number
       elapsedMs,
       streamReconnects: stream.reconnects,
       machine: machineCpu,
+      startedAtMs,
       hubWrites: new Map([...writes].filter(([key]) => key.startsWith('hub ')).map(([key, count]) => [key.slice('hub '.length), count])),
     };
   } finally {

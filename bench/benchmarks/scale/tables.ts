@@ -1,3 +1,6 @@
+import { HUB_FLAGS } from '@promfleet/hub';
+import { parseDuration } from '@promfleet/kube/flags';
+
 import { percentile, round, type BenchmarkResult } from '../../harness.ts';
 import { mib } from '../../lib/process-memory.ts';
 import type { Churn } from './churn.ts';
@@ -106,12 +109,14 @@ function churnWritesTable(rows: readonly Churn[]): BenchmarkResult {
 }
 
 const TIMELINE_STEP_MS = 5_000;
+/** The hub probes every member at the multiples of its --member-probe-interval on the wall clock (the census). */
+const CENSUS_INTERVAL_MS = parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN;
 
 /** Latency to the hub's status by when the change came: a tail from a burst (heartbeats, a full pass) shows in one window, a saturated machine in all. */
 function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
   return {
     title: `B7 scale — status churn over time: replica status → hub status, by ${String(TIMELINE_STEP_MS / 1000)} s of the churn`,
-    columns: ['N', 'from (s)', 'changes', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
+    columns: ['N', 'from (s)', 'census', 'changes', 'p50 (ms)', 'p99 (ms)', 'max (ms)'],
     rows: rows.flatMap((churn) => {
       const windows = new Map<number, number[]>();
       for (const times of churn.times) {
@@ -123,13 +128,21 @@ function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
         .map(([from, values]) => ({
           N: churn.members,
           'from (s)': from / 1000,
+          census: holdsCensus(churn.startedAtMs + from) ? 'yes' : '',
           changes: values.length,
           'p50 (ms)': Math.round(percentile(values, 50)),
           'p99 (ms)': Math.round(percentile(values, 99)),
           'max (ms)': Math.round(percentile(values, 100)),
         }));
     }),
+    notes: [
+      'census: the window holds one of the moments the hub probes every member at once (a multiple of the default --member-probe-interval on the clock).',
+    ],
   };
+}
+
+function holdsCensus(fromMs: number): boolean {
+  return Math.ceil(fromMs / CENSUS_INTERVAL_MS) * CENSUS_INTERVAL_MS < fromMs + TIMELINE_STEP_MS;
 }
 
 /** Who kept the machine busy during each churn: a latency on a saturated machine is the machine's as much as the hub's. */
