@@ -39,7 +39,7 @@ export const HUB_FLAGS = {
   'member-probe-interval': {
     type: 'duration',
     description:
-      'Every member gets one cheap probe (a SelfSubjectAccessReview for listing its PrometheusReplicas) this often, all at the same moments (the multiples of the interval), so a hub cut off from its members sees them all fail before the first turns Offline. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after (at least 5s below keeps that guarantee).',
+      'Every member gets one cheap probe (a SelfSubjectAccessReview for listing its PrometheusReplicas) this often, all at nearly the same moments (the multiples of the interval, each member at its own point of the second after them), so a hub cut off from its members sees them all fail before the first turns Offline. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after (at least 5s below keeps that guarantee).',
     default: '35s',
   },
   'member-review-interval': {

@@ -17,13 +17,14 @@ async function advanceFrom(clock: FakeClock, ms: number): Promise<void> {
 }
 
 /** A Liveness on a fake clock whose probes answer at once with what `answer` says, recording what it was asked. */
-function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: number } = {}) {
+function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: number; censusOffsetMs?: number } = {}) {
   const clock = new FakeClock(0);
   const asked: { kind: ProbeKind; at: number }[] = [];
   const silence: { silent: boolean; at: number }[] = [];
   const liveness = new Liveness({
     clock,
     probeIntervalMs: 35 * SECOND,
+    censusOffsetMs: options.censusOffsetMs,
     reviewIntervalMs: 30 * 60 * SECOND,
     offlineAfterMs: 40 * SECOND,
     expiresAt: options.expiresAt,
@@ -44,6 +45,24 @@ afterEach(() => {
 });
 
 describe('Liveness', () => {
+  it('puts a member’s census at its own offset after each multiple of the interval, reviews included', async () => {
+    expect(nextProbeTime(0, 35 * SECOND, 700)).toBe(700);
+    expect(nextProbeTime(699, 35 * SECOND, 700)).toBe(700);
+    expect(nextProbeTime(700, 35 * SECOND, 700)).toBe(35_700);
+    expect(nextProbeTime(35_699, 35 * SECOND, 700)).toBe(35_700);
+    const h = harness({ censusOffsetMs: 700 });
+    stop = () => {
+      h.liveness.stop();
+    };
+    h.liveness.start();
+    await h.advance(35 * 60 * SECOND);
+    expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
+    const later = h.asked.slice(1);
+    expect(later.length).toBeGreaterThan(50);
+    expect(later.every((a) => a.at % (35 * SECOND) === 700)).toBe(true);
+    expect(later.filter((a) => a.kind === 'review').length).toBe(1);
+  });
+
   it('reviews at connect, then probes once per interval at the census (multiples of the interval), and reviews in place of a census probe', async () => {
     const h = harness();
     stop = () => {

@@ -8,6 +8,8 @@ export interface LivenessOptions {
   readonly clock: Clock;
   /** With no sign of life for this long, the next tick probes. */
   readonly probeIntervalMs: number;
+  /** This member's census comes this long after each multiple of the probe interval (below `CENSUS_SPREAD_MS`). */
+  readonly censusOffsetMs?: number | undefined;
   /** The full review runs at connect, then this often. */
   readonly reviewIntervalMs: number;
   /** With no sign of life for this long, the member is silent (Offline). */
@@ -28,9 +30,18 @@ export interface LivenessOptions {
  */
 const RETRY_DELAYS_MS = [2_000, 4_000, 8_000] as const;
 
-/** The first probe time after `now`: the multiples of the interval on the wall clock, the same for every member. */
-export function nextProbeTime(now: number, probeIntervalMs: number): number {
-  return (Math.floor(now / probeIntervalMs) + 1) * probeIntervalMs;
+/**
+ * How far apart a census's probes go out: each member's at its own offset within this window after
+ * the multiple of the interval. A thousand probes sent in one instant were a thousand requests
+ * built in one turn of the hub's event loop and a burst on the members' API servers that held up
+ * their replicas' watch events (B7's churn tail); spread over a second, they are one a millisecond.
+ * Short against the probe timeout's margin, so the census still fails whole (`probeTimeoutMs`).
+ */
+export const CENSUS_SPREAD_MS = 1_000;
+
+/** The first probe time after `now`: the multiples of the interval on the wall clock, plus the member's offset. */
+export function nextProbeTime(now: number, probeIntervalMs: number, offsetMs = 0): number {
+  return (Math.floor((now - offsetMs) / probeIntervalMs) + 1) * probeIntervalMs + offsetMs;
 }
 
 /**
@@ -40,9 +51,10 @@ export function nextProbeTime(now: number, probeIntervalMs: number): number {
  *   offline-after of its last sign of life, not a probe interval later. Contact does not touch
  *   the timer (it is one assignment, made for every watch chunk); the timer re-arms itself when it
  *   finds contact has moved on.
- * - the census: every member is asked ONE cheap probe at the same moments, the multiples of the
- *   probe interval on the wall clock. A hub cut off from its members then sees every probe fail
- *   together, a probe timeout after a census — before the first member's deadline, which is at
+ * - the census: every member is asked ONE cheap probe at nearly the same moments, the multiples
+ *   of the probe interval on the wall clock, each member within `CENSUS_SPREAD_MS` after them. A
+ *   hub cut off from its members then sees every probe fail together, a spread and a probe
+ *   timeout after a census — before the first member's deadline, which is at
  *   least offline-after past the census before it — so failing static sees the cut whole rather
  *   than members leaving DNS one by one. A failed probe is retried after a few seconds until it
  *   succeeds (or the member is silent, then at the census). The full review replaces the census
@@ -68,7 +80,7 @@ export class Liveness {
     this.#options = options;
     this.#connectedAt = options.clock.now();
     this.#nextReview = this.#connectedAt;
-    this.#nextCensus = nextProbeTime(this.#connectedAt, options.probeIntervalMs);
+    this.#nextCensus = nextProbeTime(this.#connectedAt, options.probeIntervalMs, options.censusOffsetMs);
     this.#expiryChecked = options.expiresAt === undefined;
   }
 
@@ -149,9 +161,9 @@ export class Liveness {
 
   /** What this tick does: a review, a probe, or nothing but waking again when one is due. */
   #due(now: number): { run: ProbeKind } | { wakeInMs: number } {
-    const { probeIntervalMs, expiresAt } = this.#options;
+    const { probeIntervalMs, expiresAt, censusOffsetMs } = this.#options;
     const census = now >= this.#nextCensus;
-    if (census) this.#nextCensus = nextProbeTime(now, probeIntervalMs);
+    if (census) this.#nextCensus = nextProbeTime(now, probeIntervalMs, censusOffsetMs);
     // A silent member that keeps failing is asked at the census only: a dead member costs one request per interval.
     const waiting = this.#silent && this.#failures > 0 && !census && !this.#forceProbe;
     if (!waiting) {
@@ -184,7 +196,8 @@ export class Liveness {
       this.contact();
       this.#failures = 0;
       // At a census: the review stands in for that census's probe.
-      if (due.run === 'review') this.#nextReview = nextProbeTime(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2), probeIntervalMs);
+      if (due.run === 'review')
+        this.#nextReview = nextProbeTime(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2), probeIntervalMs, this.#options.censusOffsetMs);
       this.#schedule(0);
       return;
     }

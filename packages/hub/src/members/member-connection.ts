@@ -6,7 +6,8 @@ import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import { realClock, type Clock } from '@promfleet/kube/queue';
 
-import { Liveness, type ProbeKind } from './liveness.ts';
+import { CENSUS_SPREAD_MS, Liveness, type ProbeKind } from './liveness.ts';
+import { memberSpread } from './member-spread.ts';
 import type { MemberHealth } from './member-status.ts';
 import { reportedOperatorVersion } from './operator-version.ts';
 import { probeMember, type ProbeResult } from './probe.ts';
@@ -81,6 +82,7 @@ export class MemberConnection {
     this.#liveness = new Liveness({
       clock: WALL_CLOCK,
       probeIntervalMs: options.probeIntervalMs,
+      censusOffsetMs: Math.floor(memberSpread(options.name) * CENSUS_SPREAD_MS),
       reviewIntervalMs: options.reviewIntervalMs,
       offlineAfterMs: options.offlineAfterMs,
       expiresAt: options.expiresAt?.getTime(),
@@ -211,10 +213,11 @@ function findingsOf(review: ProbeResult | undefined): string {
 
 /**
  * How long a probe may take: a healthy API server answers an access review in milliseconds. Short
- * enough that a census's probes all fail (when the hub is cut off) at least 2 s before the first
- * member's deadline, offline-after past the census before — so failing static sees the cut whole —
- * and never beyond --member-timeout. 3 s at the defaults (35 s, 40 s).
+ * enough that a census's probes, sent within `CENSUS_SPREAD_MS` of it, all fail (when the hub is
+ * cut off) at least 1 s before the first member's deadline, offline-after past the census before
+ * — so failing static sees the cut whole — and never beyond --member-timeout. 3 s at the
+ * defaults (35 s, 40 s).
  */
 export function probeTimeoutMs(timings: { readonly probeIntervalMs: number; readonly offlineAfterMs: number; readonly requestTimeoutMs: number }): number {
-  return Math.min(timings.requestTimeoutMs, Math.max(1_000, timings.offlineAfterMs - timings.probeIntervalMs - 2_000));
+  return Math.min(timings.requestTimeoutMs, Math.max(1_000, timings.offlineAfterMs - timings.probeIntervalMs - CENSUS_SPREAD_MS - 1_000));
 }

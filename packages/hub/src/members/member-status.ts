@@ -1,8 +1,9 @@
-import { CREDENTIAL_LIFECYCLE, DAY_MS, memberHash, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
+import { CREDENTIAL_LIFECYCLE, DAY_MS, type Condition, type MemberCluster, type MemberClusterStatus } from '@promfleet/api';
 import { semanticEqual } from '@promfleet/kube/apply';
 import { findCondition, rfc3339, setConditions, type ConditionUpdate } from '@promfleet/kube/status';
 
 import type { Reachability } from '../fanout/member-entry.ts';
+import { memberSpread } from './member-spread.ts';
 import type { ProbeResult } from './probe.ts';
 
 export const MEMBER_CONDITIONS = { ready: 'Ready', credentialScoped: 'CredentialScoped', credentialExpiring: 'CredentialExpiring' } as const;
@@ -109,18 +110,9 @@ export function memberStatus(
  */
 const HEARTBEAT_SPREAD = 0.2;
 
-/** A member's point in [0, 1): its name's FNV-1a, mixed by murmur3's finalizer, since FNV's high bits clump for names that differ in their last characters. */
-function spreadShare(member: string): number {
-  let hash = memberHash(member);
-  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
-  return ((hash ^ (hash >>> 16)) >>> 0) / 2 ** 32;
-}
-
 /** When the heartbeat after `recorded` is due: `heartbeatMs` after it, less the member's own share of the spread. */
 export function heartbeatDueAt(member: string, recorded: string, heartbeatMs: number): number {
-  const share = spreadShare(member);
-  return Date.parse(recorded) + Math.round(heartbeatMs * (1 - HEARTBEAT_SPREAD * share));
+  return Date.parse(recorded) + Math.round(heartbeatMs * (1 - HEARTBEAT_SPREAD * memberSpread(member)));
 }
 
 /** When the reconciler must look again to write the lastProbeTime heartbeat (undefined: nothing to write). */
