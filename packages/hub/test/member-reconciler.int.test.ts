@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
 import { loadCredential } from '../src/members/credential.ts';
+import { CENSUS_SPREAD_MS } from '../src/members/liveness.ts';
 import { MemberConnection } from '../src/members/member-connection.ts';
+import { memberSpread } from '../src/members/member-spread.ts';
 import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, replicasOf, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
 
 // The MemberCluster reconciler in-process against one API server whose namespaces are the members.
@@ -122,6 +124,53 @@ describe('member liveness', () => {
       expect(changes.length).toBeLessThanOrEqual(1);
     } finally {
       await connection.stop();
+    }
+  });
+
+  it('takes one unanswered probe as no change, and two in a row as one, and the answer after them as another', async () => {
+    const relay = new Relay(new URL(hub.fleet.cluster('hub').server));
+    await relay.open();
+    const name = 'lossy-liveness';
+    try {
+      await hub.join('lossy', { platform: 'none' }, relay.url);
+      const credential = loadCredential(await hub.memberReady('lossy'), hub.caches.secrets);
+      if (!credential.ok) throw new Error(credential.message);
+      const { connection, metrics, changes } = ownConnection(name, 'lossy', credential.kubeConfig);
+      try {
+        await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
+        const reviewed = changes.length;
+        const offset = Math.floor(memberSpread(name) * CENSUS_SPREAD_MS);
+        /** The next census of the connection's 4 s interval at least `leadMs` from now. */
+        const nextCensus = (leadMs: number) => Math.ceil((Date.now() + leadMs - offset) / 4_000) * 4_000 + offset;
+        const failures = async () =>
+          (await metrics.kubeRequests.get()).values
+            .filter((v) => v.labels.cluster === name && v.labels.resource === 'selfsubjectaccessreviews' && v.labels.code === 'error')
+            .reduce((sum, v) => sum + v.value, 0);
+
+        // Down over one census only: its probe is refused, the retry 2 s later answers.
+        const census = nextCensus(1_500);
+        await sleep(census - 700 - Date.now());
+        await relay.close();
+        await sleep(census + 800 - Date.now());
+        await relay.open();
+        await eventually('the census probe refused', async () => (await failures()) >= 1);
+        await eventually('the retry answered', () => connection.health.failedInARow === 0 && connection.health.last?.ok === true, 10_000, 50);
+        expect(changes.length).toBe(reviewed);
+
+        // Down over a census and its retry: shown once, and once more when it answers again.
+        const second = nextCensus(1_500);
+        await sleep(second - 700 - Date.now());
+        await relay.close();
+        await eventually('two unanswered in a row', () => connection.health.failedInARow >= 2, 10_000, 50);
+        expect(changes.length).toBe(reviewed + 1);
+        await relay.open();
+        await eventually('answered again', () => connection.health.failedInARow === 0, 15_000, 50);
+        expect(changes.length).toBe(reviewed + 2);
+      } finally {
+        await connection.stop();
+      }
+    } finally {
+      await relay.close();
     }
   });
 

@@ -27,7 +27,7 @@ export const memberClusterStatus = z.object({
     .meta({ format: 'date-time' })
     .optional()
     .describe(
-      'Last sign of life: the last answer from the member through its credential (watch, probe, write); written when the status changes, else every 4 to 5 minutes (each member at its own point of the last minute, so a fleet’s heartbeats do not come all at once).',
+      'Last sign of life: the last answer from the member through its credential (watch, probe, write); written when the status changes, else every 5 minutes at the member’s own phase of them (so a fleet’s heartbeats come evenly, not all at once).',
     ),
   credentialExpiresAt: z.string().meta({ format: 'date-time' }).optional().describe("When the credential's token or certificate expires."),
   operatorVersion: z

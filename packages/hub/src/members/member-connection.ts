@@ -8,7 +8,7 @@ import { realClock, type Clock } from '@promfleet/kube/queue';
 
 import { CENSUS_SPREAD_MS, Liveness, type ProbeKind } from './liveness.ts';
 import { memberSpread } from './member-spread.ts';
-import type { MemberHealth } from './member-status.ts';
+import { shownProblem, type MemberHealth } from './member-status.ts';
 import { reportedOperatorVersion } from './operator-version.ts';
 import { probeMember, type ProbeResult } from './probe.ts';
 
@@ -71,6 +71,7 @@ export class MemberConnection {
   readonly #liveness: Liveness;
   #review: ProbeResult | undefined;
   #last: ProbeResult | undefined;
+  #failedInARow = 0;
   #operatorVersion: string | undefined;
   #stopped = false;
 
@@ -134,6 +135,7 @@ export class MemberConnection {
       connectedSince: new Date(this.#liveness.connectedAt),
       lastContact: contact === undefined ? undefined : new Date(contact),
       last: this.#last,
+      failedInARow: this.#failedInARow,
       review: this.#review,
       expiresAt: this.#options.expiresAt,
     };
@@ -169,14 +171,15 @@ export class MemberConnection {
     const wasDown = this.#liveness.silent || this.#last?.problem?.reason === 'Unreachable';
     const result = await probeMember(this.client, kind, this.namespace, this.#options.expiresAt, probeTimeoutMs(this.#options));
     if (this.#stopped) return result.ok;
-    const previous = this.#last;
+    const shownBefore = problemOf(shownProblem(this.#last, this.#failedInARow));
     const before = this.#review;
     this.#last = result;
+    this.#failedInARow = result.ok ? 0 : this.#failedInARow + 1;
     if (result.ok && kind === 'review') this.#review = result;
     if (!result.ok) this.#options.logger.debug({ member: this.name, kind, problem: result.problem }, 'probe failed');
     // Back after not answering: the watch's connection may be half-open; one request makes sure.
     if (result.ok && wasDown) this.replicas.rewatch();
-    if (problemOf(previous) !== problemOf(result) || findingsOf(before) !== findingsOf(this.#review)) this.#changed();
+    if (shownBefore !== problemOf(shownProblem(result, this.#failedInARow)) || findingsOf(before) !== findingsOf(this.#review)) this.#changed();
     return result.ok;
   }
 
@@ -200,9 +203,8 @@ export class MemberConnection {
 }
 
 /** What a probe result shows on the Ready condition: a change makes the reconciler look. */
-function problemOf(result: ProbeResult | undefined): string {
-  if (!result) return 'none';
-  return result.problem ? `${result.problem.reason}: ${result.problem.message}` : 'ok';
+function problemOf(problem: ProbeResult['problem']): string {
+  return problem ? `${problem.reason}: ${problem.message}` : 'ok';
 }
 
 /** What a review shows (version and scope): a change makes the reconciler look. */

@@ -22,6 +22,8 @@ export interface MemberHealth {
   readonly lastContact: Date | undefined;
   /** The last probe or review. */
   readonly last: ProbeResult | undefined;
+  /** Probes and reviews that failed in a row, up to the last (0 when it answered). */
+  readonly failedInARow: number;
   /** The last successful review: the version and the credential's scope. */
   readonly review: ProbeResult | undefined;
   readonly expiresAt: Date | undefined;
@@ -31,7 +33,7 @@ export interface MemberTimings {
   readonly offlineAfterMs: number;
   /** CredentialExpiring turns True this long before expiry. */
   readonly expiringWithinMs: number;
-  /** lastProbeTime (the last sign of life) is written on any other change, else at most this often (up to a fifth sooner, by member). */
+  /** lastProbeTime (the last sign of life) is written on any other change, else this often, at each member's own phase of it. */
   readonly heartbeatMs: number;
 }
 
@@ -102,23 +104,43 @@ export function memberStatus(
 }
 
 /**
- * How much sooner than `heartbeatMs` a member's heartbeat may come. Every member's last sign of
- * life is the census probe they all answer at the same moment, so heartbeats due a fixed time
- * after it would all be written at once: a thousand MemberCluster writes in one burst every five
- * minutes, which B7 saw stall the hub's API server. Each member's comes at its own point of the
- * last fifth of the interval instead (a minute at the defaults, more than a census interval).
+ * When the heartbeat after `recorded` is due: at the member's own slot, a multiple of
+ * `heartbeatMs` on the wall clock plus its phase (a hash of its name), the first at least half an
+ * interval after `recorded`. Every member's last sign of life is the census probe they all answer
+ * in the same second, so heartbeats due a fixed time after it came all at once: a thousand
+ * MemberCluster writes in one burst every five minutes, which B7's churn ran into. On slots a
+ * fleet's heartbeats come evenly (a thousand members: one every 0.3 s), each member's every
+ * `heartbeatMs` while nothing else changes (its last sign of life is at most a census interval
+ * before its slot), and the first after another write between half and one and a half intervals
+ * after it.
  */
-const HEARTBEAT_SPREAD = 0.2;
-
-/** When the heartbeat after `recorded` is due: `heartbeatMs` after it, less the member's own share of the spread. */
 export function heartbeatDueAt(member: string, recorded: string, heartbeatMs: number): number {
-  return Date.parse(recorded) + Math.round(heartbeatMs * (1 - HEARTBEAT_SPREAD * memberSpread(member)));
+  const phase = Math.floor(memberSpread(member) * heartbeatMs);
+  const earliest = Date.parse(recorded) + heartbeatMs / 2;
+  return Math.ceil((earliest - phase) / heartbeatMs) * heartbeatMs + phase;
 }
 
 /** When the reconciler must look again to write the lastProbeTime heartbeat (undefined: nothing to write). */
 export function heartbeatInMs(member: string, status: MemberClusterStatus, now: Date, heartbeatMs: number): number | undefined {
   if (status.lastProbeTime === undefined) return undefined;
   return Math.max(1_000, heartbeatDueAt(member, status.lastProbeTime, heartbeatMs) - now.getTime());
+}
+
+/**
+ * A probe that got no answer (a timeout, a refused or reset connection) shows on the MemberCluster
+ * once its retry, 2 s later, got none either. One lost probe is what a busy member API server
+ * or hub gives now and then (B7 saw a few percent of a census's probes time out on its loaded
+ * machine), and showing it was two status writes and two Events for a member that answered
+ * again 2 s later — more load on the hub's API server when it had least to spare. Failing static
+ * and the Offline deadline do not wait for this: they read the probe itself.
+ */
+const UNANSWERED_SHOWN_AFTER = 2;
+
+/** The probe problem the Ready condition shows, if any. */
+export function shownProblem(last: ProbeResult | undefined, failedInARow: number): ProbeResult['problem'] {
+  const problem = last?.problem;
+  if (problem?.reason === 'Unreachable' && failedInARow < UNANSWERED_SHOWN_AFTER) return undefined;
+  return problem;
 }
 
 function readyCondition(
@@ -129,7 +151,7 @@ function readyCondition(
 ): ConditionUpdate {
   const type = MEMBER_CONDITIONS.ready;
   if (credential) return { type, status: 'False', reason: credential.reason, message: credential.message };
-  const problem = health?.last?.problem;
+  const problem = shownProblem(health?.last, health?.failedInARow ?? 0);
   switch (reach.state) {
     case 'ready': {
       const version = health?.review?.kubernetesVersion ?? '';
