@@ -4,7 +4,7 @@ import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
 import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
 import { hubCpu, hubCpuSince, runningHub, scaleProcess, untilCurrent, type ScaleContext } from './scale-context.ts';
-import { hubWrites, hubWritesSince } from './steady.ts';
+import { hubRequests, hubWritesSince } from './steady.ts';
 
 const FLAP_TIMEOUT_MS = 120_000;
 
@@ -64,7 +64,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   const stream = await EndpointStream.connect(async () => (await runningHub(context)).url);
   try {
     const cpuBefore = await hubCpu(context);
-    const writesBefore = await hubWrites(context);
+    const writesBefore = await hubRequests(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const startedAtMs = Date.now();

@@ -1,8 +1,9 @@
 import { PrometheusClusters, type MemberCluster, type PrometheusCluster } from '@promfleet/api';
-import type { DNSEndpoint } from '@promfleet/hub';
+import { HUB_FLAGS, type DNSEndpoint } from '@promfleet/hub';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { ResourceClient } from '@promfleet/kube/client';
+import { parseDuration } from '@promfleet/kube/flags';
 import type { NodeProcess } from '@promfleet/testkit';
 import { findCondition } from '@promfleet/kube/status';
 
@@ -13,6 +14,13 @@ import type { ProcessLabel } from '../../lib/machine-cpu.ts';
 import { cpuSecondsOf } from '../../lib/process-cpu.ts';
 import type { Observer } from '../../lib/observer.ts';
 import type { StatusWriter } from './status-writer.ts';
+
+/**
+ * The hub's default --member-probe-interval: every member is probed at its multiples on the clock
+ * (the census), so a steady window of whole intervals holds the same number of probes wherever it
+ * starts (60 s holds one or two, which read as 1 or 2 requests a member a minute).
+ */
+export const CENSUS_MS = parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN;
 
 /** What every phase of the scale benchmark works with: one fleet, its watches and the status writer. */
 export interface ScaleContext {

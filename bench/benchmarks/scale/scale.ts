@@ -16,7 +16,7 @@ import { churn, type Churn } from './churn.ts';
 import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.ts';
 import { RecordChanges } from './record-changes.ts';
 import { restart, type Restart } from './restart.ts';
-import { untilMembersReady, type ScaleContext } from './scale-context.ts';
+import { CENSUS_MS, untilMembersReady, type ScaleContext } from './scale-context.ts';
 import { selectAll, warmUp, type SelectAll } from './select-all.ts';
 import { StatusWriter } from './status-writer.ts';
 import { steady, type Steady } from './steady.ts';
@@ -25,13 +25,6 @@ import { churnTable, exitsTable, memoryTable, restartTable, selectAllTable, stea
 /** The hub's default `--concurrency`, which the floor's applies use too. */
 const HUB_CONCURRENCY = 16;
 const TIMEOUT_MS = 300_000;
-/**
- * The hub's default --member-probe-interval: every member is probed at its multiples on the clock,
- * so a steady window of whole intervals holds the same number of probes wherever it starts (60 s
- * holds one or two, which read as 1 or 2 requests a member a minute).
- */
-const CENSUS_MS = 35_000;
-
 /** Sizes of a full run; BENCH_SCALE_SIZES=100,1000 (ascending) overrides them. */
 function sizes(smoke: boolean): number[] {
   if (smoke) return [10];

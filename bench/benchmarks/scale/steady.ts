@@ -24,15 +24,14 @@ export interface Steady {
  * and its CPU.
  */
 export async function steady(context: ScaleContext, members: number, durationMs: number): Promise<Steady> {
-  const hub = await runningHub(context);
-  const before = kitRequests(await controllerMetrics(hub.url));
+  const before = await hubRequests(context);
   const cpuBefore = await hubCpu(context);
   const started = performance.now();
   await sleep(durationMs);
   const cpuSeconds = await hubCpuSince(context, cpuBefore);
   // A hub that restarted meanwhile counts from zero again: its figures would mean nothing.
   if (Number.isNaN(cpuSeconds)) return { members, minutes: Number.NaN, writes: new Map(), memberRequests: new Map(), cpuSeconds };
-  const after = kitRequests(await controllerMetrics(hub.url));
+  const after = await hubRequests(context);
   const minutes = (performance.now() - started) / 60_000;
   const isMember = memberOf(context, members);
   const memberRequests = counterDelta(before, after, (sample) =>
@@ -41,14 +40,14 @@ export async function steady(context: ScaleContext, members: number, durationMs:
   return { members, minutes, writes: writesBetween(before, after, isMember), memberRequests, cpuSeconds };
 }
 
-/** The hub's request counter now, to pass to `hubWritesSince`. */
-export async function hubWrites(context: ScaleContext): Promise<readonly MetricSample[]> {
+/** The hub's request counter (promfleet_kube_requests_total) now, to pass to `hubWritesSince`. */
+export async function hubRequests(context: ScaleContext): Promise<readonly MetricSample[]> {
   return kitRequests(await controllerMetrics((await runningHub(context)).url));
 }
 
 /** The hub's writes since `before`, by `where verb resource` (where: hub or members). */
 export async function hubWritesSince(context: ScaleContext, members: number, before: readonly MetricSample[]): Promise<Map<string, number>> {
-  return writesBetween(before, await hubWrites(context), memberOf(context, members));
+  return writesBetween(before, await hubRequests(context), memberOf(context, members));
 }
 
 function memberOf(context: ScaleContext, members: number): (sample: MetricSample) => boolean {

@@ -1,9 +1,7 @@
-import { HUB_FLAGS } from '@promfleet/hub';
-import { parseDuration } from '@promfleet/kube/flags';
-
 import { percentile, round, type BenchmarkResult } from '../../harness.ts';
 import { mib } from '../../lib/process-memory.ts';
 import type { Churn } from './churn.ts';
+import { CENSUS_MS } from './scale-context.ts';
 import type { HubMemory } from './hub-memory.ts';
 import type { Restart } from './restart.ts';
 import type { SelectAll } from './select-all.ts';
@@ -109,8 +107,6 @@ function churnWritesTable(rows: readonly Churn[]): BenchmarkResult {
 }
 
 const TIMELINE_STEP_MS = 5_000;
-/** The hub probes every member at the multiples of its --member-probe-interval on the wall clock (the census). */
-const CENSUS_INTERVAL_MS = parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN;
 
 /** Latency to the hub's status by when the change came: a tail from a burst (heartbeats, a full pass) shows in one window, a saturated machine in all. */
 function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
@@ -136,13 +132,13 @@ function churnTimelineTable(rows: readonly Churn[]): BenchmarkResult {
         }));
     }),
     notes: [
-      'census: the window holds one of the moments the hub probes every member at once (a multiple of the default --member-probe-interval on the clock).',
+      'census: the window holds one of the moments the hub probes every member (a multiple of the default --member-probe-interval on the clock; each member within a second after it).',
     ],
   };
 }
 
 function holdsCensus(fromMs: number): boolean {
-  return Math.ceil(fromMs / CENSUS_INTERVAL_MS) * CENSUS_INTERVAL_MS < fromMs + TIMELINE_STEP_MS;
+  return Math.ceil(fromMs / CENSUS_MS) * CENSUS_MS < fromMs + TIMELINE_STEP_MS;
 }
 
 /** Who kept the machine busy during each churn: a latency on a saturated machine is the machine's as much as the hub's. */
@@ -187,7 +183,7 @@ export function steadyTables(rows: readonly Steady[]): BenchmarkResult[] {
       columns: ['N', 'where verb resource', 'writes', 'per minute'],
       rows: writes,
       notes: [
-        'From the hub’s promfleet_kube_requests_total. leases: leader election; memberclusters status: the heartbeat (lastProbeTime, at most every 5 min a member); selfsubject*reviews: the probes’ access reviews.',
+        'From the hub’s promfleet_kube_requests_total. leases: leader election; memberclusters status: the heartbeat (lastProbeTime, every 5 min a member, each at its own phase of them); selfsubject*reviews: the probes’ access reviews.',
       ],
     },
     {

@@ -80,7 +80,7 @@ export class Liveness {
     this.#options = options;
     this.#connectedAt = options.clock.now();
     this.#nextReview = this.#connectedAt;
-    this.#nextCensus = nextProbeTime(this.#connectedAt, options.probeIntervalMs, options.censusOffsetMs);
+    this.#nextCensus = this.#censusAfter(this.#connectedAt);
     this.#expiryChecked = options.expiresAt === undefined;
   }
 
@@ -161,9 +161,9 @@ export class Liveness {
 
   /** What this tick does: a review, a probe, or nothing but waking again when one is due. */
   #due(now: number): { run: ProbeKind } | { wakeInMs: number } {
-    const { probeIntervalMs, expiresAt, censusOffsetMs } = this.#options;
+    const { expiresAt } = this.#options;
     const census = now >= this.#nextCensus;
-    if (census) this.#nextCensus = nextProbeTime(now, probeIntervalMs, censusOffsetMs);
+    if (census) this.#nextCensus = this.#censusAfter(now);
     // A silent member that keeps failing is asked at the census only: a dead member costs one request per interval.
     const waiting = this.#silent && this.#failures > 0 && !census && !this.#forceProbe;
     if (!waiting) {
@@ -196,8 +196,7 @@ export class Liveness {
       this.contact();
       this.#failures = 0;
       // At a census: the review stands in for that census's probe.
-      if (due.run === 'review')
-        this.#nextReview = nextProbeTime(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2), probeIntervalMs, this.#options.censusOffsetMs);
+      if (due.run === 'review') this.#nextReview = this.#censusAfter(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2));
       this.#schedule(0);
       return;
     }
@@ -205,6 +204,11 @@ export class Liveness {
     // A failed review is retried as a review: its findings are what is missing.
     if (due.run === 'review') this.#nextReview = startedAt;
     this.#schedule(this.#silent ? 0 : Math.min(RETRY_DELAYS_MS[this.#failures - 1] ?? probeIntervalMs, probeIntervalMs));
+  }
+
+  /** This member's first census after `time`. */
+  #censusAfter(time: number): number {
+    return nextProbeTime(time, this.#options.probeIntervalMs, this.#options.censusOffsetMs);
   }
 
   #random(): number {
