@@ -13,6 +13,7 @@ import { Observer } from '../../lib/observer.ts';
 import { mib } from '../../lib/process-memory.ts';
 import { FloorFanout } from '../fanout/floor-path.ts';
 import { churn, type Churn } from './churn.ts';
+import { profiled, profileTables, type HubProfile } from './hub-profile.ts';
 import { memoryWithClusters, readHubMemory, type HubMemory } from './hub-memory.ts';
 import { RecordChanges } from './record-changes.ts';
 import { restart, type Restart } from './restart.ts';
@@ -31,6 +32,19 @@ function sizes(smoke: boolean): number[] {
   const given = process.env.BENCH_SCALE_SIZES?.split(',').map(Number);
   if (given && given.length > 0 && given.every((size, i) => Number.isInteger(size) && size > 0 && size > (given[i - 1] ?? 0))) return given;
   return [100, 1000];
+}
+
+/** The phases of each size, in order; BENCH_SCALE_STOP_AFTER=churn runs each size's phases up to that one. */
+const PHASES = ['select-all', 'churn', 'steady', 'restart'] as const;
+type Phase = (typeof PHASES)[number];
+
+/** The last phase to run at each size; undefined runs all of them, and the memory reading at the last size. */
+function stopAfter(): Phase | undefined {
+  const given = process.env.BENCH_SCALE_STOP_AFTER;
+  if (given === undefined || given === '') return undefined;
+  const phase = PHASES.find((candidate) => candidate === given);
+  if (!phase) throw new Error(`BENCH_SCALE_STOP_AFTER=${given}: not one of ${PHASES.join(', ')}`);
+  return phase;
 }
 
 /** Flags to try against the defaults: BENCH_SCALE_HUB_ARGS="--status-batch-window=0" (space-separated). */
@@ -67,10 +81,15 @@ export const scaleBenchmark: Benchmark = {
       log(`N=${String(members)}: ${name}`);
     };
     const hubArgs = extraHubArgs();
+    const lastPhase = stopAfter();
+    const runs = (phase: Phase): boolean => lastPhase === undefined || PHASES.indexOf(phase) <= PHASES.indexOf(lastPhase);
+    // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, and its churn is profiled into DIR.
+    const profileDir = process.env.BENCH_SCALE_PROFILE === '' ? undefined : process.env.BENCH_SCALE_PROFILE;
     // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     await using bench = await BenchFleet.start({
       memberServers,
       operators: false,
+      inspect: profileDir !== undefined,
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
@@ -94,6 +113,7 @@ export const scaleBenchmark: Benchmark = {
     const idle = new Map<number, number>();
     const memory: HubMemory[] = [];
     const restarts: Restart[] = [];
+    const profiles: HubProfile[] = [];
     try {
       for (const size of fleetSizes) {
         try {
@@ -116,19 +136,32 @@ export const scaleBenchmark: Benchmark = {
           const shards = observers.clusters.cache.get(`${BENCH_NAMESPACE}/${selected.name}`)?.status?.shards;
           log(`N=${String(size)}: the status of ${selected.name} ${shards === undefined ? 'holds every member' : `is in ${String(shards)} shards`}`);
           const records = new RecordChanges(`${BENCH_NAMESPACE}/${selected.name}`, observers, dnsEndpoints);
-          enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
-          churns.push(await churn(context, selected.name, size, churnOptions));
-          // The churn's tail (late heartbeats, records) is not the steady state.
-          await sleep(settleMs);
-          enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
-          const still = await steady(context, size, steadyMs(size));
-          quiet.push(still);
-          idle.set(size, still.cpuSeconds / (still.minutes * 60));
-          memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
-          enter(size, 'cold restart');
-          restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
+          if (runs('churn')) {
+            enter(size, `churn, each member flapping every ${String(churnOptions.periodMs / 1000)} s, for ${String(churnOptions.windowMs / 1000)} s`);
+            const churning = () => churn(context, selected.name, size, churnOptions);
+            if (profileDir === undefined) churns.push(await churning());
+            else {
+              const { result, profile } = await profiled(context, profileDir, size, 'churn', churning);
+              churns.push(result);
+              if (profile) profiles.push(profile);
+            }
+            // The churn's tail (late heartbeats, records) is not the steady state.
+            await sleep(settleMs);
+          }
+          if (runs('steady')) {
+            enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
+            const still = await steady(context, size, steadyMs(size));
+            quiet.push(still);
+            idle.set(size, still.cpuSeconds / (still.minutes * 60));
+            memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
+          }
+          if (runs('restart')) {
+            enter(size, 'cold restart');
+            restarts.push(await restart(context, records, selected.name, size, selected.generation, settleMs));
+          }
 
           if (size === fleetSizes.at(-1)) {
+            if (lastPhase !== undefined) break;
             enter(size, `${String(memoryClusters)} PrometheusClusters for the memory reading (at most ${String(memoryDeadlineMs / 1000)} s)`);
             memory.push(await memoryWithClusters(context, size, memoryClusters, memoryDeadlineMs));
           } else {
@@ -160,6 +193,7 @@ export const scaleBenchmark: Benchmark = {
       memoryTable(memory, limit),
       restartTable(restarts),
       exitsTable(exits, fleetSizes),
+      ...profileTables(profiles),
       ...(stalls.length > 0 ? [stallTable(stalls)] : []),
     ];
   },
