@@ -1,6 +1,7 @@
 import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
-import { canonicalJSON } from '@promfleet/kube/apply';
 import type { HealthCheck } from '@promfleet/kube/observability';
+
+import { canonicalArray } from './object-json.ts';
 
 /** The records one PrometheusCluster publishes, and its members' StoreAPI endpoints when it has `spec.storeAPI`. */
 export interface EndpointSet {
@@ -37,7 +38,9 @@ export interface EndpointChange {
  * `{endpoints, stores}`.
  */
 export function encodeSet(set: Pick<EndpointSet, 'endpoints' | 'stores'>): string {
-  return canonicalJSON(set.stores === undefined ? set.endpoints : { endpoints: set.endpoints, stores: set.stores });
+  // canonicalJSON of the same value, written from each object's kept text: "endpoints" sorts before "stores".
+  const records = canonicalArray(set.endpoints);
+  return set.stores === undefined ? records : `{"endpoints":${records},"stores":${canonicalArray(set.stores)}}`;
 }
 
 /** What readers are told: a change, or "start over from this snapshot" (after a gap or a resync). */

@@ -1,5 +1,6 @@
 import type { DNSRecord } from '@promfleet/api';
 
+import { jsonArray } from './object-json.ts';
 import type { EndpointChange, EndpointSet, EndpointSnapshot } from './store.ts';
 
 /**
@@ -43,4 +44,15 @@ export function projectChange(change: EndpointChange, view: View): object {
   if (view === 'endpoints') return { revision, namespace, name, endpoints: change.endpoints };
   const targets = change.endpoints === null || change.stores === undefined ? null : change.stores.map(({ member, address }) => ({ member, address }));
   return { revision, namespace, name, targets };
+}
+
+/**
+ * `JSON.stringify(projectChange(change, view))`, with the records written from their kept text: a
+ * change carries the cluster's whole set, and a watcher is sent one per change.
+ */
+export function changeJSON(change: EndpointChange, view: View): string {
+  if (view !== 'endpoints' || change.endpoints === null) return JSON.stringify(projectChange(change, view));
+  const { revision, namespace, name } = change;
+  const head = JSON.stringify({ revision, namespace, name });
+  return `${head.slice(0, -1)},"endpoints":${jsonArray(change.endpoints)}}`;
 }

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 
 import type { EndpointChange, EndpointReader, EndpointSnapshot, StoreEvent } from './store.ts';
-import { projectChange, projectSnapshot, type View } from './views.ts';
+import { changeJSON, projectSnapshot, type View } from './views.ts';
 
 export interface WatchLimits {
   /** A watcher with more unsent bytes than this when the next event comes is cut. */
@@ -120,8 +120,8 @@ export class Watchers {
     const cache = this.#encoded[view];
     let encoded = cache.get(data);
     if (encoded === undefined) {
-      const projected = event.type === 'snapshot' ? projectSnapshot(event.snapshot, view) : projectChange(event.change, view);
-      encoded = Buffer.from(format(event.type, data.revision, projected));
+      const json = event.type === 'snapshot' ? JSON.stringify(projectSnapshot(event.snapshot, view)) : changeJSON(event.change, view);
+      encoded = Buffer.from(format(event.type, data.revision, json));
       cache.set(data, encoded);
     }
     return encoded;
@@ -129,6 +129,6 @@ export class Watchers {
 }
 
 /** The event id is the content's revision after the event: what Last-Event-ID resumes from. */
-function format(event: string, id: string, data: object): string {
-  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+function format(event: string, id: string, json: string): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${json}\n\n`;
 }

@@ -125,3 +125,32 @@ describe('buildRecords output', () => {
     expect(checked.success ? [] : checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([]);
   });
 });
+
+describe('buildRecords on the next change', () => {
+  it('hands back the same record objects for members whose addresses did not change, and builds the changed one anew', () => {
+    const members: MemberTargets[] = [
+      { member: 'us-east', publishable: true, addresses: ['198.51.100.10', '2001:db8:1::10'] },
+      { member: 'eu-west', publishable: true, addresses: ['192.0.2.10'] },
+    ];
+    const first = buildRecords(names, 60, 'weighted', members).records;
+    // eu-west moves: a new address list, as a new entry brings.
+    const moved: MemberTargets[] = [...members.slice(0, 1), { member: 'eu-west', publishable: true, addresses: ['192.0.2.11'] }];
+    const second = buildRecords(names, 60, 'weighted', moved).records;
+    const of = (records: typeof first, member: string, type: string) => records.find((r) => r.setIdentifier === member && r.recordType === type);
+    expect(of(second, 'us-east', 'A')).toBe(of(first, 'us-east', 'A'));
+    expect(of(second, 'us-east', 'AAAA')).toBe(of(first, 'us-east', 'AAAA'));
+    expect(of(second, 'eu-west', 'A')).not.toBe(of(first, 'eu-west', 'A'));
+    expect(of(second, 'eu-west', 'A')?.targets).toEqual(['192.0.2.11']);
+    // The same addresses under another policy, TTL or name are other records.
+    expect(buildRecords(names, 30, 'weighted', members).records[0]).not.toBe(first[0]);
+    expect(buildRecords(names, 60, 'multivalue', members).records.find((r) => r.setIdentifier === 'us-east')?.routingPolicy).toBe('multivalue');
+    expect(buildRecords(['other.example.com'], 60, 'weighted', members).records[0]?.dnsName).toBe('other.example.com');
+  });
+
+  it('freezes the records it shares, so no reader can change them under the others', () => {
+    const [record] = buildRecords(names, 60, 'weighted', [{ member: 'us-east', publishable: true, addresses: ['198.51.100.7'] }]).records;
+    expect(Object.isFrozen(record)).toBe(true);
+    expect(() => (record?.targets ?? []).push('192.0.2.1')).toThrow(TypeError);
+    expect(record?.targets).toEqual(['198.51.100.7']);
+  });
+});

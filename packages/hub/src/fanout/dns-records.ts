@@ -24,11 +24,17 @@ export interface RecordsResult {
 /** Weighted record sets all get this weight: members share a name equally. */
 export const EQUAL_WEIGHT = 1;
 
-interface Addressed {
-  readonly member: string;
+/** A member's address list sorted by kind, and the record sets made of it so far (by type, name, TTL and policy). */
+interface KeptAddresses {
   readonly ipv4: readonly string[];
   readonly ipv6: readonly string[];
   readonly hostname: string | undefined;
+  readonly records: Map<string, DNSRecord>;
+}
+
+interface Addressed extends Omit<KeptAddresses, 'records'> {
+  readonly member: string;
+  readonly kept: KeptAddresses;
 }
 
 /**
@@ -50,11 +56,8 @@ export function buildRecords(names: readonly string[], ttl: number, policy: Rout
     .filter((m) => m.publishable && m.addresses.length > 0)
     .sort((a, b) => compareCodePoints(a.member, b.member))
     .map((m): Addressed => {
-      const versions = m.addresses.map((address) => isIP(address));
-      const ipv4 = m.addresses.filter((_address, i) => versions[i] === 4);
-      const ipv6 = m.addresses.filter((_address, i) => versions[i] === 6);
-      const hostnames = m.addresses.filter((_address, i) => versions[i] === 0);
-      return { member: m.member, ipv4, ipv6, hostname: ipv4.length + ipv6.length === 0 ? hostnames.sort()[0] : undefined };
+      const kept = keptAddresses(m.addresses);
+      return { member: m.member, ipv4: kept.ipv4, ipv6: kept.ipv6, hostname: kept.hostname, kept };
     });
   const withIPs = addressed.filter((m) => m.ipv4.length + m.ipv6.length > 0);
   const withHostnames = addressed.filter((m) => m.hostname !== undefined);
@@ -84,8 +87,12 @@ function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members:
     const ipv6 = [...new Set(members.flatMap((m) => m.ipv6))].sort();
     return [...(ipv4.length > 0 ? [record(dnsName, 'A', ipv4, ttl)] : []), ...(ipv6.length > 0 ? [record(dnsName, 'AAAA', ipv6, ttl)] : [])];
   }
-  const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], sort: (targets: string[]) => string[]) =>
-    members.filter((m) => pick(m).length > 0).map((m) => record(dnsName, type, sort([...new Set(pick(m))]), ttl, { member: m.member, policy }));
+  const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], sort: (targets: string[]) => string[]) => {
+    const set = `${type} ${dnsName} ${String(ttl)} ${policy}`;
+    return members
+      .filter((m) => pick(m).length > 0)
+      .map((m) => keptRecord(m, set, () => record(dnsName, type, sort([...new Set(pick(m))]), ttl, { member: m.member, policy })));
+  };
   return [
     ...perMember('A', (m) => m.ipv4, sortIPv4),
     ...perMember(
@@ -94,6 +101,38 @@ function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members:
       (targets) => targets.sort(),
     ),
   ];
+}
+
+/**
+ * Kept per address list, which a member's entry keeps while it does not change: its kinds of
+ * address and its own record sets. A change to one member then builds that member's records
+ * alone, and hands back the very objects it gave before for every other member, so comparing the
+ * status with the last one written, and writing the records out as text, skip them at once
+ * (`isSubset`, `object-json.ts`). The records are frozen: they are shared from then on.
+ */
+const byAddresses = new WeakMap<readonly string[], KeptAddresses>();
+
+function keptAddresses(addresses: readonly string[]): KeptAddresses {
+  let kept = byAddresses.get(addresses);
+  if (kept === undefined) {
+    const versions = addresses.map((address) => isIP(address));
+    const ipv4 = addresses.filter((_address, i) => versions[i] === 4);
+    const ipv6 = addresses.filter((_address, i) => versions[i] === 6);
+    const hostnames = addresses.filter((_address, i) => versions[i] === 0);
+    kept = { ipv4, ipv6, hostname: ipv4.length + ipv6.length === 0 ? hostnames.sort()[0] : undefined, records: new Map() };
+    byAddresses.set(addresses, kept);
+  }
+  return kept;
+}
+
+/** The member's record of `set` (type, name, TTL, policy) as built before, if it was built for this member. */
+function keptRecord(member: Addressed, set: string, build: () => DNSRecord): DNSRecord {
+  const known = member.kept.records.get(set);
+  if (known?.setIdentifier === member.member) return known;
+  const built = build();
+  Object.freeze(built.targets);
+  member.kept.records.set(set, Object.freeze(built));
+  return built;
 }
 
 function record(
