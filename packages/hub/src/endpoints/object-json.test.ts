@@ -1,4 +1,4 @@
-import type { DNSRecord } from '@promfleet/api';
+import type { DNSRecord, StoreEndpoint } from '@promfleet/api';
 import { canonicalJSON } from '@promfleet/kube/apply';
 import { describe, expect, it } from 'vitest';
 
@@ -18,7 +18,11 @@ const weighted = (member: string, target: string): DNSRecord => ({
 // Keys out of order, as a record parsed from elsewhere may have them.
 const unsorted = { ttl: 30, targets: ['10.0.0.9'], recordType: 'A', dnsName: 'query.example.com' } as DNSRecord;
 const records = [weighted('eu-1', '10.0.0.1'), unsorted, weighted('us-1', '10.0.0.2')];
-const stores = [{ member: 'eu-1', address: 'eu-1.example.com:10901', zone: 'b' } as never, { address: 'us-1.example.com:10901', member: 'us-1' } as never];
+// The second with its keys out of order.
+const stores: StoreEndpoint[] = [
+  { member: 'eu-1', address: 'eu-1.example.com:10901' },
+  { address: 'us-1.example.com:10901', member: 'us-1' },
+];
 
 describe('kept JSON texts', () => {
   it('write what canonicalJSON and JSON.stringify write, whole', () => {

@@ -32,7 +32,7 @@ interface KeptAddresses {
   readonly records: Map<string, DNSRecord>;
 }
 
-interface Addressed extends Omit<KeptAddresses, 'records'> {
+interface Addressed {
   readonly member: string;
   readonly kept: KeptAddresses;
 }
@@ -55,12 +55,9 @@ export function buildRecords(names: readonly string[], ttl: number, policy: Rout
   const addressed = members
     .filter((m) => m.publishable && m.addresses.length > 0)
     .sort((a, b) => compareCodePoints(a.member, b.member))
-    .map((m): Addressed => {
-      const kept = keptAddresses(m.addresses);
-      return { member: m.member, ipv4: kept.ipv4, ipv6: kept.ipv6, hostname: kept.hostname, kept };
-    });
-  const withIPs = addressed.filter((m) => m.ipv4.length + m.ipv6.length > 0);
-  const withHostnames = addressed.filter((m) => m.hostname !== undefined);
+    .map((m): Addressed => ({ member: m.member, kept: keptAddresses(m.addresses) }));
+  const withIPs = addressed.filter((m) => m.kept.ipv4.length + m.kept.ipv6.length > 0);
+  const withHostnames = addressed.filter((m) => m.kept.hostname !== undefined);
   const result: RecordsResult = { records: [], unpublished: [], refused: [], standby: [] };
   if (withIPs.length > 0) {
     result.unpublished.push(...withHostnames.map((m) => m.member));
@@ -76,15 +73,15 @@ export function buildRecords(names: readonly string[], ttl: number, policy: Rout
   if (policy === 'none') result.standby.push(...rest.map((m) => m.member));
   for (const dnsName of names) {
     for (const m of published)
-      result.records.push(record(dnsName, 'CNAME', [m.hostname ?? ''], ttl, policy === 'none' ? undefined : { member: m.member, policy }));
+      result.records.push(record(dnsName, 'CNAME', [m.kept.hostname ?? ''], ttl, policy === 'none' ? undefined : { member: m.member, policy }));
   }
   return result;
 }
 
 function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members: readonly Addressed[]): DNSRecord[] {
   if (policy === 'none') {
-    const ipv4 = sortIPv4([...new Set(members.flatMap((m) => m.ipv4))]);
-    const ipv6 = [...new Set(members.flatMap((m) => m.ipv6))].sort();
+    const ipv4 = sortIPv4([...new Set(members.flatMap((m) => m.kept.ipv4))]);
+    const ipv6 = [...new Set(members.flatMap((m) => m.kept.ipv6))].sort();
     return [...(ipv4.length > 0 ? [record(dnsName, 'A', ipv4, ttl)] : []), ...(ipv6.length > 0 ? [record(dnsName, 'AAAA', ipv6, ttl)] : [])];
   }
   const perMember = (type: 'A' | 'AAAA', pick: (m: Addressed) => readonly string[], sort: (targets: string[]) => string[]) => {
@@ -94,10 +91,10 @@ function ipRecords(dnsName: string, ttl: number, policy: RoutingPolicy, members:
       .map((m) => keptRecord(m, set, () => record(dnsName, type, sort([...new Set(pick(m))]), ttl, { member: m.member, policy })));
   };
   return [
-    ...perMember('A', (m) => m.ipv4, sortIPv4),
+    ...perMember('A', (m) => m.kept.ipv4, sortIPv4),
     ...perMember(
       'AAAA',
-      (m) => m.ipv6,
+      (m) => m.kept.ipv6,
       (targets) => targets.sort(),
     ),
   ];
