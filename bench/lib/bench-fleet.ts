@@ -32,6 +32,8 @@ export interface BenchFleetOptions {
   readonly loadBalancer?: LoadBalancerMode;
   /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
   readonly inspect?: boolean;
+  /** The API servers serve Go's profiler at `/debug/pprof` (see `go-profile.ts`). */
+  readonly apiServerProfiling?: boolean;
   /**
    * Run the hub in a memory cgroup with this limit, as its chart's container limit would (Node
    * sizes its heap from it; going over it is an OOM kill). Where the machine has no memory
@@ -99,6 +101,7 @@ export class BenchFleet {
       clusters: ['hub', ...names],
       controllerManager: options.operators,
       loadBalancer: Object.fromEntries(names.map((name) => [name, options.loadBalancer ?? 'ipv4'])),
+      ...(options.apiServerProfiling ? { apiServerProfiling: true } : {}),
     });
     const bench = new BenchFleet(fleet, options);
     try {

@@ -18,20 +18,37 @@ export interface HubProfile {
  * Runs `phase` with the hub's sampling profiler on (BENCH_SCALE_PROFILE=DIR) and writes the
  * profile to DIR, to open in Chrome's DevTools or speedscope. The profile covers the phase only;
  * a hub that restarts in it takes the profile with it, and nothing is reported.
+ *
+ * The hub's API server and the first member API server are profiled too, for the phase's first
+ * `apiServerSeconds` (Go's profiler takes its length up front): `go tool pprof -top FILE` (Debian's
+ * golang-go) says where their time went, which the hub's own profile cannot.
  */
 export async function profiled<T>(
   context: ScaleContext,
   dir: string,
   members: number,
   phase: string,
+  apiServerSeconds: number,
   run: () => Promise<T>,
 ): Promise<{ result: T; profile: HubProfile | undefined }> {
   const hub = await runningHub(context);
   const profiling = await startCpuProfile(context.bench.inspectorPort(hub));
+  const servers = [context.bench.hubCluster, ...context.bench.servers.slice(0, 1)];
+  const apiServers = Promise.allSettled(servers.map((server) => server.apiServer.cpuProfile(apiServerSeconds)));
   const result = await run();
+  await mkdir(dir, { recursive: true });
+  for (const [index, settled] of (await apiServers).entries()) {
+    const name = servers[index]?.name ?? String(index);
+    if (settled.status === 'rejected') {
+      context.log(`N=${String(members)} ${phase}: no profile of the ${name} API server: ${String(settled.reason)}`);
+      continue;
+    }
+    const file = join(dir, `apiserver-${name}-${phase}-${String(members)}.pprof`);
+    await writeFile(file, settled.value);
+    context.log(`N=${String(members)} ${phase}: the ${name} API server's CPU profile is in ${file} (go tool pprof -top ${file})`);
+  }
   if (!context.bench.hubRunning || context.bench.hubProcess !== hub) return { result, profile: undefined };
   const profile = await profiling.stop();
-  await mkdir(dir, { recursive: true });
   const file = join(dir, `hub-${phase}-${String(members)}.cpuprofile`);
   await writeFile(file, JSON.stringify(profile));
   context.log(`N=${String(members)} ${phase}: the hub's CPU profile is in ${file}`);

@@ -83,13 +83,14 @@ export const scaleBenchmark: Benchmark = {
     const hubArgs = extraHubArgs();
     const lastPhase = stopAfter();
     const runs = (phase: Phase): boolean => lastPhase === undefined || PHASES.indexOf(phase) <= PHASES.indexOf(lastPhase);
-    // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, and its churn is profiled into DIR.
+    // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, the API servers with Go's profiler, and the churn is profiled into DIR.
     const profileDir = process.env.BENCH_SCALE_PROFILE === '' ? undefined : process.env.BENCH_SCALE_PROFILE;
     // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     await using bench = await BenchFleet.start({
       memberServers,
       operators: false,
       inspect: profileDir !== undefined,
+      apiServerProfiling: profileDir !== undefined,
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
@@ -141,7 +142,7 @@ export const scaleBenchmark: Benchmark = {
             const churning = () => churn(context, selected.name, size, churnOptions);
             if (profileDir === undefined) churns.push(await churning());
             else {
-              const { result, profile } = await profiled(context, profileDir, size, 'churn', churning);
+              const { result, profile } = await profiled(context, profileDir, size, 'churn', churnOptions.windowMs / 1000, churning);
               churns.push(result);
               if (profile) profiles.push(profile);
             }

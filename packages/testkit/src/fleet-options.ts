@@ -18,6 +18,8 @@ export interface FleetOptions {
    */
   readonly loadBalancer?: boolean | Readonly<Record<string, LoadBalancerMode>>;
   readonly assets?: KubeAssets;
+  /** The API servers serve Go's CPU and heap profiler at `/debug/pprof` to the admin: for benchmarks that ask where an API server's time goes. */
+  readonly apiServerProfiling?: boolean;
 }
 
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/;

@@ -136,6 +136,7 @@ function createCluster(prepared: AddressedCluster, options: FleetOptions, assets
       dir,
       pki,
       egressSocket: kubelet ? egressSocketPath(dir) : undefined,
+      profiling: options.apiServerProfiling,
     }),
     controllerManager: options.controllerManager
       ? new ControllerManager({ clusterName: name, binary: assets.kubeControllerManager, kubeconfigFile, dir, pki })

@@ -9,14 +9,19 @@ export interface TLSClientOptions {
 }
 
 /** Status and body of one HTTPS GET, for readiness checks; rejects on network errors. */
-export function httpsGet(url: string, tls: TLSClientOptions, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+export async function httpsGet(url: string, tls: TLSClientOptions, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  const { status, body } = await httpsGetBytes(url, tls, timeoutMs);
+  return { status, body: body.toString('utf8') };
+}
+
+/** Status and raw body of one HTTPS GET (a profile, an archive); rejects on network errors. */
+export function httpsGetBytes(url: string, tls: TLSClientOptions, timeoutMs = 2000): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', ca: tls.ca, cert: tls.cert, key: tls.key, timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body });
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`timed out after ${String(timeoutMs)} ms`)));

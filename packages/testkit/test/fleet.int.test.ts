@@ -67,6 +67,13 @@ describe('a three-cluster fleet', () => {
     await expect(core(fleet.cluster('eu')).readNamespace({ name: 'only-in-hub' })).rejects.toMatchObject({ code: 404 });
   });
 
+  it('serves no profiler unless asked: /debug/pprof is 404 and cpuProfile refuses', async () => {
+    const hub = fleet.cluster('hub');
+    const tls = { ca: hub.pki.caCert, cert: hub.pki.adminCert, key: hub.pki.adminKey };
+    expect((await httpsGet(`${hub.server}/debug/pprof/`, tls)).status).toBe(404);
+    await expect(hub.apiServer.cpuProfile(1)).rejects.toThrow(/runs without profiling/);
+  });
+
   it('serves server-side apply, and a second identical apply changes nothing', async () => {
     const api = core(fleet.cluster('hub'));
     const apply = () =>

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { httpsGet, waitFor } from '../http.ts';
+import { httpsGet, httpsGetBytes, waitFor } from '../http.ts';
 import type { ClusterPKI } from '../pki.ts';
 import { ManagedProcess } from '../process/managed-process.ts';
 import { exitedForTakenPort, PortInUseError } from '../process/ports.ts';
@@ -19,6 +19,8 @@ export interface ApiServerOptions {
    * (`pods/NAME:PORT/proxy`) reaches what the fake kubelet runs on loopback.
    */
   readonly egressSocket?: string | undefined;
+  /** Serve Go's profiler at `/debug/pprof` to the admin (off by default, as on a hardened cluster). */
+  readonly profiling?: boolean | undefined;
 }
 
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc';
@@ -47,7 +49,7 @@ export class ApiServer {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const { binary, clusterName, dir, etcdUrl, pki, port, egressSocket } = this.#options;
+    const { binary, clusterName, dir, etcdUrl, pki, port, egressSocket, profiling = false } = this.#options;
     const egress = egressSocket ? [`--egress-selector-config-file=${writeEgressConfig(dir, egressSocket)}`] : [];
     const process = ManagedProcess.spawn({
       name: `kube-apiserver[${clusterName}]`,
@@ -75,7 +77,7 @@ export class ApiServer {
         '--disable-admission-plugins=ServiceAccount',
         '--endpoint-reconciler-type=none',
         '--enable-priority-and-fairness=false',
-        '--profiling=false',
+        `--profiling=${String(profiling)}`,
         '--v=0',
         ...egress,
       ],
@@ -105,6 +107,21 @@ export class ApiServer {
    */
   async stop(): Promise<void> {
     await this.#process?.stop(1000);
+  }
+
+  /**
+   * A CPU profile of the next `seconds` of the API server (Go's pprof format, gzipped protobuf:
+   * `go tool pprof -top FILE` reads it). Needs `profiling`.
+   */
+  async cpuProfile(seconds: number): Promise<Buffer> {
+    const { pki, clusterName, profiling } = this.#options;
+    if (!profiling) throw new Error(`kube-apiserver[${clusterName}] runs without profiling (start the fleet with apiServerProfiling)`);
+    const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    const whole = Math.max(1, Math.round(seconds));
+    const { status, body } = await httpsGetBytes(`${this.url}/debug/pprof/profile?seconds=${String(whole)}`, tls, (whole + 30) * 1000);
+    if (status !== 200)
+      throw new Error(`kube-apiserver[${clusterName}]: /debug/pprof/profile answered ${String(status)}: ${body.toString('utf8').slice(0, 200)}`);
+    return body;
   }
 
   async kill(): Promise<void> {
