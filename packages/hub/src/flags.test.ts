@@ -33,7 +33,7 @@ describe('sharding flags', () => {
 
   it('accept the defaults, and 0 (never shard; shard every cluster)', () => {
     const { flags } = parseFlags(HUB_FLAGS, [], {});
-    expect([flags['unsharded-members'], flags['members-per-shard']]).toEqual([100, 25]);
+    expect([flags['unsharded-members'], flags['members-per-shard']]).toEqual([100, 12]);
     expect(sharding()).toBeUndefined();
     expect(sharding('--members-per-shard=0', '--unsharded-members=0')).toBeUndefined();
   });

@@ -89,7 +89,7 @@ export const HUB_FLAGS = {
     type: 'integer',
     description:
       "Members a PrometheusClusterShard holds at most (on average; the shards are a power of two): the API server spends on a write what the object weighs, so small shards keep a busy fleet's writes cheap (0: never shard).",
-    default: 25,
+    default: 12,
   },
   'log-level': { type: 'string', description: 'fatal, error, warn, info, debug, trace or silent.', default: 'info', value: 'LEVEL' },
 } as const satisfies Record<string, FlagSpec>;
