@@ -32,7 +32,7 @@ export interface BenchFleetOptions {
   readonly loadBalancer?: LoadBalancerMode;
   /** Run the controllers with an inspector on a free port, for memory readings after a full collection. */
   readonly inspect?: boolean;
-  /** The API servers serve Go's profiler at `/debug/pprof` (see `go-profile.ts`). */
+  /** The API servers serve Go's profiler at `/debug/pprof` (`apiServer.cpuProfile`). */
   readonly apiServerProfiling?: boolean;
   /**
    * Run the hub in a memory cgroup with this limit, as its chart's container limit would (Node

@@ -7,7 +7,7 @@ export { freePort } from './process/ports.ts';
 export { MemoryCgroup } from './process/memory-cgroup.ts';
 export { liveGroups, reaperPid } from './process/registry.ts';
 export { repositoryRoot, scratchRoot } from './paths.ts';
-export { createClusterPKI, type ClusterPKI } from './pki.ts';
+export { adminTLS, createClusterPKI, type ClusterPKI } from './pki.ts';
 export { EXTERNAL_DNS_CRD_DIR, installCRDs, readCRDs } from './crds.ts';
 export { FakeKubelet, type KubeletOptions } from './kubelet/kubelet.ts';
 export type { Termination } from './kubelet/runtime/runtime.ts';

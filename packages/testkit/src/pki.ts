@@ -4,6 +4,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
+import type { TLSClientOptions } from './http.ts';
+
 const run = promisify(execFile);
 
 /**
@@ -22,6 +24,11 @@ export interface ClusterPKI {
   readonly adminKeyFile: string;
   readonly serviceAccountKeyFile: string;
   readonly serviceAccountPublicKeyFile: string;
+}
+
+/** The admin's client TLS for a cluster of `pki`: a request with it is authorized for everything. */
+export function adminTLS(pki: ClusterPKI): TLSClientOptions {
+  return { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
 }
 
 async function openssl(args: readonly string[], cwd: string): Promise<void> {

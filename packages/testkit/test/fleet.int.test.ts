@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { httpsGet } from '../src/http.ts';
 import { PortInUseError } from '../src/process/ports.ts';
-import { buildKubeconfig, LOAD_BALANCER_ANNOTATION, startFleet, toKubeConfig, type Fleet, type TestCluster } from '../src/index.ts';
+import { adminTLS, buildKubeconfig, LOAD_BALANCER_ANNOTATION, startFleet, toKubeConfig, type Fleet, type TestCluster } from '../src/index.ts';
 import { eventually, model } from './support.ts';
 
 // Three clusters without controller-managers: the API servers themselves, credentials, the
@@ -69,7 +69,7 @@ describe('a three-cluster fleet', () => {
 
   it('serves no profiler unless asked: /debug/pprof is 404 and cpuProfile refuses', async () => {
     const hub = fleet.cluster('hub');
-    const tls = { ca: hub.pki.caCert, cert: hub.pki.adminCert, key: hub.pki.adminKey };
+    const tls = adminTLS(hub.pki);
     expect((await httpsGet(`${hub.server}/debug/pprof/`, tls)).status).toBe(404);
     await expect(hub.apiServer.cpuProfile(1)).rejects.toThrow(/runs without profiling/);
   });
@@ -197,7 +197,7 @@ describe('a three-cluster fleet', () => {
 
   it('stops and starts a cluster: refused while stopped, serving again after', async () => {
     const us = fleet.cluster('us');
-    const tls = { ca: us.ca, cert: us.pki.adminCert, key: us.pki.adminKey };
+    const tls = adminTLS(us.pki);
     await us.stop();
     try {
       await expect(httpsGet(`${us.server}/readyz`, tls)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -224,13 +224,13 @@ describe('a three-cluster fleet', () => {
       );
     }
     await eu.start();
-    const tls = { ca: eu.ca, cert: eu.pki.adminCert, key: eu.pki.adminKey };
+    const tls = adminTLS(eu.pki);
     expect((await httpsGet(`${eu.server}/readyz`, tls)).status).toBe(200);
   });
 
   it('pauses a cluster so that requests time out, and resumes it', async () => {
     const hub = fleet.cluster('hub');
-    const tls = { ca: hub.ca, cert: hub.pki.adminCert, key: hub.pki.adminKey };
+    const tls = adminTLS(hub.pki);
     hub.pause();
     try {
       await expect(httpsGet(`${hub.server}/version`, tls, 2000)).rejects.toThrow(/timed out/);

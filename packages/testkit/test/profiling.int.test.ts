@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { httpsGet } from '../src/http.ts';
-import { startFleet, type Fleet } from '../src/index.ts';
+import { adminTLS, startFleet, type Fleet } from '../src/index.ts';
 
 // A fleet whose API servers serve Go's profiler, as B7 starts it with BENCH_SCALE_PROFILE.
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 describe('an API server started with profiling', () => {
   it('hands the admin a CPU profile in pprof format', async () => {
     const hub = fleet.cluster('hub');
-    const tls = { ca: hub.pki.caCert, cert: hub.pki.adminCert, key: hub.pki.adminKey };
+    const tls = adminTLS(hub.pki);
     const profiling = hub.apiServer.cpuProfile(2);
     // Requests while it samples, so the profile holds the API server's request path.
     for (let i = 0; i < 100; i++) expect((await httpsGet(`${hub.server}/api/v1/namespaces`, tls)).status).toBe(200);

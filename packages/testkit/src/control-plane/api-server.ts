@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { httpsGet, httpsGetBytes, waitFor } from '../http.ts';
-import type { ClusterPKI } from '../pki.ts';
+import { adminTLS, type ClusterPKI } from '../pki.ts';
 import { ManagedProcess } from '../process/managed-process.ts';
 import { exitedForTakenPort, PortInUseError } from '../process/ports.ts';
 
@@ -84,7 +84,7 @@ export class ApiServer {
       logFile: join(dir, 'kube-apiserver.log'),
     });
     this.#process = process;
-    const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    const tls = adminTLS(pki);
     // Ready, and the bootstrap controller has made the `default` namespace, which /readyz does
     // not wait for and which tests (and Leases) use at once.
     try {
@@ -116,7 +116,7 @@ export class ApiServer {
   async cpuProfile(seconds: number): Promise<Buffer> {
     const { pki, clusterName, profiling } = this.#options;
     if (!profiling) throw new Error(`kube-apiserver[${clusterName}] runs without profiling (start the fleet with apiServerProfiling)`);
-    const tls = { ca: pki.caCert, cert: pki.adminCert, key: pki.adminKey };
+    const tls = adminTLS(pki);
     const whole = Math.max(1, Math.round(seconds));
     const { status, body } = await httpsGetBytes(`${this.url}/debug/pprof/profile?seconds=${String(whole)}`, tls, (whole + 30) * 1000);
     if (status !== 200)
