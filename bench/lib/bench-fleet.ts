@@ -40,6 +40,8 @@ export interface BenchFleetOptions {
    * cgroup to give, the hub runs without one and `hubCgroup` is undefined.
    */
   readonly hubMemoryLimitBytes?: number;
+  /** Node and V8 options every start of the hub gets in NODE_OPTIONS, as the chart's `nodeOptions` sets them. */
+  readonly hubNodeOptions?: string;
   /** Flags every start of the hub gets (restarts too), before those `startHub` adds. */
   readonly hubArgs?: readonly string[];
   /**
@@ -78,6 +80,7 @@ export class BenchFleet {
   readonly #inspect: boolean;
   readonly #onHubExit: ((code: number | null, lastLines: string) => void) | undefined;
   readonly #hubArgs: readonly string[];
+  readonly #hubNodeOptions: string | undefined;
   readonly #inspectorPorts = new Map<NodeProcess, number>();
   #hubProcess: NodeProcess | undefined;
   #hubCgroup: MemoryCgroup | undefined;
@@ -89,6 +92,7 @@ export class BenchFleet {
     this.#inspect = options.inspect ?? false;
     this.#onHubExit = options.onHubExit;
     this.#hubArgs = options.hubArgs ?? [];
+    this.#hubNodeOptions = options.hubNodeOptions;
     this.hubCluster = fleet.cluster('hub');
     this.servers = Array.from({ length: memberServers }, (_, i) => fleet.cluster(`m${String(i)}`));
     this.hub = new KubeClient(this.hubCluster.kubeConfig, { cluster: 'hub', metrics: this.metrics });
@@ -193,7 +197,7 @@ export class BenchFleet {
       'promfleet-hub',
       ENTRIES.hub,
       [`--kubeconfig=${this.hubCluster.kubeconfigFile}`, `--namespace=${HUB_NAMESPACE}`, '--log-level=warn', ...this.#hubArgs, ...extraArgs],
-      this.#hubCgroup,
+      { cgroup: this.#hubCgroup, nodeOptions: this.#hubNodeOptions },
     );
     this.#hubProcess = started;
     const onExit = this.#onHubExit;
@@ -240,10 +244,19 @@ export class BenchFleet {
     return port;
   }
 
-  /** A controller process from `entry` (a main.ts, or a bundle), with an inspector when the fleet has `inspect`. */
-  async startProcess(name: string, entry: string, args: readonly string[], cgroup?: MemoryCgroup): Promise<NodeProcess> {
+  /**
+   * A controller process from `entry` (a main.ts, or a bundle), in `cgroup` if given, with
+   * `nodeOptions` added to NODE_OPTIONS, and with an inspector when the fleet has `inspect`.
+   */
+  async startProcess(
+    name: string,
+    entry: string,
+    args: readonly string[],
+    { cgroup, nodeOptions }: { readonly cgroup?: MemoryCgroup | undefined; readonly nodeOptions?: string | undefined } = {},
+  ): Promise<NodeProcess> {
     const port = this.#inspect ? await freePort() : undefined;
-    const env = port === undefined ? {} : { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --inspect=127.0.0.1:${String(port)}`.trim() };
+    const options = [process.env.NODE_OPTIONS, nodeOptions, port === undefined ? undefined : `--inspect=127.0.0.1:${String(port)}`].filter((option) => !!option);
+    const env = options.length > 0 ? { NODE_OPTIONS: options.join(' ') } : {};
     const started = await startNodeProcess({ name, entry, args, env, ...(cgroup ? { cgroup } : {}) });
     if (port !== undefined) this.#inspectorPorts.set(started, port);
     return started;

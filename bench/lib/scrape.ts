@@ -36,6 +36,11 @@ export function kitRequests(text: string): MetricSample[] {
   return parseMetricsText(text, ['promfleet_kube_requests_total']);
 }
 
+/** A controller's garbage collections: `promfleet_nodejs_gc_duration_seconds_{sum,count}{kind}` (prom-client's). */
+export function gcDurations(text: string): MetricSample[] {
+  return parseMetricsText(text, ['promfleet_nodejs_gc_duration_seconds_sum', 'promfleet_nodejs_gc_duration_seconds_count']);
+}
+
 /** kube-apiserver's request counter: `apiserver_request_total{verb,group,resource,subresource,code,...}`. */
 export function apiServerRequests(text: string): MetricSample[] {
   return parseMetricsText(text, ['apiserver_request_total']);

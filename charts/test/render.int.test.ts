@@ -1,6 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { CHART_CRDS, CHART_NAMES, type ChartName } from '../src/crd-copies.ts';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+import { CHART_CRDS, CHART_NAMES, CHARTS_DIRECTORY, type ChartName } from '../src/crd-copies.ts';
 import { flagsSetBy, parseContainerFlags } from './helpers/flags.ts';
 import { lintChart, renderChart } from './helpers/helm.ts';
 import {
@@ -272,7 +277,28 @@ describe('promfleet-hub values', () => {
     expect(parseContainerFlags(HUB_FLAGS, container).namespace).toBe('fleet');
     expect(container.env?.find((v) => v.name === 'PROMFLEET_REDIS_URL')?.valueFrom).toEqual({ secretKeyRef: { name: 'redis', key: 'url' } });
   });
+
+  it('runs the hub with NODE_OPTIONS from nodeOptions, which Node takes as its young generation’s size, and none when empty', async () => {
+    const values = parse(readFileSync(join(CHARTS_DIRECTORY, 'promfleet-hub', 'values.yaml'), 'utf8')) as { nodeOptions: string };
+    const env = controllerContainer(await renderChart('promfleet-hub', { namespace: 'fleet' })).env ?? [];
+    const nodeOptions = env.find((v) => v.name === 'NODE_OPTIONS')?.value;
+    expect(nodeOptions).toBe(values.nodeOptions);
+    // Node refuses options it does not allow in NODE_OPTIONS; this one sets the semi-space (new space is two of them).
+    const newSpace = spawnSync(process.execPath, ['-e', NEW_SPACE_AFTER_ALLOCATING], { env: { ...process.env, NODE_OPTIONS: nodeOptions }, encoding: 'utf8' });
+    expect(newSpace.stderr).toBe('');
+    expect(Number(newSpace.stdout) / 2 ** 20).toBe(2 * Number(/--max-semi-space-size=(\d+)/.exec(nodeOptions ?? '')?.[1]));
+    const without = controllerContainer(await renderChart('promfleet-hub', { namespace: 'fleet', set: { nodeOptions: '' } })).env ?? [];
+    expect(without.map((v) => v.name)).not.toContain('NODE_OPTIONS');
+  });
 });
+
+/** Prints V8's new space size once allocation has grown it as far as it goes. */
+const NEW_SPACE_AFTER_ALLOCATING = `
+const v8 = require('node:v8');
+let keep = [];
+for (let i = 0; i < 3e6; i++) { keep.push({ i, pair: [i, i] }); if (keep.length > 50000) keep = []; }
+process.stdout.write(String(v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size));
+`;
 
 describe('promfleet-replica-operator values', () => {
   it('serve only the monitoring namespace by default, with Roles there and no ClusterRole', async () => {

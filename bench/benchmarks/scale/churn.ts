@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
+import type { MetricSample } from '@promfleet/testkit';
+
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
 import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
+import { controllerMetrics, counterDelta, gcDurations } from '../../lib/scrape.ts';
 import { hubCpu, hubCpuSince, runningHub, scaleProcess, untilCurrent, type ScaleContext } from './scale-context.ts';
 import { hubRequests, hubWritesSince } from './steady.ts';
 
@@ -46,6 +49,8 @@ export interface Churn {
   readonly startedAtMs: number;
   /** The hub's writes to its own API server over the same span, by `verb resource` (empty when the hub restarted in it). */
   readonly hubWrites: ReadonlyMap<string, number>;
+  /** The hub's garbage collections over the same span, by V8's kind (minor, major, incremental, weakcb; empty when the hub restarted in it). */
+  readonly hubGc: ReadonlyMap<string, { readonly collections: number; readonly seconds: number }>;
 }
 
 const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
@@ -65,6 +70,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   try {
     const cpuBefore = await hubCpu(context);
     const writesBefore = await hubRequests(context);
+    const gcBefore = await hubGc(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const startedAtMs = Date.now();
@@ -86,6 +92,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const cpuSeconds = await hubCpuSince(context, cpuBefore);
     const machineCpu = await machine.stop();
     const writes = Number.isNaN(cpuSeconds) ? new Map<string, number>() : await hubWritesSince(context, members, writesBefore);
+    const gc = Number.isNaN(cpuSeconds) ? [] : await hubGc(context);
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(
       `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
@@ -104,10 +111,23 @@ export async function churn(context: ScaleContext, name: string, members: number
       machine: machineCpu,
       startedAtMs,
       hubWrites: new Map([...writes].filter(([key]) => key.startsWith('hub ')).map(([key, count]) => [key.slice('hub '.length), count])),
+      hubGc: gcBetween(gcBefore, gc),
     };
   } finally {
     stream.close();
   }
+}
+
+/** The hub's garbage collection counters now (prom-client's histogram of them). */
+async function hubGc(context: ScaleContext): Promise<MetricSample[]> {
+  return gcDurations(await controllerMetrics((await runningHub(context)).url));
+}
+
+function gcBetween(before: readonly MetricSample[], after: readonly MetricSample[]): Map<string, { collections: number; seconds: number }> {
+  if (after.length === 0) return new Map();
+  const delta = counterDelta(before, after, (sample) => `${sample.name.endsWith('_count') ? 'count' : 'sum'} ${sample.labels.kind ?? ''}`);
+  const kinds = new Set([...delta.keys()].map((key) => key.slice(key.indexOf(' ') + 1)));
+  return new Map([...kinds].sort().map((kind) => [kind, { collections: delta.get(`count ${kind}`) ?? 0, seconds: delta.get(`sum ${kind}`) ?? 0 }]));
 }
 
 /** Makes one member's replica ready or not; undefined when a reader did not show it in time. */

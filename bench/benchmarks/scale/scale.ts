@@ -7,7 +7,7 @@ import { ResourceClient } from '@promfleet/kube/client';
 import type { Benchmark } from '../../harness.ts';
 import { BENCH_NAMESPACE, BenchFleet } from '../../lib/bench-fleet.ts';
 import { FleetObservers } from '../../lib/fleet-observers.ts';
-import { hubChartMemoryLimitBytes } from '../../lib/hub-chart.ts';
+import { hubChartMemoryLimitBytes, hubChartNodeOptions } from '../../lib/hub-chart.ts';
 import { MEMBER_LABELS } from '../../lib/objects.ts';
 import { Observer } from '../../lib/observer.ts';
 import { mib } from '../../lib/process-memory.ts';
@@ -52,6 +52,12 @@ function extraHubArgs(): string[] {
   return (process.env.BENCH_SCALE_HUB_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 }
 
+/** The hub's Node options: the chart's, or BENCH_SCALE_HUB_NODE_OPTIONS to compare (empty: Node's and V8's defaults). */
+async function hubNodeOptions(): Promise<{ readonly options: string; readonly from: string }> {
+  const given = process.env.BENCH_SCALE_HUB_NODE_OPTIONS;
+  return given === undefined ? { options: await hubChartNodeOptions(), from: 'the chart’s nodeOptions' } : { options: given, from: 'BENCH_SCALE_HUB_NODE_OPTIONS' };
+}
+
 export const scaleBenchmark: Benchmark = {
   name: 'scale',
   description:
@@ -81,6 +87,7 @@ export const scaleBenchmark: Benchmark = {
       log(`N=${String(members)}: ${name}`);
     };
     const hubArgs = extraHubArgs();
+    const nodeOptions = await hubNodeOptions();
     const lastPhase = stopAfter();
     const runs = (phase: Phase): boolean => lastPhase === undefined || PHASES.indexOf(phase) <= PHASES.indexOf(lastPhase);
     // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, the API servers with Go's profiler, and the churn is profiled into DIR.
@@ -93,10 +100,12 @@ export const scaleBenchmark: Benchmark = {
       apiServerProfiling: profileDir !== undefined,
       onHubExit,
       hubMemoryLimitBytes: await hubChartMemoryLimitBytes(),
+      hubNodeOptions: nodeOptions.options,
       // The smoke run's ten members are past this, so it proves the sharded status as well (docs/scale.md#status-shards).
       hubArgs: [...(smoke ? ['--unsharded-members=4', '--members-per-shard=4'] : []), ...hubArgs],
     });
     if (hubArgs.length > 0) log(`the hub runs with ${hubArgs.join(' ')} (BENCH_SCALE_HUB_ARGS)`);
+    log(`the hub's NODE_OPTIONS: ${nodeOptions.options === '' ? '(none)' : nodeOptions.options} (${nodeOptions.from})`);
     log(
       bench.hubCgroup
         ? `the hub runs in ${bench.hubCgroup.path} (${String(mib(bench.hubCgroup.limitBytes))} MiB)`

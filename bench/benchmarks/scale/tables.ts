@@ -82,6 +82,7 @@ export function churnTable(rows: readonly Churn[], idle: ReadonlyMap<number, num
     },
     machineTable(rows),
     churnWritesTable(rows),
+    churnGcTable(rows),
     churnTimelineTable(rows),
   ];
 }
@@ -103,6 +104,29 @@ function churnWritesTable(rows: readonly Churn[]): BenchmarkResult {
       }));
     }),
     notes: ['From the hub’s promfleet_kube_requests_total over the churn window, as the CPU figures.'],
+  };
+}
+
+/** The hub's garbage collection over the churn: what its young generation's size (the chart's nodeOptions) decides. */
+function churnGcTable(rows: readonly Churn[]): BenchmarkResult {
+  return {
+    title: "B7 scale — the hub's garbage collection during the churn",
+    columns: ['N', 'kind', 'collections', 'per change', 'seconds', 'ms per change'],
+    rows: rows.flatMap((churn) => {
+      if (churn.hubGc.size === 0) return [{ N: churn.members, kind: '(the hub restarted)', collections: 0, 'per change': 0, seconds: 0, 'ms per change': 0 }];
+      return [...churn.hubGc].map(([kind, { collections, seconds }]) => ({
+        N: churn.members,
+        kind,
+        collections,
+        'per change': round(collections / churn.changes, 2),
+        seconds: round(seconds, 2),
+        'ms per change': round((seconds * 1000) / churn.changes, 2),
+      }));
+    }),
+    notes: [
+      'From the hub’s promfleet_nodejs_gc_duration_seconds over the churn window (V8’s kinds: minor = scavenges of the young generation, major = mark-compact, incremental = marking steps, weakcb = weak callbacks).',
+      'The seconds are pauses on the hub’s main thread; V8’s concurrent marking and sweeping on other threads are in the hub’s CPU, not here.',
+    ],
   };
 }
 
