@@ -90,7 +90,7 @@ export const scaleBenchmark: Benchmark = {
     const nodeOptions = await hubNodeOptions();
     const lastPhase = stopAfter();
     const runs = (phase: Phase): boolean => lastPhase === undefined || PHASES.indexOf(phase) <= PHASES.indexOf(lastPhase);
-    // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, the API servers with Go's profiler, and the churn is profiled into DIR.
+    // BENCH_SCALE_PROFILE=DIR: the hub runs with an inspector, the API servers with Go's profiler, and the churn and the steady state are profiled into DIR.
     const profileDir = process.env.BENCH_SCALE_PROFILE === '' ? undefined : process.env.BENCH_SCALE_PROFILE;
     // Held to the chart's default memory limit, as deployed (see memoryTable's notes).
     await using bench = await BenchFleet.start({
@@ -160,7 +160,15 @@ export const scaleBenchmark: Benchmark = {
           }
           if (runs('steady')) {
             enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
-            const still = await steady(context, size, steadyMs(size));
+            // Profiled, the steady state shows what the censuses cost, since nothing else happens in it.
+            const steadying = () => steady(context, size, steadyMs(size));
+            let still: Steady;
+            if (profileDir === undefined) still = await steadying();
+            else {
+              const { result, profile } = await profiled(context, profileDir, size, 'steady', steadyMs(size) / 1000, steadying);
+              still = result;
+              if (profile) profiles.push(profile);
+            }
             quiet.push(still);
             idle.set(size, still.cpuSeconds / (still.minutes * 60));
             memory.push({ members: size, clusters: 1, current: 1, replicas: size, ...(await readHubMemory(context)) });
