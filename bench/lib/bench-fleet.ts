@@ -255,7 +255,9 @@ export class BenchFleet {
     { cgroup, nodeOptions }: { readonly cgroup?: MemoryCgroup | undefined; readonly nodeOptions?: string | undefined } = {},
   ): Promise<NodeProcess> {
     const port = this.#inspect ? await freePort() : undefined;
-    const options = [process.env.NODE_OPTIONS, nodeOptions, port === undefined ? undefined : `--inspect=127.0.0.1:${String(port)}`].filter((option) => !!option);
+    const options = [process.env.NODE_OPTIONS, nodeOptions, port === undefined ? undefined : `--inspect=127.0.0.1:${String(port)}`].filter(
+      (option) => !!option,
+    );
     const env = options.length > 0 ? { NODE_OPTIONS: options.join(' ') } : {};
     const started = await startNodeProcess({ name, entry, args, env, ...(cgroup ? { cgroup } : {}) });
     if (port !== undefined) this.#inspectorPorts.set(started, port);

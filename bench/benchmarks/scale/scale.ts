@@ -55,7 +55,9 @@ function extraHubArgs(): string[] {
 /** The hub's Node options: the chart's, or BENCH_SCALE_HUB_NODE_OPTIONS to compare (empty: Node's and V8's defaults). */
 async function hubNodeOptions(): Promise<{ readonly options: string; readonly from: string }> {
   const given = process.env.BENCH_SCALE_HUB_NODE_OPTIONS;
-  return given === undefined ? { options: await hubChartNodeOptions(), from: 'the chart’s nodeOptions' } : { options: given, from: 'BENCH_SCALE_HUB_NODE_OPTIONS' };
+  return given === undefined
+    ? { options: await hubChartNodeOptions(), from: 'the chart’s nodeOptions' }
+    : { options: given, from: 'BENCH_SCALE_HUB_NODE_OPTIONS' };
 }
 
 export const scaleBenchmark: Benchmark = {

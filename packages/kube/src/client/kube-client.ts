@@ -117,14 +117,24 @@ export class KubeClient {
   /** Sends a request and returns the parsed JSON body (undefined when empty). */
   async request<T>(req: KubeRequest): Promise<T> {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
-    const response = await this.#send(req, { deadlineMs, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
-    const text = await this.#read(req, response);
-    // Only an answer read whole (and within the limit): a server streaming a gigabyte is no sign of life.
-    this.#contact(req, response.statusCode);
-    this.#count(req, String(response.statusCode));
-    const body = text === '' ? undefined : parseJSON(text);
-    if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, this.#status(body, text), describe(req));
-    return body as T;
+    // The deadline's timer ends with the request: AbortSignal.timeout's would stay armed for the
+    // whole deadline and fire after every answer (a thousand at once, seconds after a census).
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort(new DOMException(`no answer within ${String(deadlineMs)} ms`, 'TimeoutError'));
+    }, deadlineMs);
+    try {
+      const response = await this.#send(req, { deadline: deadline.signal, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
+      const text = await this.#read(req, response);
+      // Only an answer read whole (and within the limit): a server streaming a gigabyte is no sign of life.
+      this.#contact(req, response.statusCode);
+      this.#count(req, String(response.statusCode));
+      const body = text === '' ? undefined : parseJSON(text);
+      if (response.statusCode >= 400) throw new KubeApiError(this.cluster, response.statusCode, this.#status(body, text), describe(req));
+      return body as T;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The most a watch event (one line) from this server may be; undefined: unbounded. */
@@ -210,7 +220,7 @@ export class KubeClient {
     return this.#options.requestTimeoutMs ?? 30_000;
   }
 
-  async #send(req: KubeRequest, timeouts: { deadlineMs?: number; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<Dispatcher.ResponseData> {
+  async #send(req: KubeRequest, timeouts: { deadline?: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number }): Promise<Dispatcher.ResponseData> {
     if (MUTATING.has(req.verb) && !req.bypassWriteGuard && this.#options.writeGuard?.() === false) {
       throw new NotLeaderError(this.cluster, describe(req));
     }
@@ -227,7 +237,7 @@ export class KubeClient {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       headers['content-type'] = req.contentType ?? 'application/json';
     }
-    const deadline = timeouts.deadlineMs === undefined ? undefined : AbortSignal.timeout(timeouts.deadlineMs);
+    const { deadline } = timeouts;
     const signals = [req.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
     try {
       return await transport.request(url, {
@@ -235,7 +245,7 @@ export class KubeClient {
         method: req.method,
         headers,
         ...(body !== undefined ? { body } : {}),
-        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+        ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
         headersTimeout: timeouts.headersTimeoutMs,
         bodyTimeout: timeouts.bodyTimeoutMs,
       });
