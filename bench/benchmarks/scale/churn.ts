@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import type { MetricSample } from '@promfleet/testkit';
 
+import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
 import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
 import { controllerMetrics, counterDelta, gcDurations } from '../../lib/scrape.ts';
