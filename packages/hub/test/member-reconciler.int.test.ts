@@ -79,11 +79,15 @@ describe('member liveness', () => {
     const credential = loadCredential(live, hub.caches.secrets);
     if (!credential.ok) throw new Error(credential.message);
     // A connection of its own, with its own request counts: a probe every 4 s, no review but the first.
+    const startedAt = Date.now();
     const { connection, metrics, changes } = ownConnection('chatty-liveness', 'chatty', credential.kubeConfig);
     try {
       await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
+      // The review's two access reviews, and a census's probe if one came around since (a slow machine).
       const reviewed = await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews');
-      expect(reviewed).toBe(2);
+      const censusesSinceStart = Math.floor(Date.now() / 4_000) - Math.floor(startedAt / 4_000);
+      expect(reviewed).toBeGreaterThanOrEqual(2);
+      expect(reviewed).toBeLessThanOrEqual(2 + censusesSinceStart);
       // The member's replicas change every second for 12 s: its watch answers all along.
       const replicas = replicasOf(hub.admin);
       await replicas.create(desiredReplica(prometheusCluster('busy', { platform: 'none' }), live));

@@ -145,7 +145,11 @@ describe('status shards', () => {
     await eventually(`${victim} gone from the cache`, () => !hub.caches.shards.get(`default/${victim}`));
     hub.clusters.needsFullPass(KEY);
     await hub.reconcileCluster(KEY);
-    const back = await eventually(`${victim} written again`, async () => shardsApi().get(victim, 'default'));
+    // The shard object and its status are two writes: wait for the second.
+    const back = await eventually(`${victim} written again with its status`, async () => {
+      const shard = await shardsApi().get(victim, 'default');
+      return shard?.status?.clusters ? shard : undefined;
+    });
     expect(back.status?.clusters?.map((entry) => entry.name)).toContain('m0');
   });
 
