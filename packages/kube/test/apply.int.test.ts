@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Applier } from '../src/apply/index.ts';
 import { ConfigMaps, CoreEvents, resourceType, Services, type KubeObject } from '../src/client/index.ts';
-import { addFinalizer, EventRecorder, hasFinalizer, removeFinalizer } from '../src/status/index.ts';
-import { requestCount, WRITE_VERBS } from '../src/testing/index.ts';
+import { addFinalizer, EVENT_SPAM_BURST, EVENT_SPAM_REFILL_MS, EventRecorder, hasFinalizer, removeFinalizer } from '../src/status/index.ts';
+import { FakeClock, requestCount, WRITE_VERBS } from '../src/testing/index.ts';
 import { kitClient, resources } from './helpers.ts';
 
 const HASH_ANNOTATION = 'kit.test/applied-hash';
@@ -132,6 +132,30 @@ describe('EventRecorder and finalizers', () => {
       ['ConfigInvalid', 'Warning', 2, 'promfleet-test'],
       ['Reconciled', 'Normal', 1, 'promfleet-test'],
     ]);
+    await client.close();
+  });
+
+  it('writes 25 Events of a kind about an object, then one per five minutes, counting the dropped repeats', async () => {
+    const { client } = kitClient(fleet.cluster('apply'));
+    const subject = await resources(client, ConfigMaps).create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'event-spam', namespace: 'default' } });
+    const clock = new FakeClock();
+    const recorder = new EventRecorder(client, { component: 'promfleet-test', clock });
+    const written = async () => (await resources(client, CoreEvents).list({ namespace: 'default', fieldSelector: 'involvedObject.name=event-spam' })).items;
+    // A member flapping: the message changes every time, so each would be an Event of its own.
+    for (let i = 0; i < 30; i++) await recorder.record(subject, 'Warning', 'MembersNotReady', `${String(i)} of 1000 members not ready`);
+    expect((await written()).filter((e) => e.reason === 'MembersNotReady')).toHaveLength(EVENT_SPAM_BURST);
+    // Another kind about the same object has a bucket of its own: a rare Warning is not silenced.
+    await recorder.record(subject, 'Warning', 'FailingStatic', 'every member unreachable');
+    expect((await written()).filter((e) => e.reason === 'FailingStatic')).toHaveLength(1);
+    // A repeat while the bucket is empty is dropped but counted: the next repeat written carries it.
+    await recorder.record(subject, 'Warning', 'MembersNotReady', '0 of 1000 members not ready');
+    clock.advance(EVENT_SPAM_REFILL_MS);
+    await recorder.record(subject, 'Warning', 'MembersNotReady', '0 of 1000 members not ready');
+    await recorder.record(subject, 'Warning', 'MembersNotReady', '1 of 1000 members not ready');
+    const events = (await written()).filter((e) => e.reason === 'MembersNotReady');
+    expect(events).toHaveLength(EVENT_SPAM_BURST);
+    expect(events.find((e) => e.message === '0 of 1000 members not ready')?.count).toBe(3);
+    expect(events.find((e) => e.message === '1 of 1000 members not ready')?.count).toBe(1);
     await client.close();
   });
 

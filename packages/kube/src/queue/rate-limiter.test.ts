@@ -61,6 +61,21 @@ describe('TokenBucketRateLimiter', () => {
     expect(whens(limiter, 'any', 101).filter((delay) => delay > 0)).toEqual([100]);
   });
 
+  it('accepts while a whole token is there and refuses without going into debt (tryAccept)', () => {
+    const clock = new FakeClock();
+    const limiter = new TokenBucketRateLimiter(1 / 300, 25, clock);
+    const accepted = Array.from({ length: 30 }, () => limiter.tryAccept());
+    expect(accepted.filter(Boolean)).toHaveLength(25);
+    expect(accepted.slice(25)).toEqual([false, false, false, false, false]);
+    // Refusals took nothing: one token's worth of time later, exactly one more.
+    clock.advance(299_999);
+    expect(limiter.tryAccept()).toBe(false);
+    clock.advance(1);
+    expect([limiter.tryAccept(), limiter.tryAccept()]).toEqual([true, false]);
+    // A reservation after tryAccept still waits for its own token.
+    expect(limiter.when()).toBe(300_000);
+  });
+
   it('rejects a rate or burst that cannot admit anything', () => {
     expect(() => new TokenBucketRateLimiter(0, 100, new FakeClock())).toThrow(RangeError);
     expect(() => new TokenBucketRateLimiter(10, 0, new FakeClock())).toThrow(RangeError);

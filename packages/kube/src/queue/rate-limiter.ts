@@ -63,11 +63,23 @@ export class TokenBucketRateLimiter implements RateLimiter<unknown> {
   }
 
   when(): number {
-    const now = this.#clock.now();
-    const refill = (Math.max(0, now - this.#last) * this.#qps) / 1000;
-    this.#tokens = Math.min(this.#burst, this.#tokens + refill) - 1;
-    this.#last = now;
+    this.#refill();
+    this.#tokens -= 1;
     return this.#tokens < 0 ? (-this.#tokens * 1000) / this.#qps : 0;
+  }
+
+  /** Takes a token if there is a whole one, never going into debt: client-go's TryAccept. */
+  tryAccept(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  #refill(): void {
+    const now = this.#clock.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + (Math.max(0, now - this.#last) * this.#qps) / 1000);
+    this.#last = now;
   }
 
   forget(): void {

@@ -6,6 +6,8 @@ import type { KubeObject } from '../client/objects.ts';
 import { ResourceClient } from '../client/resource-client.ts';
 import { CoreEvents } from '../client/resource-types.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
+import { realClock, type Clock } from '../queue/clock.ts';
+import { TokenBucketRateLimiter } from '../queue/rate-limiter.ts';
 import { rfc3339 } from './conditions.ts';
 
 export type EventType = 'Normal' | 'Warning';
@@ -22,36 +24,66 @@ const AGGREGATION_WINDOW_MS = 10 * 60_000;
 const MAX_TRACKED = 4096;
 
 /**
- * Records core/v1 Events about objects. A repeat of the same event (object, type, reason,
- * message) within ten minutes bumps the existing Event's count instead of creating another,
- * like client-go's recorder. Recording never throws: an Event is worth less than the reconcile
- * that emits it.
+ * client-go's spam filter (EventSourceObjectSpamFilter's defaults): 25 Events of a kind about an
+ * object at once, then one per five minutes. A PrometheusCluster whose members flap would
+ * otherwise write an Event for every transition of its conditions: 8 a second under B7's churn at
+ * 1000 members, a seventh of the hub's writes to its API server.
+ */
+export const EVENT_SPAM_BURST = 25;
+export const EVENT_SPAM_REFILL_MS = 300_000;
+
+export interface EventRecorderOptions {
+  readonly component: string;
+  readonly instance?: string;
+  readonly logger?: Logger;
+  /** Times the spam filter's refill (tests move it). */
+  readonly clock?: Clock;
+}
+
+/**
+ * Records core/v1 Events about objects, like client-go's recorder. A repeat of the same event
+ * (object, type, reason, message) within ten minutes bumps the existing Event's count instead of
+ * creating another. Events are rate limited per object, type and reason (`EVENT_SPAM_*`): one
+ * dropped still counts in the next repeat's count. client-go keys its filter by object alone;
+ * the type and reason in the key keep a chatty transition from silencing a rare Warning such as
+ * FailingStatic. Recording never throws: an Event is worth less than the reconcile that emits it.
  */
 export class EventRecorder {
   readonly #events: ResourceClient<KubeObject & Record<string, unknown>>;
   readonly #component: string;
   readonly #instance: string;
   readonly #logger: Logger;
+  readonly #clock: Clock;
   readonly #seen = new Map<string, SeenEvent>();
+  readonly #spam = new Map<string, TokenBucketRateLimiter>();
 
-  constructor(client: KubeClient, options: { component: string; instance?: string; logger?: Logger }) {
+  constructor(client: KubeClient, options: EventRecorderOptions) {
     this.#events = new ResourceClient(client, CoreEvents) as unknown as ResourceClient<KubeObject & Record<string, unknown>>;
     this.#component = options.component;
     this.#instance = options.instance ?? options.component;
     this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? realClock;
   }
 
   /** Records an event; resolves when written (or dropped). */
   async record(object: KubeObject, type: EventType, reason: string, message: string): Promise<void> {
     const meta = object.metadata ?? {};
     const namespace = meta.namespace ?? 'default';
-    const key = [meta.uid ?? `${namespace}/${meta.name ?? ''}`, type, reason, message].join('\u0000');
+    const kind = [meta.uid ?? `${namespace}/${meta.name ?? ''}`, type, reason].join('\u0000');
+    const key = `${kind}\u0000${message}`;
     const now = new Date();
     const seen = this.#seen.get(key);
+    const repeat = seen !== undefined && now.getTime() - seen.lastSeen < AGGREGATION_WINDOW_MS;
+    if (repeat) {
+      seen.count++;
+      seen.lastSeen = now.getTime();
+    }
+    if (!this.#allowed(kind)) {
+      this.#logger.debug({ object: `${namespace}/${meta.name ?? ''}`, type, reason }, 'Event dropped: too many of its kind about this object');
+      return;
+    }
     try {
-      if (seen && now.getTime() - seen.lastSeen < AGGREGATION_WINDOW_MS) {
-        seen.count++;
-        seen.lastSeen = now.getTime();
+      if (repeat) {
         await this.#events.patch(seen.name, seen.namespace, { count: seen.count, lastTimestamp: rfc3339(now) });
         return;
       }
@@ -84,6 +116,18 @@ export class EventRecorder {
       this.#seen.delete(key);
       this.#logger.warn({ err: error instanceof Error ? error.message : String(error), reason }, 'could not record Event');
     }
+  }
+
+  /** Takes a token from the kind's bucket; the least recently used bucket goes past MAX_TRACKED. */
+  #allowed(kind: string): boolean {
+    const bucket = this.#spam.get(kind) ?? new TokenBucketRateLimiter(1000 / EVENT_SPAM_REFILL_MS, EVENT_SPAM_BURST, this.#clock);
+    this.#spam.delete(kind);
+    this.#spam.set(kind, bucket);
+    if (this.#spam.size > MAX_TRACKED) {
+      const oldest = this.#spam.keys().next().value;
+      if (oldest !== undefined) this.#spam.delete(oldest);
+    }
+    return bucket.tryAccept();
   }
 
   #remember(key: string, event: SeenEvent): void {
