@@ -118,23 +118,24 @@ export class EventRecorder {
     }
   }
 
-  /** Takes a token from the kind's bucket; the least recently used bucket goes past MAX_TRACKED. */
+  /** Takes a token from the kind's bucket. */
   #allowed(kind: string): boolean {
     const bucket = this.#spam.get(kind) ?? new TokenBucketRateLimiter(1000 / EVENT_SPAM_REFILL_MS, EVENT_SPAM_BURST, this.#clock);
-    this.#spam.delete(kind);
-    this.#spam.set(kind, bucket);
-    if (this.#spam.size > MAX_TRACKED) {
-      const oldest = this.#spam.keys().next().value;
-      if (oldest !== undefined) this.#spam.delete(oldest);
-    }
+    setMostRecent(this.#spam, kind, bucket);
     return bucket.tryAccept();
   }
 
   #remember(key: string, event: SeenEvent): void {
-    if (this.#seen.size >= MAX_TRACKED) {
-      const oldest = this.#seen.keys().next().value;
-      if (oldest !== undefined) this.#seen.delete(oldest);
-    }
-    this.#seen.set(key, event);
+    setMostRecent(this.#seen, key, event);
+  }
+}
+
+/** Sets `key` as the map's newest entry, dropping the oldest past MAX_TRACKED (a Map iterates in insertion order). */
+function setMostRecent<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_TRACKED) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
   }
 }
