@@ -3,6 +3,7 @@ import type { FlagSpec } from '@promfleet/kube/flags';
 import { LEASE_TIMING_FLAGS } from '@promfleet/kube/runtime';
 
 import { DEFAULT_NO_OPERATOR_AFTER } from './fanout/no-operator.ts';
+import { DEFAULT_REPORT_WAIT } from './fanout/report-wait.ts';
 
 export const HUB_FLAGS = {
   kubeconfig: { type: 'string', description: 'Kubeconfig of the hub cluster; in-cluster service account when absent.', value: 'FILE' },
@@ -78,6 +79,12 @@ export const HUB_FLAGS = {
     description:
       "Status writes to one PrometheusCluster start at most once per window: a lone replica status change is written at once, and those arriving within the window of the last write's start are written together at its end (0: write each at once; a write still in flight to an object batches what arrives for it meanwhile).",
     default: '100ms',
+  },
+  'report-wait': {
+    type: 'duration',
+    description:
+      "How long a full pass's status write waits for the members' operators to report on the replicas it changed: a fan-out's status goes out once, when the last of them has reported or the wait ends, not once per handful of reports (0: write at the end of the pass).",
+    default: DEFAULT_REPORT_WAIT,
   },
   'unsharded-members': {
     type: 'integer',

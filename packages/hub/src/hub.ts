@@ -38,6 +38,8 @@ export interface HubOptions {
   readonly concurrency: number;
   /** Replica status changes within this window of each other make one status write (`--status-batch-window`). */
   readonly statusBatchWindowMs: number;
+  /** How long a full pass's status write waits for the reports on the replicas it changed (`--report-wait`). */
+  readonly reportWaitMs: number;
   /** When a status spreads over PrometheusClusterShards, and how small they are (`--unsharded-members`, `--members-per-shard`). */
   readonly sharding: Sharding;
   /** Images a PrometheusCluster may name (--allowed-image-prefixes). */
@@ -135,6 +137,7 @@ export async function createHub(options: HubOptions): Promise<Manager> {
     noOperatorAfterMs: options.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes,
     statusBatchWindowMs: options.statusBatchWindowMs,
+    reportWaitMs: options.reportWaitMs,
     requeue: (key, afterMs) => {
       clusterController.enqueueAfter(key, afterMs);
     },

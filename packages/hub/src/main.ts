@@ -63,6 +63,7 @@ process.exitCode = await runProgram({
       memberTimeoutMs: flags['member-timeout'],
       noOperatorAfterMs: flags['member-no-operator-after'],
       statusBatchWindowMs: flags['status-batch-window'],
+      reportWaitMs: flags['report-wait'],
       sharding: { unshardedMembers: flags['unsharded-members'], membersPerShard: flags['members-per-shard'] },
       deletionTimeoutMs: flags['deletion-timeout'],
       concurrency: flags.concurrency,

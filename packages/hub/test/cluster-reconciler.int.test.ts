@@ -42,6 +42,7 @@ import { GatedClient } from './gated-client.ts';
 
 // The PrometheusCluster reconciler in-process against one API server. Members are namespaces
 // of it: eu and us (platform=cloud) directly, ap (platform=edge) through a relay that can fail.
+const REPORT_WAIT_MS = 5_000;
 let hub: HubHarness;
 let relay: Relay;
 let gated: GatedClient;
@@ -51,6 +52,8 @@ beforeAll(async () => {
   hub = await startHubHarness({
     allowedImagePrefixes: DEFAULT_ALLOWED_IMAGE_PREFIXES,
     statusBatchWindowMs: 3_000,
+    // Long enough for a test to report on a busy machine before a held status goes out without it.
+    reportWaitMs: REPORT_WAIT_MS,
     client: (...args) => (gated = new GatedClient(...args)),
   });
   relay = new Relay(new URL(hub.fleet.cluster('hub').server));
@@ -406,7 +409,7 @@ describe('ClusterReconciler', () => {
     expect(recreated?.metadata.uid).not.toBe(restored.metadata.uid);
   });
 
-  it('writes the reports that arrive during its fan-out with the pass, not in a second write after it', async () => {
+  it('writes the reports that arrive during its fan-out with the pass, holding that one write for a member that never reports only until the report wait ends', async () => {
     const key = 'default/in-pass';
     const cached = (member: string) => hub.registry.get(member)?.replicas.get(`${member}/in-pass`);
     // ap answers late (its apply among them), so the pass is still fanning out when eu and us report.
@@ -433,7 +436,16 @@ describe('ClusterReconciler', () => {
     } finally {
       relay.answerDelayMs = 0;
     }
-    await passing;
+    // ap has no operator: the pass's status waits for its report, and then goes out without it.
+    const passed = await passing;
+    const waitEnded = Date.now() + (passed?.requeueAfterMs ?? 0);
+    expect(passed?.requeueAfterMs).toBeGreaterThan(0);
+    expect(passed?.requeueAfterMs).toBeLessThanOrEqual(REPORT_WAIT_MS);
+    expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(0);
+    const full = await passes('full');
+    await sleep(Math.max(0, waitEnded - Date.now()));
+    await hub.reconcileCluster(key);
+    expect(await passes('full')).toBe(full);
     const written = await get('in-pass');
     if (!written) throw new Error('in-pass is gone');
     expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(1);
@@ -449,6 +461,60 @@ describe('ClusterReconciler', () => {
     expect((await hub.reconcileCluster(key))?.requeueAfterMs).toBeGreaterThan(TIMINGS.noOperatorAfterMs / 2);
     expect(gated.statusWrites('prometheusclusters', 'in-pass')).toBe(1);
     expect(await passes('members')).toBe(members);
+  });
+
+  it("writes a fan-out's status once the members have reported on what it changed, not before", async () => {
+    const key = 'default/reports';
+    await clustersOf(hub.admin).create(prometheusCluster('reports', { platform: 'cloud' }, { baseDomain: 'reports.example.com' }));
+    await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
+    const passed = await hub.passCluster(key);
+    const waitEnds = Date.now() + (passed?.requeueAfterMs ?? 0);
+    expect(gated.statusWrites('prometheusclusters', 'reports')).toBe(0);
+    await eventually('both replicas cached', () => ['eu', 'us'].every((member) => hub.registry.get(member)?.replicas.get(`${member}/reports`)));
+    const controller = routedController('reports');
+    await controller.start();
+    try {
+      const members = await passes('members');
+      await reportAllRunning('reports', { eu: '192.0.2.140' });
+      await eventually("eu's report taken in", async () => (await passes('members')) > members);
+      expect(gated.statusWrites('prometheusclusters', 'reports')).toBe(0);
+      await reportAllRunning('reports', { us: '192.0.2.150' });
+      const written = await eventually('the status written', async () => {
+        const cluster = await get('reports');
+        return cluster?.status?.phase === 'Ready' ? cluster : undefined;
+      });
+      // By the last report, not by the end of the wait.
+      expect(Date.now()).toBeLessThan(waitEnds);
+      expect(gated.statusWrites('prometheusclusters', 'reports')).toBe(1);
+      expect(written.status?.endpoints?.[0]?.targets).toEqual(['192.0.2.140', '192.0.2.150']);
+    } finally {
+      await controller.stop();
+    }
+  });
+
+  it('holds the status of passes in a row, each changing replicas, no longer than one report wait', async () => {
+    const key = 'default/in-a-row';
+    await clustersOf(hub.admin).create(prometheusCluster('in-a-row', { platform: 'cloud' }, { baseDomain: 'in-a-row.example.com' }));
+    await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
+    const first = await hub.passCluster(key);
+    const waitEnds = Date.now() + (first?.requeueAfterMs ?? 0);
+    // Deleted by hand while the status waits: the next pass creates it again, a change of its own to wait for.
+    await sleep(500);
+    await replicasOf(hub.admin).delete('in-a-row', 'eu');
+    await eventually('the deletion cached', () => hub.registry.get('eu')?.replicas.get('eu/in-a-row') === undefined);
+    const second = await hub.passCluster(key);
+    expect(await replicaIn('eu', 'in-a-row')).toBeDefined();
+    expect(second?.requeueAfterMs).toBeGreaterThan(0);
+    // A wait of its own would end 500 ms or more after the first's; half of that allows for a busy event loop.
+    expect(Date.now() + (second?.requeueAfterMs ?? 0)).toBeLessThanOrEqual(waitEnds + 250);
+    expect(gated.statusWrites('prometheusclusters', 'in-a-row')).toBe(0);
+    // The wait's end writes the status, without a pass over the members.
+    const full = await passes('full');
+    await sleep(Math.max(0, waitEnds - Date.now()));
+    await hub.reconcileCluster(key);
+    expect(gated.statusWrites('prometheusclusters', 'in-a-row')).toBe(1);
+    expect(await passes('full')).toBe(full);
+    expect((await get('in-a-row'))?.status?.clusters?.map((e) => `${e.name}:${e.phase}`).join()).toBe('eu:Pending,us:Pending');
   });
 
   it("tells the echoes of its own finalizer and revision writes, which ask for no pass, from anyone else's changes, which do", async () => {

@@ -14,6 +14,7 @@ import {
 import { join } from '@promfleet/cli';
 import { CoreEvents, KubeClient, Namespaces, ResourceClient, type KubeObject } from '@promfleet/kube/client';
 import { Informer } from '@promfleet/kube/cache';
+import { parseDuration } from '@promfleet/kube/flags';
 import type { IControllerRevision } from 'kubernetes-models/apps/v1';
 import type { ReconcileResult } from '@promfleet/kube/controller';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
@@ -23,6 +24,7 @@ import { eventually, HUB_NAMESPACE, installCRDs, startFleet, type Fleet } from '
 import { createHubCaches, type HubCaches } from '../src/caches.ts';
 import type { Sharding } from '../src/fanout/status-writer.ts';
 import { ClusterReconciler } from '../src/fanout/cluster-reconciler.ts';
+import { DEFAULT_REPORT_WAIT } from '../src/fanout/report-wait.ts';
 import { hubMetrics } from '../src/hub-metrics.ts';
 import { MemberReconciler } from '../src/members/member-reconciler.ts';
 import { MemberRegistry } from '../src/members/member-registry.ts';
@@ -78,6 +80,8 @@ export async function startHubHarness(
   options: {
     allowedImagePrefixes?: readonly string[];
     statusBatchWindowMs?: number;
+    /** How long a pass's status write waits for the reports on what it changed (the hub's default if not given). */
+    reportWaitMs?: number;
     sharding?: Sharding;
     /** The hub's client (a GatedClient, say); a plain KubeClient by default. */
     client?: (...args: ConstructorParameters<typeof KubeClient>) => KubeClient;
@@ -127,6 +131,7 @@ export async function startHubHarness(
     noOperatorAfterMs: TIMINGS.noOperatorAfterMs,
     allowedImagePrefixes: options.allowedImagePrefixes ?? [],
     statusBatchWindowMs: options.statusBatchWindowMs ?? 0,
+    reportWaitMs: options.reportWaitMs ?? parseDuration(DEFAULT_REPORT_WAIT) ?? 0,
     sharding: options.sharding ?? { unshardedMembers: 100, membersPerShard: 100 },
     requeue: (key) => calls.requeued.push(key),
   });

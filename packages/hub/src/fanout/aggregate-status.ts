@@ -9,6 +9,7 @@ import { CLUSTER_CONDITIONS, clusterStatus, FAILING_STATIC, type DNSOutcome } fr
 import { buildRecords } from './dns-records.ts';
 import { dnsTargets } from './fail-static.ts';
 import type { MemberOutcome } from './member-outcome.ts';
+import type { ReportWait } from './report-wait.ts';
 
 /**
  * What the last full pass over a PrometheusCluster found: its validated spec, the rollout plan,
@@ -29,6 +30,8 @@ export interface ClusterAggregate {
   readonly tail?: RolloutTail | undefined;
   /** When a member's replica turns NoOperator (epoch ms; Infinity: none is waiting): from then on, a full pass. */
   readonly noOperatorAt: number;
+  /** The pass's status is not written yet: it waits for the members' first reports on what the pass changed. */
+  readonly reportWait?: ReportWait | undefined;
 }
 
 /** The status of a PrometheusCluster from its aggregate: entries, DNS (failing static from what `live` published), conditions, rollout. */

@@ -29,6 +29,7 @@ import { refusedImages, type ObservedMember } from '../rollout/member-rollout.ts
 import { completedBefore, passRollout, tailAfterPass } from '../rollout/pass-rollout.ts';
 import { replan, reportedMember } from '../rollout/rollout-tail.ts';
 import type { Revisions } from '../rollout/revisions.ts';
+import type { RolloutPlan } from '../rollout/planner.ts';
 import { aggregateStatus, isFailingStatic, type ClusterAggregate } from './aggregate-status.ts';
 import { isManagedBy } from './desired-replica.ts';
 import type { MemberView } from './member-entry.ts';
@@ -36,6 +37,7 @@ import { memberOutcome, noOperatorDue, reportNewProblems, type MemberOutcome } f
 import { vetRecordedEntry } from './member-report.ts';
 import { syncFanOut } from './member-sync.ts';
 import { PendingWork, type Work } from './pending-work.ts';
+import { startReportWait, stillWaiting } from './report-wait.ts';
 import { finalizeCluster } from './replica-removal.ts';
 import { ShardWriter } from './shard-writer.ts';
 import { StatusWriter, type Sharding } from './status-writer.ts';
@@ -63,6 +65,8 @@ export interface ClusterReconcilerOptions {
   readonly allowedImagePrefixes: readonly string[];
   /** Replica status changes within this long of a status write wait for the window's end and go out together. */
   readonly statusBatchWindowMs?: number;
+  /** How long a full pass's status write waits for the first reports on the replicas it changed. */
+  readonly reportWaitMs: number;
   /** When a PrometheusCluster's status spreads over PrometheusClusterShards, and how small they are. */
   readonly sharding: Sharding;
   /** Asks for a reconcile of `key` after `afterMs` (a sharded status's write that failed after its reconcile ended). */
@@ -82,7 +86,9 @@ const YIELD_EVERY = 64;
  * fan-out: the spec, the members, their reachability, a replica's spec, a rollout in progress.
  * A replica whose status alone changed since the last pass saw it (`replicaChanged`) only replaces
  * that member's outcome in the aggregate, and changes that arrive close together are written as one status:
- * the cost of a status change does not grow with the fleet. Members are handled concurrently;
+ * the cost of a status change does not grow with the fleet. A pass that changed replicas writes its
+ * status once their operators have reported on them, for at most `reportWaitMs` (report-wait.ts).
+ * Members are handled concurrently;
  * an unreachable member is skipped, its entry marked stale, and never holds up the others.
  */
 export class ClusterReconciler {
@@ -161,8 +167,10 @@ export class ClusterReconciler {
     // wake-up of a key: a batch window's wake-up before it is no full pass, and asks again for this one.
     const now = Date.now();
     if (result?.requeueAfterMs !== undefined) this.#pending.fullAt(key, now + result.requeueAfterMs);
-    const dueIn = this.#pending.dueIn(key, now);
-    return dueIn === undefined ? undefined : { requeueAfterMs: dueIn };
+    // A status held for reports is written at the wait's end by a reconcile with nothing else to do: no full pass.
+    const waitEnds = this.#aggregates.get(key)?.reportWait?.until;
+    const dueIn = Math.min(this.#pending.dueIn(key, now) ?? Infinity, waitEnds === undefined ? Infinity : Math.max(0, waitEnds - now));
+    return Number.isFinite(dueIn) ? { requeueAfterMs: dueIn } : undefined;
   }
 
   async #reconcile(live: PrometheusCluster, work: Work, logger: Logger): Promise<ReconcileResult | undefined> {
@@ -179,6 +187,7 @@ export class ClusterReconciler {
 
   async #fullPass(cached: PrometheusCluster, logger: Logger): Promise<ReconcileResult | undefined> {
     this.#options.hubMetrics.clusterPasses.inc({ pass: 'full' });
+    const unwritten = this.#aggregates.get(objectKey(cached))?.reportWait;
     this.#aggregates.delete(objectKey(cached));
     // The spec is the user's to get right; the status is the hub's own (an older one may predate rules the CRD gained).
     const parsed = validate('PrometheusCluster', { ...cached, status: undefined });
@@ -227,8 +236,9 @@ export class ClusterReconciler {
     const outcomes = new Map(views.map((view) => [view.name, this.#outcome(view, previous.get(view.name), now)]));
     const noOperatorAt = this.#noOperatorAt(outcomes.values(), now);
     const status = aggregateStatus({ cluster, held, plan, outcomes, settled: false, noOperatorAt }, live, this.#claimants(cluster), now);
-    await this.#timedWrite(live, status);
-    const unpruned = plan ? await this.#options.revisions.prune(cluster, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
+    // Failing static is news that does not wait. Revisions are pruned once the status naming the new ones is written.
+    const reportWait = isFailingStatic(status) ? undefined : startReportWait(outcomes.values(), unwritten, Date.now(), this.#options.reportWaitMs);
+    const unpruned = reportWait ? [] : await this.#writeAndPrune(live, status, plan);
     if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
     await reportNewProblems(this.#options.events, live, [...outcomes.values()], previous);
     // Still probing or listing a member: look again soon rather than wait for an event that an empty member never sends.
@@ -241,8 +251,13 @@ export class ClusterReconciler {
     const tail = !retry && plan?.status.state !== 'Complete' ? afterApplies : undefined;
     // A replica waiting for its operator does not hold status changes back: its deadline is a full pass of its own.
     const settled = !retry && (plan === undefined || plan.status.state === 'Complete' || tail !== undefined);
-    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail, noOperatorAt });
+    this.#aggregates.set(objectKey(live), { cluster, held, plan, outcomes, settled, tail, noOperatorAt, reportWait });
     return Number.isFinite(after) ? { requeueAfterMs: after } : undefined;
+  }
+
+  async #writeAndPrune(live: PrometheusCluster, status: NonNullable<PrometheusCluster['status']>, plan: RolloutPlan | undefined): Promise<string[]> {
+    await this.#timedWrite(live, status);
+    return plan ? this.#options.revisions.prune(live, new Set([...plan.pins.values(), plan.status.targetRevision ?? ''])) : [];
   }
 
   /**
@@ -292,7 +307,10 @@ export class ClusterReconciler {
       const member = aggregate.tail && this.#options.members.get(name);
       if (aggregate.tail && member) reportedMember(aggregate.tail, member, { ...current.view, replica }, current.entry);
     }
-    if (before.size === 0) return undefined;
+    const wait = aggregate.reportWait;
+    const waiting = wait !== undefined && stillWaiting(wait, aggregate.outcomes, before.keys(), Date.now());
+    // A held status whose wait is over (every report in, or its time up) is written with no news of its own.
+    if (before.size === 0 && (wait === undefined || waiting)) return undefined;
     if (aggregate.tail) {
       const plan = replan(aggregate.tail, now, completedBefore(live, aggregate.tail.target));
       if (!plan) return this.#fullPass(live, logger);
@@ -307,10 +325,19 @@ export class ClusterReconciler {
       this.#aggregates.set(objectKey(live), aggregate);
     }
     const status = aggregateStatus(aggregate, live, this.#claimants(aggregate.cluster), now);
-    await this.#timedWrite(live, status);
+    const failingStatic = isFailingStatic(status);
+    let unpruned: string[] = [];
+    if (!waiting || failingStatic) {
+      if (wait) {
+        aggregate = { ...aggregate, reportWait: undefined };
+        this.#aggregates.set(objectKey(live), aggregate);
+        unpruned = await this.#writeAndPrune(live, status, aggregate.plan);
+      } else await this.#timedWrite(live, status);
+    }
     await reportNewProblems(this.#options.events, live, outcomes, before);
+    if (unpruned.length > 0) logger.warn({ unpruned }, 'could not delete revisions no member runs; retrying');
     // Failing static now: the next reconcile is a full pass, and soon.
-    if (isFailingStatic(status)) {
+    if (failingStatic || unpruned.length > 0) {
       this.#aggregates.set(objectKey(live), { ...aggregate, settled: false });
       return { requeueAfterMs: RETRY_MS };
     }

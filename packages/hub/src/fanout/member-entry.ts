@@ -24,6 +24,8 @@ export interface MemberView {
   readonly held?: string | undefined;
   /** Set when no operator has reconciled the replica within the bounded wait: why (no-operator.ts). */
   readonly noOperator?: string | undefined;
+  /** The generation this pass's apply gave the replica, which its operator has yet to report on (undefined: the pass changed no spec). */
+  readonly expectedGeneration?: number | undefined;
   /** The revision the member is pinned to, and the overrides merged for it. */
   readonly revision?: string | undefined;
   readonly overrides?: readonly string[] | undefined;

@@ -62,8 +62,11 @@ export async function syncMember(
     // Still running its revision, but the newest cannot be merged for it: the member's error.
     const targetProblem = blockedBy(rollout.targetTemplate);
     const blocked = targetProblem === undefined || revision === target ? undefined : `${targetProblem}; keeps running revision ${revision}`;
+    // A new generation is news for the member's operator, whose report on it the status write waits for (report-wait.ts).
+    const generation = applied.object.metadata.generation;
+    const expectedGeneration = applied.changed && generation !== view.replica?.metadata.generation ? generation : undefined;
     // Kept in the aggregate until the cache's copy replaces it: without the managedFields it does not need.
-    return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked };
+    return { ...view, ...pin, replica: withoutManagedFields(applied.object), applyError: blocked, expectedGeneration };
   } catch (error) {
     const applyError = isConnectionError(error) ? `member unreachable: ${error.message}` : errorMessage(error);
     return { ...view, ...pin, applyError, applyFailed: true };
