@@ -463,13 +463,17 @@ describe('ClusterReconciler', () => {
     expect(await passes('members')).toBe(members);
   });
 
+  /** A new PrometheusCluster over the cloud members and its first pass, which holds its status for their reports: when that wait ends (epoch ms). */
+  async function firstPassWaiting(name: string): Promise<number> {
+    await clustersOf(hub.admin).create(prometheusCluster(name, { platform: 'cloud' }, { baseDomain: `${name}.example.com` }));
+    await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(`default/${name}`));
+    const passed = await hub.passCluster(`default/${name}`);
+    expect(gated.statusWrites('prometheusclusters', name)).toBe(0);
+    return Date.now() + (passed?.requeueAfterMs ?? 0);
+  }
+
   it("writes a fan-out's status once the members have reported on what it changed, not before", async () => {
-    const key = 'default/reports';
-    await clustersOf(hub.admin).create(prometheusCluster('reports', { platform: 'cloud' }, { baseDomain: 'reports.example.com' }));
-    await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
-    const passed = await hub.passCluster(key);
-    const waitEnds = Date.now() + (passed?.requeueAfterMs ?? 0);
-    expect(gated.statusWrites('prometheusclusters', 'reports')).toBe(0);
+    const waitEnds = await firstPassWaiting('reports');
     await eventually('both replicas cached', () => ['eu', 'us'].every((member) => hub.registry.get(member)?.replicas.get(`${member}/reports`)));
     const controller = routedController('reports');
     await controller.start();
@@ -494,10 +498,7 @@ describe('ClusterReconciler', () => {
 
   it('holds the status of passes in a row, each changing replicas, no longer than one report wait', async () => {
     const key = 'default/in-a-row';
-    await clustersOf(hub.admin).create(prometheusCluster('in-a-row', { platform: 'cloud' }, { baseDomain: 'in-a-row.example.com' }));
-    await eventually('the PrometheusCluster cached', () => hub.caches.clusters.get(key));
-    const first = await hub.passCluster(key);
-    const waitEnds = Date.now() + (first?.requeueAfterMs ?? 0);
+    const waitEnds = await firstPassWaiting('in-a-row');
     // Deleted by hand while the status waits: the next pass creates it again, a change of its own to wait for.
     await sleep(500);
     await replicasOf(hub.admin).delete('in-a-row', 'eu');
