@@ -29,7 +29,8 @@ describe('process cleanup', () => {
 
   it("removes a Node process's log folder when it stops", async () => {
     const started = await startNodeProcess({ name: 'ready-server', entry: fileURLToPath(new URL('./fixtures/ready-server.ts', import.meta.url)), args: [] });
-    expect(readFileSync(started.logFile, 'utf8')).toContain('ready on 127.0.0.1:');
+    // The child's output reaches the file through a pipe and a write stream: ready may answer first.
+    await eventually('the ready line in the log file', () => readFileSync(started.logFile, 'utf8').includes('ready on 127.0.0.1:'));
     await started.stop();
     expect(started.process.running).toBe(false);
     expect(existsSync(dirname(started.logFile))).toBe(false);
