@@ -12,6 +12,7 @@ export * from './schemas/rollout.ts';
 export * from './schemas/prometheus-cluster.ts';
 export * from './schemas/prometheus-cluster-shard.ts';
 export * from './status-shards.ts';
+export * from './shard-merge.ts';
 export * from './schemas/member-cluster.ts';
 export * from './validate.ts';
 export * from './crd/crd.ts';

@@ -92,15 +92,36 @@ export function inLayout(cluster: PrometheusCluster, shard: PrometheusClusterSha
   return count !== undefined && shard.spec.cluster === cluster.metadata.name && shard.spec.shards === count && shard.spec.shard < count;
 }
 
+/** The shards of the layout `cluster`'s status names, in shard order. */
+export function layoutShards(cluster: PrometheusCluster, shards: readonly PrometheusClusterShard[]): PrometheusClusterShard[] {
+  return shards.filter((shard) => inLayout(cluster, shard)).sort((a, b) => a.spec.shard - b.spec.shard);
+}
+
+/** The order of a merged status's entries (`mergeShards`). */
+export function byName(a: MemberEntry, b: MemberEntry): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** The cluster's records, then each shard's of `ours` in their order. */
+export function recordsOf(cluster: PrometheusCluster, ours: readonly PrometheusClusterShard[]): DNSRecord[] {
+  return [...(cluster.status?.endpoints ?? []), ...ours.flatMap((shard) => shard.status?.endpoints ?? [])];
+}
+
 /**
  * The PrometheusCluster as if unsharded: its status with the entries and records of the shards its
  * `status.shards` names (shards of another layout, being replaced, are left out). Entries by name,
- * as an unsharded status orders them; the cluster's records, then each shard's in shard order.
+ * as an unsharded status orders them (a name in two shards: in shard order); the cluster's
+ * records, then each shard's in shard order.
  */
 export function mergeShards(cluster: PrometheusCluster, shards: readonly PrometheusClusterShard[]): PrometheusCluster {
   if (cluster.status?.shards === undefined) return cluster;
-  const ours = shards.filter((shard) => inLayout(cluster, shard)).sort((a, b) => a.spec.shard - b.spec.shard);
-  const clusters = ours.flatMap((shard) => shard.status?.clusters ?? []).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const endpoints = [...(cluster.status.endpoints ?? []), ...ours.flatMap((shard) => shard.status?.endpoints ?? [])];
-  return { ...cluster, status: { ...cluster.status, clusters, endpoints } };
+  const ours = layoutShards(cluster, shards);
+  const clusters = ours.flatMap((shard) => shard.status?.clusters ?? []).sort(byName);
+  return { ...cluster, status: { ...cluster.status, clusters, endpoints: recordsOf(cluster, ours) } };
+}
+
+/** A status's records, its shards' merged in as `mergeShards` merges them: for readers of DNS records only, without sorting the entries. */
+export function mergedRecords(cluster: PrometheusCluster, shards: readonly PrometheusClusterShard[]): DNSRecord[] {
+  if (cluster.status?.shards === undefined) return cluster.status?.endpoints ?? [];
+  return recordsOf(cluster, layoutShards(cluster, shards));
 }

@@ -1,4 +1,12 @@
-import { PrometheusClusterShards, shardOf, shardSelector, type DNSRecord, type PrometheusCluster, type PrometheusClusterShard } from '@promfleet/api';
+import {
+  mergeShards,
+  PrometheusClusterShards,
+  shardOf,
+  shardSelector,
+  type DNSRecord,
+  type PrometheusCluster,
+  type PrometheusClusterShard,
+} from '@promfleet/api';
 import { ResourceClient } from '@promfleet/kube/client';
 import { KitMetrics, silentLogger } from '@promfleet/kube/observability';
 import { EXTERNAL_DNS_CRD_DIR, installCRDs } from '@promfleet/testkit';
@@ -57,9 +65,8 @@ async function reconcileUntil(what: string, check: (cluster: PrometheusCluster) 
     what,
     async () => {
       await hub.passCluster(KEY);
-      const whole = new ShardedClusters(hub.caches.clusters, hub.caches.shards);
       const cached = hub.caches.clusters.get(KEY);
-      const cluster = cached && whole.whole(cached);
+      const cluster = cached && mergeShards(cached, hub.caches.shards.byIndex('cluster', KEY));
       return cluster && check(cluster) ? cluster : undefined;
     },
     60_000,

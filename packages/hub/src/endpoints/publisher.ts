@@ -1,4 +1,4 @@
-import type { PrometheusCluster } from '@promfleet/api';
+import type { DNSRecord, PrometheusCluster } from '@promfleet/api';
 import { errorMessage, objectKey } from '@promfleet/kube/client';
 import type { Logger } from '@promfleet/kube/observability';
 
@@ -86,7 +86,7 @@ export class EndpointPublisher {
     if (!this.#active || !this.#mayWrite()) return;
     const held = this.#held;
     try {
-      await this.#store.replaceAll(this.#clusters.list().map(endpointSet));
+      await this.#store.replaceAll(this.#clusters.clusters.list().map((cluster) => this.#endpointSet(cluster)));
       this.#dirty = false;
       // A change held back while this was in flight may not be in what it sent.
       if (this.#held !== held) await this.republish();
@@ -108,7 +108,7 @@ export class EndpointPublisher {
 
   #changed(cluster: PrometheusCluster): void {
     if (cluster.status?.shards === undefined) {
-      this.#run(() => this.#store.put(endpointSet(cluster)));
+      this.#run(() => this.#store.put(this.#endpointSet(cluster)));
       return;
     }
     this.#due.add(objectKey(cluster));
@@ -116,10 +116,14 @@ export class EndpointPublisher {
       this.#flush = undefined;
       for (const key of this.#due) {
         const due = this.#clusters.clusters.get(key);
-        if (due) this.#run(() => this.#store.put(endpointSet(this.#clusters.whole(due))));
+        if (due) this.#run(() => this.#store.put(this.#endpointSet(due)));
       }
       this.#due.clear();
     }, SHARDED_COALESCE_MS);
+  }
+
+  #endpointSet(cluster: PrometheusCluster): EndpointSet {
+    return endpointSet(cluster, this.#clusters.records(cluster));
   }
 
   #run(write: () => Promise<void>): void {
@@ -146,11 +150,12 @@ export class EndpointPublisher {
   }
 }
 
-export function endpointSet(cluster: PrometheusCluster): EndpointSet {
+/** A cluster's endpoint set: `records` are its status's, its shards' merged in. */
+export function endpointSet(cluster: PrometheusCluster, records: readonly DNSRecord[]): EndpointSet {
   return {
     namespace: cluster.metadata.namespace ?? '',
     name: cluster.metadata.name,
-    endpoints: cluster.status?.endpoints ?? [],
+    endpoints: records,
     ...(cluster.spec.storeAPI ? { stores: cluster.status?.storeEndpoints ?? [] } : {}),
   };
 }

@@ -1,12 +1,13 @@
-import { inLayout, mergeShards, type PrometheusCluster, type PrometheusClusterShard } from '@promfleet/api';
+import { inLayout, mergedRecords, type DNSRecord, type PrometheusCluster, type PrometheusClusterShard } from '@promfleet/api';
 import type { Informer } from '@promfleet/kube/cache';
 import { objectKey } from '@promfleet/kube/client';
 
 import { shardClusterKey } from '../caches.ts';
 
 /**
- * The PrometheusClusters as the readers of their status see them, whole: a sharded one with its
- * shards' entries and records merged in (docs/scale.md#status-shards).
+ * The PrometheusClusters' DNS records as their readers see them: a sharded one's with its shards'
+ * merged in (docs/scale.md#status-shards). The entries stay in the shards: no reader of the
+ * endpoints needs them.
  */
 export class ShardedClusters {
   readonly clusters: Informer<PrometheusCluster>;
@@ -17,12 +18,8 @@ export class ShardedClusters {
     this.shards = shards;
   }
 
-  whole(cluster: PrometheusCluster): PrometheusCluster {
-    return cluster.status?.shards === undefined ? cluster : mergeShards(cluster, this.shards.byIndex('cluster', objectKey(cluster)));
-  }
-
-  list(): PrometheusCluster[] {
-    return this.clusters.list().map((cluster) => this.whole(cluster));
+  records(cluster: PrometheusCluster): DNSRecord[] {
+    return mergedRecords(cluster, cluster.status?.shards === undefined ? [] : this.shards.byIndex('cluster', objectKey(cluster)));
   }
 
   /** The cluster a shard belongs to if the shard is of the layout its status names (else the shard changes nothing it shows). */

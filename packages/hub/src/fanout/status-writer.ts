@@ -1,4 +1,4 @@
-import { mergeShards, shardCount, splitStatus, type PrometheusCluster } from '@promfleet/api';
+import { ShardMerge, shardCount, splitStatus, type PrometheusCluster } from '@promfleet/api';
 import { semanticEqual, type Applier } from '@promfleet/kube/apply';
 import type { Informer } from '@promfleet/kube/cache';
 import { objectKey, type ObjectKey, type ResourceClient } from '@promfleet/kube/client';
@@ -66,6 +66,8 @@ export class StatusWriter {
   readonly #options: StatusWriterOptions;
   readonly #own = new OwnWrites<PrometheusCluster>();
   readonly #writes = new LatestWrites<Posted>(pLimit(MAX_WRITES_IN_FLIGHT));
+  /** Read once for every member change: merged from the last merge and the shards that changed. */
+  readonly #merge = new ShardMerge();
 
   constructor(options: StatusWriterOptions) {
     this.#options = options;
@@ -76,7 +78,7 @@ export class StatusWriter {
     const own = this.#own.current(key, cached);
     const posted = this.#writes.pending(key);
     const main = own && posted ? { ...own, status: posted.status } : own;
-    return main?.status?.shards === undefined ? main : mergeShards(main, this.#options.shards.of(key));
+    return main && this.#merge.merge(key, main, this.#options.shards.of(key));
   }
 
   /** `live` as `current` gives it (shards merged in); `status` whole. Returns the shards it is in (1: none). */
@@ -149,6 +151,7 @@ export class StatusWriter {
   forget(key: ObjectKey): void {
     this.#own.forget(key);
     this.#writes.forget(key);
+    this.#merge.forget(key);
     this.#options.shards.forget(key);
     const [namespace = '', name = ''] = key.split('/');
     this.#options.hubMetrics.endpointTargets.remove({ namespace, name });
