@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 
 import type { DNSRecord, MemberEntry, PrometheusCluster, PrometheusClusterStatus } from './schemas/prometheus-cluster.ts';
-import type { PrometheusClusterShard } from './schemas/prometheus-cluster-shard.ts';
+import type { PrometheusClusterShard, PrometheusClusterShardStatus } from './schemas/prometheus-cluster-shard.ts';
 import { ShardMerge } from './shard-merge.ts';
 import { memberHash, mergedRecords, mergeShards, shardCount, shardObjectName, shardOf, splitStatus } from './status-shards.ts';
 import { validate } from './validate.ts';
 
-const entry = (name: string): MemberEntry => ({ name, phase: 'Running', ready: true, stale: false, addresses: ['10.0.0.1'] });
+const entry = (name: string, phase: MemberEntry['phase'] = 'Running'): MemberEntry => ({
+  name,
+  phase,
+  ready: phase === 'Running',
+  stale: false,
+  addresses: ['10.0.0.1'],
+});
 const weighted = (member: string, dnsName = 'query.example.com'): DNSRecord => ({
   dnsName,
   recordType: 'A',
@@ -24,7 +30,7 @@ function fullStatus(members: readonly string[]): PrometheusClusterStatus {
     phase: 'Ready',
     selected: members.length,
     ready: members.length,
-    clusters: [...members].sort().map(entry),
+    clusters: [...members].sort().map((member) => entry(member)),
     endpoints: [plain, ...members.map((m) => weighted(m)), ...members.map((m) => weighted(m, 'prometheus.example.com'))],
   };
 }
@@ -39,14 +45,18 @@ function cluster(status: PrometheusClusterStatus): PrometheusCluster {
   };
 }
 
-function shardObjects(parts: ReturnType<typeof splitStatus>['shards']): PrometheusClusterShard[] {
-  return parts.map((status, shard) => ({
+function shardObject(shard: number, shards: number, status: PrometheusClusterShardStatus, owner = 'global'): PrometheusClusterShard {
+  return {
     apiVersion: 'promfleet.io/v1alpha1',
     kind: 'PrometheusClusterShard',
-    metadata: { name: shardObjectName('global', shard), namespace: 'monitoring' },
-    spec: { cluster: 'global', shard, shards: parts.length },
+    metadata: { name: shardObjectName(owner, shard), namespace: 'monitoring' },
+    spec: { cluster: owner, shard, shards },
     status,
-  }));
+  };
+}
+
+function shardObjects(parts: ReturnType<typeof splitStatus>['shards']): PrometheusClusterShard[] {
+  return parts.map((status, shard) => shardObject(shard, parts.length, status));
 }
 
 const names = Array.from({ length: 40 }, (_, i) => `member-${String(i).padStart(3, '0')}`);
@@ -121,26 +131,6 @@ describe('status shards', () => {
 });
 
 const KEY = 'monitoring/global';
-const mergeEntry = (name: string, phase: MemberEntry['phase'] = 'Running'): MemberEntry => ({
-  name,
-  phase,
-  ready: phase === 'Running',
-  stale: false,
-  addresses: ['10.0.0.1'],
-});
-
-function shard(index: number, count: number, clusters: MemberEntry[], owner = 'global'): PrometheusClusterShard {
-  return {
-    apiVersion: 'promfleet.io/v1alpha1',
-    kind: 'PrometheusClusterShard',
-    metadata: { name: shardObjectName(owner, index), namespace: 'monitoring' },
-    spec: { cluster: owner, shard: index, shards: count },
-    status: {
-      clusters,
-      endpoints: clusters.map((e) => ({ dnsName: 'q.example.com', recordType: 'A', targets: e.addresses ?? [], ttl: 30, setIdentifier: e.name })),
-    },
-  };
-}
 
 /** A deterministic generator (mulberry32), so a failure is the same failure every run. */
 function random(seed: number): () => number {
@@ -154,17 +144,14 @@ function random(seed: number): () => number {
   };
 }
 
-const manyNames = Array.from({ length: 200 }, (_, i) => `member-${String(i).padStart(3, '0')}`);
-
 describe('ShardMerge', () => {
   it('gives what mergeShards gives over a long run of single-shard changes, duplicates and unsorted shards included, reusing the last merge', () => {
     const next = random(21);
     const merge = new ShardMerge();
-    const count = 16;
-    const main = cluster({ ...splitStatus({ clusters: manyNames.map((n) => mergeEntry(n)) }, count).main });
-    let shards = splitStatus({ clusters: manyNames.map((n) => mergeEntry(n)) }, count).shards.map((status, index) =>
-      shard(index, count, status.clusters ?? []),
-    );
+    const count = 8;
+    const split = splitStatus(fullStatus(names), count);
+    const main = cluster(split.main);
+    let shards = shardObjects(split.shards);
     for (let step = 0; step < 400; step++) {
       const index = Math.floor(next() * count);
       const before = shards[index]?.status?.clusters ?? [];
@@ -172,57 +159,58 @@ describe('ShardMerge', () => {
       // A flap; an entry gone; a name another shard holds too (hostile content); a shard's entries out of order.
       const after =
         roll < 0.6
-          ? before.map((e, i) => (i === 0 ? mergeEntry(e.name, e.phase === 'Running' ? 'Degraded' : 'Running') : e))
+          ? before.map((e, i) => (i === 0 ? entry(e.name, e.phase === 'Running' ? 'Degraded' : 'Running') : e))
           : roll < 0.75
             ? before.slice(1)
             : roll < 0.9
-              ? [...before, mergeEntry(manyNames[Math.floor(next() * manyNames.length)] ?? 'x')]
+              ? [...before, entry(names[Math.floor(next() * names.length)] ?? 'x')]
               : [...before].reverse();
-      shards = shards.map((s, i) => (i === index ? shard(index, count, after) : s));
+      shards = shards.map((s, i) => (i === index ? shardObject(index, count, { ...s.status, clusters: after }) : s));
       // Other clusters' shards and another layout's are in the cache too; order does not matter.
-      const given = [...shards, shard(0, count, [mergeEntry('aaa-other')], 'other'), shard(1, 2, [mergeEntry('aaa-old-layout')])].reverse();
+      const given = [
+        ...shards,
+        shardObject(0, count, { clusters: [entry('aaa-other')] }, 'other'),
+        shardObject(1, 2, { clusters: [entry('aaa-old-layout')] }),
+      ].reverse();
       expect(merge.merge(KEY, main, given)).toEqual(mergeShards(main, given));
     }
   });
 
   it('merges anew when the layout changes, and gives an unsharded status back as it is', () => {
     const merge = new ShardMerge();
-    const four = splitStatus({ clusters: manyNames.map((n) => mergeEntry(n)) }, 4);
-    const shardsOfFour = four.shards.map((status, index) => shard(index, 4, status.clusters ?? []));
-    expect(merge.merge(KEY, cluster(four.main), shardsOfFour).status?.clusters?.map((e) => e.name)).toEqual(manyNames);
-    const eight = splitStatus({ clusters: manyNames.slice(0, 100).map((n) => mergeEntry(n)) }, 8);
-    const shardsOfEight = eight.shards.map((status, index) => shard(index, 8, status.clusters ?? []));
+    const four = splitStatus(fullStatus(names), 4);
+    const shardsOfFour = shardObjects(four.shards);
+    expect(merge.merge(KEY, cluster(four.main), shardsOfFour).status?.clusters?.map((e) => e.name)).toEqual(names);
+    const eight = splitStatus(fullStatus(names.slice(0, 20)), 8);
+    const shardsOfEight = shardObjects(eight.shards);
     // Both layouts in the cache while one replaces the other: the status names which one counts.
     const both = [...shardsOfFour, ...shardsOfEight];
     expect(merge.merge(KEY, cluster(eight.main), both)).toEqual(mergeShards(cluster(eight.main), both));
-    expect(merge.merge(KEY, cluster(eight.main), both).status?.clusters).toHaveLength(100);
+    expect(merge.merge(KEY, cluster(eight.main), both).status?.clusters).toHaveLength(20);
     // A shard of the layout missing (not yet written): the layout's shards are others, merged anew.
     const missing = shardsOfEight.slice(1);
     expect(merge.merge(KEY, cluster(eight.main), missing)).toEqual(mergeShards(cluster(eight.main), missing));
-    const unsharded = cluster({ clusters: [mergeEntry('a')] });
+    const unsharded = cluster(fullStatus(['a']));
     expect(merge.merge(KEY, unsharded, shardsOfEight)).toBe(unsharded);
   });
 
   it('keeps each cluster apart, and forgets one', () => {
     const merge = new ShardMerge();
-    const split = splitStatus({ clusters: manyNames.map((n) => mergeEntry(n)) }, 4);
-    const shards = split.shards.map((status, index) => shard(index, 4, status.clusters ?? []));
-    const other = split.shards.map((status, index) => shard(index, 4, (status.clusters ?? []).slice(0, 1)));
-    expect(merge.merge(KEY, cluster(split.main), shards).status?.clusters).toHaveLength(200);
+    const split = splitStatus(fullStatus(names), 4);
+    const shards = shardObjects(split.shards);
+    const other = shards.map((s) => ({ ...s, status: { ...s.status, clusters: (s.status?.clusters ?? []).slice(0, 1) } }));
+    expect(merge.merge(KEY, cluster(split.main), shards).status?.clusters).toHaveLength(40);
     expect(merge.merge('monitoring/other', cluster(split.main), other).status?.clusters).toHaveLength(4);
     merge.forget(KEY);
-    const changed = shards.map((s, i) => (i === 2 ? shard(2, 4, []) : s));
+    const changed = shards.map((s, i) => (i === 2 ? shardObject(2, 4, {}) : s));
     expect(merge.merge(KEY, cluster(split.main), changed)).toEqual(mergeShards(cluster(split.main), changed));
   });
 
   it('gives readers of DNS records the records mergeShards gives, without the entries', () => {
-    const split = splitStatus(
-      { clusters: manyNames.map((n) => mergeEntry(n)), endpoints: [{ dnsName: 'q.example.com', recordType: 'A', targets: ['10.0.0.9'], ttl: 30 }] },
-      4,
-    );
-    const shards = split.shards.map((status, index) => shard(index, 4, status.clusters ?? []));
+    const split = splitStatus(fullStatus(names), 4);
+    const shards = shardObjects(split.shards);
     expect(mergedRecords(cluster(split.main), shards)).toEqual(mergeShards(cluster(split.main), shards).status?.endpoints);
-    const unsharded = cluster({ endpoints: [{ dnsName: 'q.example.com', recordType: 'A', targets: ['10.0.0.9'], ttl: 30 }] });
+    const unsharded = cluster(fullStatus(['a']));
     expect(mergedRecords(unsharded, shards)).toBe(unsharded.status?.endpoints);
   });
 });

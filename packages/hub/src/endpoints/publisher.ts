@@ -1,4 +1,4 @@
-import type { DNSRecord, PrometheusCluster } from '@promfleet/api';
+import type { PrometheusCluster } from '@promfleet/api';
 import { errorMessage, objectKey } from '@promfleet/kube/client';
 import type { Logger } from '@promfleet/kube/observability';
 
@@ -122,8 +122,14 @@ export class EndpointPublisher {
     }, SHARDED_COALESCE_MS);
   }
 
+  /** A cluster's endpoint set, its shards' records merged in. */
   #endpointSet(cluster: PrometheusCluster): EndpointSet {
-    return endpointSet(cluster, this.#clusters.records(cluster));
+    return {
+      namespace: cluster.metadata.namespace ?? '',
+      name: cluster.metadata.name,
+      endpoints: this.#clusters.records(cluster),
+      ...(cluster.spec.storeAPI ? { stores: cluster.status?.storeEndpoints ?? [] } : {}),
+    };
   }
 
   #run(write: () => Promise<void>): void {
@@ -148,14 +154,4 @@ export class EndpointPublisher {
       void this.republish();
     }, RETRY_MS).unref();
   }
-}
-
-/** A cluster's endpoint set: `records` are its status's, its shards' merged in. */
-export function endpointSet(cluster: PrometheusCluster, records: readonly DNSRecord[]): EndpointSet {
-  return {
-    namespace: cluster.metadata.namespace ?? '',
-    name: cluster.metadata.name,
-    endpoints: records,
-    ...(cluster.spec.storeAPI ? { stores: cluster.status?.storeEndpoints ?? [] } : {}),
-  };
 }

@@ -19,7 +19,7 @@ export class ShardedClusters {
   }
 
   records(cluster: PrometheusCluster): DNSRecord[] {
-    return mergedRecords(cluster, cluster.status?.shards === undefined ? [] : this.shards.byIndex('cluster', objectKey(cluster)));
+    return mergedRecords(cluster, this.shards.byIndex('cluster', objectKey(cluster)));
   }
 
   /** The cluster a shard belongs to if the shard is of the layout its status names (else the shard changes nothing it shows). */
