@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+
 import { startFleet, type Fleet } from '@promfleet/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -96,6 +98,36 @@ describe('KubeClient on a real API server', () => {
       cluster.resume();
     }
     expect((await resources(client, Namespaces).get('default'))?.metadata?.name).toBe('default');
+    await client.close();
+  });
+
+  it("ends a request when the caller's signal aborts, and leaves no listener on it either way", async () => {
+    const cluster = fleet.cluster('client');
+    const { client, metrics } = kitClient(cluster, { requestTimeoutMs: 30_000 });
+    const namespaces = resources(client, Namespaces);
+    const answered = new AbortController();
+    expect((await namespaces.get('default', undefined, { signal: answered.signal }))?.metadata?.name).toBe('default');
+    expect(getEventListeners(answered.signal, 'abort')).toHaveLength(0);
+
+    cluster.pause();
+    try {
+      const caller = new AbortController();
+      const reason = new Error('the caller gave up');
+      const pending = namespaces.get('default', undefined, { signal: caller.signal }).catch((e: unknown) => e);
+      setTimeout(() => {
+        caller.abort(reason);
+      }, 200);
+      // The caller's reason, not the 30 s deadline's timeout.
+      expect(await pending).toBe(reason);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+      const { values } = await metrics.kubeRequests.get();
+      expect(values.filter((value) => value.labels.code === 'timeout')).toEqual([]);
+
+      const already = AbortSignal.abort(reason);
+      expect(await namespaces.get('default', undefined, { signal: already }).catch((e: unknown) => e)).toBe(reason);
+    } finally {
+      cluster.resume();
+    }
     await client.close();
   });
 

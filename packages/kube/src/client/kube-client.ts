@@ -123,7 +123,16 @@ export class KubeClient {
     const timer = setTimeout(() => {
       deadline.abort(new DOMException(`no answer within ${String(deadlineMs)} ms`, 'TimeoutError'));
     }, deadlineMs);
+    // The caller's cancellation ends the request through the deadline's signal: one signal for
+    // undici, where AbortSignal.any's composite costs twenty times a plain one and leaves weak
+    // references for the collector (a census is a thousand requests in a second).
+    const { signal } = req;
+    const cancel = (): void => {
+      deadline.abort(signal?.reason);
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
+      if (signal?.aborted) cancel();
       const response = await this.#send(req, { deadline: deadline.signal, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
       const text = await this.#read(req, response);
       // Only an answer read whole (and within the limit): a server streaming a gigabyte is no sign of life.
@@ -134,6 +143,7 @@ export class KubeClient {
       return body as T;
     } finally {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', cancel);
     }
   }
 
@@ -237,21 +247,21 @@ export class KubeClient {
       body = typeof req.body === 'string' ? req.body : JSON.stringify(req.body);
       headers['content-type'] = req.contentType ?? 'application/json';
     }
-    const { deadline } = timeouts;
-    const signals = [req.signal, deadline].filter((signal): signal is AbortSignal => signal !== undefined);
+    // A request has its deadline's signal (which the caller's cancellation aborts); a stream the caller's own.
+    const signal = timeouts.deadline ?? req.signal;
     try {
       return await transport.request(url, {
         dispatcher: transport.dispatcher,
         method: req.method,
         headers,
         ...(body !== undefined ? { body } : {}),
-        ...(signals.length > 0 ? { signal: signals.length === 1 ? signals[0] : AbortSignal.any(signals) } : {}),
+        ...(signal ? { signal } : {}),
         headersTimeout: timeouts.headersTimeoutMs,
         bodyTimeout: timeouts.bodyTimeoutMs,
       });
     } catch (error) {
       if (req.signal?.aborted) throw error;
-      const timedOut = (deadline?.aborted ?? false) || isUndiciTimeout(error);
+      const timedOut = (timeouts.deadline?.aborted ?? false) || isUndiciTimeout(error);
       this.#count(req, timedOut ? 'timeout' : 'error');
       throw new KubeConnectionError(this.cluster, describe(req), error, timedOut);
     }
