@@ -56,10 +56,9 @@ export async function probeMember(
         abort.abort();
         throw error;
       });
-    const authorizedRequest = failFast(canI(client, { ...replicas, namespace }, options));
     const [kubernetesVersion, authorized, clusterWide, rules] = await Promise.all([
       failFast(serverVersion(client, options)),
-      authorizedRequest,
+      failFast(canI(client, { ...replicas, namespace }, options)),
       failFast(canI(client, replicas, options)),
       failFast(rulesIn(client, namespace, options)),
     ]);

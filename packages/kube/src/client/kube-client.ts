@@ -130,9 +130,9 @@ export class KubeClient {
     const cancel = (): void => {
       deadline.abort(signal?.reason);
     };
-    signal?.addEventListener('abort', cancel, { once: true });
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener('abort', cancel, { once: true });
     try {
-      if (signal?.aborted) cancel();
       const response = await this.#send(req, { deadline: deadline.signal, headersTimeoutMs: deadlineMs, bodyTimeoutMs: deadlineMs });
       const text = await this.#read(req, response);
       // Only an answer read whole (and within the limit): a server streaming a gigabyte is no sign of life.
