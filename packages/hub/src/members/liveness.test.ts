@@ -1,7 +1,11 @@
 import { FakeClock } from '@promfleet/kube/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
+import { parseDuration } from '@promfleet/kube/flags';
+
+import { HUB_FLAGS } from '../flags.ts';
+import { CENSUS_SPREAD_MS, Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
+import { probeTimeoutMs } from './member-connection.ts';
 
 const SECOND = 1_000;
 
@@ -97,58 +101,62 @@ describe('Liveness', () => {
     expect(h.silence).toEqual([]);
   });
 
-  it('sees a hub cut off from every member whole: every census probe has failed before the first member falls silent', async () => {
-    const clock = new FakeClock(0);
-    let cut = false;
-    const failed = new Map<number, number>();
-    const silent = new Map<number, number>();
-    // A probe answers in 10 ms, or hangs 3 s (its timeout) once the hub is cut off.
-    const connect = (i: number) =>
-      new Liveness({
-        clock,
-        probeIntervalMs: 35 * SECOND,
-        reviewIntervalMs: 30 * 60 * SECOND,
-        offlineAfterMs: 40 * SECOND,
-        random: () => 0.5,
-        probe: () =>
-          new Promise<boolean>((resolve) => {
-            const hung = cut;
-            clock.setTimeout(
-              () => {
-                if (hung && !failed.has(i)) failed.set(i, clock.now());
-                resolve(!hung);
-              },
-              hung ? 3 * SECOND : 10,
-            );
-          }),
-        onSilentChange: (isSilent) => {
-          if (isSilent && !silent.has(i)) silent.set(i, clock.now());
-        },
-      });
-    const advance = (ms: number) => advanceFrom(clock, ms);
-    const phases = [0, 7, 19, 26, 34];
-    const members: Liveness[] = [];
-    stop = () => {
-      for (const liveness of members) liveness.stop();
-    };
-    // Connected at different moments, as members join, and heard from at different moments since.
-    for (let t = 0; t < 100; t++) {
-      for (const [i, phase] of phases.entries()) {
-        if (t === phase) {
-          const liveness = connect(i);
-          members[i] = liveness;
-          liveness.start();
-        } else if (t > phase && t % 35 === phase) members[i]?.contact();
-      }
-      await advance(SECOND);
-    }
-    // Cut off between two censuses; every member's deadline is at least offline-after past the last one.
-    cut = true;
-    await advance(2 * 60 * SECOND);
-    expect(failed.size).toBe(phases.length);
-    expect(silent.size).toBe(phases.length);
-    expect(Math.max(...failed.values())).toBeLessThan(Math.min(...silent.values()));
-  });
+  const defaults = {
+    probeIntervalMs: parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN,
+    offlineAfterMs: parseDuration(HUB_FLAGS['member-offline-after'].default) ?? Number.NaN,
+    requestTimeoutMs: parseDuration(HUB_FLAGS['member-timeout'].default) ?? Number.NaN,
+  };
+
+  for (const timings of [defaults, { probeIntervalMs: 2 * SECOND, offlineAfterMs: 6 * SECOND, requestTimeoutMs: 10 * SECOND }]) {
+    const timeoutMs = probeTimeoutMs(timings);
+    it(`sees a hub cut off from every member whole at ${String(timings.probeIntervalMs / SECOND)} s / ${String(timings.offlineAfterMs / SECOND)} s: every census probe, the last of the spread, fails a second before the first member falls silent`, async () => {
+      const clock = new FakeClock(0);
+      let cut = false;
+      const failed = new Map<number, number>();
+      const silent = new Map<number, number>();
+      // The first and last offsets of the census's spread (the worst pair), and some between.
+      const offsets = [0, 1, Math.floor(CENSUS_SPREAD_MS / 3), Math.floor(CENSUS_SPREAD_MS / 2), CENSUS_SPREAD_MS - 1];
+      // A probe answers in 10 ms, or hangs its whole timeout once the hub is cut off.
+      const connect = (i: number) =>
+        new Liveness({
+          clock,
+          probeIntervalMs: timings.probeIntervalMs,
+          censusOffsetMs: offsets[i],
+          reviewIntervalMs: 30 * 60 * SECOND,
+          offlineAfterMs: timings.offlineAfterMs,
+          random: () => 0.5,
+          probe: () =>
+            new Promise<boolean>((resolve) => {
+              const hung = cut;
+              clock.setTimeout(
+                () => {
+                  if (hung && !failed.has(i)) failed.set(i, clock.now());
+                  resolve(!hung);
+                },
+                hung ? timeoutMs : 10,
+              );
+            }),
+          onSilentChange: (isSilent) => {
+            if (isSilent && !silent.has(i)) silent.set(i, clock.now());
+          },
+        });
+      const members = offsets.map((_, i) => connect(i));
+      stop = () => {
+        for (const liveness of members) liveness.stop();
+      };
+      for (const liveness of members) liveness.start();
+      // Cut off just after the last member answered a census: the first member's deadline is as early as it gets.
+      await advanceFrom(clock, 3 * timings.probeIntervalMs + CENSUS_SPREAD_MS + 20);
+      cut = true;
+      await advanceFrom(clock, 3 * timings.offlineAfterMs);
+      expect(failed.size).toBe(offsets.length);
+      expect(silent.size).toBe(offsets.length);
+      const lastFailure = Math.max(...failed.values());
+      const firstSilence = Math.min(...silent.values());
+      // The margin the reconcile has to see them all: a second.
+      expect(firstSilence - lastFailure).toBeGreaterThanOrEqual(990);
+    });
+  }
 
   it('is silent exactly offline-after past the last sign of life, not a probe interval later, and heard from again at the next contact', async () => {
     let up = true;
