@@ -1,7 +1,7 @@
 import { FakeClock } from '@promfleet/kube/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { parseDuration } from '@promfleet/kube/flags';
+import { parseFlags } from '@promfleet/kube/flags';
 
 import { HUB_FLAGS } from '../flags.ts';
 import { CENSUS_SPREAD_MS, Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
@@ -101,11 +101,8 @@ describe('Liveness', () => {
     expect(h.silence).toEqual([]);
   });
 
-  const defaults = {
-    probeIntervalMs: parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN,
-    offlineAfterMs: parseDuration(HUB_FLAGS['member-offline-after'].default) ?? Number.NaN,
-    requestTimeoutMs: parseDuration(HUB_FLAGS['member-timeout'].default) ?? Number.NaN,
-  };
+  const { flags } = parseFlags(HUB_FLAGS, [], {});
+  const defaults = { probeIntervalMs: flags['member-probe-interval'], offlineAfterMs: flags['member-offline-after'], requestTimeoutMs: flags['member-timeout'] };
 
   for (const timings of [defaults, { probeIntervalMs: 2 * SECOND, offlineAfterMs: 6 * SECOND, requestTimeoutMs: 10 * SECOND }]) {
     const timeoutMs = probeTimeoutMs(timings);
@@ -140,13 +137,19 @@ describe('Liveness', () => {
             if (isSilent && !silent.has(i)) silent.set(i, clock.now());
           },
         });
-      const members = offsets.map((_, i) => connect(i));
+      const members: Liveness[] = [];
       stop = () => {
         for (const liveness of members) liveness.stop();
       };
-      for (const liveness of members) liveness.start();
+      // Connected at different moments of the first interval, as members join: the census lines them up.
+      for (const i of offsets.keys()) {
+        await advanceFrom(clock, Math.floor(timings.probeIntervalMs / offsets.length));
+        const liveness = connect(i);
+        members.push(liveness);
+        liveness.start();
+      }
       // Cut off just after the last member answered a census: the first member's deadline is as early as it gets.
-      await advanceFrom(clock, 3 * timings.probeIntervalMs + CENSUS_SPREAD_MS + 20);
+      await advanceFrom(clock, 3 * timings.probeIntervalMs + CENSUS_SPREAD_MS + 20 - clock.now());
       cut = true;
       await advanceFrom(clock, 3 * timings.offlineAfterMs);
       expect(failed.size).toBe(offsets.length);
