@@ -102,7 +102,11 @@ describe('Liveness', () => {
   });
 
   const { flags } = parseFlags(HUB_FLAGS, [], {});
-  const defaults = { probeIntervalMs: flags['member-probe-interval'], offlineAfterMs: flags['member-offline-after'], requestTimeoutMs: flags['member-timeout'] };
+  const defaults = {
+    probeIntervalMs: flags['member-probe-interval'],
+    offlineAfterMs: flags['member-offline-after'],
+    requestTimeoutMs: flags['member-timeout'],
+  };
 
   for (const timings of [defaults, { probeIntervalMs: 2 * SECOND, offlineAfterMs: 6 * SECOND, requestTimeoutMs: 10 * SECOND }]) {
     const timeoutMs = probeTimeoutMs(timings);
