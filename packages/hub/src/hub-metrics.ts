@@ -29,6 +29,11 @@ export function hubMetrics(metrics: KitMetrics) {
       labelNames: ['namespace', 'name'],
       registers,
     }),
+    rollCalls: new Counter({
+      name: 'promfleet_member_roll_calls_total',
+      help: 'Roll calls: a member stopped answering its probes, so every member was probed at once (failing static sees a hub cut off from its fleet whole).',
+      registers,
+    }),
     clusterPasses: new Counter({
       name: 'promfleet_cluster_passes_total',
       help: 'PrometheusCluster reconciles by kind: "full" looks at every selected member (spec, members, reachability or a rollout changed), "members" takes in the replica status changes of a few members alone.',

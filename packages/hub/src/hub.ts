@@ -90,10 +90,15 @@ export async function createHub(options: HubOptions): Promise<Manager> {
   });
   manager.addCache(revisionCache);
 
-  const registry = new MemberRegistry();
+  const extra = hubMetrics(metrics);
+  const registry = new MemberRegistry({
+    onRollCall: () => {
+      extra.rollCalls.inc();
+      logger.info('a member stopped answering: probing every member at once (roll call)');
+    },
+  });
   // Member connections exist only while leading: standbys neither probe nor watch members.
   manager.addRunnable({ start: () => undefined, stop: () => registry.stopAll() }, 'leading');
-  const extra = hubMetrics(metrics);
   const workers = Math.max(2, Math.min(options.concurrency, 8));
   const clusterController = new Controller({
     name: 'prometheuscluster',

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
 import { loadCredential } from '../src/members/credential.ts';
-import { CENSUS_SPREAD_MS } from '../src/members/liveness.ts';
 import { MemberConnection } from '../src/members/member-connection.ts';
 import { memberSpread } from '../src/members/member-spread.ts';
 import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, replicasOf, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
@@ -73,19 +72,21 @@ function ownConnection(name: string, namespace: string, kubeConfig: ConstructorP
 }
 
 describe('member liveness', () => {
-  it('probes every member once per interval at the census, whatever its watch delivers, and calls the reconciler only on a change', async () => {
+  it('probes every member once per interval at its census, whatever its watch delivers, and calls the reconciler only on a change', async () => {
     await hub.join('chatty', { platform: 'none' });
     const live = await hub.memberReady('chatty');
     const credential = loadCredential(live, hub.caches.secrets);
     if (!credential.ok) throw new Error(credential.message);
-    // A connection of its own, with its own request counts: a probe every 4 s, no review but the first.
+    // A connection of its own, with its own request counts: a probe every 4 s at its own phase, no review but the first.
+    const phase = Math.floor(memberSpread('chatty-liveness') * 4_000);
+    const censusesBetween = (from: number, to: number) => Math.floor((to - phase) / 4_000) - Math.floor((from - phase) / 4_000);
     const startedAt = Date.now();
     const { connection, metrics, changes } = ownConnection('chatty-liveness', 'chatty', credential.kubeConfig);
     try {
       await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
       // The review's two access reviews, and a census's probe if one came around since (a slow machine).
       const reviewed = await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews');
-      const censusesSinceStart = Math.floor(Date.now() / 4_000) - Math.floor(startedAt / 4_000);
+      const censusesSinceStart = censusesBetween(startedAt, Date.now());
       expect(reviewed).toBeGreaterThanOrEqual(2);
       expect(reviewed).toBeLessThanOrEqual(2 + censusesSinceStart);
       // The member's replicas change every second for 12 s: its watch answers all along.
@@ -97,12 +98,12 @@ describe('member liveness', () => {
         await sleep(1_000);
       }
       await eventually('every change seen', () => connection.replicas.get('chatty/busy')?.metadata.annotations?.tick === '11');
-      // The census asks anyway: one probe per multiple of 4 s on the clock that passed.
-      const censuses = Math.floor(Date.now() / 4_000) - Math.floor(busyFrom / 4_000);
+      // The census asks anyway: one probe per 4 s at the member's phase that passed.
+      const censuses = censusesBetween(busyFrom, Date.now());
       const probed = (await requestsTo(metrics, 'chatty-liveness', 'selfsubjectaccessreviews')) - reviewed;
       expect(probed).toBeGreaterThanOrEqual(censuses - 1);
       expect(probed).toBeLessThanOrEqual(censuses + 1);
-      expect(connection.health.last?.at.getTime() ?? 0).toSatisfy((at: number) => at % 4_000 < 2_000);
+      expect(connection.health.last?.at.getTime() ?? 0).toSatisfy((at: number) => (((at - phase) % 4_000) + 4_000) % 4_000 < 2_000);
       // Twelve changes of a replica are not twelve member reconciles: one for the first review at most.
       expect(changes.length).toBeLessThanOrEqual(1);
       expect(connection.health.lastContact?.getTime()).toBeGreaterThan(Date.now() - 4_000);
@@ -143,7 +144,7 @@ describe('member liveness', () => {
       try {
         await eventually('reviewed and watching', () => connection.health.review?.ok === true && connection.replicas.hasSynced);
         const reviewed = changes.length;
-        const offset = Math.floor(memberSpread(name) * CENSUS_SPREAD_MS);
+        const offset = Math.floor(memberSpread(name) * 4_000);
         /** The next census of the connection's 4 s interval at least `leadMs` from now. */
         const nextCensus = (leadMs: number) => Math.ceil((Date.now() + leadMs - offset) / 4_000) * 4_000 + offset;
         const failures = async () =>

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseFlags } from '@promfleet/kube/flags';
 
 import { HUB_FLAGS } from '../flags.ts';
-import { CENSUS_SPREAD_MS, Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
-import { probeTimeoutMs } from './member-connection.ts';
+import { Liveness, nextProbeTime, type ProbeKind } from './liveness.ts';
+import { probeTimeoutMs, reviewTimeoutMs } from './member-connection.ts';
+import { RollCall } from './roll-call.ts';
 
 const SECOND = 1_000;
 
@@ -25,6 +26,7 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
   const clock = new FakeClock(0);
   const asked: { kind: ProbeKind; at: number }[] = [];
   const silence: { silent: boolean; at: number }[] = [];
+  const lost: number[] = [];
   const liveness = new Liveness({
     clock,
     probeIntervalMs: 35 * SECOND,
@@ -38,9 +40,10 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
       return Promise.resolve(options.answer?.(kind) ?? true);
     },
     onSilentChange: (silent) => silence.push({ silent, at: clock.now() }),
+    onLost: (probeStartedAt) => lost.push(probeStartedAt),
   });
   const advance = (ms: number) => advanceFrom(clock, ms);
-  return { clock, liveness, asked, silence, advance };
+  return { clock, liveness, asked, silence, lost, advance };
 }
 
 let stop: (() => void) | undefined;
@@ -49,7 +52,7 @@ afterEach(() => {
 });
 
 describe('Liveness', () => {
-  it('puts a member’s census at its own offset after each multiple of the interval, reviews included', async () => {
+  it('puts a member’s census at its own phase of the interval, and its reviews beside it', async () => {
     expect(nextProbeTime(0, 35 * SECOND, 700)).toBe(700);
     expect(nextProbeTime(699, 35 * SECOND, 700)).toBe(700);
     expect(nextProbeTime(700, 35 * SECOND, 700)).toBe(35_700);
@@ -63,11 +66,13 @@ describe('Liveness', () => {
     expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
     const later = h.asked.slice(1);
     expect(later.length).toBeGreaterThan(50);
-    expect(later.every((a) => a.at % (35 * SECOND) === 700)).toBe(true);
-    expect(later.filter((a) => a.kind === 'review').length).toBe(1);
+    expect(later.filter((a) => a.kind === 'probe').every((a) => a.at % (35 * SECOND) === 700)).toBe(true);
+    // One census probe in every interval, the review at 30 min (jitter 0.5) taking none's place.
+    expect(later.filter((a) => a.kind === 'probe')).toHaveLength(60);
+    expect(later.filter((a) => a.kind === 'review')).toEqual([{ kind: 'review', at: 30 * 60 * SECOND }]);
   });
 
-  it('reviews at connect, then probes once per interval at the census (multiples of the interval), and reviews in place of a census probe', async () => {
+  it('reviews at connect, then probes once per interval at the census (multiples of the interval), and reviews every review interval beside it', async () => {
     const h = harness();
     stop = () => {
       h.liveness.stop();
@@ -81,13 +86,13 @@ describe('Liveness', () => {
     expect(probes.slice(0, 3).map((a) => a.at)).toEqual([35 * SECOND, 70 * SECOND, 105 * SECOND]);
     expect(h.silence).toEqual([]);
     await h.advance(25 * 60 * SECOND);
-    // Reviewed again at the first census after 30 min (jitter 0.5 → exactly 30 min), in place of its probe.
-    const review = nextProbeTime(30 * 60 * SECOND, 35 * SECOND);
-    expect(h.asked.filter((a) => a.kind === 'review').map((a) => a.at)).toEqual([0, review]);
-    expect(h.asked.filter((a) => a.at === review)).toHaveLength(1);
+    // Reviewed again 30 min after the first (jitter 0.5), whatever the census; the census probe before it still went out.
+    expect(h.asked.filter((a) => a.kind === 'review').map((a) => a.at)).toEqual([0, 30 * 60 * SECOND]);
+    const census = nextProbeTime(30 * 60 * SECOND - 1, 35 * SECOND) - 35 * SECOND;
+    expect(h.asked).toContainEqual({ kind: 'probe', at: census });
   });
 
-  it('asks a member at every census whatever its watch delivers: one request per interval, at the same moments as every other member', async () => {
+  it('asks a member at every census whatever its watch delivers: one request per interval', async () => {
     const h = harness();
     stop = () => {
       h.liveness.stop();
@@ -110,60 +115,109 @@ describe('Liveness', () => {
 
   for (const timings of [defaults, { probeIntervalMs: 2 * SECOND, offlineAfterMs: 6 * SECOND, requestTimeoutMs: 10 * SECOND }]) {
     const timeoutMs = probeTimeoutMs(timings);
-    it(`sees a hub cut off from every member whole at ${String(timings.probeIntervalMs / SECOND)} s / ${String(timings.offlineAfterMs / SECOND)} s: every census probe, the last of the spread, fails a second before the first member falls silent`, async () => {
-      const clock = new FakeClock(0);
-      let cut = false;
-      const failed = new Map<number, number>();
-      const silent = new Map<number, number>();
-      // The first and last offsets of the census's spread (the worst pair), and some between.
-      const offsets = [0, 1, Math.floor(CENSUS_SPREAD_MS / 3), Math.floor(CENSUS_SPREAD_MS / 2), CENSUS_SPREAD_MS - 1];
-      // A probe answers in 10 ms, or hangs its whole timeout once the hub is cut off.
-      const connect = (i: number) =>
-        new Liveness({
-          clock,
-          probeIntervalMs: timings.probeIntervalMs,
-          censusOffsetMs: offsets[i],
-          reviewIntervalMs: 30 * 60 * SECOND,
-          offlineAfterMs: timings.offlineAfterMs,
-          random: () => 0.5,
-          probe: () =>
-            new Promise<boolean>((resolve) => {
-              const hung = cut;
-              clock.setTimeout(
-                () => {
-                  if (hung && !failed.has(i)) failed.set(i, clock.now());
-                  resolve(!hung);
-                },
-                hung ? timeoutMs : 10,
-              );
-            }),
-          onSilentChange: (isSilent) => {
-            if (isSilent && !silent.has(i)) silent.set(i, clock.now());
+    const interval = timings.probeIntervalMs;
+    // Phases over the whole interval, the first and last (the worst pair) among them.
+    const phases = [0, 1, Math.floor(interval / 3), Math.floor(interval / 2), interval - 1];
+    for (const cutAfter of phases.keys()) {
+      it(`sees a hub cut off from every member whole at ${String(interval / SECOND)} s / ${String(timings.offlineAfterMs / SECOND)} s, cut just after phase ${String(phases[cutAfter])}: the first failure calls the roll, and every probe fails a second before the first member falls silent`, async () => {
+        const clock = new FakeClock(0);
+        let cut = false;
+        const failed = new Map<number, number>();
+        const silent = new Map<number, number>();
+        const members: { name: string; liveness: Liveness; rollCall: (delayMs: number) => void }[] = [];
+        let rollCalls = 0;
+        const rollCall = new RollCall({
+          now: () => clock.now(),
+          members: () => members,
+          onRollCall: () => {
+            rollCalls++;
           },
         });
-      const members: Liveness[] = [];
-      stop = () => {
-        for (const liveness of members) liveness.stop();
-      };
-      // Connected at different moments of the first interval, as members join: the census lines them up.
-      for (const i of offsets.keys()) {
-        await advanceFrom(clock, Math.floor(timings.probeIntervalMs / offsets.length));
-        const liveness = connect(i);
-        members.push(liveness);
-        liveness.start();
-      }
-      // Cut off just after the last member answered a census: the first member's deadline is as early as it gets.
-      await advanceFrom(clock, 3 * timings.probeIntervalMs + CENSUS_SPREAD_MS + 20 - clock.now());
-      cut = true;
-      await advanceFrom(clock, 3 * timings.offlineAfterMs);
-      expect(failed.size).toBe(offsets.length);
-      expect(silent.size).toBe(offsets.length);
-      const lastFailure = Math.max(...failed.values());
-      const firstSilence = Math.min(...silent.values());
-      // The margin the reconcile has to see them all: a second.
-      expect(firstSilence - lastFailure).toBeGreaterThanOrEqual(990);
-    });
+        // A probe answers in 10 ms, or hangs its whole timeout once the hub is cut off.
+        const connect = (i: number) =>
+          new Liveness({
+            clock,
+            probeIntervalMs: interval,
+            censusOffsetMs: phases[i],
+            reviewIntervalMs: 30 * 60 * SECOND,
+            offlineAfterMs: timings.offlineAfterMs,
+            random: () => 0.5,
+            probe: (kind) =>
+              new Promise<boolean>((resolve) => {
+                const hung = cut;
+                clock.setTimeout(
+                  () => {
+                    if (hung && !failed.has(i)) failed.set(i, clock.now());
+                    resolve(!hung);
+                  },
+                  hung ? (kind === 'probe' ? timeoutMs : reviewTimeoutMs(timings)) : 10,
+                );
+              }),
+            onSilentChange: (isSilent) => {
+              if (isSilent && !silent.has(i)) silent.set(i, clock.now());
+            },
+            onLost: (probeStartedAt) => rollCall.lost(probeStartedAt),
+          });
+        stop = () => {
+          for (const member of members) member.liveness.stop();
+        };
+        // Connected at different moments of the first interval, as members join.
+        for (const i of phases.keys()) {
+          await advanceFrom(clock, Math.floor(interval / phases.length));
+          const liveness = connect(i);
+          members.push({ name: `member-${String(i)}`, liveness, rollCall: (delayMs) => liveness.rollCall(delayMs) });
+          liveness.start();
+        }
+        // Cut off just after a member answered its census: the member whose census comes next has the first deadline.
+        await advanceFrom(clock, 3 * interval + (phases[cutAfter] ?? 0) + 20 - clock.now());
+        cut = true;
+        await advanceFrom(clock, 3 * timings.offlineAfterMs);
+        expect(failed.size).toBe(phases.length);
+        expect(silent.size).toBe(phases.length);
+        const lastFailure = Math.max(...failed.values());
+        const firstSilence = Math.min(...silent.values());
+        // The margin the reconcile has to see them all: a second.
+        expect(firstSilence - lastFailure).toBeGreaterThanOrEqual(990);
+        // One roll call: the failures it brought, and the retries after, call no other.
+        expect(rollCalls).toBe(1);
+      });
+    }
   }
+
+  it('calls onLost when a probe fails after an answer, not again while it keeps failing, and again after it answered', async () => {
+    let up = true;
+    const h = harness({ answer: () => up });
+    stop = () => {
+      h.liveness.stop();
+    };
+    h.liveness.start();
+    await h.advance(30 * SECOND);
+    up = false;
+    await h.advance(20 * SECOND);
+    // The census probe at 35 s failed (sent at 35 s); its retries at 37, 41 and 49 s failed too.
+    expect(h.lost).toEqual([35 * SECOND]);
+    up = true;
+    await h.advance(60 * SECOND);
+    up = false;
+    await h.advance(35 * SECOND);
+    expect(h.lost).toEqual([35 * SECOND, 140 * SECOND]);
+  });
+
+  it('answers a roll call with a probe at its place in the spread, once, and not while a probe is in flight', async () => {
+    const h = harness();
+    stop = () => {
+      h.liveness.stop();
+    };
+    h.liveness.start();
+    await h.advance(10 * SECOND);
+    h.liveness.rollCall(300);
+    h.liveness.rollCall(100);
+    await h.advance(5 * SECOND);
+    expect(h.asked.map((a) => `${a.kind}@${String(a.at)}`)).toEqual(['review@0', 'probe@10300']);
+    // The census is unmoved.
+    await h.advance(25 * SECOND);
+    expect(h.asked.map((a) => `${a.kind}@${String(a.at)}`)).toEqual(['review@0', 'probe@10300', 'probe@35000']);
+  });
 
   it('is silent exactly offline-after past the last sign of life, not a probe interval later, and heard from again at the next contact', async () => {
     let up = true;

@@ -8,7 +8,7 @@ export interface LivenessOptions {
   readonly clock: Clock;
   /** With no sign of life for this long, the next tick probes. */
   readonly probeIntervalMs: number;
-  /** This member's census comes this long after each multiple of the probe interval (below `CENSUS_SPREAD_MS`). */
+  /** This member's own phase: its census comes this long after each multiple of the probe interval (below it). */
   readonly censusOffsetMs?: number | undefined;
   /** The full review runs at connect, then this often. */
   readonly reviewIntervalMs: number;
@@ -18,6 +18,12 @@ export interface LivenessOptions {
   readonly probe: (kind: ProbeKind) => Promise<boolean>;
   /** The member went silent (true) or was heard from again (false). */
   readonly onSilentChange: (silent: boolean) => void;
+  /**
+   * A probe or review failed after the one before it answered; it went out at `probeStartedAt`
+   * (for a roll call's probe: when the roll call asked for it). What the fleet's roll call listens
+   * for (`RollCall`).
+   */
+  readonly onLost?: ((probeStartedAt: number) => void) | undefined;
   /** When the credential expires: the first tick after it probes even if the member talks. */
   readonly expiresAt?: number | undefined;
   readonly random?: () => number;
@@ -30,16 +36,7 @@ export interface LivenessOptions {
  */
 const RETRY_DELAYS_MS = [2_000, 4_000, 8_000] as const;
 
-/**
- * How far apart a census's probes go out: each member's at its own offset within this window after
- * the multiple of the interval. A thousand probes sent in one instant were a thousand requests
- * built in one turn of the hub's event loop and a burst on the members' API servers that held up
- * their replicas' watch events (B7's churn tail); spread over a second, they are one a millisecond.
- * Short against the probe timeout's margin, so the census still fails whole (`probeTimeoutMs`).
- */
-export const CENSUS_SPREAD_MS = 1_000;
-
-/** The first probe time after `now`: the multiples of the interval on the wall clock, plus the member's offset. */
+/** The first probe time after `now`: the multiples of the interval on the wall clock, plus the member's phase. */
 export function nextProbeTime(now: number, probeIntervalMs: number, offsetMs = 0): number {
   return (Math.floor((now - offsetMs) / probeIntervalMs) + 1) * probeIntervalMs + offsetMs;
 }
@@ -51,14 +48,17 @@ export function nextProbeTime(now: number, probeIntervalMs: number, offsetMs = 0
  *   offline-after of its last sign of life, not a probe interval later. Contact does not touch
  *   the timer (it is one assignment, made for every watch chunk); the timer re-arms itself when it
  *   finds contact has moved on.
- * - the census: every member is asked ONE cheap probe at nearly the same moments, the multiples
- *   of the probe interval on the wall clock, each member within `CENSUS_SPREAD_MS` after them. A
- *   hub cut off from its members then sees every probe fail together, a spread and a probe
- *   timeout after a census — before the first member's deadline, which is at
- *   least offline-after past the census before it — so failing static sees the cut whole rather
- *   than members leaving DNS one by one. A failed probe is retried after a few seconds until it
- *   succeeds (or the member is silent, then at the census). The full review replaces the census
- *   probe at connect and every review interval.
+ * - the census: every member is asked ONE cheap probe per probe interval, at its own phase of the
+ *   interval (a thousand members: about thirty probes a second, never a burst). A failed probe is
+ *   retried after a few seconds until it succeeds (or the member is silent, then at its census).
+ *   The full review runs at connect and every review interval, beside the census probe, never in
+ *   its place: the census is what failing static rests on.
+ *
+ * A hub cut off from its members sees its members' probes fail one by one over an interval, each
+ * a few seconds before that member's deadline. So that failing static still sees the cut whole,
+ * the first probe that fails after an answer calls `onLost`, and the fleet's roll call asks every
+ * member at once (`rollCall`): their probes all fail before the first member's deadline
+ * (`probeTimeoutMs`).
  */
 export class Liveness {
   readonly #options: LivenessOptions;
@@ -75,6 +75,10 @@ export class Liveness {
   #nextReview: number;
   #forceProbe = false;
   #expiryChecked: boolean;
+  /** The last probe or review answered well: its next failure is news for the roll call. */
+  #answering = false;
+  /** When a roll call asked for the next probe: that probe answers for the roll call. */
+  #rollCalledAt: number | undefined;
 
   constructor(options: LivenessOptions) {
     this.#options = options;
@@ -117,6 +121,18 @@ export class Liveness {
       this.#armDeadline();
       this.#options.onSilentChange(false);
     }
+  }
+
+  /**
+   * The fleet's roll call: probe within `delayMs` (this member's place in the roll call's spread).
+   * A member with a probe in flight is skipped: that probe went out before the roll call and
+   * fails if the hub is cut off.
+   */
+  rollCall(delayMs: number): void {
+    if (this.#stopped || this.#probing || this.#forceProbe) return;
+    this.#forceProbe = true;
+    this.#rollCalledAt = this.#options.clock.now();
+    this.#schedule(delayMs);
   }
 
   /** Something suggests the credential no longer works (a 401 or 403): probe now rather than at the next tick. */
@@ -167,9 +183,11 @@ export class Liveness {
     // A silent member that keeps failing is asked at the census only: a dead member costs one request per interval.
     const waiting = this.#silent && this.#failures > 0 && !census && !this.#forceProbe;
     if (!waiting) {
+      // The census probe and the roll call's go first: a due review waits behind them.
+      if (census || this.#forceProbe) return { run: 'probe' };
       if (now >= this.#nextReview) return { run: 'review' };
       // A retry's delay was chosen when it was scheduled.
-      if (census || this.#failures > 0 || this.#forceProbe) return { run: 'probe' };
+      if (this.#failures > 0) return { run: 'probe' };
     }
     if (!this.#expiryChecked && expiresAt !== undefined && now >= expiresAt) return { run: 'probe' };
     const wakeAt = Math.min(this.#nextCensus, waiting ? Infinity : this.#nextReview, !this.#expiryChecked && expiresAt !== undefined ? expiresAt : Infinity);
@@ -187,16 +205,21 @@ export class Liveness {
     this.#probing = true;
     this.#forceProbe = false;
     const startedAt = clock.now();
+    // The roll call's own probe (or a census that came first): its failure is the roll call's news, not new news.
+    const sentFor = this.#rollCalledAt ?? startedAt;
+    this.#rollCalledAt = undefined;
     if (expiresAt !== undefined && startedAt >= expiresAt) this.#expiryChecked = true;
     const ok = await this.#options.probe(due.run);
     this.#probing = false;
+    const lost = this.#answering && !ok;
+    this.#answering = ok;
+    if (lost && !this.#stopped) this.#options.onLost?.(sentFor);
     // Stopped meanwhile: #schedule and contact() do nothing more.
     if (ok) {
       // An answer is a sign of life whether or not its transport reported it.
       this.contact();
       this.#failures = 0;
-      // At a census: the review stands in for that census's probe.
-      if (due.run === 'review') this.#nextReview = this.#censusAfter(startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2));
+      if (due.run === 'review') this.#nextReview = startedAt + reviewIntervalMs * (0.9 + this.#random() * 0.2);
       this.#schedule(0);
       return;
     }

@@ -6,11 +6,12 @@ import type { KubeConfig } from '@promfleet/kube/kubeconfig';
 import type { KitMetrics, Logger } from '@promfleet/kube/observability';
 import { realClock, type Clock } from '@promfleet/kube/queue';
 
-import { CENSUS_SPREAD_MS, Liveness, type ProbeKind } from './liveness.ts';
+import { Liveness, type ProbeKind } from './liveness.ts';
 import { memberSpread } from './member-spread.ts';
 import { shownProblem, type MemberHealth } from './member-status.ts';
 import { reportedOperatorVersion } from './operator-version.ts';
 import { probeMember, type ProbeResult } from './probe.ts';
+import { ROLL_CALL_SPREAD_MS } from './roll-call.ts';
 
 export interface MemberConnectionOptions {
   readonly name: string;
@@ -33,6 +34,8 @@ export interface MemberConnectionOptions {
   readonly onProbe: (connection: MemberConnection) => void;
   /** A replica in the member's namespace was added, changed or deleted. */
   readonly onReplicaChange: (replica: PrometheusReplica, member: string) => void;
+  /** A probe sent at `probeStartedAt` failed after the one before it answered: the fleet's roll call. */
+  readonly onLost?: ((probeStartedAt: number) => void) | undefined;
 }
 
 /** Wall-clock milliseconds (what MemberCluster status reports), with the process's timers. */
@@ -83,7 +86,7 @@ export class MemberConnection {
     this.#liveness = new Liveness({
       clock: WALL_CLOCK,
       probeIntervalMs: options.probeIntervalMs,
-      censusOffsetMs: Math.floor(memberSpread(options.name) * CENSUS_SPREAD_MS),
+      censusOffsetMs: Math.floor(memberSpread(options.name) * options.probeIntervalMs),
       reviewIntervalMs: options.reviewIntervalMs,
       offlineAfterMs: options.offlineAfterMs,
       expiresAt: options.expiresAt?.getTime(),
@@ -91,6 +94,7 @@ export class MemberConnection {
       onSilentChange: () => {
         this.#changed();
       },
+      onLost: options.onLost,
     });
     this.client = new KubeClient(options.kubeConfig, {
       cluster: options.name,
@@ -146,6 +150,11 @@ export class MemberConnection {
     return this.#operatorVersion;
   }
 
+  /** The fleet's roll call: probe within `delayMs`. */
+  rollCall(delayMs: number): void {
+    this.#liveness.rollCall(delayMs);
+  }
+
   start(): void {
     this.replicas.start();
     this.#liveness.start();
@@ -169,7 +178,8 @@ export class MemberConnection {
 
   async #probe(kind: ProbeKind): Promise<boolean> {
     const wasDown = this.#liveness.silent || this.#last?.problem?.reason === 'Unreachable';
-    const result = await probeMember(this.client, kind, this.namespace, this.#options.expiresAt, probeTimeoutMs(this.#options));
+    const timeoutMs = kind === 'probe' ? probeTimeoutMs(this.#options) : reviewTimeoutMs(this.#options);
+    const result = await probeMember(this.client, kind, this.namespace, this.#options.expiresAt, timeoutMs);
     if (this.#stopped) return result.ok;
     const shownBefore = problemOf(shownProblem(this.#last, this.#failedInARow));
     const before = this.#review;
@@ -213,13 +223,31 @@ function findingsOf(review: ProbeResult | undefined): string {
   return JSON.stringify([review.kubernetesVersion, review.excess, review.clusterWide, review.unverifiable]);
 }
 
+interface ProbeTimings {
+  readonly probeIntervalMs: number;
+  readonly offlineAfterMs: number;
+  readonly requestTimeoutMs: number;
+}
+
 /**
- * How long a probe may take: a healthy API server answers an access review in milliseconds. Short
- * enough that a census's probes, sent within `CENSUS_SPREAD_MS` of it, all fail (when the hub is
- * cut off) at least 1 s before the first member's deadline, offline-after past the census before
- * — so failing static sees the cut whole — and never beyond --member-timeout. 3 s at the
- * defaults (35 s, 40 s).
+ * How long a probe may take: a healthy API server answers an access review in milliseconds. When
+ * the hub is cut off, the first member's deadline is offline-after past its last census, so
+ * offline-after minus the interval after its next census; by then its probe has to fail, the
+ * roll call that failure calls has to go out (`ROLL_CALL_SPREAD_MS`) and every probe of it has
+ * to fail, with a second to spare — so failing static sees the cut whole. 1.75 s at the defaults
+ * (35 s, 40 s), never beyond --member-timeout.
  */
-export function probeTimeoutMs(timings: { readonly probeIntervalMs: number; readonly offlineAfterMs: number; readonly requestTimeoutMs: number }): number {
-  return Math.min(timings.requestTimeoutMs, Math.max(1_000, timings.offlineAfterMs - timings.probeIntervalMs - CENSUS_SPREAD_MS - 1_000));
+export function probeTimeoutMs(timings: ProbeTimings): number {
+  const budget = timings.offlineAfterMs - timings.probeIntervalMs - ROLL_CALL_SPREAD_MS - 1_000;
+  return Math.min(timings.requestTimeoutMs, Math.max(1_000, Math.floor(budget / 2)));
+}
+
+/**
+ * How long a review may take: four requests, one a rules review. It is no census probe, but a
+ * review in flight holds back its member's census probe, so when the hub is cut off its failure
+ * has to come as early: a second before any deadline after the census before it. 3 s at the
+ * defaults.
+ */
+export function reviewTimeoutMs(timings: ProbeTimings): number {
+  return Math.min(timings.requestTimeoutMs, Math.max(1_000, timings.offlineAfterMs - timings.probeIntervalMs - 2_000));
 }

@@ -1,8 +1,22 @@
 import { MemberConnection, type MemberConnectionOptions } from './member-connection.ts';
+import { RollCall } from './roll-call.ts';
 
-/** The live connections to members, one per MemberCluster with a usable credential. */
+export interface MemberRegistryOptions {
+  /** The fleet's roll call went out: a member stopped answering (metrics, logs). */
+  readonly onRollCall?: (() => void) | undefined;
+}
+
+/**
+ * The live connections to members, one per MemberCluster with a usable credential, and the
+ * fleet's roll call among them.
+ */
 export class MemberRegistry {
   readonly #connections = new Map<string, MemberConnection>();
+  readonly #rollCall: RollCall;
+
+  constructor(options: MemberRegistryOptions = {}) {
+    this.#rollCall = new RollCall({ now: Date.now, members: () => this.#connections.values(), onRollCall: options.onRollCall });
+  }
 
   get(name: string): MemberConnection | undefined {
     return this.#connections.get(name);
@@ -19,7 +33,12 @@ export class MemberRegistry {
   async ensure(options: MemberConnectionOptions): Promise<MemberConnection> {
     const existing = this.#connections.get(options.name);
     if (existing?.fingerprint === options.fingerprint) return existing;
-    const connection = new MemberConnection(options);
+    const connection = new MemberConnection({
+      ...options,
+      onLost: (probeStartedAt) => {
+        this.#rollCall.lost(probeStartedAt);
+      },
+    });
     this.#connections.set(options.name, connection);
     connection.start();
     await existing?.stop();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { CENSUS_SPREAD_MS } from './liveness.ts';
 import { memberSpread } from './member-spread.ts';
+import { ROLL_CALL_SPREAD_MS } from './roll-call.ts';
 
 const names = Array.from({ length: 1000 }, (_, i) => `member-${String(i).padStart(4, '0')}`);
 
@@ -15,13 +15,13 @@ describe('memberSpread', () => {
     }
   });
 
-  it('spreads a thousand members named in sequence evenly: a census is about one probe a millisecond', () => {
+  it('spreads a thousand members named in sequence evenly: a roll call is about two probes a millisecond', () => {
     const perTenMs = new Map<number, number>();
     for (const name of names) {
-      const slot = Math.floor((memberSpread(name) * CENSUS_SPREAD_MS) / 10);
+      const slot = Math.floor((memberSpread(name) * ROLL_CALL_SPREAD_MS) / 5);
       perTenMs.set(slot, (perTenMs.get(slot) ?? 0) + 1);
     }
-    // 100 slots of 10 ms, 10 expected in each.
+    // 100 slots of 5 ms, 10 expected in each.
     expect(perTenMs.size).toBeGreaterThan(95);
     expect(Math.max(...perTenMs.values())).toBeLessThan(25);
   });
