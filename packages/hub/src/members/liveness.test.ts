@@ -165,7 +165,13 @@ describe('Liveness', () => {
         for (const i of phases.keys()) {
           await advanceFrom(clock, Math.floor(interval / phases.length));
           const liveness = connect(i);
-          members.push({ name: `member-${String(i)}`, liveness, rollCall: (delayMs) => liveness.rollCall(delayMs) });
+          members.push({
+            name: `member-${String(i)}`,
+            liveness,
+            rollCall: (delayMs) => {
+              liveness.rollCall(delayMs);
+            },
+          });
           liveness.start();
         }
         // Cut off just after a member answered its census: the member whose census comes next has the first deadline.

@@ -213,8 +213,8 @@ export class Liveness {
     this.#probing = false;
     const lost = this.#answering && !ok;
     this.#answering = ok;
-    if (lost && !this.#stopped) this.#options.onLost?.(sentFor);
-    // Stopped meanwhile: #schedule and contact() do nothing more.
+    // Stopped meanwhile: #schedule and contact() do nothing more, and a probe cut short by the stop is no news.
+    if (lost && this.#active()) this.#options.onLost?.(sentFor);
     if (ok) {
       // An answer is a sign of life whether or not its transport reported it.
       this.contact();
@@ -232,6 +232,11 @@ export class Liveness {
   /** This member's first census after `time`. */
   #censusAfter(time: number): number {
     return nextProbeTime(time, this.#options.probeIntervalMs, this.#options.censusOffsetMs);
+  }
+
+  /** Not stopped (a method: a probe's await may have stopped it). */
+  #active(): boolean {
+    return !this.#stopped;
   }
 
   #random(): number {
