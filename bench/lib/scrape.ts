@@ -41,6 +41,11 @@ export function gcDurations(text: string): MetricSample[] {
   return parseMetricsText(text, ['promfleet_nodejs_gc_duration_seconds_sum', 'promfleet_nodejs_gc_duration_seconds_count']);
 }
 
+/** The hub's roll calls (promfleet_member_roll_calls_total): every member probed at once after one stopped answering. */
+export function rollCalls(text: string): number {
+  return parseMetricsText(text, ['promfleet_member_roll_calls_total']).reduce((sum, sample) => sum + sample.value, 0);
+}
+
 /** kube-apiserver's request counter: `apiserver_request_total{verb,group,resource,subresource,code,...}`. */
 export function apiServerRequests(text: string): MetricSample[] {
   return parseMetricsText(text, ['apiserver_request_total']);

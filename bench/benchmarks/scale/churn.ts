@@ -5,7 +5,7 @@ import type { MetricSample } from '@promfleet/testkit';
 import { BENCH_NAMESPACE, type BenchMember } from '../../lib/bench-fleet.ts';
 import { EndpointStream } from '../../lib/endpoint-stream.ts';
 import { MachineCpuReader, type MachineCpu } from '../../lib/machine-cpu.ts';
-import { controllerMetrics, counterDelta, gcDurations } from '../../lib/scrape.ts';
+import { controllerMetrics, counterDelta, gcDurations, rollCalls } from '../../lib/scrape.ts';
 import { hubCpu, hubCpuSince, runningHub, scaleProcess, untilCurrent, type ScaleContext } from './scale-context.ts';
 import { hubRequests, hubWritesSince } from './steady.ts';
 
@@ -51,6 +51,8 @@ export interface Churn {
   readonly hubWrites: ReadonlyMap<string, number>;
   /** The hub's garbage collections over the same span, by V8's kind (minor, major, incremental, weakcb; empty when the hub restarted in it). */
   readonly hubGc: ReadonlyMap<string, { readonly collections: number; readonly seconds: number }>;
+  /** The hub's access reviews of its members, and its roll calls, over the same span (NaN when the hub restarted in it). */
+  readonly probes: { readonly accessReviews: number; readonly rollCalls: number };
 }
 
 const hasRecordOf = (endpoints: readonly { setIdentifier?: string | undefined }[] | undefined, member: string) =>
@@ -71,6 +73,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const cpuBefore = await hubCpu(context);
     const writesBefore = await hubRequests(context);
     const gcBefore = await hubGc(context);
+    const rollCallsBefore = await hubRollCalls(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const startedAtMs = Date.now();
@@ -93,6 +96,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const machineCpu = await machine.stop();
     const writes = Number.isNaN(cpuSeconds) ? new Map<string, number>() : await hubWritesSince(context, members, writesBefore);
     const gc = Number.isNaN(cpuSeconds) ? [] : await hubGc(context);
+    const rollCallsSince = Number.isNaN(cpuSeconds) ? Number.NaN : (await hubRollCalls(context)) - rollCallsBefore;
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(
       `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
@@ -112,6 +116,10 @@ export async function churn(context: ScaleContext, name: string, members: number
       startedAtMs,
       hubWrites: new Map([...writes].filter(([key]) => key.startsWith('hub ')).map(([key, count]) => [key.slice('hub '.length), count])),
       hubGc: gcBetween(gcBefore, gc),
+      probes: {
+        accessReviews: Number.isNaN(cpuSeconds) ? Number.NaN : (writes.get('members create selfsubjectaccessreviews') ?? 0),
+        rollCalls: rollCallsSince,
+      },
     };
   } finally {
     stream.close();
@@ -121,6 +129,11 @@ export async function churn(context: ScaleContext, name: string, members: number
 /** The hub's garbage collection counters now (prom-client's histogram of them). */
 async function hubGc(context: ScaleContext): Promise<MetricSample[]> {
   return gcDurations(await controllerMetrics((await runningHub(context)).url));
+}
+
+/** The hub's roll calls so far. */
+async function hubRollCalls(context: ScaleContext): Promise<number> {
+  return rollCalls(await controllerMetrics((await runningHub(context)).url));
 }
 
 function gcBetween(before: readonly MetricSample[], after: readonly MetricSample[]): Map<string, { collections: number; seconds: number }> {

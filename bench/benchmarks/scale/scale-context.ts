@@ -16,9 +16,9 @@ import type { Observer } from '../../lib/observer.ts';
 import type { StatusWriter } from './status-writer.ts';
 
 /**
- * The hub's default --member-probe-interval: every member is probed at its multiples on the clock
- * (the census), so a steady window of whole intervals holds the same number of probes wherever it
- * starts (60 s holds one or two, which read as 1 or 2 requests a member a minute).
+ * The hub's default --member-probe-interval: every member is probed once an interval at its own
+ * phase of it (its census), so a steady window of whole intervals holds one probe of each member
+ * wherever it starts (60 s holds one or two, which read as 1 or 2 requests a member a minute).
  */
 export const CENSUS_MS = parseDuration(HUB_FLAGS['member-probe-interval'].default) ?? Number.NaN;
 

@@ -162,7 +162,7 @@ export const scaleBenchmark: Benchmark = {
           }
           if (runs('steady')) {
             enter(size, `steady state for ${String(steadyMs(size) / 1000)} s`);
-            // Profiled, the steady state shows what the censuses cost, since nothing else happens in it.
+            // Profiled, the steady state shows what the probes cost, since nothing else happens in it.
             const steadying = () => steady(context, size, steadyMs(size));
             let still: Steady;
             if (profileDir === undefined) still = await steadying();

@@ -168,7 +168,7 @@ export function steadyTable(delta: Map<string, number>, minutes: number, members
     notes: [
       'Lease renewals: the hub and each operator renew their leader Lease (retry period 2 s).',
       "MemberCluster heartbeat: the hub rewrites a member's status at most every 5 min when nothing else changed (lastProbeTime).",
-      'access reviews: every member gets one SelfSubjectAccessReview per probe interval (35 s), all at the same moments (the census); the review (at connect, then every 30 min) adds another and a SelfSubjectRulesReview; POSTs, never stored.',
+      'access reviews: every member gets one SelfSubjectAccessReview per probe interval (35 s), each at its own phase of it (its census); the review (at connect, then every 30 min) adds two more and a SelfSubjectRulesReview; POSTs, never stored.',
       'reads: reviews (version), and watches re-opened when the server ends them (a random 5–10 min).',
     ],
   };

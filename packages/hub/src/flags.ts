@@ -40,13 +40,13 @@ export const HUB_FLAGS = {
   'member-probe-interval': {
     type: 'duration',
     description:
-      'Every member gets one cheap probe (a SelfSubjectAccessReview for listing its PrometheusReplicas) this often, all at nearly the same moments (the multiples of the interval, each member at its own point of the second after them), so a hub cut off from its members sees them all fail before the first turns Offline. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after (at least 5s below keeps that guarantee).',
+      'Every member gets one cheap probe (a SelfSubjectAccessReview for listing its PrometheusReplicas) this often, each at its own phase of the interval. The first probe that fails after an answer has every member probed at once (a roll call), so a hub cut off from its members sees them all fail before the first turns Offline. A failed probe is retried after 2s, 4s and 8s. Must be below --member-offline-after (at least 5s below keeps that guarantee).',
     default: '35s',
   },
   'member-review-interval': {
     type: 'duration',
     description:
-      "How often the full review of each member's credential runs (version, over-privilege, cluster-wide access, rules), in place of a probe; also at connect. At least --member-probe-interval.",
+      "How often the full review of each member's credential runs (version, over-privilege, cluster-wide access, rules), beside the probes; also at connect. At least --member-probe-interval.",
     default: '30m',
   },
   'member-offline-after': {

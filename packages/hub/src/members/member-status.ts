@@ -106,11 +106,11 @@ export function memberStatus(
 /**
  * When the heartbeat after `recorded` is due: at the member's own slot, a multiple of
  * `heartbeatMs` on the wall clock plus its phase (a hash of its name), the first at least half an
- * interval after `recorded`. Every member's last sign of life is the census probe they all answer
- * in the same second, so heartbeats due a fixed time after it came all at once: a thousand
+ * interval after `recorded`. When every member's last sign of life was a census probe they all
+ * answered in the same second, heartbeats due a fixed time after it came all at once: a thousand
  * MemberCluster writes in one burst every five minutes, which B7's churn ran into. On slots a
  * fleet's heartbeats come evenly (a thousand members: one every 0.3 s), each member's every
- * `heartbeatMs` while nothing else changes (its last sign of life is at most a census interval
+ * `heartbeatMs` while nothing else changes (its last sign of life is at most a probe interval
  * before its slot), and the first after another write between half and one and a half intervals
  * after it.
  */
@@ -130,7 +130,7 @@ export function heartbeatInMs(member: string, status: MemberClusterStatus, now: 
  * A probe that got no answer (a timeout, a refused or reset connection) shows on the MemberCluster
  * once its retry, 2 s later, got none either. One lost probe is what a busy member API server
  * or hub gives now and then (B7 saw a few percent of a census's probes time out on its loaded
- * machine), and showing it was two status writes and two Events for a member that answered
+ * machine when every member was probed in the same second), and showing it was two status writes and two Events for a member that answered
  * again 2 s later — more load on the hub's API server when it had least to spare. Failing static
  * and the Offline deadline do not wait for this: they read the probe itself.
  */

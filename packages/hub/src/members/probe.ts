@@ -45,7 +45,7 @@ export async function probeMember(
 ): Promise<ProbeResult> {
   const at = new Date();
   try {
-    // One request: nothing to end early, so no signal (a census is a thousand of these in a second).
+    // One request: nothing to end early, so no signal (a roll call is a thousand of these in half a second).
     if (kind === 'probe') {
       return (await canI(client, { ...replicas, namespace }, { timeoutMs })) ? { at, kind, ok: true } : unauthorized(at, kind, namespace);
     }

@@ -118,14 +118,14 @@ export class KubeClient {
   async request<T>(req: KubeRequest): Promise<T> {
     const deadlineMs = req.timeoutMs ?? this.#requestTimeoutMs;
     // The deadline's timer ends with the request: AbortSignal.timeout's would stay armed for the
-    // whole deadline and fire after every answer (a thousand at once, seconds after a census).
+    // whole deadline and fire after every answer (a thousand at once, seconds after a roll call).
     const deadline = new AbortController();
     const timer = setTimeout(() => {
       deadline.abort(new DOMException(`no answer within ${String(deadlineMs)} ms`, 'TimeoutError'));
     }, deadlineMs);
     // The caller's cancellation ends the request through the deadline's signal: one signal for
     // undici, where AbortSignal.any's composite costs twenty times a plain one and leaves weak
-    // references for the collector (a census is a thousand requests in a second).
+    // references for the collector (a roll call is a thousand requests in half a second).
     const { signal } = req;
     const cancel = (): void => {
       deadline.abort(signal?.reason);
