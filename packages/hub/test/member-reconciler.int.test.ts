@@ -9,8 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { desiredReplica } from '../src/fanout/desired-replica.ts';
 import { loadCredential } from '../src/members/credential.ts';
-import { MemberConnection } from '../src/members/member-connection.ts';
+import { MemberConnection, type MemberConnectionOptions } from '../src/members/member-connection.ts';
+import { MemberRegistry } from '../src/members/member-registry.ts';
 import { memberSpread } from '../src/members/member-spread.ts';
+import { ROLL_CALL_SPREAD_MS } from '../src/members/roll-call.ts';
 import { clustersOf, eventsAbout, eventually, membersOf, prometheusCluster, replicasOf, startHubHarness, TIMINGS, type HubHarness } from './reconcilers.ts';
 
 // The MemberCluster reconciler in-process against one API server whose namespaces are the members.
@@ -48,10 +50,18 @@ async function requestsTo(metrics: KitMetrics, member: string, resource?: string
  * A MemberConnection of its own to `namespace`, beside the hub's: its own request counts, a probe
  * every 4 s and no review but the first; `changes` counts its calls for a member reconcile.
  */
-function ownConnection(name: string, namespace: string, kubeConfig: ConstructorParameters<typeof MemberConnection>[0]['kubeConfig']) {
+function ownConnection(name: string, namespace: string, kubeConfig: MemberConnectionOptions['kubeConfig']) {
+  const { options, metrics, changes } = connectionOptions(name, namespace, kubeConfig);
+  const connection = new MemberConnection(options);
+  connection.start();
+  return { connection, metrics, changes };
+}
+
+/** What `ownConnection` connects with. */
+function connectionOptions(name: string, namespace: string, kubeConfig: MemberConnectionOptions['kubeConfig']) {
   const metrics = new KitMetrics();
   const changes: string[] = [];
-  const connection = new MemberConnection({
+  const options: MemberConnectionOptions = {
     name,
     namespace,
     kubeConfig,
@@ -66,9 +76,8 @@ function ownConnection(name: string, namespace: string, kubeConfig: ConstructorP
     writeGuard: () => true,
     onProbe: () => changes.push('changed'),
     onReplicaChange: () => undefined,
-  });
-  connection.start();
-  return { connection, metrics, changes };
+  };
+  return { options, metrics, changes };
 }
 
 describe('member liveness', () => {
@@ -175,6 +184,54 @@ describe('member liveness', () => {
         await connection.stop();
       }
     } finally {
+      await relay.close();
+    }
+  });
+
+  it('has every member probed at once when one stops answering, and once only while it keeps failing (the roll call)', async () => {
+    const relay = new Relay(new URL(hub.fleet.cluster('hub').server));
+    await relay.open();
+    const rollCalls: number[] = [];
+    const registry = new MemberRegistry({ onRollCall: () => rollCalls.push(Date.now()) });
+    try {
+      await hub.join('rsteady', { platform: 'none' });
+      await hub.join('rfalling', { platform: 'none' }, relay.url);
+      const credentials = [
+        loadCredential(await hub.memberReady('rsteady'), hub.caches.secrets),
+        loadCredential(await hub.memberReady('rfalling'), hub.caches.secrets),
+      ];
+      const [steadyCredential, fallingCredential] = credentials;
+      if (!steadyCredential?.ok || !fallingCredential?.ok) throw new Error('no credential');
+      // Probes every 4 s at their own phases, which for these names are 1.8 s apart: a probe of
+      // roll-steady within the roll call's half second after roll-falling's failure is the roll call's.
+      const [steadyPhase, fallingPhase] = ['roll-steady', 'roll-falling'].map((name) => Math.floor(memberSpread(name) * 4_000));
+      expect(Math.abs((steadyPhase ?? 0) - (fallingPhase ?? 0))).toBeGreaterThan(1_500);
+      const steady = await registry.ensure(connectionOptions('roll-steady', 'rsteady', steadyCredential.kubeConfig).options);
+      const falling = await registry.ensure(connectionOptions('roll-falling', 'rfalling', fallingCredential.kubeConfig).options);
+      await eventually('both reviewed', () => steady.health.review?.ok === true && falling.health.review?.ok === true);
+      expect(rollCalls).toEqual([]);
+
+      await relay.close();
+      const [calledAt] = await eventually('a roll call', () => (rollCalls.length > 0 ? rollCalls : undefined), 10_000, 20);
+      expect(falling.health.last).toMatchObject({ ok: false, problem: { reason: 'Unreachable' } });
+      const probedAt = await eventually(
+        'roll-steady probed by the roll call',
+        () => {
+          const at = steady.health.last?.at.getTime() ?? 0;
+          return at >= (calledAt ?? Infinity) ? at : undefined;
+        },
+        2_000,
+        10,
+      );
+      expect(probedAt - (calledAt ?? 0)).toBeLessThan(ROLL_CALL_SPREAD_MS + 300);
+      expect(steady.health.last).toMatchObject({ kind: 'probe', ok: true });
+
+      // roll-falling keeps failing (its retries after 2 and 4 s, then its census): no other roll call.
+      await sleep(7_000);
+      expect(falling.health.failedInARow).toBeGreaterThanOrEqual(3);
+      expect(rollCalls).toHaveLength(1);
+    } finally {
+      await registry.stopAll();
       await relay.close();
     }
   });
