@@ -27,6 +27,7 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
   const asked: { kind: ProbeKind; at: number }[] = [];
   const silence: { silent: boolean; at: number }[] = [];
   const lost: number[] = [];
+  let up = true;
   const liveness = new Liveness({
     clock,
     probeIntervalMs: 35 * SECOND,
@@ -37,13 +38,17 @@ function harness(options: { answer?: (kind: ProbeKind) => boolean; expiresAt?: n
     random: () => 0.5,
     probe: (kind) => {
       asked.push({ kind, at: clock.now() });
-      return Promise.resolve(options.answer?.(kind) ?? true);
+      return Promise.resolve(options.answer?.(kind) ?? up);
     },
     onSilentChange: (silent) => silence.push({ silent, at: clock.now() }),
     onLost: (probeStartedAt) => lost.push(probeStartedAt),
   });
   const advance = (ms: number) => advanceFrom(clock, ms);
-  return { clock, liveness, asked, silence, lost, advance };
+  /** Whether the member answers probes from now on (when no `answer` is given). */
+  const answering = (answers: boolean) => {
+    up = answers;
+  };
+  return { clock, liveness, asked, silence, lost, advance, answering };
 }
 
 let stop: (() => void) | undefined;
@@ -51,17 +56,23 @@ afterEach(() => {
   stop?.();
 });
 
+/** A harness whose Liveness is started, and stopped after the test. */
+function started(options: Parameters<typeof harness>[0] = {}) {
+  const h = harness(options);
+  stop = () => {
+    h.liveness.stop();
+  };
+  h.liveness.start();
+  return h;
+}
+
 describe('Liveness', () => {
   it('puts a member’s census at its own phase of the interval, and its reviews beside it', async () => {
     expect(nextProbeTime(0, 35 * SECOND, 700)).toBe(700);
     expect(nextProbeTime(699, 35 * SECOND, 700)).toBe(700);
     expect(nextProbeTime(700, 35 * SECOND, 700)).toBe(35_700);
     expect(nextProbeTime(35_699, 35 * SECOND, 700)).toBe(35_700);
-    const h = harness({ censusOffsetMs: 700 });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started({ censusOffsetMs: 700 });
     await h.advance(35 * 60 * SECOND);
     expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
     const later = h.asked.slice(1);
@@ -73,11 +84,7 @@ describe('Liveness', () => {
   });
 
   it('reviews at connect, then probes once per interval at the census (multiples of the interval), and reviews every review interval beside it', async () => {
-    const h = harness();
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     await h.advance(10 * 60 * SECOND);
     expect(h.asked[0]).toEqual({ kind: 'review', at: 0 });
     const probes = h.asked.filter((a) => a.kind === 'probe');
@@ -93,11 +100,7 @@ describe('Liveness', () => {
   });
 
   it('asks a member at every census whatever its watch delivers: one request per interval', async () => {
-    const h = harness();
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     for (let t = 0; t < 4 * 60; t += 10) {
       await h.advance(10 * SECOND);
       h.liveness.contact();
@@ -191,30 +194,21 @@ describe('Liveness', () => {
   }
 
   it('calls onLost when a probe fails after an answer, not again while it keeps failing, and again after it answered', async () => {
-    let up = true;
-    const h = harness({ answer: () => up });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     await h.advance(30 * SECOND);
-    up = false;
+    h.answering(false);
     await h.advance(20 * SECOND);
     // The census probe at 35 s failed (sent at 35 s); its retries at 37, 41 and 49 s failed too.
     expect(h.lost).toEqual([35 * SECOND]);
-    up = true;
+    h.answering(true);
     await h.advance(60 * SECOND);
-    up = false;
+    h.answering(false);
     await h.advance(35 * SECOND);
     expect(h.lost).toEqual([35 * SECOND, 140 * SECOND]);
   });
 
   it('answers a roll call with a probe at its place in the spread, once, and not while a probe is in flight', async () => {
-    const h = harness();
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     await h.advance(10 * SECOND);
     h.liveness.rollCall(300);
     h.liveness.rollCall(100);
@@ -226,21 +220,16 @@ describe('Liveness', () => {
   });
 
   it('is silent exactly offline-after past the last sign of life, not a probe interval later, and heard from again at the next contact', async () => {
-    let up = true;
-    const h = harness({ answer: () => up });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     await h.advance(50 * SECOND);
     // The last answer: the probe at 32 s. From here on nothing answers.
-    up = false;
+    h.answering(false);
     h.liveness.contact();
     const lastContact = h.clock.now();
     await h.advance(60 * SECOND);
     expect(h.silence).toEqual([{ silent: true, at: lastContact + 40 * SECOND }]);
     expect(h.liveness.silent).toBe(true);
-    up = true;
+    h.answering(true);
     h.liveness.contact();
     expect(h.silence.at(-1)).toEqual({ silent: false, at: h.clock.now() });
     // And the deadline is armed again from the new contact.
@@ -249,14 +238,9 @@ describe('Liveness', () => {
   });
 
   it('retries a failed probe after 2, 4 and 8 s, and a silent member only at the census', async () => {
-    let up = true;
-    const h = harness({ answer: () => up });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started();
     await h.advance(1 * SECOND);
-    up = false;
+    h.answering(false);
     await h.advance(100 * SECOND);
     const probes = h.asked.filter((a) => a.kind === 'probe').map((a) => a.at / SECOND);
     // The census probe at 35 s fails; retried at 37 and 41 s — silent from 40 s on, so at the censuses only.
@@ -266,21 +250,13 @@ describe('Liveness', () => {
 
   it('retries a failed review as a review', async () => {
     let fail = 2;
-    const h = harness({ answer: (kind) => kind !== 'review' || fail-- <= 0 });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started({ answer: (kind) => kind !== 'review' || fail-- <= 0 });
     await h.advance(10 * SECOND);
     expect(h.asked.map((a) => `${a.kind}@${String(a.at / SECOND)}`)).toEqual(['review@0', 'review@2', 'review@6']);
   });
 
   it('probes at once when told the credential was refused, and at expiry even while the member talks', async () => {
-    const h = harness({ expiresAt: 100 * SECOND });
-    stop = () => {
-      h.liveness.stop();
-    };
-    h.liveness.start();
+    const h = started({ expiresAt: 100 * SECOND });
     await h.advance(5 * SECOND);
     h.liveness.suspect();
     await h.advance(1 * SECOND);
