@@ -72,8 +72,7 @@ export async function churn(context: ScaleContext, name: string, members: number
   try {
     const cpuBefore = await hubCpu(context);
     const writesBefore = await hubRequests(context);
-    const gcBefore = await hubGc(context);
-    const rollCallsBefore = await hubRollCalls(context);
+    const countersBefore = await hubCounters(context);
     const machine = await new MachineCpuReader(scaleProcess(context)).start();
     const started = performance.now();
     const startedAtMs = Date.now();
@@ -95,8 +94,7 @@ export async function churn(context: ScaleContext, name: string, members: number
     const cpuSeconds = await hubCpuSince(context, cpuBefore);
     const machineCpu = await machine.stop();
     const writes = Number.isNaN(cpuSeconds) ? new Map<string, number>() : await hubWritesSince(context, members, writesBefore);
-    const gc = Number.isNaN(cpuSeconds) ? [] : await hubGc(context);
-    const rollCallsSince = Number.isNaN(cpuSeconds) ? Number.NaN : (await hubRollCalls(context)) - rollCallsBefore;
+    const counters = Number.isNaN(cpuSeconds) ? undefined : await hubCounters(context);
     const times = results.filter((times): times is FlapTimes => times !== undefined);
     context.log(
       `N=${String(members)} churn: ${String(results.length)} changes in ${String(Math.round(elapsedMs))} ms, ${String(results.length - times.length)} timed out`,
@@ -115,10 +113,10 @@ export async function churn(context: ScaleContext, name: string, members: number
       machine: machineCpu,
       startedAtMs,
       hubWrites: new Map([...writes].filter(([key]) => key.startsWith('hub ')).map(([key, count]) => [key.slice('hub '.length), count])),
-      hubGc: gcBetween(gcBefore, gc),
+      hubGc: gcBetween(countersBefore.gc, counters?.gc ?? []),
       probes: {
         accessReviews: Number.isNaN(cpuSeconds) ? Number.NaN : (writes.get('members create selfsubjectaccessreviews') ?? 0),
-        rollCalls: rollCallsSince,
+        rollCalls: counters ? counters.rollCalls - countersBefore.rollCalls : Number.NaN,
       },
     };
   } finally {
@@ -126,14 +124,10 @@ export async function churn(context: ScaleContext, name: string, members: number
   }
 }
 
-/** The hub's garbage collection counters now (prom-client's histogram of them). */
-async function hubGc(context: ScaleContext): Promise<MetricSample[]> {
-  return gcDurations(await controllerMetrics((await runningHub(context)).url));
-}
-
-/** The hub's roll calls so far. */
-async function hubRollCalls(context: ScaleContext): Promise<number> {
-  return rollCalls(await controllerMetrics((await runningHub(context)).url));
+/** The hub's garbage collection counters (prom-client's histogram of them) and roll calls now, from one read of its metrics. */
+async function hubCounters(context: ScaleContext): Promise<{ gc: MetricSample[]; rollCalls: number }> {
+  const text = await controllerMetrics((await runningHub(context)).url);
+  return { gc: gcDurations(text), rollCalls: rollCalls(text) };
 }
 
 function gcBetween(before: readonly MetricSample[], after: readonly MetricSample[]): Map<string, { collections: number; seconds: number }> {
